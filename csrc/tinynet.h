@@ -1,0 +1,144 @@
+/*
+ * tinynet.h -- the whole C API of tinynet's kernels.
+ *
+ * This header is read twice: by the C compiler, and by cffi (csrc/build_ffi.py
+ * passes everything between the two "cffi" markers to ffi.cdef), so Python and
+ * C agree on every signature by construction.  Keep the part between the
+ * markers free of preprocessor lines and macros.
+ *
+ * Conventions
+ *   - Every buffer is a contiguous, row-major array that Python allocated.
+ *   - Sizes are int64_t; the Python wrappers (tinynet/kernels.py) check every
+ *     size before calling, so C may trust them.
+ *   - Functions that allocate scratch memory return 0 on success and
+ *     TN_ERR_NOMEM (-1) when malloc fails; nothing else can fail in C.
+ *   - The "s" prefix is float32, the "d" prefix float64.
+ *   - Each optimized kernel has a plain reference loop beside it ("_ref"),
+ *     which the tests compare it against.
+ */
+#ifndef TINYNET_H
+#define TINYNET_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* cffi-begin */
+
+/* ---- run-time settings (csrc/runtime.c) ---------------------------------
+ * The only global state in the library: how many threads kernels may use,
+ * and which SIMD instruction set they use.  Both are chosen once at import
+ * (tinynet/backends/c.py) and may be changed by the user. */
+void tn_set_num_threads(int n);
+int tn_get_num_threads(void);
+int tn_default_num_threads(void);
+int tn_has_openmp(void);
+
+/* SIMD levels: 0 = portable C, 1 = AVX2+FMA, 2 = AVX-512F. */
+int tn_cpu_simd_level(void);      /* best level this CPU supports            */
+int tn_set_simd_level(int level); /* clamps to what the CPU supports; returns
+                                     the level now in use                    */
+int tn_get_simd_level(void);
+const char *tn_build_compiler(void);
+const char *tn_build_flags(void);
+
+/* ---- GEMM (csrc/gemm.c) ---------------------------------------------------
+ * C = alpha * op(A) * op(B) + beta * C, with op(X) = X or X^T.
+ * op(A) is m x k, op(B) is k x n, C is m x n.  lda, ldb, ldc are the row
+ * strides (in elements) of A, B, C as stored: A is m x k (lda >= k) when
+ * trans_a == 0 and k x m (lda >= m) when trans_a == 1; likewise B.
+ * When beta == 0, C is not read (it may hold garbage or NaN). */
+int tn_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+             float alpha, const float *a, int64_t lda,
+             const float *b, int64_t ldb,
+             float beta, float *c, int64_t ldc);
+int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+             double alpha, const double *a, int64_t lda,
+             const double *b, int64_t ldb,
+             double beta, double *c, int64_t ldc);
+void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                  float alpha, const float *a, int64_t lda,
+                  const float *b, int64_t ldb,
+                  float beta, float *c, int64_t ldc);
+void tn_dgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                  double alpha, const double *a, int64_t lda,
+                  const double *b, int64_t ldb,
+                  double beta, double *c, int64_t ldc);
+
+/* ---- 2-D convolution, NCHW (csrc/conv2d.c) --------------------------------
+ * y[n, co, i, j] = bias[co] + sum_{ci, p, q} w[co, ci, p, q]
+ *                  * x[n, ci, i*stride_h + p - pad_h, j*stride_w + q - pad_w]
+ * (x is zero outside its bounds).  out_h = (in_h + 2 pad_h - kernel_h) /
+ * stride_h + 1, likewise out_w; the caller computes and checks them. */
+typedef struct {
+    int64_t batch, in_channels, in_h, in_w;
+    int64_t out_channels, kernel_h, kernel_w;
+    int64_t stride_h, stride_w, pad_h, pad_w;
+    int64_t out_h, out_w;
+} tn_conv2d_shape;
+
+/* bias may be NULL. */
+int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x,
+                       const float *w, const float *bias, float *y);
+int tn_dconv2d_forward(const tn_conv2d_shape *s, const double *x,
+                       const double *w, const double *bias, double *y);
+/* Any of dx, dw, db may be NULL (that gradient is not computed).
+ * dx, dw, db are overwritten, not accumulated into. */
+int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x,
+                        const float *w, const float *dy,
+                        float *dx, float *dw, float *db);
+int tn_dconv2d_backward(const tn_conv2d_shape *s, const double *x,
+                        const double *w, const double *dy,
+                        double *dx, double *dw, double *db);
+void tn_sconv2d_forward_ref(const tn_conv2d_shape *s, const float *x,
+                            const float *w, const float *bias, float *y);
+void tn_dconv2d_forward_ref(const tn_conv2d_shape *s, const double *x,
+                            const double *w, const double *bias, double *y);
+void tn_sconv2d_backward_ref(const tn_conv2d_shape *s, const float *x,
+                             const float *w, const float *dy,
+                             float *dx, float *dw, float *db);
+void tn_dconv2d_backward_ref(const tn_conv2d_shape *s, const double *x,
+                             const double *w, const double *dy,
+                             double *dx, double *dw, double *db);
+
+/* ---- 2-D pooling, NCHW (csrc/pool2d.c) ------------------------------------
+ * Max pooling treats padding as -infinity; the forward pass records, for
+ * each output, the flat index (row * in_w + col) of its maximum within its
+ * input plane (ties: the first in row-major order), so the backward pass
+ * scatters dy there without rescanning x.
+ * Average pooling divides by kernel_h * kernel_w when count_include_pad is
+ * nonzero (PyTorch's default), else by the number of in-bounds elements. */
+typedef struct {
+    int64_t batch, channels, in_h, in_w;
+    int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+    int64_t out_h, out_w;
+} tn_pool2d_shape;
+
+void tn_smax_pool2d_forward(const tn_pool2d_shape *s, const float *x,
+                            float *y, int32_t *argmax);
+void tn_dmax_pool2d_forward(const tn_pool2d_shape *s, const double *x,
+                            double *y, int32_t *argmax);
+/* dx is overwritten. */
+void tn_smax_pool2d_backward(const tn_pool2d_shape *s, const float *dy,
+                             const int32_t *argmax, float *dx);
+void tn_dmax_pool2d_backward(const tn_pool2d_shape *s, const double *dy,
+                             const int32_t *argmax, double *dx);
+void tn_savg_pool2d_forward(const tn_pool2d_shape *s, const float *x,
+                            float *y, int count_include_pad);
+void tn_davg_pool2d_forward(const tn_pool2d_shape *s, const double *x,
+                            double *y, int count_include_pad);
+void tn_savg_pool2d_backward(const tn_pool2d_shape *s, const float *dy,
+                             float *dx, int count_include_pad);
+void tn_davg_pool2d_backward(const tn_pool2d_shape *s, const double *dy,
+                             double *dx, int count_include_pad);
+
+/* cffi-end */
+
+#define TN_ERR_NOMEM (-1)
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TINYNET_H */
