@@ -1,0 +1,139 @@
+"""The C backend: hands checked numpy arrays to the kernels in csrc/.
+
+Each function here is a thin call: pick the float32 ("s") or float64 ("d")
+C function, pass pointers into the numpy buffers, allocate the outputs.  The
+arguments were checked by ``tinynet.kernels``, which is what makes it safe to
+give C raw pointers.
+
+Importing this module fails with ImportError when the extension
+``tinynet._tinynet_c`` was not built; ``tinynet.backends`` then falls back
+to the numpy reference.
+"""
+
+import numpy as np
+
+from tinynet._tinynet_c import ffi, lib
+
+NAME = "c"
+
+SIMD_LEVELS = {"portable": 0, "avx2": 1, "avx512": 2}
+SIMD_NAMES = {level: name for name, level in SIMD_LEVELS.items()}
+
+_C_TYPE = {np.dtype(np.float32): "float[]", np.dtype(np.float64): "double[]"}
+_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
+
+
+def _ptr(array):
+    """A C pointer into a contiguous numpy array's buffer (no copy)."""
+    return ffi.from_buffer(_C_TYPE[array.dtype], array)
+
+
+def _kernel(name, dtype):
+    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm."""
+    return getattr(lib, "tn_" + _PREFIX[dtype] + name)
+
+
+def _check_status(status, what):
+    if status != 0:
+        raise MemoryError(f"{what}: the C kernel could not allocate its scratch memory")
+
+
+# ---- run-time settings ------------------------------------------------------
+
+def set_num_threads(n):
+    lib.tn_set_num_threads(n)
+
+
+def get_num_threads():
+    return lib.tn_get_num_threads()
+
+
+def set_simd(name):
+    """Force a SIMD path ('portable', 'avx2', 'avx512'); returns the one in use
+    (never more than the CPU supports)."""
+    if name not in SIMD_LEVELS:
+        raise ValueError(f"SIMD path must be one of {sorted(SIMD_LEVELS)}, got {name!r}")
+    return SIMD_NAMES[lib.tn_set_simd_level(SIMD_LEVELS[name])]
+
+
+def get_simd():
+    return SIMD_NAMES[lib.tn_get_simd_level()]
+
+
+def cpu_simd():
+    """The widest SIMD path this CPU supports."""
+    return SIMD_NAMES[lib.tn_cpu_simd_level()]
+
+
+def info():
+    return {
+        "compiler": ffi.string(lib.tn_build_compiler()).decode(),
+        "flags": ffi.string(lib.tn_build_flags()).decode(),
+        "openmp": bool(lib.tn_has_openmp()),
+        "simd": get_simd(),
+        "cpu_simd": cpu_simd(),
+    }
+
+
+# ---- kernels ----------------------------------------------------------------
+
+def gemm(a, b, trans_a, trans_b, alpha, beta, c):
+    m, n = c.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    status = _kernel("gemm", a.dtype)(
+        int(trans_a), int(trans_b), m, n, k,
+        alpha, _ptr(a), a.shape[1], _ptr(b), b.shape[1], beta, _ptr(c), n,
+    )
+    _check_status(status, "gemm")
+
+
+def conv2d_forward(g, x, w, bias):
+    y = np.empty((g.batch, g.out_channels, g.out_h, g.out_w), dtype=x.dtype)
+    shape = ffi.new("tn_conv2d_shape *", g._asdict())
+    bias_ptr = ffi.NULL if bias is None else _ptr(bias)
+    _check_status(_kernel("conv2d_forward", x.dtype)(shape, _ptr(x), _ptr(w), bias_ptr, _ptr(y)), "conv2d_forward")
+    return y
+
+
+def conv2d_backward(g, x, w, dy, need_dx, need_dw, need_db):
+    dx = np.empty_like(x) if need_dx else None
+    dw = np.empty_like(w) if need_dw else None
+    db = np.empty(g.out_channels, dtype=x.dtype) if need_db else None
+    shape = ffi.new("tn_conv2d_shape *", g._asdict())
+    status = _kernel("conv2d_backward", x.dtype)(
+        shape, _ptr(x), _ptr(w), _ptr(dy),
+        ffi.NULL if dx is None else _ptr(dx),
+        ffi.NULL if dw is None else _ptr(dw),
+        ffi.NULL if db is None else _ptr(db),
+    )
+    _check_status(status, "conv2d_backward")
+    return dx, dw, db
+
+
+def max_pool2d_forward(g, x):
+    y = np.empty((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
+    argmax = np.empty(y.shape, dtype=np.int32)
+    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    _kernel("max_pool2d_forward", x.dtype)(shape, _ptr(x), _ptr(y), ffi.from_buffer("int32_t[]", argmax))
+    return y, argmax
+
+
+def max_pool2d_backward(g, dy, argmax):
+    dx = np.empty((g.batch, g.channels, g.in_h, g.in_w), dtype=dy.dtype)
+    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    _kernel("max_pool2d_backward", dy.dtype)(shape, _ptr(dy), ffi.from_buffer("int32_t[]", argmax), _ptr(dx))
+    return dx
+
+
+def avg_pool2d_forward(g, x, count_include_pad):
+    y = np.empty((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
+    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    _kernel("avg_pool2d_forward", x.dtype)(shape, _ptr(x), _ptr(y), int(count_include_pad))
+    return y
+
+
+def avg_pool2d_backward(g, dy, count_include_pad):
+    dx = np.empty((g.batch, g.channels, g.in_h, g.in_w), dtype=dy.dtype)
+    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    _kernel("avg_pool2d_backward", dy.dtype)(shape, _ptr(dy), _ptr(dx), int(count_include_pad))
+    return dx
