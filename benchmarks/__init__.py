@@ -1,0 +1,1 @@
+"""tinynet benchmark suite: run with `python -m benchmarks`."""
