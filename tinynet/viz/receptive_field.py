@@ -72,11 +72,14 @@ def _pair(value, what, minimum):
 
 
 def make_spec(name, kind, kernel, stride=None, padding=0, dilation=1):
-    """A checked ``LayerSpec``; ``stride=None`` means stride = kernel (the pooling default)."""
+    """A checked ``LayerSpec``; ``stride=None`` means 1 for a conv and the kernel size for a pool
+    (PyTorch's defaults)."""
     if kind not in _SPATIAL_KINDS:
         raise ValueError(f"layer kind must be one of {_SPATIAL_KINDS}, got {kind!r}")
     kernel = _pair(kernel, f"{name}: kernel", 1)
-    stride = kernel if stride is None else _pair(stride, f"{name}: stride", 1)
+    if stride is None:
+        stride = (1, 1) if kind == "conv" else kernel
+    stride = _pair(stride, f"{name}: stride", 1)
     if isinstance(padding, str):
         raise ValueError(f"{name}: padding {padding!r} is a mode; give the padding in pixels instead")
     return LayerSpec(name, kind, kernel, stride, _pair(padding, f"{name}: padding", 0),
