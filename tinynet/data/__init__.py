@@ -1,0 +1,10 @@
+"""Data: reading IDX files, the bundled MNIST digits, and mini-batch loading.
+
+MNIST: Y. LeCun, C. Cortes and C. J. C. Burges, CC BY-SA 3.0.
+"""
+
+from tinynet.data.idx import parse_idx, read_idx, write_idx
+from tinynet.data.loader import DataLoader, TensorDataset
+from tinynet.data.mnist import load_mnist
+
+__all__ = ["DataLoader", "TensorDataset", "load_mnist", "parse_idx", "read_idx", "write_idx"]
