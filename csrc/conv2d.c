@@ -1,0 +1,159 @@
+/*
+ * conv2d.c -- 2-D convolution (NCHW), forward and backward, by im2col + GEMM.
+ *
+ * The math (a cross-correlation, as in PyTorch):
+ *
+ *   y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] * x[n, c, i*sh + p - ph, j*sw + q - pw]
+ *
+ * with x = 0 outside its bounds.  Fix one image n.  Copy every receptive
+ * field (the C x kh x kw block of x that one output pixel sees) into a column
+ * of a matrix "col" -- that is im2col:
+ *
+ *   col[(c,p,q), (i,j)] = x[c, i*sh + p - ph, j*sw + q - pw]
+ *
+ * One input channel, a 3x3 image, a 2x2 kernel, stride 1, no padding:
+ *
+ *      x                        col (K = C*kh*kw rows, P = out_h*out_w columns)
+ *    a b c                             (i,j) = (0,0) (0,1) (1,0) (1,1)
+ *    d e f        tap (p,q) = (0,0)              a     b     d     e
+ *    g h i                    (0,1)              b     c     e     f
+ *                             (1,0)              d     e     g     h
+ *                             (1,1)              e     f     h     i
+ *
+ * Each column is one receptive field; each row is the image seen through one
+ * kernel tap, shifted.  The weight tensor, as stored, already is a
+ * C_out x K matrix W, so the whole convolution of image n is one GEMM:
+ *
+ *   Y_n (C_out x P) = W (C_out x K) * col_n (K x P)        (+ b[o] on row o)
+ *
+ * and Y_n is exactly y[n] in NCHW order.  A 1x1 kernel with stride 1 and no
+ * padding needs no copy at all: col_n is x[n] itself, viewed as C x (H*W).
+ *
+ * Backward, with G_n = dL/dY_n (C_out x P), the chain rule through that GEMM:
+ *
+ *   dL/dW     = sum_n G_n * col_n^T                      (C_out x K)
+ *   dL/db[o]  = sum_n sum_{i,j} G_n[o, (i,j)]
+ *   dL/dcol_n = W^T * G_n                                (K x P)
+ *   dL/dx_n   = col2im(dL/dcol_n)
+ *
+ * col2im is im2col run backwards: each entry of dL/dcol_n is *added* to the
+ * pixel that im2col copied it from.  A pixel inside several receptive fields
+ * appears in several columns, and so collects the sum of their gradients;
+ * entries that came from the zero padding have no pixel and are dropped.
+ *
+ * Threads.  When one image's GEMM is small (few output channels, small
+ * images: the usual case in small networks) we give whole images to threads,
+ * each with its own im2col buffer, and the GEMM runs single-threaded inside
+ * (see gemm.c).  When one image's GEMM is big, or there is one image, we
+ * walk the batch in order and let the GEMM thread itself.
+ *
+ * Determinism.  dL/dW and dL/db are sums over the batch.  The batch is cut
+ * into a fixed number of chunks that depends on the shape alone (never on the
+ * thread count); each chunk sums its images, in order, into its own buffer,
+ * and the buffers are added in chunk order.  So the gradients are the same,
+ * bit for bit, on 1 thread or many.
+ *
+ * The type-independent planning lives here; the kernels themselves are in
+ * conv2d_impl.inc, included once for float (tn_s...) and once for double
+ * (tn_d...).
+ */
+#include "tinynet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Per-image GEMMs of at least this many multiply-adds are worth threading on
+ * their own; smaller ones are run one per thread. */
+#define CONV_BIG_GEMM ((int64_t)1 << 25)
+/* Below this many multiply-adds in total, waking threads costs more than it saves. */
+#define CONV_SMALL_TOTAL ((int64_t)1 << 16)
+/* At most this many chunks (partial sums) for the batch reduction of dW ... */
+#define CONV_MAX_CHUNKS 32
+/* ... and at most this many elements of partial-sum buffers in all. */
+#define CONV_PARTIAL_BUDGET ((int64_t)1 << 22)
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* ceil(a / b) for a >= 0, b >= 1. */
+static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/*
+ * Which outputs read inside the image along one axis.  Output t reads input
+ * t*stride + offset (offset = tap - pad); it is in bounds when
+ * 0 <= t*stride + offset < in_size.  Sets [*lo, *hi) to those t, clipped to
+ * [0, out_size).  Outputs outside that range read the zero padding.
+ */
+static void valid_outputs(int64_t offset, int64_t stride, int64_t in_size, int64_t out_size,
+                          int64_t *lo, int64_t *hi)
+{
+    int64_t first = offset >= 0 ? 0 : ceil_div(-offset, stride);
+    int64_t end = in_size - offset <= 0 ? 0 : ceil_div(in_size - offset, stride);
+    if (first > out_size)
+        first = out_size;
+    if (end > out_size)
+        end = out_size;
+    if (end < first)
+        end = first;
+    *lo = first;
+    *hi = end;
+}
+
+/* A 1x1 kernel, stride 1, no padding: im2col would be the identity. */
+static int is_pointwise(const tn_conv2d_shape *s)
+{
+    return s->kernel_h == 1 && s->kernel_w == 1 && s->stride_h == 1 && s->stride_w == 1 &&
+           s->pad_h == 0 && s->pad_w == 0;
+}
+
+/* Threads for the loop over images; 1 means "walk the batch in order and let the GEMM thread". */
+static int batch_threads(const tn_conv2d_shape *s)
+{
+    int threads = tn_get_num_threads();
+    int64_t k = s->in_channels * s->kernel_h * s->kernel_w;
+    int64_t per_image = s->out_channels * k * s->out_h * s->out_w;
+    if (threads <= 1 || s->batch < 2 || per_image >= CONV_BIG_GEMM)
+        return 1;
+    if (per_image * s->batch < CONV_SMALL_TOTAL)
+        return 1;
+    return s->batch < threads ? (int)s->batch : threads;
+}
+
+/* How many chunks the batch is cut into for the dW / db sums: a function of
+ * the shape only, so that the result does not depend on the thread count. */
+static int64_t reduction_chunks(const tn_conv2d_shape *s)
+{
+    int64_t k = s->in_channels * s->kernel_h * s->kernel_w;
+    int64_t per_chunk = s->out_channels * k + s->out_channels;
+    int64_t chunks = s->batch < CONV_MAX_CHUNKS ? s->batch : CONV_MAX_CHUNKS;
+    int64_t affordable = CONV_PARTIAL_BUDGET / per_chunk;
+    if (chunks > affordable)
+        chunks = affordable;
+    return chunks < 1 ? 1 : chunks;
+}
+
+#define REAL float
+#define TN(name) tn_s##name
+#define GEMM tn_sgemm
+#include "conv2d_impl.inc"
+#undef REAL
+#undef TN
+#undef GEMM
+
+#define REAL double
+#define TN(name) tn_d##name
+#define GEMM tn_dgemm
+#include "conv2d_impl.inc"
+#undef REAL
+#undef TN
+#undef GEMM
