@@ -1,0 +1,113 @@
+"""Matrix products: matmul (numpy's @ semantics) and the fused linear layer x @ W^T + b.
+
+2-D floating-point products go to ``tinynet.kernels.gemm`` -- the C GEMM --
+with transposes passed as flags rather than copied.  Batched and 1-D cases
+use numpy's matmul.
+
+For C = A B:  dL/dA = dL/dC B^T   and   dL/dB = A^T dL/dC.
+"""
+
+import numpy as np
+
+from tinynet import kernels
+from tinynet.ops.broadcasting import sum_to_shape
+
+from tinynet.autograd import Function
+
+_GEMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _uses_gemm(a, b):
+    return a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype in _GEMM_DTYPES
+
+
+def gemm_product(a, b, trans_a=False, trans_b=False):
+    """op(a) @ op(b) through the C GEMM, reading a transposed view's memory directly instead of copying it."""
+    # A transposed view (x.T) is Fortran-ordered: its .T is C-contiguous, so hand GEMM that with the flag flipped.
+    if not a.flags.c_contiguous and a.flags.f_contiguous:
+        a, trans_a = a.T, not trans_a
+    if not b.flags.c_contiguous and b.flags.f_contiguous:
+        b, trans_b = b.T, not trans_b
+    return kernels.gemm(a, b, trans_a=trans_a, trans_b=trans_b)
+
+
+class MatMul(Function):
+    """a @ b with numpy's rules: 1-D operands are treated as a row (left) or column (right) vector,
+    leading dimensions broadcast as a batch.
+
+    dL/da = dL/dout @ b^T,  dL/db = a^T @ dL/dout  (batch axes summed back to each operand's shape).
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
+        ctx.save_for_backward(a, b)
+        if _uses_gemm(a, b):
+            return gemm_product(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if _uses_gemm(a, b):
+            return (gemm_product(grad, b, trans_b=True) if need_a else None,
+                    gemm_product(a, grad, trans_a=True) if need_b else None)
+        # Make both operands at least 2-D (a vector a becomes a 1 x k row, b a k x 1 column),
+        # and give grad the matching axes, so one formula covers every case.
+        a2 = a[np.newaxis, :] if a.ndim == 1 else a
+        b2 = b[:, np.newaxis] if b.ndim == 1 else b
+        if a.ndim == 1:
+            grad = np.expand_dims(grad, -2)
+        if b.ndim == 1:
+            grad = np.expand_dims(grad, -1)
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = sum_to_shape(np.matmul(grad, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if need_b:
+            grad_b = sum_to_shape(np.matmul(np.swapaxes(a2, -1, -2), grad), b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """y = x @ W^T + b for x of shape (..., in), W of shape (out, in), b of shape (out,) or None.
+
+    dL/dx = dL/dy @ W,  dL/dW = dL/dy^T @ x (summed over all leading axes),  dL/db = sum of dL/dy over rows.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if weight.ndim != 2:
+            raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(
+                f"linear: input shape {x.shape} does not end in in_features={weight.shape[1]} "
+                f"(weight shape {weight.shape})"
+            )
+        if bias is not None and bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        if x.dtype != weight.dtype:
+            raise TypeError(f"linear: input dtype {x.dtype} differs from weight dtype {weight.dtype}")
+        rows = x.reshape(-1, x.shape[-1])
+        ctx.save_for_backward(rows, weight)
+        out = gemm_product(rows, weight, trans_b=True)
+        if bias is not None:
+            out += bias
+        return out.reshape(x.shape[:-1] + (weight.shape[0],))
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        grad_rows = np.ascontiguousarray(grad).reshape(-1, weight.shape[0])
+        grad_x = grad_w = grad_b = None
+        if need_x:
+            grad_x = gemm_product(grad_rows, weight).reshape(ctx.parents[0].data.shape)
+        if need_w:
+            grad_w = gemm_product(grad_rows, rows, trans_a=True)
+        if need_b:
+            grad_b = grad_rows.sum(axis=0)
+        return grad_x, grad_w, grad_b
