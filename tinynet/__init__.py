@@ -21,3 +21,6 @@ from tinynet.functions import (
     softmax, softplus, sqrt, stack, sum, tanh, transpose, var, where,
 )
 from tinynet.gradcheck import GradcheckError, central_difference, gradcheck
+
+# The training loop with a progress bar (progress.py), used by the examples.
+from tinynet.progress import fit
