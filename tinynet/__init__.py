@@ -24,3 +24,7 @@ from tinynet.gradcheck import GradcheckError, central_difference, gradcheck
 
 # The training loop with a progress bar (progress.py), used by the examples.
 from tinynet.progress import fit
+
+# Layers, optimizers and checkpoint files, built on the engine above.
+from tinynet import nn, optim
+from tinynet.serialization import load, save

@@ -1,0 +1,125 @@
+"""Containers: Sequential (a pipeline of modules) and ModuleList (a list of modules).
+
+Both register their members as children named "0", "1", ..., so a
+Sequential's parameters are called "0.weight", "0.bias", "2.weight", ...,
+exactly as in PyTorch.
+"""
+
+from collections import OrderedDict
+
+from tinynet.nn.module import Module
+
+
+def _check_module(value, container):
+    if not isinstance(value, Module):
+        raise TypeError(f"{container} holds Modules, got {type(value).__name__}")
+    return value
+
+
+class _IndexedModules(Module):
+    """Shared indexing for containers whose children are named by position."""
+
+    def _index(self, index):
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {type(index).__name__}")
+        n = len(self._modules)
+        if not -n <= index < n:
+            raise IndexError(f"index {index} is out of range for {type(self).__name__} of length {n}")
+        return index % n
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def _renumber(self, modules):
+        """Replace the children by ``modules`` named "0", "1", ..."""
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self._modules[str(i)] = module
+
+
+class Sequential(_IndexedModules):
+    """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Also accepts a dict (e.g. OrderedDict) ``name -> module`` to choose the children's
+    names.  Indexable (``model[0]``, ``model[-1]``, ``model[1:]`` gives a new
+    Sequential sharing the same layers), ``len(model)``, iterable.
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            for name, module in modules[0].items():
+                self.add_module(name, _check_module(module, "Sequential"))
+        else:
+            for i, module in enumerate(modules):
+                self.add_module(str(i), _check_module(module, "Sequential"))
+
+    def forward(self, x):
+        """Feed ``x`` through each module in order."""
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[self._index(index)]
+
+    def append(self, module):
+        """Add a module at the end (named by its position); returns self."""
+        self.add_module(str(len(self)), _check_module(module, "Sequential"))
+        return self
+
+
+class ModuleList(_IndexedModules):
+    """A Python list of Modules whose parameters the parent model can see.
+
+    A plain ``list`` attribute would hide its modules from ``parameters()``
+    and ``state_dict()``; a ModuleList registers them.  It has no forward:
+    the parent decides how to use its members.
+    """
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ModuleList(list(self._modules.values())[index])
+        return self._modules[str(self._index(index))]
+
+    def __setitem__(self, index, module):
+        self._modules[str(self._index(index))] = _check_module(module, "ModuleList")
+
+    def __delitem__(self, index):
+        members = list(self._modules.values())
+        if isinstance(index, slice):
+            del members[index]
+        else:
+            del members[self._index(index)]
+        self._renumber(members)
+
+    def append(self, module):
+        """Add a module at the end; returns self."""
+        self.add_module(str(len(self)), _check_module(module, "ModuleList"))
+        return self
+
+    def extend(self, modules):
+        """Append each module of an iterable; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Insert a module before position ``index`` (renumbering the rest)."""
+        members = list(self._modules.values())
+        members.insert(index, _check_module(module, "ModuleList"))
+        self._renumber(members)
+
+    def forward(self, *inputs):
+        """ModuleList is a container, not a layer: iterate over it in the parent's forward."""
+        raise NotImplementedError("ModuleList has no forward(); iterate over it in the parent module's forward")

@@ -1,0 +1,447 @@
+"""Module: the base class of every layer and every model.
+
+A Module is a function with state.  Its state is of three kinds, each kept in
+its own ordered dict so that models can be walked, saved and loaded by name:
+
+- ``_parameters``: learnable Tensors (``Parameter``), trained by an optimizer;
+- ``_buffers``: numpy arrays that are part of the model but not learned by
+  gradient descent (e.g. BatchNorm's running mean);
+- ``_modules``: child Modules, which gives a model its tree structure.
+
+Assigning an attribute files it automatically (``self.fc = Linear(2, 3)``
+registers a child, ``self.weight = Parameter(...)`` a parameter), which is
+what ``__setattr__`` below is for.  Names follow PyTorch -- a child's
+parameters are prefixed with the child's name and a dot ("0.weight",
+"block.bn1.running_mean") -- so a ``state_dict`` can be moved between
+tinynet and PyTorch with numpy alone.
+
+Calling a module (``module(x)``) runs ``forward(x)`` and then every forward
+hook, ``hook(module, inputs, output)``; because each child is itself called,
+hooks fire for every module of a nested model -- visualisations use that.
+"""
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from tinynet.nn.parameter import Parameter
+from tinynet.tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``handle.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        """Unregister the hook (removing twice is harmless)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
+        return False
+
+
+class Module:
+    """Base class for layers and models: subclass it, create state in ``__init__``, compute in ``forward``.
+
+    Example::
+
+        class TwoLayer(Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = Linear(784, 100)
+                self.out = Linear(100, 10)
+
+            def forward(self, x):
+                return self.out(F.relu(self.hidden(x)))
+    """
+
+    def __init__(self):
+        # object.__setattr__ because our own __setattr__ needs these dicts to exist.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+
+    # ---- computing --------------------------------------------------------
+
+    def forward(self, *inputs):
+        """Compute the module's output; every subclass must define it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *inputs, **kwargs):
+        """Run pre-hooks, ``forward``, then forward hooks; a hook that returns a value replaces the output."""
+        self._check_initialised()
+        for hook in list(self._forward_pre_hooks.values()):
+            replaced = hook(self, inputs)
+            if replaced is not None:
+                inputs = replaced if isinstance(replaced, tuple) else (replaced,)
+        output = self.forward(*inputs, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            replaced = hook(self, inputs, output)
+            if replaced is not None:
+                output = replaced
+        return output
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, inputs, output)`` after every forward; returns a handle with ``remove()``.
+
+        ``inputs`` is the tuple of positional arguments the module was called
+        with.  If the hook returns something other than None, that becomes
+        the module's output.
+        """
+        if not callable(hook):
+            raise TypeError(f"register_forward_hook expects a callable, got {type(hook).__name__}")
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, inputs)`` before every forward; returns a handle with ``remove()``.
+
+        If the hook returns something other than None, that replaces the
+        inputs (a tuple, or a single value).
+        """
+        if not callable(hook):
+            raise TypeError(f"register_forward_pre_hook expects a callable, got {type(hook).__name__}")
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    # ---- registering state ------------------------------------------------
+
+    def _check_initialised(self):
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}.__init__ must call super().__init__() before assigning attributes or calling it"
+            )
+
+    def __setattr__(self, name, value):
+        """File Parameters, Modules and existing buffers in their dicts; everything else is a plain attribute."""
+        if isinstance(value, (Parameter, Module)):
+            self._check_initialised()
+        if isinstance(value, Parameter):
+            self._forget(name)
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            self._modules[name] = value
+        elif "_parameters" in self.__dict__ and name in self._parameters:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to parameter '{name}': expected a Parameter or None"
+                )
+            self._parameters[name] = None
+        elif "_modules" in self.__dict__ and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} to child module '{name}': expected a Module or None")
+            self._modules[name] = None
+        elif "_buffers" in self.__dict__ and name in self._buffers:
+            self._buffers[name] = _as_buffer(value, name)
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name):
+        """Remove ``name`` from every registry and the instance dict (before re-registering it elsewhere)."""
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent_buffers.discard(name)
+        self.__dict__.pop(name, None)
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails, i.e. for registered state.
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(registry)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        if name in self._parameters or name in self._buffers or name in self._modules:
+            self._forget(name)
+        else:
+            object.__delattr__(self, name)
+
+    def register_parameter(self, name, parameter):
+        """Register a Parameter (or None, e.g. ``bias=False``) under ``name``."""
+        self._check_initialised()
+        _check_name(name)
+        if parameter is not None and not isinstance(parameter, Parameter):
+            raise TypeError(f"register_parameter expects a Parameter or None, got {type(parameter).__name__}")
+        self._forget(name)
+        self._parameters[name] = parameter
+
+    def register_buffer(self, name, array, persistent=True):
+        """Register a numpy array (or None) that is model state but not a learned parameter.
+
+        Persistent buffers appear in ``state_dict`` (BatchNorm's running
+        statistics); non-persistent ones are scratch state that is not saved.
+        """
+        self._check_initialised()
+        _check_name(name)
+        self._forget(name)
+        self._buffers[name] = _as_buffer(array, name)
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name, module):
+        """Register a child Module (or None) under ``name``; same as ``setattr(self, name, module)``."""
+        self._check_initialised()
+        _check_name(name)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module expects a Module or None, got {type(module).__name__}")
+        self._forget(name)
+        self._modules[name] = module
+
+    # ---- walking the tree -------------------------------------------------
+
+    def named_modules(self, prefix=""):
+        """Yield ``(dotted_name, module)`` for this module (name ``prefix``) and every descendant, depth first."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(name + "." + child_name if name else child_name, child)
+                        for child_name, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        """Yield this module and every descendant."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        """Yield ``(name, child)`` for the direct children."""
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        """Yield the direct children."""
+        for _, child in self.named_children():
+            yield child
+
+    def named_parameters(self, prefix="", recurse=True):
+        """Yield ``(dotted_name, parameter)``; a parameter shared by two modules is yielded once."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, parameter in module._parameters.items():
+                if parameter is None or id(parameter) in seen:
+                    continue
+                seen.add(id(parameter))
+                yield (module_name + "." + name if module_name else name), parameter
+
+    def parameters(self, recurse=True):
+        """Yield every learnable Parameter (what you hand to an optimizer)."""
+        for _, parameter in self.named_parameters(recurse=recurse):
+            yield parameter
+
+    def named_buffers(self, prefix="", recurse=True):
+        """Yield ``(dotted_name, array)`` for every buffer."""
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, buffer in module._buffers.items():
+                if buffer is not None:
+                    yield (module_name + "." + name if module_name else name), buffer
+
+    def buffers(self, recurse=True):
+        """Yield every buffer array."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def num_parameters(self):
+        """Total number of learnable scalars."""
+        return sum(parameter.data.size for parameter in self.parameters())
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant and then on self (e.g. custom initialisation); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---- modes and gradients ---------------------------------------------
+
+    def train(self, mode=True):
+        """Set training mode (Dropout drops, BatchNorm uses batch statistics) on self and all descendants."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) expects a bool, got {type(mode).__name__}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self):
+        """Set evaluation mode (``train(False)``): deterministic layers, running statistics."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Forget accumulated gradients: set every parameter's ``.grad`` to None."""
+        for parameter in self.parameters():
+            parameter.grad = None
+
+    def to(self, dtype):
+        """Convert every parameter and floating-point buffer to ``dtype`` (float32 or float64), in place; returns self."""
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"Module.to expects float32 or float64, got {dtype}")
+        for module in self.modules():
+            for parameter in module._parameters.values():
+                if parameter is not None and parameter.data.dtype != dtype:
+                    parameter.data = parameter.data.astype(dtype)
+                    parameter.grad = None
+            for name, buffer in module._buffers.items():
+                if buffer is not None and buffer.dtype.kind == "f":
+                    module._buffers[name] = buffer.astype(dtype)
+        return self
+
+    def double(self):
+        """Convert parameters and floating buffers to float64 (what gradient checks need); returns self."""
+        return self.to(np.float64)
+
+    def float(self):
+        """Convert parameters and floating buffers to float32; returns self."""
+        return self.to(np.float32)
+
+    # ---- saving and loading -----------------------------------------------
+
+    def state_dict(self):
+        """An ordered dict ``name -> numpy array`` of every parameter and persistent buffer.
+
+        The arrays are copies: later training does not change a state_dict
+        already taken (so ``best = model.state_dict()`` is a real snapshot).
+        """
+        state = OrderedDict()
+        for module_name, module in self.named_modules():
+            prefix = module_name + "." if module_name else ""
+            for name, parameter in module._parameters.items():
+                if parameter is not None:
+                    state[prefix + name] = parameter.data.copy()
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers:
+                    state[prefix + name] = np.array(buffer, copy=True)
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from ``state_dict`` into this model's parameters and buffers, in place.
+
+        Values may be numpy arrays or anything ``np.asarray`` accepts (a
+        Tensor's ``.data``, PyTorch's ``tensor.numpy()``); each is cast to the
+        dtype of the array it replaces.  Shapes must match exactly.  With
+        ``strict`` (the default), keys missing from ``state_dict`` and keys
+        this model does not have are errors too; otherwise they are returned
+        as ``(missing_keys, unexpected_keys)``.  On any error nothing is
+        changed.  Parameters are updated in place, so an optimizer built on
+        ``model.parameters()`` keeps working.
+        """
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"load_state_dict expects a dict of name -> array, got {type(state_dict).__name__}")
+        targets = OrderedDict()  # name -> (module, registry, local name)
+        for module_name, module in self.named_modules():
+            prefix = module_name + "." if module_name else ""
+            for name, parameter in module._parameters.items():
+                if parameter is not None:
+                    targets[prefix + name] = (module, "parameter", name)
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers:
+                    targets[prefix + name] = (module, "buffer", name)
+
+        missing = [key for key in targets if key not in state_dict]
+        unexpected = [key for key in state_dict.keys() if key not in targets]
+        problems = []
+        converted = {}
+        for key, (module, kind, name) in targets.items():
+            if key not in state_dict:
+                continue
+            current = module._parameters[name].data if kind == "parameter" else module._buffers[name]
+            value = state_dict[key]
+            value = value.data if isinstance(value, Tensor) else value
+            try:
+                value = np.asarray(value)
+            except Exception as error:  # e.g. a torch tensor that requires grad
+                problems.append(f"'{key}' could not be converted to a numpy array ({error})")
+                continue
+            if value.dtype == object:
+                problems.append(f"'{key}' has dtype object; expected a numeric array")
+            elif value.shape != current.shape:
+                problems.append(f"'{key}' has shape {value.shape} in the state_dict but {current.shape} in the model")
+            else:
+                converted[key] = value
+        if strict:
+            if missing:
+                problems.append("missing keys: " + ", ".join(repr(key) for key in missing))
+            if unexpected:
+                problems.append("unexpected keys: " + ", ".join(repr(key) for key in unexpected))
+        if problems:
+            raise ValueError(f"error loading state_dict into {type(self).__name__}: " + "; ".join(problems))
+
+        for key, value in converted.items():
+            module, kind, name = targets[key]
+            if kind == "parameter":
+                parameter = module._parameters[name]
+                parameter.data[...] = value.astype(parameter.data.dtype, copy=False)
+            else:
+                buffer = module._buffers[name]
+                if buffer.ndim == 0:
+                    # 0-d buffers (num_batches_tracked) are replaced, not written into, in case they are shared.
+                    module._buffers[name] = np.array(value, dtype=buffer.dtype)
+                else:
+                    buffer[...] = value.astype(buffer.dtype, copy=False)
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing ----------------------------------------------------------
+
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr, e.g. ``in_features=2, out_features=3``."""
+        return ""
+
+    def __repr__(self):
+        """PyTorch-style: ``Name(extra)`` for a leaf, one indented ``(child): ...`` line per child otherwise."""
+        lines = [line for line in self.extra_repr().split("\n") if line]
+        for name, child in self._modules.items():
+            child_text = repr(child).replace("\n", "\n  ")
+            lines.append(f"({name}): {child_text}")
+        if not self._modules:
+            return f"{type(self).__name__}({', '.join(lines)})" if len(lines) <= 1 else (
+                f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)")
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _check_name(name):
+    if not isinstance(name, str):
+        raise TypeError(f"attribute names must be strings, got {type(name).__name__}")
+    if name == "" or "." in name:
+        raise ValueError(f"names of parameters, buffers and modules must be non-empty and contain no '.', got {name!r}")
+
+
+def _as_buffer(value, name):
+    """Buffers are numpy arrays (or None); Tensors are unwrapped."""
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.generic):  # arithmetic on a 0-d array gives a numpy scalar
+        value = np.asarray(value)
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"buffer '{name}' must be a numpy array or None, got {type(value).__name__}")
+    return value

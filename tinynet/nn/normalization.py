@@ -1,0 +1,104 @@
+"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W).
+
+For each channel c, over the batch (and spatial positions):
+
+    y = (x - mean_c) / sqrt(var_c + eps) * weight_c + bias_c
+
+In training mode mean_c and var_c are the current batch's statistics (var
+is the biased, divide-by-n variance), and running estimates are updated
+in place:  running = (1 - momentum) * running + momentum * batch_stat, with
+the *unbiased* variance (divide by n - 1), as in PyTorch.  In eval mode the
+running estimates are used instead, so a single example gives a fixed
+answer.  The math and its backward are in ``F.batch_norm``.
+
+State (names as in PyTorch): parameters ``weight`` (init 1) and ``bias``
+(init 0); buffers ``running_mean`` (0), ``running_var`` (1) and
+``num_batches_tracked`` (how many training batches have been seen).
+"""
+
+import numpy as np
+
+from tinynet.nn import functional as F
+from tinynet.nn import init
+from tinynet.nn.linear import check_float_dtype, check_positive_int, input_shape
+from tinynet.nn.module import Module
+from tinynet.nn.parameter import Parameter
+
+
+class _BatchNorm(Module):
+    """Parameters, buffers and the forward shared by BatchNorm1d and BatchNorm2d."""
+
+    _ranks = ()  # accepted input ranks, set by subclasses
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=np.float32):
+        super().__init__()
+        owner = type(self).__name__
+        self.num_features = check_positive_int(num_features, "num_features", owner)
+        for name, value in (("eps", eps), ("momentum", momentum)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
+        if eps <= 0:
+            raise ValueError(f"{owner}: eps must be > 0, got {eps}")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"{owner}: momentum must be in [0, 1], got {momentum}")
+        self.eps = float(eps)
+        self.momentum = float(momentum)
+        self.affine = bool(affine)
+        dtype = check_float_dtype(dtype, owner)
+        if self.affine:
+            self.weight = Parameter(np.empty(self.num_features, dtype=dtype))
+            self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
+        self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        """Forget the running statistics: mean 0, variance 1, no batches seen."""
+        self.running_mean[...] = 0
+        self.running_var[...] = 1
+        self.num_batches_tracked = np.array(0, dtype=np.int64)
+
+    def reset_parameters(self):
+        """Running statistics reset; scale 1, shift 0 (the layer starts as a pure normaliser)."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, x):
+        """Normalise each channel (dim 1) with batch statistics (training) or running ones (eval)."""
+        owner = type(self).__name__
+        shape = input_shape(x, owner)
+        if len(shape) not in self._ranks:
+            expected = " or ".join(f"{rank}-D" for rank in self._ranks)
+            raise ValueError(f"{owner} expects a {expected} input, got shape {shape}")
+        if shape[1] != self.num_features:
+            raise ValueError(f"{owner}({self.num_features}) expects input with {self.num_features} channels "
+                             f"(dim 1), got shape {shape}")
+        if self.training:
+            values_per_channel = int(np.prod(shape)) // shape[1]
+            if values_per_channel < 2:
+                raise ValueError(f"{owner} in training mode needs more than one value per channel to compute a "
+                                 f"variance, got input shape {shape}")
+            self.num_batches_tracked = self.num_batches_tracked + 1
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            training=self.training, momentum=self.momentum, eps=self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) features or (N, C, L) sequences, per channel C."""
+
+    _ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) images, per channel C (statistics over N, H and W)."""
+
+    _ranks = (4,)

@@ -1,0 +1,54 @@
+"""ResidualBlock: the basic building block of a ResNet.
+
+    out = relu( bn2(conv2( relu(bn1(conv1(x))) )) + shortcut(x) )
+
+conv1 and conv2 are 3x3 convolutions (padding 1, no bias: BatchNorm's shift
+makes a bias redundant); conv1 carries the stride.  The shortcut is the
+identity when input and output shapes agree, otherwise a 1x1 convolution
+with the same stride followed by BatchNorm (a "projection").
+
+Why it helps: the block only has to learn a correction F(x) to its input,
+and during backprop the "+ x" passes the gradient straight through
+(d(out)/dx includes the identity), so very deep stacks still train.
+"""
+
+import numpy as np
+
+from tinynet.nn import functional as F
+from tinynet.nn.containers import Sequential
+from tinynet.nn.conv import Conv2d
+from tinynet.nn.linear import Identity, check_positive_int
+from tinynet.nn.module import Module
+from tinynet.nn.normalization import BatchNorm2d
+
+
+class ResidualBlock(Module):
+    """Two 3x3 conv + BatchNorm layers with a ReLU between and after, plus a shortcut connection.
+
+    ``ResidualBlock(in_channels, out_channels, stride=1)``: spatial size is
+    divided by ``stride``; the shortcut projects (1x1 conv + BN) when
+    ``stride != 1`` or ``in_channels != out_channels``.
+    """
+
+    def __init__(self, in_channels, out_channels, stride=1, dtype=np.float32):
+        super().__init__()
+        self.in_channels = check_positive_int(in_channels, "in_channels", "ResidualBlock")
+        self.out_channels = check_positive_int(out_channels, "out_channels", "ResidualBlock")
+        self.stride = check_positive_int(stride, "stride", "ResidualBlock")
+        self.conv1 = Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False, dtype=dtype)
+        self.bn1 = BatchNorm2d(out_channels, dtype=dtype)
+        self.conv2 = Conv2d(out_channels, out_channels, 3, stride=1, padding=1, bias=False, dtype=dtype)
+        self.bn2 = BatchNorm2d(out_channels, dtype=dtype)
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = Sequential(
+                Conv2d(in_channels, out_channels, 1, stride=stride, bias=False, dtype=dtype),
+                BatchNorm2d(out_channels, dtype=dtype),
+            )
+        else:
+            self.shortcut = Identity()
+
+    def forward(self, x):
+        """relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."""
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))

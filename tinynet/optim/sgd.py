@@ -1,0 +1,54 @@
+"""Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay.
+
+Per parameter p with gradient g, each step (PyTorch's exact rule):
+
+    g = g + weight_decay * p                    (L2 penalty (wd/2)|p|^2 has gradient wd * p)
+    if momentum:
+        b = g                                    on the first step
+        b = momentum * b + (1 - dampening) * g   afterwards
+        g = g + momentum * b   if nesterov       (look ahead along the velocity)
+        g = b                  otherwise
+    p = p - lr * g
+
+Momentum keeps a running "velocity" b, so steps along directions where the
+gradient is consistent grow (up to 1/(1 - momentum) times) and steps where it
+oscillates cancel.
+"""
+
+from tinynet.optim.optimizer import Optimizer, check_number
+
+
+class SGD(Optimizer):
+    """``SGD(params, lr, momentum=0, dampening=0, nesterov=False, weight_decay=0)``."""
+
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_number(group["lr"], "lr", "SGD", minimum=0)
+        check_number(group["momentum"], "momentum", "SGD", minimum=0)
+        check_number(group["dampening"], "dampening", "SGD")
+        check_number(group["weight_decay"], "weight_decay", "SGD", minimum=0)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0, "
+                             f"got momentum={group['momentum']}, dampening={group['dampening']}")
+
+    def step(self):
+        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+        for group in self.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            for p, grad in self._parameters_with_grads(group):
+                if group["weight_decay"] != 0:
+                    grad = grad + group["weight_decay"] * p.data
+                if momentum != 0:
+                    state = self.state.setdefault(p, {})
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = grad.astype(p.data.dtype, copy=True)
+                    else:
+                        buffer = state["momentum_buffer"]
+                        buffer *= momentum
+                        buffer += (1 - dampening) * grad
+                    buffer = state["momentum_buffer"]
+                    grad = grad + momentum * buffer if group["nesterov"] else buffer
+                p.data -= (lr * grad).astype(p.data.dtype, copy=False)
