@@ -60,10 +60,10 @@ class MatMul(Function):
         # and give grad the matching axes, so one formula covers every case.
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
+        if b.ndim == 1:  # (this one first: for vector @ vector grad is 0-d)
+            grad = np.expand_dims(grad, -1)
         if a.ndim == 1:
             grad = np.expand_dims(grad, -2)
-        if b.ndim == 1:
-            grad = np.expand_dims(grad, -1)
         grad_a = grad_b = None
         if need_a:
             grad_a = sum_to_shape(np.matmul(grad, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
