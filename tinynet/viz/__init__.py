@@ -1,0 +1,25 @@
+"""tinynet.viz: pictures of what networks learn, for the examples and for your own models.
+
+Every function takes plain arrays, Tensors or tinynet Modules and writes an
+image file (PNG, SVG, ... by extension); none needs a display.
+
+    weights.py    weight_grid (weights as images), image_grid, weight_bars
+    boundary.py   decision_boundary of a 2-D classifier
+    hidden.py     capture_activations (forward hooks), hidden_space (2-D hidden layer)
+    confusion.py  confusion_matrix, plot_confusion, most_confident_per_cell, mistakes_gallery
+    curves.py     training_curves
+    style.py      colormaps (red-white-blue: +1 blue, 0 white, -1 red), savefig, headless backend
+"""
+
+from tinynet.viz.style import use_agg_if_headless
+
+use_agg_if_headless()
+
+from tinynet.viz.boundary import decision_boundary, draw_decision_boundary  # noqa: E402
+from tinynet.viz.confusion import (  # noqa: E402
+    confusion_matrix, mistakes_gallery, most_confident_per_cell, plot_confusion,
+)
+from tinynet.viz.curves import training_curves  # noqa: E402
+from tinynet.viz.hidden import capture_activations, draw_hidden_space, hidden_space  # noqa: E402
+from tinynet.viz.style import RED_WHITE_BLUE, savefig  # noqa: E402
+from tinynet.viz.weights import image_grid, weight_bars, weight_grid  # noqa: E402
