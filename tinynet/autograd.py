@@ -96,7 +96,9 @@ class Node:
     keep anything backward needs with ``save_for_backward`` or as attributes.
     """
 
-    _GRAPH_FIELDS = ("function", "parents", "needs_input_grad", "released")
+    # The graph fields are slots; whatever forward saves goes into the instance __dict__,
+    # so release() can drop it all at once.
+    __slots__ = ("function", "parents", "needs_input_grad", "released", "__dict__")
 
     def __init__(self, function, parents, needs_input_grad):
         self.function = function
@@ -115,9 +117,7 @@ class Node:
 
     def release(self):
         """Drop everything forward saved (the graph's memory); the node stays in the graph, unusable for backward."""
-        for name in list(vars(self)):
-            if name not in Node._GRAPH_FIELDS:
-                delattr(self, name)
+        self.__dict__.clear()
         self.released = True
 
     def __repr__(self):
@@ -192,6 +192,11 @@ def run_node_backward(node, grad_output):
     return input_grads
 
 
+def _parents(tensor):
+    node = tensor._node
+    return node.parents if node is not None else ()
+
+
 def topological_order(root):
     """Tensors of root's graph that need a gradient, root first, each before all of its parents.
 
@@ -201,22 +206,17 @@ def topological_order(root):
     """
     order = []
     visited = {id(root)}
-    stack = [(root, 0)]
+    # Each stack entry: a tensor and an iterator over the parents still to visit.
+    stack = [(root, iter(_parents(root)))]
     while stack:
-        tensor, next_parent = stack[-1]
-        node = tensor._node
-        parents = node.parents if node is not None else ()
-        # Advance to the next parent that needs a gradient and has not been visited.
-        while next_parent < len(parents):
-            parent = parents[next_parent]
-            next_parent += 1
+        tensor, parents = stack[-1]
+        for parent in parents:
             if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
                 visited.add(id(parent))
-                stack[-1] = (tensor, next_parent)
-                stack.append((parent, 0))
-                break
+                stack.append((parent, iter(_parents(parent))))
+                break  # go deeper first; this tensor's iterator resumes later
         else:
-            stack.pop()
+            stack.pop()  # all parents done
             order.append(tensor)
     order.reverse()
     return order

@@ -158,15 +158,15 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = _check_dim(dim, x.ndim, "softmax")
-        shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        out = shifted / np.sum(shifted, axis=dim, keepdims=True)
+        shifted = np.exp(x - x.max(axis=dim, keepdims=True))
+        out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return out * (grad - np.sum(grad * out, axis=ctx.dim, keepdims=True))
+        return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -178,12 +178,12 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = _check_dim(dim, x.ndim, "log_softmax")
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted = x - x.max(axis=dim, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad - np.exp(out) * np.sum(grad, axis=ctx.dim, keepdims=True)
+        return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)

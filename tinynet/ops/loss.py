@@ -22,19 +22,18 @@ def check_reduction(reduction):
 def reduce_losses(losses, reduction):
     """Per-item losses -> the requested reduction."""
     if reduction == "mean":
-        return np.mean(losses) if losses.size else np.array(np.nan, dtype=losses.dtype)
+        return losses.mean() if losses.size else np.array(np.nan, dtype=losses.dtype)
     if reduction == "sum":
-        return np.sum(losses)
+        return losses.sum()
     return losses
 
 
-def grad_per_item(grad, reduction, shape):
-    """dL/d(per-item loss): undo the reduction's broadcast (and, for mean, its 1/n)."""
-    if reduction == "none":
-        return grad
-    count = int(np.prod(shape))
-    scale = grad / count if reduction == "mean" else grad
-    return np.broadcast_to(scale, shape)
+def grad_per_item(grad, reduction, count):
+    """dL/d(per-item loss) for ``count`` items: the output gradient itself for "none" (one per item), else one
+    number that applies to every item -- the output gradient, divided by count for "mean"."""
+    if reduction == "mean":
+        return grad / count
+    return grad
 
 
 def check_same_shape(input, target, who):
@@ -55,10 +54,12 @@ def check_class_targets(scores, target, who):
             f"{who}: batch size mismatch: scores have shape {scores.shape} (batch {scores.shape[0]}) "
             f"but targets have shape {target.shape}"
         )
-    if target.size and (target.min() < 0 or target.max() >= scores.shape[1]):
-        raise ValueError(
-            f"{who}: class labels must be in [0, {scores.shape[1]}), got labels from {target.min()} to {target.max()}"
-        )
+    if target.size:
+        lowest, highest = target.min(), target.max()
+        if lowest < 0 or highest >= scores.shape[1]:
+            raise ValueError(
+                f"{who}: class labels must be in [0, {scores.shape[1]}), got labels from {lowest} to {highest}"
+            )
     return target.astype(np.int64, copy=False)
 
 
@@ -77,7 +78,7 @@ class MSELoss(Function):
     @staticmethod
     def backward(ctx, grad):
         (difference,) = ctx.saved_tensors
-        grad_difference = 2 * grad_per_item(grad, ctx.reduction, difference.shape) * difference
+        grad_difference = 2 * grad_per_item(grad, ctx.reduction, difference.size) * difference
         need_input, need_target = ctx.needs_input_grad
         return (grad_difference if need_input else None), (-grad_difference if need_target else None)
 
@@ -93,8 +94,8 @@ class CrossEntropy(Function):
     def forward(ctx, logits, target, reduction="mean"):
         check_reduction(reduction)
         target = check_class_targets(logits, target, "cross_entropy")
-        shifted = logits - np.max(logits, axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         rows = np.arange(len(target))
         ctx.save_for_backward(log_probs, target)
         ctx.reduction = reduction
@@ -103,10 +104,12 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         log_probs, target = ctx.saved_tensors
-        per_sample = grad_per_item(grad, ctx.reduction, target.shape)
+        per_sample = grad_per_item(grad, ctx.reduction, target.size)
         grad_logits = np.exp(log_probs)
         grad_logits[np.arange(len(target)), target] -= 1
-        return grad_logits * per_sample[:, np.newaxis], None
+        if per_sample.ndim:  # reduction "none": one gradient per row
+            per_sample = per_sample[:, np.newaxis]
+        return grad_logits * per_sample, None
 
 
 class NLLLoss(Function):
@@ -128,7 +131,7 @@ class NLLLoss(Function):
         (target,) = ctx.saved_tensors
         shape = ctx.parents[0].data.shape
         grad_log_probs = np.zeros(shape, dtype=grad.dtype)
-        grad_log_probs[np.arange(len(target)), target] = -grad_per_item(grad, ctx.reduction, target.shape)
+        grad_log_probs[np.arange(len(target)), target] = -grad_per_item(grad, ctx.reduction, target.size)
         return grad_log_probs, None
 
 
@@ -143,7 +146,7 @@ class BinaryCrossEntropy(Function):
     def forward(ctx, p, target, reduction="mean"):
         check_reduction(reduction)
         check_same_shape(p, target, "binary_cross_entropy")
-        if p.size and (np.min(p) < 0 or np.max(p) > 1):
+        if p.size and (p.min() < 0 or p.max() > 1):
             raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (apply sigmoid first, "
                              "or use binary_cross_entropy_with_logits)")
         with np.errstate(divide="ignore"):
@@ -156,7 +159,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         p, target = ctx.saved_tensors
-        per_item = grad_per_item(grad, ctx.reduction, p.shape)
+        per_item = grad_per_item(grad, ctx.reduction, p.size)
         return per_item * (p - target) / np.maximum(p * (1 - p), 1e-12), None
 
 
@@ -179,6 +182,6 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx, grad):
         logits, target = ctx.saved_tensors
-        per_item = grad_per_item(grad, ctx.reduction, logits.shape)
+        per_item = grad_per_item(grad, ctx.reduction, logits.size)
         sigmoid = 0.5 * np.tanh(0.5 * logits) + 0.5
         return per_item * (sigmoid - target), None

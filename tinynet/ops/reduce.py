@@ -30,10 +30,12 @@ def normalize_axes(axis, ndim):
 
 
 def expand_to(grad, axes, keepdims, shape):
-    """Broadcast a reduced gradient back to the input ``shape``."""
-    if not keepdims:
-        grad = np.expand_dims(grad, axes)
-    return np.broadcast_to(grad, shape)
+    """Copy a reduced gradient back over the input ``shape`` (each reduced element gets its output's gradient)."""
+    if not keepdims:  # put the reduced axes back, with length 1
+        grad = grad.reshape(tuple(1 if axis in axes else n for axis, n in enumerate(shape)))
+    expanded = np.empty(shape, dtype=grad.dtype)
+    expanded[...] = grad  # broadcasting assignment: cheaper than np.broadcast_to for small arrays
+    return expanded
 
 
 class Sum(Function):
@@ -43,7 +45,7 @@ class Sum(Function):
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.axes = normalize_axes(axis, x.ndim)
         ctx.keepdims = keepdims
-        return np.sum(x, axis=ctx.axes, keepdims=keepdims)
+        return x.sum(axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -58,7 +60,7 @@ class Mean(Function):
         ctx.axes = normalize_axes(axis, x.ndim)
         ctx.keepdims = keepdims
         ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
-        return np.mean(x, axis=ctx.axes, keepdims=keepdims)
+        return x.mean(axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,7 +92,7 @@ class Max(_Extremum):
             raise ValueError(f"max of an empty tensor (shape {x.shape}) is undefined")
         ctx.axes = normalize_axes(axis, x.ndim)
         ctx.keepdims = keepdims
-        out = np.max(x, axis=ctx.axes, keepdims=keepdims)
+        out = x.max(axis=ctx.axes, keepdims=keepdims)
         ctx.save_for_backward(x, out)
         return out
 
@@ -104,7 +106,7 @@ class Min(_Extremum):
             raise ValueError(f"min of an empty tensor (shape {x.shape}) is undefined")
         ctx.axes = normalize_axes(axis, x.ndim)
         ctx.keepdims = keepdims
-        out = np.min(x, axis=ctx.axes, keepdims=keepdims)
+        out = x.min(axis=ctx.axes, keepdims=keepdims)
         ctx.save_for_backward(x, out)
         return out
 
@@ -124,9 +126,9 @@ class Var(Function):
         ctx.divisor = count - correction
         if ctx.divisor <= 0:
             raise ValueError(f"var over {count} element(s) with correction={correction} divides by {ctx.divisor}")
-        centered = x - np.mean(x, axis=ctx.axes, keepdims=True)
+        centered = x - x.mean(axis=ctx.axes, keepdims=True)
         ctx.save_for_backward(centered)
-        return np.sum(centered * centered, axis=ctx.axes, keepdims=keepdims) / ctx.divisor
+        return (centered * centered).sum(axis=ctx.axes, keepdims=keepdims) / ctx.divisor
 
     @staticmethod
     def backward(ctx, grad):

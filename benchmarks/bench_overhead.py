@@ -1,0 +1,139 @@
+"""Per-op Python overhead: microseconds for one forward + backward on tiny (4 x 4) tensors.
+
+At tiny sizes the arithmetic costs almost nothing, so the time is the
+framework's bookkeeping: wrapping arrays, recording the graph node, sorting
+the graph, calling backward.  Three columns per op:
+
+  * numpy   -- the bare forward and hand-written backward arithmetic (the floor),
+  * tinynet -- ``y = op(x); y.backward(g)``,
+  * torch   -- the same in PyTorch (one thread), when installed.
+
+``ratio`` is torch time / tinynet time (above 1: tinynet has less overhead).
+
+    python -m benchmarks.bench_overhead [--quick]
+"""
+
+import argparse
+import statistics
+import timeit
+
+import numpy as np
+
+
+def _numpy_cases(a, b, g, w, bias, labels):
+    """Forward + backward of each op written directly in numpy."""
+    def linear():
+        y = a @ w.T + bias
+        return g @ w, g.T @ a, g.sum(0), y
+
+    def cross_entropy():
+        shifted = a - a.max(1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+        loss = -log_probs[np.arange(4), labels].mean()
+        grad = np.exp(log_probs)
+        grad[np.arange(4), labels] -= 1
+        return loss, grad / 4
+
+    return {
+        "add": lambda: (a + b, g, g),
+        "mul": lambda: (a * b, g * b, g * a),
+        "matmul": lambda: (a @ b, g @ b.T, a.T @ g),
+        "tanh": lambda: (lambda t: (t, g * (1 - t * t)))(np.tanh(a)),
+        "relu": lambda: (np.maximum(a, 0), g * (a > 0)),
+        "sum": lambda: (a.sum(), np.broadcast_to(np.float32(1), a.shape)),
+        "linear": linear,
+        "cross_entropy": cross_entropy,
+    }
+
+
+def _tinynet_cases(a_np, b_np, g, w_np, bias_np, labels):
+    import tinynet
+    import tinynet.nn.functional as F
+
+    a = tinynet.Tensor(a_np, requires_grad=True)
+    b = tinynet.Tensor(b_np, requires_grad=True)
+    w = tinynet.Tensor(w_np, requires_grad=True)
+    bias = tinynet.Tensor(bias_np, requires_grad=True)
+    return {
+        "add": lambda: (a + b).backward(g),
+        "mul": lambda: (a * b).backward(g),
+        "matmul": lambda: (a @ b).backward(g),
+        "tanh": lambda: a.tanh().backward(g),
+        "relu": lambda: F.relu(a).backward(g),
+        "sum": lambda: a.sum().backward(),
+        "linear": lambda: F.linear(a, w, bias).backward(g),
+        "cross_entropy": lambda: F.cross_entropy(a, labels).backward(),
+    }
+
+
+def _torch_cases(torch, a_np, b_np, g_np, w_np, bias_np, labels_np):
+    a = torch.tensor(a_np, requires_grad=True)
+    b = torch.tensor(b_np, requires_grad=True)
+    w = torch.tensor(w_np, requires_grad=True)
+    bias = torch.tensor(bias_np, requires_grad=True)
+    g = torch.tensor(g_np)
+    labels = torch.tensor(labels_np)
+    F = torch.nn.functional
+    return {
+        "add": lambda: (a + b).backward(g),
+        "mul": lambda: (a * b).backward(g),
+        "matmul": lambda: (a @ b).backward(g),
+        "tanh": lambda: a.tanh().backward(g),
+        "relu": lambda: F.relu(a).backward(g),
+        "sum": lambda: a.sum().backward(),
+        "linear": lambda: F.linear(a, w, bias).backward(g),
+        "cross_entropy": lambda: F.cross_entropy(a, labels).backward(),
+    }
+
+
+def _microseconds(fn, number, repeats):
+    """Median over repeats of the mean time per call, in microseconds."""
+    fn()  # warm up
+    times = timeit.repeat(fn, number=number, repeat=repeats)
+    return statistics.median(times) / number * 1e6
+
+
+def run(threads=(1,), quick=False):
+    """One row per op: microseconds per forward+backward for numpy, tinynet and (if installed) torch."""
+    rng = np.random.default_rng(0)
+    a, b, g, w = (rng.standard_normal((4, 4)).astype(np.float32) for _ in range(4))
+    bias = rng.standard_normal(4).astype(np.float32)
+    labels = np.array([0, 1, 2, 3])
+    number, repeats = (300, 3) if quick else (2000, 7)
+
+    numpy_cases = _numpy_cases(a, b, g, w, bias, labels)
+    tinynet_cases = _tinynet_cases(a, b, g, w, bias, labels)
+    try:
+        import torch
+        torch.set_num_threads(1)
+        torch_cases = _torch_cases(torch, a, b, g, w, bias, labels)
+    except ImportError:
+        torch_cases = {}
+
+    rows = []
+    for op in numpy_cases:
+        row = {"op": op, "shape": "4x4",
+               "numpy_us": _microseconds(numpy_cases[op], number, repeats),
+               "tinynet_us": _microseconds(tinynet_cases[op], number, repeats),
+               "torch_us": _microseconds(torch_cases[op], number, repeats) if op in torch_cases else None}
+        if row["torch_us"] is not None:
+            row["ratio"] = row["torch_us"] / row["tinynet_us"]
+        rows.append(row)
+    return rows
+
+
+def main(argv=None):
+    """Print the overhead table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    print("| op | numpy µs | tinynet µs | torch µs | torch/tinynet |")
+    print("|---|---:|---:|---:|---:|")
+    for row in run(quick=args.quick):
+        torch_us = "-" if row["torch_us"] is None else f"{row['torch_us']:.1f}"
+        ratio = "-" if "ratio" not in row else f"{row['ratio']:.2f}"
+        print(f"| {row['op']} | {row['numpy_us']:.1f} | {row['tinynet_us']:.1f} | {torch_us} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
