@@ -321,3 +321,10 @@ def test_tensor_function_forms_exist():
     expected = 0.5 / np.sqrt([1.0, 4.0]) + np.exp([1.0, 4.0]) + 1 / np.array([1.0, 4.0]) + 1 \
         + (s := 1 / (1 + np.exp(-np.array([1.0, 4.0])))) * (1 - s)
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-5)
+
+
+def test_python_and_numpy_scalars_keep_float32():
+    x = tinynet.randn(3)
+    for y in (x * 2.5, x * np.float64(2.5), 1 - x, np.float64(3.0) / x, x ** np.int64(2), tinynet.maximum(x, np.float64(0))):
+        assert y.dtype == np.float32
+    assert (x * np.ones(3)).dtype == np.float64  # a float64 array does promote, as in numpy

@@ -17,6 +17,8 @@ def as_tensor(value):
 
 def _operand(value):
     """Tensors and Python numbers pass through (numbers stay weakly typed); the rest becomes a Tensor."""
+    if isinstance(value, np.generic):
+        return value.item()  # numpy scalars act like Python numbers (they do not promote float32)
     return value if isinstance(value, (Tensor, int, float)) else Tensor(value)
 
 

@@ -40,9 +40,12 @@ def _as_array(data, dtype):
 
 def _operand(value):
     """The other operand of a binary op: Tensors and Python numbers pass through, anything else becomes a Tensor."""
+    if isinstance(value, np.generic):
+        # A numpy scalar (np.float64(2.0)) acts like a Python number: it does not turn float32 into float64.
+        return value.item()
     if isinstance(value, (Tensor,) + _SCALAR_TYPES):
         return value
-    if isinstance(value, (np.ndarray, np.generic, list, tuple)):
+    if isinstance(value, (np.ndarray, list, tuple)):
         return Tensor(np.asarray(value))
     raise TypeError(f"cannot combine a Tensor with a {type(value).__name__}")
 
