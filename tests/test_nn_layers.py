@@ -296,6 +296,17 @@ def test_batchnorm_eval_uses_running_stats(rng):
 def test_batchnorm_gradcheck_train_mode(rng):
     check_module_gradients(nn.BatchNorm2d(3), rng.standard_normal((3, 3, 2, 2)))
     check_module_gradients(nn.BatchNorm1d(4), rng.standard_normal((5, 4)))
+    check_module_gradients(nn.BatchNorm1d(2), rng.standard_normal((3, 2, 4)))
+
+
+def test_batchnorm1d_on_sequences_uses_batch_and_length_statistics(rng):
+    bn = nn.BatchNorm1d(3)
+    x = (rng.standard_normal((4, 3, 6)) * [[[1.0], [2.0], [5.0]]] + 1).astype(np.float32)
+    y = bn(tinynet.Tensor(x))
+    assert y.shape == (4, 3, 6)
+    np.testing.assert_allclose(y.data.mean(axis=(0, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.data.var(axis=(0, 2)), 1, atol=1e-3)
+    np.testing.assert_allclose(bn.running_mean, 0.1 * x.mean(axis=(0, 2)), rtol=1e-4)
 
 
 def test_batchnorm_gradcheck_eval_mode(rng):

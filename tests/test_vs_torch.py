@@ -201,6 +201,31 @@ def test_loss_modules_match_torch(reduction):
         assert_close(got, expected, np.float64, tiny_class.__name__)
 
 
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
+def test_batchnorm1d_matches_torch_train_then_eval(shape):
+    rng = np.random.default_rng(6)
+    tiny, reference = nn.BatchNorm1d(3, momentum=0.3, dtype=np.float64), torch.nn.BatchNorm1d(
+        3, momentum=0.3, dtype=torch.float64)
+    reference.weight.data.uniform_(0.5, 1.5)
+    copy_weights(reference, tiny)
+    for _ in range(2):
+        x = rng.standard_normal(shape) * 2 + 1
+        x_tiny, x_torch = tinynet.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y_tiny, y_torch = tiny(x_tiny), reference(x_torch)
+        g = rng.standard_normal(shape)
+        y_tiny.backward(g)
+        y_torch.backward(torch.tensor(g))
+        assert_close(y_tiny, y_torch, np.float64, "train output")
+        assert_close(x_tiny.grad, x_torch.grad, np.float64, "input gradient")
+        assert_close(tiny.weight.grad, reference.weight.grad, np.float64, "weight gradient")
+    for name, value in reference.state_dict().items():
+        assert_close(tiny.state_dict()[name], value, np.float64, name)
+    tiny.eval()
+    reference.eval()
+    x = rng.standard_normal(shape)
+    assert_close(tiny(tinynet.Tensor(x)), reference(torch.tensor(x)), np.float64, "eval output")
+
+
 def test_state_dict_names_and_shapes_match_torch():
     tiny, torch_model = cnn_pair(np.float32)
     torch_state = torch_model.state_dict()

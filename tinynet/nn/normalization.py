@@ -85,6 +85,11 @@ class _BatchNorm(Module):
                 raise ValueError(f"{owner} in training mode needs more than one value per channel to compute a "
                                  f"variance, got input shape {shape}")
             self.num_batches_tracked = self.num_batches_tracked + 1
+        if len(shape) == 3:
+            # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1).
+            y = F.batch_norm(x.reshape(shape + (1,)), self.running_mean, self.running_var, self.weight,
+                             self.bias, training=self.training, momentum=self.momentum, eps=self.eps)
+            return y.reshape(shape)
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                             training=self.training, momentum=self.momentum, eps=self.eps)
 
