@@ -1,0 +1,481 @@
+/*
+ * gemm.c -- C = alpha * op(A) * op(B) + beta * C, fast, for float and double.
+ *
+ * A GEMM does 2*m*n*k flops on only m*k + k*n + m*n numbers, so each number
+ * fetched from memory can be used ~min(m, n, k) times.  The whole art is to
+ * fetch it once into a fast place (register, L1, L2) and use it there many
+ * times.  The method here is Goto's (K. Goto and R. van de Geijn, "Anatomy of
+ * high-performance matrix multiplication", 2008) as structured by BLIS
+ * (F. Van Zee and R. van de Geijn, 2015): five loops around a micro-kernel.
+ *
+ * The micro-kernel.  The innermost unit of work is a small tile of C, mr x nr
+ * (here 14 x 32 floats for AVX-512), held entirely in vector registers while
+ * k runs: each step p loads one column of A (mr numbers, each broadcast to a
+ * whole vector) and one row of B (nr numbers = 2 vectors) and does mr*nr/w
+ * fused multiply-adds (w = numbers per vector).  14 x 32 uses 28 of the 32
+ * zmm registers for C, 2 for the row of B, 1 for the broadcast: 28 FMAs per
+ * step against 2 vector loads and 14 broadcasts, which keeps the FMA units
+ * busy instead of waiting on loads, and is enough independent chains to hide
+ * FMA latency (latency x throughput = ~4-8 in flight at a time).
+ *
+ * Packing.  The micro-kernel wants its operands contiguous in exactly the
+ * order it reads them: a "micro-panel" of A is kc columns of mr numbers, one
+ * of B is kc rows of nr numbers.  So before computing, we copy ("pack") a
+ * block of A and a block of B into that order.  Packing also makes transposes
+ * free (the copy reads either layout), makes the kernel's loads unit-stride
+ * and aligned, and pads the edge of B with zeros so the kernel always loads
+ * whole vectors (edge tiles of C are then written with masks: nothing out of
+ * bounds is ever read or written).  The copy costs O(mk + kn) against the
+ * O(mnk) multiply.
+ *
+ * The blocks (loops 5, 4, 3 of gemm_driver.inc), chosen from the caches:
+ *   kc  -- the k-depth of one pass.  A B micro-panel, kc x nr, is reused by
+ *          every A micro-panel of the block, so it should sit in L1 (32 KiB
+ *          here); the C tile is loaded and stored once per kc steps, so kc
+ *          should not be small either.
+ *   mc  -- rows of the packed A block (mc x kc), which is streamed through
+ *          the kernel once per B micro-panel: it should sit in L2.
+ *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
+ *          blocks: it lives in L3 (or L2 if it fits).
+ * The sizes in the plans below were measured on an AMD Zen 4 (32 KiB L1d,
+ * 1 MiB L2) and are reasonable for any recent x86.  The driver shrinks them
+ * to split a dimension into equal pieces rather than leave a sliver.
+ *
+ * Threads.  Inside one k slice, the packing of B is split among threads
+ * (each packs some micro-panels), then the row blocks of C (mc rows each) are
+ * shared out: each thread packs its own A block into its own buffer and runs
+ * loops 2 and 1 on it.  When C has fewer row blocks than threads, each row
+ * block is also cut into column ranges.  Work and its order of summation do
+ * not depend on the thread count, so results are identical on 1 or N threads.
+ * Small products run on one thread (waking threads costs more than they
+ * save), and so does any call made from inside an OpenMP parallel region:
+ * the caller (e.g. conv2d.c, one image per thread) already owns the cores.
+ *
+ * SIMD.  The package is compiled for baseline x86-64; the AVX2 and AVX-512
+ * kernels carry target attributes and are chosen at run time by
+ * tn_get_simd_level() (runtime.c).  On other CPUs only the portable C kernel
+ * is compiled.
+ *
+ * The driver loops are written once for both types in gemm_driver.inc; this
+ * file holds the micro-kernels, the plans and the public functions.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tinynet.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
+#define TN_GEMM_X86 1
+#include <immintrin.h>
+#else
+#define TN_GEMM_X86 0
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TN_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define TN_ALWAYS_INLINE inline
+#endif
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static int thread_index(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* `bytes` of scratch aligned to 64 bytes (a cache line, a zmm register);
+ * *memory receives the pointer to free(). */
+static void *aligned_buffer(int64_t bytes, void **memory)
+{
+    *memory = malloc((size_t)bytes + 64);
+    if (*memory == NULL)
+        return NULL;
+    return (void *)(((uintptr_t)*memory + 63) & ~(uintptr_t)63);
+}
+
+/* The block sizes one call will use, and how its work is split among threads. */
+typedef struct {
+    int64_t mc, kc, nc;
+    int64_t n_parts;   /* column ranges per row block (> 1 when m is short) */
+    int threads;
+} block_sizes;
+
+/*
+ * Fit the plan's upper limits (max_mc, max_kc, max_nc) to this product:
+ * cut each dimension into equal pieces no larger than the limit (k = 300 in
+ * two slices of 150, not 256 + 44), with mc and nc multiples of the
+ * micro-tile, and enough row blocks (or column parts) to give every thread
+ * an equal share.
+ */
+static block_sizes choose_blocks(int64_t m, int64_t n, int64_t k, int mr, int nr,
+                                 int64_t max_mc, int64_t max_kc, int64_t max_nc, int threads)
+{
+    block_sizes bs;
+    bs.kc = ceil_div(k, ceil_div(k, max_kc));
+    bs.nc = round_up(ceil_div(n, ceil_div(n, max_nc)), nr);
+
+    int64_t m_blocks = ceil_div(m, max_mc);
+    if (threads > 1)
+        m_blocks = min64(round_up(m_blocks, threads), ceil_div(m, mr));
+    bs.mc = round_up(ceil_div(m, m_blocks), mr);
+    m_blocks = ceil_div(m, bs.mc);
+
+    bs.n_parts = 1;
+    if (m_blocks < threads)
+        bs.n_parts = min64(ceil_div(threads, m_blocks), ceil_div(bs.nc, nr));
+    bs.threads = (int)min64(threads, m_blocks * bs.n_parts);
+    return bs;
+}
+
+/* Threads for a product of this size: one inside a parallel region (the
+ * caller is already threaded) or when the product is too small to share. */
+static int threads_for(int64_t m, int64_t n, int64_t k)
+{
+    const double min_flops_to_share = 2.0 * 96 * 96 * 96;
+#ifdef _OPENMP
+    if (omp_in_parallel())
+        return 1;
+#endif
+    if (2.0 * (double)m * (double)n * (double)k < min_flops_to_share)
+        return 1;
+    return tn_get_num_threads();
+}
+
+/* ---- the loops, once per type ------------------------------------------- */
+
+#define REAL float
+#define FN(x) sgemm_##x
+#include "gemm_driver.inc"
+#undef REAL
+#undef FN
+
+#define REAL double
+#define FN(x) dgemm_##x
+#include "gemm_driver.inc"
+#undef REAL
+#undef FN
+
+/* ---- AVX2 + FMA micro-kernels: 6 x 16 floats, 6 x 8 doubles ---------------
+ * 16 ymm registers: 12 accumulators (6 rows x 2 vectors), 2 for the row of
+ * B, 1 for the broadcast. */
+#if TN_GEMM_X86
+#define TN_AVX2 __attribute__((target("avx2,fma")))
+#define AVX2_MR 6
+
+/* Lane mask for the first `count` of 8 (int32) or 4 (int64) lanes. */
+static TN_AVX2 TN_ALWAYS_INLINE __m256i avx2_mask32(int count)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+static TN_AVX2 TN_ALWAYS_INLINE __m256i avx2_mask64(int count)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, const float *a, const float *b,
+                                                     float *c, int64_t ldc, float alpha, float beta, int cols)
+{
+    __m256 lo[AVX2_MR], hi[AVX2_MR]; /* row i of the tile: columns 0-7 and 8-15 */
+    for (int i = 0; i < MR; i++)
+        lo[i] = hi[i] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < kc; p++) {
+        const __m256 b_lo = _mm256_loadu_ps(b), b_hi = _mm256_loadu_ps(b + 8);
+        for (int i = 0; i < MR; i++) {
+            const __m256 a_i = _mm256_broadcast_ss(a + i);
+            lo[i] = _mm256_fmadd_ps(a_i, b_lo, lo[i]);
+            hi[i] = _mm256_fmadd_ps(a_i, b_hi, hi[i]);
+        }
+        a += MR;
+        b += 16;
+    }
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    const __m256i mask_lo = avx2_mask32(cols), mask_hi = avx2_mask32(cols - 8);
+    for (int i = 0; i < MR; i++) {
+        float *row = c + i * ldc;
+        __m256 r_lo = _mm256_mul_ps(va, lo[i]), r_hi = _mm256_mul_ps(va, hi[i]);
+        if (cols == 16) {
+            if (beta != 0.0f) {
+                r_lo = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), r_lo);
+                r_hi = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), r_hi);
+            }
+            _mm256_storeu_ps(row, r_lo);
+            _mm256_storeu_ps(row + 8, r_hi);
+        } else {
+            if (beta != 0.0f)
+                r_lo = _mm256_fmadd_ps(vb, _mm256_maskload_ps(row, mask_lo), r_lo);
+            _mm256_maskstore_ps(row, mask_lo, r_lo);
+            if (cols > 8) {
+                if (beta != 0.0f)
+                    r_hi = _mm256_fmadd_ps(vb, _mm256_maskload_ps(row + 8, mask_hi), r_hi);
+                _mm256_maskstore_ps(row + 8, mask_hi, r_hi);
+            }
+        }
+    }
+}
+
+static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, const double *a, const double *b,
+                                                     double *c, int64_t ldc, double alpha, double beta, int cols)
+{
+    __m256d lo[AVX2_MR], hi[AVX2_MR]; /* row i of the tile: columns 0-3 and 4-7 */
+    for (int i = 0; i < MR; i++)
+        lo[i] = hi[i] = _mm256_setzero_pd();
+    for (int64_t p = 0; p < kc; p++) {
+        const __m256d b_lo = _mm256_loadu_pd(b), b_hi = _mm256_loadu_pd(b + 4);
+        for (int i = 0; i < MR; i++) {
+            const __m256d a_i = _mm256_broadcast_sd(a + i);
+            lo[i] = _mm256_fmadd_pd(a_i, b_lo, lo[i]);
+            hi[i] = _mm256_fmadd_pd(a_i, b_hi, hi[i]);
+        }
+        a += MR;
+        b += 8;
+    }
+    const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+    const __m256i mask_lo = avx2_mask64(cols), mask_hi = avx2_mask64(cols - 4);
+    for (int i = 0; i < MR; i++) {
+        double *row = c + i * ldc;
+        __m256d r_lo = _mm256_mul_pd(va, lo[i]), r_hi = _mm256_mul_pd(va, hi[i]);
+        if (cols == 8) {
+            if (beta != 0.0) {
+                r_lo = _mm256_fmadd_pd(vb, _mm256_loadu_pd(row), r_lo);
+                r_hi = _mm256_fmadd_pd(vb, _mm256_loadu_pd(row + 4), r_hi);
+            }
+            _mm256_storeu_pd(row, r_lo);
+            _mm256_storeu_pd(row + 4, r_hi);
+        } else {
+            if (beta != 0.0)
+                r_lo = _mm256_fmadd_pd(vb, _mm256_maskload_pd(row, mask_lo), r_lo);
+            _mm256_maskstore_pd(row, mask_lo, r_lo);
+            if (cols > 4) {
+                if (beta != 0.0)
+                    r_hi = _mm256_fmadd_pd(vb, _mm256_maskload_pd(row + 4, mask_hi), r_hi);
+                _mm256_maskstore_pd(row + 4, mask_hi, r_hi);
+            }
+        }
+    }
+}
+
+/* The kernels proper: turn the run-time row count into a compile-time MR so
+ * the compiler unrolls the row loop and keeps every accumulator in a register. */
+#define AVX2_ROW_CASES(tile)                                                  \
+    switch (rows) {                                                           \
+    case 1: tile(1, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 2: tile(2, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 3: tile(3, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 4: tile(4, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 5: tile(5, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    default: tile(6, kc, a, b, c, ldc, alpha, beta, cols); break;             \
+    }
+
+static TN_AVX2 void sgemm_kernel_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+                                      float alpha, float beta, int rows, int cols)
+{
+    AVX2_ROW_CASES(sgemm_avx2_tile)
+}
+
+static TN_AVX2 void dgemm_kernel_avx2(int64_t kc, const double *a, const double *b, double *c, int64_t ldc,
+                                      double alpha, double beta, int rows, int cols)
+{
+    AVX2_ROW_CASES(dgemm_avx2_tile)
+}
+
+/* ---- AVX-512 micro-kernels: 14 x 32 floats, 14 x 16 doubles ---------------
+ * 32 zmm registers: 28 accumulators (14 rows x 2 vectors), 2 for the row of
+ * B, 1 for the broadcast.  Edge columns are stored under a lane mask. */
+#define TN_AVX512 __attribute__((target("avx512f")))
+#define AVX512_MR 14
+
+static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t kc, const float *a, const float *b,
+                                                         float *c, int64_t ldc, float alpha, float beta, int cols)
+{
+    __m512 lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-15 and 16-31 */
+    for (int i = 0; i < MR; i++)
+        lo[i] = hi[i] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < kc; p++) {
+        const __m512 b_lo = _mm512_loadu_ps(b), b_hi = _mm512_loadu_ps(b + 16);
+        for (int i = 0; i < MR; i++) {
+            const __m512 a_i = _mm512_set1_ps(a[i]);
+            lo[i] = _mm512_fmadd_ps(a_i, b_lo, lo[i]);
+            hi[i] = _mm512_fmadd_ps(a_i, b_hi, hi[i]);
+        }
+        a += MR;
+        b += 32;
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    const __mmask16 mask_lo = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
+    const __mmask16 mask_hi = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+    for (int i = 0; i < MR; i++) {
+        float *row = c + i * ldc;
+        __m512 r_lo = _mm512_mul_ps(va, lo[i]);
+        if (beta != 0.0f)
+            r_lo = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask_lo, row), r_lo);
+        _mm512_mask_storeu_ps(row, mask_lo, r_lo);
+        if (cols > 16) {
+            __m512 r_hi = _mm512_mul_ps(va, hi[i]);
+            if (beta != 0.0f)
+                r_hi = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask_hi, row + 16), r_hi);
+            _mm512_mask_storeu_ps(row + 16, mask_hi, r_hi);
+        }
+    }
+}
+
+static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t kc, const double *a, const double *b,
+                                                         double *c, int64_t ldc, double alpha, double beta, int cols)
+{
+    __m512d lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-7 and 8-15 */
+    for (int i = 0; i < MR; i++)
+        lo[i] = hi[i] = _mm512_setzero_pd();
+    for (int64_t p = 0; p < kc; p++) {
+        const __m512d b_lo = _mm512_loadu_pd(b), b_hi = _mm512_loadu_pd(b + 8);
+        for (int i = 0; i < MR; i++) {
+            const __m512d a_i = _mm512_set1_pd(a[i]);
+            lo[i] = _mm512_fmadd_pd(a_i, b_lo, lo[i]);
+            hi[i] = _mm512_fmadd_pd(a_i, b_hi, hi[i]);
+        }
+        a += MR;
+        b += 16;
+    }
+    const __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
+    const __mmask8 mask_lo = cols >= 8 ? 0xFF : (__mmask8)((1u << cols) - 1);
+    const __mmask8 mask_hi = cols >= 16 ? 0xFF : cols <= 8 ? 0 : (__mmask8)((1u << (cols - 8)) - 1);
+    for (int i = 0; i < MR; i++) {
+        double *row = c + i * ldc;
+        __m512d r_lo = _mm512_mul_pd(va, lo[i]);
+        if (beta != 0.0)
+            r_lo = _mm512_fmadd_pd(vb, _mm512_maskz_loadu_pd(mask_lo, row), r_lo);
+        _mm512_mask_storeu_pd(row, mask_lo, r_lo);
+        if (cols > 8) {
+            __m512d r_hi = _mm512_mul_pd(va, hi[i]);
+            if (beta != 0.0)
+                r_hi = _mm512_fmadd_pd(vb, _mm512_maskz_loadu_pd(mask_hi, row + 8), r_hi);
+            _mm512_mask_storeu_pd(row + 8, mask_hi, r_hi);
+        }
+    }
+}
+
+#define AVX512_ROW_CASES(tile)                                                \
+    switch (rows) {                                                           \
+    case 1: tile(1, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 2: tile(2, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 3: tile(3, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 4: tile(4, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 5: tile(5, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 6: tile(6, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 7: tile(7, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 8: tile(8, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 9: tile(9, kc, a, b, c, ldc, alpha, beta, cols); break;              \
+    case 10: tile(10, kc, a, b, c, ldc, alpha, beta, cols); break;            \
+    case 11: tile(11, kc, a, b, c, ldc, alpha, beta, cols); break;            \
+    case 12: tile(12, kc, a, b, c, ldc, alpha, beta, cols); break;            \
+    case 13: tile(13, kc, a, b, c, ldc, alpha, beta, cols); break;            \
+    default: tile(14, kc, a, b, c, ldc, alpha, beta, cols); break;            \
+    }
+
+static TN_AVX512 void sgemm_kernel_avx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+                                          float alpha, float beta, int rows, int cols)
+{
+    AVX512_ROW_CASES(sgemm_avx512_tile)
+}
+
+static TN_AVX512 void dgemm_kernel_avx512(int64_t kc, const double *a, const double *b, double *c, int64_t ldc,
+                                          double alpha, double beta, int rows, int cols)
+{
+    AVX512_ROW_CASES(dgemm_avx512_tile)
+}
+#endif /* TN_GEMM_X86 */
+
+/* ---- plans: one per type and SIMD level ---------------------------------- */
+
+/*                                  mr   nr  max_mc  max_kc  max_nc  kernel */
+static const sgemm_plan SGEMM_PORTABLE = {4, 8, 128, 256, 4096, sgemm_kernel_portable};
+static const dgemm_plan DGEMM_PORTABLE = {4, 4, 128, 256, 4096, dgemm_kernel_portable};
+#if TN_GEMM_X86
+static const sgemm_plan SGEMM_AVX2 = {AVX2_MR, 16, 144, 256, 4096, sgemm_kernel_avx2};
+static const dgemm_plan DGEMM_AVX2 = {AVX2_MR, 8, 96, 256, 4096, dgemm_kernel_avx2};
+static const sgemm_plan SGEMM_AVX512 = {AVX512_MR, 32, 168, 256, 4096, sgemm_kernel_avx512};
+static const dgemm_plan DGEMM_AVX512 = {AVX512_MR, 16, 112, 256, 4096, dgemm_kernel_avx512};
+#endif
+
+static const sgemm_plan *sgemm_plan_for_cpu(void)
+{
+#if TN_GEMM_X86
+    switch (tn_get_simd_level()) {
+    case 2: return &SGEMM_AVX512;
+    case 1: return &SGEMM_AVX2;
+    default: break;
+    }
+#endif
+    return &SGEMM_PORTABLE;
+}
+
+static const dgemm_plan *dgemm_plan_for_cpu(void)
+{
+#if TN_GEMM_X86
+    switch (tn_get_simd_level()) {
+    case 2: return &DGEMM_AVX512;
+    case 1: return &DGEMM_AVX2;
+    default: break;
+    }
+#endif
+    return &DGEMM_PORTABLE;
+}
+
+/* ---- the public functions (tinynet.h) ------------------------------------ */
+
+int tn_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+             float alpha, const float *a, int64_t lda,
+             const float *b, int64_t ldb,
+             float beta, float *c, int64_t ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    if (k <= 0) { /* an empty sum: C = beta * C */
+        sgemm_reference(trans_a, trans_b, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc);
+        return 0;
+    }
+    return sgemm_blocked(sgemm_plan_for_cpu(), threads_for(m, n, k), trans_a, trans_b,
+                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+             double alpha, const double *a, int64_t lda,
+             const double *b, int64_t ldb,
+             double beta, double *c, int64_t ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    if (k <= 0) { /* an empty sum: C = beta * C */
+        dgemm_reference(trans_a, trans_b, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc);
+        return 0;
+    }
+    return dgemm_blocked(dgemm_plan_for_cpu(), threads_for(m, n, k), trans_a, trans_b,
+                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                  float alpha, const float *a, int64_t lda,
+                  const float *b, int64_t ldb,
+                  float beta, float *c, int64_t ldc)
+{
+    sgemm_reference(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void tn_dgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                  double alpha, const double *a, int64_t lda,
+                  const double *b, int64_t ldb,
+                  double beta, double *c, int64_t ldc)
+{
+    dgemm_reference(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
