@@ -128,7 +128,7 @@ def _plot_cell_images(cm, images, path, names, title):
             top, left = gap + t * (h + gap), gap + p * (w + gap)
             color = "#1a9850" if t == p else "#d73027"
             if cm[t, p]:
-                ax.text(left + 1, top + 1, str(int(cm[t, p])), fontsize=5, color=color, va="top", ha="left")
+                ax.text(left + 1, top + 1, str(int(cm[t, p])), fontsize=6, color=color, va="top", ha="left")
             if t == p:
                 ax.add_patch(matplotlib.patches.Rectangle(
                     (left - 1, top - 1), w + 1, h + 1, fill=False, edgecolor=color, linewidth=1))

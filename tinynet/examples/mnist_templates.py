@@ -1,0 +1,152 @@
+"""mnist-templates: a softmax classifier with no hidden layer, and its weights seen as images.
+
+The model is one Linear layer, 784 pixels -> 10 scores, then softmax:
+P(digit k | x) = exp(w_k . x + b_k) / sum_j exp(w_j . x + b_j).  Each class k
+has one weight per pixel, so w_k can be drawn as a 28x28 picture: a
+*template*.  The score w_k . x is large when the image's ink falls on the
+blue (positive) pixels of the template and avoids the red ones; training
+turns the templates into blurred, averaged digits.  With no hidden layer
+this is all the model can do, and it reaches about 92 % test accuracy.
+
+The confusion matrix shows which digits it mixes up; one image per
+confusion cell (the one it was most sure about) and a gallery of its most
+confident mistakes show why.  MNIST: Y. LeCun, C. Cortes, C. J. C. Burges (CC BY-SA 3.0).
+"""
+
+import numpy as np
+
+from tinynet.examples.report import ExampleResult, Figure
+
+NAME = "mnist-templates"
+SUMMARY = "softmax regression on MNIST (no hidden layer): the 10 weight templates, confusion matrix, mistakes"
+
+FULL = {"epochs": 3, "batch_size": 100, "lr": 0.2, "train_size": 60000, "test_size": 10000}
+QUICK = {"epochs": 2, "batch_size": 50, "lr": 0.2, "train_size": 3000, "test_size": 1000}
+
+
+def add_arguments(parser):
+    """mnist-templates' options beyond the common ones."""
+    parser.add_argument("--lr", type=float, default=None, help=f"SGD learning rate (default {FULL['lr']})")
+    parser.add_argument("--batch-size", type=int, default=None, help=f"default {FULL['batch_size']}")
+    parser.add_argument("--train-size", type=int, default=None, help="train on the first N training images")
+
+
+def settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK):
+    """The run's settings: defaults (full or quick), then --epochs and the example's own options."""
+    settings = dict(quick_settings if quick else full)
+    if epochs is not None:
+        settings["epochs"] = int(epochs)
+    for key in ("lr", "batch_size", "train_size"):
+        if options.get(key) is not None:
+            settings[key] = options[key]
+    for key in ("epochs", "batch_size", "train_size"):
+        if settings[key] < 1:
+            raise ValueError(f"{key} must be >= 1, got {settings[key]}")
+    return settings
+
+
+def load_flat_mnist(train_size, test_size):
+    """MNIST images flattened to (N, 784) rows, first ``train_size`` / ``test_size`` of each split."""
+    from tinynet.data import load_mnist
+
+    x_train, y_train = load_mnist("train")
+    x_test, y_test = load_mnist("test")
+    return (x_train[:train_size].reshape(-1, 784), y_train[:train_size],
+            x_test[:test_size].reshape(-1, 784), y_test[:test_size])
+
+
+def probabilities(model, x, batch_size=2000):
+    """softmax(model(x)) as numpy, computed in batches without recording a graph."""
+    import tinynet
+
+    outputs = []
+    with tinynet.no_grad():
+        for start in range(0, len(x), batch_size):
+            outputs.append(tinynet.softmax(model(tinynet.Tensor(x[start:start + batch_size])), dim=1).numpy())
+    return np.concatenate(outputs)
+
+
+def train(model, x, y, settings, seed, history):
+    """SGD on the cross-entropy for settings["epochs"] epochs, shuffled batches; Ctrl-C stops early.
+
+    Returns True if training finished, False if it was stopped with Ctrl-C.
+    """
+    import tinynet
+    from tinynet import nn, optim
+    from tinynet.data import DataLoader
+
+    loader = DataLoader((x, y), batch_size=settings["batch_size"], shuffle=True, seed=seed)
+    optimizer = optim.SGD(model.parameters(), lr=settings["lr"])
+    try:
+        tinynet.fit(model, loader, nn.CrossEntropyLoss(), optimizer, epochs=settings["epochs"], history=history)
+    except KeyboardInterrupt:
+        print("stopped by Ctrl-C; writing figures so far")
+        return False
+    return True
+
+
+def classification_figures(out_dir, x_test, y_test, probs, prefix=""):
+    """Confusion matrix, most confident image per cell, and worst-mistakes gallery; returns Figures."""
+    from tinynet import viz
+
+    predicted = probs.argmax(axis=1)
+    confidence = probs.max(axis=1)
+    images = x_test.reshape(-1, 28, 28)
+    cm = viz.confusion_matrix(y_test, predicted, num_classes=10)
+    figures = [Figure(viz.plot_confusion(cm, out_dir / f"{prefix}confusion.png"), "Confusion matrix",
+                      "Row = true digit, column = the model's answer; the diagonal holds the correct answers. "
+                      "The largest off-diagonal counts are the digits it mixes up.")]
+    cells = viz.most_confident_per_cell(images, y_test, predicted, confidence, num_classes=10)
+    figures.append(Figure(viz.plot_confusion(cm, out_dir / f"{prefix}confusion_images.png", images=cells),
+                          "The most confident test image in each confusion cell",
+                          "Cell (t, p) shows the digit t that the model most confidently called p (grey: none). "
+                          "Off the diagonal these are the mistakes it was surest of."))
+    if np.any(predicted != y_test):
+        figures.append(Figure(viz.mistakes_gallery(images, y_test, predicted, confidence,
+                                                   out_dir / f"{prefix}mistakes.png", count=24),
+                              "Most confident mistakes",
+                              "Wrong answers sorted by the probability the model gave them. Many are digits a "
+                              "person would also hesitate on; others show what a template matcher cannot see."))
+    return figures
+
+
+def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
+    """Train softmax regression on MNIST; write templates, confusion figures, mistakes and the loss curve."""
+    from pathlib import Path
+
+    import tinynet
+    from tinynet import nn, viz
+
+    settings = settings_for(epochs, quick, options)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tinynet.manual_seed(seed)
+    x_train, y_train, x_test, y_test = load_flat_mnist(settings["train_size"], settings["test_size"])
+    model = nn.Linear(784, 10)
+    history = {}
+    finished = train(model, x_train, y_train, settings, seed, history)
+
+    probs = probabilities(model, x_test)
+    accuracy = float(np.mean(probs.argmax(axis=1) == y_test))
+    print(f"test accuracy {accuracy:.2%} on {len(y_test)} test images "
+          f"(trained {len(history.get('loss', []))} steps on {len(y_train)} images, {history.get('seconds', 0):.1f} s)")
+
+    figures = [Figure(
+        viz.weight_grid(model.weight, out_dir / "templates.png", titles=[f"digit {k}" for k in range(10)],
+                        columns=5, title="the weights of each output unit, as 28x28 images"),
+        "The 10 templates",
+        "Output unit k's 784 weights drawn as an image: blue pixels add to the score for digit k when inked, red "
+        "pixels subtract.  They look like blurred digits, with red where other digits put their ink.")]
+    print("templates.png: each output unit's weights as an image -- blurred digits, blue where ink votes for the "
+          "digit, red where it votes against")
+    figures += classification_figures(out_dir, x_test, y_test, probs)
+    print("confusion.png / confusion_images.png: which digits are mixed up, with the most confident example of "
+          "each mix-up; mistakes.png: the most confident wrong answers")
+    if history.get("loss"):
+        figures.append(Figure(viz.training_curves(history, out_dir / "loss.png", title="cross-entropy per step"),
+                              "Training loss", "Cross-entropy of each mini-batch (faint) and its running mean."))
+    metrics = {"test_accuracy": accuracy, "steps": len(history.get("loss", [])),
+               "train_seconds": round(history.get("seconds", 0.0), 2), "train_images": len(y_train),
+               "finished": finished}
+    summary = f"no hidden layer: {accuracy:.2%} test accuracy; the weights are digit templates."
+    return ExampleResult(name=NAME, figures=figures, metrics=metrics, summary=summary)
