@@ -107,6 +107,8 @@ def plot_reconstructions(originals, reconstructions, path, per_row=10):
     """Rows of originals, each followed by a row of their reconstructions."""
     from matplotlib.figure import Figure as MplFigure
 
+    from tinynet.viz.style import INK
+
     pairs = len(originals) // per_row
     fig = MplFigure(figsize=(per_row * 0.9, pairs * 2 * 0.95 + 0.4))
     axes = fig.subplots(2 * pairs, per_row, squeeze=False)
@@ -115,7 +117,7 @@ def plot_reconstructions(originals, reconstructions, path, per_row=10):
             i = p * per_row + j
             for r, (image, label) in enumerate(((originals[i], "original"), (reconstructions[i], "3 numbers"))):
                 ax = axes[2 * p + r, j]
-                ax.imshow(image.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+                ax.imshow(image.reshape(28, 28), cmap=INK, vmin=0, vmax=1)
                 ax.set_xticks([])
                 ax.set_yticks([])
                 if j == 0:

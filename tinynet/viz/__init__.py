@@ -9,6 +9,10 @@ image file (PNG, SVG, ... by extension); none needs a display.
     confusion.py  confusion_matrix, plot_confusion, most_confident_per_cell, mistakes_gallery
     curves.py     training_curves
     style.py      colormaps (red-white-blue: +1 blue, 0 white, -1 red), savefig, headless backend
+    animation.py  ActivationRecorder, activation_gif (feature maps over training), write_gif
+    scatter3d.py  scatter3d, rotating_scatter3d_gif (e.g. an autoencoder's 3-D codes)
+    receptive_field.py  receptive_fields of a model's conv/pool layers, as a table
+    html.py       write_tour_page (the page of ``tinynet tour``)
 """
 
 from tinynet.viz.style import use_agg_if_headless
@@ -23,3 +27,6 @@ from tinynet.viz.curves import training_curves  # noqa: E402
 from tinynet.viz.hidden import capture_activations, draw_hidden_space, hidden_space  # noqa: E402
 from tinynet.viz.style import RED_WHITE_BLUE, savefig  # noqa: E402
 from tinynet.viz.weights import image_grid, weight_bars, weight_grid  # noqa: E402
+from tinynet.viz.animation import ActivationRecorder, activation_gif, write_gif  # noqa: E402
+from tinynet.viz.receptive_field import receptive_fields  # noqa: E402
+from tinynet.viz.scatter3d import rotating_scatter3d_gif, scatter3d  # noqa: E402

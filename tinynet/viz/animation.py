@@ -12,15 +12,17 @@ collects the maps during training with forward hooks; ``activation_gif`` turns t
 from pathlib import Path
 
 import numpy as np
+from matplotlib.colors import to_rgb
+
+from tinynet.viz import style
 
 # The GIF palette (256 colours), shared by every frame so colours never flicker:
 DIVERGING_LEVELS = 201            # indices 0..200: -1 (red) .. 0 (white, index 100) .. +1 (blue)
 GRAY_FIRST, GRAY_LEVELS = 201, 52  # indices 201..252: input intensity 0 (white) .. 1 (black)
 TEXT, BACKGROUND, GAP = 253, 254, 255
 
-_RED = np.array([178, 24, 43], dtype=float)
-_WHITE = np.array([255, 255, 255], dtype=float)
-_BLUE = np.array([33, 102, 172], dtype=float)
+# The same three colours as every other red-white-blue figure of tinynet.viz.
+_RED, _WHITE, _BLUE = (255.0 * np.array(to_rgb(c)) for c in (style.RED, style.WHITE, style.BLUE))
 
 
 def diverging_color(values):
@@ -196,10 +198,10 @@ def activation_gif(images, snapshots, steps, path, layer_name="", max_frames=60,
 class ActivationRecorder:
     """Record chosen layers' outputs for a few fixed images, e.g. after every training step.
 
-    layers: dict name -> Module (anything with ``register_forward_hook``).  ``record(step)`` runs
-    the model on ``images`` under ``tinynet.no_grad()`` (no graph is built, so it is cheap),
-    catches each layer's output with a forward hook, and keeps a float16 copy in
-    ``snapshots[name]``; ``steps`` lists the recorded step numbers.
+    layers: dict name -> Module of the model.  ``record(step)`` runs the model on ``images`` with
+    ``tinynet.viz.hidden.capture_activations`` (forward hooks, under ``no_grad``: no graph is built,
+    so it is cheap) and keeps a float16 copy of each output in ``snapshots[name]`` (half the
+    memory; plenty for a colour map); ``steps`` lists the recorded step numbers.
     """
 
     def __init__(self, model, layers, images):
@@ -210,30 +212,18 @@ class ActivationRecorder:
         self.snapshots = {name: [] for name in self.layers}
 
     def record(self, step):
-        """Run the images through the model once and store every watched layer's output."""
-        import tinynet
+        """Run the images through the model once (eval mode, no graph) and store every watched
+        layer's output."""
+        from tinynet.viz.hidden import capture_activations
 
-        caught = {}
-        handles = []
-        for name, layer in self.layers.items():
-            def hook(module, inputs, output, name=name):
-                caught[name] = output
-            handles.append(layer.register_forward_hook(hook))
         was_training = getattr(self.model, "training", False)
+        if hasattr(self.model, "eval"):
+            self.model.eval()
         try:
-            if hasattr(self.model, "eval"):
-                self.model.eval()
-            with tinynet.no_grad():
-                self.model(self.images)
+            caught = capture_activations(self.model, self.images, self.layers)
         finally:
-            for handle in handles:
-                handle.remove()
             if was_training and hasattr(self.model, "train"):
                 self.model.train()
-        for name in self.layers:
-            if name not in caught:
-                raise RuntimeError(f"layer {name!r} did not run during the model's forward pass")
-            output = caught[name]
-            data = output.data if hasattr(output, "data") else output
-            self.snapshots[name].append(np.asarray(data, dtype=np.float16).copy())
+        for name, output in caught.items():
+            self.snapshots[name].append(np.asarray(output, dtype=np.float16))
         self.steps.append(step)

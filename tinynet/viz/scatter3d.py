@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinynet.viz import style
+
 _VIEW_ELEVATION = 20.0
 
 
@@ -33,7 +35,7 @@ def _draw(points, labels, title, class_names, size):
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(projection="3d")
-    colors = matplotlib.colormaps["tab10"]
+    colors = matplotlib.colormaps[style.CLASS_COLORS]
     for cls in np.unique(labels):
         mask = labels == cls
         name = class_names[cls] if class_names is not None else str(cls)
