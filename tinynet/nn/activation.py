@@ -67,6 +67,7 @@ class LeakyReLU(Module):
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"negative_slope={self.negative_slope}"
 
 
@@ -82,6 +83,7 @@ class ELU(Module):
         return F.elu(x, self.alpha)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"alpha={self.alpha}"
 
 
@@ -121,6 +123,7 @@ class Softmax(Module):
         return F.softmax(x, dim=self.dim)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"dim={self.dim}"
 
 
@@ -136,4 +139,5 @@ class LogSoftmax(Module):
         return F.log_softmax(x, dim=self.dim)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"dim={self.dim}"

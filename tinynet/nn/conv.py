@@ -114,6 +114,7 @@ class Conv2d(Module):
         return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=0)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0, 0):
             text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"

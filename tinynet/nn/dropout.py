@@ -25,4 +25,5 @@ class Dropout(Module):
         return F.dropout(x, p=self.p, training=self.training)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"p={self.p}"

@@ -24,4 +24,5 @@ class Flatten(Module):
         return F.flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -28,6 +28,7 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 

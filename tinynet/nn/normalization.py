@@ -94,6 +94,7 @@ class _BatchNorm(Module):
                             training=self.training, momentum=self.momentum, eps=self.eps)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
 
 

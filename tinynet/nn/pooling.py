@@ -44,6 +44,7 @@ class _Pool2d(Module):
             )
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -76,4 +77,5 @@ class AvgPool2d(_Pool2d):
                             count_include_pad=self.count_include_pad)
 
     def extra_repr(self):
+        """The settings shown in this layer's repr."""
         return super().extra_repr() + (", count_include_pad=False" if not self.count_include_pad else "")
