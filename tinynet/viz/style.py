@@ -25,7 +25,8 @@ WHITE = "#ffffff"
 BLUE = "#2166ac"
 
 # -1 red, 0 white, +1 blue (the same three colours as the activation GIFs).
-RED_WHITE_BLUE = LinearSegmentedColormap.from_list("tinynet_red_white_blue", [RED, WHITE, BLUE])
+# An odd number of levels, so that 0 falls exactly on the middle (white) entry.
+RED_WHITE_BLUE = LinearSegmentedColormap.from_list("tinynet_red_white_blue", [RED, WHITE, BLUE], N=255)
 # Digits: 0 = white paper, 1 = black ink.
 INK = "gray_r"
 # One colour per class 0-9 (matplotlib's tab10).

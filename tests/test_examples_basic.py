@@ -1,0 +1,133 @@
+"""The xor, bp, mnist-templates and mnist-hidden examples run end to end (quick settings) and write real PNGs."""
+
+import struct
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+import tinynet
+from tinynet.examples import load_example
+from tinynet.examples.report import ExampleResult
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk, after checking the signature."""
+    data = path.read_bytes()[:24]
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.fixture(scope="module")
+def run_quick(tmp_path_factory):
+    """Run each example once per test session (quick settings, one thread) and cache its result."""
+    results = {}
+
+    def run(name):
+        if name not in results:
+            previous = tinynet.get_num_threads()
+            tinynet.set_num_threads(1)  # tiny matrices: threads only add overhead on a busy machine
+            try:
+                out_dir = tmp_path_factory.mktemp(name)
+                results[name] = (load_example(name).run(out_dir, seed=0, quick=True), out_dir)
+            finally:
+                tinynet.set_num_threads(previous)
+        return results[name]
+
+    return run
+
+
+EXPECTED_FIGURES = {
+    "xor": {"boundaries.png", "hidden_space.png", "loss.png"},
+    "bp": {"deep_loss.png", "hidden_filters.png", "digits_loss.png"},
+    "mnist-templates": {"templates.png", "confusion.png", "confusion_images.png", "mistakes.png", "loss.png"},
+    "mnist-hidden": {"filters.png", "class_weights.png", "loss.png"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FIGURES))
+def test_example_writes_valid_pngs(name, run_quick):
+    result, out_dir = run_quick(name)
+    assert isinstance(result, ExampleResult) and result.name == name and result.summary
+    written = {figure.path.name for figure in result.figures}
+    assert written == EXPECTED_FIGURES[name]
+    for figure in result.figures:
+        assert figure.path.parent == out_dir and figure.title and figure.caption
+        width, height = png_size(figure.path)
+        assert 200 <= width <= 3000 and 150 <= height <= 3000
+        pixels = matplotlib.image.imread(figure.path)
+        assert pixels.shape[:2] == (height, width)
+        assert pixels.std() > 0.01  # not a blank image
+
+
+def test_xor_logistic_fails_and_network_succeeds(run_quick):
+    metrics = run_quick("xor")[0].metrics
+    assert metrics["logistic_accuracy"] <= 0.75  # no straight line gets all four
+    assert metrics["network_accuracy"] == 1.0
+    assert metrics["network_final_loss"] < 0.05 < metrics["logistic_final_loss"]
+
+
+def test_bp_loss_falls_and_hand_backward_matches(run_quick, capsys):
+    metrics = run_quick("bp")[0].metrics
+    assert metrics["final_loss"] < 0.01 < metrics["first_loss"]
+    outputs = np.array(metrics["four_sample_outputs"])
+    np.testing.assert_array_equal(outputs > 0.5, [False, True, True, False])
+    assert 0.0 < metrics["new_input_output"] < 1.0
+    assert metrics["digits_accuracy"] > 0.5  # 10 classes: chance is 0.1
+    assert metrics["hand_backward_matches_autograd"] is True
+
+
+def test_bp_hand_backward_agrees_with_autograd_directly():
+    bp = load_example("bp")
+    by_hand, by_autograd = bp.backward_by_hand(), bp.backward_by_autograd()
+    for name in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(bp._as_array(by_autograd[name]), by_hand[name], rtol=1e-9, atol=1e-12)
+
+
+def test_area_resize_keeps_mean_and_maps_constant_to_constant():
+    bp = load_example("bp")
+    matrix = bp.area_resize_matrix(28, 20)
+    np.testing.assert_allclose(matrix.sum(axis=1), 1.0, rtol=1e-6)
+    images = np.random.default_rng(0).random((3, 28, 28)).astype(np.float32)
+    small = bp.resize_images(images)
+    assert small.shape == (3, 20, 20)
+    np.testing.assert_allclose(small.mean(axis=(1, 2)), images.mean(axis=(1, 2)), rtol=1e-5)
+    np.testing.assert_allclose(bp.resize_images(np.full((1, 28, 28), 0.25, np.float32)), 0.25, rtol=1e-6)
+
+
+def test_mnist_templates_accuracy_floor(run_quick):
+    metrics = run_quick("mnist-templates")[0].metrics
+    assert metrics["test_accuracy"] > 0.8 and metrics["finished"]
+
+
+def test_mnist_hidden_accuracy_and_parameter_counts(run_quick):
+    metrics = run_quick("mnist-hidden")[0].metrics
+    assert metrics["parameters_784_16_16_10"] == 13002
+    assert metrics["parameters_784_10_10"] == 784 * 10 + 10 + 10 * 10 + 10
+    assert metrics["accuracy_784_10_10"] > 0.6 and metrics["accuracy_784_16_16_10"] > 0.6
+
+
+def test_examples_are_deterministic_given_the_seed(tmp_path):
+    xor = load_example("xor")
+    first = xor.run(tmp_path / "a", seed=3, quick=True, epochs=300).metrics
+    second = xor.run(tmp_path / "b", seed=3, quick=True, epochs=300).metrics
+    assert first["network_final_loss"] == second["network_final_loss"]
+
+
+def test_ctrl_c_during_training_still_writes_figures(tmp_path, monkeypatch, capsys):
+    templates = load_example("mnist-templates")
+    calls = []
+
+    def interrupting_fit(model, loader, *args, history=None, **kwargs):
+        calls.append(1)
+        history.setdefault("loss", []).append(2.3)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tinynet, "fit", interrupting_fit)
+    result = templates.run(tmp_path, quick=True)
+    assert calls and result.metrics["finished"] is False
+    assert "stopped by Ctrl-C" in capsys.readouterr().out
+    assert (tmp_path / "templates.png").is_file() and (tmp_path / "confusion.png").is_file()
