@@ -41,11 +41,22 @@
  * appears in several columns, and so collects the sum of their gradients;
  * entries that came from the zero padding have no pixel and are dropped.
  *
- * Threads.  When one image's GEMM is small (few output channels, small
- * images: the usual case in small networks) we give whole images to threads,
- * each with its own im2col buffer, and the GEMM runs single-threaded inside
- * (see gemm.c).  When one image's GEMM is big, or there is one image, we
- * walk the batch in order and let the GEMM thread itself.
+ * Groups of images.  One image's col has only P = out_h*out_w columns: for
+ * the small images of small networks (P = 49 at 7x7) that makes a GEMM too
+ * thin to run at speed.  So we lay the col matrices of a group of B images
+ * side by side and multiply them all at once:
+ *
+ *   [Y_1 | ... | Y_B] = W * [col_1 | ... | col_B]       (C_out x B*P)
+ *
+ * then copy each Y_b block into its place in y (adding the bias on the way).
+ * Backward does the same with [G_1 | ... | G_B]: one GEMM gives the group's
+ * whole contribution to dW, since sum_b G_b col_b^T = [G_1|...] [col_1|...]^T.
+ *
+ * Threads.  When a group's GEMM is small (few output channels, small images:
+ * the usual case in small networks) we give whole groups to threads, each
+ * with its own scratch buffers, and the GEMM runs single-threaded inside (see
+ * gemm.c).  When it is big, or there is one group, we walk the batch in order
+ * and let the GEMM thread itself.
  *
  * Determinism.  dL/dW and dL/db are sums over the batch.  The batch is cut
  * into a fixed number of chunks that depends on the shape alone (never on the
@@ -66,13 +77,17 @@
 #include <omp.h>
 #endif
 
-/* Per-image GEMMs of at least this many multiply-adds are worth threading on
+/* Aim for about this many columns (B*P) in a group's GEMM ... */
+#define CONV_GROUP_COLUMNS 1024
+/* ... as long as the group's col matrix has at most this many elements. */
+#define CONV_GROUP_ELEMENTS ((int64_t)1 << 18)
+/* Group GEMMs of at least this many multiply-adds are worth threading on
  * their own; smaller ones are run one per thread. */
 #define CONV_BIG_GEMM ((int64_t)1 << 25)
 /* Below this many multiply-adds in total, waking threads costs more than it saves. */
 #define CONV_SMALL_TOTAL ((int64_t)1 << 16)
 /* At most this many chunks (partial sums) for the batch reduction of dW ... */
-#define CONV_MAX_CHUNKS 32
+#define CONV_MAX_CHUNKS 16
 /* ... and at most this many elements of partial-sum buffers in all. */
 #define CONV_PARTIAL_BUDGET ((int64_t)1 << 22)
 
@@ -116,25 +131,47 @@ static int is_pointwise(const tn_conv2d_shape *s)
            s->pad_h == 0 && s->pad_w == 0;
 }
 
-/* Threads for the loop over images; 1 means "walk the batch in order and let the GEMM thread". */
-static int batch_threads(const tn_conv2d_shape *s)
+/* Rows of one image's col matrix (K) and its columns (P). */
+static int64_t col_rows(const tn_conv2d_shape *s) { return s->in_channels * s->kernel_h * s->kernel_w; }
+static int64_t col_cols(const tn_conv2d_shape *s) { return s->out_h * s->out_w; }
+
+/* At most how many images share one GEMM (B above): a function of the shape only. */
+static int64_t group_size(const tn_conv2d_shape *s)
+{
+    if (is_pointwise(s)) /* x[n] itself is col_n: no copy at all beats a copy into a wider GEMM */
+        return 1;
+    int64_t images = ceil_div(CONV_GROUP_COLUMNS, col_cols(s));
+    int64_t fit = CONV_GROUP_ELEMENTS / (col_rows(s) * col_cols(s));
+    if (images > fit)
+        images = fit;
+    return images < 1 ? 1 : images;
+}
+
+/* Cut [begin, end) into `parts` nearly equal ranges; range `part` is [*lo, *hi). */
+static void split_range(int64_t begin, int64_t end, int64_t parts, int64_t part, int64_t *lo, int64_t *hi)
+{
+    *lo = begin + (end - begin) * part / parts;
+    *hi = begin + (end - begin) * (part + 1) / parts;
+}
+
+/* Threads for a loop over `jobs` groups of images; 1 means "walk the batch in
+ * order and let the GEMM thread". */
+static int batch_threads(const tn_conv2d_shape *s, int64_t jobs)
 {
     int threads = tn_get_num_threads();
-    int64_t k = s->in_channels * s->kernel_h * s->kernel_w;
-    int64_t per_image = s->out_channels * k * s->out_h * s->out_w;
-    if (threads <= 1 || s->batch < 2 || per_image >= CONV_BIG_GEMM)
+    int64_t per_image = s->out_channels * col_rows(s) * col_cols(s);
+    if (threads <= 1 || jobs < 2 || per_image * group_size(s) >= CONV_BIG_GEMM)
         return 1;
     if (per_image * s->batch < CONV_SMALL_TOTAL)
         return 1;
-    return s->batch < threads ? (int)s->batch : threads;
+    return jobs < threads ? (int)jobs : threads;
 }
 
 /* How many chunks the batch is cut into for the dW / db sums: a function of
  * the shape only, so that the result does not depend on the thread count. */
 static int64_t reduction_chunks(const tn_conv2d_shape *s)
 {
-    int64_t k = s->in_channels * s->kernel_h * s->kernel_w;
-    int64_t per_chunk = s->out_channels * k + s->out_channels;
+    int64_t per_chunk = s->out_channels * col_rows(s) + s->out_channels;
     int64_t chunks = s->batch < CONV_MAX_CHUNKS ? s->batch : CONV_MAX_CHUNKS;
     int64_t affordable = CONV_PARTIAL_BUDGET / per_chunk;
     if (chunks > affordable)

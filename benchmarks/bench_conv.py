@@ -1,0 +1,181 @@
+"""Benchmark: tinynet's conv2d and max-pool kernels beside PyTorch's, at the shapes of two small CNNs.
+
+* LeNet-5 on MNIST, batch 64: conv 1->6 5x5 on 28x28 (no padding), pool 2 on
+  6x24x24, conv 6->16 5x5 on 12x12, pool 2 on 16x8x8.
+* The 6-conv tanh CNN, batch 1024, 3x3 convs with padding 1: 1->4 and 4->4 on
+  28x28, pool 2, 4->8 and 8->8 on 14x14, pool 2, 8->16 and 16->16 on 7x7.
+
+Each kernel is timed as the median of several repeats, forward and backward
+separately, float32, at each thread count; PyTorch (if importable) runs the
+same kernels at the same thread count: ``aten.convolution_backward`` and
+``aten.max_pool2d_with_indices[_backward]``, which are what its autograd
+calls.  ``ratio`` is tinynet's time over PyTorch's (below 1: tinynet is faster).
+
+The first conv of each network reads the images themselves, which need no
+gradient, so its backward computes only dW and db (for both libraries).
+
+Run:  python benchmarks/bench_conv.py [--quick] [--threads 1 2]
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import tinynet
+from tinynet import kernels
+
+try:
+    import torch
+except ImportError:  # PyTorch is optional: the table then has tinynet's column only
+    torch = None
+
+# (name, batch, in_channels, size, out_channels, kernel, padding, is_first_layer)
+CONV_CASES = [
+    ("lenet conv1 1->6 5x5 28x28", 64, 1, 28, 6, 5, 0, True),
+    ("lenet conv2 6->16 5x5 12x12", 64, 6, 12, 16, 5, 0, False),
+    ("tanh conv 1->4 3x3 28x28", 1024, 1, 28, 4, 3, 1, True),
+    ("tanh conv 4->4 3x3 28x28", 1024, 4, 28, 4, 3, 1, False),
+    ("tanh conv 4->8 3x3 14x14", 1024, 4, 14, 8, 3, 1, False),
+    ("tanh conv 8->8 3x3 14x14", 1024, 8, 14, 8, 3, 1, False),
+    ("tanh conv 8->16 3x3 7x7", 1024, 8, 7, 16, 3, 1, False),
+    ("tanh conv 16->16 3x3 7x7", 1024, 16, 7, 16, 3, 1, False),
+]
+
+# (name, batch, channels, size, kernel)  -- stride = kernel, no padding
+POOL_CASES = [
+    ("lenet maxpool 2 6x24x24", 64, 6, 24, 2),
+    ("lenet maxpool 2 16x8x8", 64, 16, 8, 2),
+    ("tanh maxpool 2 4x28x28", 1024, 4, 28, 2),
+    ("tanh maxpool 2 8x14x14", 1024, 8, 14, 2),
+]
+
+
+def median_ms(fn, repeats):
+    """Median wall time of ``fn()`` in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def _conv_timers(case, rng):
+    """{"forward": (tinynet_fn, torch_fn or None), "backward": (...)} for one conv case."""
+    _, batch, cin, size, cout, kernel, pad, first = case
+    x = rng.standard_normal((batch, cin, size, size), dtype=np.float32)
+    w = rng.standard_normal((cout, cin, kernel, kernel), dtype=np.float32) * 0.1
+    b = rng.standard_normal(cout, dtype=np.float32)
+    y = kernels.conv2d_forward(x, w, b, 1, pad)
+    dy = rng.standard_normal(y.shape, dtype=np.float32)
+    timers = {
+        "forward": [lambda: kernels.conv2d_forward(x, w, b, 1, pad), None],
+        "backward": [lambda: kernels.conv2d_backward(x, w, dy, 1, pad, input_grad=not first), None],
+    }
+    if torch is not None:
+        tx, tw, tb, tdy = (torch.from_numpy(a) for a in (x, w, b, dy))
+        mask = [not first, True, True]
+
+        def torch_forward():
+            with torch.no_grad():
+                torch.nn.functional.conv2d(tx, tw, tb, 1, pad)
+
+        def torch_backward():
+            torch.ops.aten.convolution_backward(tdy, tx, tw, [cout], [1, 1], [pad, pad], [1, 1],
+                                                False, [0, 0], 1, mask)
+
+        timers["forward"][1] = torch_forward
+        timers["backward"][1] = torch_backward
+    return timers
+
+
+def _pool_timers(case, rng):
+    """Like _conv_timers, for one max-pool case."""
+    _, batch, channels, size, kernel = case
+    x = rng.standard_normal((batch, channels, size, size), dtype=np.float32)
+    y, argmax = kernels.max_pool2d_forward(x, kernel)
+    dy = rng.standard_normal(y.shape, dtype=np.float32)
+    timers = {
+        "forward": [lambda: kernels.max_pool2d_forward(x, kernel), None],
+        "backward": [lambda: kernels.max_pool2d_backward(dy, argmax, x.shape, kernel), None],
+    }
+    if torch is not None:
+        tx, tdy = torch.from_numpy(x), torch.from_numpy(dy)
+        _, t_indices = torch.ops.aten.max_pool2d_with_indices(tx, [kernel, kernel], [kernel, kernel])
+
+        def torch_forward():
+            torch.ops.aten.max_pool2d_with_indices(tx, [kernel, kernel], [kernel, kernel])
+
+        def torch_backward():
+            torch.ops.aten.max_pool2d_with_indices_backward(tdy, tx, [kernel, kernel], [kernel, kernel],
+                                                            [0, 0], [1, 1], False, t_indices)
+
+        timers["forward"][1] = torch_forward
+        timers["backward"][1] = torch_backward
+    return timers
+
+
+def run(threads=(1, 2), quick=False):
+    """Time every case at each thread count; returns one dict per (case, pass, threads).
+
+    Keys: case, pass ("forward"/"backward"), threads, tinynet_ms, torch_ms
+    (None without PyTorch) and ratio = tinynet_ms / torch_ms (None without PyTorch).
+    """
+    repeats = 5 if quick else 25
+    rng = np.random.default_rng(0)
+    cases = [(c[0], _conv_timers(c, rng)) for c in CONV_CASES]
+    cases += [(c[0], _pool_timers(c, rng)) for c in POOL_CASES]
+    old_threads = tinynet.get_num_threads()
+    old_torch_threads = torch.get_num_threads() if torch is not None else None
+    rows = []
+    try:
+        for n in threads:
+            tinynet.set_num_threads(n)
+            if torch is not None:
+                torch.set_num_threads(n)
+            for name, timers in cases:
+                for which in ("forward", "backward"):
+                    ours, theirs = timers[which]
+                    ours_ms = median_ms(ours, repeats)
+                    theirs_ms = median_ms(theirs, repeats) if theirs is not None else None
+                    rows.append({
+                        "case": name,
+                        "pass": which,
+                        "threads": n,
+                        "tinynet_ms": ours_ms,
+                        "torch_ms": theirs_ms,
+                        "ratio": ours_ms / theirs_ms if theirs_ms else None,
+                    })
+    finally:
+        tinynet.set_num_threads(old_threads)
+        if torch is not None:
+            torch.set_num_threads(old_torch_threads)
+    return rows
+
+
+def format_table(rows):
+    """The rows as a fixed-width text table."""
+    lines = [f"{'case':30} {'pass':8} {'thr':>3} {'tinynet ms':>11} {'torch ms':>9} {'ratio':>6}"]
+    for r in rows:
+        torch_ms = "-" if r["torch_ms"] is None else f"{r['torch_ms']:9.3f}"
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:6.2f}"
+        lines.append(f"{r['case']:30} {r['pass']:8} {r['threads']:3d} {r['tinynet_ms']:11.3f} {torch_ms:>9} {ratio:>6}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts to run")
+    args = parser.parse_args()
+    print(tinynet.build_info())
+    if torch is not None:
+        print("torch", torch.__version__)
+    print(format_table(run(threads=tuple(args.threads), quick=args.quick)))
+
+
+if __name__ == "__main__":
+    main()
