@@ -301,8 +301,12 @@ static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t k
                                                          float *c, int64_t ldc, float alpha, float beta, int cols)
 {
     __m512 lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-15 and 16-31 */
-    for (int i = 0; i < MR; i++)
+    for (int i = 0; i < MR; i++) {
         lo[i] = hi[i] = _mm512_setzero_ps();
+        /* Start fetching the tile of C now, so it is in cache when we add to it. */
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
+    }
     for (int64_t p = 0; p < kc; p++) {
         const __m512 b_lo = _mm512_loadu_ps(b), b_hi = _mm512_loadu_ps(b + 16);
         for (int i = 0; i < MR; i++) {
