@@ -131,7 +131,6 @@ def test_tour_settings():
 
 
 def test_quick_tour_of_the_registry(tmp_path):
-    pytest.importorskip("tinynet.nn")
     from tinynet.examples import EXAMPLES
 
     out = tmp_path / "tour"

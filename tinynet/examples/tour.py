@@ -20,7 +20,7 @@ SUMMARY = "run every example with short settings and write one HTML page (index.
 # Options passed to each example's run() on the tour (not in quick mode).  Examples not listed run
 # with their defaults, which already finish in well under a minute.
 TOUR_SETTINGS = {
-    "cnn-activations": {"epochs": 1, "train_size": 20000},
+    "cnn-activations": {"epochs": 1, "train_size": 30000, "batch_size": 256},
     "autoencoder": {"epochs": 3, "train_size": 20000},
 }
 
