@@ -131,3 +131,20 @@ def test_ctrl_c_during_training_still_writes_figures(tmp_path, monkeypatch, caps
     assert calls and result.metrics["finished"] is False
     assert "stopped by Ctrl-C" in capsys.readouterr().out
     assert (tmp_path / "templates.png").is_file() and (tmp_path / "confusion.png").is_file()
+
+
+def test_ctrl_c_in_second_network_of_mnist_hidden_still_draws_the_first(tmp_path, monkeypatch, capsys):
+    hidden = load_example("mnist-hidden")
+    real_fit = tinynet.fit
+    calls = []
+
+    def fit_then_interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # before the second network records any step
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(tinynet, "fit", fit_then_interrupt)
+    result = hidden.run(tmp_path, quick=True, epochs=1)
+    assert len(calls) == 2 and result.metrics["finished"] is False
+    assert {figure.path.name for figure in result.figures} == {"filters.png", "class_weights.png", "loss.png"}

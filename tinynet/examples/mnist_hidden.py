@@ -103,8 +103,9 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
         "Bar j of digit k is the output weight from hidden unit j to class k: tall blue bars are the filters "
         "that vote for the digit, red ones vote against.  Compare with filters.png."))
     print("class_weights.png: for each digit, its output unit's weight on each of the 10 hidden units")
-    if any(h.get("loss") for h in histories.values()):
-        figures.append(Figure(viz.training_curves(histories, out_dir / "loss.png", title="cross-entropy per step"),
+    trained = {label: h for label, h in histories.items() if h.get("loss")}  # Ctrl-C may leave one empty
+    if trained:
+        figures.append(Figure(viz.training_curves(trained, out_dir / "loss.png", title="cross-entropy per step"),
                               "Training loss of both networks",
                               "Mini-batch cross-entropy (faint) and its running mean for the two networks."))
     metrics = {"accuracy_784_10_10": accuracy_small, "accuracy_784_16_16_10": accuracy_deep,

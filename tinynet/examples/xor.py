@@ -146,8 +146,9 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
                           "Each point is placed at its two hidden activations (h1, h2).  Here one straight "
                           "line -- the output unit's w . h + b = 0, drawn in black -- separates the classes."))
 
-    if any(h.get("loss") for h in histories.values()):
-        path = viz.training_curves(histories, out_dir / "loss.png", title="binary cross-entropy while training",
+    trained = {label: h for label, h in histories.items() if h.get("loss")}  # Ctrl-C may leave one empty
+    if trained:
+        path = viz.training_curves(trained, out_dir / "loss.png", title="binary cross-entropy while training",
                                    smooth=1)
         figures.append(Figure(path, "Loss curves",
                               "Logistic regression stalls near ln 2 = 0.693 (a coin flip on some points); the "
