@@ -60,6 +60,7 @@ def train_four_samples(settings):
     optimizer = optim.SGD(model.parameters(), lr=settings["lr"], momentum=settings["momentum"])
 
     def report(step, loss):
+        """Print the loss at iteration 1 and every 500th."""
         if step % 500 == 0 or step == 1:
             print(f"  iteration {step:5d}  loss {loss:.6f}")
 
