@@ -117,6 +117,7 @@ def test_tour_reports_failures_and_keeps_going(tmp_path, fake_examples):
     links = _assert_links_exist(page)
     assert sorted(links) == ["good/anim.gif", "good/plot.png"]
     assert "boom 42" in text                                      # the error is on the page
+    assert 'src="good/anim.gif" alt="anim" class="enlarged" width="8" height="8"' in text  # tiny GIF shown 2x
     assert "should return an ExampleResult" in text
     assert "No module named" in text
     assert result.metrics["failed"] == 3

@@ -76,6 +76,17 @@ def test_activation_frame_layout_and_colours():
     assert np.any(frame[:header] == animation.TEXT)   # the caption was drawn
 
 
+def test_tiles_default_to_native_size_and_long_captions_widen_the_frame():
+    images = np.zeros((2, 1, 28, 28))
+    images[:, :, :14, :14] = 1.0                     # ink in the top-left quarter only
+    small = activation_frame(images, np.zeros((2, 3, 7, 7)))   # 7x7 maps -> 14 px tiles
+    assert small.shape == (18 + 2 + 4 * 16, 24 + 2 + 2 * 16)
+    digit = small[20:34, 26:40]                      # the first input tile, 2x2-averaged to 14x14
+    assert np.all(digit[:7, :7] == gray_indices(1.0)) and np.all(digit[7:, 7:] == gray_indices(0.0))
+    wide = activation_frame(images, np.zeros((2, 3, 7, 7)), "a caption far longer than two tiles")
+    assert wide.shape[0] == small.shape[0] and wide.shape[1] > small.shape[1]
+
+
 def test_activation_frame_rejects_mismatched_batch():
     with pytest.raises(ValueError, match="one per image"):
         activation_frame(np.zeros((3, 1, 28, 28)), np.zeros((4, 2, 7, 7)))
@@ -91,16 +102,19 @@ def test_activation_gif_frame_count_size_and_counter(tmp_path):
     path = tmp_path / "conv.gif"
     written = activation_gif(images, snapshots, steps, path, "conv2", max_frames=10)
     assert written == 10
+    caption = "conv2  4 ch 14x14   step 25 / 25"
+    expected = activation_frame(images, snapshots[-1], caption)
+    # 14x14 maps are drawn at native size: 10 columns and 1 + 4 rows of 14 + 2 pixels
+    assert expected.shape == (18 + 2 + 5 * 16, max(24 + 2 + 10 * 16, expected.shape[1]))
     with Image.open(path) as gif:
         assert gif.format == "GIF"
         assert gif.n_frames == 10
-        assert gif.size == (24 + 2 + 10 * 30, 18 + 2 + 5 * 30)
+        assert gif.size == (expected.shape[1], expected.shape[0])
         # The last frame shows the last step's maps, exactly as activation_frame draws them.
         gif.seek(9)
         last = np.asarray(gif.convert("RGB"))
-    expected = activation_frame(images, snapshots[-1], "", cell=28)
     palette = np.array(gif_palette(), np.uint8).reshape(256, 3)
-    assert np.array_equal(last[18:], palette[expected][18:])
+    assert np.array_equal(last, palette[expected])
 
 
 def test_short_run_gives_one_frame_per_step(tmp_path):
@@ -114,7 +128,7 @@ def test_short_run_gives_one_frame_per_step(tmp_path):
         for k in range(3):
             gif.seek(k)
             rgb = np.asarray(gif.convert("RGB"))
-            colours.append(tuple(rgb[18 + 2 + 30 + 10, 24 + 2 + 10]))  # inside image 0, channel 0
+            colours.append(tuple(rgb[18 + 2 + 16 + 7, 24 + 2 + 7]))  # inside image 0, channel 0
     assert colours[0][0] > colours[0][2]        # step 1: -1, red
     assert colours[1] == (255, 255, 255)        # step 2: 0, white
     assert colours[2][2] > colours[2][0]        # step 3: +1, blue

@@ -23,7 +23,7 @@ SUMMARY = "a 6-conv tanh CNN on MNIST; animated activation maps of every conv la
 
 CHANNELS = (4, 4, 8, 8, 16, 16)
 POOL_AFTER = (2, 4)  # 2x2 max pooling after these conv layers (1-based)
-FULL = {"epochs": 5, "batch_size": 1024, "lr": 3e-3, "train_size": 60000, "test_size": 10000, "max_frames": 60}
+FULL = {"epochs": 5, "batch_size": 1024, "lr": 3e-3, "train_size": 60000, "test_size": 10000, "max_frames": 40}
 QUICK = {"epochs": 1, "batch_size": 100, "lr": 1e-2, "train_size": 2000, "test_size": 1000, "max_frames": 8}
 
 

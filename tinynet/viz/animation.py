@@ -56,9 +56,14 @@ def gray_indices(values):
     return (GRAY_FIRST + np.rint(v * (GRAY_LEVELS - 1))).astype(np.uint8)
 
 
-def _resize_nearest(maps, size):
-    """Resize the last two axes of ``maps`` to size x size by repeating the nearest pixel."""
+def _resize(maps, size):
+    """Resize the last two axes of ``maps`` to size x size: by averaging k x k blocks when
+    shrinking by a whole factor k (a 28x28 digit becomes a clean 14x14 one), otherwise by
+    taking the nearest pixel (enlarged maps keep square pixels)."""
     h, w = maps.shape[-2:]
+    if h == w and h > size and h % size == 0:
+        k = h // size
+        return maps.reshape(*maps.shape[:-2], size, k, size, k).mean(axis=(-3, -1))
     rows = np.arange(size) * h // size
     cols = np.arange(size) * w // size
     return maps[..., rows, :][..., cols]
@@ -81,12 +86,19 @@ def _font(size):
         return ImageFont.load_default()
 
 
-def activation_frame(images, activations, caption="", cell=28, gap=2, label_width=24):
+def default_cell(map_size):
+    """Tile size in pixels for maps of ``map_size``: native size, but at least 14 (7x7 maps are
+    doubled).  Small tiles keep the GIFs small: most of a frame changes every step."""
+    return max(14, int(map_size))
+
+
+def activation_frame(images, activations, caption="", cell=None, gap=2, label_width=24):
     """One frame as a 2-D array of palette indices (see ``gif_palette``).
 
     images: (n, H0, W0) or (n, 1, H0, W0) inputs in [0, 1], drawn in the top row.
     activations: (n, C, H, W) activation maps in [-1, 1] (tanh), one row per channel.
-    Every map is scaled to ``cell`` x ``cell`` pixels (nearest neighbour: pixels stay square).
+    Every map and image is scaled to ``cell`` x ``cell`` pixels (default ``default_cell`` of the
+    maps' height).
     """
     from PIL import ImageDraw
 
@@ -100,14 +112,17 @@ def activation_frame(images, activations, caption="", cell=28, gap=2, label_widt
         raise ValueError(f"activations must have shape (n, C, H, W) with n = {images.shape[0]} "
                          f"(one per image), got {activations.shape}")
     n, channels = activations.shape[:2]
+    if cell is None:
+        cell = default_cell(activations.shape[2])
     header = 18
     step = cell + gap
-    frame = np.full((header + gap + (1 + channels) * step, label_width + gap + n * step),
-                    GAP, dtype=np.uint8)
-    frame[:header] = BACKGROUND
-    frame[header:, :label_width] = BACKGROUND
-    rows = [gray_indices(_resize_nearest(images, cell))]  # (n, cell, cell)
-    big = diverging_indices(_resize_nearest(activations, cell))  # (n, C, cell, cell)
+    font = _font(11)
+    grid_width = label_width + gap + n * step
+    width = max(grid_width, int(np.ceil(font.getlength(caption))) + 6)  # room for the caption
+    frame = np.full((header + gap + (1 + channels) * step, width), BACKGROUND, dtype=np.uint8)
+    frame[header:, label_width:grid_width] = GAP
+    rows = [gray_indices(_resize(images, cell))]  # (n, cell, cell)
+    big = diverging_indices(_resize(activations, cell))  # (n, C, cell, cell)
     rows += [big[:, c] for c in range(channels)]
     for r, tiles in enumerate(rows):
         top = header + gap + r * step
@@ -116,7 +131,6 @@ def activation_frame(images, activations, caption="", cell=28, gap=2, label_widt
             frame[top:top + cell, left:left + cell] = tiles[i]
     picture = _palette_image(frame)
     draw = ImageDraw.Draw(picture)
-    font = _font(11)
     draw.text((3, 3), caption, fill=TEXT, font=font)
     for r in range(1 + channels):
         draw.text((2, header + gap + r * step + cell // 2 - 6), "in" if r == 0 else str(r - 1),
@@ -172,8 +186,8 @@ def write_gif(frames, path, duration_ms=100, palette=None, loop=0):
     return path
 
 
-def activation_gif(images, snapshots, steps, path, layer_name="", max_frames=60, duration_ms=120,
-                   total_steps=None, cell=28):
+def activation_gif(images, snapshots, steps, path, layer_name="", max_frames=40, duration_ms=120,
+                   total_steps=None, cell=None):
     """Animate one layer's activation maps over training; returns the number of frames written.
 
     images: the (n, 1, H, W) inputs; snapshots: one (n, C, h, w) array per recorded step;

@@ -27,6 +27,7 @@ td, th { border: 1px solid #ccc; padding: 0.25em 0.7em; text-align: left; }
 th { background: #f3f3f3; }
 figure { display: inline-block; vertical-align: top; margin: 0.8em 1.2em 0.8em 0; max-width: 100%; }
 figure img { max-width: 100%; border: 1px solid #eee; }
+img.enlarged { image-rendering: pixelated; }
 figcaption { max-width: 520px; font-size: 0.92em; color: #444; }
 pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; font-size: 0.88em; }
 .ok { color: #1a7f37; font-weight: bold; }
@@ -71,6 +72,20 @@ def _settings_text(settings):
     return ", ".join(f"{key}={value}" for key, value in settings.items()) or "defaults"
 
 
+def _small_image_size(path, limit=400):
+    """(width, height) of a raster image smaller than ``limit`` pixels both ways, else None.
+    Small pictures (activation GIFs draw one pixel per activation) are shown at twice their
+    size with crisp square pixels."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (OSError, ValueError):
+        return None
+    return (width, height) if max(width, height) < limit else None
+
+
 def _figure_html(figure, out_dir):
     """HTML for one Figure: an <img> for pictures, an inline block + link for text, else a link."""
     path = Path(figure.path)
@@ -80,7 +95,10 @@ def _figure_html(figure, out_dir):
     caption = f"<figcaption><b>{_esc(figure.title)}</b>. {_esc(figure.caption)}</figcaption>"
     suffix = path.suffix.lower()
     if suffix in _IMAGE_SUFFIXES:
-        return f'<figure><img src="{url}" alt="{_esc(figure.title)}" loading="lazy">{caption}</figure>'
+        size = _small_image_size(path)
+        enlarge = f' class="enlarged" width="{2 * size[0]}" height="{2 * size[1]}"' if size else ""
+        return (f'<figure><img src="{url}" alt="{_esc(figure.title)}"{enlarge} loading="lazy">'
+                f"{caption}</figure>")
     body = ""
     if suffix in _INLINE_TEXT_SUFFIXES and path.stat().st_size <= _INLINE_TEXT_LIMIT:
         body = f"<pre>{_esc(path.read_text(encoding='utf-8', errors='replace'))}</pre>"
