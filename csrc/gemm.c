@@ -87,15 +87,6 @@ static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-static int thread_index(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
 /* `bytes` of scratch aligned to 64 bytes (a cache line, a zmm register);
  * *memory receives the pointer to free(). */
 static void *aligned_buffer(int64_t bytes, void **memory)
@@ -106,38 +97,47 @@ static void *aligned_buffer(int64_t bytes, void **memory)
     return (void *)(((uintptr_t)*memory + 63) & ~(uintptr_t)63);
 }
 
-/* The block sizes one call will use, and how its work is split among threads. */
-typedef struct {
-    int64_t mc, kc, nc;
-    int64_t n_parts;   /* column ranges per row block (> 1 when m is short) */
-    int threads;
-} block_sizes;
+/* The k slice and column block one call uses: the plan's upper limits, cut
+ * down so that each dimension splits into equal pieces (k = 300 in two
+ * slices of 150, not 256 + 44), nc a multiple of the micro-tile's nr. */
+static int64_t balanced_block(int64_t size, int64_t max_block, int64_t multiple)
+{
+    return round_up(ceil_div(size, ceil_div(size, max_block)), multiple);
+}
 
 /*
- * Fit the plan's upper limits (max_mc, max_kc, max_nc) to this product:
- * cut each dimension into equal pieces no larger than the limit (k = 300 in
- * two slices of 150, not 256 + 44), with mc and nc multiples of the
- * micro-tile, and enough row blocks (or column parts) to give every thread
- * an equal share.
+ * How `threads` threads share C: row_groups x col_groups rectangles, each a
+ * whole number of micro-tiles.  Cutting rows is best (each thread packs its
+ * own rows of A and all share the packed B), as long as every thread gets a
+ * couple of micro-panels of rows; a short, wide C is cut by columns instead.
  */
-static block_sizes choose_blocks(int64_t m, int64_t n, int64_t k, int mr, int nr,
-                                 int64_t max_mc, int64_t max_kc, int64_t max_nc, int threads)
+typedef struct {
+    int row_groups, col_groups;
+} thread_grid;
+
+static thread_grid split_among_threads(int64_t m, int64_t n_block, int mr, int nr, int threads)
 {
-    block_sizes bs;
-    bs.kc = ceil_div(k, ceil_div(k, max_kc));
-    bs.nc = round_up(ceil_div(n, ceil_div(n, max_nc)), nr);
+    thread_grid grid = {1, 1};
+    if (ceil_div(m, mr) >= 2 * (int64_t)threads)
+        grid.row_groups = threads;
+    else
+        grid.col_groups = (int)min64(threads, ceil_div(n_block, nr));
+    return grid;
+}
 
-    int64_t m_blocks = ceil_div(m, max_mc);
-    if (threads > 1)
-        m_blocks = min64(round_up(m_blocks, threads), ceil_div(m, mr));
-    bs.mc = round_up(ceil_div(m, m_blocks), mr);
-    m_blocks = ceil_div(m, bs.mc);
+/* Thread t's share [begin, end) of `count` units split `parts` ways. */
+static int64_t share_begin(int64_t count, int64_t t, int64_t parts) { return count * t / parts; }
 
-    bs.n_parts = 1;
-    if (m_blocks < threads)
-        bs.n_parts = min64(ceil_div(threads, m_blocks), ceil_div(bs.nc, nr));
-    bs.threads = (int)min64(threads, m_blocks * bs.n_parts);
-    return bs;
+/* Wait until every thread of the team gets here (nothing to wait for alone). */
+static void team_barrier(int threads)
+{
+#ifdef _OPENMP
+    if (threads > 1) {
+#pragma omp barrier
+    }
+#else
+    (void)threads;
+#endif
 }
 
 /* Threads for a product of this size: one inside a parallel region (the
@@ -153,6 +153,23 @@ static int threads_for(int64_t m, int64_t n, int64_t k)
         return 1;
     return tn_get_num_threads();
 }
+
+/*
+ * Which way round to compute.  A micro-tile is nr columns wide, so a C with
+ * few columns (n = 6 against nr = 32) would waste most of every tile.  Then
+ * we compute C^T = op(B)^T op(A)^T instead, whose rows are C's columns: the
+ * same numbers, with m and n (and A and B) exchanged.  Worth it when that
+ * fills the tiles clearly better (the transposed tiles are written back
+ * element by element, which costs a little).
+ */
+static int better_transposed(int64_t m, int64_t n, int nr)
+{
+    double fill = (double)n / (double)round_up(n, nr);
+    double fill_transposed = (double)m / (double)round_up(m, nr);
+    return fill_transposed > 1.5 * fill;
+}
+
+#define GEMM_MAX_TILE 512 /* >= mr * nr of every plan below */
 
 /* ---- the loops, once per type ------------------------------------------- */
 
@@ -449,8 +466,12 @@ int tn_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         sgemm_reference(trans_a, trans_b, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc);
         return 0;
     }
-    return sgemm_blocked(sgemm_plan_for_cpu(), threads_for(m, n, k), trans_a, trans_b,
-                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    const sgemm_plan *plan = sgemm_plan_for_cpu();
+    if (better_transposed(m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
+        return sgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+                             n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
+    return sgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
 }
 
 int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
@@ -464,8 +485,12 @@ int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         dgemm_reference(trans_a, trans_b, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc);
         return 0;
     }
-    return dgemm_blocked(dgemm_plan_for_cpu(), threads_for(m, n, k), trans_a, trans_b,
-                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    const dgemm_plan *plan = dgemm_plan_for_cpu();
+    if (better_transposed(m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
+        return dgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+                             n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
+    return dgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
 }
 
 void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
