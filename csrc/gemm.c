@@ -415,18 +415,104 @@ static TN_AVX512 void dgemm_kernel_avx512(int64_t kc, const double *a, const dou
 {
     AVX512_ROW_CASES(dgemm_avx512_tile)
 }
+
+/* ---- AVX-512 packing: transposes of 16 x 16 blocks -------------------------
+ * Both packings that transpose (A by rows, B^T by columns) move a block of
+ * up to 16 source rows x 16 columns to 16 destination rows.  In registers
+ * that is four rounds of shuffles over 16 vectors instead of 256 separate
+ * loads and stores. */
+
+/* Transpose 16 vectors in place: afterwards r[c] holds column c of the rows
+ * r[0..15] held before.  Rounds 1-2 transpose 4 x 4 blocks inside each
+ * 128-bit lane; rounds 3-4 move whole lanes into place. */
+static TN_AVX512 TN_ALWAYS_INLINE void transpose_16x16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) { /* t[2i] = (a0 b0 a1 b1 | ...), t[2i+1] = (a2 b2 a3 b3 | ...) */
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int g = 0; g < 4; g++) { /* r[4g+c], lane L: rows 4g..4g+3 of column 4L+c */
+        const __m512d lo = _mm512_castps_pd(t[4 * g]), lo2 = _mm512_castps_pd(t[4 * g + 2]);
+        const __m512d hi = _mm512_castps_pd(t[4 * g + 1]), hi2 = _mm512_castps_pd(t[4 * g + 3]);
+        r[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo, lo2));
+        r[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo, lo2));
+        r[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(hi, hi2));
+        r[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(hi, hi2));
+    }
+    for (int c = 0; c < 4; c++) { /* lanes 0 and 2, 1 and 3 of row groups 0-1 and 2-3 */
+        t[c] = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88);
+        t[c + 4] = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xDD);
+        t[c + 8] = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88);
+        t[c + 12] = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xDD);
+    }
+    for (int c = 0; c < 4; c++) { /* column 4L + c = lane L of the four row groups */
+        r[c] = _mm512_shuffle_f32x4(t[c], t[c + 8], 0x88);
+        r[8 + c] = _mm512_shuffle_f32x4(t[c], t[c + 8], 0xDD);
+        r[4 + c] = _mm512_shuffle_f32x4(t[c + 4], t[c + 12], 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(t[c + 4], t[c + 12], 0xDD);
+    }
+}
+
+/*
+ * dst[c * dst_stride + i] = src[i * src_stride + c] for i < rows, c < cols
+ * (rows, cols <= 16).  Missing rows read as zero, so each destination row
+ * gets `width` numbers (rows <= width <= 16): the block's, then zeros.
+ */
+static TN_AVX512 TN_ALWAYS_INLINE void transpose_block(const float *src, int64_t src_stride, int rows, int cols,
+                                                       float *dst, int64_t dst_stride, int width)
+{
+    const __mmask16 col_mask = (__mmask16)((1u << cols) - 1);
+    const __mmask16 width_mask = (__mmask16)((1u << width) - 1);
+    __m512 r[16];
+    for (int i = 0; i < 16; i++)
+        r[i] = i < rows ? _mm512_maskz_loadu_ps(col_mask, src + i * src_stride) : _mm512_setzero_ps();
+    transpose_16x16(r);
+    for (int c = 0; c < cols; c++)
+        _mm512_mask_storeu_ps(dst + c * dst_stride, width_mask, r[c]);
+}
+
+static TN_AVX512 void sgemm_pack_a_rows_avx512(int mr, const float *a, int64_t lda, int64_t row0, int64_t rows,
+                                               int64_t p0, int64_t kc, float *packed)
+{
+    for (int64_t r = 0; r < rows; r += mr) {
+        const int h = (int)(rows - r < mr ? rows - r : mr);
+        float *panel = packed + r * kc;
+        const float *first = a + (row0 + r) * lda + p0;
+        for (int64_t pp = 0; pp < kc; pp += 16)
+            transpose_block(first + pp, lda, h, (int)min64(16, kc - pp), panel + pp * h, h, h);
+    }
+}
+
+static TN_AVX512 void sgemm_pack_bt_panel_avx512(int nr, const float *b, int64_t ldb, int64_t p0, int64_t kc,
+                                                 int64_t col0, int64_t cols, float *panel)
+{
+    for (int j0 = 0; j0 < nr; j0 += 16) { /* the panel's columns j0 .. j0+15, zero past `cols` */
+        const int count = (int)(cols - j0 < 0 ? 0 : cols - j0 < 16 ? cols - j0 : 16);
+        const float *first = b + (col0 + j0) * ldb + p0;
+        for (int64_t pp = 0; pp < kc; pp += 16)
+            transpose_block(count > 0 ? first + pp : b, ldb, count, (int)min64(16, kc - pp),
+                            panel + pp * nr + j0, nr, 16);
+    }
+}
 #endif /* TN_GEMM_X86 */
 
 /* ---- plans: one per type and SIMD level ---------------------------------- */
 
 /*                                  mr   nr  max_mc  max_kc  max_nc  kernel */
-static const sgemm_plan SGEMM_PORTABLE = {4, 8, 128, 256, 4096, sgemm_kernel_portable};
-static const dgemm_plan DGEMM_PORTABLE = {4, 4, 128, 256, 4096, dgemm_kernel_portable};
+static const sgemm_plan SGEMM_PORTABLE = {4, 8, 128, 256, 4096, sgemm_kernel_portable,
+    sgemm_pack_a_rows, sgemm_pack_bt_panel};
+static const dgemm_plan DGEMM_PORTABLE = {4, 4, 128, 256, 4096, dgemm_kernel_portable,
+    dgemm_pack_a_rows, dgemm_pack_bt_panel};
 #if TN_GEMM_X86
-static const sgemm_plan SGEMM_AVX2 = {AVX2_MR, 16, 144, 256, 4096, sgemm_kernel_avx2};
-static const dgemm_plan DGEMM_AVX2 = {AVX2_MR, 8, 96, 256, 4096, dgemm_kernel_avx2};
-static const sgemm_plan SGEMM_AVX512 = {AVX512_MR, 32, 168, 256, 4096, sgemm_kernel_avx512};
-static const dgemm_plan DGEMM_AVX512 = {AVX512_MR, 16, 112, 256, 4096, dgemm_kernel_avx512};
+static const sgemm_plan SGEMM_AVX2 = {AVX2_MR, 16, 144, 256, 4096, sgemm_kernel_avx2,
+    sgemm_pack_a_rows, sgemm_pack_bt_panel};
+static const dgemm_plan DGEMM_AVX2 = {AVX2_MR, 8, 96, 256, 4096, dgemm_kernel_avx2,
+    dgemm_pack_a_rows, dgemm_pack_bt_panel};
+static const sgemm_plan SGEMM_AVX512 = {AVX512_MR, 32, 168, 256, 4096, sgemm_kernel_avx512,
+    sgemm_pack_a_rows_avx512, sgemm_pack_bt_panel_avx512};
+static const dgemm_plan DGEMM_AVX512 = {AVX512_MR, 16, 112, 256, 4096, dgemm_kernel_avx512,
+    dgemm_pack_a_rows, dgemm_pack_bt_panel};
 #endif
 
 static const sgemm_plan *sgemm_plan_for_cpu(void)
