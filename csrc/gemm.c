@@ -495,24 +495,45 @@ static TN_AVX512 void sgemm_pack_bt_panel_avx512(int nr, const float *b, int64_t
                             panel + pp * nr + j0, nr, 16);
     }
 }
+
+/* Row p of the B block into every micro-panel (nr = 32: two vectors a row;
+ * the last panel's missing columns load as zeros). */
+static TN_AVX512 void sgemm_pack_b_row_avx512(int nr, const float *b, int64_t ldb, int64_t p0, int64_t p,
+                                              int64_t kc, int64_t col0, int64_t cols, float *packed)
+{
+    const float *src = b + (p0 + p) * ldb + col0;
+    float *dst = packed + p * nr;
+    int64_t j0 = 0;
+    for (; j0 + 32 <= cols; j0 += 32, dst += 32 * kc) {
+        _mm512_storeu_ps(dst, _mm512_loadu_ps(src + j0));
+        _mm512_storeu_ps(dst + 16, _mm512_loadu_ps(src + j0 + 16));
+    }
+    if (j0 < cols) {
+        const int w = (int)(cols - j0);
+        const __mmask16 lo = w >= 16 ? 0xFFFF : (__mmask16)((1u << w) - 1);
+        const __mmask16 hi = w <= 16 ? 0 : (__mmask16)((1u << (w - 16)) - 1);
+        _mm512_storeu_ps(dst, _mm512_maskz_loadu_ps(lo, src + j0));
+        _mm512_storeu_ps(dst + 16, w > 16 ? _mm512_maskz_loadu_ps(hi, src + j0 + 16) : _mm512_setzero_ps());
+    }
+}
 #endif /* TN_GEMM_X86 */
 
 /* ---- plans: one per type and SIMD level ---------------------------------- */
 
 /*                                  mr   nr  max_mc  max_kc  max_nc  kernel */
 static const sgemm_plan SGEMM_PORTABLE = {4, 8, 128, 256, 4096, sgemm_kernel_portable,
-    sgemm_pack_a_rows, sgemm_pack_bt_panel};
+    sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel};
 static const dgemm_plan DGEMM_PORTABLE = {4, 4, 128, 256, 4096, dgemm_kernel_portable,
-    dgemm_pack_a_rows, dgemm_pack_bt_panel};
+    dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel};
 #if TN_GEMM_X86
 static const sgemm_plan SGEMM_AVX2 = {AVX2_MR, 16, 144, 256, 4096, sgemm_kernel_avx2,
-    sgemm_pack_a_rows, sgemm_pack_bt_panel};
+    sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel};
 static const dgemm_plan DGEMM_AVX2 = {AVX2_MR, 8, 96, 256, 4096, dgemm_kernel_avx2,
-    dgemm_pack_a_rows, dgemm_pack_bt_panel};
+    dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel};
 static const sgemm_plan SGEMM_AVX512 = {AVX512_MR, 32, 168, 256, 4096, sgemm_kernel_avx512,
-    sgemm_pack_a_rows_avx512, sgemm_pack_bt_panel_avx512};
+    sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512};
 static const dgemm_plan DGEMM_AVX512 = {AVX512_MR, 16, 112, 256, 4096, dgemm_kernel_avx512,
-    dgemm_pack_a_rows, dgemm_pack_bt_panel};
+    dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel};
 #endif
 
 static const sgemm_plan *sgemm_plan_for_cpu(void)
