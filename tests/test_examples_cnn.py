@@ -11,6 +11,18 @@ from tinynet.viz.receptive_field import (
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Train on one core: the suite runs beside other work on a 2-core machine, where two OpenMP
+    threads competing for a busy core make small GEMMs many times slower."""
+    import tinynet
+
+    before = tinynet.get_num_threads()
+    tinynet.set_num_threads(1)
+    yield
+    tinynet.set_num_threads(before)
+
+
 def test_hand_worked_chain_of_specs():
     # conv3 -> conv3 -> pool2 -> conv3: each 3x3 conv adds 2 x jump, the pool adds 1 and doubles the jump.
     rows = receptive_fields([make_spec("a", "conv", 3, 1, 1), make_spec("b", "conv", 3, 1, 1),

@@ -21,7 +21,7 @@ SUMMARY = "run every example with short settings and write one HTML page (index.
 # with their defaults, which already finish in well under a minute.
 TOUR_SETTINGS = {
     "cnn-activations": {"epochs": 1, "train_size": 30000, "batch_size": 256},
-    "autoencoder": {"epochs": 3, "train_size": 20000},
+    "autoencoder": {"epochs": 5},
 }
 
 
