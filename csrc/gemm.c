@@ -128,18 +128,6 @@ static thread_grid split_among_threads(int64_t m, int64_t n_block, int mr, int n
 /* Thread t's share [begin, end) of `count` units split `parts` ways. */
 static int64_t share_begin(int64_t count, int64_t t, int64_t parts) { return count * t / parts; }
 
-/* Wait until every thread of the team gets here (nothing to wait for alone). */
-static void team_barrier(int threads)
-{
-#ifdef _OPENMP
-    if (threads > 1) {
-#pragma omp barrier
-    }
-#else
-    (void)threads;
-#endif
-}
-
 /* Threads for a product of this size: one inside a parallel region (the
  * caller is already threaded) or when the product is too small to share. */
 static int threads_for(int64_t m, int64_t n, int64_t k)
