@@ -178,6 +178,9 @@ static int better_transposed(int64_t m, int64_t n, int nr)
  * B, 1 for the broadcast. */
 #if TN_GEMM_X86
 #define TN_AVX2 __attribute__((target("avx2,fma")))
+/* Unroll the loops over the rows of a tile completely and early, so that
+ * each accumulator becomes a register of its own. */
+#define UNROLL_FULLY _Pragma("GCC unroll 16")
 #define AVX2_MR 6
 
 /* Lane mask for the first `count` of 8 (int32) or 4 (int64) lanes. */
@@ -194,10 +197,12 @@ static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, c
                                                      float *c, int64_t ldc, float alpha, float beta, int cols)
 {
     __m256 lo[AVX2_MR], hi[AVX2_MR]; /* row i of the tile: columns 0-7 and 8-15 */
-    for (int i = 0; i < MR; i++)
+    UNROLL_FULLY
+    for (int i = 0; i < AVX2_MR; i++) /* (all of them, used or not: see AVX512_MR) */
         lo[i] = hi[i] = _mm256_setzero_ps();
     for (int64_t p = 0; p < kc; p++) {
         const __m256 b_lo = _mm256_loadu_ps(b), b_hi = _mm256_loadu_ps(b + 8);
+        UNROLL_FULLY
         for (int i = 0; i < MR; i++) {
             const __m256 a_i = _mm256_broadcast_ss(a + i);
             lo[i] = _mm256_fmadd_ps(a_i, b_lo, lo[i]);
@@ -208,6 +213,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, c
     }
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     const __m256i mask_lo = avx2_mask32(cols), mask_hi = avx2_mask32(cols - 8);
+    UNROLL_FULLY
     for (int i = 0; i < MR; i++) {
         float *row = c + i * ldc;
         __m256 r_lo = _mm256_mul_ps(va, lo[i]), r_hi = _mm256_mul_ps(va, hi[i]);
@@ -235,10 +241,12 @@ static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, c
                                                      double *c, int64_t ldc, double alpha, double beta, int cols)
 {
     __m256d lo[AVX2_MR], hi[AVX2_MR]; /* row i of the tile: columns 0-3 and 4-7 */
-    for (int i = 0; i < MR; i++)
+    UNROLL_FULLY
+    for (int i = 0; i < AVX2_MR; i++)
         lo[i] = hi[i] = _mm256_setzero_pd();
     for (int64_t p = 0; p < kc; p++) {
         const __m256d b_lo = _mm256_loadu_pd(b), b_hi = _mm256_loadu_pd(b + 4);
+        UNROLL_FULLY
         for (int i = 0; i < MR; i++) {
             const __m256d a_i = _mm256_broadcast_sd(a + i);
             lo[i] = _mm256_fmadd_pd(a_i, b_lo, lo[i]);
@@ -249,6 +257,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, c
     }
     const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
     const __m256i mask_lo = avx2_mask64(cols), mask_hi = avx2_mask64(cols - 4);
+    UNROLL_FULLY
     for (int i = 0; i < MR; i++) {
         double *row = c + i * ldc;
         __m256d r_lo = _mm256_mul_pd(va, lo[i]), r_hi = _mm256_mul_pd(va, hi[i]);
@@ -306,14 +315,21 @@ static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t k
                                                          float *c, int64_t ldc, float alpha, float beta, int cols)
 {
     __m512 lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-15 and 16-31 */
-    for (int i = 0; i < MR; i++) {
+    /* Zero every accumulator, also those past row MR, and unroll: an array
+     * only partly set, or zeroed by a loop that becomes memset, is one GCC
+     * keeps in memory, storing to it on every step of p. */
+    UNROLL_FULLY
+    for (int i = 0; i < AVX512_MR; i++)
         lo[i] = hi[i] = _mm512_setzero_ps();
+    UNROLL_FULLY
+    for (int i = 0; i < MR; i++) {
         /* Start fetching the tile of C now, so it is in cache when we add to it. */
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
     }
     for (int64_t p = 0; p < kc; p++) {
         const __m512 b_lo = _mm512_loadu_ps(b), b_hi = _mm512_loadu_ps(b + 16);
+        UNROLL_FULLY
         for (int i = 0; i < MR; i++) {
             const __m512 a_i = _mm512_set1_ps(a[i]);
             lo[i] = _mm512_fmadd_ps(a_i, b_lo, lo[i]);
@@ -325,6 +341,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t k
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     const __mmask16 mask_lo = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
     const __mmask16 mask_hi = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+    UNROLL_FULLY
     for (int i = 0; i < MR; i++) {
         float *row = c + i * ldc;
         __m512 r_lo = _mm512_mul_ps(va, lo[i]);
@@ -344,10 +361,12 @@ static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t k
                                                          double *c, int64_t ldc, double alpha, double beta, int cols)
 {
     __m512d lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-7 and 8-15 */
-    for (int i = 0; i < MR; i++)
+    UNROLL_FULLY
+    for (int i = 0; i < AVX512_MR; i++)
         lo[i] = hi[i] = _mm512_setzero_pd();
     for (int64_t p = 0; p < kc; p++) {
         const __m512d b_lo = _mm512_loadu_pd(b), b_hi = _mm512_loadu_pd(b + 8);
+        UNROLL_FULLY
         for (int i = 0; i < MR; i++) {
             const __m512d a_i = _mm512_set1_pd(a[i]);
             lo[i] = _mm512_fmadd_pd(a_i, b_lo, lo[i]);
@@ -359,6 +378,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t k
     const __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
     const __mmask8 mask_lo = cols >= 8 ? 0xFF : (__mmask8)((1u << cols) - 1);
     const __mmask8 mask_hi = cols >= 16 ? 0xFF : cols <= 8 ? 0 : (__mmask8)((1u << (cols - 8)) - 1);
+    UNROLL_FULLY
     for (int i = 0; i < MR; i++) {
         double *row = c + i * ldc;
         __m512d r_lo = _mm512_mul_pd(va, lo[i]);
