@@ -15,7 +15,11 @@ from tinynet.autograd import Function
 
 
 class Conv2d(Function):
-    """Convolution of x (N, C_in, H, W) with weight (C_out, C_in, kh, kw) plus an optional bias (C_out,)."""
+    """Convolution of x (N, C_in, H, W) with weight (C_out, C_in, kh, kw) plus an optional bias (C_out,).
+
+    dy[n,o,i,j]/dw[o,c,p,q] = x[n, c, i*s + p - pad, j*s + q - pad],  dy/dx = w at the matching offset,
+    dy/db[o] = 1: each gradient sums over every output its element fed (see the module docstring).
+    """
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, stride=1, padding=0):

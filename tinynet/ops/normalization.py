@@ -27,7 +27,11 @@ def _channel_view(shape):
 
 
 class BatchNorm(Function):
-    """Normalize x (N, C) or (N, C, H, W) per channel, then scale by weight and shift by bias."""
+    """Normalize x (N, C) or (N, C, H, W) per channel, then scale by weight and shift by bias.
+
+    dL/dx = (dL/dx_hat - mean(dL/dx_hat) - x_hat mean(dL/dx_hat x_hat)) / sqrt(var + eps) in training,
+    dL/dweight = sum(dL/dy x_hat), dL/dbias = sum(dL/dy)  (derived in the module docstring).
+    """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, running_mean=None, running_var=None,

@@ -12,7 +12,10 @@ from tinynet.autograd import Function
 
 
 class MaxPool2d(Function):
-    """Max over each kernel_size window of x (N, C, H, W), padding counted as -inf."""
+    """Max over each kernel_size window of x (N, C, H, W), padding counted as -inf.
+
+    d max/dx_i = 1 for the window's argmax, 0 for the others: backward scatters each gradient to its argmax.
+    """
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride=None, padding=0):
@@ -29,7 +32,10 @@ class MaxPool2d(Function):
 
 
 class AvgPool2d(Function):
-    """Mean over each kernel_size window of x (N, C, H, W), zero padding (counted in the divisor if asked)."""
+    """Mean over each kernel_size window of x (N, C, H, W), zero padding (counted in the divisor if asked).
+
+    d mean/dx_i = 1/divisor for every x_i in the window: backward spreads each gradient evenly over it.
+    """
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride=None, padding=0, count_include_pad=True):

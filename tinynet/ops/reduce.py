@@ -84,7 +84,7 @@ class _Extremum(Function):
 
 
 class Max(_Extremum):
-    """max of x over axes; see _Extremum for the gradient (to the argmax, split on ties)."""
+    """max of x over axes.   d max/dx_i = 1 for the argmax, 0 elsewhere (split evenly on ties; see _Extremum)."""
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -98,7 +98,7 @@ class Max(_Extremum):
 
 
 class Min(_Extremum):
-    """min of x over axes; see _Extremum for the gradient (to the argmin, split on ties)."""
+    """min of x over axes.   d min/dx_i = 1 for the argmin, 0 elsewhere (split evenly on ties; see _Extremum)."""
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):

@@ -12,6 +12,7 @@ image file (PNG, SVG, ... by extension); none needs a display.
     animation.py  ActivationRecorder, activation_gif (feature maps over training), write_gif
     scatter3d.py  scatter3d, rotating_scatter3d_gif (e.g. an autoencoder's 3-D codes)
     receptive_field.py  receptive_fields of a model's conv/pool layers, as a table
+    graph.py      draw_graph, to_dot (the computation graph), record_gradients
     html.py       write_tour_page (the page of ``tinynet tour``)
 """
 
@@ -24,6 +25,7 @@ from tinynet.viz.confusion import (  # noqa: E402
     confusion_matrix, mistakes_gallery, most_confident_per_cell, plot_confusion,
 )
 from tinynet.viz.curves import training_curves  # noqa: E402
+from tinynet.viz.graph import draw_graph, record_gradients, to_dot  # noqa: E402
 from tinynet.viz.hidden import capture_activations, draw_hidden_space, hidden_space  # noqa: E402
 from tinynet.viz.style import RED_WHITE_BLUE, savefig  # noqa: E402
 from tinynet.viz.weights import image_grid, weight_bars, weight_grid  # noqa: E402
