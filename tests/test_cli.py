@@ -56,9 +56,9 @@ def test_ctrl_c_exits_130(monkeypatch, tmp_path, capsys):
     assert "Ctrl-C" in capsys.readouterr().err
 
 
-def test_python_dash_m_exit_status():
+def test_python_dash_m_exit_status(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "tinynet", "xor", "--epochs", "x"],
-                               capture_output=True, text=True, timeout=120)
+                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert completed.returncode == 2 and "--epochs" in completed.stderr
 
 

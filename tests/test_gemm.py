@@ -159,7 +159,7 @@ def test_every_simd_path_matches_reference(path, dtype, restore_settings):
 
 
 @pytest.mark.parametrize("path", ["portable", "avx2", "avx512"])
-def test_simd_path_chosen_by_environment_variable(path):
+def test_simd_path_chosen_by_environment_variable(path, tmp_path):
     """TINYNET_SIMD picks the path at import, and that path computes correctly."""
     if path not in supported_simd_paths():
         pytest.skip(f"this CPU has no {path}")
@@ -175,7 +175,9 @@ def test_simd_path_chosen_by_environment_variable(path):
         "print(float(np.abs(got - a.astype(np.float64) @ b).max()))\n"
     )
     env = dict(os.environ, TINYNET_SIMD=path)
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    # Run outside the source tree, so the child imports the installed package (with its C extension).
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     chosen, error = done.stdout.split()
     assert chosen == path
