@@ -55,8 +55,8 @@ def describe_array(array, max_values=8, precision=4):
     array = np.asarray(array)
     shape = "scalar" if array.ndim == 0 else str(array.shape)
     if array.size <= max_values:
-        values = np.array2string(array, precision=precision, separator=", ", suppress_small=True,
-                                 max_line_width=10**6, floatmode="maxprec")
+        values = np.array2string(array, separator=", ", max_line_width=10**6,
+                                 formatter={"float_kind": lambda v: f"{v:.{precision}g}"})
         return f"{shape} {' '.join(values.split())}"  # rows of a matrix on one line
     wide = array.astype(np.float64)
     return (f"{shape} norm {np.linalg.norm(wide):.{precision}g}, "

@@ -10,7 +10,8 @@
 
 3. One backward pass through a 2-2-2 sigmoid network with the MSE loss,
    printed factor by factor -- dL/dout, dout/dnet, dnet/dw -- and checked
-   against tinynet's autograd.
+   against tinynet's autograd; then autograd's own pass, traced op by op
+   with ``tinynet.trace_backward``.
 
 MNIST: Y. LeCun, C. Cortes, C. J. C. Burges (CC BY-SA 3.0).
 """
@@ -193,8 +194,8 @@ def backward_by_hand():
     return {"W1": grad_W1, "b1": delta_hidden, "W2": grad_W2, "b2": delta_out, "loss": loss}
 
 
-def backward_by_autograd():
-    """The same network built from tinynet Modules (float64); returns autograd's gradients."""
+def hand_network_loss():
+    """The 2-2-2 network as tinynet Modules (float64) and its loss on HAND_X: returns (model, loss)."""
     import tinynet
     from tinynet import nn
 
@@ -204,9 +205,32 @@ def backward_by_autograd():
         layer.weight.data[...] = weight
         layer.bias.data[...] = bias
     loss = nn.MSELoss()(model(tinynet.Tensor(HAND_X[None, :])), tinynet.Tensor(HAND_TARGET[None, :]))
+    return model, loss
+
+
+def backward_by_autograd():
+    """The same network built from tinynet Modules (float64); returns autograd's gradients."""
+    model, loss = hand_network_loss()
     loss.backward()
     return {"W1": model[0].weight.grad, "b1": model[0].bias.grad, "W2": model[2].weight.grad,
             "b2": model[2].bias.grad, "loss": float(loss.item())}
+
+
+def trace_autograd_backward(file=None):
+    """Run autograd's backward on the 2-2-2 network inside ``tinynet.trace_backward``, printing every op's step.
+
+    Layer 0 is W1/b1 and layer 2 is W2/b2: the gradients printed for
+    0.weight, 0.bias, 2.weight, 2.bias are the hand-derived ones above.
+    Returns the model (its parameters' .grad filled).
+    """
+    import tinynet
+
+    model, loss = hand_network_loss()
+    print("  the same pass as autograd runs it, op by op (tinynet.trace_backward; 0.* = W1, b1, 2.* = W2, b2):",
+          file=file)
+    with tinynet.trace_backward(file=file, names=model):
+        loss.backward()
+    return model
 
 
 def _as_array(gradient):
@@ -287,6 +311,7 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
                               "Loss of the digit network", "Mini-batch loss (faint) and its running mean."))
 
     gradients = check_against_autograd()
+    trace_autograd_backward()
     metrics["hand_backward_matches_autograd"] = True
     metrics["hand_loss"] = float(gradients["loss"])
     summary = (f"deep sigmoid net: loss {metrics.get('first_loss', float('nan')):.4f} -> "
