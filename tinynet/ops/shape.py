@@ -13,7 +13,7 @@ from tinynet.autograd import Function
 
 
 class Reshape(Function):
-    """The same elements in a new shape.   Backward: reshape the gradient back."""
+    """The same elements in a new shape.   d out/d x is 1 from each element to its new place; reshape grad back."""
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -28,7 +28,7 @@ class Reshape(Function):
 
 
 class Permute(Function):
-    """Reorder the axes: out axis i is input axis axes[i].   Backward: permute by the inverse order."""
+    """Reorder the axes: out axis i is input axis axes[i].   d out/d x moves each element: inverse-permute grad."""
 
     @staticmethod
     def forward(ctx, x, axes):
