@@ -22,31 +22,41 @@
  * order it reads them: a "micro-panel" of A is kc columns of mr numbers, one
  * of B is kc rows of nr numbers.  So before computing, we copy ("pack") a
  * block of A and a block of B into that order.  Packing also makes transposes
- * free (the copy reads either layout), makes the kernel's loads unit-stride
- * and aligned, and pads the edge of B with zeros so the kernel always loads
- * whole vectors (edge tiles of C are then written with masks: nothing out of
- * bounds is ever read or written).  The copy costs O(mk + kn) against the
- * O(mnk) multiply.
+ * free (the copy reads either layout), makes the kernel's loads unit-stride,
+ * and pads the edge of B with zeros so the kernel always loads whole vectors
+ * (edge tiles of C are then written under lane masks: nothing out of bounds
+ * is ever read or written).  The copy costs O(mk + kn) against the O(mnk)
+ * multiply -- but it is memory-bound, so it must be a fast copy: two of the
+ * packings are transposes (A's rows become columns of a panel; so do the
+ * rows of a B given as B^T), and the AVX-512 path does them 16 x 16 at a
+ * time in registers.
  *
  * The blocks (loops 5, 4, 3 of gemm_driver.inc), chosen from the caches:
- *   kc  -- the k-depth of one pass.  A B micro-panel, kc x nr, is reused by
- *          every A micro-panel of the block, so it should sit in L1 (32 KiB
- *          here); the C tile is loaded and stored once per kc steps, so kc
- *          should not be small either.
+ *   kc  -- the k-depth of one pass.  A B micro-panel (kc x nr) is reused by
+ *          every A micro-panel of the block, so it should stay in L1/L2; the
+ *          C tile is loaded and stored once per kc steps, so kc should not be
+ *          small.  256 (a 32 KiB B micro-panel) measured ~10% faster than
+ *          128 at n = 1024-2048 and no slower at 512.
  *   mc  -- rows of the packed A block (mc x kc), which is streamed through
  *          the kernel once per B micro-panel: it should sit in L2.
  *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
- *          blocks: it lives in L3 (or L2 if it fits).
+ *          blocks: it lives in L2 or L3.
  * The sizes in the plans below were measured on an AMD Zen 4 (32 KiB L1d,
- * 1 MiB L2) and are reasonable for any recent x86.  The driver shrinks them
- * to split a dimension into equal pieces rather than leave a sliver.
+ * 1 MiB L2); they are reasonable for any recent x86.  The driver shrinks
+ * them to split a dimension into equal pieces rather than leave a sliver.
  *
- * Threads.  Inside one k slice, the packing of B is split among threads
- * (each packs some micro-panels), then the row blocks of C (mc rows each) are
- * shared out: each thread packs its own A block into its own buffer and runs
- * loops 2 and 1 on it.  When C has fewer row blocks than threads, each row
- * block is also cut into column ranges.  Work and its order of summation do
- * not depend on the thread count, so results are identical on 1 or N threads.
+ * Orientation.  A tile is nr = 32 columns wide, so a C with few columns
+ * (n = 6) would waste most of every tile.  Then we compute C^T = op(B)^T
+ * op(A)^T instead -- the same numbers with the roles of A and B exchanged --
+ * and write each tile back transposed.
+ *
+ * Threads.  C is cut into one rectangle per thread, a whole number of
+ * micro-tiles each: by rows when there are enough (each thread then packs
+ * the same B block, a small O(kn) price), else by columns.  Each thread packs
+ * what it needs into its own scratch, so threads never wait for one another
+ * -- a barrier per k slice would stall everyone whenever the OS pauses one
+ * thread.  The split never changes the order in which an element of C is
+ * summed, so results are identical, bit for bit, on 1 or N threads.
  * Small products run on one thread (waking threads costs more than they
  * save), and so does any call made from inside an OpenMP parallel region:
  * the caller (e.g. conv2d.c, one image per thread) already owns the cores.
@@ -142,14 +152,9 @@ static int threads_for(int64_t m, int64_t n, int64_t k)
     return tn_get_num_threads();
 }
 
-/*
- * Which way round to compute.  A micro-tile is nr columns wide, so a C with
- * few columns (n = 6 against nr = 32) would waste most of every tile.  Then
- * we compute C^T = op(B)^T op(A)^T instead, whose rows are C's columns: the
- * same numbers, with m and n (and A and B) exchanged.  Worth it when that
- * fills the tiles clearly better (the transposed tiles are written back
- * element by element, which costs a little).
- */
+/* Compute C^T instead (see "Orientation" above) when that fills the tiles
+ * clearly better: transposed tiles are written back element by element,
+ * which costs a little. */
 static int better_transposed(int64_t m, int64_t n, int nr)
 {
     double fill = (double)n / (double)round_up(n, nr);
