@@ -107,6 +107,16 @@ static void *aligned_buffer(int64_t bytes, void **memory)
     return (void *)(((uintptr_t)*memory + 63) & ~(uintptr_t)63);
 }
 
+/*
+ * Row panels.  A block of `rows` rows is cut into ceil(rows / mr) micro-panels
+ * of nearly equal height, panel q starting at row panel_start(q, ...): 16 rows
+ * make two panels of 8, not 14 + 2.  A panel of very few rows keeps too few
+ * accumulators busy to hide the FMA latency (a 2-row tile runs at about half
+ * speed), so an even cut is faster; a block of a whole number of mr-row
+ * panels is cut into exactly those.
+ */
+static int64_t panel_start(int64_t q, int64_t panels, int64_t rows) { return rows * q / panels; }
+
 /* The k slice and column block one call uses: the plan's upper limits, cut
  * down so that each dimension splits into equal pieces (k = 300 in two
  * slices of 150, not 256 + 44), nc a multiple of the micro-tile's nr. */
@@ -488,8 +498,10 @@ static TN_AVX512 TN_ALWAYS_INLINE void transpose_block(const float *src, int64_t
 static TN_AVX512 void sgemm_pack_a_rows_avx512(int mr, const float *a, int64_t lda, int64_t row0, int64_t rows,
                                                int64_t p0, int64_t kc, float *packed)
 {
-    for (int64_t r = 0; r < rows; r += mr) {
-        const int h = (int)(rows - r < mr ? rows - r : mr);
+    const int64_t panels = ceil_div(rows, mr);
+    for (int64_t q = 0; q < panels; q++) {
+        const int64_t r = panel_start(q, panels, rows);
+        const int h = (int)(panel_start(q + 1, panels, rows) - r);
         float *panel = packed + r * kc;
         const float *first = a + (row0 + r) * lda + p0;
         for (int64_t pp = 0; pp < kc; pp += 16)
