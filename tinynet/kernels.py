@@ -20,6 +20,12 @@ from tinynet.backends.geometry import ConvGeometry, PoolGeometry, output_size
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 MAX_PLANE = 2**31 - 1  # pooling argmax is int32: a plane's flat index must fit
+# Limits that keep every size C derives (products of shapes, times threads and
+# sizeof) far from int64/size_t overflow; anything near them could never be
+# allocated or finish anyway.
+MAX_DIM = 2**31 - 1  # a stride, padding, kernel size or padded side
+MAX_ELEMENTS = 2**48  # a buffer C allocates (e.g. the zero-bordered copy of an image)
+MAX_WORK = 2**60  # multiply-adds of one call
 
 
 # ---- argument checking ----------------------------------------------------
@@ -46,12 +52,20 @@ def _check_rank(array, rank, name, layout):
         raise ValueError(f"{name} must be {rank}-D {layout}, got shape {array.shape}")
 
 
-def _int(value, name, minimum):
+def _int(value, name, minimum, maximum=MAX_DIM):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return int(value)
+
+
+def _check_size(who, what, count, limit):
+    """Raise when a size C would compute (count) is beyond what any machine could hold or run."""
+    if count > limit:
+        raise ValueError(f"{who}: {what} would be {count}, more than the {limit} this kernel accepts")
 
 
 def _pair(value, name, minimum):
@@ -67,7 +81,7 @@ def _pair(value, name, minimum):
 def _shape4(shape, name):
     if not isinstance(shape, (tuple, list)) or len(shape) != 4:
         raise ValueError(f"{name} must be a 4-tuple (N, C, H, W), got {shape!r}")
-    return tuple(_int(s, name, 0) for s in shape)
+    return tuple(_int(s, name, 0, maximum=None) for s in shape)
 
 
 # ---- GEMM -------------------------------------------------------------------
@@ -146,6 +160,11 @@ def _conv_geometry(x, weight, stride, padding):
         )
     out_h = output_size(in_h, kernel_h, stride_h, pad_h)
     out_w = output_size(in_w, kernel_w, stride_w, pad_w)
+    _check_size("conv2d", "the padded input's side", max(in_h + 2 * pad_h, in_w + 2 * pad_w), MAX_DIM)
+    _check_size("conv2d", "the zero-bordered copy of one image", in_channels * (in_h + 2 * pad_h) * (in_w + 2 * pad_w),
+                MAX_ELEMENTS)
+    _check_size("conv2d", "the number of multiply-adds",
+                batch * out_channels * in_channels * kernel_h * kernel_w * out_h * out_w, MAX_WORK)
     return ConvGeometry(batch, in_channels, in_h, in_w, out_channels, kernel_h, kernel_w,
                         stride_h, stride_w, pad_h, pad_w, out_h, out_w)
 
@@ -208,12 +227,14 @@ def _pool_geometry(input_shape, kernel_size, stride, padding, who):
             f"{who}: kernel {(kernel_h, kernel_w)} is larger than the padded input "
             f"{(in_h + 2 * pad_h, in_w + 2 * pad_w)} (input {tuple(input_shape)}, padding {(pad_h, pad_w)})"
         )
-    if channels == 0:
-        raise ValueError(f"{who}: input must have at least one channel, got shape {tuple(input_shape)}")
+    if channels == 0 or in_h == 0 or in_w == 0:
+        # (an empty plane would leave windows with nothing to pool, as in PyTorch)
+        raise ValueError(f"{who}: input must have at least one channel, row and column, got shape {tuple(input_shape)}")
     if in_h * in_w > MAX_PLANE:
         raise ValueError(f"{who}: an input plane of {in_h}x{in_w} is too large (at most {MAX_PLANE} elements)")
     out_h = output_size(in_h, kernel_h, stride_h, pad_h)
     out_w = output_size(in_w, kernel_w, stride_w, pad_w)
+    _check_size(who, "the number of window reads", batch * channels * out_h * out_w * kernel_h * kernel_w, MAX_WORK)
     return PoolGeometry(batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out_h, out_w)
 
 

@@ -86,8 +86,14 @@ def max_pool2d_forward(g, x):
     padded = _pad_spatial(x, g.pad_h, g.pad_w, value=-np.inf)
     windows = _windows(padded, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w)[:, :, : g.out_h, : g.out_w]
     flat = windows.reshape(g.batch, g.channels, g.out_h, g.out_w, g.kernel_h * g.kernel_w)
-    best = flat.argmax(axis=-1)  # first maximum: ties go to the lowest index
-    y = np.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
+    y = flat.max(axis=-1)  # NaN if the window holds one, as in PyTorch
+    # Where the maximum is: the first in-bounds element equal to it.  (In-bounds only: when
+    # every real element of a window is -inf, a padding cell ties with them but is not an input.)
+    inside = _windows(_pad_spatial(np.ones((1, 1, g.in_h, g.in_w), dtype=bool), g.pad_h, g.pad_w),
+                      g.kernel_h, g.kernel_w, g.stride_h, g.stride_w)[:, :, : g.out_h, : g.out_w]
+    inside = inside.reshape(1, 1, g.out_h, g.out_w, g.kernel_h * g.kernel_w)
+    is_max = (flat == y[..., None]) | (np.isnan(flat) & np.isnan(y)[..., None])
+    best = (is_max & inside).argmax(axis=-1)  # first True: ties go to the lowest index
     p, q = np.divmod(best, g.kernel_w)
     rows = np.arange(g.out_h).reshape(-1, 1) * g.stride_h - g.pad_h + p
     cols = np.arange(g.out_w).reshape(1, -1) * g.stride_w - g.pad_w + q
