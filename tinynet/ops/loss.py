@@ -22,7 +22,11 @@ def check_reduction(reduction):
 def reduce_losses(losses, reduction):
     """Per-item losses -> the requested reduction."""
     if reduction == "mean":
-        return losses.mean() if losses.size else np.array(np.nan, dtype=losses.dtype)
+        if not losses.size:
+            # The mean of nothing is 0/0; a NaN loss would only surface later, far from its cause.
+            raise ValueError(f"the mean loss of an empty batch (shape {losses.shape}) is undefined; "
+                             "skip empty batches, or use reduction='sum' or 'none'")
+        return losses.mean()
     if reduction == "sum":
         return losses.sum()
     return losses

@@ -30,6 +30,11 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__} expects an iterable of parameters, got a single Tensor; "
                             "wrap it in a list")
+        if hasattr(params, "parameters") and callable(params.parameters):  # a Module, not its parameters
+            raise TypeError(f"{type(self).__name__} expects an iterable of parameters, got a "
+                            f"{type(params).__name__}; pass model.parameters()")
+        if not hasattr(params, "__iter__"):
+            raise TypeError(f"{type(self).__name__} expects an iterable of parameters, got {type(params).__name__}")
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
