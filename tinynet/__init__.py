@@ -21,6 +21,7 @@ from tinynet.functions import (
     softmax, softplus, sqrt, stack, sum, tanh, transpose, var, where,
 )
 from tinynet.gradcheck import GradcheckError, central_difference, gradcheck
+from tinynet.anomaly import AnomalyError, detect_anomaly
 from tinynet.trace import trace_backward
 
 # The training loop with a progress bar (progress.py), used by the examples.

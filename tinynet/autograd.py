@@ -29,6 +29,10 @@ _grad_enabled = True
 # Callables listener(node, grad_output, input_grads), called after each node's backward.
 backward_listeners = []
 
+# None, or a callable check(node, output) run after every op's forward: set only inside
+# tinynet.detect_anomaly() (anomaly.py), so ops pay one `is not None` test otherwise.
+forward_check = None
+
 
 def is_grad_enabled():
     """True if ops currently record the graph that backward() needs."""
@@ -167,6 +171,8 @@ class Function:
         record = _grad_enabled and True in needs_input_grad
         ctx = Node(cls, inputs, needs_input_grad)
         output = cls.forward(ctx, *arrays, **options)
+        if forward_check is not None:
+            forward_check(ctx, output)
         result = Tensor._from_array(output, record)
         if record:
             result._node = ctx
