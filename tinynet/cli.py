@@ -115,6 +115,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"\ntinynet {args.command}: stopped by Ctrl-C", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except tinynet.progress.NonFiniteLossError as diverged:
+        print(f"\ntinynet {args.command}: {diverged}", file=sys.stderr)
+        return EXIT_FAILED
     seconds = time.perf_counter() - started
     figures = getattr(result, "figures", [])
     print(f"\n{args.command}: {len(figures)} figure(s) in {args.out} ({seconds:.1f} s)")

@@ -201,6 +201,10 @@ def progress(iterable, total=None, desc="", **options):
     return ProgressBar(iterable, total=total, desc=desc, **options)
 
 
+class NonFiniteLossError(FloatingPointError):
+    """Raised by ``fit`` when the loss becomes NaN or infinite (training has diverged)."""
+
+
 def fit(model, loader, loss_fn, optimizer, epochs=1, on_step=None, progress=True, history=None):
     """Train ``model`` for ``epochs`` passes over ``loader``; returns the history dict.
 
@@ -231,6 +235,10 @@ def fit(model, loader, loss_fn, optimizer, epochs=1, on_step=None, progress=True
     dict with ``loss`` (one float per step), ``epoch_end_step`` (step count
     at the end of each epoch), ``images_per_second`` (one per epoch) and
     ``seconds`` (training time so far).
+
+    If the loss becomes NaN or infinite, ``fit`` raises ``NonFiniteLossError``
+    before that step's backward pass and update, so the parameters are those
+    that last gave a finite loss and ``history`` ends with the bad loss.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
         raise ValueError(f"fit expects epochs to be a non-negative integer, got {epochs!r}")
@@ -257,9 +265,16 @@ def fit(model, loader, loss_fn, optimizer, epochs=1, on_step=None, progress=True
             for x, y in loader:
                 optimizer.zero_grad()
                 loss = loss_fn(model(x), y)
+                loss_value = float(loss.item())
+                if not math.isfinite(loss_value):
+                    history["loss"].append(loss_value)
+                    raise NonFiniteLossError(
+                        f"loss became {loss_value} at step {len(history['loss'])} (epoch {epoch + 1}); "
+                        "training stopped before updating the parameters with it. Try a smaller learning "
+                        "rate, or find the op that made it with tinynet.detect_anomaly()"
+                    )
                 loss.backward()
                 optimizer.step()
-                loss_value = float(loss.item())
                 batch_images = len(x)
                 epoch_images += batch_images
                 history["loss"].append(loss_value)
