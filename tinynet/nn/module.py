@@ -383,6 +383,11 @@ class Module:
                 continue
             if value.dtype == object:
                 problems.append(f"'{key}' has dtype object; expected a numeric array")
+            elif value.dtype.kind not in "biuf":  # strings, bytes, complex: casting would garble or drop data
+                problems.append(f"'{key}' has dtype {value.dtype}; expected real numbers for the model's "
+                                f"{current.dtype} array")
+            elif current.dtype.kind in "iu" and value.dtype.kind == "f" and not np.all(np.mod(value, 1) == 0):
+                problems.append(f"'{key}' holds fractional values, but the model's '{key}' is {current.dtype}")
             elif value.shape != current.shape:
                 problems.append(f"'{key}' has shape {value.shape} in the state_dict but {current.shape} in the model")
             else:
