@@ -476,6 +476,12 @@ def _shape_arg(args):
 def shape_ops_flatten(x, start_dim=0, end_dim=-1):
     """Merge dimensions start_dim..end_dim of x into one (a reshape)."""
     ndim = max(x.ndim, 1)
+    for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"flatten: {name} must be an integer, got {dim!r}")
+        if not -ndim <= dim < ndim:
+            raise ValueError(f"flatten: {name}={dim} is out of range for a tensor of shape {x.shape} "
+                             f"(valid: {-ndim} to {ndim - 1})")
     start, end = start_dim % ndim, end_dim % ndim
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")

@@ -144,6 +144,8 @@ class Hardlim(Function):
 
 
 def _check_dim(dim, ndim, who):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{who}: dim must be an integer, got {dim!r}")
     if not -ndim <= dim < max(ndim, 1):
         raise ValueError(f"{who}: dim {dim} is out of range for a tensor with {ndim} dimensions")
     return dim
