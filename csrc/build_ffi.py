@@ -70,7 +70,9 @@ def build_flags():
     else:
         print("tinynet: the C compiler has no OpenMP; kernels will run single-threaded", file=sys.stderr)
     if os.environ.get("TINYNET_SANITIZE") == "1":
-        sanitize = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g"]
+        # -fno-wrapv: Python's own CFLAGS carry -fwrapv, which makes signed overflow defined
+        # and so invisible to UBSan -- yet overflow in size arithmetic is what we most want caught.
+        sanitize = ["-fsanitize=address,undefined", "-fno-wrapv", "-fno-omit-frame-pointer", "-g"]
         compile_flags += sanitize
         link_flags += sanitize
     return compile_flags, link_flags, uses_openmp
