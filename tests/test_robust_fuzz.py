@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(backends.active is backends.reference_backend,
                                 reason="the C backend is not active: nothing to compare with the reference")
 
 DTYPES = [np.float32, np.float64]
+WRONG_DTYPES = [np.float16, np.int32, np.int64, np.bool_, np.complex64]  # each must be a TypeError
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
 SPECIALS = [np.nan, np.inf, -np.inf]
 
@@ -79,7 +80,7 @@ def arrays(draw, shape, dtype, specials=True):
     size = int(np.prod(shape))
     values = draw(st.lists(st.integers(-3, 3), min_size=size, max_size=size))
     array = np.array(values, dtype=dtype).reshape(shape)
-    if specials and size and draw(st.booleans()):
+    if specials and size and np.dtype(dtype).kind == "f" and draw(st.booleans()):
         flat = array.reshape(-1)
         for _ in range(draw(st.integers(1, 3))):
             flat[draw(st.integers(0, size - 1))] = draw(st.sampled_from(SPECIALS))
@@ -103,7 +104,7 @@ int_or_pair = st.one_of(maybe_bad_ints, st.tuples(maybe_bad_ints, maybe_bad_ints
 @settings(max_examples=150)
 def test_fuzz_gemm(data):
     dtype_a = data.draw(st.sampled_from(DTYPES))
-    dtype_b = data.draw(st.sampled_from(DTYPES)) if data.draw(st.integers(0, 9)) == 0 else dtype_a
+    dtype_b = data.draw(st.sampled_from(DTYPES + WRONG_DTYPES)) if data.draw(st.integers(0, 9)) == 0 else dtype_a
     m, k, n = data.draw(sizes), data.draw(sizes), data.draw(sizes)
     trans_a, trans_b = data.draw(st.booleans()), data.draw(st.booleans())
     k_b = k if data.draw(st.integers(0, 9)) else data.draw(sizes)  # sometimes mismatched
@@ -139,7 +140,7 @@ def test_fuzz_conv2d(data):
     if data.draw(st.integers(0, 19)) == 0:  # a wrong rank now and then
         x_shape = x_shape[1:]
     x = data.draw(arrays(x_shape, dtype))
-    w = data.draw(arrays(w_shape, dtype if data.draw(st.integers(0, 19)) else np.float64))
+    w = data.draw(arrays(w_shape, dtype if data.draw(st.integers(0, 19)) else data.draw(st.sampled_from(WRONG_DTYPES))))
     bias = data.draw(st.one_of(st.none(), arrays((out_channels,), dtype)))
     stride, padding = data.draw(int_or_pair), data.draw(int_or_pair)
     got, expected = call_both(kernels.conv2d_forward, x, w, bias, stride=stride, padding=padding)
@@ -155,7 +156,7 @@ def test_fuzz_conv2d(data):
 @given(data=st.data())
 @settings(max_examples=150)
 def test_fuzz_pool2d(data):
-    dtype = data.draw(st.sampled_from(DTYPES))
+    dtype = data.draw(st.sampled_from(DTYPES)) if data.draw(st.integers(0, 19)) else data.draw(st.sampled_from(WRONG_DTYPES))
     x_shape = (data.draw(st.integers(0, 3)), data.draw(st.integers(0, 3)), data.draw(sizes), data.draw(sizes))
     x = data.draw(arrays(x_shape, dtype))
     kernel_size = data.draw(int_or_pair)
