@@ -26,7 +26,7 @@ def test_save_killed_half_way_leaves_the_previous_checkpoint_intact(tmp_path):
         big = {{"weight": np.ones(40_000_000, dtype=np.float32)}}
         while True:
             tinynet.save(big, {str(path)!r})
-        """)])
+        """)], cwd=tmp_path)
     try:
         deadline = time.monotonic() + 60
         # Wait until it is in the middle of writing its temporary file, then kill it without warning.

@@ -6,6 +6,7 @@ produce the same losses to the last bit; so must runs with different thread
 counts, because no kernel lets the thread count decide how a sum is split.
 """
 
+import os
 import subprocess
 import sys
 
@@ -47,10 +48,10 @@ print(" ".join(loss.hex() for loss in train(seed=7, threads=2)))
 """
 
 
-def test_same_seed_and_threads_give_bit_identical_losses_across_processes():
-    import os
+def test_same_seed_and_threads_give_bit_identical_losses_across_processes(tmp_path):
     code = SCRIPT.format(tests=os.path.dirname(os.path.abspath(__file__)))
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # cwd outside the source tree: the child imports the installed package, as this process does.
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
             for _ in range(2)]
     for run in runs:
         assert run.returncode == 0, run.stderr
