@@ -146,3 +146,42 @@ def test_mean_loss_of_empty_batch_is_a_clear_error(loss, target):
     assert loss(ones(0, 3), tn.tensor(target)).item() == 0
     loss.reduction = "none"
     assert loss(ones(0, 3), tn.tensor(target)).shape[0] == 0
+
+
+# ---- random settings and inputs: a result of the right shape, or a ValueError/TypeError -----
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+small = st.integers(1, 4)
+# Mostly plausible settings (so that layers get built and called), now and then a wrong one.
+setting = st.one_of(small, small, small, st.tuples(small, small),
+                    st.sampled_from([0, -1, (2, 0), "same", "valid", "full", 1.5, None]))
+
+
+@given(data=st.data())
+@settings(max_examples=80)
+def test_random_layer_settings_and_inputs_never_escape_as_other_errors(data):
+    kind = data.draw(st.sampled_from(["conv", "max", "avg"]))
+    rank = data.draw(st.sampled_from([4, 4, 4, 3, 2, 5]))
+    shape = tuple(data.draw(st.lists(st.integers(0, 6), min_size=rank, max_size=rank)))
+    try:
+        if kind == "conv":
+            layer = nn.Conv2d(data.draw(small), data.draw(small), data.draw(setting), stride=data.draw(setting),
+                              padding=data.draw(st.one_of(st.integers(0, 2), setting)))
+        else:
+            pool = nn.MaxPool2d if kind == "max" else nn.AvgPool2d
+            layer = pool(data.draw(setting), stride=data.draw(setting), padding=data.draw(st.one_of(st.integers(0, 1), setting)))
+    except (ValueError, TypeError):
+        return
+    if kind == "conv" and len(shape) > 1 and data.draw(st.integers(0, 4)):  # usually the right channel count
+        shape = shape[:1] + (layer.in_channels,) + shape[2:]
+    x = ones(*shape, requires_grad=True)
+    try:
+        y = layer(x)
+    except (ValueError, TypeError) as error:
+        assert str(shape) in str(error) or "shape" in str(error) or "channel" in str(error), str(error)
+        return
+    assert y.ndim == 4 and y.shape[0] == shape[0] and all(size >= 1 for size in y.shape[2:])
+    y.sum().backward()
+    assert x.grad.shape == shape
