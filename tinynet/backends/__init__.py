@@ -61,3 +61,6 @@ if c_backend is not None:
         in_use = c_backend.set_simd(simd)
         if in_use != simd:
             warnings.warn(f"tinynet: TINYNET_SIMD={simd} is not supported by this CPU; using {in_use}", stacklevel=2)
+    # Settle the SIMD level now, in one thread: C picks it lazily on first use, and kernels
+    # started from several Python threads at once should only ever read it.
+    c_backend.get_simd()
