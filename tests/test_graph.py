@@ -124,3 +124,18 @@ def test_draw_graph_rejects_bad_input(tmp_path):
         viz.to_dot(y, names=42)
     with pytest.raises(TypeError, match="gradients"):
         viz.to_dot(y, gradients=[1, 2])
+
+
+def test_a_leaf_alone_is_a_one_box_graph(tmp_path):
+    x = tinynet.Tensor([1.0, 2.0], requires_grad=True)
+    boxes, edges = build_graph(x)
+    assert [(box.kind, box.title, box.depth) for box in boxes] == [("parameter", "leaf", 0)] and edges == []
+    assert viz.draw_graph(x, tmp_path / "leaf.png").stat().st_size > 1000
+
+
+def test_a_value_used_by_ops_in_different_columns_sits_left_of_both():
+    x = tinynet.Tensor([0.5, -1.0], requires_grad=True)
+    h = x * 3.0
+    y = (h.tanh().exp() + h).sum()  # h feeds Tanh (depth 3) and Add (depth 1)
+    boxes = {box.title: box for box in build_graph(y, show_constants=False)[0]}
+    assert boxes["Mul"].depth == 4 and boxes["Add"].depth == 1 and len(boxes["Mul"].consumers) == 2

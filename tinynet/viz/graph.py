@@ -27,6 +27,7 @@ What can be drawn, and when:
     (``retain_grad()`` on a tensor also makes its box show its gradient.)
 """
 
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -172,9 +173,9 @@ def build_graph(tensor, names=None, gradients=None, show_constants=True, max_nod
 
     # Breadth-first from the result; each tensor gets one box however many ops use it.
     add_tensor(tensor)
-    queue = [tensor]
+    queue = deque([tensor])
     while queue:
-        t = queue.pop(0)
+        t = queue.popleft()
         if t._node is None:
             continue
         child = index_of[id(t)]
@@ -282,8 +283,12 @@ def draw_graph(tensor, path, names=None, gradients=None, title=None, show_consta
 
     for source, target in edges:
         (x0, y0), (x1, y1) = centre(boxes[source]), centre(boxes[target])
+        # An arrow that skips columns would run through the boxes between: bend it over them.
+        skipped = boxes[source].depth - boxes[target].depth - 1
+        bend = f"arc3,rad={-min(0.15 + 0.1 * skipped, 0.5) if skipped > 0 else 0}"
         ax.add_patch(FancyArrowPatch((x0 + BOX_WIDTH / 2, y0), (x1 - BOX_WIDTH / 2, y1), arrowstyle="-|>",
-                                     mutation_scale=9, color="#555555", linewidth=0.8, shrinkA=1, shrinkB=1))
+                                     connectionstyle=bend, mutation_scale=9, color="#555555", linewidth=0.8,
+                                     shrinkA=1, shrinkB=1))
     for box in boxes:
         x, y = centre(box)
         ax.add_patch(FancyBboxPatch((x - BOX_WIDTH / 2, y - BOX_HEIGHT / 2), BOX_WIDTH, BOX_HEIGHT,
@@ -293,7 +298,9 @@ def draw_graph(tensor, path, names=None, gradients=None, title=None, show_consta
         first, *rest = box.label_lines()
         # The title in bold on top, shape and gradient norm below; together centred on the box.
         offset = 0.11 * len(rest)
-        ax.text(x, y + offset, first, ha="center", va="center", fontsize=8, fontweight="bold")
+        # Long names (e.g. "features.0.weight") get a smaller font so they stay inside the box.
+        title_size = 8 if len(first) <= 18 else max(5, 8 * 18 / len(first))
+        ax.text(x, y + offset, first, ha="center", va="center", fontsize=title_size, fontweight="bold")
         if rest:
             ax.text(x, y - 0.11, "\n".join(rest), ha="center", va="center", fontsize=7.5, linespacing=1.3)
     if title:
