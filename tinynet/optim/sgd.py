@@ -15,6 +15,8 @@ gradient is consistent grow (up to 1/(1 - momentum) times) and steps where it
 oscillates cancel.
 """
 
+import numpy as np
+
 from tinynet.optim.optimizer import Optimizer, check_number
 
 
@@ -24,6 +26,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay)
         super().__init__(params, defaults)
+        self._scratch = {}  # parameter -> array for lr * g (working memory, not state: never saved)
 
     def _check_hyperparameters(self, group):
         check_number(group["lr"], "lr", "SGD", minimum=0)
@@ -48,7 +51,16 @@ class SGD(Optimizer):
                     else:
                         buffer = state["momentum_buffer"]
                         buffer *= momentum
-                        buffer += (1 - dampening) * grad
+                        if dampening == 0:  # (1 - 0) * g is g: add it without a temporary
+                            buffer += grad
+                        else:
+                            buffer += (1 - dampening) * grad
                     buffer = state["momentum_buffer"]
                     grad = grad + momentum * buffer if group["nesterov"] else buffer
-                p.data -= (lr * grad).astype(p.data.dtype, copy=False)
+                # p -= lr * g through a scratch array kept per parameter: no fresh (page-faulting)
+                # temporary each step.  The scratch holds nothing between steps.
+                scratch = self._scratch.get(p)
+                if scratch is None or scratch.shape != p.data.shape or scratch.dtype != p.data.dtype:
+                    scratch = self._scratch[p] = np.empty_like(p.data)
+                np.multiply(grad, lr, out=scratch, casting="unsafe")
+                p.data -= scratch
