@@ -169,7 +169,8 @@ def make_all(out_dir):
     """Write every figure to ``out_dir``; returns their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [figure_graph(out_dir), figure_graph_cnn(out_dir), figure_im2col(out_dir), figure_col2im(out_dir), figure_pool_backward(out_dir)]
+    return [figure_graph(out_dir), figure_graph_cnn(out_dir), figure_im2col(out_dir), figure_col2im(out_dir),
+            figure_pool_backward(out_dir)]
 
 
 if __name__ == "__main__":
