@@ -173,6 +173,7 @@ static int better_transposed(int64_t m, int64_t n, int nr)
 }
 
 #define GEMM_MAX_TILE 512 /* >= mr * nr of every plan below */
+#define B_IN_PLACE_MAX_PANELS 4 /* see blocked() in gemm_driver.inc */
 
 /* ---- the loops, once per type ------------------------------------------- */
 
@@ -208,7 +209,7 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256i avx2_mask64(int count)
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
 }
 
-static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, const float *a, const float *b,
+static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, const float *a, const float *b, int64_t b_stride,
                                                      float *c, int64_t ldc, float alpha, float beta, int cols)
 {
     __m256 lo[AVX2_MR], hi[AVX2_MR]; /* row i of the tile: columns 0-7 and 8-15 */
@@ -224,7 +225,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, c
             hi[i] = _mm256_fmadd_ps(a_i, b_hi, hi[i]);
         }
         a += MR;
-        b += 16;
+        b += b_stride;
     }
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     const __m256i mask_lo = avx2_mask32(cols), mask_hi = avx2_mask32(cols - 8);
@@ -252,7 +253,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, c
     }
 }
 
-static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, const double *a, const double *b,
+static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, const double *a, const double *b, int64_t b_stride,
                                                      double *c, int64_t ldc, double alpha, double beta, int cols)
 {
     __m256d lo[AVX2_MR], hi[AVX2_MR]; /* row i of the tile: columns 0-3 and 4-7 */
@@ -268,7 +269,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, c
             hi[i] = _mm256_fmadd_pd(a_i, b_hi, hi[i]);
         }
         a += MR;
-        b += 8;
+        b += b_stride;
     }
     const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
     const __m256i mask_lo = avx2_mask64(cols), mask_hi = avx2_mask64(cols - 4);
@@ -300,21 +301,21 @@ static TN_AVX2 TN_ALWAYS_INLINE void dgemm_avx2_tile(const int MR, int64_t kc, c
  * the compiler unrolls the row loop and keeps every accumulator in a register. */
 #define AVX2_ROW_CASES(tile)                                                  \
     switch (rows) {                                                           \
-    case 1: tile(1, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 2: tile(2, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 3: tile(3, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 4: tile(4, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 5: tile(5, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    default: tile(6, kc, a, b, c, ldc, alpha, beta, cols); break;             \
+    case 1: tile(1, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 2: tile(2, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 3: tile(3, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 4: tile(4, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 5: tile(5, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    default: tile(6, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;             \
     }
 
-static TN_AVX2 void sgemm_kernel_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+static TN_AVX2 void sgemm_kernel_avx2(int64_t kc, const float *a, const float *b, int64_t b_stride, float *c, int64_t ldc,
                                       float alpha, float beta, int rows, int cols)
 {
     AVX2_ROW_CASES(sgemm_avx2_tile)
 }
 
-static TN_AVX2 void dgemm_kernel_avx2(int64_t kc, const double *a, const double *b, double *c, int64_t ldc,
+static TN_AVX2 void dgemm_kernel_avx2(int64_t kc, const double *a, const double *b, int64_t b_stride, double *c, int64_t ldc,
                                       double alpha, double beta, int rows, int cols)
 {
     AVX2_ROW_CASES(dgemm_avx2_tile)
@@ -326,7 +327,7 @@ static TN_AVX2 void dgemm_kernel_avx2(int64_t kc, const double *a, const double 
 #define TN_AVX512 __attribute__((target("avx512f")))
 #define AVX512_MR 14
 
-static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t kc, const float *a, const float *b,
+static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t kc, const float *a, const float *b, int64_t b_stride,
                                                          float *c, int64_t ldc, float alpha, float beta, int cols)
 {
     __m512 lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-15 and 16-31 */
@@ -351,7 +352,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t k
             hi[i] = _mm512_fmadd_ps(a_i, b_hi, hi[i]);
         }
         a += MR;
-        b += 32;
+        b += b_stride;
     }
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     const __mmask16 mask_lo = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
@@ -372,7 +373,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t k
     }
 }
 
-static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t kc, const double *a, const double *b,
+static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t kc, const double *a, const double *b, int64_t b_stride,
                                                          double *c, int64_t ldc, double alpha, double beta, int cols)
 {
     __m512d lo[AVX512_MR], hi[AVX512_MR]; /* row i of the tile: columns 0-7 and 8-15 */
@@ -388,7 +389,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t k
             hi[i] = _mm512_fmadd_pd(a_i, b_hi, hi[i]);
         }
         a += MR;
-        b += 16;
+        b += b_stride;
     }
     const __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
     const __mmask8 mask_lo = cols >= 8 ? 0xFF : (__mmask8)((1u << cols) - 1);
@@ -411,29 +412,29 @@ static TN_AVX512 TN_ALWAYS_INLINE void dgemm_avx512_tile(const int MR, int64_t k
 
 #define AVX512_ROW_CASES(tile)                                                \
     switch (rows) {                                                           \
-    case 1: tile(1, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 2: tile(2, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 3: tile(3, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 4: tile(4, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 5: tile(5, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 6: tile(6, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 7: tile(7, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 8: tile(8, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 9: tile(9, kc, a, b, c, ldc, alpha, beta, cols); break;              \
-    case 10: tile(10, kc, a, b, c, ldc, alpha, beta, cols); break;            \
-    case 11: tile(11, kc, a, b, c, ldc, alpha, beta, cols); break;            \
-    case 12: tile(12, kc, a, b, c, ldc, alpha, beta, cols); break;            \
-    case 13: tile(13, kc, a, b, c, ldc, alpha, beta, cols); break;            \
-    default: tile(14, kc, a, b, c, ldc, alpha, beta, cols); break;            \
+    case 1: tile(1, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 2: tile(2, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 3: tile(3, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 4: tile(4, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 5: tile(5, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 6: tile(6, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 7: tile(7, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 8: tile(8, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 9: tile(9, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;              \
+    case 10: tile(10, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;            \
+    case 11: tile(11, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;            \
+    case 12: tile(12, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;            \
+    case 13: tile(13, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;            \
+    default: tile(14, kc, a, b, b_stride, c, ldc, alpha, beta, cols); break;            \
     }
 
-static TN_AVX512 void sgemm_kernel_avx512(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+static TN_AVX512 void sgemm_kernel_avx512(int64_t kc, const float *a, const float *b, int64_t b_stride, float *c, int64_t ldc,
                                           float alpha, float beta, int rows, int cols)
 {
     AVX512_ROW_CASES(sgemm_avx512_tile)
 }
 
-static TN_AVX512 void dgemm_kernel_avx512(int64_t kc, const double *a, const double *b, double *c, int64_t ldc,
+static TN_AVX512 void dgemm_kernel_avx512(int64_t kc, const double *a, const double *b, int64_t b_stride, double *c, int64_t ldc,
                                           double alpha, double beta, int rows, int cols)
 {
     AVX512_ROW_CASES(dgemm_avx512_tile)

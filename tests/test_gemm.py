@@ -191,6 +191,8 @@ STRIDED_CASES = [
     (31, 33, 29, 1, 0, -1.0, 1.0),
     (14, 32, 64, 1, 1, 0.5, -2.0),
     (70, 45, 300, 0, 0, 1.0, 0.0),
+    (6, 70, 25, 0, 0, 1.0, 0.0),     # few rows: B read in place, its narrow last panel packed
+    (16, 64, 40, 1, 0, 0.5, 1.0),    # few rows, whole panels only
     (300, 6, 25, 0, 0, 1.0, 0.5),    # few columns: computed as C^T = op(B)^T op(A)^T
     (200, 16, 40, 1, 1, -1.0, 0.0),
 ]
