@@ -29,7 +29,9 @@
  * multiply -- but it is memory-bound, so it must be a fast copy: two of the
  * packings are transposes (A's rows become columns of a panel; so do the
  * rows of a B given as B^T), and the AVX-512 path does them 16 x 16 at a
- * time in registers.
+ * time in registers.  When C has only a few rows, each B micro-panel would
+ * serve only a few A micro-panels, so B is not packed at all: the kernel
+ * reads its rows in place (a B micro-panel is then kc rows ldb apart).
  *
  * The blocks (loops 5, 4, 3 of gemm_driver.inc), chosen from the caches:
  *   kc  -- the k-depth of one pass.  A B micro-panel (kc x nr) is reused by
