@@ -136,3 +136,24 @@ def test_c_kernels_doc_quotes_a_dated_benchmark():
     text = read("c-kernels.md")
     assert re.search(r"20\d\d-\d\d-\d\d", text) and "2-core" in text
     assert re.search(r"\| 256 x 256 x 256 \| 1 \|", text)
+
+
+def test_make_figures_draws_every_figure_the_docs_show(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_figures", DOCS / "make_figures.py")
+    make_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_figures)
+    # im2col by one-hot convolution, and col2im as its adjoint: <col2im(C), x> == <C, im2col(x)>.
+    rng = np.random.default_rng(0)
+    image, grad_col = rng.standard_normal((5, 5)), rng.standard_normal((9, 25))
+    np.testing.assert_allclose(np.sum(make_figures.col2im(grad_col, (5, 5), 3, 3, padding=1) * image),
+                               np.sum(grad_col * make_figures.im2col(image, 3, 3, padding=1)), rtol=1e-10)
+    assert make_figures.im2col(np.arange(16.0).reshape(4, 4), 3, 3)[:, 1].tolist() == [1, 2, 3, 5, 6, 7, 9, 10, 11]
+    written = {path.name for path in make_figures.make_all(tmp_path)}
+    shown = set()
+    for page in DOCS.glob("*.md"):
+        shown |= set(re.findall(r"!\[[^\]]*\]\(figures/([^)]+)\)", page.read_text()))
+    assert shown and shown <= written
+    for name in written:
+        assert (tmp_path / name).stat().st_size > 5000
