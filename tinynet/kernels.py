@@ -19,6 +19,7 @@ from tinynet import backends
 from tinynet.backends.geometry import ConvGeometry, PoolGeometry, output_size
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_PLAIN_REALS = (float, int)
 MAX_PLANE = 2**31 - 1  # pooling argmax is int32: a plane's flat index must fit
 # Limits that keep every size C derives (products of shapes, times threads and
 # sizeof) far from int64/size_t overflow; anything near them could never be
@@ -107,7 +108,9 @@ def gemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, out=None):
             f"gemm: op(a) has shape {(m, k)} and op(b) has shape {(k_b, n)}; "
             f"their inner dimensions must agree (a {a.shape} trans_a={trans_a}, b {b.shape} trans_b={trans_b})"
         )
-    if not isinstance(alpha, numbers.Real) or not isinstance(beta, numbers.Real):
+    # type() first: the common float/int case skips the slower abstract-base-class check.
+    if not (type(alpha) in _PLAIN_REALS or isinstance(alpha, numbers.Real)) or \
+            not (type(beta) in _PLAIN_REALS or isinstance(beta, numbers.Real)):
         raise TypeError(f"alpha and beta must be real numbers, got {alpha!r} and {beta!r}")
     if out is None:
         if beta != 0:

@@ -28,9 +28,15 @@ def _ptr(array):
     return ffi.from_buffer(_C_TYPE[array.dtype], array)
 
 
+_KERNELS = {}  # (name, dtype) -> C function, looked up once (the lookup builds a string and searches lib)
+
+
 def _kernel(name, dtype):
     """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm."""
-    return getattr(lib, "tn_" + _PREFIX[dtype] + name)
+    function = _KERNELS.get((name, dtype))
+    if function is None:
+        function = _KERNELS[(name, dtype)] = getattr(lib, "tn_" + _PREFIX[dtype] + name)
+    return function
 
 
 def _check_status(status, what):
