@@ -75,6 +75,13 @@ class numpy_threads:
             self.limiter.unregister()
 
 
+# After a call, each library's worker threads spin for a while before they
+# sleep (OpenBLAS's for about 2^28 cycles, some 0.1 s; OpenMP's for less), so
+# a sample taken right after the other library's holds one core fewer.  A
+# pause before each sample lets them fall asleep.
+IDLE_BLAS_THREADS_SECONDS = 0.15
+
+
 def calls_per_sample(fn, target_seconds):
     """How many back-to-back calls of ``fn`` take about ``target_seconds`` (at least 1)."""
     start = time.perf_counter()
@@ -104,6 +111,7 @@ def measure(m, k, n, threads, repeats, target_seconds):
         speeds = {run_tinynet: [], run_numpy: []}
         for _ in range(repeats):
             for fn in (run_tinynet, run_numpy):
+                time.sleep(IDLE_BLAS_THREADS_SECONDS)
                 start = time.perf_counter()
                 for _ in range(counts[fn]):
                     fn()
