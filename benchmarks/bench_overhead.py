@@ -46,44 +46,32 @@ def _numpy_cases(a, b, g, w, bias, labels):
     }
 
 
+def _autograd_cases(F, a, b, g, w, bias, labels):
+    """``y = op(...); y.backward(g)`` for each op.  tinynet spells these exactly as PyTorch does, so
+    one table serves both: ``F`` is the framework's functional module, the rest its tensors."""
+    return {
+        "add": lambda: (a + b).backward(g),
+        "mul": lambda: (a * b).backward(g),
+        "matmul": lambda: (a @ b).backward(g),
+        "tanh": lambda: a.tanh().backward(g),
+        "relu": lambda: F.relu(a).backward(g),
+        "sum": lambda: a.sum().backward(),
+        "linear": lambda: F.linear(a, w, bias).backward(g),
+        "cross_entropy": lambda: F.cross_entropy(a, labels).backward(),
+    }
+
+
 def _tinynet_cases(a_np, b_np, g, w_np, bias_np, labels):
     import tinynet
     import tinynet.nn.functional as F
 
-    a = tinynet.Tensor(a_np, requires_grad=True)
-    b = tinynet.Tensor(b_np, requires_grad=True)
-    w = tinynet.Tensor(w_np, requires_grad=True)
-    bias = tinynet.Tensor(bias_np, requires_grad=True)
-    return {
-        "add": lambda: (a + b).backward(g),
-        "mul": lambda: (a * b).backward(g),
-        "matmul": lambda: (a @ b).backward(g),
-        "tanh": lambda: a.tanh().backward(g),
-        "relu": lambda: F.relu(a).backward(g),
-        "sum": lambda: a.sum().backward(),
-        "linear": lambda: F.linear(a, w, bias).backward(g),
-        "cross_entropy": lambda: F.cross_entropy(a, labels).backward(),
-    }
+    a, b, w, bias = (tinynet.Tensor(x, requires_grad=True) for x in (a_np, b_np, w_np, bias_np))
+    return _autograd_cases(F, a, b, g, w, bias, labels)  # g and labels stay numpy: tinynet takes them as is
 
 
 def _torch_cases(torch, a_np, b_np, g_np, w_np, bias_np, labels_np):
-    a = torch.tensor(a_np, requires_grad=True)
-    b = torch.tensor(b_np, requires_grad=True)
-    w = torch.tensor(w_np, requires_grad=True)
-    bias = torch.tensor(bias_np, requires_grad=True)
-    g = torch.tensor(g_np)
-    labels = torch.tensor(labels_np)
-    F = torch.nn.functional
-    return {
-        "add": lambda: (a + b).backward(g),
-        "mul": lambda: (a * b).backward(g),
-        "matmul": lambda: (a @ b).backward(g),
-        "tanh": lambda: a.tanh().backward(g),
-        "relu": lambda: F.relu(a).backward(g),
-        "sum": lambda: a.sum().backward(),
-        "linear": lambda: F.linear(a, w, bias).backward(g),
-        "cross_entropy": lambda: F.cross_entropy(a, labels).backward(),
-    }
+    a, b, w, bias = (torch.tensor(x, requires_grad=True) for x in (a_np, b_np, w_np, bias_np))
+    return _autograd_cases(torch.nn.functional, a, b, torch.tensor(g_np), w, bias, torch.tensor(labels_np))
 
 
 def _microseconds(fn, number, repeats):

@@ -1,4 +1,4 @@
-"""Shared pytest setup: say which backend the tests run on, and keep hypothesis quick."""
+"""Shared pytest setup: say which backend the tests run on, keep hypothesis quick, train on one thread."""
 
 import os
 
@@ -22,3 +22,14 @@ def pytest_sessionstart(session):
     # CI sets TINYNET_REQUIRE_C=1 so that a broken C build cannot hide behind the numpy fallback.
     if os.environ.get("TINYNET_REQUIRE_C") == "1" and tinynet.build_info()["backend"] != "c":
         pytest.exit("TINYNET_REQUIRE_C=1 but tinynet is running on the numpy backend: " + str(tinynet.build_info()), 3)
+
+
+@pytest.fixture
+def one_thread():
+    """Train on one core: the suite runs beside other work on a 2-core machine, where two OpenMP
+    threads competing for a busy core make small GEMMs many times slower.  A test module that
+    trains opts in with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    before = tinynet.get_num_threads()
+    tinynet.set_num_threads(1)
+    yield
+    tinynet.set_num_threads(before)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import tinynet
 from tinynet import kernels
+from kernel_checks import assert_close_to_scale
 
 try:
     from tinynet._tinynet_c import ffi, lib
@@ -68,10 +69,7 @@ def reference_conv(x, w, b, stride, pad):
 
 
 def assert_close(actual, expected, dtype):
-    assert actual.dtype == np.dtype(dtype)
-    assert actual.shape == expected.shape
-    scale = max(1.0, float(np.abs(expected).max(initial=0.0)))
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=TOLERANCE[dtype] * scale)
+    assert_close_to_scale(actual, expected, dtype, TOLERANCE[dtype])
 
 
 # ---- shapes -----------------------------------------------------------------------

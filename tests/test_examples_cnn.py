@@ -11,16 +11,7 @@ from tinynet.viz.receptive_field import (
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Train on one core: the suite runs beside other work on a 2-core machine, where two OpenMP
-    threads competing for a busy core make small GEMMs many times slower."""
-    import tinynet
-
-    before = tinynet.get_num_threads()
-    tinynet.set_num_threads(1)
-    yield
-    tinynet.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # these tests train: one core (conftest.py says why)
 
 
 def test_hand_worked_chain_of_specs():

@@ -12,16 +12,7 @@ from tinynet.examples.report import ExampleResult, Figure
 from tinynet.viz.html import TourSection, format_value, write_tour_page
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Train on one core: the suite runs beside other work on a 2-core machine, where two OpenMP
-    threads competing for a busy core make small GEMMs many times slower."""
-    import tinynet
-
-    before = tinynet.get_num_threads()
-    tinynet.set_num_threads(1)
-    yield
-    tinynet.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # these tests train: one core (conftest.py says why)
 
 
 class _Links(HTMLParser):

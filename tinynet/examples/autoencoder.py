@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinynet.examples.prepare import mnist_subsets, settings_for, start_run
 from tinynet.examples.report import ExampleResult, Figure
 
 NAME = "autoencoder"
@@ -73,16 +74,9 @@ def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k=5):
 
 
 def _settings(epochs, quick, options):
-    settings = dict(QUICK if quick else FULL)
-    for key in ("batch_size", "lr", "train_size", "gif_frames"):
-        if options.get(key) is not None:
-            settings[key] = options[key]
-    if epochs is not None:
-        settings["epochs"] = epochs
-    for key in ("epochs", "batch_size", "train_size"):
-        if int(settings[key]) < 1:
-            raise ValueError(f"{key} must be >= 1, got {settings[key]}")
-    if settings["gif_frames"] < 0:
+    settings = settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK,
+                            overridable=("batch_size", "lr", "train_size", "gif_frames"))
+    if settings["gif_frames"] < 0:  # 0 is allowed: it means no GIF
         raise ValueError(f"gif_frames must be >= 0, got {settings['gif_frames']}")
     return settings
 
@@ -132,20 +126,12 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
 
     options: batch_size, lr, train_size, gif_frames (None = default); others are ignored.
     """
-    import tinynet
-    from tinynet.data import load_mnist
     from tinynet.viz.curves import training_curves
     from tinynet.viz.scatter3d import rotating_scatter3d_gif, scatter3d
 
     settings = _settings(epochs, quick, options)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tinynet.manual_seed(seed)
-    x_train, y_train = load_mnist("train")
-    x_test, y_test = load_mnist("test")
-    x_train = x_train[:settings["train_size"]].reshape(-1, 784)
-    y_train = y_train[:settings["train_size"]]
-    x_test, y_test = x_test[:settings["test_size"]].reshape(-1, 784), y_test[:settings["test_size"]]
+    out_dir = start_run(out_dir, seed)
+    x_train, y_train, x_test, y_test = mnist_subsets(settings["train_size"], settings["test_size"], flat=True)
 
     encoder, decoder, model = build_model()
     history = {}

@@ -18,6 +18,7 @@ MNIST: Y. LeCun, C. Cortes, C. J. C. Burges (CC BY-SA 3.0).
 
 import numpy as np
 
+from tinynet.examples.prepare import start_run
 from tinynet.examples.report import ExampleResult, Figure
 
 NAME = "bp"
@@ -262,15 +263,10 @@ def _settings(epochs, quick, options):
 
 def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     """Run the three parts; figures: the 4-sample loss curve, the 25 hidden filters of the digit network."""
-    from pathlib import Path
-
-    import tinynet
     from tinynet import viz
 
     settings = _settings(epochs, quick, options)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tinynet.manual_seed(seed)
+    out_dir = start_run(out_dir, seed)
     figures, metrics = [], {}
 
     try:

@@ -12,10 +12,10 @@ how many input pixels each of those maps can see (3, 5, 6, 10, 14, 18 ... with t
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 
+from tinynet.examples.prepare import mnist_subsets, settings_for, start_run
 from tinynet.examples.report import ExampleResult, Figure
 
 NAME = "cnn-activations"
@@ -91,19 +91,6 @@ def accuracy(model, images, labels, batch=1000):
     return correct / len(images)
 
 
-def _settings(epochs, quick, options):
-    settings = dict(QUICK if quick else FULL)
-    for key in ("batch_size", "lr", "train_size", "max_frames"):
-        if options.get(key) is not None:
-            settings[key] = options[key]
-    if epochs is not None:
-        settings["epochs"] = epochs
-    for key in ("epochs", "batch_size", "train_size", "max_frames"):
-        if int(settings[key]) < 1:
-            raise ValueError(f"{key} must be >= 1, got {settings[key]}")
-    return settings
-
-
 def _train(model, x_train, y_train, test_set, settings, recorder, history):
     """Adam on shuffled mini-batches with ``tinynet.fit``; after every step ``recorder`` stores the
     feature maps, after every epoch the test accuracy is measured.  Ctrl-C stops training early."""
@@ -136,19 +123,15 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     options: batch_size, lr, train_size, max_frames (None = default); others are ignored.
     """
     import tinynet
-    from tinynet.data import load_mnist
     from tinynet.viz.animation import ActivationRecorder, activation_gif
     from tinynet.viz.curves import training_curves
     from tinynet.viz.receptive_field import format_table, markdown_table, plot_table
 
-    settings = _settings(epochs, quick, options)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tinynet.manual_seed(seed)
-    x_train, y_train = load_mnist("train")
-    x_test, y_test = load_mnist("test")
-    x_train, y_train = x_train[:settings["train_size"]], y_train[:settings["train_size"]]
-    x_test, y_test = x_test[:settings["test_size"]], y_test[:settings["test_size"]]
+    settings = settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK,
+                            overridable=("batch_size", "lr", "train_size", "max_frames"),
+                            at_least_one=("epochs", "batch_size", "train_size", "max_frames"))
+    out_dir = start_run(out_dir, seed)
+    x_train, y_train, x_test, y_test = mnist_subsets(settings["train_size"], settings["test_size"], flat=False)
     digits = x_test[one_digit_per_class(y_test)]
 
     model = build_model()

@@ -14,7 +14,8 @@ units and Adam on the cross-entropy.  MNIST: Y. LeCun, C. Cortes, C. J. C. Burge
 
 import numpy as np
 
-from tinynet.examples.mnist_templates import load_flat_mnist, probabilities, settings_for
+from tinynet.examples.mnist_templates import probabilities, train as train_classifier
+from tinynet.examples.prepare import mnist_subsets, settings_for, start_run
 from tinynet.examples.report import ExampleResult, Figure
 
 NAME = "mnist-hidden"
@@ -47,33 +48,19 @@ def two_hidden_layers():
 
 def train(model, x, y, settings, seed, history, label):
     """Adam on the cross-entropy; returns False if Ctrl-C stopped it (then the caller draws what it has)."""
-    import tinynet
-    from tinynet import nn, optim
-    from tinynet.data import DataLoader
+    from tinynet import optim
 
     print(f"training {label}")
-    loader = DataLoader((x, y), batch_size=settings["batch_size"], shuffle=True, seed=seed)
-    optimizer = optim.Adam(model.parameters(), lr=settings["lr"])
-    try:
-        tinynet.fit(model, loader, nn.CrossEntropyLoss(), optimizer, epochs=settings["epochs"], history=history)
-    except KeyboardInterrupt:
-        print("stopped by Ctrl-C; writing figures so far")
-        return False
-    return True
+    return train_classifier(model, x, y, settings, seed, history, optimizer_class=optim.Adam)
 
 
 def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     """Train both networks; draw the 10 filters, each class's weights on them, and the loss curves."""
-    from pathlib import Path
-
-    import tinynet
     from tinynet import viz
 
     settings = settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tinynet.manual_seed(seed)
-    x_train, y_train, x_test, y_test = load_flat_mnist(settings["train_size"], settings["test_size"])
+    out_dir = start_run(out_dir, seed)
+    x_train, y_train, x_test, y_test = mnist_subsets(settings["train_size"], settings["test_size"], flat=True)
 
     small, deep = ten_hidden_units(), two_hidden_layers()
     histories = {"784-10-10": {}, "784-16-16-10": {}}

@@ -15,6 +15,7 @@ confident mistakes show why.  MNIST: Y. LeCun, C. Cortes, C. J. C. Burges (CC BY
 
 import numpy as np
 
+from tinynet.examples.prepare import mnist_subsets, settings_for, start_run
 from tinynet.examples.report import ExampleResult, Figure
 
 NAME = "mnist-templates"
@@ -31,30 +32,6 @@ def add_arguments(parser):
     parser.add_argument("--train-size", type=int, default=None, help="train on the first N training images")
 
 
-def settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK):
-    """The run's settings: defaults (full or quick), then --epochs and the example's own options."""
-    settings = dict(quick_settings if quick else full)
-    if epochs is not None:
-        settings["epochs"] = int(epochs)
-    for key in ("lr", "batch_size", "train_size"):
-        if options.get(key) is not None:
-            settings[key] = options[key]
-    for key in ("epochs", "batch_size", "train_size"):
-        if settings[key] < 1:
-            raise ValueError(f"{key} must be >= 1, got {settings[key]}")
-    return settings
-
-
-def load_flat_mnist(train_size, test_size):
-    """MNIST images flattened to (N, 784) rows, first ``train_size`` / ``test_size`` of each split."""
-    from tinynet.data import load_mnist
-
-    x_train, y_train = load_mnist("train")
-    x_test, y_test = load_mnist("test")
-    return (x_train[:train_size].reshape(-1, 784), y_train[:train_size],
-            x_test[:test_size].reshape(-1, 784), y_test[:test_size])
-
-
 def probabilities(model, x, batch_size=2000):
     """softmax(model(x)) as numpy, computed in batches without recording a graph."""
     import tinynet
@@ -66,8 +43,9 @@ def probabilities(model, x, batch_size=2000):
     return np.concatenate(outputs)
 
 
-def train(model, x, y, settings, seed, history):
-    """SGD on the cross-entropy for settings["epochs"] epochs, shuffled batches; Ctrl-C stops early.
+def train(model, x, y, settings, seed, history, optimizer_class=None):
+    """SGD (or ``optimizer_class``, e.g. optim.Adam) on the cross-entropy for settings["epochs"] epochs,
+    shuffled batches; Ctrl-C stops early.  mnist-hidden trains its networks with this loop too.
 
     Returns True if training finished, False if it was stopped with Ctrl-C.
     """
@@ -76,7 +54,7 @@ def train(model, x, y, settings, seed, history):
     from tinynet.data import DataLoader
 
     loader = DataLoader((x, y), batch_size=settings["batch_size"], shuffle=True, seed=seed)
-    optimizer = optim.SGD(model.parameters(), lr=settings["lr"])
+    optimizer = (optimizer_class or optim.SGD)(model.parameters(), lr=settings["lr"])
     try:
         tinynet.fit(model, loader, nn.CrossEntropyLoss(), optimizer, epochs=settings["epochs"], history=history)
     except KeyboardInterrupt:
@@ -112,16 +90,11 @@ def classification_figures(out_dir, x_test, y_test, probs, prefix=""):
 
 def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     """Train softmax regression on MNIST; write templates, confusion figures, mistakes and the loss curve."""
-    from pathlib import Path
-
-    import tinynet
     from tinynet import nn, viz
 
-    settings = settings_for(epochs, quick, options)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tinynet.manual_seed(seed)
-    x_train, y_train, x_test, y_test = load_flat_mnist(settings["train_size"], settings["test_size"])
+    settings = settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK)
+    out_dir = start_run(out_dir, seed)
+    x_train, y_train, x_test, y_test = mnist_subsets(settings["train_size"], settings["test_size"], flat=True)
     model = nn.Linear(784, 10)
     history = {}
     finished = train(model, x_train, y_train, settings, seed, history)

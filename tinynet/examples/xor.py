@@ -15,6 +15,7 @@ stuck in a local minimum; the example then restarts from new random weights
 
 import numpy as np
 
+from tinynet.examples.prepare import start_run
 from tinynet.examples.report import ExampleResult, Figure
 
 NAME = "xor"
@@ -82,15 +83,10 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
 
     ``epochs`` is the number of full-batch training steps per model.
     """
-    from pathlib import Path
-
-    import tinynet
     from tinynet import viz
 
     settings = _settings(epochs, quick, options)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tinynet.manual_seed(seed)
+    out_dir = start_run(out_dir, seed)
     histories = {"logistic regression": {}, "2-2-1 network": {}}
     logistic = logistic_regression()
     network = two_two_one()
