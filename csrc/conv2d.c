@@ -147,6 +147,17 @@ static int64_t group_size(const tn_conv2d_shape *s)
     return images < 1 ? 1 : images;
 }
 
+/*
+ * Row stride of a group's col and [Y_1|...] buffers, which have `columns`
+ * (B*P) columns: one more cache line's worth when rows `columns` apart would
+ * lie a multiple of 256 bytes apart.  Such rows fall into few of the L1
+ * cache's sets and evict one another while the GEMM reads them (LeNet's
+ * second convolution, 16 images of 8x8 = 1024 columns, ran at half speed).
+ */
+static int64_t group_stride(int64_t columns) { return columns % 64 == 0 ? columns + 16 : columns; }
+/* The most group_stride() can be for up to `columns` columns. */
+static int64_t group_stride_max(int64_t columns) { return columns + 16; }
+
 /* Cut [begin, end) into `parts` nearly equal ranges; range `part` is [*lo, *hi). */
 static void split_range(int64_t begin, int64_t end, int64_t parts, int64_t part, int64_t *lo, int64_t *hi)
 {
