@@ -31,6 +31,24 @@ def _ptr(array):
 _KERNELS = {}  # (name, dtype) -> C function, looked up once (the lookup builds a string and searches lib)
 
 
+_STRUCTS = {}
+
+
+def _c_struct(type_name, geometry):
+    """The C struct (e.g. tn_conv2d_shape) holding a geometry NamedTuple's fields.
+
+    Made once per distinct geometry and then reused: the kernels only read it,
+    and building one (ffi.new from a dict) costs about 20 times a dict lookup.
+    """
+    key = (type_name, geometry)
+    struct = _STRUCTS.get(key)
+    if struct is None:
+        if len(_STRUCTS) >= 4096:  # a bound, for programs that try endless shapes
+            _STRUCTS.clear()
+        struct = _STRUCTS[key] = ffi.new(type_name + " *", geometry._asdict())
+    return struct
+
+
 def _kernel(name, dtype):
     """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm."""
     function = _KERNELS.get((name, dtype))
@@ -95,7 +113,7 @@ def gemm(a, b, trans_a, trans_b, alpha, beta, c):
 
 def conv2d_forward(g, x, w, bias):
     y = np.empty((g.batch, g.out_channels, g.out_h, g.out_w), dtype=x.dtype)
-    shape = ffi.new("tn_conv2d_shape *", g._asdict())
+    shape = _c_struct("tn_conv2d_shape", g)
     bias_ptr = ffi.NULL if bias is None else _ptr(bias)
     _check_status(_kernel("conv2d_forward", x.dtype)(shape, _ptr(x), _ptr(w), bias_ptr, _ptr(y)), "conv2d_forward")
     return y
@@ -105,7 +123,7 @@ def conv2d_backward(g, x, w, dy, need_dx, need_dw, need_db):
     dx = np.empty_like(x) if need_dx else None
     dw = np.empty_like(w) if need_dw else None
     db = np.empty(g.out_channels, dtype=x.dtype) if need_db else None
-    shape = ffi.new("tn_conv2d_shape *", g._asdict())
+    shape = _c_struct("tn_conv2d_shape", g)
     status = _kernel("conv2d_backward", x.dtype)(
         shape, _ptr(x), _ptr(w), _ptr(dy),
         ffi.NULL if dx is None else _ptr(dx),
@@ -119,27 +137,27 @@ def conv2d_backward(g, x, w, dy, need_dx, need_dw, need_db):
 def max_pool2d_forward(g, x):
     y = np.empty((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
     argmax = np.empty(y.shape, dtype=np.int32)
-    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    shape = _c_struct("tn_pool2d_shape", g)
     _kernel("max_pool2d_forward", x.dtype)(shape, _ptr(x), _ptr(y), ffi.from_buffer("int32_t[]", argmax))
     return y, argmax
 
 
 def max_pool2d_backward(g, dy, argmax):
     dx = np.empty((g.batch, g.channels, g.in_h, g.in_w), dtype=dy.dtype)
-    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    shape = _c_struct("tn_pool2d_shape", g)
     _kernel("max_pool2d_backward", dy.dtype)(shape, _ptr(dy), ffi.from_buffer("int32_t[]", argmax), _ptr(dx))
     return dx
 
 
 def avg_pool2d_forward(g, x, count_include_pad):
     y = np.empty((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
-    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    shape = _c_struct("tn_pool2d_shape", g)
     _kernel("avg_pool2d_forward", x.dtype)(shape, _ptr(x), _ptr(y), int(count_include_pad))
     return y
 
 
 def avg_pool2d_backward(g, dy, count_include_pad):
     dx = np.empty((g.batch, g.channels, g.in_h, g.in_w), dtype=dy.dtype)
-    shape = ffi.new("tn_pool2d_shape *", g._asdict())
+    shape = _c_struct("tn_pool2d_shape", g)
     _kernel("avg_pool2d_backward", dy.dtype)(shape, _ptr(dy), _ptr(dx), int(count_include_pad))
     return dx
