@@ -69,6 +69,7 @@
  * (tn_d...).
  */
 #include "tinynet.h"
+#include "conv2d_direct.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +197,11 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
 #define REAL float
 #define TN(name) tn_s##name
 #define GEMM tn_sgemm
+#define DIRECT_FORWARD tn_sconv_direct_forward /* small images: conv2d_direct.c */
+#define DIRECT_BACKWARD tn_sconv_direct_backward
 #include "conv2d_impl.inc"
+#undef DIRECT_FORWARD
+#undef DIRECT_BACKWARD
 #undef REAL
 #undef TN
 #undef GEMM

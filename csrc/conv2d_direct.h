@@ -1,0 +1,23 @@
+/*
+ * conv2d_direct.h -- the direct-convolution path (conv2d_direct.c), as
+ * conv2d.c calls it.  Internal: not part of the C API in tinynet.h.
+ */
+#ifndef TN_CONV2D_DIRECT_H
+#define TN_CONV2D_DIRECT_H
+
+#include "tinynet.h"
+
+enum { TN_DIRECT_FORWARD, TN_DIRECT_WEIGHT_GRAD, TN_DIRECT_INPUT_GRAD };
+
+/* 1 when the direct path serves this pass of this shape (float32), else 0. */
+int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass);
+
+/* y = conv(x, w) + bias, as tn_sconv2d_forward; bias may be NULL. */
+int tn_sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
+
+/* dL/dx, dL/dw, dL/db, as tn_sconv2d_backward; any of dx, dw, db may be NULL.
+ * Only for shapes where every pass asked for applies. */
+int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                             float *dx, float *dw, float *db);
+
+#endif
