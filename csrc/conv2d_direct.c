@@ -216,6 +216,34 @@ static int thread_id(void)
 #endif
 }
 
+/* Where lane i of a tile starting at pixel u0 (of a group, P pixels an image)
+ * goes: image (u0 + i) / P, pixel (u0 + i) % P -- as an offset in an NCHW
+ * array whose images are image_stride apart. */
+static void lane_targets(int count, int64_t u0, int64_t P, int64_t image_stride, int64_t *target)
+{
+    int64_t b = u0 / P, v = u0 % P;
+    for (int i = 0; i < count; i++) {
+        target[i] = b * image_stride + v;
+        if (++v == P)
+            v = 0, b++;
+    }
+}
+
+/* out[target(lane) + ch * channel_stride] = tile[lane * width + ch] (+ bias[ch]
+ * when bias is not NULL): a tile's lanes (pixels) x channels back into NCHW,
+ * channel by channel, so that the stores run along the pixels. */
+static void scatter_tile(const float *tile, int width, int count, int64_t channels, const float *bias, int64_t u0,
+                         int64_t P, float *out, int64_t image_stride, int64_t channel_stride)
+{
+    int64_t target[8];
+    lane_targets(count, u0, P, image_stride, target);
+    for (int64_t ch = 0; ch < channels; ch++) {
+        const float add = bias ? bias[ch] : 0.0f;
+        for (int i = 0; i < count; i++)
+            out[target[i] + ch * channel_stride] = tile[i * width + ch] + add;
+    }
+}
+
 /* ---- forward ---------------------------------------------------------------- */
 
 int tn_sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
@@ -265,12 +293,8 @@ int tn_sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const floa
             for (int64_t u0 = 0; u0 < images * P; u0 += lanes) {
                 const int count = (int)(images * P - u0 < lanes ? images * P - u0 : lanes);
                 direct_tile(width, K, packed + ob * K * width, base, tap, pix + u0, count, tile);
-                for (int i = 0; i < count; i++) { /* lane i is pixel v of image b */
-                    const int64_t b = (u0 + i) / P, v = (u0 + i) % P;
-                    float *y_bv = y + ((n0 + b) * Co + ob * width) * P + v;
-                    for (int64_t o = 0; o < o_count; o++)
-                        y_bv[o * P] = tile[i * width + o] + (bias ? bias[ob * width + o] : 0.0f);
-                }
+                scatter_tile(tile, width, count, o_count, bias ? bias + ob * width : NULL, u0, P,
+                             y + (n0 * Co + ob * width) * P, Co * P, P);
             }
         }
     }
@@ -339,14 +363,16 @@ static void backward_group(const direct_backward_plan *plan, const float *x, con
         /* G^T by blocks: gt[ob][u][o'] = dL/dy[n0 + b, ob*width + o', v], u = b*P + v; 0 past Co */
         const int width = plan->width;
         const int64_t steps = images * P;
-        for (int64_t ob = 0; ob < plan->blocks; ob++)
-            for (int64_t o = 0; o < width; o++) {
-                const int64_t channel = ob * width + o;
-                float *column = gt + ob * plan->B * P * width + o;
-                for (int64_t b = 0; b < images; b++)
-                    for (int64_t v = 0; v < P; v++)
-                        column[(b * P + v) * width] = channel < Co ? dy_0[(b * Co + channel) * P + v] : 0.0f;
-            }
+        for (int64_t ob = 0; ob < plan->blocks; ob++) {
+            const int64_t o_count = Co - ob * width < width ? Co - ob * width : width;
+            float *row = gt + ob * plan->B * P * width; /* written in order; read across channels */
+            for (int64_t b = 0; b < images; b++)
+                for (int64_t v = 0; v < P; v++, row += width) {
+                    const float *g = dy_0 + (b * Co + ob * width) * P + v;
+                    for (int64_t o = 0; o < width; o++)
+                        row[o] = o < o_count ? g[o * P] : 0.0f;
+                }
+        }
         for (int64_t ob = 0; ob < plan->blocks; ob++) {
             const int64_t o_count = Co - ob * width < width ? Co - ob * width : width;
             for (int64_t k0 = 0; k0 < K; k0 += plan->lanes) {
@@ -373,12 +399,8 @@ static void backward_group(const direct_backward_plan *plan, const float *x, con
                 const int count = (int)(images * pixels - u0 < plan->lanes_c ? images * pixels - u0 : plan->lanes_c);
                 direct_tile(width, Kg, plan->w_flipped + cb * Kg * width, gpad, plan->tap_g, plan->pix_g + u0, count,
                             tile);
-                for (int i = 0; i < count; i++) {
-                    const int64_t b = (u0 + i) / pixels, v = (u0 + i) % pixels;
-                    float *dx_bv = dx + ((n0 + b) * C + cb * width) * pixels + v;
-                    for (int64_t c = 0; c < c_count; c++)
-                        dx_bv[c * pixels] = tile[i * width + c];
-                }
+                scatter_tile(tile, width, count, c_count, NULL, u0, pixels, dx + (n0 * C + cb * width) * pixels,
+                             C * pixels, pixels);
             }
         }
     }
