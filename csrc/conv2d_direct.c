@@ -122,20 +122,20 @@ static TN_AVX2 TN_ALWAYS_INLINE void tile_body(const int VECTORS, const int LANE
                                                const int64_t *lane_offset, int lanes, float *out)
 {
     __m256 acc[12];
-    int64_t at[8];
+    const float *lane_base[8]; /* base + lane_offset[i]: then each broadcast is one (pointer + index) load */
 #pragma GCC unroll 12
     for (int i = 0; i < 12; i++)
         acc[i] = _mm256_setzero_ps();
 #pragma GCC unroll 8
     for (int i = 0; i < LANES; i++)
-        at[i] = lane_offset[i < lanes ? i : 0];
+        lane_base[i] = base + lane_offset[i < lanes ? i : 0];
     for (int64_t s = 0; s < steps; s++) {
-        const float *x = base + step_offset[s];
+        const int64_t at = step_offset[s];
         const __m256 v0 = _mm256_loadu_ps(vec);
         const __m256 v1 = VECTORS == 2 ? _mm256_loadu_ps(vec + 8) : v0;
 #pragma GCC unroll 8
         for (int i = 0; i < LANES; i++) {
-            const __m256 xi = _mm256_broadcast_ss(x + at[i]);
+            const __m256 xi = _mm256_broadcast_ss(lane_base[i] + at);
             acc[VECTORS * i] = _mm256_fmadd_ps(xi, v0, acc[VECTORS * i]);
             if (VECTORS == 2)
                 acc[VECTORS * i + 1] = _mm256_fmadd_ps(xi, v1, acc[VECTORS * i + 1]);
