@@ -11,8 +11,12 @@ Each is measured at every requested thread count.  numpy's thread count is
 set the same way through threadpoolctl when it is installed; without it,
 numpy uses whatever OPENBLAS_NUM_THREADS said at start-up, and the numpy
 column is then labelled with ``numpy_threads = None``.  A figure is the
-median over repeats; tinynet and numpy alternate within each repeat so that
-both see the same load from anything else running on the machine.
+median over repeats.  Each library is timed in a child process of its own,
+tinynet's and numpy's one after the other for every row, so that both see
+much the same load from anything else on the machine -- and neither sees
+the other's worker threads: after a call, OpenBLAS's and OpenMP's threads
+spin for a while before they sleep, and in one process each library's
+2-thread figures fell to a fraction whenever the other had just run.
 ``ratio`` = tinynet GFLOP/s / numpy GFLOP/s (above 1: tinynet is faster).
 
 On some machines OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set in the
@@ -23,8 +27,10 @@ for the benchmark only:
 """
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -75,11 +81,7 @@ class numpy_threads:
             self.limiter.unregister()
 
 
-# After a call, each library's worker threads spin for a while before they
-# sleep (OpenBLAS's for about 2^28 cycles, some 0.1 s; OpenMP's for less), so
-# a sample taken right after the other library's holds one core fewer.  A
-# pause before each sample lets them fall asleep.
-IDLE_BLAS_THREADS_SECONDS = 0.15
+ROUNDS = 3  # child processes per library and row
 
 
 def calls_per_sample(fn, target_seconds):
@@ -90,43 +92,66 @@ def calls_per_sample(fn, target_seconds):
     return max(1, int(target_seconds / once))
 
 
+def operands(m, k, n):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
+
+
+def child_speeds(library, m, k, n, threads, repeats, target_seconds):
+    """In a child process: GFLOP/s of each repeat of ``library``'s product (the median is taken by the parent)."""
+    a, b = operands(m, k, n)
+    out = np.empty((m, n), dtype=np.float32)
+    if library == "tinynet":
+        tinynet.set_num_threads(threads)
+        def product():
+            kernels.gemm(a, b, out=out)
+    else:
+        def product():
+            np.matmul(a, b, out=out)
+    with numpy_threads(threads):
+        count = calls_per_sample(product, target_seconds)
+        speeds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(count):
+                product()
+            speeds.append(2.0 * m * n * k / ((time.perf_counter() - start) / count) / 1e9)
+    return speeds
+
+
+def speeds_in_child(library, m, k, n, threads, repeats, target_seconds):
+    command = [sys.executable, "-m", "benchmarks.bench_gemm", "--child", library,
+               *(str(v) for v in (m, k, n, threads, repeats, target_seconds))]
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run(command, capture_output=True, text=True, cwd=here, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def measure(m, k, n, threads, repeats, target_seconds):
     """One row: median GFLOP/s of tinynet and numpy for this shape and thread count."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((m, k), dtype=np.float32)
-    b = rng.standard_normal((k, n), dtype=np.float32)
-    out_tinynet = np.empty((m, n), dtype=np.float32)
-    out_numpy = np.empty((m, n), dtype=np.float32)
-
-    def run_tinynet():
-        kernels.gemm(a, b, out=out_tinynet)
-
-    def run_numpy():
-        np.matmul(a, b, out=out_numpy)
-
-    flops = 2.0 * m * n * k
-    tinynet.set_num_threads(threads)
-    with numpy_threads(threads) as numpy_thread_count:
-        counts = {fn: calls_per_sample(fn, target_seconds) for fn in (run_tinynet, run_numpy)}
-        speeds = {run_tinynet: [], run_numpy: []}
-        for _ in range(repeats):
-            for fn in (run_tinynet, run_numpy):
-                time.sleep(IDLE_BLAS_THREADS_SECONDS)
-                start = time.perf_counter()
-                for _ in range(counts[fn]):
-                    fn()
-                seconds = (time.perf_counter() - start) / counts[fn]
-                speeds[fn].append(flops / seconds / 1e9)
-    # Also a check that the two agree (a benchmark of a wrong answer is worthless).
-    scale = np.sqrt(k) * 1e-5 * max(1.0, float(np.abs(out_numpy).max()))
-    if not np.allclose(out_tinynet, out_numpy, rtol=1e-4, atol=scale):
+    # First a check that the two agree (a benchmark of a wrong answer is worthless),
+    # on one thread each, so that no worker thread here spins while a child measures.
+    a, b = operands(m, k, n)
+    previous = tinynet.get_num_threads()
+    tinynet.set_num_threads(1)
+    try:
+        with numpy_threads(1):
+            expected = a @ b
+            agree = np.allclose(kernels.gemm(a, b), expected, rtol=1e-4,
+                                atol=np.sqrt(k) * 1e-5 * max(1.0, float(np.abs(expected).max())))
+    finally:
+        tinynet.set_num_threads(previous)
+    if not agree:
         raise AssertionError(f"tinynet and numpy disagree on {m}x{k}x{n}")
-    tinynet_speed = statistics.median(speeds[run_tinynet])
-    numpy_speed = statistics.median(speeds[run_numpy])
+    speeds = {"tinynet": [], "numpy": []}
+    for _ in range(ROUNDS):  # the two children take turns, so that both meet the machine's ups and downs
+        for library in speeds:
+            speeds[library] += speeds_in_child(library, m, k, n, threads, max(1, repeats // ROUNDS), target_seconds)
+    tinynet_speed, numpy_speed = statistics.median(speeds["tinynet"]), statistics.median(speeds["numpy"])
     return {
         "shape (m x k x n)": f"{m} x {k} x {n}",
         "threads": threads,
-        "numpy_threads": numpy_thread_count,
+        "numpy_threads": threads if threadpoolctl is not None else None,
         "tinynet GFLOP/s": tinynet_speed,
         "numpy GFLOP/s": numpy_speed,
         "ratio": tinynet_speed / numpy_speed,
@@ -163,7 +188,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 2048")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--child", nargs=7, help=argparse.SUPPRESS)  # library m k n threads repeats seconds
     args = parser.parse_args(argv)
+    if args.child:
+        library, *sizes, seconds = args.child
+        print(json.dumps(child_speeds(library, *(int(v) for v in sizes), float(seconds))))
+        return
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if name in os.environ:
             print(f"note: {name}={os.environ[name]} is set and may slow numpy (see the docstring)", file=sys.stderr)
