@@ -11,7 +11,9 @@ both):
 
 Each measurement runs in a fresh subprocess, so its peak memory (RSS) is its
 own.  The epoch is timed in equal chunks of steps after a short warm-up, and
-the median chunk's images/s is reported.
+the median chunk's images/s is a run's figure.  Each framework runs three
+times, the two taking turns, and the median run is reported (one run's
+figure can be a third off on a shared machine).
 
     python -m benchmarks.bench_training [--quick] [--threads 1 2] [--only mlp]
 """
@@ -68,8 +70,21 @@ def build_model(nn, layers):
 
 
 def peak_rss_mib():
-    """This process's peak resident memory so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory so far, in MiB.
+
+    On Linux from /proc/self/status (VmHWM, the peak of this program's own
+    memory): getrusage's ru_maxrss would also count the parent's memory at the
+    moment it forked this child, which in `python -m benchmarks` -- a parent
+    that has imported torch -- is more than a tinynet run ever uses.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
@@ -156,6 +171,17 @@ def measure(framework, workload, threads, images_used):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+ROUNDS = 3  # runs per framework, workload and thread count
+
+
+def summary(runs):
+    """The median images/s and the largest peak memory of a few runs; None if any failed (or there were none)."""
+    if not runs or any(run is None for run in runs):
+        return None
+    return {"images_per_s": statistics.median(run["images_per_s"] for run in runs),
+            "peak_rss_mib": max(run["peak_rss_mib"] for run in runs)}
+
+
 def torch_available():
     try:
         import torch  # noqa: F401
@@ -172,8 +198,12 @@ def run(threads=(1, 2), quick=False, only=None):
         if only and workload not in only:
             continue
         for n in threads:
-            ours = measure("tinynet", workload, n, images_used)
-            theirs = measure("torch", workload, n, images_used) if torch_available() else None
+            runs = {"tinynet": [], "torch": []}
+            for _ in range(ROUNDS):  # the frameworks take turns, so both meet the machine's ups and downs
+                for framework in runs:
+                    if framework == "tinynet" or torch_available():
+                        runs[framework].append(measure(framework, workload, n, images_used))
+            ours, theirs = summary(runs["tinynet"]), summary(runs["torch"])
             row = {"workload": workload, "batch": WORKLOADS[workload]["batch"], "threads": n,
                    "tinynet_img_s": ours and ours["images_per_s"], "torch_img_s": theirs and theirs["images_per_s"],
                    "tinynet_rss_mib": ours and ours["peak_rss_mib"], "torch_rss_mib": theirs and theirs["peak_rss_mib"]}
