@@ -64,6 +64,11 @@
  * and the buffers are added in chunk order.  So the gradients are the same,
  * bit for bit, on 1 thread or many.
  *
+ * Small images, float32.  Where im2col would cost as much as the multiply
+ * (a few dozen pixels per image), conv2d_direct.c computes the same sums
+ * without building col: tn_sconv2d_forward and tn_sconv2d_backward hand it
+ * the passes it serves (tn_sconv_direct_applies) and do the rest here.
+ *
  * The type-independent planning lives here; the kernels themselves are in
  * conv2d_impl.inc, included once for float (tn_s...) and once for double
  * (tn_d...).

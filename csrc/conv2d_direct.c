@@ -67,6 +67,8 @@
 /* Images with more output pixels than this go through im2col. */
 #define DIRECT_MAX_PIXELS 256
 
+#if TN_DIRECT_X86
+
 static int64_t ceil_div64(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /* Channels per block: 16 when there are at least 16, else 8. */
@@ -83,7 +85,6 @@ static int channels_fit(int64_t channels)
 
 int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)
 {
-#if TN_DIRECT_X86
     if (tn_get_simd_level() < 1)
         return 0;
     if (s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
@@ -100,14 +101,8 @@ int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)
     default:
         return 0;
     }
-#else
-    (void)s;
-    (void)pass;
-    return 0;
-#endif
 }
 
-#if TN_DIRECT_X86
 #define TN_AVX2 __attribute__((target("avx2,fma")))
 #define TN_ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -410,7 +405,8 @@ int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const flo
                              float *dx, float *dw, float *db)
 {
     const int64_t C = s->in_channels, Co = s->out_channels, kh = s->kernel_h, kw = s->kernel_w;
-    direct_backward_plan plan = {s};
+    direct_backward_plan plan = {0};
+    plan.s = s;
     plan.K = C * kh * kw;
     plan.P = s->out_h * s->out_w;
     plan.Hp = s->in_h + 2 * s->pad_h;
@@ -498,7 +494,13 @@ int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const flo
     return 0;
 }
 
-#else /* no x86: tn_sconv_direct_applies() says no, so these are never called */
+#else /* no x86: tn_sconv_direct_applies() says no, so the others are never called */
+
+int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)
+{
+    (void)s, (void)pass;
+    return 0;
+}
 
 int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
                              float *dx, float *dw, float *db)

@@ -43,6 +43,8 @@ int tn_set_simd_level(int level); /* clamps to what the CPU supports; returns
 int tn_get_simd_level(void);
 const char *tn_build_compiler(void);
 const char *tn_build_flags(void);
+/* Ask glibc to keep freed memory for reuse (see runtime.c); 1 if it did. */
+int tn_keep_freed_memory(void);
 
 /* ---- GEMM (csrc/gemm.c) ---------------------------------------------------
  * C = alpha * op(A) * op(B) + beta * C, with op(X) = X or X^T.

@@ -8,6 +8,8 @@
 Run-time settings from the environment are applied here too:
 ``TINYNET_NUM_THREADS`` (default: every core) and
 ``TINYNET_SIMD=portable|avx2|avx512`` (default: the widest the CPU has).
+With the C backend, glibc is asked to keep freed memory for reuse (see
+csrc/runtime.c for why); ``TINYNET_MALLOC=default`` leaves it alone.
 """
 
 import os
@@ -53,6 +55,11 @@ def _parse_positive_int(name):
 active, why_not_c = _choose()
 
 if c_backend is not None:
+    malloc_setting = os.environ.get("TINYNET_MALLOC", "keep").strip().lower()
+    if malloc_setting not in ("keep", "default"):
+        raise ValueError(f"TINYNET_MALLOC must be 'keep' or 'default', got {malloc_setting!r}")
+    if active is c_backend and malloc_setting == "keep":
+        c_backend.keep_freed_memory()
     threads = _parse_positive_int("TINYNET_NUM_THREADS")
     if threads is not None:
         c_backend.set_num_threads(threads)

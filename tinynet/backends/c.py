@@ -89,8 +89,19 @@ def cpu_simd():
     return SIMD_NAMES[lib.tn_cpu_simd_level()]
 
 
+_memory_kept = False
+
+
+def keep_freed_memory():
+    """Ask the C library to keep freed blocks for reuse instead of returning them (csrc/runtime.c)."""
+    global _memory_kept
+    _memory_kept = bool(lib.tn_keep_freed_memory())
+    return _memory_kept
+
+
 def info():
     return {
+        "malloc_keeps_freed_memory": _memory_kept,
         "compiler": ffi.string(lib.tn_build_compiler()).decode(),
         "flags": ffi.string(lib.tn_build_flags()).decode(),
         "openmp": bool(lib.tn_has_openmp()),
