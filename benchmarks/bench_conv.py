@@ -5,8 +5,8 @@
 * The 6-conv tanh CNN, batch 1024, 3x3 convs with padding 1: 1->4 and 4->4 on
   28x28, pool 2, 4->8 and 8->8 on 14x14, pool 2, 8->16 and 16->16 on 7x7.
 
-Each kernel is timed as the median of several repeats, forward and backward
-separately, float32, at each thread count; PyTorch (if importable) runs the
+Each kernel is timed as the median of several calls (in child processes,
+see run()), forward and backward separately, float32, at each thread count; PyTorch (if importable) runs the
 same kernels at the same thread count: ``aten.convolution_backward`` and
 ``aten.max_pool2d_with_indices[_backward]``, which are what its autograd
 calls.  ``ratio`` is tinynet's time over PyTorch's (below 1: tinynet is faster).
@@ -18,7 +18,11 @@ Run:  python benchmarks/bench_conv.py [--quick] [--threads 1 2]
 """
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -50,17 +54,6 @@ POOL_CASES = [
     ("tanh maxpool 2 4x28x28", 1024, 4, 28, 2),
     ("tanh maxpool 2 8x14x14", 1024, 8, 14, 2),
 ]
-
-
-def median_ms(fn, repeats):
-    """Median wall time of ``fn()`` in milliseconds, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def _conv_timers(case, rng):
@@ -118,41 +111,65 @@ def _pool_timers(case, rng):
     return timers
 
 
+ROUNDS = 3  # child processes per framework and thread count
+
+
+def child_times(framework, threads, repeats):
+    """In a child process: {"case|pass": [ms of each of `repeats` calls]} for one framework's kernels."""
+    if framework == "tinynet":
+        tinynet.set_num_threads(threads)
+    else:
+        torch.set_num_threads(threads)
+    rng = np.random.default_rng(0)  # the same data in every child
+    cases = [(c[0], _conv_timers(c, rng)) for c in CONV_CASES] + [(c[0], _pool_timers(c, rng)) for c in POOL_CASES]
+    times = {}
+    for name, timers in cases:
+        for which in ("forward", "backward"):
+            fn = timers[which][0 if framework == "tinynet" else 1]
+            fn()  # warm-up
+            samples = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                fn()
+                samples.append(1000 * (time.perf_counter() - start))
+            times[f"{name}|{which}"] = samples
+    return times
+
+
+def times_in_child(framework, threads, repeats):
+    command = [sys.executable, "-m", "benchmarks.bench_conv", "--child", framework, str(threads), str(repeats)]
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run(command, capture_output=True, text=True, cwd=here, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run(threads=(1, 2), quick=False):
     """Time every case at each thread count; returns one dict per (case, pass, threads).
 
     Keys: case, pass ("forward"/"backward"), threads, tinynet_ms, torch_ms
     (None without PyTorch) and ratio = tinynet_ms / torch_ms (None without PyTorch).
+
+    Each framework runs in child processes of its own (so that neither meets
+    the other's spinning worker threads), ROUNDS of them taking turns (so
+    that both meet the machine's ups and downs); a figure is the median of
+    all their calls.
     """
     repeats = 5 if quick else 25
-    rng = np.random.default_rng(0)
-    cases = [(c[0], _conv_timers(c, rng)) for c in CONV_CASES]
-    cases += [(c[0], _pool_timers(c, rng)) for c in POOL_CASES]
-    old_threads = tinynet.get_num_threads()
-    old_torch_threads = torch.get_num_threads() if torch is not None else None
+    frameworks = ["tinynet"] + (["torch"] if torch is not None else [])
     rows = []
-    try:
-        for n in threads:
-            tinynet.set_num_threads(n)
-            if torch is not None:
-                torch.set_num_threads(n)
-            for name, timers in cases:
-                for which in ("forward", "backward"):
-                    ours, theirs = timers[which]
-                    ours_ms = median_ms(ours, repeats)
-                    theirs_ms = median_ms(theirs, repeats) if theirs is not None else None
-                    rows.append({
-                        "case": name,
-                        "pass": which,
-                        "threads": n,
-                        "tinynet_ms": ours_ms,
-                        "torch_ms": theirs_ms,
-                        "ratio": ours_ms / theirs_ms if theirs_ms else None,
-                    })
-    finally:
-        tinynet.set_num_threads(old_threads)
-        if torch is not None:
-            torch.set_num_threads(old_torch_threads)
+    for n in threads:
+        samples = {framework: {} for framework in frameworks}
+        for _ in range(ROUNDS):
+            for framework in frameworks:
+                for key, values in times_in_child(framework, n, max(3, repeats // ROUNDS)).items():
+                    samples[framework].setdefault(key, []).extend(values)
+        for key, ours in samples["tinynet"].items():
+            name, which = key.split("|")
+            theirs = samples["torch"][key] if torch is not None else None
+            ours_ms = statistics.median(ours)
+            theirs_ms = statistics.median(theirs) if theirs else None
+            rows.append({"case": name, "pass": which, "threads": n, "tinynet_ms": ours_ms, "torch_ms": theirs_ms,
+                         "ratio": ours_ms / theirs_ms if theirs_ms else None})
     return rows
 
 
@@ -170,7 +187,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts to run")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # framework threads repeats
     args = parser.parse_args()
+    if args.child:
+        framework, threads, repeats = args.child
+        print(json.dumps(child_times(framework, int(threads), int(repeats))))
+        return
     print(tinynet.build_info())
     if torch is not None:
         print("torch", torch.__version__)
