@@ -80,6 +80,8 @@ def _pair(value, name, minimum):
 
 
 def _shape4(shape, name):
+    if type(shape) is tuple and len(shape) == 4 and all(type(s) is int and s >= 0 for s in shape):
+        return shape  # the common case, an array's .shape, without the per-entry checks below
     if not isinstance(shape, (tuple, list)) or len(shape) != 4:
         raise ValueError(f"{name} must be a 4-tuple (N, C, H, W), got {shape!r}")
     return tuple(_int(s, name, 0, maximum=None) for s in shape)
@@ -218,7 +220,33 @@ def conv2d_backward(x, weight, grad_out, stride=1, padding=0, input_grad=True, w
 
 # ---- pooling ------------------------------------------------------------------
 
+_POOL_GEOMETRIES = {}
+
+
+def _plain_ints(value):
+    """True for None, an int, or a tuple of ints -- exactly those types (a bool is an int to a dict, not to _int)."""
+    return value is None or type(value) is int or (type(value) is tuple and all(type(v) is int for v in value))
+
+
 def _pool_geometry(input_shape, kernel_size, stride, padding, who):
+    """The checked geometry of a pooling call, remembered per distinct plain-int arguments.
+
+    A training loop pools the same shapes at every step, and the checks in
+    _check_pool_geometry cost more than the C kernel at LeNet's sizes.
+    """
+    args = (input_shape, kernel_size, stride, padding)
+    if not all(_plain_ints(a) for a in args):
+        return _check_pool_geometry(*args, who)
+    geometry = _POOL_GEOMETRIES.get(args)
+    if geometry is None:
+        geometry = _check_pool_geometry(*args, who)  # raises on bad arguments: nothing is remembered then
+        if len(_POOL_GEOMETRIES) >= 4096:  # a bound, for programs that try endless shapes
+            _POOL_GEOMETRIES.clear()
+        _POOL_GEOMETRIES[args] = geometry
+    return geometry
+
+
+def _check_pool_geometry(input_shape, kernel_size, stride, padding, who):
     batch, channels, in_h, in_w = input_shape
     kernel_h, kernel_w = _pair(kernel_size, "kernel_size", 1)
     stride_h, stride_w = (kernel_h, kernel_w) if stride is None else _pair(stride, "stride", 1)
