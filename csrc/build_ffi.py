@@ -91,6 +91,8 @@ def make_ffibuilder():
         "tinynet._tinynet_c",
         '#include "tinynet.h"',
         sources=[os.path.relpath(s) for s in sources],
+        # the included files too, so that editing one rebuilds (setuptools looks at these dates)
+        depends=[os.path.relpath(d) for d in sorted(glob.glob(os.path.join(HERE, "*.inc")) + glob.glob(os.path.join(HERE, "*.h")))],
         include_dirs=[os.path.relpath(HERE)],
         extra_compile_args=compile_flags,
         extra_link_args=link_flags,
