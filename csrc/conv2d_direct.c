@@ -41,8 +41,9 @@
  * is b * image_stride + pix[pixel].
  *
  * Where it is used (see tn_sconv_direct_applies): float32 on a CPU with
- * AVX2, stride 1, small images, channel counts that fill the 8- or
- * 16-wide blocks.  Everything else goes through im2col + GEMM (conv2d.c).
+ * AVX2, stride 1, small images, channel counts (4 or more) that fill
+ * their 8- or 16-wide blocks at least half.  Everything else goes through
+ * im2col + GEMM (conv2d.c).
  * Results equal conv2d.c's up to rounding (the sums run in another order);
  * the tests compare both with the plain loops of conv2d_impl.inc.
  */
@@ -76,11 +77,13 @@ static int block_width(int64_t channels) { return channels >= 16 ? 16 : 8; }
 /* Lanes per tile: 12 accumulators as 6 lanes x 2 vectors or 8 lanes x 1. */
 static int lanes_for(int width) { return width == 16 ? 6 : 8; }
 
-/* Does the block width waste at most a quarter of the multiply-adds? */
+/* Do the channels fill their blocks at least half (4 to 8 channels fill one
+ * block of 8, 12 fill two, 17 to 32 fill two blocks of 16)?  The zeros
+ * cost multiply-adds; below half, im2col + GEMM was faster. */
 static int channels_fit(int64_t channels)
 {
     const int width = block_width(channels);
-    return channels >= 8 && 4 * (ceil_div64(channels, width) * width - channels) <= ceil_div64(channels, width) * width;
+    return channels >= 4 && 2 * channels >= ceil_div64(channels, width) * width;
 }
 
 int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)

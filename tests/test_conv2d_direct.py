@@ -1,7 +1,7 @@
 """The direct convolution (csrc/conv2d_direct.c) against the float64 reference of test_conv2d.
 
 The direct path serves float32 convolutions with stride 1, small images and
-at least 8 channels, on CPUs with AVX2; the shapes here are drawn so that it
+4 or more channels, on CPUs with AVX2; the shapes here are drawn so that it
 does (test_conv2d draws few channels, which stay on im2col + GEMM).  On
 other CPUs the same tests check the im2col path, which is then what runs.
 """
