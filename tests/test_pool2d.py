@@ -278,3 +278,23 @@ def test_pooling_matches_torch(name, spec, dtype):
         assert_close(y, ty.detach().numpy().astype(np.float64), dtype)
         dx = kernels.avg_pool2d_backward(dy, x.shape, kernel, stride, pad, count_include_pad)
         assert_close(dx, tx.grad.numpy().astype(np.float64), dtype)
+
+
+@needs_c
+def test_c_2x2_max_pool_same_at_every_simd_level_with_ties_and_nans():
+    """LeNet's 2x2 / stride-2 pooling has a SIMD path for float32 (8 windows at a time): same bits as plain C."""
+    rng = np.random.default_rng(4)
+    x = rng.integers(-2, 3, (3, 5, 12, 37)).astype(np.float32)  # many ties; 18 output columns: 16 SIMD + 2 plain
+    x[rng.random(x.shape) < 0.05] = np.nan
+    level = lib.tn_get_simd_level()
+    results = []
+    try:
+        for simd in range(lib.tn_cpu_simd_level() + 1):
+            lib.tn_set_simd_level(simd)
+            results.append(kernels.max_pool2d_forward(x, 2))
+    finally:
+        lib.tn_set_simd_level(level)
+    y_ref, argmax_ref = reference_max(x, (2, 2), (2, 2), (0, 0))
+    for y, argmax in results:
+        np.testing.assert_array_equal(argmax, argmax_ref)
+        np.testing.assert_array_equal(y, y_ref.astype(np.float32))  # NaNs in the same places
