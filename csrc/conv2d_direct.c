@@ -98,9 +98,14 @@ int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)
     case TN_DIRECT_FORWARD:
     case TN_DIRECT_WEIGHT_GRAD:
         return channels_fit(s->out_channels);
-    case TN_DIRECT_INPUT_GRAD: /* dx as a convolution of dL/dy needs padding <= kernel - 1 */
+    case TN_DIRECT_INPUT_GRAD:
+        /* dx as a convolution of dL/dy needs padding <= kernel - 1.  It runs
+         * every tap over every input pixel, where im2col + GEMM runs them
+         * over the output pixels only: when the convolution shrinks the
+         * image (LeNet's 12x12 -> 8x8, 2.25 times fewer) the zeros around
+         * dL/dy cost more than col2im does. */
         return channels_fit(s->in_channels) && s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1 &&
-               s->in_h * s->in_w <= DIRECT_MAX_PIXELS;
+               s->in_h * s->in_w <= DIRECT_MAX_PIXELS && 2 * s->in_h * s->in_w <= 3 * s->out_h * s->out_w;
     default:
         return 0;
     }
