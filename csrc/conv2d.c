@@ -100,15 +100,6 @@
 /* ... and at most this many elements of partial-sum buffers in all. */
 #define CONV_PARTIAL_BUDGET ((int64_t)1 << 22)
 
-static int thread_id(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
 /* ceil(a / b) for a >= 0, b >= 1. */
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 

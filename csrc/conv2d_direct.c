@@ -210,15 +210,6 @@ static int direct_threads(int64_t groups)
     return groups < threads ? (int)groups : threads;
 }
 
-static int thread_id(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
-
 /* Where lane i of a tile starting at pixel u0 (of a group, P pixels an image)
  * goes: image (u0 + i) / P, pixel (u0 + i) % P -- as an offset in an NCHW
  * array whose images are image_stride apart. */
@@ -283,7 +274,7 @@ int tn_sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const floa
 
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t g = 0; g < groups; g++) {
-        float *mine = scratch + (int64_t)thread_id() * (padded_len + 16 * lanes);
+        float *mine = scratch + (int64_t)conv_thread_id() * (padded_len + 16 * lanes);
         float *tile = mine + padded_len;
         const int64_t n0 = g * B, images = s->batch - n0 < B ? s->batch - n0 : B;
         const float *base = x + n0 * C * s->in_h * s->in_w;
@@ -478,7 +469,7 @@ int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const flo
 
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t chunk = 0; chunk < chunks; chunk++) {
-        float *mine = scratch + (int64_t)thread_id() * plan.per_thread;
+        float *mine = scratch + (int64_t)conv_thread_id() * plan.per_thread;
         float *dw_c = !dw ? NULL : chunk == 0 ? dw : partials + (chunk - 1) * part_len;
         float *db_c = !db ? NULL : chunk == 0 ? db : partials + (chunk - 1) * part_len + dw_len;
         const int64_t g_begin = groups_total * chunk / chunks, g_end = groups_total * (chunk + 1) / chunks;

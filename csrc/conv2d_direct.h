@@ -1,11 +1,26 @@
 /*
  * conv2d_direct.h -- the direct-convolution path (conv2d_direct.c), as
- * conv2d.c calls it.  Internal: not part of the C API in tinynet.h.
+ * conv2d.c calls it, and what the two files share.  Internal: not part of
+ * the C API in tinynet.h.
  */
 #ifndef TN_CONV2D_DIRECT_H
 #define TN_CONV2D_DIRECT_H
 
 #include "tinynet.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* This thread's number in the OpenMP team (0 without OpenMP): which scratch buffers are its own. */
+static inline int conv_thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
 
 enum { TN_DIRECT_FORWARD, TN_DIRECT_WEIGHT_GRAD, TN_DIRECT_INPUT_GRAD };
 
