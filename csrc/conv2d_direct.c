@@ -11,9 +11,9 @@
  * pixel (i, j) sees, through kernel tap k = (c, p, q), the input at
  *
  *   pixel_offset(i, j) + tap_offset(c, p, q),
- *   pixel_offset(i, j) = i*sh*Wp + j*sw,   tap_offset(c, p, q) = c*Hp*Wp + p*Wp + q,
+ *   pixel_offset(i, j) = i*Wp + j,   tap_offset(c, p, q) = c*Hp*Wp + p*Wp + q
  *
- * so im2col's col[k, pixel] is just X[tap_offset[k] + pixel_offset[pixel]]:
+ * (stride 1, the only stride this file serves), so im2col's col[k, pixel] is just X[tap_offset[k] + pixel_offset[pixel]]:
  * two small tables of offsets stand for the whole matrix.  With those, all
  * three passes are one product of the same shape,
  *
@@ -29,7 +29,7 @@
  *             (a convolution of dL/dy, padded by k-1-pad, with the flipped
  *             kernel: stride 1 only)
  *
- * The tile kernel keeps its 12 accumulators in registers: per step it loads
+ * The tile kernel keeps its accumulators in registers: per step it loads
  * one row of vec (the channels, as one or two 8-float vectors) and
  * broadcasts one X value per lane -- the same shape as the GEMM micro-kernel
  * (gemm.c), with the broadcast operand fetched through the two tables
@@ -74,17 +74,14 @@ static int64_t ceil_div64(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /* Channels per block: 16 when there are at least 16, else 8. */
 static int block_width(int64_t channels) { return channels >= 16 ? 16 : 8; }
-/* Lanes per tile: 12 accumulators as 6 lanes x 2 vectors or 8 lanes x 1. */
+/* Lanes per tile: 6 lanes x 2 vectors (12 accumulators), or 8 lanes x 1. */
 static int lanes_for(int width) { return width == 16 ? 6 : 8; }
 
-/* Do the channels fill their blocks at least half (4 to 8 channels fill one
- * block of 8, 12 fill two, 17 to 32 fill two blocks of 16)?  The zeros
- * cost multiply-adds; below half, im2col + GEMM was faster. */
-static int channels_fit(int64_t channels)
-{
-    const int width = block_width(channels);
-    return channels >= 4 && 2 * channels >= ceil_div64(channels, width) * width;
-}
+/* Enough channels to fill at least half of their blocks (the zeros past the
+ * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
+ * With blocks of 8 below 16 channels and of 16 from there, that is every
+ * count from 4 up: 4-8 in one block of 8, 9-15 in two, 17-32 in two of 16. */
+static int channels_fit(int64_t channels) { return channels >= 4; }
 
 int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)
 {
