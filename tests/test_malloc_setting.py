@@ -1,6 +1,7 @@
 """TINYNET_MALLOC: tinynet asks glibc to keep freed memory (csrc/runtime.c) unless told not to."""
 
 import os
+import platform
 import subprocess
 import sys
 
@@ -18,7 +19,7 @@ def run_child(tmp_path, **env):
 
 
 needs_c_on_glibc = pytest.mark.skipif(
-    tinynet.build_info()["backend"] != "c" or not sys.platform.startswith("linux"),
+    tinynet.build_info()["backend"] != "c" or platform.libc_ver()[0] != "glibc",
     reason="the setting is made by the C backend, with glibc")
 
 
