@@ -48,6 +48,7 @@
  * the tests compare both with the plain loops of conv2d_impl.inc.
  */
 #include "conv2d_direct.h"
+#include "simd.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,19 +57,13 @@
 #include <omp.h>
 #endif
 
-#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
-#define TN_DIRECT_X86 1
-#include <immintrin.h>
-#else
-#define TN_DIRECT_X86 0
-#endif
 
 /* At most this many images share a tile run, and this many pixels in all. */
 #define DIRECT_GROUP_PIXELS 512
 /* Images with more output pixels than this go through im2col. */
 #define DIRECT_MAX_PIXELS 256
 
-#if TN_DIRECT_X86
+#if TN_X86
 
 static int64_t ceil_div64(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -76,6 +71,8 @@ static int64_t ceil_div64(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static int block_width(int64_t channels) { return channels >= 16 ? 16 : 8; }
 /* Lanes per tile: 6 lanes x 2 vectors (12 accumulators), or 8 lanes x 1. */
 static int lanes_for(int width) { return width == 16 ? 6 : 8; }
+/* Floats in a tile's output, lanes x width, for either shape (6 x 16 or 8 x 8). */
+#define TILE_FLOATS 96
 
 /* Enough channels to fill at least half of their blocks (the zeros past the
  * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
@@ -107,9 +104,6 @@ int tn_sconv_direct_applies(const tn_conv2d_shape *s, int pass)
         return 0;
     }
 }
-
-#define TN_AVX2 __attribute__((target("avx2,fma")))
-#define TN_ALWAYS_INLINE inline __attribute__((always_inline))
 
 /*
  * The tile: out[lane * width + ch] = sum_s base[step_offset[s] + lane_offset[lane]] * vec[s * width + ch]
@@ -188,6 +182,24 @@ static void pad_images(const float *x, int64_t images, int64_t channels, int64_t
                        x + ((b * channels + c) * H + r) * W, (size_t)W * sizeof(float));
 }
 
+/*
+ * A channels x n matrix (rows n apart) into blocks of `width` channels,
+ * transposed: block[ob][j][o] = m[(ob*width + o) * n + j], 0 past the last
+ * channel; block ob starts block_stride floats after block ob-1.  That is
+ * the layout of vec in a tile (one row of `width` channels per step).
+ */
+static void to_channel_blocks(const float *m, int64_t channels, int64_t n, int width, int64_t block_stride,
+                              float *block)
+{
+    for (int64_t ob = 0; ob < ceil_div64(channels, width); ob++) {
+        const int64_t in_block = channels - ob * width < width ? channels - ob * width : width;
+        float *row = block + ob * block_stride;
+        for (int64_t j = 0; j < n; j++, row += width) /* written in order; read across channels */
+            for (int64_t o = 0; o < width; o++)
+                row[o] = o < in_block ? m[(ob * width + o) * n + j] : 0.0f;
+    }
+}
+
 /* Images per run: up to DIRECT_GROUP_PIXELS output pixels' worth. */
 static int64_t group_images(const tn_conv2d_shape *s)
 {
@@ -252,7 +264,7 @@ int tn_sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const floa
     const int64_t packed_len = blocks * K * width, padded_len = padded ? B * image_stride : 0;
     float *packed = malloc((size_t)packed_len * sizeof(float));
     int64_t *tap = malloc((size_t)(K + B * P) * sizeof(int64_t));
-    float *scratch = calloc((size_t)threads * (size_t)(padded_len + 16 * lanes), sizeof(float));
+    float *scratch = calloc((size_t)threads * (size_t)(padded_len + TILE_FLOATS), sizeof(float));
     if (!packed || !tap || !scratch) {
         free(packed);
         free(tap);
@@ -260,18 +272,13 @@ int tn_sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const floa
         return TN_ERR_NOMEM;
     }
     int64_t *pix = tap + K;
-    for (int64_t ob = 0; ob < blocks; ob++)
-        for (int64_t k = 0; k < K; k++)
-            for (int64_t o = 0; o < width; o++) {
-                const int64_t channel = ob * width + o;
-                packed[(ob * K + k) * width + o] = channel < Co ? w[channel * K + k] : 0.0f;
-            }
+    to_channel_blocks(w, Co, K, width, K * width, packed); /* W (Co x K) as W^T, by blocks of channels */
     tap_offsets(C, kh, kw, Hp, Wp, tap);
-    pixel_offsets(B, padded ? image_stride : C * s->in_h * s->in_w, s->out_h, s->out_w, padded ? Wp : s->in_w, pix);
+    pixel_offsets(B, image_stride, s->out_h, s->out_w, Wp, pix); /* (unpadded, Hp x Wp is H x W: x itself) */
 
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t g = 0; g < groups; g++) {
-        float *mine = scratch + (int64_t)conv_thread_id() * (padded_len + 16 * lanes);
+        float *mine = scratch + (int64_t)conv_thread_id() * (padded_len + TILE_FLOATS);
         float *tile = mine + padded_len;
         const int64_t n0 = g * B, images = s->batch - n0 < B ? s->batch - n0 : B;
         const float *base = x + n0 * C * s->in_h * s->in_w;
@@ -354,16 +361,8 @@ static void backward_group(const direct_backward_plan *plan, const float *x, con
         /* G^T by blocks: gt[ob][u][o'] = dL/dy[n0 + b, ob*width + o', v], u = b*P + v; 0 past Co */
         const int width = plan->width;
         const int64_t steps = images * P;
-        for (int64_t ob = 0; ob < plan->blocks; ob++) {
-            const int64_t o_count = Co - ob * width < width ? Co - ob * width : width;
-            float *row = gt + ob * plan->B * P * width; /* written in order; read across channels */
-            for (int64_t b = 0; b < images; b++)
-                for (int64_t v = 0; v < P; v++, row += width) {
-                    const float *g = dy_0 + (b * Co + ob * width) * P + v;
-                    for (int64_t o = 0; o < width; o++)
-                        row[o] = o < o_count ? g[o * P] : 0.0f;
-                }
-        }
+        for (int64_t b = 0; b < images; b++)
+            to_channel_blocks(dy_0 + b * Co * P, Co, P, width, plan->B * P * width, gt + b * P * width);
         for (int64_t ob = 0; ob < plan->blocks; ob++) {
             const int64_t o_count = Co - ob * width < width ? Co - ob * width : width;
             for (int64_t k0 = 0; k0 < K; k0 += plan->lanes) {
@@ -408,7 +407,7 @@ int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const flo
     plan.Hp = s->in_h + 2 * s->pad_h;
     plan.Wp = s->in_w + 2 * s->pad_w;
     plan.padded = s->pad_h > 0 || s->pad_w > 0;
-    plan.x_stride = plan.padded ? C * plan.Hp * plan.Wp : C * s->in_h * s->in_w;
+    plan.x_stride = C * plan.Hp * plan.Wp; /* (unpadded, x's own image stride) */
     plan.Hq = s->out_h + 2 * (kh - 1 - s->pad_h);
     plan.Wq = s->out_w + 2 * (kw - 1 - s->pad_w);
     plan.g_stride = Co * plan.Hq * plan.Wq;
@@ -423,7 +422,7 @@ int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const flo
     plan.xbuf_len = dw && plan.padded ? B * plan.x_stride : 0;
     plan.gt_len = dw ? plan.blocks * B * plan.P * plan.width : 0;
     plan.gpad_len = dx ? B * plan.g_stride : 0;
-    plan.per_thread = plan.xbuf_len + plan.gt_len + plan.gpad_len + 16 * 8;
+    plan.per_thread = plan.xbuf_len + plan.gt_len + plan.gpad_len + TILE_FLOATS;
 
     /* The batch in a fixed number of chunks (a function of the shape alone),
      * each summing its images' dW and db in order into its own buffer. */
@@ -445,7 +444,7 @@ int tn_sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const flo
     }
     int64_t *tap = tables, *pix = tap + plan.K, *tap_g = pix + B * plan.P, *pix_g = tap_g + Kg;
     tap_offsets(C, kh, kw, plan.Hp, plan.Wp, tap);
-    pixel_offsets(B, plan.x_stride, s->out_h, s->out_w, plan.padded ? plan.Wp : s->in_w, pix);
+    pixel_offsets(B, plan.x_stride, s->out_h, s->out_w, plan.Wp, pix);
     tap_offsets(Co, kh, kw, plan.Hq, plan.Wq, tap_g);
     pixel_offsets(B, plan.g_stride, s->in_h, s->in_w, plan.Wq, pix_g);
     plan.tap = tap;

@@ -75,23 +75,12 @@
 #include <stdlib.h>
 
 #include "tinynet.h"
+#include "simd.h"
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
-#define TN_GEMM_X86 1
-#include <immintrin.h>
-#else
-#define TN_GEMM_X86 0
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define TN_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define TN_ALWAYS_INLINE inline
-#endif
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -195,18 +184,13 @@ static int better_transposed(int64_t m, int64_t n, int nr)
 /* ---- AVX2 + FMA micro-kernels: 6 x 16 floats, 6 x 8 doubles ---------------
  * 16 ymm registers: 12 accumulators (6 rows x 2 vectors), 2 for the row of
  * B, 1 for the broadcast. */
-#if TN_GEMM_X86
-#define TN_AVX2 __attribute__((target("avx2,fma")))
+#if TN_X86
 /* Unroll the loops over the rows of a tile completely and early, so that
  * each accumulator becomes a register of its own. */
 #define UNROLL_FULLY _Pragma("GCC unroll 16")
 #define AVX2_MR 6
 
-/* Lane mask for the first `count` of 8 (int32) or 4 (int64) lanes. */
-static TN_AVX2 TN_ALWAYS_INLINE __m256i avx2_mask32(int count)
-{
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
+/* Lane mask for the first `count` of 4 (int64) lanes (8 int32 lanes: tn_avx2_first_lanes). */
 static TN_AVX2 TN_ALWAYS_INLINE __m256i avx2_mask64(int count)
 {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
@@ -240,7 +224,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void sgemm_avx2_tile(const int MR, int64_t kc, c
         b += b_stride;
     }
     const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    const __m256i mask_lo = avx2_mask32(cols), mask_hi = avx2_mask32(cols - 8);
+    const __m256i mask_lo = tn_avx2_first_lanes(cols), mask_hi = tn_avx2_first_lanes(cols - 8);
     UNROLL_FULLY
     for (int i = 0; i < MR; i++) {
         float *row = c + i * ldc;
@@ -370,7 +354,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void transpose_8x8(__m256 r[8])
 static TN_AVX2 TN_ALWAYS_INLINE void load_block_8x8(const float *src, int64_t src_stride, int rows, int depth,
                                                     __m256 r[8])
 {
-    const __m256i mask = avx2_mask32(depth);
+    const __m256i mask = tn_avx2_first_lanes(depth);
     for (int i = 0; i < 8; i++) {
         if (i >= rows)
             r[i] = _mm256_setzero_ps();
@@ -425,7 +409,6 @@ static TN_AVX2 void sgemm_pack_bt_panel_avx2(int nr, const float *b, int64_t ldb
 /* ---- AVX-512 micro-kernels: 14 x 32 floats, 14 x 16 doubles ---------------
  * 32 zmm registers: 28 accumulators (14 rows x 2 vectors), 2 for the row of
  * B, 1 for the broadcast.  Edge columns are stored under a lane mask. */
-#define TN_AVX512 __attribute__((target("avx512f")))
 #define AVX512_MR 14
 
 static TN_AVX512 TN_ALWAYS_INLINE void sgemm_avx512_tile(const int MR, int64_t kc, const float *a, const float *b, int64_t b_stride,
@@ -643,7 +626,7 @@ static TN_AVX512 void sgemm_pack_b_row_avx512(int nr, const float *b, int64_t ld
         _mm512_storeu_ps(dst + 16, w > 16 ? _mm512_maskz_loadu_ps(hi, src + j0 + 16) : _mm512_setzero_ps());
     }
 }
-#endif /* TN_GEMM_X86 */
+#endif /* TN_X86 */
 
 /* ---- plans: one per type and SIMD level ---------------------------------- */
 
@@ -652,7 +635,7 @@ static const sgemm_plan SGEMM_PORTABLE = {4, 8, 128, 256, 4096, sgemm_kernel_por
     sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel};
 static const dgemm_plan DGEMM_PORTABLE = {4, 4, 128, 256, 4096, dgemm_kernel_portable,
     dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel};
-#if TN_GEMM_X86
+#if TN_X86
 static const sgemm_plan SGEMM_AVX2 = {AVX2_MR, 16, 144, 256, 4096, sgemm_kernel_avx2,
     sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2};
 static const dgemm_plan DGEMM_AVX2 = {AVX2_MR, 8, 96, 256, 4096, dgemm_kernel_avx2,
@@ -665,7 +648,7 @@ static const dgemm_plan DGEMM_AVX512 = {AVX512_MR, 16, 112, 256, 4096, dgemm_ker
 
 static const sgemm_plan *sgemm_plan_for_cpu(void)
 {
-#if TN_GEMM_X86
+#if TN_X86
     switch (tn_get_simd_level()) {
     case 2: return &SGEMM_AVX512;
     case 1: return &SGEMM_AVX2;
@@ -677,7 +660,7 @@ static const sgemm_plan *sgemm_plan_for_cpu(void)
 
 static const dgemm_plan *dgemm_plan_for_cpu(void)
 {
-#if TN_GEMM_X86
+#if TN_X86
     switch (tn_get_simd_level()) {
     case 2: return &DGEMM_AVX512;
     case 1: return &DGEMM_AVX2;

@@ -34,6 +34,7 @@
  * once for float (tn_s...) and once for double (tn_d...).
  */
 #include "tinynet.h"
+#include "simd.h"
 
 #include <math.h>
 #include <string.h>
@@ -69,20 +70,17 @@ static int pool_threads(const tn_pool2d_shape *s)
  * even and odd columns, and the four candidates of each window are compared
  * in the same order and with the same rule as the plain loop (strictly
  * greater wins; a NaN beats a number), so the result is identical. */
-#if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define TN_POOL_X86 1
-#define TN_AVX2 __attribute__((target("avx2")))
+#if TN_X86
 
 /* [x0..x7], [x8..x15] -> even columns [x0 x2 .. x14] and odd [x1 x3 .. x15] */
-static TN_AVX2 inline void split_even_odd(__m256 a, __m256 b, __m256 *even, __m256 *odd)
+static TN_AVX2 TN_ALWAYS_INLINE void split_even_odd(__m256 a, __m256 b, __m256 *even, __m256 *odd)
 {
     *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
     *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
 }
 
 /* best, where = v, index where v wins (strictly greater, or a NaN over a number) */
-static TN_AVX2 inline void take_if_wins(__m256 v, __m256i index, __m256 *best, __m256i *where)
+static TN_AVX2 TN_ALWAYS_INLINE void take_if_wins(__m256 v, __m256i index, __m256 *best, __m256i *where)
 {
     const __m256 greater = _mm256_cmp_ps(v, *best, _CMP_GT_OQ);
     const __m256 nan_over_number = _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q), _mm256_cmp_ps(*best, *best, _CMP_ORD_Q));
@@ -91,16 +89,10 @@ static TN_AVX2 inline void take_if_wins(__m256 v, __m256i index, __m256 *best, _
     *where = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(*where), _mm256_castsi256_ps(index), take));
 }
 
-/* Lane mask for the first `count` (0..8) of 8 lanes. */
-static TN_AVX2 inline __m256i first_lanes(int64_t count)
-{
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /* Windows j .. j+count-1 (count <= 8) of output row i.  Only the 2*count
  * inputs of each row pair are read (masked loads); the results go through
  * a small buffer when count < 8, as masked stores are slow on some CPUs. */
-static TN_AVX2 inline void pool_8_windows(const tn_pool2d_shape *s, const float *x, int64_t i, int64_t j, int64_t count,
+static TN_AVX2 TN_ALWAYS_INLINE void pool_8_windows(const tn_pool2d_shape *s, const float *x, int64_t i, int64_t j, int64_t count,
                                           float *y, int32_t *argmax)
 {
     const int64_t W = s->in_w, ow = s->out_w;
@@ -110,7 +102,7 @@ static TN_AVX2 inline void pool_8_windows(const tn_pool2d_shape *s, const float 
         split_even_odd(_mm256_loadu_ps(top), _mm256_loadu_ps(top + 8), &top_even, &top_odd);
         split_even_odd(_mm256_loadu_ps(bottom), _mm256_loadu_ps(bottom + 8), &bottom_even, &bottom_odd);
     } else {
-        const __m256i low = first_lanes(2 * count > 8 ? 8 : 2 * count), high = first_lanes(2 * count > 8 ? 2 * count - 8 : 0);
+        const __m256i low = tn_avx2_first_lanes((int)(2 * count)), high = tn_avx2_first_lanes((int)(2 * count - 8));
         split_even_odd(_mm256_maskload_ps(top, low), _mm256_maskload_ps(top + 8, high), &top_even, &top_odd);
         split_even_odd(_mm256_maskload_ps(bottom, low), _mm256_maskload_ps(bottom + 8, high), &bottom_even, &bottom_odd);
     }
@@ -138,25 +130,24 @@ static TN_AVX2 inline void pool_8_windows(const tn_pool2d_shape *s, const float 
     }
 }
 
-/* Every output of one plane; returns the number of output columns done (all of them). */
-static TN_AVX2 int64_t max_pool_2x2_avx2(const tn_pool2d_shape *s, const float *x, float *y, int32_t *argmax)
+/* Every output of one plane. */
+static TN_AVX2 void max_pool_2x2_avx2(const tn_pool2d_shape *s, const float *x, float *y, int32_t *argmax)
 {
     const int64_t ow = s->out_w;
     for (int64_t i = 0; i < s->out_h; i++)
         for (int64_t j = 0; j < ow; j += 8)
             pool_8_windows(s, x, i, j, ow - j < 8 ? ow - j : 8, y, argmax);
-    return ow;
 }
-#else
-#define TN_POOL_X86 0
 #endif
 
-/* How many output columns of every row the SIMD 2x2 pooling did (0: none). */
-static int64_t tn_smax_pool_2x2_simd(const tn_pool2d_shape *s, const float *x, float *y, int32_t *argmax)
+/* Pool one plane with SIMD if this CPU can; 1 if it did, 0 if the plain loop must. */
+static int tn_smax_pool_2x2_simd(const tn_pool2d_shape *s, const float *x, float *y, int32_t *argmax)
 {
-#if TN_POOL_X86
-    if (tn_get_simd_level() >= 1)
-        return max_pool_2x2_avx2(s, x, y, argmax);
+#if TN_X86
+    if (tn_get_simd_level() >= 1) {
+        max_pool_2x2_avx2(s, x, y, argmax);
+        return 1;
+    }
 #endif
     (void)s, (void)x, (void)y, (void)argmax;
     return 0;
