@@ -19,16 +19,18 @@ Run:  python benchmarks/bench_conv.py [--quick] [--threads 1 2]
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 
 import numpy as np
 
 import tinynet
 from tinynet import kernels
+
+try:
+    from benchmarks.child import run_child
+except ImportError:  # run as a script (python benchmarks/bench_x.py): this folder is on the path
+    from child import run_child
 
 try:
     import torch
@@ -136,13 +138,6 @@ def child_times(framework, threads, repeats):
     return times
 
 
-def times_in_child(framework, threads, repeats):
-    command = [sys.executable, "-m", "benchmarks.bench_conv", "--child", framework, str(threads), str(repeats)]
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    done = subprocess.run(command, capture_output=True, text=True, cwd=here, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def run(threads=(1, 2), quick=False):
     """Time every case at each thread count; returns one dict per (case, pass, threads).
 
@@ -161,7 +156,7 @@ def run(threads=(1, 2), quick=False):
         samples = {framework: {} for framework in frameworks}
         for _ in range(ROUNDS):
             for framework in frameworks:
-                for key, values in times_in_child(framework, n, max(3, repeats // ROUNDS)).items():
+                for key, values in run_child("benchmarks.bench_conv", framework, n, max(3, repeats // ROUNDS)).items():
                     samples[framework].setdefault(key, []).extend(values)
         for key, ours in samples["tinynet"].items():
             name, which = key.split("|")

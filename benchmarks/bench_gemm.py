@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -38,6 +37,11 @@ import numpy as np
 
 import tinynet
 from tinynet import kernels
+
+try:
+    from benchmarks.child import run_child
+except ImportError:  # run as a script (python benchmarks/bench_x.py): this folder is on the path
+    from child import run_child
 
 try:
     import threadpoolctl
@@ -119,14 +123,6 @@ def child_speeds(library, m, k, n, threads, repeats, target_seconds):
     return speeds
 
 
-def speeds_in_child(library, m, k, n, threads, repeats, target_seconds):
-    command = [sys.executable, "-m", "benchmarks.bench_gemm", "--child", library,
-               *(str(v) for v in (m, k, n, threads, repeats, target_seconds))]
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    done = subprocess.run(command, capture_output=True, text=True, cwd=here, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def measure(m, k, n, threads, repeats, target_seconds):
     """One row: median GFLOP/s of tinynet and numpy for this shape and thread count."""
     # First a check that the two agree (a benchmark of a wrong answer is worthless),
@@ -146,7 +142,8 @@ def measure(m, k, n, threads, repeats, target_seconds):
     speeds = {"tinynet": [], "numpy": []}
     for _ in range(ROUNDS):  # the two children take turns, so that both meet the machine's ups and downs
         for library in speeds:
-            speeds[library] += speeds_in_child(library, m, k, n, threads, max(1, repeats // ROUNDS), target_seconds)
+            speeds[library] += run_child("benchmarks.bench_gemm", library, m, k, n, threads,
+                                         max(1, repeats // ROUNDS), target_seconds)
     tinynet_speed, numpy_speed = statistics.median(speeds["tinynet"]), statistics.median(speeds["numpy"])
     return {
         "shape (m x k x n)": f"{m} x {k} x {n}",

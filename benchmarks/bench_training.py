@@ -23,9 +23,13 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
+
+try:
+    from benchmarks.child import run_child
+except ImportError:  # run as a script (python benchmarks/bench_x.py): this folder is on the path
+    from child import run_child
 
 WORKLOADS = {
     "mlp": {
@@ -161,14 +165,11 @@ def child_main(framework, workload, threads, images_used):
 def measure(framework, workload, threads, images_used):
     """One measurement in a fresh subprocess (its own peak memory); None if it failed."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    cmd = [sys.executable, "-m", "benchmarks.bench_training", "--child", framework, workload, str(threads),
-           str(images_used)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env,
-                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    if done.returncode != 0:
-        print(f"  {framework} {workload} threads={threads} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+    try:
+        return run_child("benchmarks.bench_training", framework, workload, threads, images_used, env=env)
+    except RuntimeError as failure:
+        print(f"  {failure}", file=sys.stderr)
         return None
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 ROUNDS = 3  # runs per framework, workload and thread count

@@ -11,6 +11,7 @@ Conventions follow PyTorch: images are NCHW, convolution weights are
 pooling with zeros.
 """
 
+import functools
 import numbers
 
 import numpy as np
@@ -220,11 +221,8 @@ def conv2d_backward(x, weight, grad_out, stride=1, padding=0, input_grad=True, w
 
 # ---- pooling ------------------------------------------------------------------
 
-_POOL_GEOMETRIES = {}
-
-
 def _plain_ints(value):
-    """True for None, an int, or a tuple of ints -- exactly those types (a bool is an int to a dict, not to _int)."""
+    """True for None, an int, or a tuple of ints -- exactly those types (a bool is an int to a cache, not to _int)."""
     return value is None or type(value) is int or (type(value) is tuple and all(type(v) is int for v in value))
 
 
@@ -232,18 +230,12 @@ def _pool_geometry(input_shape, kernel_size, stride, padding, who):
     """The checked geometry of a pooling call, remembered per distinct plain-int arguments.
 
     A training loop pools the same shapes at every step, and the checks in
-    _check_pool_geometry cost more than the C kernel at LeNet's sizes.
+    _check_pool_geometry cost more than the C kernel at LeNet's sizes.  (A
+    call that raises is not remembered.)
     """
-    args = (input_shape, kernel_size, stride, padding)
-    if not all(_plain_ints(a) for a in args):
-        return _check_pool_geometry(*args, who)
-    geometry = _POOL_GEOMETRIES.get(args)
-    if geometry is None:
-        geometry = _check_pool_geometry(*args, who)  # raises on bad arguments: nothing is remembered then
-        if len(_POOL_GEOMETRIES) >= 4096:  # a bound, for programs that try endless shapes
-            _POOL_GEOMETRIES.clear()
-        _POOL_GEOMETRIES[args] = geometry
-    return geometry
+    if all(_plain_ints(a) for a in (input_shape, kernel_size, stride, padding)):
+        return _remembered_pool_geometry(input_shape, kernel_size, stride, padding, who)
+    return _check_pool_geometry(input_shape, kernel_size, stride, padding, who)
 
 
 def _check_pool_geometry(input_shape, kernel_size, stride, padding, who):
@@ -267,6 +259,10 @@ def _check_pool_geometry(input_shape, kernel_size, stride, padding, who):
     out_w = output_size(in_w, kernel_w, stride_w, pad_w)
     _check_size(who, "the number of window reads", batch * channels * out_h * out_w * kernel_h * kernel_w, MAX_WORK)
     return PoolGeometry(batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, out_h, out_w)
+
+
+
+_remembered_pool_geometry = functools.lru_cache(maxsize=4096)(_check_pool_geometry)
 
 
 def _pool_input(x, who):

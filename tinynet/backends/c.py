@@ -10,6 +10,8 @@ Importing this module fails with ImportError when the extension
 to the numpy reference.
 """
 
+import functools
+
 import numpy as np
 
 from tinynet._tinynet_c import ffi, lib
@@ -28,33 +30,20 @@ def _ptr(array):
     return ffi.from_buffer(_C_TYPE[array.dtype], array)
 
 
-_KERNELS = {}  # (name, dtype) -> C function, looked up once (the lookup builds a string and searches lib)
-
-
-_STRUCTS = {}
-
-
+@functools.lru_cache(maxsize=4096)
 def _c_struct(type_name, geometry):
     """The C struct (e.g. tn_conv2d_shape) holding a geometry NamedTuple's fields.
 
     Made once per distinct geometry and then reused: the kernels only read it,
-    and building one (ffi.new from a dict) costs about 20 times a dict lookup.
+    and building one (ffi.new from a dict) costs about 20 times a cache lookup.
     """
-    key = (type_name, geometry)
-    struct = _STRUCTS.get(key)
-    if struct is None:
-        if len(_STRUCTS) >= 4096:  # a bound, for programs that try endless shapes
-            _STRUCTS.clear()
-        struct = _STRUCTS[key] = ffi.new(type_name + " *", geometry._asdict())
-    return struct
+    return ffi.new(type_name + " *", geometry._asdict())
 
 
+@functools.cache
 def _kernel(name, dtype):
-    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm."""
-    function = _KERNELS.get((name, dtype))
-    if function is None:
-        function = _KERNELS[(name, dtype)] = getattr(lib, "tn_" + _PREFIX[dtype] + name)
-    return function
+    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm (looked up once)."""
+    return getattr(lib, "tn_" + _PREFIX[dtype] + name)
 
 
 def _check_status(status, what):
