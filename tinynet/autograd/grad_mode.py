@@ -66,20 +66,23 @@ def _in_mode(mode, function):
         # A generator's body runs at each next(), not when it is called: switch the mode around
         # every resumption, and give the caller back its own mode in between.
         generator = function(*args, **kwargs)
-        with _Switch(mode):
-            value = next(generator)
-        while True:
-            try:
-                sent = yield value
-            except GeneratorExit:
-                generator.close()
-                raise
-            except BaseException as error:  # thrown in by the caller: hand it to the body
-                with _Switch(mode):
-                    value = generator.throw(error)
-                continue
+        try:
             with _Switch(mode):
-                value = generator.send(sent)
+                value = next(generator)
+            while True:
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    generator.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: hand it to the body
+                    with _Switch(mode):
+                        value = generator.throw(error)
+                else:
+                    with _Switch(mode):
+                        value = generator.send(sent)
+        except StopIteration as finished:
+            return finished.value
     return generator_in_mode
 
 
