@@ -8,7 +8,7 @@ import re
 import pytest
 
 import tinynet.ops
-from tinynet.autograd import Function
+from tinynet.autograd.function import Function
 from tinynet.autograd.trace import docstring_parts
 
 PUBLIC_MODULES = ["tinynet", "tinynet.nn", "tinynet.nn.functional", "tinynet.nn.init", "tinynet.optim",

@@ -74,5 +74,5 @@ def test_float64_checkpoint_loads_into_float32_model():
     state = {key: np.asarray(value).astype(np.float64) + 1 for key, value in net.state_dict().items()}
     state["1.num_batches_tracked"] = np.array(3.0)  # a whole number stored as float: fine
     net.load_state_dict(state)
-    assert net[0].weight.data.dtype == np.float32
-    np.testing.assert_allclose(net[0].weight.data, state["0.weight"], rtol=1e-6)
+    assert net[0].weight.numpy().dtype == np.float32
+    np.testing.assert_allclose(net[0].weight.numpy(), state["0.weight"], rtol=1e-6)

@@ -24,7 +24,7 @@ def test_trace_prints_each_op_with_its_derivative_and_gradients():
     assert "d(ab)/da = b" in text  # Mul's derivative, read from its docstring
     assert "grad in   dL/d(output) scalar 1" in text
     assert "grad out  dL/d(x) (2,) [3, 3]" in text  # d(3x)/dx = 3 for each element
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
 
 
 def test_trace_writes_to_stdout_by_default_and_summarises_big_tensors(capsys):
@@ -35,7 +35,7 @@ def test_trace_writes_to_stdout_by_default_and_summarises_big_tensors(capsys):
     # 20 elements > max_values: gradients are summarised by norm, min and max.  Each of the two uses of x
     # in x * x sends back the other factor, x; the leaf's .grad adds them up to 2x.
     assert printed.count(f"dL/d(leaf) (20,) norm {np.linalg.norm(np.arange(20.0)):.4g}, min 0, max 19") == 2
-    np.testing.assert_allclose(x.grad.data, 2 * np.arange(20.0))
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.arange(20.0))
 
 
 def test_trace_of_the_bp_networks_backward_shows_the_hand_derived_gradients():

@@ -18,10 +18,12 @@ import importlib
 from tinynet.random import manual_seed
 from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor
+from tinynet import autograd
 from tinynet.autograd import (
-    AnomalyError, Function, GradcheckError, central_difference, detect_anomaly, enable_grad, gradcheck,
+    AnomalyError, GradcheckError, central_difference, detect_anomaly, enable_grad, gradcheck, inference_mode,
     is_grad_enabled, no_grad, set_grad_enabled, trace_backward,
 )
+from tinynet.autograd.function import Function  # tinynet's op base (numpy arrays); autograd.Function is PyTorch's
 # Every op's public function, as tinynet.exp, tinynet.cat, ... (each family's __all__).
 from tinynet.ops.activations import *  # noqa: F401,F403
 from tinynet.ops.compare import *  # noqa: F401,F403

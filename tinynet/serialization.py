@@ -36,7 +36,7 @@ def _checked_arrays(state_dict):
         if "/" in name or "\\" in name:
             raise ValueError(f"save: key {name!r} may not contain '/' or '\\' (it becomes a file name in the archive)")
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.detach().numpy()
         array = np.asarray(value)
         if array.dtype.hasobject or array.dtype.kind not in "biufc":
             raise TypeError(f"save: '{name}' must be a numeric array, got dtype {array.dtype} "

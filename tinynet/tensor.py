@@ -6,6 +6,14 @@ its parents (see ``tinynet/autograd/function.py``).  ``loss.backward()``
 follows those nodes back to the leaves and adds dL/d(leaf) to each leaf's
 ``.grad`` (``tinynet/autograd/engine.py``).
 
+The values live in ``_array``, a numpy array (``x.numpy()`` hands it out).
+Every change made to them in place -- ``x += 1``, ``x[0] = 5``, an optimizer
+step -- adds one to the tensor's *version*.  A graph node remembers the
+version of each value it saved for backward, and backward refuses to run
+with a value that has changed since (as PyTorch does), instead of computing
+a silently wrong gradient.  A view (``x.view(...)``, ``x[0]``, ``x.T``,
+``x.detach()``, ``x.data``) shares its base's memory and its version counter.
+
 This file says what a Tensor *is*.  What you can *do* with one -- ``x + y``,
 ``x.exp()``, ``x.sum(dim=1)``, ``loss.backward()`` -- is the ops' public
 functions, attached as methods in one table, ``tinynet/ops/tensor_methods.py``:
@@ -40,6 +48,15 @@ def as_array(data, dtype=None):
     return array
 
 
+class VersionCounter:
+    """How many times a tensor's values have been changed in place; shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
 def check_can_require_grad(dtype):
     """Only floating-point tensors can require gradients (a step of 1 has no meaning for an integer)."""
     if dtype not in FLOAT_DTYPES:
@@ -55,29 +72,78 @@ class Tensor:
     differentiable; integer and bool tensors (labels, masks) are not.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "_retains_grad", "__weakref__")
+    __slots__ = ("_array", "requires_grad", "grad", "_node", "_version", "_base", "_hooks", "__weakref__")
     # Make numpy hand `ndarray + Tensor` to Tensor.__radd__ instead of looping over the Tensor.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = as_array(data, dtype)
+        self._array = as_array(data, dtype)
         if requires_grad:
-            check_can_require_grad(self.data.dtype)
+            check_can_require_grad(self._array.dtype)
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None
-        self._retains_grad = False
+        self._version = VersionCounter()
+        self._base = None  # the tensor this one is a view of, if any
+        self._hooks = None  # a leaf's gradient hooks (register_hook)
 
     @classmethod
     def _from_array(cls, array, requires_grad):
         """Wrap an op's output array without any checks (the fast path used by every op)."""
         tensor = Tensor.__new__(Tensor)
-        tensor.data = array if type(array) is np.ndarray else np.asarray(array)
+        tensor._array = array if type(array) is np.ndarray else np.asarray(array)
         tensor.requires_grad = requires_grad
         tensor.grad = None
         tensor._node = None
-        tensor._retains_grad = False
+        tensor._version = VersionCounter()
+        tensor._base = None
+        tensor._hooks = None
         return tensor
+
+    def _view(self, array):
+        """A tensor over (part of) this one's memory: it shares the version counter, outside the graph."""
+        view = Tensor._from_array(array, False)
+        view._version = self._version
+        return view
+
+    # ---- the values ------------------------------------------------------------
+
+    @property
+    def data(self):
+        """This tensor's values as a Tensor outside the graph (PyTorch's ``.data``): same memory, no gradient.
+
+        Changing ``x.data`` in place changes ``x`` (and counts as a change of ``x``'s version).
+        Assigning ``x.data = values`` replaces the values, shape and dtype included.
+        """
+        return self._view(self._array)
+
+    @data.setter
+    def data(self, values):
+        array = values._array if isinstance(values, Tensor) else np.asarray(values)
+        if self.requires_grad:
+            check_can_require_grad(array.dtype)
+        self._array = array
+
+    def numpy(self):
+        """The values as a numpy array, sharing memory (no copy).
+
+        For a tensor that requires grad the array is read-only: writing into it would change values
+        autograd relies on behind its back.  ``x.detach().numpy()`` gives a writable one.
+        """
+        if self.requires_grad:
+            view = self._array.view()
+            view.flags.writeable = False
+            return view
+        return self._array
+
+    def __array__(self, dtype=None, copy=None):
+        """numpy's conversion protocol: ``np.asarray(x)`` gives x's values."""
+        array = self._array if dtype is None else self._array.astype(dtype, copy=False)
+        return array.copy() if copy else array
+
+    def _bump_version(self):
+        """Record that the values were just changed in place."""
+        self._version.value += 1
 
     # ---- autograd state ------------------------------------------------------
 
@@ -91,19 +157,22 @@ class Tensor:
         """The graph Node that produced this tensor (op name, parents), or None for a leaf."""
         return self._node
 
-    def retain_grad(self):
-        """Ask backward to also fill ``.grad`` of this non-leaf tensor."""
-        self._retains_grad = True
-        return self
+    @property
+    def _version_number(self):
+        """How many in-place changes this tensor's values have seen (PyTorch's ``_version``)."""
+        return self._version.value
 
     def detach(self):
-        """A new leaf Tensor sharing this one's data, cut off from the graph."""
-        return Tensor._from_array(self.data, False)
+        """A new leaf Tensor sharing this one's values (and version counter), cut off from the graph."""
+        return self._view(self._array)
 
     def requires_grad_(self, requires_grad=True):
-        """Set requires_grad in place (only float tensors can require it); returns self."""
+        """Set requires_grad in place (only on a leaf, and only float tensors can require it); returns self."""
+        if self._node is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables; use detach() to get a "
+                               "tensor that does not require grad")
         if requires_grad:
-            check_can_require_grad(self.data.dtype)
+            check_can_require_grad(self._array.dtype)
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -116,51 +185,47 @@ class Tensor:
     @property
     def shape(self):
         """The shape tuple."""
-        return self.data.shape
+        return self._array.shape
 
     @property
     def dtype(self):
         """The numpy dtype."""
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def ndim(self):
         """The number of dimensions."""
-        return self.data.ndim
+        return self._array.ndim
 
     def size(self, dim=None):
         """The shape (like PyTorch's ``size()``), or the length of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._array.shape if dim is None else self._array.shape[dim]
 
     def numel(self):
         """The number of elements."""
-        return self.data.size
+        return self._array.size
 
     def item(self):
         """The single element as a Python number (the tensor must hold exactly one)."""
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
-        return self.data.item()
-
-    def numpy(self):
-        """The underlying numpy array (shared, not copied)."""
-        return self.data
+        return self._array.item()
 
     def tolist(self):
         """The data as (nested) Python lists."""
-        return self.data.tolist()
+        return self._array.tolist()
 
     # ---- Python protocols ----------------------------------------------------
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._array)
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
-        return bool(self.data)
+        if self._array.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self._array.size} elements is ambiguous")
+        return bool(self._array)
 
     def __float__(self):
         return float(self.item())
@@ -169,7 +234,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu":
+        if self._array.dtype.kind not in "iu":
             raise TypeError(f"only integer tensors can be used as an index, got dtype {self.dtype}")
         return int(self.item())
 
@@ -180,10 +245,10 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._array, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype != np.float32:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._array.dtype != np.float32:
+            extras.append(f"dtype={self._array.dtype}")
         if self._node is not None:
             extras.append(f"grad_fn={self._node.op_name}")
         elif self.requires_grad:

@@ -42,7 +42,7 @@ def _describe_bad(array):
 
 def _is_finite(value):
     """True for anything that is not a float array holding NaN or infinity."""
-    array = value.data if isinstance(value, Tensor) else value
+    array = value._array if isinstance(value, Tensor) else value
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "fc":
         return True
     return bool(np.isfinite(array).all())

@@ -130,3 +130,13 @@ class set_grad_enabled(_Switch):
     def __call__(self, function):
         _set_enabled(self.previous)  # used as a decorator, creating it must not switch the mode
         return _in_mode(self.mode, function)
+
+
+class inference_mode(_Switch):
+    """Like ``no_grad`` (PyTorch's faster variant of it; here the two are the same):
+    ``with tinynet.inference_mode():`` or ``@tinynet.inference_mode()``."""
+
+    def __init__(self, mode=True):
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode expects a bool, got {mode!r}")
+        super().__init__(not mode)

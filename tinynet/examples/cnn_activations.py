@@ -86,7 +86,7 @@ def accuracy(model, images, labels, batch=1000):
     correct = 0
     with tinynet.no_grad():
         for start in range(0, len(images), batch):
-            logits = model(tinynet.tensor(images[start:start + batch])).data
+            logits = model(tinynet.tensor(images[start:start + batch])).numpy()
             correct += int((logits.argmax(axis=1) == labels[start:start + batch]).sum())
     return correct / len(images)
 

@@ -249,7 +249,7 @@ class Module:
 
     def num_parameters(self):
         """Total number of learnable scalars."""
-        return sum(parameter.data.size for parameter in self.parameters())
+        return sum(parameter.numel() for parameter in self.parameters())
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant and then on self (e.g. custom initialisation); returns self."""
@@ -284,8 +284,8 @@ class Module:
             raise TypeError(f"Module.to expects float32 or float64, got {dtype}")
         for module in self.modules():
             for parameter in module._parameters.values():
-                if parameter is not None and parameter.data.dtype != dtype:
-                    parameter.data = parameter.data.astype(dtype)
+                if parameter is not None and parameter.dtype != dtype:
+                    parameter.data = parameter._array.astype(dtype)
                     parameter.grad = None
             for name, buffer in module._buffers.items():
                 if buffer is not None and buffer.dtype.kind == "f":
@@ -347,7 +347,7 @@ def _as_buffer(value, name):
     if value is None:
         return None
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._array
     if isinstance(value, np.generic):  # arithmetic on a 0-d array gives a numpy scalar
         value = np.asarray(value)
     if not isinstance(value, np.ndarray):

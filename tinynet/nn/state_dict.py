@@ -26,7 +26,7 @@ def collect(model):
         prefix = module_name + "." if module_name else ""
         for name, parameter in module._parameters.items():
             if parameter is not None:
-                state[prefix + name] = parameter.data.copy()
+                state[prefix + name] = parameter._array.copy()
         for name, buffer in module._buffers.items():
             if buffer is not None and name not in module._non_persistent_buffers:
                 state[prefix + name] = np.array(buffer, copy=True)
@@ -54,7 +54,7 @@ def load(model, state_dict, strict=True):
     """Copy arrays from ``state_dict`` into ``model``'s parameters and buffers, in place (see Module.load_state_dict).
 
     Values may be numpy arrays or anything ``np.asarray`` accepts (a
-    Tensor's ``.data``, PyTorch's ``tensor.numpy()``); each is cast to the
+    Tensor, PyTorch's ``tensor.numpy()``); each is cast to the
     dtype of the array it replaces.  Shapes must match exactly.  With
     ``strict``, keys missing from ``state_dict`` and keys the model does not
     have are errors too; otherwise they are returned as ``(missing_keys,
@@ -80,9 +80,9 @@ def load(model, state_dict, strict=True):
     for key, (module, kind, name) in targets.items():
         if key not in state_dict:
             continue
-        current = module._parameters[name].data if kind == "parameter" else module._buffers[name]
+        current = module._parameters[name]._array if kind == "parameter" else module._buffers[name]
         value = state_dict[key]
-        value = value.data if isinstance(value, Tensor) else value
+        value = value._array if isinstance(value, Tensor) else value
         try:
             value = np.asarray(value)
         except Exception as error:  # e.g. a torch tensor that requires grad
@@ -111,7 +111,8 @@ def load(model, state_dict, strict=True):
         module, kind, name = targets[key]
         if kind == "parameter":
             parameter = module._parameters[name]
-            parameter.data[...] = value.astype(parameter.data.dtype, copy=False)
+            parameter._array[...] = value.astype(parameter.dtype, copy=False)
+            parameter._bump_version()
         else:
             buffer = module._buffers[name]
             if buffer.ndim == 0:

@@ -15,7 +15,7 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.astype(ctx.parents[0].data.dtype)
+        return grad.astype(ctx.parents[0].dtype)
 
 
 def astype(input, dtype):
@@ -24,7 +24,7 @@ def astype(input, dtype):
     if dtype.kind not in "fiub" or (dtype.kind == "f" and dtype not in FLOAT_DTYPES):
         raise TypeError(f"cannot cast a tensor to dtype {dtype}; use float32, float64, an integer type or bool")
     if dtype not in FLOAT_DTYPES:  # integer/bool results carry no gradient
-        return Tensor(input.data.astype(dtype))
+        return Tensor(input._array.astype(dtype))
     return Cast.apply(input, dtype=dtype)
 
 

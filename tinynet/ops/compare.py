@@ -12,7 +12,7 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge"]
 
 
 def _data(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value._array if isinstance(value, Tensor) else value
 
 
 def _compare(numpy_op, input, other):

@@ -20,7 +20,7 @@ __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs"
 
 def _shape_of(ctx, index):
     """Shape of the op's input ``index`` (a Tensor, since only Tensors ask for gradients)."""
-    return ctx.parents[index].data.shape
+    return ctx.parents[index].shape
 
 
 class Add(Function):
@@ -329,7 +329,7 @@ class Where(Function):
 
 def where(condition, input, other):
     """input where condition is true, else other (broadcasting); no gradient flows to the condition."""
-    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
     return Where.apply(condition, operand(input), operand(other))

@@ -127,7 +127,7 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         (target,) = ctx.saved_tensors
-        shape = ctx.parents[0].data.shape
+        shape = ctx.parents[0].shape
         grad_log_probs = np.zeros(shape, dtype=grad.dtype)
         grad_log_probs[np.arange(len(target)), target] = -grad_per_item(grad, ctx.reduction, target.size)
         return grad_log_probs, None

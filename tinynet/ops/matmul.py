@@ -102,7 +102,7 @@ class Linear(Function):
         grad_rows = np.ascontiguousarray(grad).reshape(-1, weight.shape[0])
         grad_x = grad_w = grad_b = None
         if need_x:
-            grad_x = gemm_product(grad_rows, weight).reshape(ctx.parents[0].data.shape)
+            grad_x = gemm_product(grad_rows, weight).reshape(ctx.parents[0].shape)
         if need_w:
             grad_w = gemm_product(grad_rows, rows, trans_a=True)
         if need_b:

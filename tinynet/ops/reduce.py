@@ -39,7 +39,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_to(grad, ctx.axes, ctx.keepdims, ctx.parents[0].data.shape)
+        return expand_to(grad, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
 
 
 class Mean(Function):
@@ -54,7 +54,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0].data.shape)
+        return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
 
 
 class _Extremum(Function):
@@ -175,7 +175,7 @@ def _arg_extremum(numpy_fn, input, dim, keepdim, axis, keepdims):
     keep = bool(keepdims if keepdims is not None else keepdim)
     if dim is not None:
         dim = checks.dim(dim, input.ndim, numpy_fn.__name__)
-    return Tensor._from_array(np.asarray(numpy_fn(input.data, axis=dim, keepdims=keep), dtype=np.int64), False)
+    return Tensor._from_array(np.asarray(numpy_fn(input._array, axis=dim, keepdims=keep), dtype=np.int64), False)
 
 
 def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):

@@ -20,6 +20,8 @@ __all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze",
 class Reshape(Function):
     """The same elements in a new shape.   d out/d x is 1 from each element to its new place; reshape grad back."""
 
+    may_return_view = True
+
     @staticmethod
     def forward(ctx, x, shape):
         try:
@@ -29,7 +31,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.parents[0].data.shape)
+        return grad.reshape(ctx.parents[0].shape)
 
 
 def reshape(input, shape):
@@ -79,6 +81,8 @@ def unsqueeze(input, dim):
 class Permute(Function):
     """Reorder the axes: out axis i is input axis axes[i].   d out/d x moves each element: inverse-permute grad."""
 
+    may_return_view = True
+
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
@@ -120,19 +124,24 @@ class GetItem(Function):
 
     d out/d x is 1 from each selected element to where it was read; backward
     scatters the gradient into zeros of x's shape (with np.add.at when an
-    integer array may select an element more than once).
+    integer array may select an element more than once).  Basic indexing
+    (ints, slices) gives a view of x, as in PyTorch; advanced indexing a copy.
     """
+
+    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.index = index
-        out = x[index]
-        # Basic indexing returns a view; copy so later in-place edits of x cannot change this result.
-        return out.copy() if isinstance(out, np.ndarray) and out.base is not None and not _is_advanced(index) else out
+        if _is_advanced(index):
+            return x[index]
+        key = index if isinstance(index, tuple) else (index,)
+        # A trailing ... keeps even x[0] of a vector an array (a 0-d view) rather than a numpy scalar.
+        return x[key] if any(part is Ellipsis for part in key) else x[key + (Ellipsis,)]
 
     @staticmethod
     def backward(ctx, grad):
-        shape = ctx.parents[0].data.shape
+        shape = ctx.parents[0].shape
         grad_x = np.zeros(shape, dtype=grad.dtype)
         if _is_advanced(ctx.index):
             np.add.at(grad_x, ctx.index, grad)
@@ -141,18 +150,18 @@ class GetItem(Function):
         return grad_x
 
 
-def _unwrap_index(index):
+def unwrap_index(index):
     """Tensors inside an index become their arrays (so x[mask] and x[idx] work with tensor masks/indices)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._array
     if isinstance(index, tuple):
-        return tuple(part.data if isinstance(part, Tensor) else part for part in index)
+        return tuple(part._array if isinstance(part, Tensor) else part for part in index)
     return index
 
 
 def getitem(input, index):
     """input[index]: ints, slices, None, Ellipsis, integer tensors/arrays and boolean masks, as in numpy."""
-    return GetItem.apply(input, _unwrap_index(index))
+    return GetItem.apply(input, unwrap_index(index))
 
 
 class Cat(Function):

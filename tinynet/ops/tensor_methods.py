@@ -10,7 +10,7 @@ backward and its derivative side by side.  Adding a method is one line here.
 import numbers
 
 from tinynet.autograd import engine
-from tinynet.ops import activations, cast, compare, elementwise, matmul, reduce
+from tinynet.ops import activations, cast, compare, elementwise, inplace, matmul, reduce
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -50,8 +50,8 @@ def _transposed(self):
 
 
 METHODS = {
-    # autograd
-    "backward": engine.backward,
+    # autograd (engine.py)
+    "backward": engine.backward, "retain_grad": engine.retain_grad, "register_hook": engine.register_hook,
     # arithmetic (elementwise.py, matmul.py)
     "__add__": elementwise.add, "__radd__": _reflected(elementwise.add, "+"),
     "__sub__": elementwise.sub, "__rsub__": _reflected(elementwise.sub, "-"),
@@ -82,6 +82,12 @@ METHODS = {
     "leaky_relu": activations.leaky_relu, "elu": activations.elu, "silu": activations.silu,
     "softplus": activations.softplus, "hardlim": activations.hardlim,
     "softmax": activations.softmax, "log_softmax": activations.log_softmax,
+    # in place (inplace.py): change the tensor's own values, counting a new version
+    "__setitem__": inplace.setitem,
+    "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,
+    "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
+    "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
+    "copy_": inplace.copy_,
     # dtype (cast.py)
     "astype": cast.astype, "float": cast.to_float, "double": cast.to_double,
 }

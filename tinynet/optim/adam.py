@@ -43,12 +43,12 @@ class Adam(Optimizer):
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             for p, grad in self._parameters_with_grads(group):
                 if group["weight_decay"] != 0:
-                    grad = grad + group["weight_decay"] * p.data
+                    grad = grad + group["weight_decay"] * p._array
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    state["exp_avg"] = np.zeros_like(p._array)
+                    state["exp_avg_sq"] = np.zeros_like(p._array)
                 state["step"] += 1
                 m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
                 m *= beta1
@@ -59,4 +59,4 @@ class Adam(Optimizer):
                 bias_correction2 = 1 - beta2**t
                 # lr * m_hat / (sqrt(v_hat) + eps), arranged as PyTorch does so results agree to rounding.
                 denominator = np.sqrt(v) / np.sqrt(bias_correction2) + eps
-                p.data -= ((lr / bias_correction1) * m / denominator).astype(p.data.dtype, copy=False)
+                p._array -= ((lr / bias_correction1) * m / denominator).astype(p._array.dtype, copy=False)

@@ -21,7 +21,7 @@ from tinynet.tensor import Tensor
 
 
 class Optimizer:
-    """Base class: parameter groups, ``zero_grad()``, and the contract that ``step()`` updates ``.data`` in place."""
+    """Base class: parameter groups, ``zero_grad()``, and the contract that ``step()`` updates the values in place."""
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -83,12 +83,17 @@ class Optimizer:
         raise NotImplementedError
 
     def _parameters_with_grads(self, group):
-        """(parameter, gradient array) pairs of a group, skipping parameters that got no gradient."""
+        """(parameter, gradient array) pairs of a group, skipping parameters that got no gradient.
+
+        The caller updates the values in place, so each parameter's version goes up: a graph that saved
+        the old values can no longer backpropagate through them (it raises instead of using the new ones).
+        """
         for p in group["params"]:
             if p.grad is not None:
-                grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-                if grad.shape != p.data.shape:
-                    raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.data.shape}")
+                grad = p.grad._array if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+                if grad.shape != p.shape:
+                    raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.shape}")
+                p._bump_version()
                 yield p, grad
 
     def state_dict(self):
@@ -138,7 +143,7 @@ class Optimizer:
             self.param_groups[index][name] = tuple(value) if isinstance(value, list) else value
         for p, entries in new_state.items():
             for name, value in entries.items():
-                entries[name] = int(value) if name == "step" else value.astype(p.data.dtype)
+                entries[name] = int(value) if name == "step" else value.astype(p.dtype)
         self.state = new_state
 
     def __repr__(self):

@@ -43,11 +43,11 @@ class SGD(Optimizer):
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             for p, grad in self._parameters_with_grads(group):
                 if group["weight_decay"] != 0:
-                    grad = grad + group["weight_decay"] * p.data
+                    grad = grad + group["weight_decay"] * p._array
                 if momentum != 0:
                     state = self.state.setdefault(p, {})
                     if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = grad.astype(p.data.dtype, copy=True)
+                        state["momentum_buffer"] = grad.astype(p._array.dtype, copy=True)
                     else:
                         buffer = state["momentum_buffer"]
                         buffer *= momentum
@@ -60,7 +60,7 @@ class SGD(Optimizer):
                 # p -= lr * g through a scratch array kept per parameter: no fresh (page-faulting)
                 # temporary each step.  The scratch holds nothing between steps.
                 scratch = self._scratch.get(p)
-                if scratch is None or scratch.shape != p.data.shape or scratch.dtype != p.data.dtype:
-                    scratch = self._scratch[p] = np.empty_like(p.data)
+                if scratch is None or scratch.shape != p._array.shape or scratch.dtype != p._array.dtype:
+                    scratch = self._scratch[p] = np.empty_like(p._array)
                 np.multiply(grad, lr, out=scratch, casting="unsafe")
-                p.data -= scratch
+                p._array -= scratch

@@ -135,7 +135,7 @@ def _tensor_grad_norm(tensor, gradients):
     if gradients is not None and node is not None and node in gradients:
         return float(gradients[node])
     if tensor.grad is not None:
-        return float(np.linalg.norm(tensor.grad.data.astype(np.float64)))
+        return float(np.linalg.norm(tensor.grad.numpy().astype(np.float64)))
     return None
 
 
