@@ -1,6 +1,10 @@
 """tinynet.data: IDX reading (valid, corrupt, truncated), the bundled MNIST, and DataLoader batching."""
 
 import gzip
+import os
+import threading
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -112,6 +116,68 @@ def test_rejects_corrupt_gzip(tmp_path):
     path.write_bytes(compressed[: len(compressed) // 2])
     with pytest.raises(ValueError, match="corrupt gzip"):
         read_idx(path)
+
+
+def gzip_of(header_bytes, zero_bytes):
+    """A gzip file of ``header_bytes`` followed by ``zero_bytes`` zeros, built without holding the zeros."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip framing
+    parts = [compressor.compress(header_bytes)]
+    chunk = bytes(1 << 20)
+    for start in range(0, zero_bytes, len(chunk)):
+        parts.append(compressor.compress(chunk[:zero_bytes - start]))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def test_a_gzip_bomb_is_not_decompressed_past_what_the_header_declares(tmp_path):
+    """200 MB of zeros behind a header that declares 100 bytes: reading stops at byte 101."""
+    path = tmp_path / "bomb.idx.gz"
+    path.write_bytes(gzip_of(header(0x08, (100,)), 200 * 2**20))
+    assert path.stat().st_size < 300_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="extra bytes after the data.*need 100 data bytes, found more"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+
+
+def test_a_gzip_header_declaring_more_than_the_file_can_hold_is_refused_before_reading(tmp_path):
+    path = tmp_path / "liar.idx.gz"
+    path.write_bytes(gzip_of(header(0x0E, (2**31, 2**31)), 1000))
+    with pytest.raises(ValueError, match=r"more than this gzip file can expand to.*header is wrong"):
+        read_idx(path)
+
+
+def test_gzip_round_trip_of_a_larger_array(tmp_path):
+    values = np.random.default_rng(0).integers(0, 256, size=(300, 28, 28), dtype=np.uint8)
+    write_idx(tmp_path / "big.idx.gz", values)
+    np.testing.assert_array_equal(read_idx(tmp_path / "big.idx.gz"), values)
+
+
+def test_refuses_directories_and_devices(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        read_idx(tmp_path)
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(OSError, match="character device"):
+            read_idx("/dev/zero")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_refuses_a_fifo_without_blocking(tmp_path):
+    fifo = tmp_path / "labels.idx"
+    os.mkfifo(fifo)
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(pytest.raises(OSError, read_idx, fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # blocked in open(): give it a writer so the thread can finish, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=10)
+        pytest.fail("read_idx blocked on a FIFO")
+    assert "FIFO" in str(outcome[0].value)
 
 
 def test_rejects_non_path():
