@@ -267,3 +267,17 @@ def test_an_unreadable_file_gives_permission_error(tmp_path):
     path.chmod(0)
     with pytest.raises(PermissionError):
         tinynet.load(path)
+
+
+def test_the_checkpoints_doc_runs_and_its_example_error_is_what_load_says(capsys):
+    from pathlib import Path
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "checkpoints.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 2
+    namespace = {"__name__": "docs_checkpoints"}
+    for block in blocks:
+        exec(compile(block, "docs/checkpoints.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert "notes.npz'): a text file (it starts with 'not a checkpoint\\n')" in printed

@@ -231,6 +231,9 @@ def load(path):
         except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
             raise CheckpointError(f"{where}: a truncated or corrupt zip archive: its index at the end of the "
                                   f"file is missing or damaged ({error})") from None
+        except NotImplementedError as error:  # zipfile's word for a feature it lacks
+            raise CheckpointError(f"{where}: the zip archive uses a feature that is not supported ({error})") \
+                from None
         with archive:
             members = _checked_members(archive, file_size, where)
             return OrderedDict((name, _read_array(archive, info, f"{where}: array {name!r}"))
@@ -278,6 +281,8 @@ def _checked_members(archive, file_size, where):
             raise CheckpointError(f"{member} holds pickled data (a torch.save checkpoint?), {NEVER_UNPICKLED}")
         if not info.filename.endswith(".npy"):
             raise CheckpointError(f"{member} is not an .npy array; a checkpoint holds only .npy members")
+        if info.header_offset < 0:
+            raise CheckpointError(f"{member} is corrupt: its index places it before the start of the file")
         name = info.filename[:-len(".npy")]
         if name in seen:
             raise CheckpointError(f"{member} appears twice in the archive")
@@ -335,9 +340,10 @@ def _read_npy_header(member, what):
                               "(1.0 and 2.0 are)")
     try:
         # numpy's parser reads the header as a Python literal (ast.literal_eval: data, never code),
-        # at most 10,000 bytes of it, and checks its keys and types.
+        # at most 10,000 bytes of it, and checks its keys and types.  Its tokenizer and literal
+        # parser raise several exception types on garbage; any of them means a malformed header.
         shape, fortran_order, dtype = NPY_VERSIONS[version](member)
-    except (ValueError, TypeError, OverflowError, SyntaxError, RecursionError, MemoryError) as error:
+    except Exception as error:
         raise CheckpointError(f"{what}: malformed .npy header ({error})") from None
     if dtype.hasobject:
         raise CheckpointError(f"{what}: an object array (pickled Python objects), {NEVER_UNPICKLED}")
