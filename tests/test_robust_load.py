@@ -156,7 +156,8 @@ TIB4 = 4 * 2**40 // 8  # float64 elements in 4 TiB
     ({"name": "w.npy", "data": GOOD, "method": 99, "flags": 0x1}, ["encrypted"]),
     ({"name": "w.npy", "data": GOOD, "size": 2**32 - 2}, ["corrupt: stored uncompressed", "4294967294"]),
     ({"name": "w.npy", "data": GOOD, "method": 8, "size": 2**32 - 2}, ["more than deflate can produce"]),
-    ({"name": "w.npy", "data": GOOD, "compressed": len(GOOD) + 10**6, "size": len(GOOD) + 10**6}, ["extends past the end of the file"]),
+    ({"name": "w.npy", "data": GOOD, "compressed": len(GOOD) + 10**6, "size": len(GOOD) + 10**6},
+     ["extends past the end of the file"]),
     ({"name": "w.npy", "data": GOOD, "crc": 12345}, ["array 'w'", "corrupt", "CRC"]),
 ])
 def test_a_bad_member_is_named_with_its_problem(tmp_path, member, words):

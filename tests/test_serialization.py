@@ -148,3 +148,12 @@ def test_unusual_but_valid_keys_round_trip_exactly(tmp_path):
     assert list(loaded) == keys
     for i, key in enumerate(keys):
         np.testing.assert_array_equal(loaded[key], np.full(2, i))
+
+
+def test_bytes_and_pathlike_paths_work_for_save_and_load(tmp_path):
+    path = os.fsencode(tmp_path / "model.npz")
+    tinynet.save({"w": np.arange(2.0)}, path)
+    np.testing.assert_array_equal(tinynet.load(path)["w"], np.arange(2.0))
+    assert os.listdir(tmp_path) == ["model.npz"]
+    with pytest.raises(TypeError, match="file path"):
+        tinynet.save({"w": np.zeros(1)}, 3)

@@ -117,7 +117,7 @@ def save(state_dict, path):
     for what happens when saving fails or the process is killed.
     """
     arrays = _checked_arrays(state_dict)
-    path = checked_path(path, "tinynet.save")
+    path = os.fsdecode(checked_path(path, "tinynet.save"))  # bytes paths too: temporaries are named with str
     directory, name = os.path.split(os.path.abspath(path))
     _sweep_orphaned_temporaries(directory, name)
     descriptor, temporary = _create_locked_temporary(directory, name)

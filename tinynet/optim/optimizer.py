@@ -169,7 +169,7 @@ class Optimizer:
         self.state = {params[index]: entries for index, entries in loaded_state.items()}
 
     def _parse_state_key(self, key, group_count, param_count):
-        """Split ``"state.<i>.<name>"`` / ``"param_groups.<g>.<name>"`` into (where, index, name), checking each part."""
+        """Split ``"state.<i>.<name>"`` or ``"param_groups.<g>.<name>"`` into (where, index, name), checked."""
         parts = key.split(".") if isinstance(key, str) else []
         if len(parts) != 3 or parts[0] not in ("state", "param_groups") or not parts[1].isdecimal():
             raise ValueError(f"unexpected key {key!r} in optimizer state_dict; expected 'state.<i>.<name>' "
