@@ -7,7 +7,7 @@ import pytest
 
 import tinynet
 from tinynet import nn
-from tinynet.gradcheck import gradcheck
+from tinynet.autograd.gradcheck import gradcheck
 
 
 def _away_from_zero(rng, shape, margin=0.1):

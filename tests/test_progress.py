@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import tinynet
-from tinynet.progress import ProgressBar, fit, progress
+from tinynet.progress import ProgressBar, progress
+from tinynet.training import fit
 
 
 class FakeTerminal(io.StringIO):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet import autograd, nn
+from tinynet import nn
+from tinynet.autograd import hooks
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy warns about the very NaNs we provoke
 
@@ -63,12 +64,12 @@ def test_finite_training_step_passes_and_matches_unchecked():
 
 
 def test_nothing_is_checked_outside_the_block_and_nesting_restores():
-    assert autograd.forward_check is None
+    assert hooks.forward_check is None
     with tn.detect_anomaly():
         with tn.detect_anomaly():
             pass
-        assert autograd.forward_check is not None  # still on: the outer block is open
+        assert hooks.forward_check is not None  # still on: the outer block is open
         with pytest.raises(tn.AnomalyError):
             tn.log(vector(-1.0))
-    assert autograd.forward_check is None and autograd.backward_listeners == []
+    assert hooks.forward_check is None and hooks.backward_listeners == []
     assert np.isnan(tn.log(vector(-1.0)).data).all()  # no check, no error

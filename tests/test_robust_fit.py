@@ -6,7 +6,7 @@ import pytest
 import tinynet as tn
 from tinynet import nn, optim
 from tinynet.data import DataLoader
-from tinynet.progress import NonFiniteLossError
+from tinynet.training import NonFiniteLossError
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy warns about the overflow we provoke
 

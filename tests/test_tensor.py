@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tinynet
-from tinynet import autograd
+from tinynet.autograd import hooks
 
 
 # ---- construction and array facts --------------------------------------------------------------
@@ -240,11 +240,11 @@ def test_backward_listeners_see_every_node_in_order():
         seen.append((node.op_name, grad_output.shape, len(input_grads)))
 
     x = tinynet.tensor([1.0, 2.0], requires_grad=True)
-    autograd.backward_listeners.append(listener)
+    hooks.backward_listeners.append(listener)
     try:
         (x.exp() * 2).sum().backward()
     finally:
-        autograd.backward_listeners.remove(listener)
+        hooks.backward_listeners.remove(listener)
     assert [name for name, _, _ in seen] == ["Sum", "Mul", "Exp"]
     assert seen[0][1] == () and seen[2][1] == (2,)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import tinynet
-from tinynet import autograd
-from tinynet.trace import describe_array, docstring_parts
+from tinynet.autograd import hooks
+from tinynet.autograd.trace import describe_array, docstring_parts
 from tinynet.ops.activations import Sigmoid
 from tinynet.ops.elementwise import Div
 
@@ -52,13 +52,13 @@ def test_trace_of_the_bp_networks_backward_shows_the_hand_derived_gradients():
 
 
 def test_trace_stops_listening_after_the_block_and_after_an_error():
-    listeners = list(autograd.backward_listeners)
+    listeners = list(hooks.backward_listeners)
     x = tinynet.Tensor([1.0], requires_grad=True)
     out = io.StringIO()
     with pytest.raises(ZeroDivisionError):
         with tinynet.trace_backward(file=out):
             1 / 0
-    assert autograd.backward_listeners == listeners
+    assert hooks.backward_listeners == listeners
     (x * 2).sum().backward()
     assert out.getvalue() == ""
 

@@ -86,7 +86,7 @@ def _train(model, x_train, settings, history):
     Ctrl-C stops training early."""
     from tinynet import nn, optim
     from tinynet.data import DataLoader
-    from tinynet.progress import fit
+    from tinynet.training import fit
 
     loader = DataLoader((x_train, x_train), batch_size=settings["batch_size"], shuffle=True)
     optimizer = optim.Adam(model.parameters(), lr=settings["lr"])

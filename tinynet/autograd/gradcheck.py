@@ -13,7 +13,7 @@ difference quotient would swamp the comparison.
 
 import numpy as np
 
-from tinynet.autograd import no_grad
+from tinynet.autograd.grad_mode import no_grad
 from tinynet.tensor import Tensor
 
 

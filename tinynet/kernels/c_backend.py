@@ -1,13 +1,13 @@
-"""The C backend: hands checked numpy arrays to the kernels in csrc/.
+"""The C backend: hands checked numpy arrays to the kernels in csrc/ (declared in csrc/tinynet.h).
 
 Each function here is a thin call: pick the float32 ("s") or float64 ("d")
 C function, pass pointers into the numpy buffers, allocate the outputs.  The
-arguments were checked by ``tinynet.kernels``, which is what makes it safe to
-give C raw pointers.
+arguments were checked by the API modules (gemm.py, conv.py, pool.py), which
+is what makes it safe to give C raw pointers.
 
 Importing this module fails with ImportError when the extension
-``tinynet._tinynet_c`` was not built; ``tinynet.backends`` then falls back
-to the numpy reference.
+``tinynet._tinynet_c`` was not built; ``config.py`` then falls back to the
+numpy reference.
 """
 
 import functools
