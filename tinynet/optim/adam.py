@@ -16,26 +16,24 @@ gradients -- so one lr works across layers of very different scales.
 
 import numpy as np
 
-from tinynet.optim.optimizer import Optimizer, check_number
+from tinynet.optim.optimizer import LEARNING_RATE, WEIGHT_DECAY, Optimizer, pair, real
 
 
 class Adam(Optimizer):
     """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)``."""
 
+    # PyTorch's checks (its words after "Invalid"), plus: no NaN or infinity anywhere.
+    hyperparameter_checks = {
+        "lr": LEARNING_RATE,
+        "betas": pair(at_least=0, below=1, label="beta parameter"),
+        "eps": real(at_least=0, label="epsilon value"),
+        "weight_decay": WEIGHT_DECAY,
+    }
+    state_names = ("step", "exp_avg", "exp_avg_sq")
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group):
-        check_number(group["lr"], "lr", "Adam", minimum=0)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        check_number(betas[0], "beta1", "Adam", minimum=0, below=1)
-        check_number(betas[1], "beta2", "Adam", minimum=0, below=1)
-        group["betas"] = tuple(betas)
-        check_number(group["eps"], "eps", "Adam", minimum=0)
-        check_number(group["weight_decay"], "weight_decay", "Adam", minimum=0)
 
     def step(self):
         """Apply one update to every parameter that has a gradient (in place, no graph)."""
