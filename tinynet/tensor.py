@@ -83,7 +83,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None
-        self._version = VersionCounter()
+        self._version = None  # a VersionCounter, made when first needed (_version_counter())
         self._base = None  # the tensor this one is a view of, if any
         self._hooks = None  # a leaf's gradient hooks (register_hook)
 
@@ -95,7 +95,7 @@ class Tensor:
         tensor.requires_grad = requires_grad
         tensor.grad = None
         tensor._node = None
-        tensor._version = VersionCounter()
+        tensor._version = None
         tensor._base = None
         tensor._hooks = None
         return tensor
@@ -103,7 +103,7 @@ class Tensor:
     def _view(self, array):
         """A tensor over (part of) this one's memory: it shares the version counter, outside the graph."""
         view = Tensor._from_array(array, False)
-        view._version = self._version
+        view._version = self._version_counter()
         return view
 
     # ---- the values ------------------------------------------------------------
@@ -141,9 +141,16 @@ class Tensor:
         array = self._array if dtype is None else self._array.astype(dtype, copy=False)
         return array.copy() if copy else array
 
+    def _version_counter(self):
+        """This tensor's VersionCounter (shared with its views), made on first use: most tensors never need one."""
+        counter = self._version
+        if counter is None:
+            counter = self._version = VersionCounter()
+        return counter
+
     def _bump_version(self):
         """Record that the values were just changed in place."""
-        self._version.value += 1
+        self._version_counter().value += 1
 
     # ---- autograd state ------------------------------------------------------
 
@@ -160,7 +167,7 @@ class Tensor:
     @property
     def _version_number(self):
         """How many in-place changes this tensor's values have seen (PyTorch's ``_version``)."""
-        return self._version.value
+        return 0 if self._version is None else self._version.value
 
     def detach(self):
         """A new leaf Tensor sharing this one's values (and version counter), cut off from the graph."""
