@@ -262,7 +262,7 @@ def notes(rows):
     details = rows[0]["details"]
     lines = [f"% of peak = img/s x FLOP/img/step / ({details['peak_gflops_per_core']:.1f} GFLOP/s x threads): "
              "the best one-thread float32 GEMM (tinynet or numpy, 512 or larger) in this run; FLOPs count the "
-             "conv and linear multiply-adds of forward and backward"] + details["skipped"]
+             "conv and linear multiply-adds of forward and backward"] + details.get("skipped", [])
     for row in rows:
         if not losses_agree(row["details"]["first_step_loss"]):
             lines.append(f"{row['workload']} ({row['threads']} threads): first-step losses differ between "

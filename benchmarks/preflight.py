@@ -46,9 +46,9 @@ def refusal(build_info, imported_from, source_folder=SOURCE_FOLDER, installed_co
     in_source = os.path.abspath(imported_from) == os.path.join(os.path.abspath(source_folder), "tinynet")
     if in_source:
         where = (f"tinynet was imported from the source folder ({imported_from}), which has no compiled "
-                 f"extension ({reason}).")
+                 f"C extension: {reason}.")
         if installed_copy:
-            where += (f"\nThe tinynet installed at {installed_copy} (e.g. by `pip install .`) is not used: "
+            where += (f"\nThe tinynet installed at {installed_copy} (by a plain `pip install .`) is not used: "
                       "running from the source folder imports the source tree first.")
         return f"{head}\n{where}\n{BUILD_HINT}"
     return (f"{head}\nThe tinynet at {imported_from} has no working C extension ({reason}).\n"

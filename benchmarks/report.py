@@ -70,11 +70,13 @@ def chart_bars(results):
     bars = []
     for name, rows in results.items():
         for row in rows:
-            detail = " ".join(str(v) for k, v in row.items() if isinstance(v, str) or k == "threads")
+            detail = " ".join(str(v) for v in row.values() if isinstance(v, str))
+            if "threads" in row:
+                detail += f", {row['threads']} thr"
             for key, value in row.items():
                 match = RATIO_COLUMN.match(key)
                 if match and isinstance(value, (int, float)):
-                    bars.append((f"{name}: {detail} (vs {match.group(1)})"[:70], float(value)))
+                    bars.append((f"{name}: {detail} vs {match.group(1)}"[:72], float(value)))
     return bars
 
 
@@ -90,8 +92,14 @@ def chart(results, path, subtitle=""):
 
     labels, ratios = zip(*bars)
     fig, ax = plt.subplots(figsize=(9, 0.26 * len(ratios) + 1.6))
-    ax.barh(range(len(ratios)), ratios, color=["#2a7ab9" if r >= 1 else "#c0392b" for r in ratios])
-    ax.set_xscale("log")  # a 2x win and a 2x loss are the same length
+    # Each bar grows from 1 (a tie) to the ratio, on a log axis: a 2x win and a 2x loss are the same length.
+    ax.barh(range(len(ratios)), [r - 1 for r in ratios], left=1,
+            color=["#2a7ab9" if r >= 1 else "#c0392b" for r in ratios])
+    ax.set_xscale("log")
+    low, high = min(min(ratios), 0.5) / 1.2, max(max(ratios), 2) * 1.2
+    ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100) if low <= t <= high]
+    ax.set_xlim(low, high)
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(ratios)), labels, fontsize=7)
     ax.invert_yaxis()
