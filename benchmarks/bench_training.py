@@ -16,7 +16,8 @@ fresh process of its own (its own peak memory, and no other library's worker
 threads).  After a few warm-up steps (which include JAX's compilation) the
 steps are timed in equal chunks and the median chunk's images/s is the run's
 figure: one epoch for the small models, a fixed number of steps for ResNet-10
-(about 1.24 GFLOP per image per step).  The frameworks take turns, ROUNDS
+(whose step costs a thousand times the MLP's: the MFLOP/img/step column,
+counted from the model's shapes by models.flops_per_image).  The frameworks take turns, ROUNDS
 times, and the median run is reported.
 
 ``% of peak`` = images/s x FLOP per image per step / (the core's peak x
