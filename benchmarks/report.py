@@ -43,7 +43,7 @@ def _cell(value):
     if isinstance(value, float):
         if abs(value) >= 100:
             return f"{value:,.0f}"
-        return f"{value:.2f}" if abs(value) >= 0.01 or value == 0 else f"{value:.2g}"
+        return f"{value:.2f}" if abs(value) >= 1 or value == 0 else f"{value:.3g}"  # 3 digits below 1
     return str(value)
 
 
