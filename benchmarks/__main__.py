@@ -82,6 +82,7 @@ def main(argv=None):
         print(tables[-1], flush=True)
 
     env["peak_gflops_per_core"] = peak
+    env["load_average_at_end"] = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     written = report.write(args.out, env, results, tables)
     print(f"wrote {', '.join(written)} in {args.out}", file=sys.stderr)
 

@@ -154,7 +154,8 @@ def describe(env):
     compiled = f"{info.get('compiler')} {info.get('flags')}" if info.get("compiler") else "no compiler"
     lines = [
         f"- date {env['date']}; CPU {env['cpu']}, {env['logical_cpus']} logical CPUs; "
-        f"load average at start {env['load_average_at_start']}",
+        f"load average at start {env['load_average_at_start']}"
+        + (f", at end {env['load_average_at_end']}" if env.get("load_average_at_end") is not None else ""),
         f"- tinynet backend **{info['backend']}**, SIMD path **{info.get('simd')}** "
         f"(the CPU offers {info.get('cpu_simd')}), OpenMP {'on' if info.get('openmp') else 'off'}, {compiled}",
         f"- numpy {env['numpy']}; PyTorch {env['torch'] or 'not installed'}; JAX {env['jax'] or 'not installed'}",
