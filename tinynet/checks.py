@@ -69,10 +69,18 @@ def dim(value, ndim, owner=None):
 
 
 def dims(value, ndim, owner=None):
-    """None or () (every dimension), an int or a sequence of ints -> a sorted tuple of distinct dims."""
+    """None or () (every dimension), an int or a sequence of ints -> a sorted tuple of distinct dims.
+
+    A 0-d tensor accepts dim 0 or -1 and has no axes to reduce over, so it gets ().
+    """
     if value is None:
         return tuple(range(ndim))
-    values = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    if isinstance(value, numbers.Integral):
+        values = (value,)
+    elif isinstance(value, (tuple, list)):
+        values = tuple(value)
+    else:
+        raise TypeError(f"{_prefix(owner)}dim must be an int or a tuple of ints, got {value!r}")
     if not values:
         return tuple(range(ndim))  # an empty list of dims reduces over all of them, as in PyTorch
     result = []
@@ -85,7 +93,7 @@ def dims(value, ndim, owner=None):
     if len(set(result)) != len(result):
         repeated = next(d for d in result if result.count(d) > 1)
         raise RuntimeError(f"{_prefix(owner)}dim {repeated} appears multiple times in the list of dims {value!r}")
-    return tuple(sorted(result))
+    return tuple(sorted(result)) if ndim else ()  # a 0-d tensor's dim 0 is itself: nothing to reduce over
 
 
 def real_number(value, name, owner=None, minimum=None, maximum=None):

@@ -64,8 +64,16 @@ class Sub(Function):
                 sum_to_shape(-grad, _shape_of(ctx, 1)) if need_b else None)
 
 
+def _is_bool(value):
+    """A bool tensor or a Python bool (which PyTorch treats alike in sub and pow)."""
+    return isinstance(value, bool) or (isinstance(value, Tensor) and value._array.dtype.kind == "b")
+
+
 def sub(input, other, *, alpha=1):
-    """input - alpha * other (broadcasting)."""
+    """input - alpha * other (broadcasting); as in PyTorch, not for bool tensors (use ~mask to invert a mask)."""
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; "
+                           "to invert a mask use ~mask or logical_not")
     if alpha != 1:
         other = mul(operand(other), alpha)
     return Sub.apply(*promote(input, other))
@@ -146,6 +154,10 @@ class Pow(Function):
 
 def pow(input, exponent):
     """input ** exponent (broadcasting)."""
+    if _is_bool(input) and isinstance(exponent, Tensor) and _is_bool(exponent):
+        raise NotImplementedError("pow is not implemented for bool tensors (convert one operand to int or float)")
+    if isinstance(input, Tensor) and _is_bool(input) and isinstance(exponent, bool):
+        return Tensor._from_array(input._array | (not exponent), False)  # x ** True is x, x ** False all True
     input, exponent = promote(input, exponent)
     if isinstance(exponent, numbers.Integral) and exponent < 0 and isinstance(input, Tensor) and \
             input._array.dtype.kind in "iub":
@@ -167,8 +179,12 @@ class Neg(Function):
 
 
 def neg(input):
-    """-input."""
-    return Neg.apply(as_tensor(input))
+    """-input (not for bool tensors, as in PyTorch)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "b":
+        raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
+                           "to invert a mask use ~mask or logical_not")
+    return Neg.apply(input)
 
 
 class Exp(Function):

@@ -62,6 +62,12 @@ def _indices(input, dim, owner, find):
     return (indices.reshape(()) if input.ndim == 0 else indices), axis
 
 
+def _refuse_bool(input, who, error=RuntimeError):
+    """PyTorch has no order-based argmax/argmin/topk/median/kthvalue for bool tensors; neither has tinynet."""
+    if input._array.dtype == np.bool_:
+        raise error(f"{who}(): does not support bool input (convert it first, e.g. x.long())")
+
+
 def _pick(input, indices, axis, keepdim, result):
     """result(values, indices) for indices chosen along ``axis`` (kept with length 1 only if ``keepdim``)."""
     values = TakeAlongDim.apply(input, indices=indices, axis=axis, keepdims=keepdim)
@@ -115,6 +121,7 @@ def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None)
 
 def _arg_extremum(find, input, dim, keepdim, axis, keepdims, who):
     input = as_tensor(input)
+    _refuse_bool(input, who)
     dim = axis if axis is not None else dim
     keep = bool(keepdims if keepdims is not None else keepdim)
     if dim is None:
@@ -158,6 +165,7 @@ def _check_k(k, size, who, minimum):
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (``largest=False``: smallest) elements along ``dim``, in order."""
     input = as_tensor(input)
+    _refuse_bool(input, "topk")
     axis = checks.dim(dim, input.ndim, "topk")
     k = _check_k(k, input.shape[axis] if input.ndim else 1, "topk", 0)
     if k == 0:
@@ -171,6 +179,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element along ``dim`` (k counts from 1)."""
     input = as_tensor(input)
+    _refuse_bool(input, "kthvalue", NotImplementedError)
     axis = checks.dim(dim, input.ndim, "kthvalue")
     k = _check_k(k, input.shape[axis] if input.ndim else 1, "kthvalue", 1)
     indices, axis = _indices(input, dim, "kthvalue",
@@ -211,6 +220,7 @@ class Median(Function):
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements (0-d) -- or with ``dim``, a named tuple (values, indices) along it."""
     input = as_tensor(input)
+    _refuse_bool(input, "median", NotImplementedError)
     if dim is None:
         return Median.apply(input)
     indices, axis = _indices(input, dim, "median", _lower_median_index)
