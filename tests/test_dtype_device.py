@@ -96,9 +96,9 @@ def test_device_objects_behave_like_torchs(torch):
     lambda: tinynet.device(0), lambda: tinynet.ones(2).to("cuda"), lambda: tinynet.ones(2).cuda(),
     lambda: tinynet.ones(2).to("mps"), lambda: tinynet.zeros(2, device="cuda"),
     lambda: tinynet.tensor([1.0], device="cuda"), lambda: nn.Linear(2, 2).to("cuda"),
-    lambda: nn.Linear(2, 2).to(device="cuda"),
+    lambda: nn.Linear(2, 2).to(device="cuda"), lambda: nn.Linear(2, 2).cuda(),
 ], ids=["device cuda", "device cuda:0", "device mps", "device 0", "to cuda", ".cuda()", "to mps", "zeros on cuda",
-        "tensor on cuda", "Module.to cuda", "Module.to device=cuda"])
+        "tensor on cuda", "Module.to cuda", "Module.to device=cuda", "Module.cuda()"])
 def test_asking_for_a_gpu_says_tinynet_runs_on_the_cpu(call):
     with pytest.raises(RuntimeError, match="tinynet runs on the CPU only"):
         call()
@@ -137,7 +137,7 @@ def test_constructors_take_a_cpu_device():
 
 def test_module_to_converts_parameters_and_accepts_devices():
     model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
-    assert model.to("cpu") is model and model.to(tinynet.device("cpu")) is model
+    assert model.to("cpu") is model and model.to(tinynet.device("cpu")) is model and model.cpu() is model
     model.to(tinynet.float64)
     assert all(p.dtype == tinynet.float64 for p in model.parameters())
     assert all(b.dtype == np.float64 for b in model.buffers() if b.dtype.kind == "f")

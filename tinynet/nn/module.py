@@ -299,6 +299,14 @@ class Module:
                     module._buffers[name] = buffer.astype(dtype)
         return self
 
+    def cpu(self):
+        """The model on the CPU: itself (tinynet has no other device); returns self."""
+        return self
+
+    def cuda(self, device=None):
+        """Not available: tinynet runs on the CPU only (a RuntimeError that says so)."""
+        return self.to("cuda")
+
     def double(self):
         """Convert parameters and floating buffers to float64 (what gradient checks need); returns self."""
         return self.to(np.float64)

@@ -35,11 +35,13 @@ class TakeAlongDim(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, indices, axis, keepdims=True):
+    def forward(ctx, x, indices, axis, keepdims=True, values=None):
+        """``values``: the taken elements when the caller has them already (max: numpy's max is faster)."""
         ctx.indices, ctx.axis, ctx.keepdims = indices, axis, keepdims
         if x.ndim == 0:
             return x.copy()  # a 0-d tensor's only element (its index is 0)
-        values = np.take_along_axis(x, indices, axis)
+        if values is None:
+            values = np.take_along_axis(x, indices, axis)
         return values if keepdims else values.squeeze(axis)
 
     @staticmethod
@@ -68,9 +70,9 @@ def _refuse_bool(input, who, error=RuntimeError):
         raise error(f"{who}(): does not support bool input (convert it first, e.g. x.long())")
 
 
-def _pick(input, indices, axis, keepdim, result):
+def _pick(input, indices, axis, keepdim, result, values=None):
     """result(values, indices) for indices chosen along ``axis`` (kept with length 1 only if ``keepdim``)."""
-    values = TakeAlongDim.apply(input, indices=indices, axis=axis, keepdims=keepdim)
+    values = TakeAlongDim.apply(input, indices=indices, axis=axis, keepdims=keepdim, values=values)
     if not keepdim and indices.ndim:
         indices = indices.squeeze(axis)
     return result(values, Tensor._from_array(indices, False))
@@ -100,7 +102,10 @@ def _extreme(input, dim, keepdim, largest, who, other):
         raise TypeError(f"{who}(): dim must be an int (use amax/amin to reduce over several dims), got {dim!r}")
     find = np.argmax if largest else np.argmin
     indices, axis = _indices(input, dim, who, lambda a, axis: find(a, axis=axis, keepdims=True))
-    return _pick(input, indices, axis, keepdim, return_types.max if largest else return_types.min)
+    # The values at those indices are numpy's max (NaN included: both pick it), computed faster.
+    values = None if input.ndim == 0 else \
+        input._array.max(axis=axis, keepdims=True) if largest else input._array.min(axis=axis, keepdims=True)
+    return _pick(input, indices, axis, keepdim, return_types.max if largest else return_types.min, values)
 
 
 def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):  # noqa: A001
