@@ -1,4 +1,4 @@
-"""The dtype and device API of PyTorch code: dtype names, .to/.float/.long/.type, devices, cuda/accelerator, Module.to."""
+"""PyTorch's dtype and device API: dtype names, .to/.float/.long/.type, devices, cuda/accelerator, Module.to."""
 
 import numpy as np
 import pytest

@@ -166,6 +166,12 @@ def test_reductions_of_integers_and_bools_match_torch_dtypes(torch):
                        lambda x: x.median(), lambda x: x.kthvalue(2, 1).values]:
                 np.testing.assert_array_equal(op(tinynet.tensor(array)).numpy(), op(torch.tensor(array)).numpy())
     assert tinynet.tensor([1, 2]).logsumexp(0).dtype == tinynet.float32  # integers: the default float dtype
+    for name in ("mean", "var", "std"):  # need floats, in PyTorch as here
+        with pytest.raises(RuntimeError):
+            getattr(torch.tensor([1, 2]), name)()
+        with pytest.raises(RuntimeError, match="floating-point"):
+            getattr(tinynet.tensor([1, 2]), name)()
+    assert tinynet.tensor([1, 2]).mean(dtype=tinynet.float32).item() == 1.5
     flags = tinynet.tensor([True, False])
     for op, error in [(flags.argmax, RuntimeError), (flags.median, NotImplementedError)]:
         with pytest.raises(error, match="does not support bool"):
@@ -182,6 +188,8 @@ def test_prod_gradient_with_zeros_matches_torch(torch):
     assert tinynet.gradcheck(lambda t: t.prod(1), (x,))
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # PyTorch warns about var's zero degrees of freedom
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy warns about the infinities these cases make
 def test_special_values_match_torch(torch):
     """Where PyTorch defines a value or gradient at an edge (constant input, zero vector, infinities, NaN)."""
     inf, nan = math.inf, math.nan
@@ -213,6 +221,8 @@ def test_special_values_match_torch(torch):
         np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy(), err_msg=str(values))
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_var_with_no_degrees_of_freedom_is_inf_as_in_torch(torch):
     for values, correction in [([1.0, 2.0], 2), ([1.0, 2.0], 5), ([3.0], 1)]:
         ours = tinynet.tensor(values).var(correction=correction).item()
@@ -220,6 +230,7 @@ def test_var_with_no_degrees_of_freedom_is_inf_as_in_torch(torch):
         assert (math.isnan(ours) and math.isnan(theirs)) or ours == theirs
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 0 ** -1 and (-1) ** 0.5 warn in numpy
 def test_pow_gradients_at_zero_and_negative_bases_match_torch(torch):
     """d(x^y)/dx and d(x^y)/dy on a grid of bases (incl. 0 and negatives) and exponents (incl. 0 and integers)."""
     bases = [-2.0, -1.0, 0.0, 0.5, 1.0, 2.0]

@@ -65,14 +65,16 @@ def zeros_like(other, dtype=None, device=None, requires_grad=False):
     """Zeros with the shape (and, unless given, the dtype) of ``other``."""
     other = other._array if isinstance(other, Tensor) else np.asarray(other)
     check_device(device)
-    return Tensor(np.zeros(other.shape, dtype=other.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad=requires_grad)
+    dtype = other.dtype if dtype is None else dtypes.resolve(dtype)
+    return Tensor(np.zeros(other.shape, dtype=dtype), requires_grad=requires_grad)
 
 
 def ones_like(other, dtype=None, device=None, requires_grad=False):
     """Ones with the shape (and, unless given, the dtype) of ``other``."""
     other = other._array if isinstance(other, Tensor) else np.asarray(other)
     check_device(device)
-    return Tensor(np.ones(other.shape, dtype=other.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad=requires_grad)
+    dtype = other.dtype if dtype is None else dtypes.resolve(dtype)
+    return Tensor(np.ones(other.shape, dtype=dtype), requires_grad=requires_grad)
 
 
 def randn(*shape, dtype=None, device=None, requires_grad=False):

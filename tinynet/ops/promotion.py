@@ -79,7 +79,7 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
 def can_cast(from_, to):
-    """True if PyTorch's casting rules allow ``from_`` -> ``to`` (as an in-place op's result): not to a lower category."""
+    """True if PyTorch's rules allow casting ``from_`` to ``to`` (an in-place op's result): not to a lower category."""
     from_, to = dtypes.resolve(from_, "can_cast"), dtypes.resolve(to, "can_cast")
     return _CATEGORY[from_.kind] <= _CATEGORY[to.kind]
 
