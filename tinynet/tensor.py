@@ -24,22 +24,24 @@ from the layers above it.)
 
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from tinynet import dtypes
+from tinynet.devices import CPU
+
+FLOAT_DTYPES = dtypes.FLOAT_DTYPES
 
 
 def as_array(data, dtype=None):
     """``data`` as an ndarray of an allowed dtype, without copying an ndarray that already fits."""
     if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        dtype = np.dtype(dtype)
+        data = data._array
+    dtype = dtypes.resolve(dtype)
     if isinstance(data, np.ndarray):
         array = data if dtype is None or data.dtype == dtype else data.astype(dtype)
     else:
         array = np.asarray(data, dtype=dtype)
-        # Python floats default to float32 (as in PyTorch), not numpy's float64.
+        # Python floats become the default dtype (float32 unless changed, as in PyTorch), not numpy's float64.
         if dtype is None and array.dtype == np.float64 and not isinstance(data, np.floating):
-            array = array.astype(np.float32)
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
     if array.dtype not in FLOAT_DTYPES and array.dtype.kind not in "iub":
         raise TypeError(
             f"Tensor data must be float32, float64, integer or bool, got dtype {array.dtype} "
@@ -196,13 +198,23 @@ class Tensor:
 
     @property
     def dtype(self):
-        """The numpy dtype."""
+        """The dtype: a numpy dtype, equal to tinynet's (``x.dtype == tinynet.float32``; see ``tinynet/dtypes.py``)."""
         return self._array.dtype
 
     @property
     def ndim(self):
         """The number of dimensions."""
         return self._array.ndim
+
+    @property
+    def device(self):
+        """Where the values live: always the CPU (``tinynet.device("cpu")``; see ``tinynet/devices.py``)."""
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """False: tinynet tensors live on the CPU."""
+        return False
 
     def size(self, dim=None):
         """The shape (like PyTorch's ``size()``), or the length of one dimension."""

@@ -12,7 +12,11 @@ re-exports.
 
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     compare.py        == != < <= > >= (bool results, no gradient)
-    reduce.py         sum, mean, max, min, var, argmax, argmin
+    promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
+    reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
+    norms.py          norm
+    sort.py           max, min (with a dim: values and indices), argmax, argmin, sort, argsort, topk,
+                      kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, indexing, cat, stack, pad
     matmul.py         matmul, linear
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax
@@ -20,5 +24,5 @@ re-exports.
     normalization.py  batch_norm
     dropout.py        dropout
     loss.py           mse_loss, cross_entropy, nll_loss, binary_cross_entropy(_with_logits)
-    cast.py           astype, float, double
+    cast.py           to, type, float, double, long, int, bool, cpu; is_tensor, is_floating_point, numel
 """
