@@ -65,6 +65,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
 
     def state_dict(self):
+        """The base entries, the settings, the counters (best, num_bad_epochs, cooldown_counter) and min_lrs."""
         state = super().state_dict()
         state["min_lrs"] = list(self.min_lrs)
         return state

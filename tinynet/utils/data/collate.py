@@ -82,12 +82,12 @@ def default_collate(batch):
     if isinstance(elem, collections.abc.Mapping):
         return _same_mapping(elem, {key: default_collate([sample[key] for sample in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a namedtuple
-        return type(elem)(*(default_collate(list(samples)) for samples in zip(*batch)))
+        return type(elem)(*(default_collate(samples) for samples in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(sample) != size for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        collated = [default_collate(list(samples)) for samples in zip(*batch)]
+        collated = [default_collate(samples) for samples in zip(*batch)]  # (text stays a tuple, as in PyTorch)
         return collated if isinstance(elem, tuple) else _same_sequence(elem, collated)
     raise TypeError(ERROR_FORMAT.format(type(elem)))
 
