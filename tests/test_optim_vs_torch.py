@@ -255,3 +255,32 @@ def test_rmsprop_state_from_a_momentum_group_is_refused_by_a_plain_one():
     state["param_groups.0.momentum"] = 0.0  # the state then has a buffer this group would never use
     with pytest.raises(ValueError, match="momentum_buffer"):
         optim.RMSprop([nn.Parameter(np.ones(2))]).load_state_dict(state)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+def test_step_with_a_closure_returns_its_loss_and_matches_torch(name):
+    """optimizer.step(closure): the closure recomputes loss and gradients; step returns that loss."""
+    x = np.random.default_rng(4).standard_normal((6, 3))
+    start = np.array([0.5, -1.0, 2.0])
+    tiny_w, torch_w = nn.Parameter(start.copy()), torch.tensor(start.copy(), requires_grad=True)
+    tiny_opt = getattr(optim, name)([tiny_w], lr=0.05)
+    torch_opt = getattr(torch.optim, name)([torch_w], lr=0.05)
+
+    def tiny_closure():
+        tiny_opt.zero_grad()
+        loss = ((tinynet.Tensor(x) @ tiny_w) ** 2).mean()
+        loss.backward()
+        return loss
+
+    def torch_closure():
+        torch_opt.zero_grad()
+        loss = ((torch.tensor(x) @ torch_w) ** 2).mean()
+        loss.backward()
+        return loss
+
+    with tinynet.no_grad():  # the closure runs with gradients on regardless, as in PyTorch
+        losses = [tiny_opt.step(tiny_closure).item() for _ in range(5)]
+    their_losses = [torch_opt.step(torch_closure).item() for _ in range(5)]
+    np.testing.assert_allclose(losses, their_losses, rtol=1e-10)
+    np.testing.assert_allclose(tiny_w.numpy(), torch_w.detach().numpy(), rtol=1e-10)
+    assert tiny_opt.step() is None

@@ -35,8 +35,12 @@ class Adadelta(Optimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self):
-        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient (in place, no graph).
+
+        ``closure``: PyTorch's optional function that recomputes the loss (and gradients); its loss
+        is returned."""
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
             for p, grad in self._parameters_with_grads(group):
@@ -55,3 +59,4 @@ class Adadelta(Optimizer):
                 acc_delta *= rho
                 acc_delta += (1 - rho) * delta * delta
                 p._array -= (lr * delta).astype(p._array.dtype, copy=False)
+        return loss

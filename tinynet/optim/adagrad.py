@@ -38,8 +38,12 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
         super().__init__(params, defaults)
 
-    def step(self):
-        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient (in place, no graph).
+
+        ``closure``: PyTorch's optional function that recomputes the loss (and gradients); its loss
+        is returned."""
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             for p, grad in self._parameters_with_grads(group):
                 if group["weight_decay"] != 0:
@@ -53,3 +57,4 @@ class Adagrad(Optimizer):
                 state["sum"] += grad * grad
                 denominator = np.sqrt(state["sum"]) + group["eps"]
                 p._array -= (decayed_lr * grad / denominator).astype(p._array.dtype, copy=False)
+        return loss

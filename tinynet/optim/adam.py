@@ -51,8 +51,12 @@ class Adam(Optimizer):
         """step and both moments; amsgrad also keeps the largest second moment seen."""
         return self.state_names if group["amsgrad"] else self.state_names[:3]
 
-    def step(self):
-        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient (in place, no graph).
+
+        ``closure``: PyTorch's optional function that recomputes the loss (and gradients); its loss
+        is returned."""
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps, decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             for p, grad in self._parameters_with_grads(group):
@@ -69,7 +73,8 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = np.zeros_like(p._array)
                 state["step"] += 1
                 m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-                m += (1 - beta1) * (grad - m)  # = beta1 m + (1 - beta1) g, as PyTorch computes it (lerp)
+                m *= beta1
+                m += (1 - beta1) * grad
                 v *= beta2
                 v += (1 - beta2) * grad * grad
                 if group["amsgrad"]:
@@ -80,6 +85,7 @@ class Adam(Optimizer):
                 # lr * m_hat / (sqrt(v_hat) + eps), arranged as PyTorch does so results agree to rounding.
                 denominator = np.sqrt(v) / np.sqrt(bias_correction2) + eps
                 p._array -= ((lr / bias_correction1) * m / denominator).astype(p._array.dtype, copy=False)
+        return loss
 
 
 class AdamW(Adam):

@@ -31,6 +31,7 @@ import numbers
 
 import numpy as np
 
+from tinynet.autograd import enable_grad
 from tinynet.tensor import Tensor
 
 
@@ -125,9 +126,20 @@ class Optimizer:
                 else:  # a read-only gradient array: replace it by zeros of the same shape and dtype
                     p.grad = Tensor(np.zeros_like(np.asarray(p.grad)))
 
-    def step(self):
+    def step(self, closure=None):
         """Update every parameter that has a gradient; defined by each optimizer."""
         raise NotImplementedError
+
+    @staticmethod
+    def _evaluate(closure):
+        """Call ``step``'s closure (with gradients on, as PyTorch does) and return its loss; None without one."""
+        if closure is None:
+            return None
+        if not callable(closure):
+            raise TypeError(f"step expects a closure (a function returning the loss) or None, got "
+                            f"{type(closure).__name__}")
+        with enable_grad():
+            return closure()
 
     def _parameters_with_grads(self, group):
         """(parameter, gradient array) pairs of a group, skipping parameters that got no gradient.

@@ -45,8 +45,12 @@ class RMSprop(Optimizer):
         return ("step", "square_avg") + (("momentum_buffer",) if group["momentum"] > 0 else ()) \
             + (("grad_avg",) if group["centered"] else ())
 
-    def step(self):
-        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient (in place, no graph).
+
+        ``closure``: PyTorch's optional function that recomputes the loss (and gradients); its loss
+        is returned."""
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
             for p, grad in self._parameters_with_grads(group):
@@ -74,3 +78,4 @@ class RMSprop(Optimizer):
                     p._array -= (lr * buffer).astype(p._array.dtype, copy=False)
                 else:
                     p._array -= (lr * grad / denominator).astype(p._array.dtype, copy=False)
+        return loss

@@ -54,8 +54,12 @@ class SGD(Optimizer):
         """Plain SGD (momentum 0) keeps no state."""
         return self.state_names if group["momentum"] != 0 else ()
 
-    def step(self):
-        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient (in place, no graph).
+
+        ``closure``: PyTorch's optional function that recomputes the loss (and gradients); its loss
+        is returned."""
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             for p, grad in self._parameters_with_grads(group):
@@ -81,3 +85,4 @@ class SGD(Optimizer):
                     scratch = self._scratch[p] = np.empty_like(p._array)
                 np.multiply(grad, lr, out=scratch, casting="unsafe")
                 p._array -= scratch
+        return loss
