@@ -26,6 +26,7 @@ climbs the objective (the gradient's sign is flipped, in one place:
 ``_parameters_with_grads``).
 """
 
+import collections
 import math
 import numbers
 
@@ -47,7 +48,9 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
-        self.state = {}  # parameter -> dict of running state (keys are the Tensors themselves, by identity)
+        # parameter -> dict of running state (keys are the Tensors themselves, by identity); as in PyTorch a
+        # defaultdict, so optimizer.state[p] of a parameter not yet stepped is an empty dict.
+        self.state = collections.defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__} expects an iterable of parameters, got a single Tensor; "
@@ -212,7 +215,7 @@ class Optimizer:
                                  f"got {sorted(entries)}")
         for group, checked in zip(self.param_groups, groups):
             group.update(checked)
-        self.state = {params[index]: entries for index, entries in loaded_state.items()}
+        self.state = collections.defaultdict(dict, {params[index]: entries for index, entries in loaded_state.items()})
 
     def _parse_state_key(self, key, group_count, param_count):
         """Split ``"state.<i>.<name>"`` or ``"param_groups.<g>.<name>"`` into (where, index, name), checked."""

@@ -99,9 +99,11 @@ class ReduceLROnPlateau(LRScheduler):
     def step(self, metrics, epoch=None):
         """Record this epoch's value of the monitored quantity (a number or a one-element Tensor)."""
         current = float(metrics)  # NaN never counts as better: every comparison with it is False
-        if epoch is not None:
+        if epoch is None:
+            self.last_epoch += 1
+        else:
             warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-        self.last_epoch = self.last_epoch + 1 if epoch is None else whole_number(at_least=0)(epoch, "epoch", "ReduceLROnPlateau")
+            self.last_epoch = whole_number(at_least=0)(epoch, "epoch", type(self).__name__)
         self._step_count += 1
         if self.is_better(current, self.best):
             self.best = current
