@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 import importlib
 
 from tinynet.random import manual_seed
+from tinynet.generator import Generator
 from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor
 from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bool shadow Python's only in here)
@@ -54,9 +55,9 @@ from tinynet import nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit
 
-# Loaded on first use (``tinynet.viz.draw_graph``), so that ``import tinynet`` stays fast:
-# they bring in matplotlib and the examples.
-_LAZY_SUBPACKAGES = ("data", "viz", "examples")
+# Loaded on first use (``tinynet.viz.draw_graph``, ``tinynet.utils.data.DataLoader``), so that
+# ``import tinynet`` stays fast: they bring in matplotlib, the examples, the data loaders.
+_LAZY_SUBPACKAGES = ("data", "utils", "viz", "examples")
 
 
 def __getattr__(name):
