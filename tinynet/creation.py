@@ -46,15 +46,20 @@ def _shape(shape):
     return tuple(int(n) for n in shape)
 
 
+def _dtype(dtype):
+    """A user's dtype argument as a numpy dtype (the Tensor then refuses the unsupported ones)."""
+    return np.dtype(dtype)
+
+
 def _float_dtype(dtype):
-    """The dtype asked for, or the default float dtype."""
-    return np.dtype(np.float32 if dtype is None else dtype)
+    """The dtype asked for, or the default float dtype (float32)."""
+    return np.dtype(np.float32) if dtype is None else _dtype(dtype)
 
 
 def _dtype_of_value(value, dtype):
     """The dtype asked for, or the one PyTorch infers from a fill value: bool, int64, or the default float."""
     if dtype is not None:
-        return np.dtype(dtype)
+        return _dtype(dtype)
     if isinstance(value, (bool, np.bool_)):
         return np.dtype(np.bool_)
     if isinstance(value, numbers.Integral):
@@ -69,12 +74,12 @@ def _make(array, requires_grad, device):
 
 # ---- from data ---------------------------------------------------------------------------------------------
 
-def tensor(data, dtype=None, requires_grad=False, device=None):
+def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new Tensor holding a copy of ``data`` (a list, number, ndarray or Tensor), outside any graph."""
     array = data._array if isinstance(data, Tensor) else data
     if isinstance(array, np.ndarray):
         array = np.array(array, copy=True)
-    return _make(Tensor(array, dtype=dtype)._array, requires_grad, device)
+    return _make(Tensor(array, dtype=None if dtype is None else _dtype(dtype))._array, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -82,10 +87,10 @@ def as_tensor(data, dtype=None, device=None):
     ndarray of the right dtype is wrapped without a copy."""
     check_device(device)
     if isinstance(data, Tensor):
-        if dtype is None or np.dtype(dtype) == data.dtype:
+        if dtype is None or _dtype(dtype) == data.dtype:
             return data
-        return astype(data, dtype)
-    return Tensor(data, dtype=dtype)
+        return astype(data, _dtype(dtype))
+    return Tensor(data, dtype=None if dtype is None else _dtype(dtype))
 
 
 def from_numpy(ndarray):
@@ -97,22 +102,22 @@ def from_numpy(ndarray):
 
 # ---- filled with one value ------------------------------------------------------------------------------------
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros."""
     return _make(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
+def ones(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of ones."""
     return _make(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad=False, device=None):
+def empty(*size, dtype=None, device=None, requires_grad=False):
     """A tensor whose values are whatever its new memory held (fill it before reading it)."""
     return _make(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` (a tuple) with every element equal to ``fill_value``; the dtype follows the value
     (bool, int64 or float32) unless given."""
     size = _shape((size,) if isinstance(size, (tuple, list)) else (size,))
@@ -122,7 +127,7 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     return _make(np.full(size, fill_value, dtype=dtype), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The n x m identity matrix (square when m is omitted)."""
     for name, value in (("n", n), ("m", n if m is None else m)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
@@ -141,7 +146,7 @@ def _number(value, name, owner):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def arange(start=0, end=None, step=1, dtype=None, requires_grad=False, device=None):
+def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """start, start + step, ... up to (not including) end; arange(n) is 0..n-1.  int64 when every argument is an
     integer, else float32."""
     if end is None:
@@ -153,15 +158,14 @@ def arange(start=0, end=None, step=1, dtype=None, requires_grad=False, device=No
         raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")
     all_integers = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    if dtype is None:
-        dtype = np.int64 if all_integers else _float_dtype(None)
+    dtype = np.dtype(np.int64) if dtype is None and all_integers else _float_dtype(dtype)
     count = -((start - end) // step) if all_integers else math.ceil((end - start) / step)
     # Computed in float64 (or exactly, for integers) and then converted, like PyTorch.
     values = np.arange(count, dtype=np.int64 if all_integers else np.float64) * step + start
     return _make(values.astype(dtype), requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end, both included."""
     start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
@@ -173,7 +177,7 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     return _make(values.astype(dtype), requires_grad, device)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None):
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
     """``steps`` values base^x for x evenly spaced from start to end."""
     exponents = linspace(start, end, steps, dtype=np.float64)._array
     return _make((_number(base, "base", "logspace") ** exponents).astype(_float_dtype(dtype)), requires_grad, device)
@@ -181,19 +185,19 @@ def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, devi
 
 # ---- random ------------------------------------------------------------------------------------------------------
 
-def randn(*size, dtype=None, requires_grad=False, device=None):
+def randn(*size, dtype=None, device=None, requires_grad=False):
     """Samples of the standard normal distribution N(0, 1)."""
     values = random.default_generator().standard_normal(_shape(size))
     return _make(values.astype(_float_dtype(dtype), copy=False), requires_grad, device)
 
 
-def rand(*size, dtype=None, requires_grad=False, device=None):
+def rand(*size, dtype=None, device=None, requires_grad=False):
     """Samples of the uniform distribution on [0, 1)."""
     values = random.default_generator().random(_shape(size))
     return _make(values.astype(_float_dtype(dtype), copy=False), requires_grad, device)
 
 
-def randint(low=0, high=None, size=None, dtype=None, requires_grad=False, device=None):
+def randint(low=0, high=None, size=None, dtype=None, device=None, requires_grad=False):
     """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size); int64 unless
     ``dtype`` says otherwise."""
     if size is None:  # randint(high, size): the first argument was high
@@ -206,15 +210,15 @@ def randint(low=0, high=None, size=None, dtype=None, requires_grad=False, device
     if low >= high:
         raise RuntimeError(f"randint: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     values = random.default_generator().integers(low, high, size=_shape((size,)))
-    return _make(values.astype(np.int64 if dtype is None else dtype), requires_grad, device)
+    return _make(values.astype(np.int64 if dtype is None else _dtype(dtype)), requires_grad, device)
 
 
-def randperm(n, dtype=None, requires_grad=False, device=None):
+def randperm(n, dtype=None, device=None, requires_grad=False):
     """A random ordering of 0, 1, ..., n-1."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
         raise RuntimeError(f"randperm: n must be a non-negative integer, got {n!r}")
     values = random.default_generator().permutation(int(n))
-    return _make(values.astype(np.int64 if dtype is None else dtype), requires_grad, device)
+    return _make(values.astype(np.int64 if dtype is None else _dtype(dtype)), requires_grad, device)
 
 
 # ---- shaped like another tensor ----------------------------------------------------------------------------------
@@ -223,28 +227,28 @@ def _like(input, dtype, owner):
     """(shape, dtype) for a *_like constructor: input's, unless dtype is given."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{owner}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    return input.shape, input.dtype if dtype is None else np.dtype(dtype)
+    return input.shape, input.dtype if dtype is None else _dtype(dtype)
 
 
-def zeros_like(input, dtype=None, requires_grad=False, device=None):
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
     """Zeros with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype, "zeros_like")
     return _make(np.zeros(shape, dtype=dtype), requires_grad, device)
 
 
-def ones_like(input, dtype=None, requires_grad=False, device=None):
+def ones_like(input, dtype=None, device=None, requires_grad=False):
     """Ones with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype, "ones_like")
     return _make(np.ones(shape, dtype=dtype), requires_grad, device)
 
 
-def empty_like(input, dtype=None, requires_grad=False, device=None):
+def empty_like(input, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype, "empty_like")
     return _make(np.empty(shape, dtype=dtype), requires_grad, device)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     """``fill_value`` everywhere, with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype, "full_like")
     if dtype.kind in "iu" and isinstance(fill_value, float):
@@ -259,19 +263,19 @@ def _float_like(input, dtype, owner):
     return shape, dtype
 
 
-def rand_like(input, dtype=None, requires_grad=False, device=None):
+def rand_like(input, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1) with the shape and float dtype of ``input``."""
     shape, dtype = _float_like(input, dtype, "rand_like")
     return _make(random.default_generator().random(shape).astype(dtype), requires_grad, device)
 
 
-def randn_like(input, dtype=None, requires_grad=False, device=None):
+def randn_like(input, dtype=None, device=None, requires_grad=False):
     """Standard normal samples with the shape and float dtype of ``input``."""
     shape, dtype = _float_like(input, dtype, "randn_like")
     return _make(random.default_generator().standard_normal(shape).astype(dtype), requires_grad, device)
 
 
-def randint_like(input, low=0, high=None, dtype=None, requires_grad=False, device=None):
+def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False):
     """Integers from [low, high) (randint_like(x, high) or randint_like(x, low, high)) shaped like ``input``,
     in input's dtype unless given."""
     shape, dtype = _like(input, dtype, "randint_like")
@@ -282,27 +286,27 @@ def randint_like(input, low=0, high=None, dtype=None, requires_grad=False, devic
 
 # ---- the Tensor's new_* methods: the new tensor takes self's dtype unless told otherwise -----------------------
 
-def new_tensor(self, data, dtype=None, requires_grad=False, device=None):
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     """A copy of ``data`` as a new tensor with self's dtype (unless given)."""
     return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad, device=device)
 
 
-def new_zeros(self, *size, dtype=None, requires_grad=False, device=None):
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
     """Zeros of ``size`` with self's dtype (unless given)."""
     return zeros(*size, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad, device=device)
 
 
-def new_ones(self, *size, dtype=None, requires_grad=False, device=None):
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
     """Ones of ``size`` with self's dtype (unless given)."""
     return ones(*size, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad, device=device)
 
 
-def new_empty(self, *size, dtype=None, requires_grad=False, device=None):
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor of ``size`` with self's dtype (unless given)."""
     return empty(*size, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad, device=device)
 
 
-def new_full(self, size, fill_value, dtype=None, requires_grad=False, device=None):
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
     """``fill_value`` everywhere in a tensor of ``size``, with self's dtype (unless given)."""
     return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad,
                 device=device)

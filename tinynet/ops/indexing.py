@@ -169,13 +169,13 @@ def scatter_add(input, dim, index, src):
 
 
 def take_along_dim(input, indices, dim=None):
-    """Read input at ``indices`` along ``dim`` (numpy's take_along_axis; other dims broadcast); with dim None,
-    index the flattened input.  Negative indices count from the end."""
+    """Read input at ``indices`` along ``dim`` (numpy's take_along_axis: the other dims broadcast, negative
+    indices count from the end); with dim None, at the flat positions ``indices`` (0 to numel - 1)."""
     input = as_tensor(input)
     indices = index_tensor(indices, "take_along_dim", "int64")._array
     if dim is None:
         flat = Reshape.apply(input, (input._array.size,))
-        indices = _in_bounds(indices.reshape(-1), flat.shape[0], 0, "take_along_dim", True)
+        indices = _in_bounds(indices.reshape(-1), flat.shape[0], 0, "take_along_dim")
         return Gather.apply(flat, indices.copy(), 0)  # (a copy: the user's index may change before backward)
     axis = checks.dim(dim, input.ndim, "take_along_dim")
     if indices.ndim != input.ndim:

@@ -65,7 +65,7 @@ class Sign(Step):
 
     @staticmethod
     def numpy_function(x):
-        return np.nan_to_num(np.sign(x), nan=0.0, copy=False)
+        return np.where(np.isnan(x), 0, np.sign(x))
 
 
 def _step(input, step, name):
