@@ -11,10 +11,16 @@ family lists its public functions in ``__all__``, which ``tinynet/__init__.py``
 re-exports.
 
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
+    elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
+    piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient)
     reduce.py         sum, mean, max, min, var, argmax, argmin
-    shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, indexing, cat, stack, pad
+    shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
+                      cat, stack, pad
+    rearrange.py      clone, contiguous, flip, roll, repeat, tile (copies)
+    indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
+    linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax
     conv.py, pool.py  conv2d, max_pool2d, avg_pool2d (through tinynet.kernels)
     normalization.py  batch_norm

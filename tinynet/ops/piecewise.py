@@ -3,7 +3,7 @@
 Rounding and sign are step functions: flat between their jumps, so their
 gradient is 0 -- PyTorch records them in the graph all the same, and so
 does tinynet.  Rounding an integer tensor gives it back unchanged (it is
-already whole); bool tensors are refused, as PyTorch refuses them.
+already whole); bool tensors are refused (NotImplementedError), as PyTorch refuses them.
 clamp_min and clamp_max are clamp with one bound, or a ``where`` when the
 bound is a tensor.  isnan/isinf/isfinite answer with bool tensors and record
 nothing.
@@ -72,7 +72,7 @@ def _step(input, step, name):
     """Apply a Step; an integer tensor is already whole, so it comes back unchanged (as a copy)."""
     input = as_tensor(input)
     if input.dtype.kind == "b":
-        raise TypeError(f"{name} is not defined for a bool tensor (PyTorch does not implement it either)")
+        raise NotImplementedError(f"{name} is not implemented for bool tensors (as in PyTorch)")
     if input.dtype.kind in "iu":
         return Tensor._from_array(input._array.copy(), False)
     return step.apply(input)
@@ -107,7 +107,7 @@ def round(input, *, decimals=0):
         return _step(input, Round, "round")
     input = as_tensor(input)
     if input.dtype.kind != "f":
-        raise TypeError(f"round with decimals needs a float tensor, got dtype {input.dtype}")
+        raise NotImplementedError(f"round with decimals is not implemented for {input.dtype} tensors (as in PyTorch)")
     scale = 10.0 ** abs(decimals)
     if decimals > 0:
         return elementwise.div(Round.apply(elementwise.mul(input, scale)), scale)
@@ -126,7 +126,7 @@ def frac(input):
     """The fractional part, input - trunc(input), with input's sign (gradient 1)."""
     input = as_tensor(input)
     if input.dtype.kind != "f":
-        raise TypeError(f"frac is not defined for a {input.dtype} tensor (PyTorch does not implement it either)")
+        raise NotImplementedError(f"frac is not implemented for {input.dtype} tensors (as in PyTorch)")
     return elementwise.sub(input, trunc(input))
 
 

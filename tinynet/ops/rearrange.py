@@ -21,7 +21,10 @@ __all__ = ["clone", "contiguous", "flip", "fliplr", "flipud", "roll", "repeat", 
 
 def _int_tuple(values, what, owner):
     """An int or a sequence of ints -> a tuple of ints."""
-    values = (values,) if isinstance(values, numbers.Integral) else tuple(values)
+    if isinstance(values, numbers.Integral):
+        values = (values,)
+    elif not isinstance(values, (tuple, list)):
+        raise TypeError(f"{owner}: {what} must be integers (one int or a tuple), got {values!r}")
     for v in values:
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
             raise TypeError(f"{owner}: {what} must be integers, got {values!r}")
