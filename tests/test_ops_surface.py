@@ -35,6 +35,7 @@ ADD_INDEX = np.array([[0, 0, 2], [1, 1, 1]])  # repeats: the added values accumu
 ROWS = np.array([2, 0, 2])
 COLUMNS = np.array([0, -1])
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, 1.0])
+NAN_VALUES, NAN_BOUNDS = np.array([np.nan, 1.0, -1.0, np.nan]), np.array([0.0, np.nan, 0.0, np.nan])
 INTEGERS = (-2, -1, 0, 1, 2)
 HALVES = (-1.5, -0.5, 0.5, 1.5)
 
@@ -187,6 +188,9 @@ VALUE_CASES = [
     OpCase("rsqrt_int", [(2,)], lambda x, y: y.rsqrt(), constants=(np.array([1, 4, 7]),)),
     OpCase("clamp_min_int", [(2,)], lambda x, y: y.clamp_min(0), constants=(np.array([-3, 0, 7]),)),
     OpCase("clamp_min_int_float_bound", [(2,)], lambda x, y: y.clamp_min(0.5), constants=(np.array([-3, 0, 7]),)),
+    OpCase("clamp_min_tensor_nan", [(2,)], lambda x, a, b: a.clamp_min(b), constants=(NAN_VALUES, NAN_BOUNDS)),
+    OpCase("clamp_max_tensor_nan", [(2,)], lambda x, a, b: a.clamp_max(b), constants=(NAN_VALUES, NAN_BOUNDS)),
+    OpCase("index_fill_0d", [(2,)], lambda x, y, i: y.index_fill(0, i, 2.0), constants=(np.array(5.0), np.array([0]))),
     OpCase("masked_fill_int", [(2,)], lambda x, y, m: y.masked_fill(m, 2.7),
            constants=(np.array([1, 2, 3, 4]), MASK)),
     OpCase("gather_int", [(2,)], lambda x, y, i: y.gather(1, i), constants=(np.arange(12).reshape(3, 4), GATHER_INDEX)),

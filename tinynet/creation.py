@@ -76,10 +76,11 @@ def _make(array, requires_grad, device):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new Tensor holding a copy of ``data`` (a list, number, ndarray or Tensor), outside any graph."""
+    check_device(device)
     array = data._array if isinstance(data, Tensor) else data
     if isinstance(array, np.ndarray):
         array = np.array(array, copy=True)
-    return _make(Tensor(array, dtype=None if dtype is None else _dtype(dtype))._array, requires_grad, device)
+    return Tensor(array, requires_grad=requires_grad, dtype=None if dtype is None else _dtype(dtype))
 
 
 def as_tensor(data, dtype=None, device=None):

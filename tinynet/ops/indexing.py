@@ -275,14 +275,16 @@ def index_fill(input, dim, index, value):
         raise IndexError(f"index_fill: index {index.tolist()} is out of bounds for dimension {axis} with size {size}")
     mask = np.zeros(size, dtype=bool)
     mask[index] = True
-    return masked_fill(input, mask.reshape((size,) + (1,) * (input.ndim - axis - 1)), value)
+    mask = mask.reshape((size,) + (1,) * (input.ndim - axis - 1)) if input.ndim else mask.reshape(())
+    return masked_fill(input, mask, value)
 
 
 def narrow(input, dim, start, length):
     """The view input[..., start:start + length, ...] along ``dim`` (start may count from the end)."""
     input = as_tensor(input)
     axis = checks.dim(dim, input.ndim, "narrow")
-    start, length = int(start), checks.integer(length, "length", "narrow")
+    start = checks.integer(start.item() if isinstance(start, Tensor) else start, "start", "narrow")
+    length = checks.integer(length, "length", "narrow")
     size = input.shape[axis]
     if not -size <= start <= size:
         raise IndexError(f"narrow: start out of range (expected to be in range of [{-size}, {size}], but got {start})")

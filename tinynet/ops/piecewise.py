@@ -155,11 +155,12 @@ def isfinite(input):
 def clamp_min(input, min):
     """max(input, min) elementwise; ``min`` is a number or a tensor (broadcast).
 
-    With a tensor bound the gradient goes to input where input >= min and to ``min`` elsewhere, as in PyTorch.
+    With a tensor bound the gradient goes to input where input >= min and to ``min`` elsewhere, as in PyTorch;
+    a NaN on either side gives NaN.
     """
     input = as_tensor(input)
     if isinstance(min, Tensor):
-        return elementwise.where(compare.ge(input, min), input, min)
+        return elementwise.where(compare.ge(input, min)._array | np.isnan(input._array), input, min)
     if input.dtype.kind in "iu" and isinstance(min, float):
         input = float_input(input)
     return elementwise.clamp(input, min=min)
@@ -168,11 +169,12 @@ def clamp_min(input, min):
 def clamp_max(input, max):
     """min(input, max) elementwise; ``max`` is a number or a tensor (broadcast).
 
-    With a tensor bound the gradient goes to input where input <= max and to ``max`` elsewhere, as in PyTorch.
+    With a tensor bound the gradient goes to input where input <= max and to ``max`` elsewhere, as in PyTorch;
+    a NaN on either side gives NaN.
     """
     input = as_tensor(input)
     if isinstance(max, Tensor):
-        return elementwise.where(compare.le(input, max), input, max)
+        return elementwise.where(compare.le(input, max)._array | np.isnan(input._array), input, max)
     if input.dtype.kind in "iu" and isinstance(max, float):
         input = float_input(input)
     return elementwise.clamp(input, max=max)
