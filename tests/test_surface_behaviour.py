@@ -328,3 +328,13 @@ ERRORS = [
 def test_bad_arguments_get_pytorchs_exception_type_and_a_clear_message(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_split_chunk_and_roll_agree_with_torch_over_many_sizes(torch):
+    for n in range(8):
+        x, x_t = tinynet.arange(float(2 * n)).reshape(2, n), torch.arange(float(2 * n)).reshape(2, n)
+        for k in range(1, 6):
+            assert [p.shape for p in x.chunk(k, 1)] == [tuple(p.shape) for p in x_t.chunk(k, 1)]
+            assert [p.tolist() for p in x.split(k, 1)] == [p.tolist() for p in x_t.split(k, 1)]
+            assert x.roll(k - 3, 1).tolist() == x_t.roll(k - 3, 1).tolist()
+            assert x.repeat(k % 3, 2).shape == tuple(x_t.repeat(k % 3, 2).shape)
