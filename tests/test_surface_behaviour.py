@@ -6,18 +6,7 @@ import pytest
 
 import tinynet
 import tinynet.nn.functional as F
-from tinynet import checks
 
-
-def _dim_error():
-    """The exception checks.dim raises for a dim that does not exist (PyTorch's is IndexError)."""
-    try:
-        checks.dim(5, 2)
-    except Exception as error:  # noqa: BLE001
-        return type(error)
-
-
-DIM_ERROR = _dim_error()
 
 # ---- views share memory and the version counter; copies do not ------------------------------------------
 
@@ -221,7 +210,7 @@ def test_from_numpy_and_as_tensor_share_memory_and_tensor_copies():
     assert tinynet.zeros(2, requires_grad=True).requires_grad
 
 
-@pytest.mark.parametrize("device", ["cpu", "cpu:0", None])
+@pytest.mark.parametrize("device", ["cpu", "cpu:0", None, tinynet.device("cpu")], ids=str)
 def test_the_cpu_device_is_accepted(device):
     for make in (lambda: tinynet.zeros(2, device=device), lambda: tinynet.tensor([1.0], device=device),
                  lambda: tinynet.arange(3, device=device), lambda: tinynet.randn(2, device=device),
@@ -234,7 +223,7 @@ def test_other_devices_are_refused_with_a_clear_error(device):
     for make in (lambda: tinynet.zeros(2, device=device), lambda: tinynet.tensor([1.0], device=device),
                  lambda: tinynet.full((2,), 1.0, device=device), lambda: tinynet.randperm(3, device=device),
                  lambda: tinynet.ones(2).new_zeros(2, device=device), lambda: tinynet.linspace(0, 1, 3, device=device)):
-        with pytest.raises(RuntimeError, match="runs on the CPU"):
+        with pytest.raises(RuntimeError, match="runs on the CPU" if device != "foo" else "device type 'cpu'"):
             make()
 
 
@@ -248,7 +237,7 @@ ERRORS = [
     (lambda: x34.repeat(2), RuntimeError, "repeat dims"),
     (lambda: x34.repeat(2, 1.5), TypeError, "integers"),
     (lambda: x34.flip(0, 0), RuntimeError, "multiple times"),
-    (lambda: x34.flip(2), DIM_ERROR, "out of range"),
+    (lambda: x34.flip(2), IndexError, "out of range"),
     (lambda: x34.roll((1, 2), 0), RuntimeError, "align"),
     (lambda: x34.roll(1.5), TypeError, "integers"),
     (lambda: x34.movedim((0, 0), (1, 0)), RuntimeError, "repeated dim"),
@@ -260,7 +249,7 @@ ERRORS = [
     (lambda: x34.gather(1, tinynet.tensor([[-1]])), RuntimeError, "out of bounds"),
     (lambda: x34.gather(0, tinynet.tensor([[0, 1, 2, 0, 0]])), RuntimeError, "no larger"),
     (lambda: x34.gather(1, tinynet.tensor([[0.0]])), RuntimeError, "dtype"),
-    (lambda: x34.gather(2, tinynet.tensor([[0]])), DIM_ERROR, "out of range"),
+    (lambda: x34.gather(2, tinynet.tensor([[0]])), IndexError, "out of range"),
     (lambda: x34.scatter(1, tinynet.tensor([[0]]), tinynet.ones(1, 1, dtype=np.float64)), RuntimeError, "dtype"),
     (lambda: x34.scatter(1, tinynet.tensor([[0]])), TypeError, "exactly one"),
     (lambda: x34.scatter_add(1, tinynet.tensor([[0]]), 2.0), TypeError, "Tensor"),
@@ -278,15 +267,15 @@ ERRORS = [
     (lambda: x34.narrow(1, 1, -1), RuntimeError, "non-negative"),
     (lambda: x34.split([1, 2], 1), RuntimeError, "sum exactly"),
     (lambda: x34.split(0, 1), RuntimeError, "split_size"),
-    (lambda: x34.split(2, 2), DIM_ERROR, "out of range"),
+    (lambda: x34.split(2, 2), IndexError, "out of range"),
     (lambda: x34.chunk(0), RuntimeError, "greater than 0"),
     (lambda: tinynet.tensor(1.0).unbind(), IndexError, "no dimensions"),
     (lambda: F.one_hot(tinynet.tensor([0, 3]), 3), RuntimeError, "smaller than num_classes"),
     (lambda: F.one_hot(tinynet.tensor([0, -1])), RuntimeError, "non-negative"),
     (lambda: F.one_hot(tinynet.tensor([0.0, 1.0])), RuntimeError, "int64"),
     (lambda: F.one_hot(tinynet.zeros(0, dtype=np.int64)), RuntimeError, "empty"),
-    (lambda: F.normalize(tinynet.tensor([[3, 4]])), RuntimeError, "floating point"),
-    (lambda: F.normalize(tinynet.ones(2)), DIM_ERROR, "out of range"),
+    (lambda: F.normalize(tinynet.tensor([[3, 4]])), RuntimeError, "floating"),
+    (lambda: F.normalize(tinynet.ones(2)), IndexError, "out of range"),
     (lambda: F.pad(x34, (4, 0), mode="reflect"), RuntimeError, "less than the size"),
     (lambda: F.pad(x34, (5, 0), mode="circular"), RuntimeError, "more than once"),
     (lambda: F.pad(x34, (1, 1), mode="wrap"), NotImplementedError, "mode"),

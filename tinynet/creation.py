@@ -3,11 +3,11 @@ rand, randn, randint, randperm; the *_like variants and the Tensor's new_* metho
 
 The signatures are PyTorch's: a shape is given as separate ints or one
 tuple (``zeros(2, 3)``, ``zeros((2, 3))``); ``dtype``, ``requires_grad`` and
-``device`` are keywords.  Floating-point values default to float32 (a
-Python float list included), integers to int64, as in PyTorch.  tinynet runs
-on the CPU only: ``device="cpu"`` is accepted and any other device refused.
-Random tensors draw from tinynet's one generator (``tinynet.random``), so
-``tinynet.manual_seed`` reproduces them.
+``device`` are keywords.  Floating-point values default to the default dtype
+(float32 unless ``tinynet.set_default_dtype`` says float64; a Python float
+list included), integers to int64, as in PyTorch.  ``device`` can only be
+the CPU (see ``tinynet/devices.py``).  Random tensors draw from tinynet's one
+generator (``tinynet.random``), so ``tinynet.manual_seed`` reproduces them.
 """
 
 import math
@@ -15,23 +15,14 @@ import numbers
 
 import numpy as np
 
-from tinynet import random
+from tinynet import dtypes, random
+from tinynet.devices import check as check_device
 from tinynet.ops.cast import astype
 from tinynet.tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",
            "logspace", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "empty_like", "full_like",
            "rand_like", "randn_like", "randint_like"]
-
-
-def check_device(device):
-    """Accept the CPU (None, "cpu", "cpu:0", a device object whose type is "cpu"); refuse anything else."""
-    if device is None:
-        return
-    name = getattr(device, "type", device)
-    if not (isinstance(name, str) and (name == "cpu" or name.startswith("cpu:"))):
-        raise RuntimeError(f"tinynet runs on the CPU; device {str(device)!r} is not available (use 'cpu' or leave "
-                           "device out)")
 
 
 def _shape(shape):
@@ -46,14 +37,12 @@ def _shape(shape):
     return tuple(int(n) for n in shape)
 
 
-def _dtype(dtype):
-    """A user's dtype argument as a numpy dtype (the Tensor then refuses the unsupported ones)."""
-    return np.dtype(dtype)
+_dtype = dtypes.resolve  # a user's dtype argument (np.float32, "long", torch.int64, ...) as a tinynet dtype
 
 
 def _float_dtype(dtype):
-    """The dtype asked for, or the default float dtype (float32)."""
-    return np.dtype(np.float32) if dtype is None else _dtype(dtype)
+    """The dtype asked for, or the default dtype."""
+    return dtypes.get_default_dtype() if dtype is None else _dtype(dtype)
 
 
 def _dtype_of_value(value, dtype):

@@ -14,7 +14,11 @@ re-exports.
     elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient)
-    reduce.py         sum, mean, max, min, var, argmax, argmin
+    promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
+    reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
+    norms.py          norm
+    sort.py           max, min (with a dim: values and indices), argmax, argmin, sort, argsort, topk,
+                      kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
                       cat, stack, pad
     rearrange.py      clone, contiguous, flip, roll, repeat, tile (copies)
@@ -26,5 +30,5 @@ re-exports.
     normalization.py  batch_norm
     dropout.py        dropout
     loss.py           mse_loss, cross_entropy, nll_loss, binary_cross_entropy(_with_logits)
-    cast.py           astype, float, double
+    cast.py           to, type, float, double, long, int, bool, cpu; is_tensor, is_floating_point, numel
 """

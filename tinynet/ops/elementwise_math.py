@@ -4,12 +4,13 @@ Each op that needs a derivative of its own is a small Function whose
 docstring states it; the ones that are a line of existing ops (square,
 lerp, addcmul, addcdiv) are compositions, and their gradients follow from
 the ops they are made of.  As in PyTorch, an integer or bool input becomes
-float32 (sin of an int64 tensor is a float32 tensor).  Rounding, sign,
+the default dtype (sin of an int64 tensor is a float32 tensor).  Rounding, sign,
 one-sided clamps and nan/inf tests are in ``piecewise.py``.
 """
 
 import numpy as np
 
+from tinynet import dtypes
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.broadcasting import sum_to_shape
@@ -19,14 +20,11 @@ from tinynet.tensor import Tensor
 __all__ = ["square", "rsqrt", "reciprocal", "sin", "cos", "tan", "atan2", "arctan2", "log2", "log10", "log1p",
            "expm1", "exp2", "lerp", "addcmul", "addcdiv"]
 
-DEFAULT_FLOAT = np.dtype(np.float32)  # what an integer tensor becomes in sin, log2, ... (PyTorch's default dtype)
-
-
 def float_input(input):
     """``input`` as a Tensor with a float dtype: integer and bool values are converted (they need no gradient)."""
     input = as_tensor(input)
     if input.dtype.kind in "iub":
-        return Tensor._from_array(input._array.astype(DEFAULT_FLOAT), False)
+        return Tensor._from_array(input._array.astype(dtypes.get_default_dtype()), False)
     return input
 
 

@@ -7,11 +7,8 @@ is that check followed by matmul (or a broadcast product), so its gradient
 is matmul's: for C = A B, dL/dA = dL/dC B^T and dL/dB = A^T dL/dC.
 """
 
-import math
-import numbers
-
 from tinynet import checks
-from tinynet.ops import elementwise, reduce
+from tinynet.ops import elementwise, norms
 from tinynet.ops.matmul import matmul
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import reshape, transpose
@@ -108,27 +105,14 @@ ger = outer
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p, eps) along ``dim``: each slice scaled to p-norm 1 (a zero slice stays zero).
 
-    The norm is (sum |x|^p)^(1/p), or max |x| for p = inf.  Where the sum is 0
-    the root's derivative is infinite; a ``where`` keeps that branch out of the
-    gradient (as PyTorch's norm takes its subgradient 0 there).
+    A composition of norm (whose gradient is taken as 0 where the norm is 0, as in PyTorch), clamp and division.
     """
     if out is not None:
         raise TypeError("normalize: out= is not supported by tinynet")
     input = as_tensor(input)
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"normalize: expected a floating point tensor as input, got {input.dtype}")
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p > 0:
-        raise ValueError(f"normalize: tinynet supports p > 0 (or inf), got {p!r}")
     eps = checks.real_number(eps, "eps", "normalize", minimum=0)
-    axis = checks.dim(dim, input.ndim, "normalize")
-    axes = (axis,) if input.ndim else ()  # (a 0-d tensor is its own slice)
-    magnitude = elementwise.abs(input)
-    if math.isinf(p):
-        norm = reduce.Max.apply(magnitude, axis=axes, keepdims=True)
-    else:
-        powered = magnitude if p == 1 else elementwise.pow(magnitude, float(p))
-        total = reduce.Sum.apply(powered, axis=axes, keepdims=True)
-        positive = total._array > 0
-        safe_total = elementwise.where(positive, total, 1.0)
-        norm = elementwise.where(positive, safe_total if p == 1 else elementwise.pow(safe_total, 1.0 / p), 0.0)
-    return elementwise.div(input, elementwise.clamp(norm, min=eps))
+    if input.ndim == 0:  # a 0-d tensor is its own slice along dim 0 or -1
+        checks.dim(dim, 0, "normalize")
+        return reshape(normalize(reshape(input, (1,)), p, 0, eps), ())
+    length = norms.norm(input, p, dim, keepdim=True)
+    return elementwise.div(input, elementwise.clamp(length, min=eps))

@@ -12,7 +12,7 @@ import numbers
 from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
-from tinynet.ops import piecewise, rearrange, reduce
+from tinynet.ops import norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -104,9 +104,13 @@ METHODS = {
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
-    # reductions (reduce.py)
-    "sum": reduce.sum, "mean": reduce.mean, "max": reduce.max, "min": reduce.min, "var": reduce.var,
-    "argmax": reduce.argmax, "argmin": reduce.argmin,
+    # reductions (reduce.py, norms.py)
+    "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
+    "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
+    "cumsum": reduce.cumsum, "norm": norms.norm,
+    # which element (sort.py): max/min with a dim return (values, indices)
+    "max": sort.max, "min": sort.min, "argmax": sort.argmax, "argmin": sort.argmin, "sort": sort.sort,
+    "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
     # shape (shape.py)
     "__getitem__": shape_ops.getitem,
     "reshape": _reshape, "view": _reshape, "flatten": shape_ops.flatten, "permute": _permute,
@@ -140,8 +144,10 @@ METHODS = {
     "copy_": inplace.copy_,
     "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
     "scatter_add_": indexing.scatter_add_,
-    # dtype (cast.py)
-    "astype": cast.astype, "float": cast.to_float, "double": cast.to_double,
+    # dtype and device (cast.py)
+    "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
+    "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
+    "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
 }
 
 for _name, _method in METHODS.items():
