@@ -249,7 +249,7 @@ class Pad(Function):
         return grad[middle]
 
 
-# Where each output position along an axis reads from, for the modes that copy the input's own elements.
+# PyTorch's padding modes that copy the input's own elements, and numpy's names for them.
 _NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
