@@ -38,19 +38,23 @@ from tinynet.ops.compare import *  # noqa: F401,F403
 from tinynet.ops.conv import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
+from tinynet.ops.elementwise_math import *  # noqa: F401,F403
+from tinynet.ops.indexing import *  # noqa: F401,F403
+from tinynet.ops.linalg import *  # noqa: F401,F403
 from tinynet.ops.loss import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.piecewise import *  # noqa: F401,F403
 from tinynet.ops.pool import *  # noqa: F401,F403
 from tinynet.ops.promotion import *  # noqa: F401,F403
+from tinynet.ops.rearrange import *  # noqa: F401,F403
 from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
-from tinynet.creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
+from tinynet.creation import *  # noqa: F401,F403  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
 from tinynet import nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit

@@ -10,6 +10,8 @@ from tinynet.ops.activations import (  # noqa: F401
 )
 from tinynet.ops.conv import conv2d  # noqa: F401
 from tinynet.ops.dropout import dropout  # noqa: F401
+from tinynet.ops.indexing import one_hot  # noqa: F401
+from tinynet.ops.linalg import normalize  # noqa: F401
 from tinynet.ops.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
 )
