@@ -91,4 +91,5 @@ class Function:
             ctx.edges = tuple(function._edge(a) if needs else None for a, needs in zip(args, needs_input_grad))
             ctx.tensor_versions = tuple((t._version_counter(), t._version_counter().value)
                                         for t in ctx.__dict__.get("saved_tensors", ()) if isinstance(t, Tensor))
+            ctx.checks_versions = True
         return output

@@ -62,7 +62,7 @@ def run_node_backward(node, grad_output):
             f"backward through {node.op_name} a second time: its saved values were freed after the first "
             "backward. Call backward(retain_graph=True) the first time if you need to backpropagate twice."
         )
-    if node.input_versions is not None or node.output_counter is not None or node.tensor_versions:
+    if node.checks_versions:
         check_saved_versions(node)
     input_grads = node.function.backward(node, grad_output)
     if not isinstance(input_grads, tuple):
@@ -163,20 +163,22 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
         grad = pending.pop(position, None)
         if grad is None:  # no path carried a gradient here (e.g. all gradients were None)
             continue
-        is_leaf = not isinstance(position, Node)
-        hook_list = position._hooks if is_leaf else position.tensor_hooks
-        if hook_list:
-            grad = _call_hooks(hook_list, grad)
-        if wanted is not None and position in wanted:
-            index = wanted[position]
-            captured[index] = grad if captured[index] is None else captured[index] + grad
-        if is_leaf:
+        if not isinstance(position, Node):  # a leaf: its hooks, then its .grad
+            if position._hooks:
+                grad = _call_hooks(position._hooks, grad)
             if wanted is None:
                 _accumulate_into_grad(position, grad)
+            elif position in wanted:
+                captured[wanted[position]] = grad
             continue
         node = position
-        if node.retained is not None and wanted is None:
-            _accumulate_into_grad(node.retained, grad)
+        if node.watched:  # the output tensor's hooks and retain_grad
+            if node.tensor_hooks:
+                grad = _call_hooks(node.tensor_hooks, grad)
+            if node.retained is not None and wanted is None:
+                _accumulate_into_grad(node.retained, grad)
+        if wanted is not None and node in wanted:
+            captured[wanted[node]] = grad
         input_grads = run_node_backward(node, grad)
         if len(input_grads) > len(node.parents):
             raise RuntimeError(
@@ -213,15 +215,19 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
     soon as its backward has run, so a second backward through the same
     graph raises RuntimeError.  ``inputs`` (tensors) limits the update to their ``.grad``.
     """
-    _check_create_graph(create_graph)
+    if create_graph:
+        _check_create_graph(create_graph)
     if not root.requires_grad:
         raise RuntimeError(
             "backward() called on a tensor that does not require grad: no input had requires_grad=True, "
             "or it was computed under no_grad()"
         )
-    grad = _initial_gradient(root, gradient)
+    if gradient is None and root._array.size == 1:  # the usual loss.backward(): dL/dL = 1
+        grad = np.ones_like(root._array)
+    else:
+        grad = _initial_gradient(root, gradient)
     if inputs is None:
-        run_backward([root], [grad], bool(retain_graph))
+        run_backward((root,), (grad,), retain_graph)
         return
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for tensor, tensor_grad in zip(inputs, run_backward([root], [grad], bool(retain_graph), capture=inputs)):
@@ -270,6 +276,7 @@ def retain_grad(tensor):
             raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
         return tensor
     tensor._node.retained = tensor
+    tensor._node.watched = True
     return tensor
 
 
@@ -287,6 +294,7 @@ def register_hook(tensor, hook):
     else:
         if tensor._node.tensor_hooks is None:
             tensor._node.tensor_hooks = []
+            tensor._node.watched = True
         hook_list = tensor._node.tensor_hooks
     hook_list.append(hook)
     return _HookHandle(hook_list, hook)

@@ -34,11 +34,14 @@ class Node:
     # so release() can drop it all at once.
     __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "__dict__")
 
-    # Set on the nodes that need them (in __dict__, so release() drops them too), for the check that no value
-    # saved for backward has changed in place since (engine.check_saved_versions):
+    # Set on the nodes that need them (in __dict__, so release() drops them too).
+    # For the check that no value saved for backward has changed in place since (engine.check_saved_versions):
+    checks_versions = False  # whether any of the next three is set
     input_versions = None  # each input tensor's version when the op ran (None for other inputs)
     output_counter = None  # the output's version counter, when forward saved the output itself
     tensor_versions = ()  # (version counter, version) of each Tensor a user-defined Function saved
+    # For the output tensor's retain_grad and register_hook:
+    watched = False  # whether either of the next two is set
     retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
     tensor_hooks = None  # the output tensor's gradient hooks (register_hook)
 
@@ -177,6 +180,7 @@ class Function:
                     versions.append((0 if value._version is None else value._version.value)
                                     if isinstance(value, Tensor) else None)
                 ctx.input_versions = versions
+                ctx.checks_versions = True
                 for saved in ctx.saved_tensors:
                     if saved is output:
                         ctx.output_counter = result._version_counter()

@@ -60,8 +60,8 @@ def _rebase(tensor, result):
     node = result._node
     old = tensor._node
     if old is not None:
-        node.retained, node.tensor_hooks = old.retained, old.tensor_hooks
-        old.retained = old.tensor_hooks = None
+        node.retained, node.tensor_hooks, node.watched = old.retained, old.tensor_hooks, old.watched
+        old.retained, old.tensor_hooks, old.watched = None, None, False
     tensor._node = node
     tensor.requires_grad = True
 
