@@ -128,6 +128,17 @@ class Browser:
             file.write(base64.b64decode(data))
         return path
 
+    def screenshot_element(self, selector, path, max_height=2000):
+        """Save a PNG of the first element matching the CSS ``selector`` (at most ``max_height`` tall)."""
+        box = self.evaluate(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+                            ".getBoundingClientRect(); return [r.x + scrollX, r.y + scrollY, r.width, r.height]; })()")
+        clip = {"x": box[0], "y": box[1], "width": box[2], "height": min(box[3], max_height), "scale": 1}
+        data = self.send("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
+                         session=True)["data"]
+        with open(path, "wb") as file:
+            file.write(base64.b64decode(data))
+        return path
+
     def drain(self, seconds=0.2):
         """Collect events that arrive within ``seconds`` (e.g. late loading errors)."""
         deadline = time.monotonic() + seconds

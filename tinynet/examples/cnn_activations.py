@@ -44,11 +44,15 @@ def key_numbers(m):
 
 def look_for(m):
     """What to look for in this run's pictures."""
+    faint = m["mean_abs_conv6_start"] < 0.5 * m["mean_abs_conv6_end"]
     lines = [f"Move the slider to step 0: the untrained network answers {m['ten_right_start']} of the ten sample "
-             "digits right, and its maps are faint."]
+             "digits right" + (", and its deep maps are faint." if faint else ".")]
     if m["all_ten_right_step"] is not None:
-        lines.append(f"By step {m['all_ten_right_step']} it gets all ten sample digits right (the green answers "
-                     "beside the digits).")
+        lines.append(f"It first gets all ten sample digits right at step {m['all_ten_right_step']} (the answers "
+                     "beside the digits turn green)"
+                     + (f"; at the last step it gets {m['ten_right_end']} of the ten right." if m["ten_right_end"] < 10
+                        else " and keeps them right to the end." if m["ten_right_from"] == m["all_ten_right_step"]
+                        else f", and from step {m['ten_right_from']} on it keeps all ten right."))
     for layer in ("conv1", "conv6"):
         start, end = m[f"mean_abs_{layer}_start"], m[f"mean_abs_{layer}_end"]
         if end > 1.2 * start:
@@ -319,6 +323,9 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
 
     right = [int(np.sum(p.argmax(axis=1) == np.arange(10))) for p in recorder.probabilities]
     all_right = next((step for step, r in zip(recorder.steps, right) if r == 10), None)
+    wrong_after = [step for step, r in zip(recorder.steps, right) if r < 10]
+    right_from = None if right[-1] < 10 else (recorder.steps[recorder.steps.index(wrong_after[-1]) + 1]
+                                               if wrong_after else 0)
     metrics = {"test_accuracy": test_accuracy, "test_images": len(y_test), "steps": steps,
                "first_loss": history["loss"][0] if steps else float("nan"),
                "final_loss": history["loss"][-1] if steps else float("nan"),
@@ -326,6 +333,7 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
                "train_seconds": round(train_seconds, 2), "epochs": settings["epochs"],
                "batch_size": settings["batch_size"], "train_images": len(x_train), "recorded_every": recorder.every,
                "ten_right_start": right[0], "ten_right_end": right[-1], "all_ten_right_step": all_right,
+               "ten_right_from": right_from,
                "conv1_sees": receptive["conv1"], "conv6_sees": receptive["conv6"]}
     for name, maps in recorder.maps.items():
         metrics[f"mean_abs_{name}_start"], metrics[f"mean_abs_{name}_end"] = _mean_abs(maps[0]), _mean_abs(maps[-1])

@@ -6,8 +6,8 @@ unit has 784 incoming weights, drawn as a 28x28 *filter*; unlike the softmax tem
 layer is a 10x10 matrix: for each class, one weight per hidden unit.  The classic figure puts
 filter j above column j of those weights, so one can read which filters vote for each digit.
 
-Training: SGD with momentum and weight decay (L2, ``weight_decay * w`` added to every gradient).
-Weight decay is what makes the filters readable: a pixel that is rarely inked (the border) gets
+Training: SGD with momentum, and weight decay (L2: ``weight_decay * w`` added to the gradient) on the
+first layer's weights.  Weight decay is what makes the filters readable: a pixel that is rarely inked (the border) gets
 almost no gradient, so without decay its weight keeps its random start -- or, with Adam, whose
 steps do not shrink with the gradient, drifts into rings along the border.  Decay pulls such
 weights to 0 and leaves the strokes the data keep pushing on.
@@ -27,9 +27,9 @@ from tinynet.examples.report import ColourKey, ExampleResult, Figure, Section, S
 NAME = "mnist-hidden"
 SUMMARY = "784-10-10 and 784-16-16-10 sigmoid networks on MNIST: hidden filters and how classes use them"
 
-FULL = {"epochs": 5, "batch_size": 100, "lr": 0.5, "momentum": 0.9, "weight_decay": 3e-3, "train_size": 60000,
+FULL = {"epochs": 5, "batch_size": 100, "lr": 0.5, "momentum": 0.9, "weight_decay": 1e-3, "train_size": 60000,
         "test_size": 10000}
-QUICK = {"epochs": 2, "batch_size": 50, "lr": 0.5, "momentum": 0.9, "weight_decay": 3e-3, "train_size": 3000,
+QUICK = {"epochs": 2, "batch_size": 50, "lr": 0.5, "momentum": 0.9, "weight_decay": 1e-3, "train_size": 3000,
          "test_size": 1000}
 FRAMES = 100  # filter snapshots for the step slider, evenly spaced over training
 GAP, SCALE = 4, 2  # pixels between filters in the sprite; screen pixels per weight
@@ -81,7 +81,7 @@ def add_arguments(parser):
     """mnist-hidden's options beyond the common ones."""
     parser.add_argument("--lr", type=positive_float, default=None, help=f"SGD learning rate (default {FULL['lr']})")
     parser.add_argument("--weight-decay", type=non_negative_float, default=None,
-                        help=f"L2 weight decay (default {FULL['weight_decay']})")
+                        help=f"L2 weight decay of the first layer's weights (default {FULL['weight_decay']})")
     parser.add_argument("--batch-size", type=positive_int, default=None, help=f"default {FULL['batch_size']}")
     parser.add_argument("--train-size", type=positive_int, default=None, help="train on the first N training images")
 
@@ -101,15 +101,18 @@ def two_hidden_layers():
 
 
 def train(model, x, y, settings, seed, history, label, on_step=None):
-    """SGD with momentum and weight decay on the cross-entropy; returns False if Ctrl-C stopped it."""
+    """SGD with momentum on the cross-entropy, weight decay on the first layer's weights (the filters);
+    returns False if Ctrl-C stopped it."""
     import tinynet
     from tinynet import nn, optim
     from tinynet.data import DataLoader
 
     print(f"training {label}")
     loader = DataLoader((x, y), batch_size=settings["batch_size"], shuffle=True, seed=seed)
-    optimizer = optim.SGD(model.parameters(), lr=settings["lr"], momentum=settings["momentum"],
-                          weight_decay=settings["weight_decay"])
+    filters = model[0].weight
+    groups = [{"params": [filters], "weight_decay": settings["weight_decay"]},
+              {"params": [p for p in model.parameters() if p is not filters]}]
+    optimizer = optim.SGD(groups, lr=settings["lr"], momentum=settings["momentum"])
     try:
         tinynet.fit(model, loader, nn.CrossEntropyLoss(), optimizer, epochs=settings["epochs"], history=history,
                     on_step=on_step)
@@ -196,9 +199,9 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     filters, bars = small[0].weight.numpy(), small[2].weight.numpy()
     limit = float(np.abs(filters).max())
     decay = settings["weight_decay"]
-    training = (f"Trained with SGD (momentum {settings['momentum']}) and weight decay {decay:g}: decay pulls every "
-                "weight towards 0 unless the data keep pushing it, so pixels that are rarely inked fade to white "
-                "and what stays are strokes." if decay else
+    training = (f"Trained with SGD (momentum {settings['momentum']}) and weight decay {decay:g} on the filters: decay "
+                "pulls every filter weight towards 0 unless the data keep pushing it, so pixels that are rarely "
+                "inked fade to white and what stays are strokes." if decay else
                 "Trained with SGD and momentum, without weight decay: weights of rarely inked pixels keep their "
                 "random start.")
     figures = [Figure(

@@ -30,8 +30,13 @@ def key_numbers(m):
     """This run's numbers, in words."""
     return [f"With no hidden layer, {m['test_accuracy']:.1%} of the {m['test_images']:,} test digits are "
             f"recognised, after {m['steps']:,} steps over {m['train_images']:,} training images.",
-            f"The most common mistake: a {m['top_confusion_true']} taken for a {m['top_confusion_said']}, "
+            f"The most common mistake: {_a(m['top_confusion_true'])} taken for {_a(m['top_confusion_said'])}, "
             f"{m['top_confusion_count']} times."]
+
+
+def _a(digit):
+    """'a 7', 'an 8'."""
+    return f"an {digit}" if digit == 8 else f"a {digit}"
 
 
 def look_for(m):
@@ -44,9 +49,10 @@ def look_for(m):
                      "where this digit has ink and others do not; red, where other digits have ink and it does not.")
     lines.append(f"Find row {m['top_confusion_true']}, column {m['top_confusion_said']} of the confusion matrix "
                  f"({m['top_confusion_count']} mistakes): its picture is the {m['top_confusion_true']} the model "
-                 f"was surest was a {m['top_confusion_said']}.")
-    lines.append("The most confident mistakes are often digits a person reads easily: a template scores where ink "
-                 "is, not how strokes connect -- which is what hidden layers add.")
+                 f"was surest was {_a(m['top_confusion_said'])}.")
+    lines.append("In the most confident mistakes, look for ink in the wrong places rather than wrong shapes: a "
+                 "template adds up ink pixel by pixel and cannot see how strokes connect -- which is what hidden "
+                 "layers add.")
     return lines
 
 
@@ -147,7 +153,7 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
 
     figures = [Figure(
         viz.weight_grid(model.weight, out_dir / "templates.png", titles=[f"digit {k}" for k in range(10)],
-                        columns=5, title="the weights of each output unit, as 28x28 images"),
+                        columns=5, title="the weights of each output unit, as 28x28 images", tile_inches=1.7),
         "The 10 templates",
         "Output unit k's 784 weights drawn as an image, all on one colour scale: blue pixels add to the score for "
         "digit k when inked, red pixels subtract.")]

@@ -23,9 +23,11 @@ def find_docs():
     import tinynet
 
     package = Path(tinynet.__file__).resolve().parent
-    for candidate in (package.parent / "docs", package / "_docs"):
-        if (candidate / "README.md").is_file():
-            return candidate
+    if (package / "_docs" / "README.md").is_file():  # a built package
+        return package / "_docs"
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "docs" / "README.md").is_file():  # a source tree
+        return checkout / "docs"
     return None
 
 
