@@ -3,7 +3,6 @@ says how every example went, Ctrl-C stops the whole tour -- and the page works i
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys

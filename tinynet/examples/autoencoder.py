@@ -56,7 +56,8 @@ def look_for(m):
 
 SECTION = Section(
     title="Squeezing digits through three numbers: an autoencoder",
-    takeaway="Trained only to copy its input through a 3-number bottleneck, a network sorts digits by class on its own.",
+    takeaway="Trained only to copy its input through a 3-number bottleneck, a network sorts digits by class "
+             "on its own.",
     lesson="""An autoencoder learns to reproduce its input. The trick is the middle: here every 784-pixel digit \
 must pass through a layer of only 3 numbers (its code) before a decoder redraws it.
 

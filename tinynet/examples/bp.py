@@ -56,9 +56,9 @@ def look_for(m):
     shrink = m["gradient_norm_at_output"] / max(m["gradient_norm_at_hidden_input"], 1e-300)
     lines = ["Press next op and follow one number: the gradient into each op (its dL/d(output)) times the op's "
              "local derivative is the gradient it passes on. That product, repeated, is the chain rule.",
-             f"The gradient shrinks on its way back: its size is {m['gradient_norm_at_output']:.3f} where it leaves the "
-             f"loss and {m['gradient_norm_at_hidden_input']:.4f} when it reaches the first layer, {shrink:.0f} times "
-             "smaller -- each sigmoid multiplies it by s (1 - s), never more than 0.25.",
+             f"The gradient shrinks on its way back: its size is {m['gradient_norm_at_output']:.3f} where it leaves "
+             f"the loss and {m['gradient_norm_at_hidden_input']:.4f} when it reaches the first layer, {shrink:.0f} "
+             "times smaller -- each sigmoid multiplies it by s (1 - s), never more than 0.25.",
              "The Linear rows end at the leaves: dL/d(0.weight) and dL/d(2.weight) are what lands in .grad, and "
              "they are the last column of the by-hand table."]
     if "plateau_iterations" in m and m["plateau_iterations"] > 0.05 * m["iterations"]:
@@ -326,8 +326,8 @@ def hand_table(gradients):
     rows = []
     for k in range(2):
         for j in range(2):
-            rows.append([f"dL/dW2[{k},{j}]", f"{f['dL_dout'][k]:+.5f}", f"{f['dout_dnet'][k]:.5f}", f"h{j} = {f['h'][j]:.5f}",
-                         f"{gradients['W2'][k, j]:+.6f}"])
+            rows.append([f"dL/dW2[{k},{j}]", f"{f['dL_dout'][k]:+.5f}", f"{f['dout_dnet'][k]:.5f}",
+                         f"h{j} = {f['h'][j]:.5f}", f"{gradients['W2'][k, j]:+.6f}"])
     for j in range(2):
         for i in range(2):
             rows.append([f"dL/dW1[{j},{i}]", f"dL/dh{j} = {f['dL_dh'][j]:+.5f}", f"{f['dh_dz'][j]:.5f}",
@@ -352,8 +352,8 @@ def walk_through_backward():
     rows, svg = backward_walk(loss, names=names, prefix="bp-graph")
     return BackwardWalk("Backpropagation through the 2-2-2 network, one op at a time",
                         "The graph of the forward pass runs left to right (x: the input, 0.weight, 0.bias = W1, b1; "
-                        "2.weight, 2.bias = W2, b2); backward runs right to left.  Each row is one op as autograd ran it "
-                        "(recorded by the same hook as tinynet.trace_backward): its local derivative turns the "
+                        "2.weight, 2.bias = W2, b2); backward runs right to left.  Each row is one op as autograd "
+                        "ran it (recorded by the same hook as tinynet.trace_backward): its local derivative turns the "
                         "gradient flowing in into the gradients flowing out to its inputs.  Press next: the op is "
                         "outlined in pink, the boxes its gradients go to in dashed blue.", rows, svg, "bp-graph")
 

@@ -66,7 +66,8 @@ def look_for(m):
 
 SECTION = Section(
     title="What the layers of a convolutional network see",
-    takeaway="Early conv layers detect edges and strokes; after pooling, deep layers answer questions about the whole digit.",
+    takeaway="Early conv layers detect edges and strokes; after pooling, deep layers answer questions about the "
+             "whole digit.",
     lesson="""A convolution slides one small filter (here 3x3) over the whole image, so the same stroke detector \
 works everywhere. Stacking them, with 2x2 max pooling between, lets each layer see a larger patch of the input: \
 a unit of the first layer sees 3x3 pixels, one of the last sees the whole digit.
@@ -276,7 +277,6 @@ def _mean_abs(maps):
 def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     """Train the CNN; write the step player's sprite sheets, one GIF per conv layer, curves and the
     receptive-field table.  options: batch_size, lr, train_size, max_frames (None = default)."""
-    import tinynet
     from tinynet.viz.animation import activation_gif
     from tinynet.viz.curves import training_curves
     from tinynet.viz.receptive_field import format_table, markdown_table

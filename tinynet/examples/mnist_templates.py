@@ -182,4 +182,5 @@ def describe(weights, x_train, y_train, y_test, probs):
     np.fill_diagonal(cm, 0)
     true, said = np.unravel_index(int(np.argmax(cm)), cm.shape)
     return {"template_correlation_min": min(correlations), "template_correlation_max": max(correlations),
-            "top_confusion_true": int(true), "top_confusion_said": int(said), "top_confusion_count": int(cm[true, said])}
+            "top_confusion_true": int(true), "top_confusion_said": int(said),
+            "top_confusion_count": int(cm[true, said])}

@@ -157,12 +157,14 @@ SCRIPT = r"""
     }
     plane.points[frame].forEach(function (p, i) {
       var cls = plane.classes[i], x = X(p[0]), y = Y(p[1]);
-      parts.push(cls ? '<rect x="' + (x - 7) + '" y="' + (y - 7) + '" width="14" height="14" fill="#2166ac" stroke="#000"/>'
+      parts.push(cls ? '<rect x="' + (x - 7) + '" y="' + (y - 7) + '" width="14" height="14" fill="#2166ac" ' +
+                       'stroke="#000"/>'
                      : '<circle cx="' + x + '" cy="' + y + '" r="7.5" fill="#b2182b" stroke="#000"/>');
       // Labels point into the square, above or below the point by turns, so close points stay readable.
       var inward = p[0] > (lo + hi) / 2, dx = inward ? -10 : 10, anchor = inward ? "end" : "start";
       var dy = (i % 2) ? 20 : -11;
-      parts.push('<text x="' + (x + dx) + '" y="' + (y + dy) + '" text-anchor="' + anchor + '">' + plane.names[i] + "</text>");
+      parts.push('<text x="' + (x + dx) + '" y="' + (y + dy) + '" text-anchor="' + anchor + '">' +
+                 plane.names[i] + "</text>");
     });
     layer.innerHTML = parts.join("");
   }

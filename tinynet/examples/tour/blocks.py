@@ -84,7 +84,8 @@ def _chart_svg(series, steps):
     return (f'<svg width="{CHART_WIDTH}" height="{CHART_HEIGHT}" role="img" aria-label="{esc(series.name)}">'
             f'<text x="{CHART_LEFT}" y="11">{esc(series.name)} per step</text>'
             f'<text x="{CHART_LEFT - 4}" y="{CHART_TOP + 4}" text-anchor="end">{high * scale:.{digits}f}{unit}</text>'
-            f'<text x="{CHART_LEFT - 4}" y="{CHART_TOP + height}" text-anchor="end">{low * scale:.{digits}f}{unit}</text>'
+            f'<text x="{CHART_LEFT - 4}" y="{CHART_TOP + height}" text-anchor="end">'
+            f'{low * scale:.{digits}f}{unit}</text>'
             f'<text x="{CHART_LEFT}" y="{CHART_HEIGHT - 4}">step {steps[0]}</text>'
             f'<text x="{CHART_LEFT + width}" y="{CHART_HEIGHT - 4}" text-anchor="end">{steps[-1]}</text>'
             f'<rect x="{CHART_LEFT}" y="{CHART_TOP}" width="{width}" height="{height}" fill="none" stroke="#d0d7de"/>'
@@ -139,7 +140,8 @@ def player_html(player, out_dir, uid):
         if sprite.row_labels:
             spans = "".join(f'<span style="top:{(r + 0.5) * sprite.row_pitch * scale - 7:.0f}px"></span>'
                             for r in range(len(sprite.row_labels[0])))
-            labels = f'<div class="labels" id="{sprite_id}-labels" style="width:{LABEL_WIDTH}px;height:{height:.0f}px">{spans}</div>'
+            labels = (f'<div class="labels" id="{sprite_id}-labels" style="width:{LABEL_WIDTH}px;'
+                      f'height:{height:.0f}px">{spans}</div>')
         note = f'<p class="vnote">{esc(sprite.note)}</p>' if sprite.note else ""
         if sprite.new_row:
             views.append('<div class="row-break"></div>')
@@ -148,7 +150,8 @@ def player_html(player, out_dir, uid):
                      '<div class="sprite-row">'
                      f'<div class="sprite" id="{sprite_id}" role="img" aria-label="{esc(sprite.label)}" '
                      f'style="width:{width:.0f}px;height:{height:.0f}px;background-image:url(\'{url}\');'
-                     f'background-size:{sprite.per_row * width:.0f}px {rows * height:.0f}px"></div>{labels}</div></div>')
+                     f'background-size:{sprite.per_row * width:.0f}px {rows * height:.0f}px"></div>{labels}'
+                     '</div></div>')
     for k, plane in enumerate(player.planes):
         data["planes"].append({"points": [[[_round(x), _round(y)] for x, y in frame] for frame in plane.points],
                                "classes": [int(c) for c in plane.classes], "names": [str(n) for n in plane.names],
@@ -177,7 +180,8 @@ def walk_html(walk):
             "<th>gradient in: dL/d(output)</th><th>gradients out: dL/d(each input)</th></tr>")
     rows = []
     for k, step in enumerate(walk.rows, start=1):
-        outs = "<br>".join(f"dL/d({esc(label)}) = {esc(text)}" + (" <i>(a leaf: added to its .grad)</i>" if leaf else "")
+        leaf_note = " <i>(a leaf: added to its .grad)</i>"
+        outs = "<br>".join(f"dL/d({esc(label)}) = {esc(text)}" + (leaf_note if leaf else "")
                            for label, text, leaf in step.grads_out)
         rows.append(f'<tr data-box="{step.box}" data-inputs="{" ".join(map(str, step.input_boxes))}" '
                     f'data-op="{esc(step.op)}"><td>{k}</td><td class="op">{esc(step.op)}<br>'

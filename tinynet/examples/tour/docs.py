@@ -65,8 +65,8 @@ def write_docs(out_dir, source=None):
         body = to_html(text, lambda url: _rewrite(url, source, target, copied))
         title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), page.stem)
         html_page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
-                     f'<style>{CSS}</style>\n</head>\n<body>\n<p class="note"><a href="../index.html">&larr; back to the '
-                     f'tour</a> &middot; <a href="README.html">all docs pages</a></p>\n{body}\n</body>\n</html>\n')
+                     f'<style>{CSS}</style>\n</head>\n<body>\n<p class="note"><a href="../index.html">&larr; back to '
+                     f'the tour</a> &middot; <a href="README.html">all docs pages</a></p>\n{body}\n</body>\n</html>\n')
         path = target / (page.stem + ".html")
         path.write_text(html_page, encoding="utf-8")
         written[page.name] = path

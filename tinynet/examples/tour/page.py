@@ -94,7 +94,8 @@ def _section_html(section, number, out_dir):
     if section.command:
         again = (f" The example's own, longer run: <code>{esc(section.default_command)}</code>."
                  if section.default_command and section.default_command != section.command else "")
-        parts.append(f'<p class="reproduce"><b>Reproduce this section:</b> <code>{esc(section.command)}</code>.{again}</p>')
+        parts.append(f'<p class="reproduce"><b>Reproduce this section:</b> <code>{esc(section.command)}</code>.'
+                     f"{again}</p>")
     if section.docs_url:
         parts.append(f'<p class="reproduce"><b>The math:</b> <a href="{esc(section.docs_url)}">'
                      f"{esc(section.docs_label or section.docs_name)}</a> ({esc(section.docs_name.split('#')[0])})</p>")
