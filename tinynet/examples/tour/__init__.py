@@ -80,12 +80,21 @@ def _describe(builder, metrics, what, name):
         return [f"(not available for this run: {type(error).__name__} {error})"]
 
 
+def _import_or_none(module_path):
+    """The module, or None if it cannot be imported (``_run_one`` imports it again and reports why)."""
+    try:
+        return importlib.import_module(module_path)
+    except Exception:
+        return None
+
+
 def _section(name, module, settings, seed):
-    """The page section of one example, with the lesson its module declares (before it runs)."""
+    """The page section of one example, with the lesson its module declares: not started yet."""
     from tinynet.examples.tour.page import TourSection
 
-    section = TourSection(name=name, title=name, settings=dict(settings, seed=seed),
-                          command=command_for(name, settings, seed), default_command=command_for(name, {}, seed))
+    section = TourSection(name=name, title=name, settings=dict(settings, seed=seed), status="interrupted",
+                          started=False, command=command_for(name, settings, seed),
+                          default_command=command_for(name, {}, seed))
     lesson = getattr(module, "SECTION", None)
     if lesson is not None:
         section.title, section.takeaway, section.lesson = lesson.title, lesson.takeaway, lesson.lesson
@@ -96,6 +105,7 @@ def _section(name, module, settings, seed):
 def _run_one(section, module_path, out_dir, seed, settings):
     """Run one example into ``out_dir/<name>``; fills in the section.  Re-raises KeyboardInterrupt."""
     start = time.perf_counter()
+    section.started = True
     try:
         module = importlib.import_module(module_path)
         lesson = getattr(module, "SECTION", None)
@@ -168,27 +178,24 @@ def run(out_dir, *, seed=0, quick=False, epochs=None, examples=None, **options):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     registry = _registry() if examples is None else dict(examples)
-    sections, interrupted = [], False
+    # Every section exists before anything runs (as "interrupted, not started"), so that the page
+    # and results.json list every lesson, however early Ctrl-C comes.
+    modules = {name: _import_or_none(path) for name, path in registry.items()}
+    sections = [_section(name, module, settings_for(module, quick, epochs), seed) for name, module in modules.items()]
+    interrupted = False
     try:
-        for name, module_path in registry.items():
-            module = None
-            try:
-                module = importlib.import_module(module_path)
-            except Exception:  # reported by _run_one, which imports it again
-                pass
-            settings = settings_for(module, quick, epochs)
-            section = _section(name, module, settings, seed)
-            sections.append(section)
+        for section, module_path in zip(sections, registry.values()):
             if interrupted:
-                section.status, section.started = "interrupted", False
                 continue
-            print(f"== tour: {name} ({', '.join(f'{k}={v}' for k, v in settings.items()) or 'defaults'})", flush=True)
+            settings = {k: v for k, v in section.settings.items() if k != "seed"}
+            print(f"== tour: {section.name} ({', '.join(f'{k}={v}' for k, v in settings.items()) or 'defaults'})",
+                  flush=True)
             try:
                 _run_one(section, module_path, out_dir, seed, settings)
             except KeyboardInterrupt:
                 interrupted = True
             interrupted = interrupted or section.status == "interrupted"
-            print(f"== tour: {name} {section.status} in {section.seconds:.1f} s", flush=True)
+            print(f"== tour: {section.name} {section.status} in {section.seconds:.1f} s", flush=True)
             if section.error:
                 print(section.error)
             if interrupted:
