@@ -28,8 +28,9 @@ writes to results.json.  When Ctrl-C stops training, ``run`` draws what it has a
 ``quick=True`` must finish in seconds (tests use it).
 
 The tour shows the sections in ``TEACHING_ORDER``; an example not listed there comes after those
-that are.  Modules are imported only when asked for, so one broken example cannot stop the others
-(or ``tinynet --help``) from working.
+that are.  A module of this package that is not an example is listed in ``SUPPORT_MODULES`` or
+has a name starting with "_" (e.g. a helper shared by two examples).  Modules are imported only
+when asked for, so one broken example cannot stop the others (or ``tinynet --help``) from working.
 """
 
 import importlib
