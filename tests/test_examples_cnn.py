@@ -119,8 +119,9 @@ def test_cnn_activations_quick(tmp_path):
     for sprite, channels, size in zip(player.sprites[1:5] + player.sprites[6:], cnn_activations.CHANNELS,
                                       (28, 28, 14, 14, 7, 7)):
         assert sprite.frames == steps + 1
-        assert sprite.frame_width * sprite.scale == channels * cnn_activations.PITCH  # columns line up
-        assert sprite.frame_height * sprite.scale == 10 * cnn_activations.PITCH       # one row per digit
+        gap = cnn_activations.PITCH - 28                                  # screen pixels between maps
+        assert sprite.frame_width * sprite.scale == channels * cnn_activations.PITCH - gap  # columns line up
+        assert sprite.frame_height * sprite.scale == 10 * cnn_activations.PITCH - gap       # one row per digit
         with Image.open(sprite.path) as sheet:
             assert sheet.size == (sprite.per_row * sprite.frame_width,
                                   -(-sprite.frames // sprite.per_row) * sprite.frame_height)

@@ -19,10 +19,11 @@ from tinynet.viz.sprites import GAP_COLOR, LEVELS, sheet_layout, tile, write_ink
 def test_tile_puts_gaps_right_of_and_below_every_map():
     maps = np.arange(2 * 3 * 2 * 2, dtype=np.float32).reshape(2, 3, 2, 2)
     picture = tile(maps, gap=1)
-    assert picture.shape == (2 * 3, 3 * 3)
+    assert picture.shape == (2 * 3 - 1, 3 * 3 - 1)                 # gaps only between tiles
     np.testing.assert_array_equal(picture[0:2, 3:5], maps[0, 1])   # row 0, column 1
     np.testing.assert_array_equal(picture[3:5, 6:8], maps[1, 2])   # row 1, column 2
     assert np.isnan(picture[2]).all() and np.isnan(picture[:, 2]).all()
+    assert tile(maps, gap=0).shape == (4, 6)
     with pytest.raises(ValueError, match="rows, columns"):
         tile(np.zeros((3, 2, 2)), 1)
 
@@ -65,7 +66,7 @@ def test_ink_picture_is_black_ink_on_white_paper(tmp_path):
     shape = write_ink_picture(images, tmp_path / "ink.png", gap=2)
     with Image.open(tmp_path / "ink.png") as picture:
         rgb = np.asarray(picture.convert("RGB"))
-    assert shape == rgb.shape[:2] == (12, 6)
+    assert shape == rgb.shape[:2] == (10, 4)
     assert tuple(rgb[0, 0]) == (255, 255, 255) and tuple(rgb[7, 1]) == (0, 0, 0)
     assert tuple(rgb[4, 0]) == GAP_COLOR
 

@@ -224,8 +224,8 @@ def activations_player(recorder, digits, receptive, history, out_dir):
         guess = probabilities.argmax(axis=1)
         answers.append([[f"\u2192 {g} ({probabilities[d, g]:.0%})", "right" if g == d else "wrong"]
                         for d, g in enumerate(guess)])
-    write_ink_picture(digits.reshape(10, 1, 28, 28), out_dir / "sample_digits.png", PITCH - 28)
-    digits_sprite = Sprite("input", out_dir / "sample_digits.png", PITCH, 10 * PITCH, 1, 1, 1.0,
+    height, width = write_ink_picture(digits.reshape(10, 1, 28, 28), out_dir / "sample_digits.png", PITCH - 28)
+    digits_sprite = Sprite("input", out_dir / "sample_digits.png", width, height, 1, 1, 1.0,
                            note="its answer, how sure", row_labels=answers, row_pitch=PITCH)
     sprites = [digits_sprite]
     for name, maps in recorder.maps.items():

@@ -130,8 +130,8 @@ def classification_figures(out_dir, x_test, y_test, probs, prefix=""):
         figures.append(Figure(viz.mistakes_gallery(images, y_test, predicted, confidence,
                                                    out_dir / f"{prefix}mistakes.png", count=24),
                               "Most confident mistakes",
-                              "Wrong answers sorted by the probability the model gave them. Many are digits a "
-                              "person would also hesitate on; others show what a template matcher cannot see."))
+                              "The wrong answers the model gave with the highest probability; above each, the true "
+                              "digit, the model's answer and the probability it gave that answer."))
     return figures
 
 

@@ -20,14 +20,19 @@ MAX_SHEET_WIDTH = 4096  # pixels; browsers and image decoders handle this everyw
 
 
 def tile(maps, gap):
-    """(rows, columns, h, w) maps -> one 2-D picture with ``gap`` pixels of NaN right of and below each tile."""
+    """(rows, columns, h, w) maps -> one 2-D picture with ``gap`` pixels of NaN between neighbouring tiles.
+
+    Tile (r, c) starts at row r * (h + gap), column c * (w + gap); the picture is
+    rows * (h + gap) - gap pixels high and columns * (w + gap) - gap wide.
+    """
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim != 4:
         raise ValueError(f"tile expects (rows, columns, h, w) maps, got shape {maps.shape}")
     rows, columns, h, w = maps.shape
     picture = np.full((rows, h + gap, columns, w + gap), np.nan, dtype=np.float32)
     picture[:, :h, :, :w] = maps.transpose(0, 2, 1, 3)
-    return picture.reshape(rows * (h + gap), columns * (w + gap))
+    picture = picture.reshape(rows * (h + gap), columns * (w + gap))
+    return picture[:picture.shape[0] - gap, :picture.shape[1] - gap]
 
 
 def sheet_layout(frames, frame_width, max_width=MAX_SHEET_WIDTH):
