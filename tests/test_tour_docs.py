@@ -66,7 +66,7 @@ fenced = 1
     assert "<p>A paragraph on two lines.</p>" in html
     assert "<pre><code>indented code &lt;b&gt;</code></pre>" in html
     assert "<pre><code>fenced = 1</code></pre>" in html
-    assert "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td><code>2</code></td></tr></table>" in html
+    assert '<table class="data"><tr><th>a</th><th>b</th></tr><tr><td>1</td><td><code>2</code></td></tr></table>' in html
     assert "<li>two continued<ul><li>nested</li></ul></li>" in html
     assert "<ol><li>first</li><li>second</li></ol>" in html
     assert "comment" not in html

@@ -60,7 +60,7 @@ def _table(lines, link):
     head, body = _cells(lines[0]), [_cells(line) for line in lines[2:]]
     rows = ["<tr>" + "".join(f"<th>{inline(c, link)}</th>" for c in head) + "</tr>"]
     rows += ["<tr>" + "".join(f"<td>{inline(c, link)}</td>" for c in row) + "</tr>" for row in body]
-    return "<table>" + "".join(rows) + "</table>"
+    return '<table class="data">' + "".join(rows) + "</table>"
 
 
 def _list(lines, link):
