@@ -35,7 +35,7 @@ class BackwardStep:
 def _label(value, names):
     """How an op's input is called: a parameter's name, the op that made it, "input" or its value."""
     if hasattr(value, "requires_grad"):
-        node = getattr(value, "_node", None)
+        node = value.grad_fn
         if id(value) in names:
             return names[id(value)]
         if node is not None:
@@ -69,7 +69,7 @@ def record_backward_steps(names=None, max_values=8, precision=4):
                 continue
             grad = input_grads[i] if i < len(input_grads) else None
             text = "none (needs no gradient)" if grad is None else describe(grad)
-            grads_out.append((_label(parent, table), text, grad is not None and parent._node is None))
+            grads_out.append((_label(parent, table), text, grad is not None and parent.grad_fn is None))
         steps.append(BackwardStep(node.op_name, [_label(p, table) for p in tensors],
                                   summary if summary != derivative else "", derivative, describe(grad_output),
                                   grads_out, node))
