@@ -125,7 +125,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"\ntinynet {args.command}: stopped by Ctrl-C", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except FloatingPointError as diverged:  # tinynet.fit's NonFiniteLossError: the loss became NaN or inf
+    except tinynet.NonFiniteLossError as diverged:
         print(f"\ntinynet {args.command}: {diverged}", file=sys.stderr)
         return EXIT_FAILED
     seconds = time.perf_counter() - started

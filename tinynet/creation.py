@@ -29,7 +29,7 @@ def _float_dtype(dtype):
 
 def tensor(data, dtype=None, requires_grad=False):
     """A new Tensor holding a copy of ``data`` (a list, number, ndarray or Tensor)."""
-    array = data.data if isinstance(data, Tensor) else data
+    array = data._array if isinstance(data, Tensor) else data
     return Tensor(np.array(array, copy=True), requires_grad=requires_grad, dtype=dtype) \
         if isinstance(array, np.ndarray) else Tensor(array, requires_grad=requires_grad, dtype=dtype)
 
@@ -52,13 +52,13 @@ def full(shape, fill_value, dtype=None, requires_grad=False):
 
 def zeros_like(other, dtype=None, requires_grad=False):
     """Zeros with the shape (and, unless given, the dtype) of ``other``."""
-    other = other.data if isinstance(other, Tensor) else np.asarray(other)
+    other = other._array if isinstance(other, Tensor) else np.asarray(other)
     return Tensor(np.zeros(other.shape, dtype=dtype or other.dtype), requires_grad=requires_grad)
 
 
 def ones_like(other, dtype=None, requires_grad=False):
     """Ones with the shape (and, unless given, the dtype) of ``other``."""
-    other = other.data if isinstance(other, Tensor) else np.asarray(other)
+    other = other._array if isinstance(other, Tensor) else np.asarray(other)
     return Tensor(np.ones(other.shape, dtype=dtype or other.dtype), requires_grad=requires_grad)
 
 

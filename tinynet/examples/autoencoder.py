@@ -101,7 +101,7 @@ def evaluate(function, x, batch=2000):
     import tinynet
 
     with tinynet.no_grad():
-        return np.concatenate([function(tinynet.tensor(x[i:i + batch])).data for i in range(0, len(x), batch)])
+        return np.concatenate([function(tinynet.tensor(x[i:i + batch])).numpy() for i in range(0, len(x), batch)])
 
 
 def knn_predict(train_codes, train_labels, test_codes, k=5):

@@ -15,17 +15,13 @@ forward and derivative are written out.  For reference:
     LogSoftmax x_i - log sum_j e^x_j  along dim
 """
 
+from tinynet import checks
 from tinynet.nn import functional as F
 from tinynet.nn.module import Module
 
 
-def _check_number(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
-    return float(value)
-
-
 def _check_dim(dim, owner):
+    """A dim's range depends on the input, so it is checked in forward; here only its type."""
     if isinstance(dim, bool) or not isinstance(dim, int):
         raise TypeError(f"{owner}: dim must be an integer, got {dim!r}")
     return dim
@@ -60,7 +56,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
-        self.negative_slope = _check_number(negative_slope, "negative_slope", "LeakyReLU")
+        self.negative_slope = checks.real_number(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x):
         """x if x > 0 else negative_slope * x."""
@@ -76,7 +72,7 @@ class ELU(Module):
 
     def __init__(self, alpha=1.0):
         super().__init__()
-        self.alpha = _check_number(alpha, "alpha", "ELU")
+        self.alpha = checks.real_number(alpha, "alpha", "ELU")
 
     def forward(self, x):
         """x if x > 0 else alpha (e^x - 1)."""

@@ -1,19 +1,26 @@
-"""Elementwise arithmetic: + - * / **, negation, exp, log, sqrt, abs, clip, maximum, minimum, where.
+"""Elementwise arithmetic: + - * / **, negation, exp, log, sqrt, abs, clamp, maximum, minimum, where.
 
 Binary ops broadcast like numpy; their backward sums each gradient back to
 its input's shape (``sum_to_shape``).  An input that is not a Tensor (a Python
 number) needs no gradient, and ``ctx.needs_input_grad`` lets backward skip it.
+Each op's public function (``add``, ``exp``...) follows its Function; the
+Tensor's operators are those functions (``tinynet/ops/tensor_methods.py``).
 """
 
 import numpy as np
 
-from tinynet.autograd import Function
+from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
+from tinynet.ops.operands import as_tensor, operand
+from tinynet.tensor import Tensor
+
+__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
+           "maximum", "minimum", "where"]
 
 
 def _shape_of(ctx, index):
     """Shape of the op's input ``index`` (a Tensor, since only Tensors ask for gradients)."""
-    return ctx.parents[index].data.shape
+    return ctx.parents[index].shape
 
 
 class Add(Function):
@@ -30,6 +37,13 @@ class Add(Function):
                 sum_to_shape(grad, _shape_of(ctx, 1)) if need_b else None)
 
 
+def add(input, other, *, alpha=1):
+    """input + alpha * other (broadcasting)."""
+    if alpha != 1:
+        other = mul(operand(other), alpha)
+    return Add.apply(operand(input), operand(other))
+
+
 class Sub(Function):
     """a - b.   d(a-b)/da = 1,  d(a-b)/db = -1."""
 
@@ -42,6 +56,13 @@ class Sub(Function):
         need_a, need_b = ctx.needs_input_grad
         return (sum_to_shape(grad, _shape_of(ctx, 0)) if need_a else None,
                 sum_to_shape(-grad, _shape_of(ctx, 1)) if need_b else None)
+
+
+def sub(input, other, *, alpha=1):
+    """input - alpha * other (broadcasting)."""
+    if alpha != 1:
+        other = mul(operand(other), alpha)
+    return Sub.apply(operand(input), operand(other))
 
 
 class Mul(Function):
@@ -60,6 +81,11 @@ class Mul(Function):
                 sum_to_shape(grad * a, _shape_of(ctx, 1)) if need_b else None)
 
 
+def mul(input, other):
+    """input * other (broadcasting)."""
+    return Mul.apply(operand(input), operand(other))
+
+
 class Div(Function):
     """a / b.   d(a/b)/da = 1/b,  d(a/b)/db = -a/b^2."""
 
@@ -75,6 +101,11 @@ class Div(Function):
         grad_over_b = grad / b
         return (sum_to_shape(grad_over_b, _shape_of(ctx, 0)) if need_a else None,
                 sum_to_shape(-grad_over_b * a / b, _shape_of(ctx, 1)) if need_b else None)
+
+
+def div(input, other):
+    """input / other (broadcasting)."""
+    return Div.apply(operand(input), operand(other))
 
 
 class Pow(Function):
@@ -101,6 +132,11 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+def pow(input, exponent):
+    """input ** exponent (broadcasting)."""
+    return Pow.apply(operand(input), operand(exponent))
+
+
 class Neg(Function):
     """-x.   d(-x)/dx = -1."""
 
@@ -111,6 +147,11 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+
+def neg(input):
+    """-input."""
+    return Neg.apply(as_tensor(input))
 
 
 class Exp(Function):
@@ -128,6 +169,11 @@ class Exp(Function):
         return grad * out
 
 
+def exp(input):
+    """e^input."""
+    return Exp.apply(as_tensor(input))
+
+
 class Log(Function):
     """ln x.   d ln(x)/dx = 1/x."""
 
@@ -140,6 +186,11 @@ class Log(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
+
+
+def log(input):
+    """Natural logarithm."""
+    return Log.apply(as_tensor(input))
 
 
 class Sqrt(Function):
@@ -157,6 +208,11 @@ class Sqrt(Function):
         return grad / (2 * out)
 
 
+def sqrt(input):
+    """Square root."""
+    return Sqrt.apply(as_tensor(input))
+
+
 class Abs(Function):
     """|x|.   d|x|/dx = sign(x) (taken as 0 at x = 0, like PyTorch)."""
 
@@ -169,6 +225,11 @@ class Abs(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * np.sign(x)
+
+
+def abs(input):
+    """Absolute value."""
+    return Abs.apply(as_tensor(input))
 
 
 class Clip(Function):
@@ -193,6 +254,14 @@ class Clip(Function):
         return grad * inside
 
 
+def clamp(input, min=None, max=None):
+    """Limit the values to [min, max] (either bound may be None)."""
+    return Clip.apply(as_tensor(input), min, max)
+
+
+clip = clamp
+
+
 class Maximum(Function):
     """max(a, b) elementwise.   The gradient goes to the larger input; on a tie each gets half (as in PyTorch)."""
 
@@ -210,6 +279,11 @@ class Maximum(Function):
                 sum_to_shape(grad * (1 - share_a), _shape_of(ctx, 1)) if need_b else None)
 
 
+def maximum(input, other):
+    """Elementwise maximum."""
+    return Maximum.apply(operand(input), operand(other))
+
+
 class Minimum(Function):
     """min(a, b) elementwise.   The gradient goes to the smaller input; on a tie each gets half (as in PyTorch)."""
 
@@ -225,6 +299,11 @@ class Minimum(Function):
         need_a, need_b = ctx.needs_input_grad
         return (sum_to_shape(grad * share_a, _shape_of(ctx, 0)) if need_a else None,
                 sum_to_shape(grad * (1 - share_a), _shape_of(ctx, 1)) if need_b else None)
+
+
+def minimum(input, other):
+    """Elementwise minimum."""
+    return Minimum.apply(operand(input), operand(other))
 
 
 class Where(Function):
@@ -246,3 +325,11 @@ class Where(Function):
         return (None,
                 sum_to_shape(np.where(condition, grad, 0), _shape_of(ctx, 1)) if need_a else None,
                 sum_to_shape(np.where(condition, 0, grad), _shape_of(ctx, 2)) if need_b else None)
+
+
+def where(condition, input, other):
+    """input where condition is true, else other (broadcasting); no gradient flows to the condition."""
+    condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
+    if condition.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
+    return Where.apply(condition, operand(input), operand(other))

@@ -1,32 +1,22 @@
-"""Reductions: sum, mean, max, min, var over some axes (or all), with or without keepdims.
+"""Reductions: sum, mean, max, min, var over some dims (or all), with or without keepdim; argmax, argmin.
 
 The backward of a reduction spreads each output gradient back over the
 elements that were reduced into it.  ``expand_to`` does the shape work: it
 reinserts the reduced axes (when keepdims was False) and broadcasts.
-"""
 
-import numbers
+The public functions take PyTorch's ``dim``/``keepdim`` and numpy's
+``axis``/``keepdims`` spellings; the dims are checked there, once, and the
+Functions receive them as a sorted tuple of axes.
+"""
 
 import numpy as np
 
-from tinynet.autograd import Function
+from tinynet import checks
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
-
-def normalize_axes(axis, ndim):
-    """``axis`` (None, an int or a sequence of ints, negatives allowed) -> a sorted tuple of axes, checked."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    normalized = []
-    for a in axes:
-        if isinstance(a, bool) or not isinstance(a, numbers.Integral):
-            raise TypeError(f"axis/dim must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis/dim {a} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(int(a) % max(ndim, 1))
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"axis/dim {axis!r} repeats an axis")
-    return tuple(sorted(normalized))
+__all__ = ["sum", "mean", "max", "min", "var", "argmax", "argmin"]
 
 
 def expand_to(grad, axes, keepdims, shape):
@@ -42,29 +32,29 @@ class Sum(Function):
     """sum of x over axes.   d(sum)/dx_i = 1 for every element that was summed."""
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
-        ctx.axes = normalize_axes(axis, x.ndim)
+    def forward(ctx, x, axis, keepdims=False):
+        ctx.axes = axis
         ctx.keepdims = keepdims
         return x.sum(axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_to(grad, ctx.axes, ctx.keepdims, ctx.parents[0].data.shape)
+        return expand_to(grad, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
 
 
 class Mean(Function):
     """mean of x over axes (n elements each).   d(mean)/dx_i = 1/n."""
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
-        ctx.axes = normalize_axes(axis, x.ndim)
+    def forward(ctx, x, axis, keepdims=False):
+        ctx.axes = axis
         ctx.keepdims = keepdims
         ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
         return x.mean(axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0].data.shape)
+        return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
 
 
 class _Extremum(Function):
@@ -87,10 +77,10 @@ class Max(_Extremum):
     """max of x over axes.   d max/dx_i = 1 for the argmax, 0 elsewhere (split evenly on ties; see _Extremum)."""
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
+    def forward(ctx, x, axis, keepdims=False):
         if x.size == 0:
             raise ValueError(f"max of an empty tensor (shape {x.shape}) is undefined")
-        ctx.axes = normalize_axes(axis, x.ndim)
+        ctx.axes = axis
         ctx.keepdims = keepdims
         out = x.max(axis=ctx.axes, keepdims=keepdims)
         ctx.save_for_backward(x, out)
@@ -101,10 +91,10 @@ class Min(_Extremum):
     """min of x over axes.   d min/dx_i = 1 for the argmin, 0 elsewhere (split evenly on ties; see _Extremum)."""
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False):
+    def forward(ctx, x, axis, keepdims=False):
         if x.size == 0:
             raise ValueError(f"min of an empty tensor (shape {x.shape}) is undefined")
-        ctx.axes = normalize_axes(axis, x.ndim)
+        ctx.axes = axis
         ctx.keepdims = keepdims
         out = x.min(axis=ctx.axes, keepdims=keepdims)
         ctx.save_for_backward(x, out)
@@ -119,8 +109,8 @@ class Var(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, axis=None, keepdims=False, correction=1):
-        ctx.axes = normalize_axes(axis, x.ndim)
+    def forward(ctx, x, axis, keepdims=False, correction=1):
+        ctx.axes = axis
         ctx.keepdims = keepdims
         count = int(np.prod([x.shape[a] for a in ctx.axes]))
         ctx.divisor = count - correction
@@ -134,3 +124,65 @@ class Var(Function):
     def backward(ctx, grad):
         (centered,) = ctx.saved_tensors
         return expand_to(grad, ctx.axes, ctx.keepdims, centered.shape) * (2 / ctx.divisor) * centered
+
+
+def _axes_and_keep(input, dim, keepdim, axis, keepdims, who):
+    """(the checked, sorted axes, keepdim) from either spelling of the arguments."""
+    return checks.dims(axis if axis is not None else dim, input.ndim, who), \
+        bool(keepdims if keepdims is not None else keepdim)
+
+
+def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Sum over ``dim`` (an int, a tuple, or None for every element)."""
+    input = as_tensor(input)
+    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "sum")
+    return Sum.apply(input, axis=axes, keepdims=keep)
+
+
+def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Mean over ``dim`` (an int, a tuple, or None for every element)."""
+    input = as_tensor(input)
+    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "mean")
+    return Mean.apply(input, axis=axes, keepdims=keep)
+
+
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Largest value over ``dim`` (the values only; use argmax for positions)."""
+    input = as_tensor(input)
+    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "max")
+    return Max.apply(input, axis=axes, keepdims=keep)
+
+
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Smallest value over ``dim``."""
+    input = as_tensor(input)
+    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "min")
+    return Min.apply(input, axis=axes, keepdims=keep)
+
+
+def var(input, dim=None, keepdim=False, *, axis=None, keepdims=None, correction=1, unbiased=None):
+    """Variance over ``dim``; divides by n - correction (unbiased, n - 1, by default)."""
+    input = as_tensor(input)
+    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "var")
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    return Var.apply(input, axis=axes, keepdims=keep, correction=correction)
+
+
+def _arg_extremum(numpy_fn, input, dim, keepdim, axis, keepdims):
+    input = as_tensor(input)
+    dim = axis if axis is not None else dim
+    keep = bool(keepdims if keepdims is not None else keepdim)
+    if dim is not None:
+        dim = checks.dim(dim, input.ndim, numpy_fn.__name__)
+    return Tensor._from_array(np.asarray(numpy_fn(input._array, axis=dim, keepdims=keep), dtype=np.int64), False)
+
+
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Index of the largest value (the flat index when dim is None); an int64 tensor without gradient."""
+    return _arg_extremum(np.argmax, input, dim, keepdim, axis, keepdims)
+
+
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Index of the smallest value; an int64 tensor without gradient."""
+    return _arg_extremum(np.argmin, input, dim, keepdim, axis, keepdims)
