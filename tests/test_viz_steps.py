@@ -102,14 +102,14 @@ def test_backward_walk_rows_follow_autograd_and_point_at_their_boxes():
                                model[0].bias.grad.numpy()[0], rtol=1e-3)
     assert "|grad|" in svg  # the boxes show the gradient that reached them
     assert all(s.derivative for s in steps)  # every op states its local derivative
-    assert not tinynet.autograd.backward_listeners  # the listeners are gone
+    assert not tinynet.autograd.hooks.backward_listeners  # the listeners are gone
 
 
 def test_record_backward_steps_removes_its_listener_after_an_error():
     with pytest.raises(RuntimeError):
         with record_backward_steps():
             raise RuntimeError("boom")
-    assert not tinynet.autograd.backward_listeners
+    assert not tinynet.autograd.hooks.backward_listeners
 
 
 def test_classic_hidden_figure(tmp_path):

@@ -10,8 +10,8 @@ with the op lit up on the graph.
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from tinynet import autograd
-from tinynet.trace import describe_array, docstring_parts
+from tinynet.autograd import hooks
+from tinynet.autograd.trace import describe_array, docstring_parts
 from tinynet.viz.graph import record_gradients
 from tinynet.viz.graph_svg import graph_svg
 
@@ -74,11 +74,11 @@ def record_backward_steps(names=None, max_values=8, precision=4):
                                   summary if summary != derivative else "", derivative, describe(grad_output),
                                   grads_out, node))
 
-    autograd.backward_listeners.append(listener)
+    hooks.backward_listeners.append(listener)
     try:
         yield steps
     finally:
-        autograd.backward_listeners.remove(listener)
+        hooks.backward_listeners.remove(listener)
 
 
 def backward_walk(loss, names=None, prefix="graph", max_values=8, precision=4):
