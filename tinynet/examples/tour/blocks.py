@@ -17,7 +17,7 @@ from tinynet.examples.report import BackwardWalk, Figure, StepPlayer, Table
 CHART_WIDTH, CHART_HEIGHT = 430, 84
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 52, 10, 16, 20
 PLANE_SIZE, PLANE_PAD = 300, 40  # the square's side and the margin left of and above it
-LABEL_WIDTH = 66  # pixels beside a sprite for its row labels
+LABEL_WIDTH = 74  # pixels beside a sprite for its row labels
 
 
 def esc(text):
