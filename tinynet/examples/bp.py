@@ -62,8 +62,9 @@ def look_for(m):
              "The Linear rows end at the leaves: dL/d(0.weight) and dL/d(2.weight) are what lands in .grad, and "
              "they are the last column of the by-hand table."]
     if "plateau_iterations" in m and m["plateau_iterations"] > 0.05 * m["iterations"]:
-        lines.append(f"In the deep network's loss curve, the first {m['plateau_iterations']:,} iterations look like "
-                     "nothing is happening: small gradients through three sigmoid layers, the vanishing gradient.")
+        lines.append(f"In the deep network's loss curve, the loss stays above half its starting value for the first "
+                     f"{m['plateau_iterations']:,} iterations: the gradients that pass back through three sigmoid "
+                     "layers are small (they vanish), so the weights move slowly at first.")
     return lines
 
 

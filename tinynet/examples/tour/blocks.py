@@ -24,6 +24,11 @@ def esc(text):
     return html.escape(str(text), quote=True)
 
 
+def words(text):
+    """Running text for the page: escaped, with " -- " set as a dash."""
+    return esc(text).replace(" -- ", " \u2014 ")
+
+
 def link(path, out_dir):
     """The URL of ``path`` relative to ``out_dir`` (forward slashes, percent-encoded)."""
     relative = os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())
@@ -55,14 +60,14 @@ def figure_html(figure, out_dir):
     size = image_size(path)
     dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
     return (f'<figure><img src="{link(path, out_dir)}" alt="{esc(figure.title)}"{dimensions}>'
-            f"<figcaption><b>{esc(figure.title)}.</b> {esc(figure.caption)}</figcaption></figure>")
+            f"<figcaption><b>{esc(figure.title)}.</b> {words(figure.caption)}</figcaption></figure>")
 
 
 def table_html(table):
     head = "".join(f"<th>{esc(column)}</th>" for column in table.columns)
     body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in table.rows)
     notes = "".join(f"<dt>{esc(column)}</dt><dd>{esc(text)}</dd>" for column, text in table.notes.items())
-    return (f"<h3>{esc(table.title)}</h3><p class=\"note\">{esc(table.caption)}</p>"
+    return (f"<h3>{esc(table.title)}</h3><p class=\"note\">{words(table.caption)}</p>"
             f'<table class="data"><tr>{head}</tr>{body}</table>'
             + (f'<dl class="columns">{notes}</dl>' if notes else ""))
 
@@ -165,7 +170,7 @@ def player_html(player, out_dir, uid):
         views.insert(0, f'<div class="view charts">{charts}</div><div class="row-break"></div>')
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     return (f'<div class="player" id="{uid}"><h3>{esc(player.title)}</h3>'
-            f'<p class="note">{esc(player.caption)}</p>'
+            f'<p class="note">{words(player.caption)}</p>'
             f'<div class="controls"><button class="play" type="button">\u25b6 play</button>'
             f'<input class="slider" type="range" min="0" max="{len(player.steps) - 1}" '
             f'value="{len(player.steps) - 1}" aria-label="training step">'
@@ -188,7 +193,7 @@ def walk_html(walk):
                     f'<span class="note">({esc(", ".join(step.inputs))})</span></td><td>{esc(step.computes)}</td>'
                     f"<td>{esc(step.derivative)}</td><td>{esc(step.grad_in)}</td><td>{outs}</td></tr>")
     return (f'<div class="walk" data-prefix="{esc(walk.prefix)}"><h3>{esc(walk.title)}</h3>'
-            f'<p class="note">{esc(walk.caption)}</p>'
+            f'<p class="note">{words(walk.caption)}</p>'
             '<div class="walk-controls"><button class="prev" type="button">\u25c0 previous op</button> '
             '<button class="next" type="button">next op \u25b6</button> <span class="walk-position"></span></div>'
             f'<div class="graph-wrap">{walk.graph_svg}</div>'

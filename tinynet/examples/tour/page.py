@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tinynet.examples.tour.assets import CSS, SCRIPT
-from tinynet.examples.tour.blocks import blocks_html, esc, link
+from tinynet.examples.tour.blocks import blocks_html, esc, link, words
 from tinynet.examples.tour.markdown import inline
 
 STATUS_WORDS = {"ok": "ok", "interrupted": "interrupted", "failed": "failed"}
@@ -89,7 +89,7 @@ def _section_html(section, number, out_dir):
     parts.append(body)
     if downloads:
         items = "".join(f'<li><a href="{link(f.path, out_dir)}" download>{esc(Path(f.path).name)}</a>: '
-                        f"{esc(f.title)}. {esc(f.caption)}</li>" for f in downloads if Path(f.path).is_file())
+                        f"{esc(f.title)}. {words(f.caption)}</li>" for f in downloads if Path(f.path).is_file())
         parts.append(f'<h3>Files to download</h3><ul class="downloads">{items}</ul>')
     if section.command:
         again = (f" The example's own, longer run: <code>{esc(section.default_command)}</code>."
