@@ -8,8 +8,12 @@ reference backend (``tinynet.build_info()["backend"] == "numpy"``).
 
 import sys
 
+import shutil
+from pathlib import Path
+
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 
 class OptionalBuildExt(build_ext):
@@ -37,7 +41,19 @@ class OptionalBuildExt(build_ext):
         )
 
 
+class BuildPyWithDocs(build_py):
+    """build_py that also copies docs/ (the Markdown pages and their figures) into the package as
+    tinynet/_docs, so that ``tinynet tour`` can link its lessons to the math even when installed."""
+
+    def run(self):
+        super().run()
+        source, target = Path(__file__).resolve().parent / "docs", Path(self.build_lib) / "tinynet" / "_docs"
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.py", "images", "__pycache__"))
+
+
 setup(
     cffi_modules=["csrc/build_ffi.py:ffibuilder"],
-    cmdclass={"build_ext": OptionalBuildExt},
+    cmdclass={"build_ext": OptionalBuildExt, "build_py": BuildPyWithDocs},
 )

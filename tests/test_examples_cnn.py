@@ -84,11 +84,13 @@ def test_receptive_fields_of_the_example_cnn():
 def test_cnn_activations_quick(tmp_path):
     pytest.importorskip("tinynet.nn")
     from tinynet.examples import cnn_activations
+    from tinynet.examples.report import Figure, StepPlayer, Table
 
     result = cnn_activations.run(tmp_path, quick=True, seed=0)
     steps = result.metrics["steps"]
     assert steps == 20                                     # 2000 images / batch 100, one epoch
     assert result.metrics["test_accuracy"] > 0.3           # chance is 0.1
+    assert not result.interrupted
     gifs = sorted(tmp_path.glob("conv*.gif"))
     assert [g.name for g in gifs] == [f"conv{i}.gif" for i in range(1, 7)]
     frames = cnn_activations.QUICK["max_frames"]           # 21 recorded states (step 0..20) -> subsampled
@@ -98,12 +100,49 @@ def test_cnn_activations_quick(tmp_path):
             assert image.format == "GIF" and image.n_frames == frames
             assert image.size[1] == 18 + 2 + (1 + channels) * tile
             assert image.size[0] >= 24 + 2 + 10 * tile
-    for figure in result.figures:
-        assert figure.path.is_file()
-        if figure.path.suffix == ".png":
-            assert figure.path.read_bytes()[:8] == PNG_SIGNATURE
+    downloads = [f for f in result.figures if isinstance(f, Figure) and not f.shown]
+    assert {f.path.name for f in downloads} == {g.name for g in gifs} | {"receptive_fields.md"}
+    for path in result.files():
+        assert path.is_file()
+        if path.suffix == ".png":
+            assert path.read_bytes()[:8] == PNG_SIGNATURE
     table = (tmp_path / "receptive_fields.md").read_text()
     assert "| conv1 | conv | 3 | 1 | 3 |" in table and "| pool2 | maxpool | 2 | 2 | 16 |" in table
+    html_table = next(block for block in result.figures if isinstance(block, Table))
+    assert html_table.rows[-1][:5] == ["conv6", "conv", "3", "1", "32 x 32"]
+    assert {"receptive field", "jump", "first centre"} <= set(html_table.notes)
+
+    player = next(block for block in result.figures if isinstance(block, StepPlayer))
+    assert player.steps == list(range(steps + 1))          # every step, and the untrained network at step 0
+    assert [s.label for s in player.sprites] == ["input", "conv1", "conv2", "conv3", "conv4", "input", "conv5",
+                                                 "conv6"]
+    for sprite, channels, size in zip(player.sprites[1:5] + player.sprites[6:], cnn_activations.CHANNELS,
+                                      (28, 28, 14, 14, 7, 7)):
+        assert sprite.frames == steps + 1
+        gap = cnn_activations.PITCH - 28                                  # screen pixels between maps
+        assert sprite.frame_width * sprite.scale == channels * cnn_activations.PITCH - gap  # columns line up
+        assert sprite.frame_height * sprite.scale == 10 * cnn_activations.PITCH - gap       # one row per digit
+        with Image.open(sprite.path) as sheet:
+            assert sheet.size == (sprite.per_row * sprite.frame_width,
+                                  -(-sprite.frames // sprite.per_row) * sprite.frame_height)
+    answers = player.sprites[0].row_labels
+    assert len(answers) == steps + 1 and all(len(frame) == 10 for frame in answers)
+    assert sum(kind == "right" for _, kind in answers[-1]) == result.metrics["ten_right_end"]
+    loss, batch = player.series
+    assert loss.values[0] is None and loss.values[-1] == pytest.approx(result.metrics["final_loss"])
+    assert all(0 <= v <= 1 for v in batch.values[1:]) and batch.percent
+    lesson = cnn_activations.SECTION
+    assert lesson.key_numbers(result.metrics) and lesson.look_for(result.metrics)
+
+
+def test_cnn_records_every_kth_step_of_a_long_run(monkeypatch, tmp_path):
+    from tinynet.examples import cnn_activations
+    from tinynet.examples.report import StepPlayer
+
+    monkeypatch.setattr(cnn_activations, "MAX_RECORDED", 7)
+    result = cnn_activations.run(tmp_path, quick=True, seed=0)  # 20 steps -> every 3rd
+    player = next(block for block in result.figures if isinstance(block, StepPlayer))
+    assert player.steps == [0, 3, 6, 9, 12, 15, 18] and result.metrics["recorded_every"] == 3
 
 
 def test_autoencoder_quick(tmp_path):
@@ -128,6 +167,15 @@ def test_autoencoder_quick(tmp_path):
     for name in ("codes3d.png", "reconstructions.png", "loss.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG_SIGNATURE
     assert all(f.path.is_file() for f in result.figures)
+    # The caption names every digit the figure shows as read wrong (and no more).
+    metrics = result.metrics
+    assert metrics["shown"] == 20 and metrics["shown_read_right"] == 20 - len(metrics["shown_confusions"])
+    caption = next(f.caption for f in result.figures if f.path.name == "reconstructions.png")
+    assert f"{metrics['shown_read_right']} of these 20" in caption
+    for confusion in metrics["shown_confusions"][:6]:
+        assert confusion in caption
+    if metrics["shown_confusions"]:
+        assert "identity survives" not in caption and "red ones do not" in caption
 
 
 def test_knn_accuracy_on_separable_codes():

@@ -1,44 +1,50 @@
 """The ``tinynet`` command: run an example (or the tour) and write its figures.
 
-    tinynet xor | bp | mnist-templates | mnist-hidden | cnn-activations | autoencoder | tour
-            [--out DIR] [--epochs N] [--threads N] [--seed N] [--quick] [example options]
+    tinynet <example> | tour [--out DIR] [--epochs N] [--threads N] [--seed N] [--quick] [example options]
+    (``tinynet --help`` lists the examples)
 
 Each example prints what it measured and what its figures show, and writes
 them to ``--out`` (default ``./tinynet-out/<name>``; the tour: ``./tinynet-tour``).
-Exit status: 0 on success, 1 if the example failed, 2 on bad arguments,
-130 when stopped with Ctrl-C.
+A bad option or an ``--out`` that cannot be written is reported in one line
+before anything runs.  Exit status: 0 on success, 1 if the example failed, 2 on
+bad arguments, 130 when stopped with Ctrl-C.
 """
 
 import argparse
 import importlib
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from tinynet.examples.options import non_negative_int, positive_int
 
 TOUR_MODULE = "tinynet.examples.tour"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_ARGS, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _positive_int(text):
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line: what is wrong, and where to read the options."""
+
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_ARGS)
 
 
-def _non_negative_int(text):
-    """argparse type: an integer >= 0."""
+def check_out_dir(path):
+    """Create the output folder ``path`` if needed and check that files can be written in it.
+
+    Returns None if it can, else one line saying what is wrong (checked before any training starts).
+    """
+    if path.exists() and not path.is_dir():
+        return f"--out {path}: this is a file, not a folder"
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        return f"--out {path}: cannot write there ({error.strerror or error})"
+    return None
 
 
 def _commands():
@@ -53,11 +59,11 @@ def _add_common_options(parser, name):
     default_out = Path("tinynet-tour") if name == "tour" else Path("tinynet-out") / name
     parser.add_argument("--out", type=Path, default=default_out, metavar="DIR",
                         help=f"folder for the figures (default: ./{default_out})")
-    parser.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                         help="training epochs (default: the example's own)")
-    parser.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--threads", type=positive_int, default=None, metavar="N",
                         help="threads for the C kernels (default: all cores)")
-    parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="N",
+    parser.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
                         help="random seed; the same seed gives the same run (default 0)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny settings (a few seconds): checks that everything runs")
@@ -71,7 +77,7 @@ def build_parser():
     """
     import tinynet
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tinynet",
         description="tinynet: train small networks from scratch and see what their hidden layers learn.",
         epilog="Run 'tinynet <command> --help' for a command's options.",
@@ -102,6 +108,10 @@ def main(argv=None):
     if args.module is None:
         print(f"tinynet {args.command}: this example could not be loaded: {args.import_error}", file=sys.stderr)
         return EXIT_FAILED
+    problem = check_out_dir(args.out)
+    if problem:
+        print(f"tinynet {args.command}: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_ARGS
 
     import tinynet
 
@@ -119,10 +129,13 @@ def main(argv=None):
         print(f"\ntinynet {args.command}: {diverged}", file=sys.stderr)
         return EXIT_FAILED
     seconds = time.perf_counter() - started
-    figures = getattr(result, "figures", [])
-    print(f"\n{args.command}: {len(figures)} figure(s) in {args.out} ({seconds:.1f} s)")
-    for figure in figures:
-        print(f"  {figure.path}  {figure.title}")
+    files = result.files()
+    print(f"\n{args.command}: {len(files)} file(s) in {args.out} ({seconds:.1f} s)")
+    for path in files:
+        print(f"  {path}")
+    if result.interrupted:
+        print(f"tinynet {args.command}: stopped by Ctrl-C; the files above hold what was made", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 

@@ -18,8 +18,9 @@ MNIST: Y. LeCun, C. Cortes, C. J. C. Burges (CC BY-SA 3.0).
 
 import numpy as np
 
+from tinynet.examples.options import positive_int
 from tinynet.examples.prepare import start_run
-from tinynet.examples.report import ExampleResult, Figure
+from tinynet.examples.report import BackwardWalk, ExampleResult, Figure, Section, Table
 
 NAME = "bp"
 SUMMARY = "the classic BP network: deep sigmoid net on 4 samples, 400-25-10 on 20x20 digits, backprop by hand"
@@ -35,11 +36,60 @@ QUICK = {"iterations": 5000, "lr": 0.5, "momentum": 0.9, "epochs": 2, "digits_lr
          "test_size": 1000, "batch_size": 50}
 
 
+
+def key_numbers(m):
+    """This run's numbers, in words."""
+    lines = [f"By hand and by autograd, the 2-2-2 network's gradients agree to within "
+             f"{m['hand_vs_autograd_max_difference']:.0e} (float64 rounding); the loss is {m['hand_loss']:.4f}."]
+    if "final_loss" in m:
+        lines.append(f"The 3-10-10-10-1 network's loss falls from {m['first_loss']:.3f} to {m['final_loss']:.5f} in "
+                     f"{m['iterations']:,} iterations; for the unseen input [1, 0, 0] it answers "
+                     f"{m['new_input_output']:.2f}.")
+    if "digits_accuracy" in m:
+        lines.append(f"The 400-25-10 network recognises {m['digits_accuracy']:.0%} of the test digits (shrunk to "
+                     "20x20 pixels).")
+    return lines
+
+
+def look_for(m):
+    """What to look for in this run's figures."""
+    shrink = m["gradient_norm_at_output"] / max(m["gradient_norm_at_hidden_input"], 1e-300)
+    lines = ["Press next op and follow one number: the gradient into each op (its dL/d(output)) times the op's "
+             "local derivative is the gradient it passes on. That product, repeated, is the chain rule.",
+             f"The gradient shrinks on its way back: its size is {m['gradient_norm_at_output']:.3f} where it leaves "
+             f"the loss and {m['gradient_norm_at_hidden_input']:.4f} when it reaches the first layer, {shrink:.0f} "
+             "times smaller -- each sigmoid multiplies it by s (1 - s), never more than 0.25.",
+             "The Linear rows end at the leaves: dL/d(0.weight) and dL/d(2.weight) are what lands in .grad, and "
+             "they are the last column of the by-hand table."]
+    if "plateau_iterations" in m and m["plateau_iterations"] > 0.05 * m["iterations"]:
+        lines.append(f"In the deep network's loss curve, the loss stays above half its starting value for the first "
+                     f"{m['plateau_iterations']:,} iterations: the gradients that pass back through three sigmoid "
+                     "layers are small (they vanish), so the weights move slowly at first.")
+    return lines
+
+
+SECTION = Section(
+    title="Backpropagation is the chain rule, one op at a time",
+    takeaway="Each op multiplies the gradient flowing back by its own local derivative; that is all backward does.",
+    lesson="""A network is a chain of simple ops. To learn, it needs dL/dw for every weight w: how the loss L \
+changes when w moves. The chain rule says that gradient is the product of the local derivatives along the way \
+back from L to w, so backward visits the ops from the loss back to the inputs, and each op turns the gradient of \
+its output into the gradients of its inputs.
+
+Below, a 2-2-2 sigmoid network with the squared-error loss: first the backward pass exactly as tinynet's autograd \
+ran it, op by op, then the same gradients multiplied out by hand. Then the classic BP network: a 3-10-10-10-1 \
+sigmoid network learning four samples, and a 400-25-10 network on small digits.""",
+    docs="backprop-by-hand.md#3-a-2-2-2-network-every-number",
+    key_numbers=key_numbers,
+    look_for=look_for,
+)
+
+
 def add_arguments(parser):
     """bp's options (``--epochs`` sets the epochs of the 400-25-10 digit network)."""
-    parser.add_argument("--iterations", type=int, default=None,
+    parser.add_argument("--iterations", type=positive_int, default=None,
                         help=f"training iterations of the 3-10-10-10-1 network (default {FULL['iterations']})")
-    parser.add_argument("--train-size", type=int, default=None, help="train the digit network on N images")
+    parser.add_argument("--train-size", type=positive_int, default=None, help="train the digit network on N images")
 
 
 # ---------------------------------------------------------------------------- part 1
@@ -114,7 +164,9 @@ def digit_network():
 
 
 def train_digits(settings, seed):
-    """Train the 400-25-10 network with Adam on per-output binary cross-entropy; returns (model, accuracy, history)."""
+    """Train the 400-25-10 network with Adam on per-output binary cross-entropy.
+
+    Returns (model, test accuracy, history, whether Ctrl-C stopped it)."""
     import tinynet
     from tinynet import nn, optim
     from tinynet.data import DataLoader, load_mnist
@@ -130,14 +182,15 @@ def train_digits(settings, seed):
     model = digit_network()
     optimizer = optim.Adam(model.parameters(), lr=settings["digits_lr"])
     loader = DataLoader((x_train, one_hot), batch_size=settings["batch_size"], shuffle=True, seed=seed)
-    history = {}
+    history, interrupted = {}, False
     try:
         tinynet.fit(model, loader, nn.BCELoss(), optimizer, epochs=settings["epochs"], history=history)
     except KeyboardInterrupt:
+        interrupted = True
         print("stopped by Ctrl-C; writing figures so far")
     accuracy = float(np.mean(predict(model, x_test).argmax(axis=1) == y_test))
     print(f"  test accuracy {accuracy:.2%} on {n_test} test digits")
-    return model, accuracy, history
+    return model, accuracy, history, interrupted
 
 
 # ---------------------------------------------------------------------------- part 3
@@ -163,7 +216,7 @@ def backward_by_hand():
     out_k = sigmoid(net_k), dout_k/dnet_k = out_k (1 - out_k);
     net_k = sum_j W2[k, j] h_j + b2_k, dnet_k/dW2[k, j] = h_j, dnet_k/dh_j = W2[k, j];
     h_j = sigmoid(z_j), dh_j/dz_j = h_j (1 - h_j); z_j = sum_i W1[j, i] x_i + b1_j, dz_j/dW1[j, i] = x_i.
-    Returns the gradients {name: array}.
+    Returns the gradients {name: array}, the loss, and the chain rule's "factors" {name: array}.
     """
     print("3. one backward pass of a 2-2-2 sigmoid network, L = mean((out - target)^2)")
     z = HAND_W1 @ HAND_X + HAND_B1
@@ -192,11 +245,12 @@ def backward_by_hand():
         for i in range(2):
             print(f"    dL/dW1[{j},{i}] = ({terms}) * {dh_dz[j]:.6f} * {HAND_X[i]:+.2f} = {grad_W1[j, i]:+.6f}")
     print(f"  biases: dL/db2 = dL/dnet = {np.round(delta_out, 6)}, dL/db1 = dL/dz = {np.round(delta_hidden, 6)}")
-    return {"W1": grad_W1, "b1": delta_hidden, "W2": grad_W2, "b2": delta_out, "loss": loss}
+    factors = {"dL_dout": dL_dout, "dout_dnet": dout_dnet, "h": h, "dL_dh": dL_dh, "dh_dz": dh_dz}
+    return {"W1": grad_W1, "b1": delta_hidden, "W2": grad_W2, "b2": delta_out, "loss": loss, "factors": factors}
 
 
-def hand_network_loss():
-    """The 2-2-2 network as tinynet Modules (float64) and its loss on HAND_X: returns (model, loss)."""
+def hand_network():
+    """The 2-2-2 network as tinynet Modules (float64), its input, target and loss: (model, x, target, loss)."""
     import tinynet
     from tinynet import nn
 
@@ -205,7 +259,13 @@ def hand_network_loss():
     for layer, weight, bias in ((model[0], HAND_W1, HAND_B1), (model[2], HAND_W2, HAND_B2)):
         layer.weight.data[...] = weight
         layer.bias.data[...] = bias
-    loss = nn.MSELoss()(model(tinynet.Tensor(HAND_X[None, :])), tinynet.Tensor(HAND_TARGET[None, :]))
+    x, target = tinynet.Tensor(HAND_X[None, :]), tinynet.Tensor(HAND_TARGET[None, :])
+    return model, x, target, nn.MSELoss()(model(x), target)
+
+
+def hand_network_loss():
+    """The 2-2-2 network as tinynet Modules (float64) and its loss on HAND_X: returns (model, loss)."""
+    model, _, _, loss = hand_network()
     return model, loss
 
 
@@ -261,19 +321,68 @@ def _settings(epochs, quick, options):
     return settings
 
 
+def hand_table(gradients):
+    """The weight gradients of the 2-2-2 network, factor by factor, as a Table (from ``backward_by_hand``)."""
+    f = gradients["factors"]
+    rows = []
+    for k in range(2):
+        for j in range(2):
+            rows.append([f"dL/dW2[{k},{j}]", f"{f['dL_dout'][k]:+.5f}", f"{f['dout_dnet'][k]:.5f}",
+                         f"h{j} = {f['h'][j]:.5f}", f"{gradients['W2'][k, j]:+.6f}"])
+    for j in range(2):
+        for i in range(2):
+            rows.append([f"dL/dW1[{j},{i}]", f"dL/dh{j} = {f['dL_dh'][j]:+.5f}", f"{f['dh_dz'][j]:.5f}",
+                         f"x{i} = {HAND_X[i]:+.2f}", f"{gradients['W1'][j, i]:+.6f}"])
+    return Table("The same gradients by hand, factor by factor",
+                 "Each weight's gradient is a product of local derivatives along the path from the loss to it "
+                 "(backprop-by-hand.md works every number out).  Compare the last column with the .grad rows of "
+                 "the table above.",
+                 ["gradient", "dL/d(unit output)", "d(output)/d(net input)", "d(net input)/d(weight)", "product"],
+                 rows, {"dL/d(unit output)": "how the loss changes with the unit's output: 2 (out - target) / 2 for "
+                                             "an output unit; for a hidden unit the sum over the outputs it feeds",
+                        "d(output)/d(net input)": "the sigmoid's slope s (1 - s), at most 0.25",
+                        "d(net input)/d(weight)": "the input that the weight multiplies"})
+
+
+def walk_through_backward():
+    """The 2-2-2 network's backward pass as autograd ran it, with the graph to step through."""
+    from tinynet.viz.backward_steps import backward_walk
+
+    model, x, target, loss = hand_network()
+    names = dict(model.named_parameters(), x=x, target=target)
+    rows, svg = backward_walk(loss, names=names, prefix="bp-graph")
+    return BackwardWalk("Backpropagation through the 2-2-2 network, one op at a time",
+                        "The graph of the forward pass runs left to right (x: the input, 0.weight, 0.bias = W1, b1; "
+                        "2.weight, 2.bias = W2, b2); backward runs right to left.  Each row is one op as autograd "
+                        "ran it (recorded by the same hook as tinynet.trace_backward): its local derivative turns the "
+                        "gradient flowing in into the gradients flowing out to its inputs.  Press next: the op is "
+                        "outlined in pink, the boxes its gradients go to in dashed blue.", rows, svg, "bp-graph")
+
+
 def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
-    """Run the three parts; figures: the 4-sample loss curve, the 25 hidden filters of the digit network."""
+    """Run the three parts; figures: the backward walk, the 4-sample loss curve, the digit network's filters."""
     from tinynet import viz
 
     settings = _settings(epochs, quick, options)
     out_dir = start_run(out_dir, seed)
-    figures, metrics = [], {}
+    metrics, interrupted = {}, False
+
+    gradients = check_against_autograd()
+    trace_autograd_backward()
+    by_autograd = backward_by_autograd()
+    metrics["hand_vs_autograd_max_difference"] = max(
+        float(np.max(np.abs(_as_array(by_autograd[name]) - gradients[name]))) for name in ("W1", "b1", "W2", "b2"))
+    metrics["hand_backward_matches_autograd"] = metrics["hand_vs_autograd_max_difference"] < 1e-9
+    metrics["hand_loss"] = float(gradients["loss"])
+    metrics["gradient_norm_at_output"] = float(np.linalg.norm(gradients["factors"]["dL_dout"]))
+    metrics["gradient_norm_at_hidden_input"] = float(np.linalg.norm(gradients["b1"]))
+    figures = [walk_through_backward(), hand_table(gradients)]
 
     try:
         model, history = train_four_samples(settings)
     except KeyboardInterrupt:
-        print("stopped by Ctrl-C; going on with part 2")
-        model, history = None, {}
+        print("stopped by Ctrl-C")
+        model, history, interrupted = None, {}, True
     if model is not None:
         outputs = predict(model, SAMPLES).reshape(-1)
         print("  trained outputs:", ", ".join(f"{s.astype(int).tolist()} -> {o:.3f} (target {int(t)})"
@@ -281,36 +390,39 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
         prediction = float(predict(model, NEW_INPUT)[0, 0])
         print(f"  new input {NEW_INPUT[0].astype(int).tolist()} -> {prediction:.3f} "
               f"(one of the first two bits set, like the samples labelled 1)")
+        losses = np.asarray(history["loss"])
+        below = np.flatnonzero(losses < 0.5 * losses[0])
         metrics.update(first_loss=history["loss"][0], final_loss=history["loss"][-1], new_input_output=prediction,
-                       four_sample_outputs=[float(o) for o in outputs])
+                       four_sample_outputs=[float(o) for o in outputs], iterations=len(losses),
+                       plateau_iterations=int(below[0]) if below.size else len(losses))
     if history.get("loss"):
+        plateau = metrics["plateau_iterations"]
+        flat = (f"The loss stays above half its starting value for {plateau:,} of {metrics['iterations']:,} "
+                "iterations, then drops: three sigmoid layers pass back small gradients until the weights grow."
+                if plateau > 0.05 * metrics["iterations"] else "")
         figures.append(Figure(
             viz.training_curves({"3-10-10-10-1": history["loss"]}, out_dir / "deep_loss.png", smooth=1,
                                 title="MSE of the 3-10-10-10-1 network on 4 samples"),
             "Loss of the deep sigmoid network",
-            "The MSE of the four samples at every iteration.  Sigmoid layers stacked three deep pass back small "
-            "gradients, so the loss stays flat for a while before it drops."))
+            f"The MSE of the four samples at every iteration, from {metrics['first_loss']:.3f} to "
+            f"{metrics['final_loss']:.5f}. " + flat))
 
-    digits, accuracy, digits_history = train_digits(settings, seed)
-    metrics["digits_accuracy"] = accuracy
-    figures.append(Figure(
-        viz.weight_grid(digits[0].weight, out_dir / "hidden_filters.png", shape=(20, 20), columns=5,
-                        titles=[f"unit {j}" for j in range(25)], scale="each",
-                        title="400-25-10: the 25 hidden units' weights as 20x20 images"),
-        "The 25 hidden filters of the 400-25-10 network",
-        "Each hidden unit's 400 input weights drawn as a 20x20 image (blue positive, red negative): "
-        "stroke and blob detectors over the shrunken digits."))
-    print("hidden_filters.png: the 25 hidden units' weights as 20x20 images")
-    if digits_history.get("loss"):
-        figures.append(Figure(viz.training_curves(digits_history, out_dir / "digits_loss.png",
-                                                  title="binary cross-entropy, 400-25-10 on 20x20 digits"),
-                              "Loss of the digit network", "Mini-batch loss (faint) and its running mean."))
+    if not interrupted:  # Ctrl-C stops the run: no new training after it
+        digits, accuracy, digits_history, interrupted = train_digits(settings, seed)
+        metrics["digits_accuracy"] = accuracy
+        figures.append(Figure(
+            viz.weight_grid(digits[0].weight, out_dir / "hidden_filters.png", shape=(20, 20), columns=5,
+                            titles=[f"unit {j}" for j in range(25)],
+                            title="400-25-10: the 25 hidden units' weights as 20x20 images"),
+            "The 25 hidden filters of the 400-25-10 network",
+            "Each hidden unit's 400 input weights drawn as a 20x20 image, all on one colour scale (the colour "
+            "bar): blue where ink excites the unit, red where it inhibits it."))
+        if digits_history.get("loss"):
+            path = viz.training_curves(digits_history, out_dir / "digits_loss.png",
+                                       title="binary cross-entropy, 400-25-10 on 20x20 digits")
+            figures.append(Figure(path, "Loss of the digit network", "Mini-batch loss (faint) and its running mean."))
 
-    gradients = check_against_autograd()
-    trace_autograd_backward()
-    metrics["hand_backward_matches_autograd"] = True
-    metrics["hand_loss"] = float(gradients["loss"])
     summary = (f"deep sigmoid net: loss {metrics.get('first_loss', float('nan')):.4f} -> "
-               f"{metrics.get('final_loss', float('nan')):.4f}; 400-25-10 on 20x20 digits: {accuracy:.2%}; "
-               f"hand backprop matches autograd.")
-    return ExampleResult(name=NAME, figures=figures, metrics=metrics, summary=summary)
+               f"{metrics.get('final_loss', float('nan')):.4f}; 400-25-10 on 20x20 digits: "
+               f"{metrics.get('digits_accuracy', float('nan')):.2%}; hand backprop matches autograd.")
+    return ExampleResult(name=NAME, figures=figures, metrics=metrics, summary=summary, interrupted=interrupted)

@@ -13,7 +13,10 @@ image file (PNG, SVG, ... by extension); none needs a display.
     scatter3d.py  scatter3d, rotating_scatter3d_gif (e.g. an autoencoder's 3-D codes)
     receptive_field.py  receptive_fields of a model's conv/pool layers, as a table
     graph.py      draw_graph, to_dot (the computation graph), record_gradients
-    html.py       write_tour_page (the page of ``tinynet tour``)
+    graph_svg.py  graph_svg: the graph as SVG text, one element per box (for a web page)
+    backward_steps.py  backward_walk, record_backward_steps: a backward pass as table rows, op by op
+    hidden_units.py    filters_and_class_weights: hidden filters above the class weights that use them
+    sprites.py    write_sprite: every recorded frame in one PNG, for the tour page's step slider
 """
 
 from tinynet.viz.style import use_agg_if_headless
@@ -26,6 +29,7 @@ from tinynet.viz.confusion import (  # noqa: E402
 )
 from tinynet.viz.curves import training_curves  # noqa: E402
 from tinynet.viz.graph import draw_graph, record_gradients, to_dot  # noqa: E402
+from tinynet.viz.hidden_units import filters_and_class_weights  # noqa: E402
 from tinynet.viz.hidden import capture_activations, draw_hidden_space, hidden_space  # noqa: E402
 from tinynet.viz.style import RED_WHITE_BLUE, savefig  # noqa: E402
 from tinynet.viz.weights import image_grid, weight_bars, weight_grid  # noqa: E402

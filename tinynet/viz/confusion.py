@@ -7,6 +7,7 @@ about) makes the mix-ups concrete: a 4 that really looks like a 9.
 """
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.patches
 import numpy as np
 
@@ -89,14 +90,17 @@ def plot_confusion(cm, path, images=None, class_names=None, title=None):
 def _plot_counts(cm, path, names, title):
     """Heat map of counts with numbers written in."""
     k = len(names)
-    fig = new_figure(0.5 * k + 2, 0.5 * k + 1.5)
+    fig = new_figure(0.55 * k + 2.6, 0.55 * k + 1.5)
     ax = fig.add_subplot()
-    ax.imshow(np.log1p(cm), cmap="Blues", interpolation="nearest")
-    threshold = np.log1p(cm).max() / 2
+    # Counts on a log scale (so that rare mistakes still show); empty cells stay white.
+    norm = matplotlib.colors.LogNorm(vmin=1, vmax=max(2, int(cm.max())))
+    image = ax.imshow(np.ma.masked_equal(cm, 0), cmap="Blues", norm=norm, interpolation="nearest")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="number of test images (log scale)")
+    threshold = np.sqrt(max(2, int(cm.max())))
     for t in range(k):
         for p in range(k):
-            ax.text(p, t, str(int(cm[t, p])), ha="center", va="center", fontsize=7,
-                    color="white" if np.log1p(cm[t, p]) > threshold else "black")
+            ax.text(p, t, str(int(cm[t, p])), ha="center", va="center", fontsize=8,
+                    color="white" if cm[t, p] > threshold else "black")
     ax.set_xticks(range(k))
     ax.set_xticklabels(names)
     ax.set_yticks(range(k))
@@ -128,7 +132,7 @@ def _plot_cell_images(cm, images, path, names, title):
             top, left = gap + t * (h + gap), gap + p * (w + gap)
             color = "#1a9850" if t == p else "#d73027"
             if cm[t, p]:
-                ax.text(left + 1, top + 1, str(int(cm[t, p])), fontsize=6, color=color, va="top", ha="left")
+                ax.text(left + 1, top + 1, str(int(cm[t, p])), fontsize=7, color=color, va="top", ha="left")
             if t == p:
                 ax.add_patch(matplotlib.patches.Rectangle(
                     (left - 1, top - 1), w + 1, h + 1, fill=False, edgecolor=color, linewidth=1))
@@ -161,11 +165,11 @@ def mistakes_gallery(images, y_true, y_pred, confidence, path, count=24, columns
         raise ValueError("mistakes_gallery: the model made no mistakes on these images")
     worst = wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
     rows, cols = grid_shape(len(worst), columns)
-    fig = new_figure(cols * 1.2, rows * 1.35 + 0.5)
+    fig = new_figure(cols * 1.3, rows * 1.55 + 0.5)
     for position, index in enumerate(worst):
         ax = fig.add_subplot(rows, cols, position + 1)
         ax.imshow(images[index], cmap=INK, vmin=0.0, vmax=1.0, interpolation="nearest")
-        ax.set_title(f"true {y_true[index]}, said {y_pred[index]}\n({confidence[index]:.0%})", fontsize=7)
+        ax.set_title(f"true {y_true[index]}, said {y_pred[index]}\n({confidence[index]:.0%})", fontsize=9)
         hide_ticks(ax)
     fig.suptitle(title or "most confident mistakes")
     return savefig(fig, path)

@@ -1,6 +1,7 @@
 """Training curves: the loss after every step (and accuracy, if recorded) as training goes on."""
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from tinynet.viz.style import new_figure, savefig
 
@@ -70,16 +71,24 @@ def training_curves(history, path, title=None, log_scale=None, smooth=None, ylab
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel("training step")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
+    handles, labels = ax.get_legend_handles_labels()
     accuracy = history.get("test_accuracy") if "loss" in history else None
     if accuracy:
         ends = history.get("epoch_end_step", [])[: len(accuracy)]
         right = ax.twinx()
         right.plot(ends, accuracy[: len(ends)], "o-", color="black", label="test accuracy")
         right.set_ylabel("test accuracy")
-        right.set_ylim(0, 1)
-        right.legend(loc="center right", fontsize=8)
-    ax.legend(loc="upper right", fontsize=8)
+        right.set_ylim(0, 1.02)
+        for end, value in zip(ends, accuracy):
+            right.annotate(f"{value:.1%}", (end, value), textcoords="offset points", xytext=(-4, -14), ha="right",
+                           fontsize=9)
+        more = right.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    # Below the axes, so that the legend never hides a curve or a point.
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(3, len(labels)),
+              fontsize=9, frameon=False)
     if title:
         ax.set_title(title, fontsize=10)
     return savefig(fig, path)

@@ -79,8 +79,9 @@ def record_gradients():
 class GraphBox:
     """One box of the drawing: ``kind`` is "op", "parameter", "input" or "constant"."""
 
-    def __init__(self, index, kind, title, shape=None, grad_norm=None):
+    def __init__(self, index, kind, title, shape=None, grad_norm=None, node=None):
         self.index = index
+        self.node = node        # the autograd Node that made this box's tensor (ops only)
         self.kind = kind
         self.title = title
         self.shape = shape
@@ -163,7 +164,7 @@ def build_graph(tensor, names=None, gradients=None, show_constants=True, max_nod
             kind, title = "parameter", name_of.get(id(t), "leaf")
         else:
             kind, title = "input", name_of.get(id(t), "input")
-        box = GraphBox(len(boxes), kind, title, t.shape, _tensor_grad_norm(t, gradients))
+        box = GraphBox(len(boxes), kind, title, t.shape, _tensor_grad_norm(t, gradients), t._node)
         boxes.append(box)
         index_of[id(t)] = box.index
         if len(boxes) > max_nodes:
@@ -221,7 +222,7 @@ def _assign_depths(boxes, edges):
             boxes[parent].depth = max(boxes[parent].depth, boxes[index].depth + 1)
 
 
-def _assign_rows(boxes):
+def assign_rows(boxes):
     """Order each column by the mean row of the boxes it feeds (fewer crossing arrows), then centre it."""
     columns = {}
     for box in boxes:
@@ -263,7 +264,7 @@ def draw_graph(tensor, path, names=None, gradients=None, title=None, show_consta
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ValueError(f"draw_graph writes .png, .svg or .pdf files, got {str(path)!r}")
     boxes, edges = build_graph(tensor, names, gradients, show_constants, max_nodes)
-    columns = _assign_rows(boxes)
+    columns = assign_rows(boxes)
     deepest = max(columns)
     tallest = max(len(column) for column in columns.values())
 

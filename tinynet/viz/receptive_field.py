@@ -163,7 +163,7 @@ def receptive_fields(model_or_specs):
     return rows
 
 
-def _fmt(pair):
+def format_pair(pair):
     """'3' for a square pair (3, 3), '3x5' otherwise; floats shown without a useless '.0'."""
     text = [f"{v:g}" if isinstance(v, float) else str(v) for v in pair]
     return text[0] if text[0] == text[1] else "x".join(text)
@@ -176,8 +176,8 @@ def _table_cells(rows):
     """The table as lists of strings, header first."""
     cells = [list(_HEADER)]
     for r in rows:
-        cells.append([r.name, r.kind, _fmt(r.kernel), _fmt(r.stride), _fmt(r.size), _fmt(r.jump),
-                      _fmt(r.start)])
+        cells.append([r.name, r.kind, format_pair(r.kernel), format_pair(r.stride), format_pair(r.size),
+                      format_pair(r.jump), format_pair(r.start)])
     return cells
 
 

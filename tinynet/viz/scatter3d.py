@@ -35,6 +35,7 @@ def _draw(points, labels, title, class_names, size):
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(projection="3d")
+    fig.subplots_adjust(left=0.0, right=0.76)  # room on the right for the legend
     colors = matplotlib.colormaps[style.CLASS_COLORS]
     for cls in np.unique(labels):
         mask = labels == cls
@@ -45,22 +46,24 @@ def _draw(points, labels, title, class_names, size):
     ax.set_ylabel("code 2")
     ax.set_zlabel("code 3")
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8, markerscale=2.5, title="class", title_fontsize=8)
+    # Outside the axes, on the right: a legend inside a 3-D plot hides points in some views.
+    ax.legend(loc="center left", bbox_to_anchor=(1.16, 0.5), fontsize=9, markerscale=2.5, title="class",
+              title_fontsize=9)
     return fig, ax
 
 
 def scatter3d(points, labels, path, title="", class_names=None, elev=_VIEW_ELEVATION, azim=-60.0):
     """Save a 3-D scatter of ``points`` (N, 3), one colour per integer label, with a legend."""
     points, labels = _check(points, labels)
-    fig, ax = _draw(points, labels, title, class_names, (7, 6))
+    fig, ax = _draw(points, labels, title, class_names, (7.5, 6))
     ax.view_init(elev=elev, azim=azim)
     path = Path(path)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
     return path
 
 
 def rotating_scatter3d_gif(points, labels, path, title="", class_names=None, n_frames=36,
-                           duration_ms=120, size=(5, 4.5), dpi=80):
+                           duration_ms=120, size=(6, 4.5), dpi=80):
     """Save a GIF that turns the camera 360 degrees around the scatter in ``n_frames`` steps."""
     from tinynet.viz.animation import write_gif
 

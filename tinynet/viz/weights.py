@@ -138,9 +138,9 @@ def weight_bars(weights, path, row_titles=None, column_labels=None, title=None, 
         ax.axhline(0, color="black", lw=0.5)
         ax.set_ylim(-limit, limit)
         ax.set_xticks(positions)
-        ax.set_xticklabels(column_labels, fontsize=7)
+        ax.set_xticklabels(column_labels, fontsize=8)
         ax.set_title(str(row_titles[r]), fontsize=9)
-        ax.tick_params(axis="y", labelsize=7)
+        ax.tick_params(axis="y", labelsize=8)
         if r % cols:
             ax.set_yticklabels([])
         if r >= rows - cols:
