@@ -29,6 +29,29 @@ def _target(value):
     return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
+def maxout(x, pieces, dim=-1):
+    """Maxout: split dimension ``dim`` (size out * pieces) into ``out`` groups of ``pieces`` consecutive
+    entries and keep each group's largest value, so that dimension shrinks to ``out``.
+
+    Composed of a reshape and a max, so its derivative is max's: 1 for the winning entry of each
+    group, 0 for the others.  After a linear layer with out * pieces outputs this is Goodfellow et
+    al.'s maxout unit, y_j = max_k (w_jk . x + b_jk) (see ``nn.Maxout``).
+    """
+    x = as_tensor(x)
+    if isinstance(pieces, bool) or not isinstance(pieces, (int, np.integer)) or pieces < 1:
+        raise ValueError(f"maxout: pieces must be a positive integer, got {pieces!r}")
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"maxout: dim must be an integer, got {dim!r}")
+    if not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"maxout: dim {dim} is out of range for a tensor with {x.ndim} dimension(s)")
+    dim = int(dim) % x.ndim
+    size = x.shape[dim]
+    if size % pieces:
+        raise ValueError(f"maxout: dimension {dim} has size {size}, which is not a multiple of pieces={pieces}")
+    grouped = x.reshape(*x.shape[:dim], size // pieces, int(pieces), *x.shape[dim + 1:])
+    return grouped.max(dim + 1)
+
+
 def linear(x, weight, bias=None):
     """x @ weight.T + bias, with weight of shape (out_features, in_features) and x of shape (..., in_features)."""
     return matmul.Linear.apply(as_tensor(x), weight, bias)
