@@ -16,6 +16,8 @@ EXAMPLES = {
     "mnist-hidden": "tinynet.examples.mnist_hidden",
     "cnn-activations": "tinynet.examples.cnn_activations",
     "autoencoder": "tinynet.examples.autoencoder",
+    "activations": "tinynet.examples.activations",
+    "residual": "tinynet.examples.residual",
 }
 
 

@@ -23,11 +23,11 @@ from .module import Module, RemovableHandle
 from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
-from .residual import ResidualBlock
+from .residual import PreActivationBlock, ResidualBlock
 
 __all__ = [
     "functional", "F", "init", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
     "Linear", "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "SiLU", "Softplus", "Hardlim", "Maxout", "Softmax", "LogSoftmax",
-    "ResidualBlock", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "ResidualBlock", "PreActivationBlock", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
 ]
