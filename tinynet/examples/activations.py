@@ -23,8 +23,8 @@ loss.png, and training_record.json (per step: each net's loss and per-layer grad
 
 import numpy as np
 
-from tinynet.examples.gradient_flow import (GradientNorms, final_loss, first_over_last, main_path_weights,
-                                            norms_by_layer_figure, norms_over_training_figure,
+from tinynet.examples.gradient_flow import (final_loss, first_over_last, norms_by_layer_figure,
+                                            norms_over_training_figure, train_recording_norms,
                                             write_training_record)
 from tinynet.examples.prepare import mnist_subsets, settings_for, start_run
 from tinynet.examples.report import ExampleResult, Figure
@@ -172,27 +172,6 @@ def deep_mlp(activation, seed):
     return nn.Sequential(*layers)
 
 
-def train(model, data, settings, seed, label):
-    """SGD with momentum on shuffled batches (the same batches for every model with this seed);
-    returns (fit history, GradientNorms, finished).  Ctrl-C ends training early (finished False)."""
-    from tinynet import optim
-    from tinynet.data import DataLoader
-    from tinynet.nn import functional as F
-    from tinynet.progress import fit
-
-    print(f"training the {label} MLP")
-    loader = DataLoader(data, batch_size=settings["batch_size"], shuffle=True, seed=seed, drop_last=True)
-    optimizer = optim.SGD(model.parameters(), lr=settings["lr"], momentum=0.9)
-    norms, history = GradientNorms(main_path_weights(model)), {}
-    try:
-        fit(model, loader, F.cross_entropy, optimizer, epochs=settings["epochs"],
-            on_step=lambda step, loss: norms.record(), history=history)
-    except KeyboardInterrupt:
-        print("\nstopped by Ctrl-C; drawing what was recorded", flush=True)
-        return history, norms, False
-    return history, norms, True
-
-
 def accuracy(model, images, labels):
     """Fraction of ``images`` classified as ``labels``."""
     import tinynet
@@ -201,13 +180,51 @@ def accuracy(model, images, labels):
         return float(np.mean(model(tinynet.tensor(images)).data.argmax(axis=1) == labels))
 
 
+def draw(runs, metrics, out_dir):
+    """The MLPs' figures: gradient norms at initialisation and over training, and the losses.
+    Captions state the measured numbers, so they stay true for any seed or setting."""
+    from tinynet.viz.curves import training_curves
+
+    ratios = {label: metrics[label.lower() + "_grad_ratio"] for label in runs}
+    over_training = {}  # first over last layer, geometric mean over the steps
+    for label, r in runs.items():
+        norms = np.maximum(r["norms"].as_array(), 1e-30)
+        over_training[label] = float(np.exp(np.mean(np.log(norms[:, 0] / norms[:, -1]))))
+    losses = {label: metrics[label.lower() + "_final_loss"] for label in runs}
+    listed = ", ".join
+    return [
+        Figure(norms_by_layer_figure({label: r["norms"].at_init() for label, r in runs.items()},
+                                     out_dir / "gradient_norms_at_init.png",
+                                     f"weight-gradient norm per layer at initialisation ({HIDDEN_LAYERS} hidden "
+                                     "layers)", note="\n".join(f"{label}: first/last = {ratio:.2g}"
+                                                                for label, ratio in ratios.items())),
+               "Gradient norm of every layer at initialisation",
+               "The same initial weights, only the activation differs. Going down the sigmoid net each layer "
+               "multiplies the gradient by its weights and by σ' ≤ 1/4. First layer's gradient norm over the "
+               "last layer's: " + listed(f"{label} {ratio:.2g}" for label, ratio in ratios.items()) + "."),
+        Figure(norms_over_training_figure({label: r["norms"].as_array() for label, r in runs.items()},
+                                          out_dir / "gradient_norms_over_training.png",
+                                          "log10 of each layer's weight-gradient norm at every step"),
+               "Gradient norms over training",
+               "One row per layer (1 = next to the input), one column per training step, one colour scale. "
+               "First layer over last layer, geometric mean over all steps: "
+               + listed(f"{label} {ratio:.2g}" for label, ratio in over_training.items()) + "."),
+        Figure(training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
+                               title="training loss: 10 hidden layers, sigmoid vs ReLU"),
+               "Training loss of both networks",
+               "Mini-batch cross-entropy (faint) and its running mean; guessing among ten digits costs "
+               "ln 10 ≈ 2.30. Mean over the last fifth of the steps: "
+               + listed(f"{label} {loss:.2f}" for label, loss in losses.items())
+               + ". Same layers, same initial weights, same batches: only the activation differs."),
+    ]
+
+
 def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
     """Draw the zoo, then train the sigmoid and the ReLU MLP and draw their gradient norms and losses.
 
     options: lr, batch_size, train_size (None = default); others are ignored.
     """
     from tinynet import nn
-    from tinynet.viz.curves import training_curves
 
     settings = settings_for(epochs, quick, options, full=FULL, quick_settings=QUICK)
     out_dir = start_run(out_dir, seed)
@@ -224,7 +241,8 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
         if not finished:
             break
         model = deep_mlp(activation, seed)
-        history, norms, finished = train(model, (x_train, y_train), settings, seed, label)
+        history, norms, finished = train_recording_norms(model, (x_train, y_train), settings, seed,
+                                                         f"the {label} MLP")
         runs[label] = {"model": model, "history": history, "norms": norms}
     runs = {label: r for label, r in runs.items() if r["norms"].by_step}  # Ctrl-C may leave one empty
 
@@ -245,29 +263,7 @@ def run(out_dir, *, epochs=None, seed=0, quick=False, **options):
               f"final loss {metrics[key + '_final_loss']:.3f}, test accuracy {metrics[key + '_test_accuracy']:.2%}")
 
     if runs:
-        ratios = "\n".join(f"{label}: first/last = {metrics[label.lower() + '_grad_ratio']:.2g}" for label in runs)
-        figures.append(Figure(
-            norms_by_layer_figure({label: r["norms"].at_init() for label, r in runs.items()},
-                                  out_dir / "gradient_norms_at_init.png",
-                                  f"weight-gradient norm per layer at initialisation ({HIDDEN_LAYERS} hidden layers)",
-                                  note=ratios),
-            "Gradient norm of every layer at initialisation",
-            "The same initial weights, only the activation differs. Going down the sigmoid net each layer "
-            "multiplies the gradient by its weights and by σ' ≤ 1/4, so the first layer's gradient is orders "
-            "of magnitude smaller than the last layer's; the ReLU net's stays about the same size."))
-        figures.append(Figure(
-            norms_over_training_figure({label: r["norms"].as_array() for label, r in runs.items()},
-                                       out_dir / "gradient_norms_over_training.png",
-                                       "log10 of each layer's weight-gradient norm at every step"),
-            "Gradient norms over training",
-            "One row per layer (1 = next to the input), one column per training step, one colour scale. "
-            "The sigmoid net's lower layers stay starved (dark) while training goes on."))
-        figures.append(Figure(
-            training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
-                            title="training loss: 10 hidden layers, sigmoid vs ReLU"),
-            "Training loss of both networks",
-            "Mini-batch cross-entropy. The sigmoid net stays near ln 10 ≈ 2.30 (guessing) while the ReLU net "
-            "learns: the same architecture and weights, only the activation differs."))
+        figures += draw(runs, metrics, out_dir)
         write_training_record(out_dir / "training_record.json", {
             "what": "per training step: each net's mini-batch loss and its layers' weight-gradient norms "
                     "(layer 1 = next to the input); step 1's gradients are at the initial weights",

@@ -4,8 +4,9 @@ Shared by the ``activations`` and ``residual`` examples.  Backprop multiplies th
 one local derivative per layer on its way from the loss down to layer 1, so the size of
 dL/dW_l, plotted against l, shows whether those factors shrink it (vanishing gradients), keep
 it, or blow it up.  ``GradientNorms`` reads ||dL/dW_l|| (the Frobenius norm) of every listed
-layer after each training step; the gradients of step 1 are computed at the initial weights, so
-its row is "the gradient at initialisation".
+layer after each training step (``train_recording_norms`` is the training loop both examples
+use); the gradients of step 1 are computed at the initial weights, so its row is "the gradient
+at initialisation".
 
 ``write_training_record`` saves what changed over training as JSON: one list entry per step
 (losses, per-layer gradient norms) or per snapshot, so a page can scrub through training.
@@ -48,6 +49,36 @@ class GradientNorms:
     def as_array(self):
         """(steps, layers) array of the recorded norms."""
         return np.asarray(self.by_step, dtype=float)
+
+
+def train_recording_norms(model, data, settings, seed, label, on_step=None):
+    """Train ``model`` with SGD (momentum 0.9, ``settings["lr"]``) on shuffled batches of ``data`` = (x, y),
+    recording every main-path layer's gradient norm after each step, then calling ``on_step(step)``.
+
+    The loader's own seed makes every model trained with the same ``seed`` see the same batches.
+    Returns (fit history, GradientNorms, finished); Ctrl-C ends training early with finished False.
+    """
+    from tinynet import optim
+    from tinynet.data import DataLoader
+    from tinynet.nn import functional as F
+    from tinynet.progress import fit
+
+    print(f"training {label}")
+    loader = DataLoader(data, batch_size=settings["batch_size"], shuffle=True, seed=seed, drop_last=True)
+    optimizer = optim.SGD(model.parameters(), lr=settings["lr"], momentum=0.9)
+    norms, history = GradientNorms(main_path_weights(model)), {}
+
+    def after_step(step, loss):
+        norms.record()
+        if on_step is not None:
+            on_step(step)
+
+    try:
+        fit(model, loader, F.cross_entropy, optimizer, epochs=settings["epochs"], on_step=after_step, history=history)
+    except KeyboardInterrupt:
+        print("\nstopped by Ctrl-C; drawing what was recorded", flush=True)
+        return history, norms, False
+    return history, norms, True
 
 
 def first_over_last(norms):

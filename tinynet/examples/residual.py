@@ -29,8 +29,8 @@ v1 net's fraction of zeros and histograms).
 
 import numpy as np
 
-from tinynet.examples.gradient_flow import (GradientNorms, final_loss, first_over_last, main_path_weights,
-                                            norms_by_layer_figure, norms_over_training_figure,
+from tinynet.examples.gradient_flow import (final_loss, first_over_last, norms_by_layer_figure,
+                                            norms_over_training_figure, train_recording_norms,
                                             write_training_record)
 from tinynet.examples.prepare import mnist_subsets, settings_for, start_run
 from tinynet.examples.report import ExampleResult, Figure
@@ -41,7 +41,7 @@ SUMMARY = "plain vs residual (v1, v2) deep CNNs on MNIST: training loss, gradien
 CHANNELS = (8, 16, 32)
 FULL = {"epochs": 1, "batch_size": 32, "lr": 0.05, "train_size": 4800, "test_size": 200, "blocks": 3,
         "snapshots": 10}
-QUICK = {"epochs": 1, "batch_size": 32, "lr": 0.05, "train_size": 1920, "test_size": 200, "blocks": 3,
+QUICK = {"epochs": 1, "batch_size": 32, "lr": 0.05, "train_size": 3200, "test_size": 200, "blocks": 3,
          "snapshots": 4}
 BIN_EDGES = np.linspace(0.0, 6.0, 25)  # histogram bins of the activations that are not zero (larger: last bin)
 
@@ -175,32 +175,6 @@ def sparsity_figure(probe, path):
 
 # ---- training ----------------------------------------------------------------------------------
 
-def train(model, data, settings, seed, label, on_step=None):
-    """SGD with momentum on shuffled batches (the same batches for every net with this seed); returns
-    (fit history, GradientNorms, finished).  Ctrl-C ends training early (finished False)."""
-    from tinynet import optim
-    from tinynet.data import DataLoader
-    from tinynet.nn import functional as F
-    from tinynet.progress import fit
-
-    print(f"training {label}")
-    loader = DataLoader(data, batch_size=settings["batch_size"], shuffle=True, seed=seed, drop_last=True)
-    optimizer = optim.SGD(model.parameters(), lr=settings["lr"], momentum=0.9)
-    norms, history = GradientNorms(main_path_weights(model)), {}
-
-    def after_step(step, loss):
-        norms.record()
-        if on_step is not None:
-            on_step(step)
-
-    try:
-        fit(model, loader, F.cross_entropy, optimizer, epochs=settings["epochs"], on_step=after_step, history=history)
-    except KeyboardInterrupt:
-        print("\nstopped by Ctrl-C; drawing what was recorded", flush=True)
-        return history, norms, False
-    return history, norms, True
-
-
 def train_all(settings, seed, x_train, y_train, x_test):
     """Train every net of ``nets_to_compare`` from the same seed; the v1 net carries a SparsityProbe.
 
@@ -221,7 +195,7 @@ def train_all(settings, seed, x_train, y_train, x_test):
             probe = SparsityProbe(model, x_test)
             probe.snapshot(0)
             on_step = lambda step: probe.snapshot(step) if step % snapshot_every == 0 else None  # noqa: E731
-        history, norms, finished = train(model, (x_train, y_train), settings, seed, label, on_step)
+        history, norms, finished = train_recording_norms(model, (x_train, y_train), settings, seed, label, on_step)
         if norms.by_step:
             runs[label] = {"key": key, "history": history, "norms": norms}
     return runs, probe, finished
@@ -243,8 +217,8 @@ def measure(runs, probe):
 
 
 def _compared(a, b):
-    """'worse than' / 'better than' / 'as good as': how a final loss ``a`` compares with ``b`` (10 % margin)."""
-    return "worse than" if a > 1.1 * b else "better than" if a < b / 1.1 else "about as good as"
+    """'worse than' / 'better than' / 'about as well as': how a final loss ``a`` compares with ``b`` (10 % margin)."""
+    return "worse than" if a > 1.1 * b else "better than" if a < b / 1.1 else "about as well as"
 
 
 def draw(runs, probe, metrics, out_dir):
@@ -255,15 +229,19 @@ def draw(runs, probe, metrics, out_dir):
     steps = max(len(r["history"]["loss"]) for r in runs.values())
     m = {key: metrics.get(key, float("nan")) for key in ("plain_shallow_final_loss", "plain_final_loss",
                                                          "residual_final_loss", "residual_v2_final_loss")}
+    finals = "; ".join(f"{label} {metrics[r['key'] + '_final_loss']:.2f}" for label, r in runs.items())
+    verdict = ""
+    if len(runs) == 4:
+        verdict = (f" The deep plain net ends {_compared(m['plain_final_loss'], m['plain_shallow_final_loss'])} "
+                   f"the 8-layer plain net; the residual nets of the same depth end "
+                   f"{_compared(m['residual_final_loss'], m['plain_final_loss'])} it (v1) and "
+                   f"{_compared(m['residual_v2_final_loss'], m['plain_final_loss'])} it (v2).")
     figures.append(Figure(
         training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
                         title="training loss: plain vs residual", smooth=max(1, steps // 15)),
         "Training loss: the degradation problem",
-        "Mini-batch cross-entropy of the four nets on the same batches (faint) and its running mean. Over the "
-        f"last fifth of the steps the deep plain net's mean loss is {m['plain_final_loss']:.2f}, "
-        f"{_compared(m['plain_final_loss'], m['plain_shallow_final_loss'])} the 8-layer plain net's "
-        f"{m['plain_shallow_final_loss']:.2f}; with a shortcut around every two layers the same depth reaches "
-        f"{m['residual_final_loss']:.2f} (v1) and {m['residual_v2_final_loss']:.2f} (v2)."))
+        "Mini-batch cross-entropy of the nets on the same batches (faint) and its running mean. Mean over the "
+        f"last fifth of the steps: {finals}.{verdict}"))
     deep = labels[1:]
     if deep:
         ratios = {label: metrics[runs[label]["key"] + "_grad_ratio"] for label in deep}
