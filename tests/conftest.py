@@ -33,3 +33,9 @@ def one_thread():
     tinynet.set_num_threads(1)
     yield
     tinynet.set_num_threads(before)
+
+
+@pytest.fixture
+def torch():
+    """PyTorch, for comparison tests; they skip when it is not installed."""
+    return pytest.importorskip("torch")

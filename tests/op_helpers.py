@@ -67,7 +67,7 @@ def check_against_torch(case, torch, rtol=1e-9, atol=1e-9):
     torch_constants = [torch.from_numpy(np.asarray(c)) for c in case.constants]
     out_ours = case.fn(*ours, *case.constants)
     out_theirs = (case.torch_fn or case.fn)(*theirs, *torch_constants)
-    np.testing.assert_allclose(out_ours.data, out_theirs.detach().numpy(), rtol=rtol, atol=atol,
+    np.testing.assert_allclose(out_ours.numpy(), out_theirs.detach().numpy(), rtol=rtol, atol=atol,
                                err_msg=f"{case.name}: forward differs from PyTorch")
 
     grad_out = np.random.default_rng(1).standard_normal(out_ours.shape)
@@ -75,6 +75,6 @@ def check_against_torch(case, torch, rtol=1e-9, atol=1e-9):
     out_theirs.backward(torch.from_numpy(grad_out.copy()))
     for index, (mine, reference) in enumerate(zip(ours, theirs)):
         expected = np.zeros(mine.shape) if reference.grad is None else reference.grad.numpy()
-        actual = np.zeros(mine.shape) if mine.grad is None else mine.grad.data
+        actual = np.zeros(mine.shape) if mine.grad is None else mine.grad.numpy()
         np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol,
                                    err_msg=f"{case.name}: gradient of input {index} differs from PyTorch")

@@ -1,7 +1,7 @@
 """2-D convolution kernels (csrc/conv2d.c) against an independent float64 reference.
 
 The reference below is written differently from both the C code (im2col +
-GEMM) and tinynet.backends.reference (einsum over window views): it loops
+GEMM) and tinynet.kernels.reference (im2col + GEMM): it loops
 over the kernel taps and adds one shifted, strided slice of the padded input
 per tap.  Every comparison is in float64 against it, with a tolerance scaled
 to the dtype under test.

@@ -1,6 +1,13 @@
 """tinynet.data: IDX reading (valid, corrupt, truncated), the bundled MNIST, and DataLoader batching."""
 
 import gzip
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -112,6 +119,82 @@ def test_rejects_corrupt_gzip(tmp_path):
     path.write_bytes(compressed[: len(compressed) // 2])
     with pytest.raises(ValueError, match="corrupt gzip"):
         read_idx(path)
+
+
+def gzip_of(header_bytes, zero_bytes):
+    """A gzip file of ``header_bytes`` followed by ``zero_bytes`` zeros, built without holding the zeros."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip framing
+    parts = [compressor.compress(header_bytes)]
+    chunk = bytes(1 << 20)
+    for start in range(0, zero_bytes, len(chunk)):
+        parts.append(compressor.compress(chunk[:zero_bytes - start]))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def test_a_gzip_bomb_is_not_decompressed_past_what_the_header_declares(tmp_path):
+    """200 MB of zeros behind a header that declares 100 bytes: reading stops at byte 101."""
+    path = tmp_path / "bomb.idx.gz"
+    path.write_bytes(gzip_of(header(0x08, (100,)), 200 * 2**20))
+    assert path.stat().st_size < 300_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as raised:
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+    assert "extra bytes after the data: dimensions (100,) of uint8" in str(raised.value)
+    assert "need 100 data bytes, found more" in str(raised.value)
+
+
+def test_a_gzip_header_declaring_more_than_the_file_can_hold_is_refused_before_reading(tmp_path):
+    path = tmp_path / "liar.idx.gz"
+    path.write_bytes(gzip_of(header(0x0E, (2**31, 2**31)), 1000))
+    with pytest.raises(ValueError, match=r"more than this gzip file can expand to.*header is wrong"):
+        read_idx(path)
+
+
+def test_gzip_round_trip_of_a_larger_array(tmp_path):
+    values = np.random.default_rng(0).integers(0, 256, size=(300, 28, 28), dtype=np.uint8)
+    write_idx(tmp_path / "big.idx.gz", values)
+    np.testing.assert_array_equal(read_idx(tmp_path / "big.idx.gz"), values)
+
+
+def test_refuses_a_directory(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        read_idx(tmp_path)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or sys.platform == "win32", reason="needs /dev/zero")
+def test_refuses_an_endless_device():
+    # In a child with 2 GiB of address space: reading /dev/zero to the end would otherwise fill all memory.
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        from tinynet.data import read_idx
+        try:
+            read_idx("/dev/zero")
+        except OSError as error:
+            print(error)
+        """)], capture_output=True, text=True, timeout=120)
+    assert "is a character device; only regular files are read" in child.stdout, child.stderr[-2000:]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_refuses_a_fifo_without_blocking(tmp_path):
+    fifo = tmp_path / "labels.idx"
+    os.mkfifo(fifo)
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(pytest.raises(OSError, read_idx, fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # blocked in open(): give it a writer so the thread can finish, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=10)
+        pytest.fail("read_idx blocked on a FIFO")
+    assert "FIFO" in str(outcome[0].value)
 
 
 def test_rejects_non_path():

@@ -43,7 +43,7 @@ def neuron_by_autograd():
     loss.backward()
     return {"neuron.z": z.item(), "neuron.a": a.item(), "neuron.L": loss.item(), "neuron.dL/da": a.grad.item(),
             "neuron.da/dz": a.item() * (1 - a.item()), "neuron.dL/dz": z.grad.item(),
-            "neuron.dL/dw[0]": w.grad.data[0], "neuron.dL/dw[1]": w.grad.data[1], "neuron.dL/db": b.grad.item()}
+            "neuron.dL/dw[0]": w.grad.numpy()[0], "neuron.dL/dw[1]": w.grad.numpy()[1], "neuron.dL/db": b.grad.item()}
 
 
 def network_by_autograd():
@@ -58,13 +58,13 @@ def network_by_autograd():
     loss.backward()
     values = {"L": loss.item()}
     for i in range(2):
-        values.update({f"z[{i}]": z.data[i], f"h[{i}]": h.data[i], f"net[{i}]": net.data[i], f"out[{i}]": out.data[i],
-                       f"dL/dout[{i}]": out.grad.data[i], f"dout/dnet[{i}]": out.data[i] * (1 - out.data[i]),
-                       f"dL/dnet[{i}]": net.grad.data[i], f"dL/dh[{i}]": h.grad.data[i],
-                       f"dh/dz[{i}]": h.data[i] * (1 - h.data[i]), f"dL/dz[{i}]": z.grad.data[i]})
+        values.update({f"z[{i}]": z.numpy()[i], f"h[{i}]": h.numpy()[i], f"net[{i}]": net.numpy()[i], f"out[{i}]": out.numpy()[i],
+                       f"dL/dout[{i}]": out.grad.numpy()[i], f"dout/dnet[{i}]": out.numpy()[i] * (1 - out.numpy()[i]),
+                       f"dL/dnet[{i}]": net.grad.numpy()[i], f"dL/dh[{i}]": h.grad.numpy()[i],
+                       f"dh/dz[{i}]": h.numpy()[i] * (1 - h.numpy()[i]), f"dL/dz[{i}]": z.grad.numpy()[i]})
         for j in range(2):
-            values[f"dL/dW2[{i},{j}]"] = W2.grad.data[i, j]
-            values[f"dL/dW1[{i},{j}]"] = W1.grad.data[i, j]
+            values[f"dL/dW2[{i},{j}]"] = W2.grad.numpy()[i, j]
+            values[f"dL/dW1[{i},{j}]"] = W1.grad.numpy()[i, j]
     return values
 
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 import tinynet.ops
-from tinynet.autograd import Function
-from tinynet.trace import docstring_parts
+from tinynet.autograd.function import Function
+from tinynet.autograd.trace import docstring_parts
 
 PUBLIC_MODULES = ["tinynet", "tinynet.nn", "tinynet.nn.functional", "tinynet.nn.init", "tinynet.optim",
                   "tinynet.optim.lr_scheduler", "tinynet.kernels", "tinynet.data", "tinynet.viz"]

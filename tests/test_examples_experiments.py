@@ -89,7 +89,7 @@ def test_the_two_mlps_start_from_the_same_weights():
     weights = main_path_weights(sigmoid_net)
     assert len(weights) == activations.HIDDEN_LAYERS + 1
     for (_, a), (_, b) in zip(weights, main_path_weights(relu_net)):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     assert isinstance(sigmoid_net[1], nn.Sigmoid) and isinstance(relu_net[1], nn.ReLU)
 
 
@@ -208,10 +208,10 @@ def test_docs_page_code_runs_and_prints_what_it_says():
 
 
 def _interrupt_second_training_at_step_3(monkeypatch):
-    """Make the second call of tinynet.progress.fit raise KeyboardInterrupt (Ctrl-C) after its 3rd step."""
-    import tinynet.progress
+    """Make the second call of tinynet.training.fit raise KeyboardInterrupt (Ctrl-C) after its 3rd step."""
+    import tinynet.training
 
-    real_fit, calls = tinynet.progress.fit, []
+    real_fit, calls = tinynet.training.fit, []
 
     def fit(*args, on_step=None, **kwargs):
         calls.append(1)
@@ -223,7 +223,7 @@ def _interrupt_second_training_at_step_3(monkeypatch):
 
         return real_fit(*args, on_step=step_then_maybe_stop, **kwargs)
 
-    monkeypatch.setattr(tinynet.progress, "fit", fit)
+    monkeypatch.setattr(tinynet.training, "fit", fit)
     return calls
 
 

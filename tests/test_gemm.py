@@ -106,9 +106,9 @@ def test_beta_zero_does_not_read_out(dtype):
 # ---- the C kernels themselves ---------------------------------------------------
 
 def c_backend():
-    """tinynet.backends.c, or skip when the extension was not built."""
+    """tinynet.kernels.c_backend, or skip when the extension was not built."""
     pytest.importorskip("tinynet._tinynet_c")
-    from tinynet.backends import c
+    from tinynet.kernels import c_backend as c
 
     return c
 
@@ -165,7 +165,7 @@ def test_simd_path_chosen_by_environment_variable(path, tmp_path):
         pytest.skip(f"this CPU has no {path}")
     script = (
         "import numpy as np, tinynet\n"
-        "from tinynet.backends import c\n"
+        "from tinynet.kernels import c_backend as c\n"
         "print(c.get_simd())\n"
         "rng = np.random.default_rng(0)\n"
         "a = rng.standard_normal((37, 45)).astype(np.float32)\n"
@@ -248,7 +248,7 @@ def test_same_result_on_one_thread_and_all_threads(dtype, restore_settings):
     """The split of work among threads never changes the order of summation,
     so the results are identical bit for bit (shapes big enough to thread)."""
     rng = np.random.default_rng(3)
-    every = tinynet.backends.c_backend.lib.tn_default_num_threads()
+    every = tinynet.kernels.c_backend.lib.tn_default_num_threads()
     for m, k, n, trans_a, trans_b in [(300, 257, 130, False, False), (29, 400, 700, True, False),
                                       (512, 96, 17, False, True)]:
         a, b = stored(rng, m, k, trans_a, dtype), stored(rng, k, n, trans_b, dtype)

@@ -7,7 +7,7 @@ import pytest
 
 import tinynet
 from tinynet import nn
-from tinynet.gradcheck import gradcheck
+from tinynet.autograd.gradcheck import gradcheck
 
 
 def _away_from_zero(rng, shape, margin=0.1):
@@ -41,7 +41,7 @@ def check_module_gradients(module, x, **tolerances):
         return module(x)
 
     inputs = [tinynet.Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)]
-    inputs += [tinynet.Tensor(p.data, requires_grad=True) for _, p in named]
+    inputs += [tinynet.Tensor(p.numpy(), requires_grad=True) for _, p in named]
     try:
         assert gradcheck(run, inputs, **tolerances)
     finally:
@@ -64,7 +64,7 @@ def test_linear_shapes_and_math(rng):
     x = rng.standard_normal((4, 2, 5)).astype(np.float32)
     y = layer(tinynet.Tensor(x))
     assert y.shape == (4, 2, 3)
-    np.testing.assert_allclose(y.data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.numpy(), x @ layer.weight.numpy().T + layer.bias.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_linear_gradcheck(rng):
@@ -90,22 +90,22 @@ def test_default_initialisation_follows_pytorch_bounds():
     tinynet.manual_seed(1)
     layer = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)  # kaiming_uniform(a=sqrt(5)) works out to 1/sqrt(fan_in)
-    assert np.abs(layer.weight.data).max() <= bound
-    assert np.abs(layer.weight.data).max() > 0.99 * bound  # spread over the whole range, not narrower
-    assert abs(layer.weight.data.std() - bound / math.sqrt(3)) < 0.02 * bound
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight.numpy()).max() <= bound
+    assert np.abs(layer.weight.numpy()).max() > 0.99 * bound  # spread over the whole range, not narrower
+    assert abs(layer.weight.numpy().std() - bound / math.sqrt(3)) < 0.02 * bound
+    assert np.abs(layer.bias.numpy()).max() <= bound
     conv = nn.Conv2d(8, 16, 3)
     conv_bound = 1 / math.sqrt(8 * 9)
-    assert np.abs(conv.weight.data).max() <= conv_bound
-    assert np.abs(conv.weight.data).max() > 0.95 * conv_bound
-    assert np.abs(conv.bias.data).max() <= conv_bound
+    assert np.abs(conv.weight.numpy()).max() <= conv_bound
+    assert np.abs(conv.weight.numpy()).max() > 0.95 * conv_bound
+    assert np.abs(conv.bias.numpy()).max() <= conv_bound
 
 
 def test_initialisation_is_reproducible_with_manual_seed():
     tinynet.manual_seed(123)
-    a = nn.Linear(3, 3).weight.data.copy()
+    a = nn.Linear(3, 3).weight.numpy().copy()
     tinynet.manual_seed(123)
-    b = nn.Linear(3, 3).weight.data.copy()
+    b = nn.Linear(3, 3).weight.numpy().copy()
     np.testing.assert_array_equal(a, b)
 
 
@@ -154,7 +154,7 @@ def test_conv2d_same_even_kernel_pads_bottom_right(rng):
     conv = nn.Conv2d(1, 1, 2, padding="same", bias=False)
     conv.weight.data[...] = np.array([[[[1.0, 0.0], [0.0, 0.0]]]])  # picks the top-left of each window
     x = rng.standard_normal((1, 1, 4, 4)).astype(np.float32)
-    np.testing.assert_allclose(conv(tinynet.Tensor(x)).data, x, rtol=1e-6)
+    np.testing.assert_allclose(conv(tinynet.Tensor(x)).numpy(), x, rtol=1e-6)
 
 
 def test_conv2d_validation_messages():
@@ -180,9 +180,9 @@ def test_conv2d_validation_messages():
 def test_pool_shapes_and_values(rng):
     x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
     y = nn.MaxPool2d(2)(tinynet.Tensor(x))
-    np.testing.assert_allclose(y.data, x.reshape(2, 3, 3, 2, 3, 2).max(axis=(3, 5)))
+    np.testing.assert_allclose(y.numpy(), x.reshape(2, 3, 3, 2, 3, 2).max(axis=(3, 5)))
     y = nn.AvgPool2d(3)(tinynet.Tensor(x))
-    np.testing.assert_allclose(y.data, x.reshape(2, 3, 2, 3, 2, 3).mean(axis=(3, 5)), rtol=1e-5)
+    np.testing.assert_allclose(y.numpy(), x.reshape(2, 3, 2, 3, 2, 3).mean(axis=(3, 5)), rtol=1e-5)
     assert nn.MaxPool2d(3, stride=1, padding=1)(tinynet.Tensor(x)).shape == (2, 3, 6, 6)
 
 
@@ -217,33 +217,33 @@ def test_activation_gradcheck(rng, activation):
 def test_activation_values(rng):
     x = _away_from_zero(rng, (3, 4))
     t = tinynet.Tensor(x)
-    np.testing.assert_allclose(nn.Sigmoid()(t).data, 1 / (1 + np.exp(-x)))
-    np.testing.assert_allclose(nn.ReLU()(t).data, np.maximum(x, 0))
-    np.testing.assert_allclose(nn.LeakyReLU(0.2)(t).data, np.where(x > 0, x, 0.2 * x))
-    np.testing.assert_allclose(nn.ELU(0.7)(t).data, np.where(x > 0, x, 0.7 * np.expm1(x)))
-    np.testing.assert_allclose(nn.SiLU()(t).data, x / (1 + np.exp(-x)))
-    np.testing.assert_allclose(nn.Softplus()(t).data, np.log1p(np.exp(x)))
-    np.testing.assert_allclose(nn.Hardlim()(t).data, (x >= 0).astype(np.float64))
-    np.testing.assert_allclose(nn.Softmax(dim=0)(t).data.sum(axis=0), np.ones(4))
-    np.testing.assert_allclose(np.exp(nn.LogSoftmax()(t).data).sum(axis=1), np.ones(3))
+    np.testing.assert_allclose(nn.Sigmoid()(t).numpy(), 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(nn.ReLU()(t).numpy(), np.maximum(x, 0))
+    np.testing.assert_allclose(nn.LeakyReLU(0.2)(t).numpy(), np.where(x > 0, x, 0.2 * x))
+    np.testing.assert_allclose(nn.ELU(0.7)(t).numpy(), np.where(x > 0, x, 0.7 * np.expm1(x)))
+    np.testing.assert_allclose(nn.SiLU()(t).numpy(), x / (1 + np.exp(-x)))
+    np.testing.assert_allclose(nn.Softplus()(t).numpy(), np.log1p(np.exp(x)))
+    np.testing.assert_allclose(nn.Hardlim()(t).numpy(), (x >= 0).astype(np.float64))
+    np.testing.assert_allclose(nn.Softmax(dim=0)(t).numpy().sum(axis=0), np.ones(4))
+    np.testing.assert_allclose(np.exp(nn.LogSoftmax()(t).numpy()).sum(axis=1), np.ones(3))
 
 
 def test_hardlim_has_zero_gradient(rng):
     x = tinynet.Tensor(_away_from_zero(rng, (5,)), requires_grad=True)
     nn.Hardlim()(x).sum().backward()
-    assert x.grad is None or not np.any(x.grad.data)
+    assert x.grad is None or not np.any(x.grad.numpy())
 
 
 def test_dropout_train_and_eval(rng):
     tinynet.manual_seed(3)
     layer = nn.Dropout(0.5)
     x = tinynet.Tensor(np.ones((200, 50)))
-    y = layer(x).data
+    y = layer(x).numpy()
     kept = y != 0
     assert 0.4 < kept.mean() < 0.6
     np.testing.assert_allclose(y[kept], 2.0)  # survivors scaled by 1/(1-p)
     layer.eval()
-    np.testing.assert_array_equal(layer(x).data, x.data)
+    np.testing.assert_array_equal(layer(x).numpy(), x.numpy())
     with pytest.raises(ValueError):
         nn.Dropout(1.5)
 
@@ -273,7 +273,7 @@ def test_flatten(rng):
 def test_batchnorm2d_training_normalises_and_updates_running_stats(rng):
     bn = nn.BatchNorm2d(3, momentum=0.1)
     x = rng.standard_normal((4, 3, 5, 5)) * 3 + 2
-    y = bn(tinynet.Tensor(x.astype(np.float32))).data
+    y = bn(tinynet.Tensor(x.astype(np.float32))).numpy()
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-5)
     np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, atol=1e-3)
     np.testing.assert_allclose(bn.running_mean, 0.1 * x.mean(axis=(0, 2, 3)), rtol=1e-5)
@@ -287,7 +287,7 @@ def test_batchnorm_eval_uses_running_stats(rng):
     bn.running_var[...] = [4.0, 9.0]
     bn.eval()
     x = rng.standard_normal((3, 2)).astype(np.float32)
-    y = bn(tinynet.Tensor(x)).data
+    y = bn(tinynet.Tensor(x)).numpy()
     np.testing.assert_allclose(y, (x - [1.0, -1.0]) / np.sqrt(np.array([4.0, 9.0]) + bn.eps), rtol=1e-5)
     assert int(bn.num_batches_tracked) == 0
     np.testing.assert_array_equal(bn.running_mean, [1.0, -1.0])
@@ -304,8 +304,8 @@ def test_batchnorm1d_on_sequences_uses_batch_and_length_statistics(rng):
     x = (rng.standard_normal((4, 3, 6)) * [[[1.0], [2.0], [5.0]]] + 1).astype(np.float32)
     y = bn(tinynet.Tensor(x))
     assert y.shape == (4, 3, 6)
-    np.testing.assert_allclose(y.data.mean(axis=(0, 2)), 0, atol=1e-5)
-    np.testing.assert_allclose(y.data.var(axis=(0, 2)), 1, atol=1e-3)
+    np.testing.assert_allclose(y.numpy().mean(axis=(0, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.numpy().var(axis=(0, 2)), 1, atol=1e-3)
     np.testing.assert_allclose(bn.running_mean, 0.1 * x.mean(axis=(0, 2)), rtol=1e-4)
 
 
@@ -337,7 +337,7 @@ def test_residual_block_shapes_and_shortcut_kind(rng):
     x = tinynet.Tensor(rng.standard_normal((2, 4, 6, 6)).astype(np.float32))
     assert same(x).shape == (2, 4, 6, 6)
     assert projecting(x).shape == (2, 8, 3, 3)
-    assert np.all(projecting(x).data >= 0)  # ends in a ReLU
+    assert np.all(projecting(x).numpy() >= 0)  # ends in a ReLU
 
 
 def test_residual_block_identity_shortcut_passes_input_through(rng):
@@ -345,7 +345,7 @@ def test_residual_block_identity_shortcut_passes_input_through(rng):
     block = nn.ResidualBlock(3, 3)
     block.conv2.weight.data[...] = 0
     x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
-    np.testing.assert_allclose(block(tinynet.Tensor(x)).data, np.maximum(x, 0), atol=1e-6)
+    np.testing.assert_allclose(block(tinynet.Tensor(x)).numpy(), np.maximum(x, 0), atol=1e-6)
 
 
 def test_residual_block_gradcheck(rng):
@@ -364,7 +364,7 @@ def test_loss_modules_compute_their_formulas(rng):
     t_logits = tinynet.Tensor(logits)
     assert nn.CrossEntropyLoss()(t_logits, labels).item() == pytest.approx(expected_ce.mean())
     assert nn.CrossEntropyLoss(reduction="sum")(t_logits, labels).item() == pytest.approx(expected_ce.sum())
-    np.testing.assert_allclose(nn.CrossEntropyLoss(reduction="none")(t_logits, labels).data, expected_ce)
+    np.testing.assert_allclose(nn.CrossEntropyLoss(reduction="none")(t_logits, labels).numpy(), expected_ce)
     assert nn.NLLLoss()(tinynet.Tensor(log_probs), labels).item() == pytest.approx(expected_ce.mean())
     target = rng.random((4, 3))
     assert nn.MSELoss()(t_logits, tinynet.Tensor(target)).item() == pytest.approx(((logits - target) ** 2).mean())

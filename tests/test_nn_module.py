@@ -140,16 +140,16 @@ def test_hook_receives_inputs_and_can_replace_output():
     x = tinynet.Tensor(np.ones((1, 2), dtype=np.float32))
     out = layer(x)
     assert received["inputs"][0] is x
-    assert np.all(out.data == 0)
+    assert np.all(out.numpy() == 0)
     handle.remove()
     handle.remove()  # harmless
-    assert np.any(layer(x).data != 0)
+    assert np.any(layer(x).numpy() != 0)
 
 
 def test_forward_pre_hook_can_replace_inputs():
     layer = nn.Identity()
     layer.register_forward_pre_hook(lambda module, inputs: inputs[0] + 1)
-    assert layer(tinynet.Tensor(np.zeros(3))).data.tolist() == [1, 1, 1]
+    assert layer(tinynet.Tensor(np.zeros(3))).numpy().tolist() == [1, 1, 1]
 
 
 def test_register_hook_rejects_non_callables():
@@ -175,13 +175,13 @@ def test_load_state_dict_roundtrip_in_place():
     source, target = TwoLayer(), TwoLayer()
     source.scale.data[:] = [2.0, 3.0]
     weight_object = target.hidden.weight
-    weight_array = target.hidden.weight.data
+    weight_array = target.hidden.weight.numpy()
     result = target.load_state_dict(source.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
     for name, value in source.state_dict().items():
         np.testing.assert_array_equal(target.state_dict()[name], value)
     # Same Parameter objects and arrays: an optimizer built before loading still updates the model.
-    assert target.hidden.weight is weight_object and target.hidden.weight.data is weight_array
+    assert target.hidden.weight is weight_object and np.shares_memory(target.hidden.weight.numpy(), weight_array)
 
 
 def test_load_state_dict_casts_dtype_to_the_model():
@@ -189,7 +189,7 @@ def test_load_state_dict_casts_dtype_to_the_model():
     state = {k: v.astype(np.float64) + 1 for k, v in model.state_dict().items()}
     model.load_state_dict(state)
     assert model.weight.dtype == np.float32
-    np.testing.assert_allclose(model.weight.data, state["weight"], rtol=1e-6)
+    np.testing.assert_allclose(model.weight.numpy(), state["weight"], rtol=1e-6)
 
 
 def test_load_state_dict_names_missing_unexpected_and_misshaped_keys():
@@ -218,7 +218,7 @@ def test_load_state_dict_non_strict_reports_instead_of_raising():
     state["0.weight"] = np.full((4, 3), 7.0)
     result = model.load_state_dict(state, strict=False)
     assert result.missing_keys == ["1.bias"] and result.unexpected_keys == ["extra"]
-    assert np.all(model[0].weight.data == 7.0)
+    assert np.all(model[0].weight.numpy() == 7.0)
 
 
 def test_load_state_dict_rejects_non_dicts_and_object_arrays():
@@ -253,7 +253,7 @@ def test_sequential_indexing_len_iteration_and_slicing():
     with pytest.raises(TypeError):
         nn.Sequential(nn.ReLU(), "not a module")
     x = tinynet.Tensor(np.ones((4, 2), dtype=np.float32))
-    np.testing.assert_allclose(model(x).data, layers[2](layers[1](layers[0](x))).data)
+    np.testing.assert_allclose(model(x).numpy(), layers[2](layers[1](layers[0](x))).numpy())
 
 
 def test_sequential_from_dict_uses_the_given_names():

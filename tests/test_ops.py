@@ -66,8 +66,8 @@ CASES = [
     OpCase("mean_dim", [(3, 4)], lambda x: x.mean(-1)),
     OpCase("mean_all", [(3, 4)], lambda x: x.mean()),
     OpCase("max_all", [(3, 4)], lambda x: x.max()),
-    OpCase("max_dim", [(3, 4)], lambda x: x.max(1), torch_fn=lambda x: x.amax(1)),
-    OpCase("min_dim_keepdim", [(3, 4)], lambda x: x.min(0, keepdim=True), torch_fn=lambda x: x.amin(0, keepdim=True)),
+    OpCase("max_dim", [(3, 4)], lambda x: x.max(1).values),
+    OpCase("min_dim_keepdim", [(3, 4)], lambda x: x.min(0, keepdim=True).values),
     OpCase("var_dim", [(5, 3)], lambda x: x.var(0)),
     OpCase("var_biased", [(5, 3)], lambda x: x.var(1, correction=0), torch_fn=lambda x: x.var(1, correction=0)),
     # shape
@@ -197,8 +197,8 @@ def test_reductions_over_random_axes_gradcheck(shape, data):
     axes = data.draw(st.lists(st.integers(0, len(shape) - 1), unique=True, min_size=1))
     keepdims = data.draw(st.booleans())
     x = tinynet.Tensor(np.random.default_rng(1).standard_normal(shape), requires_grad=True)
-    expected = np.sum(x.data, axis=tuple(axes), keepdims=keepdims)
-    np.testing.assert_allclose(x.sum(tuple(axes), keepdims).data, expected)
+    expected = np.sum(x.numpy(), axis=tuple(axes), keepdims=keepdims)
+    np.testing.assert_allclose(x.sum(tuple(axes), keepdims).numpy(), expected)
     assert tinynet.gradcheck(lambda t: t.sum(tuple(axes), keepdims) * t.mean(tuple(axes), keepdims), (x,))
 
 
@@ -207,44 +207,44 @@ def test_reductions_over_random_axes_gradcheck(shape, data):
 def test_hardlim_forward_is_a_step_and_passes_no_gradient():
     x = tinynet.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     y = F.hardlim(x)
-    assert y.data.tolist() == [0.0, 1.0, 1.0]
+    assert y.numpy().tolist() == [0.0, 1.0, 1.0]
     y.sum().backward()
-    assert x.grad.data.tolist() == [0.0, 0.0, 0.0]
+    assert x.grad.numpy().tolist() == [0.0, 0.0, 0.0]
 
 
 def test_softmax_and_cross_entropy_are_stable_for_huge_logits():
     logits = tinynet.tensor([[1000.0, 0.0, -1000.0]], dtype=np.float64, requires_grad=True)
-    assert np.allclose(F.softmax(logits).data, [[1, 0, 0]])
-    assert np.all(np.isfinite(F.log_softmax(logits).data))
+    assert np.allclose(F.softmax(logits).numpy(), [[1, 0, 0]])
+    assert np.all(np.isfinite(F.log_softmax(logits).numpy()))
     loss = F.cross_entropy(logits, np.array([1]))
     loss.backward()
     assert np.isclose(loss.item(), 1000.0)
-    assert np.allclose(logits.grad.data, [[1, -1, 0]])
+    assert np.allclose(logits.grad.numpy(), [[1, -1, 0]])
 
 
 def test_max_splits_gradient_between_ties():
     x = tinynet.tensor([1.0, 3.0, 3.0], requires_grad=True)
     x.max().backward()
-    assert x.grad.data.tolist() == [0.0, 0.5, 0.5]
+    assert x.grad.numpy().tolist() == [0.0, 0.5, 0.5]
 
 
 def test_maximum_splits_gradient_on_ties():
     a = tinynet.tensor([1.0, 2.0], requires_grad=True)
     b = tinynet.tensor([1.0, 0.0], requires_grad=True)
     a.maximum(b).sum().backward()
-    assert a.grad.data.tolist() == [0.5, 1.0]
-    assert b.grad.data.tolist() == [0.5, 0.0]
+    assert a.grad.numpy().tolist() == [0.5, 1.0]
+    assert b.grad.numpy().tolist() == [0.5, 0.0]
 
 
 def test_dropout_scales_survivors_and_is_identity_in_eval():
     tinynet.manual_seed(0)
     x = tinynet.ones(1000, 10)
     y = F.dropout(x, p=0.3)
-    kept = y.data != 0
-    assert np.allclose(y.data[kept], 1 / 0.7)
+    kept = y.numpy() != 0
+    assert np.allclose(y.numpy()[kept], 1 / 0.7)
     assert 0.6 < kept.mean() < 0.8
     assert F.dropout(x, p=0.3, training=False) is x
-    assert np.all(F.dropout(x, p=1.0).data == 0)
+    assert np.all(F.dropout(x, p=1.0).numpy() == 0)
     with pytest.raises(ValueError, match="probability"):
         F.dropout(x, p=1.5)
 
@@ -299,7 +299,7 @@ def test_shape_errors_name_the_shapes():
         tinynet.cat([tinynet.randn(2, 3), tinynet.randn(2, 4)])
     with pytest.raises(ValueError, match="pad widths"):
         F.pad(tinynet.randn(2, 3), (1, 2, 3))
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(IndexError, match=r"out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
         tinynet.randn(2, 3).sum(2)
     with pytest.raises(ValueError, match="input channels"):
         F.conv2d(tinynet.randn(1, 2, 5, 5), tinynet.randn(3, 4, 3, 3))

@@ -22,7 +22,7 @@ def test_sgd_plain_step():
     opt = optim.SGD([p], lr=0.1)
     set_grad(p, [0.5, 3.0])
     opt.step()
-    np.testing.assert_allclose(p.data, [1.0 - 0.05, -2.0 - 0.3])
+    np.testing.assert_allclose(p.numpy(), [1.0 - 0.05, -2.0 - 0.3])
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -37,7 +37,7 @@ def test_sgd_momentum_with_constant_gradient(nesterov):
         opt.step()
         buffer = g * (1 - m**k) / (1 - m)
         expected -= lr * (g + m * buffer if nesterov else buffer)
-        np.testing.assert_allclose(p.data, expected, rtol=1e-12)
+        np.testing.assert_allclose(p.numpy(), expected, rtol=1e-12)
 
 
 def test_sgd_dampening_scales_later_gradients():
@@ -48,7 +48,7 @@ def test_sgd_dampening_scales_later_gradients():
     opt.step()  # first step: buffer = g (no dampening on the first step, as in PyTorch)
     set_grad(p, g)
     opt.step()  # buffer = m g + (1 - d) g
-    np.testing.assert_allclose(p.data, -lr * g - lr * (m * g + (1 - d) * g))
+    np.testing.assert_allclose(p.numpy(), -lr * g - lr * (m * g + (1 - d) * g))
 
 
 def test_weight_decay_shrinks_geometrically_with_zero_gradient():
@@ -57,7 +57,7 @@ def test_weight_decay_shrinks_geometrically_with_zero_gradient():
     for _ in range(3):
         set_grad(p, [0.0, 0.0])
         opt.step()
-    np.testing.assert_allclose(p.data, np.array([4.0, -8.0]) * (1 - 0.1 * 0.5) ** 3)
+    np.testing.assert_allclose(p.numpy(), np.array([4.0, -8.0]) * (1 - 0.1 * 0.5) ** 3)
 
 
 def test_adam_with_constant_gradient_moves_lr_per_step():
@@ -69,7 +69,7 @@ def test_adam_with_constant_gradient_moves_lr_per_step():
     for k in range(1, 6):
         set_grad(p, g)
         opt.step()
-        np.testing.assert_allclose(p.data, -k * lr * g / (np.abs(g) + eps), rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(p.numpy(), -k * lr * g / (np.abs(g) + eps), rtol=1e-9, atol=1e-15)
     assert opt.state[p]["step"] == 5
 
 
@@ -82,7 +82,7 @@ def test_adam_first_step_formula_with_weight_decay():
     g = 1.0 + wd * 2.0
     m_hat = (1 - b1) * g / (1 - b1)
     v_hat = (1 - b2) * g * g / (1 - b2)
-    np.testing.assert_allclose(p.data, [2.0 - lr * m_hat / (math.sqrt(v_hat) + eps)], rtol=1e-12)
+    np.testing.assert_allclose(p.numpy(), [2.0 - lr * m_hat / (math.sqrt(v_hat) + eps)], rtol=1e-12)
 
 
 @pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
@@ -91,7 +91,7 @@ def test_optimizers_minimise_a_least_squares_problem(make):
     rng = np.random.default_rng(0)
     a = tinynet.Tensor(rng.standard_normal((10, 3)))
     b = tinynet.Tensor(rng.standard_normal(10))
-    solution = np.linalg.lstsq(a.data, b.data, rcond=None)[0]
+    solution = np.linalg.lstsq(a.numpy(), b.numpy(), rcond=None)[0]
     x = parameter(np.zeros(3))
     opt = make([x])
     for _ in range(300):
@@ -99,7 +99,7 @@ def test_optimizers_minimise_a_least_squares_problem(make):
         residual = a @ x - b
         (residual * residual).mean().backward()
         opt.step()
-    np.testing.assert_allclose(x.data, solution, atol=1e-3)
+    np.testing.assert_allclose(x.numpy(), solution, atol=1e-3)
 
 
 def test_parameters_without_gradients_are_left_alone():
@@ -107,17 +107,17 @@ def test_parameters_without_gradients_are_left_alone():
     opt = optim.Adam([p, q], lr=0.1)
     set_grad(p, [1.0])
     opt.step()
-    assert q.data[0] == 1.0 and q not in opt.state
-    assert p.data[0] != 1.0
+    assert q.numpy()[0] == 1.0 and q not in opt.state
+    assert p.numpy()[0] != 1.0
 
 
 def test_updates_are_in_place_and_keep_dtype():
     layer = nn.Linear(3, 2)
-    array = layer.weight.data
+    array = layer.weight.numpy()
     opt = optim.SGD(layer.parameters(), lr=0.1, momentum=0.9)
     layer(tinynet.Tensor(np.ones((4, 3), dtype=np.float32))).sum().backward()
     opt.step()
-    assert layer.weight.data is array and array.dtype == np.float32
+    assert np.shares_memory(layer.weight.numpy(), array) and array.dtype == np.float32
     opt.zero_grad()
     assert layer.weight.grad is None and layer.bias.grad is None
 
@@ -128,7 +128,7 @@ def test_parameter_groups_get_their_own_lr():
     set_grad(p, [1.0])
     set_grad(q, [1.0])
     opt.step()
-    assert p.data[0] == pytest.approx(0.9) and q.data[0] == pytest.approx(0.0)
+    assert p.numpy()[0] == pytest.approx(0.9) and q.numpy()[0] == pytest.approx(0.0)
 
 
 def test_optimizer_argument_validation():
@@ -162,7 +162,7 @@ def test_optimizer_state_dict_resumes_identically(make, tmp_path):
         set_grad(p, g)
         opt.step()
     tinynet.save(opt.state_dict(), tmp_path / "opt.npz")
-    q = parameter(p.data.copy())
+    q = parameter(p.numpy().copy())
     resumed = make([q])
     resumed.load_state_dict(tinynet.load(tmp_path / "opt.npz"))
     for g in grads[3:]:
@@ -170,7 +170,7 @@ def test_optimizer_state_dict_resumes_identically(make, tmp_path):
         set_grad(q, g)
         opt.step()
         resumed.step()
-    np.testing.assert_allclose(q.data, p.data, rtol=1e-12)
+    np.testing.assert_allclose(q.numpy(), p.numpy(), rtol=1e-12)
 
 
 def test_optimizer_load_state_dict_rejects_mismatched_layout():

@@ -6,7 +6,7 @@ import pytest
 
 import tinynet
 from tinynet import nn
-from tinynet.gradcheck import gradcheck
+from tinynet import gradcheck
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def test_shapes_and_shortcut_kind(rng):
     x = tinynet.tensor(rng.standard_normal((2, 4, 6, 6)).astype(np.float32))
     assert same(x).shape == (2, 4, 6, 6)
     assert projecting(x).shape == (2, 8, 3, 3)
-    assert np.any(same(x).data < 0)  # no ReLU after the addition
+    assert np.any(same(x).detach().numpy() < 0)  # no ReLU after the addition
 
 
 def test_the_identity_path_is_clean(rng):
@@ -30,7 +30,7 @@ def test_the_identity_path_is_clean(rng):
     block = nn.PreActivationBlock(3, 3)
     block.conv2.weight.data[...] = 0
     x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
-    np.testing.assert_array_equal(block(tinynet.tensor(x)).data, x)
+    np.testing.assert_array_equal(block(tinynet.tensor(x)).detach().numpy(), x)
 
 
 def _gradcheck_block(block, x):
@@ -48,7 +48,7 @@ def _gradcheck_block(block, x):
         return block(x)
 
     originals = [p for _, p in named]
-    inputs = [tinynet.Tensor(x, requires_grad=True)] + [tinynet.Tensor(p.data, requires_grad=True) for p in originals]
+    inputs = [tinynet.Tensor(x, requires_grad=True)] + [tinynet.Tensor(p.detach().numpy(), requires_grad=True) for p in originals]
     try:
         assert gradcheck(run, inputs, atol=1e-5, rtol=1e-3)
     finally:
@@ -90,7 +90,7 @@ def test_matches_the_same_unit_written_with_torch(rng, in_channels, out_channels
     reference = TorchPreActivationBlock()
     with torch.no_grad():
         for name, parameter in reference.named_parameters():
-            parameter.copy_(torch.from_numpy(dict(block.named_parameters())[name].data))
+            parameter.copy_(torch.from_numpy(dict(block.named_parameters())[name].detach().numpy()))
     x = rng.standard_normal((4, in_channels, 6, 6))
     upstream = rng.standard_normal((4, out_channels, 6 // stride, 6 // stride))
 
@@ -101,10 +101,10 @@ def test_matches_the_same_unit_written_with_torch(rng, in_channels, out_channels
     y_torch = reference(x_torch)
     y_torch.backward(torch.from_numpy(upstream))
 
-    np.testing.assert_allclose(y.data, y_torch.detach().numpy(), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(xt.grad.data, x_torch.grad.numpy(), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(y.detach().numpy(), y_torch.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(xt.grad.numpy(), x_torch.grad.numpy(), rtol=1e-9, atol=1e-10)
     for name, parameter in reference.named_parameters():
-        np.testing.assert_allclose(dict(block.named_parameters())[name].grad.data, parameter.grad.numpy(),
+        np.testing.assert_allclose(dict(block.named_parameters())[name].grad.numpy(), parameter.grad.numpy(),
                                    rtol=1e-9, atol=1e-10, err_msg=name)
     for name in ("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var"):
         np.testing.assert_allclose(block.state_dict()[name], reference.state_dict()[name].numpy(), rtol=1e-10)

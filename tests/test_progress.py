@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import tinynet
-from tinynet.progress import ProgressBar, fit, progress
+from tinynet.progress import ProgressBar, progress
+from tinynet.training import fit
 
 
 class FakeTerminal(io.StringIO):
@@ -108,7 +109,7 @@ def test_fit_trains_and_records_history(capsys):
     assert history["epoch_end_step"] == list(range(4, 81, 4))
     assert len(history["images_per_second"]) == 20 and all(r > 0 for r in history["images_per_second"])
     assert history["loss"][-1] < 0.01 < history["loss"][0]
-    assert abs(float(model.weight.data.ravel()[0]) - 3) < 0.05
+    assert abs(float(model.weight.numpy().ravel()[0]) - 3) < 0.05
     assert capsys.readouterr().err == ""  # progress=False prints nothing
 
 

@@ -6,8 +6,8 @@ import itertools
 import numpy as np
 import pytest
 
-from tinynet.backends import reference
-from tinynet.backends.geometry import ConvGeometry, PoolGeometry, output_size
+from tinynet.kernels import reference
+from tinynet.kernels.geometry import ConvGeometry, PoolGeometry, output_size
 
 
 def conv_geometry(x, w, stride, pad):

@@ -6,7 +6,7 @@ import pytest
 import tinynet as tn
 from tinynet import nn, optim
 from tinynet.data import DataLoader
-from tinynet.progress import NonFiniteLossError
+from tinynet.training import NonFiniteLossError
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy warns about the overflow we provoke
 
@@ -25,7 +25,7 @@ def test_diverging_training_stops_with_a_message_and_keeps_the_last_good_paramet
     snapshots = {}
 
     def remember(step, loss):  # the parameters after each finished step
-        snapshots[step] = [p.data.copy() for p in model.parameters()]
+        snapshots[step] = [p.numpy().copy() for p in model.parameters()]
 
     history = {}
     with pytest.raises(NonFiniteLossError) as raised:
@@ -36,8 +36,8 @@ def test_diverging_training_stops_with_a_message_and_keeps_the_last_good_paramet
     assert not np.isfinite(history["loss"][-1]) and np.isfinite(history["loss"][:-1]).all()
     # The bad loss was never backpropagated: the parameters are those of the last finite step.
     for p, kept in zip(model.parameters(), snapshots[bad_step - 1]):
-        np.testing.assert_array_equal(p.data, kept)
-        assert np.isfinite(p.data).all()
+        np.testing.assert_array_equal(p.numpy(), kept)
+        assert np.isfinite(p.numpy()).all()
 
 
 def test_sensible_learning_rate_trains_without_complaint():
@@ -50,12 +50,12 @@ def test_nan_in_the_data_stops_at_the_first_step():
     model, _, optimizer = regression_setup(lr=0.01)
     x = np.ones((4, 3), np.float32)
     x[2, 1] = np.nan
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.numpy().copy() for p in model.parameters()]
     with pytest.raises(NonFiniteLossError, match="loss became nan at step 1 "):
         tn.fit(model, [(tn.tensor(x), tn.tensor(np.ones((4, 1), np.float32)))], nn.MSELoss(), optimizer,
                progress=False)
     for p, b in zip(model.parameters(), before):
-        np.testing.assert_array_equal(p.data, b)
+        np.testing.assert_array_equal(p.numpy(), b)
 
 
 def test_the_tinynet_command_reports_divergence_without_a_traceback(monkeypatch, tmp_path, capsys):

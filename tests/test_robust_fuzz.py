@@ -21,9 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinynet import backends, kernels
+from tinynet import kernels
+from tinynet.kernels import config
 
-pytestmark = pytest.mark.skipif(backends.active is backends.reference_backend,
+pytestmark = pytest.mark.skipif(config.backend is config.reference_backend,
                                 reason="the C backend is not active: nothing to compare with the reference")
 
 DTYPES = [np.float32, np.float64]
@@ -35,12 +36,12 @@ SPECIALS = [np.nan, np.inf, -np.inf]
 @contextlib.contextmanager
 def reference_backend():
     """Run tinynet.kernels on the numpy reference for the duration of the block."""
-    saved = backends.active
-    backends.active = backends.reference_backend
+    saved = config.backend
+    config.backend = config.reference_backend
     try:
         yield
     finally:
-        backends.active = saved
+        config.backend = saved
 
 
 def call_both(function, *args, **kwargs):

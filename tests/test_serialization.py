@@ -33,7 +33,7 @@ def test_model_roundtrip_preserves_names_order_values_and_dtypes(tmp_path):
     x = tinynet.Tensor(np.random.default_rng(1).random((2, 1, 4, 4), dtype=np.float32))
     model.eval()
     fresh.eval()
-    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+    np.testing.assert_array_equal(fresh(x).numpy(), model(x).numpy())
 
 
 def test_save_writes_exactly_the_given_path_and_accepts_tensors(tmp_path):
@@ -127,3 +127,33 @@ def test_load_reports_a_truncated_archive(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError):
         tinynet.load(path)
+
+
+@pytest.mark.parametrize("key, words", [
+    ("a\0b", "NUL byte"),
+    ("bad\udcff", "UTF-8"),
+    ("k" * 70000, "too long"),
+])
+def test_save_refuses_keys_that_would_not_come_back_unchanged(tmp_path, key, words):
+    with pytest.raises(ValueError, match=words):
+        tinynet.save({key: np.zeros(2)}, tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_unusual_but_valid_keys_round_trip_exactly(tmp_path):
+    keys = ["layer.0.weight", "ünïcödé σ", "with space", "tab\tand\nnewline", "w.npy", "..", "k" * 60000]
+    path = tmp_path / "keys.npz"
+    tinynet.save({key: np.full(2, i) for i, key in enumerate(keys)}, path)
+    loaded = tinynet.load(path)
+    assert list(loaded) == keys
+    for i, key in enumerate(keys):
+        np.testing.assert_array_equal(loaded[key], np.full(2, i))
+
+
+def test_bytes_and_pathlike_paths_work_for_save_and_load(tmp_path):
+    path = os.fsencode(tmp_path / "model.npz")
+    tinynet.save({"w": np.arange(2.0)}, path)
+    np.testing.assert_array_equal(tinynet.load(path)["w"], np.arange(2.0))
+    assert os.listdir(tmp_path) == ["model.npz"]
+    with pytest.raises(TypeError, match="file path"):
+        tinynet.save({"w": np.zeros(1)}, 3)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import tinynet
-from tinynet import autograd
-from tinynet.trace import describe_array, docstring_parts
+from tinynet.autograd import hooks
+from tinynet.autograd.trace import describe_array, docstring_parts
 from tinynet.ops.activations import Sigmoid
 from tinynet.ops.elementwise import Div
 
@@ -24,7 +24,7 @@ def test_trace_prints_each_op_with_its_derivative_and_gradients():
     assert "d(ab)/da = b" in text  # Mul's derivative, read from its docstring
     assert "grad in   dL/d(output) scalar 1" in text
     assert "grad out  dL/d(x) (2,) [3, 3]" in text  # d(3x)/dx = 3 for each element
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
 
 
 def test_trace_writes_to_stdout_by_default_and_summarises_big_tensors(capsys):
@@ -35,7 +35,7 @@ def test_trace_writes_to_stdout_by_default_and_summarises_big_tensors(capsys):
     # 20 elements > max_values: gradients are summarised by norm, min and max.  Each of the two uses of x
     # in x * x sends back the other factor, x; the leaf's .grad adds them up to 2x.
     assert printed.count(f"dL/d(leaf) (20,) norm {np.linalg.norm(np.arange(20.0)):.4g}, min 0, max 19") == 2
-    np.testing.assert_allclose(x.grad.data, 2 * np.arange(20.0))
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.arange(20.0))
 
 
 def test_trace_of_the_bp_networks_backward_shows_the_hand_derived_gradients():
@@ -52,13 +52,13 @@ def test_trace_of_the_bp_networks_backward_shows_the_hand_derived_gradients():
 
 
 def test_trace_stops_listening_after_the_block_and_after_an_error():
-    listeners = list(autograd.backward_listeners)
+    listeners = list(hooks.backward_listeners)
     x = tinynet.Tensor([1.0], requires_grad=True)
     out = io.StringIO()
     with pytest.raises(ZeroDivisionError):
         with tinynet.trace_backward(file=out):
             1 / 0
-    assert autograd.backward_listeners == listeners
+    assert hooks.backward_listeners == listeners
     (x * 2).sum().backward()
     assert out.getvalue() == ""
 

@@ -24,8 +24,8 @@ def test_two_two_one_sigmoid_net_solves_xor():
     assert first > 0.6  # near log(2): the untrained net knows nothing
     assert loss.item() < 0.02
     with tinynet.no_grad():
-        prediction = model(x).data
-    np.testing.assert_array_equal(prediction > 0.5, y.data > 0.5)
+        prediction = model(x).numpy()
+    np.testing.assert_array_equal(prediction > 0.5, y.numpy() > 0.5)
 
 
 def first_mnist_digits(n):
@@ -58,7 +58,7 @@ def test_small_cnn_overfits_64_mnist_digits():
     assert losses[-1] < 0.1
     model.eval()
     with tinynet.no_grad():
-        accuracy = (model(x).data.argmax(axis=1) == labels).mean()
+        accuracy = (model(x).numpy().argmax(axis=1) == labels).mean()
     assert accuracy == 1.0
 
 
@@ -81,7 +81,7 @@ def test_batchnorm_dropout_net_trains_with_sgd_and_schedule_then_predicts_determ
     assert schedule.get_last_lr()[0] == pytest.approx(0.0, abs=1e-12)
     model.eval()
     with tinynet.no_grad():
-        first, second = model(x).data, model(x).data
+        first, second = model(x).numpy(), model(x).numpy()
     np.testing.assert_array_equal(first, second)  # eval: no dropout, running statistics
     # The Bayes-optimal classifier (sign of the first coordinate) is right ~98% of the time here.
     assert (first.argmax(axis=1) == labels).mean() > 0.9

@@ -83,7 +83,7 @@ def test_capture_activations_returns_layer_outputs_and_removes_hooks():
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
     captured = viz.capture_activations(model, x, ["1"])
-    expected = np.tanh(x @ model[0].weight.data.T + model[0].bias.data)
+    expected = np.tanh(x @ model[0].weight.numpy().T + model[0].bias.numpy())
     np.testing.assert_allclose(captured["1"], expected, rtol=1e-5, atol=1e-6)
     by_module = viz.capture_activations(model, x, {"out": model[2]})
     assert by_module["out"].shape == (5, 2)

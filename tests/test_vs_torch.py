@@ -28,7 +28,7 @@ def copy_weights(torch_model, tiny_model):
 
 def assert_close(tiny, reference, dtype, what):
     reference = reference.detach().numpy() if isinstance(reference, torch.Tensor) else reference
-    tiny = tiny.data if isinstance(tiny, tinynet.Tensor) else tiny
+    tiny = tiny.numpy() if isinstance(tiny, tinynet.Tensor) else tiny
     scale = max(1.0, float(np.abs(reference).max())) if reference.size else 1.0
     tolerance = TOLERANCE[dtype]
     np.testing.assert_allclose(tiny, reference, rtol=tolerance["rtol"], atol=tolerance["atol"] * scale, err_msg=what)

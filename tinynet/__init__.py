@@ -1,32 +1,65 @@
 """tinynet: a small, fast, from-scratch deep-learning framework.
 
-Reading map: tensor.py (the Tensor) -> autograd.py (the graph and backward)
--> ops/ (each op's forward and backward) -> kernels.py (checked calls into C)
--> backends/ (numpy reference and the C binding) -> csrc/ (the C kernels).
-nn/ and optim/ are built on top; data/, viz/, examples/ and cli.py on top of those.
+Reading map, bottom up (each layer imports only from the ones before it):
+  dtypes.py, devices.py  float32, int64, ... and the default dtype; the one device, the CPU;
+  tensor.py     the Tensor: an array, requires_grad, grad, and the node that made it;
+  autograd/     the graph (function.py), the chain rule run backwards (engine.py), grad mode;
+  ops/          every op: its Function (forward, backward, derivative) and its public function;
+                tensor_methods.py makes them the Tensor's methods and operators;
+  kernels/      the checked seam to C: GEMM, convolution, pooling; a numpy reference of each;
+                the cffi binding of csrc/ (the C kernels) and every run-time setting;
+  nn/, optim/   layers, losses and optimizers built on the ops;
+  data/, viz/, examples/, cli.py  on top of those (viz and examples load on first use).
 """
 
 __version__ = "0.1.0"
 
+import importlib
+
 from tinynet.random import manual_seed
-from tinynet.runtime import build_info, get_num_threads, set_num_threads
-
-# The Tensor, autograd and the ops (tensor.py must be imported before the rest of the engine).
+from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor
-from tinynet.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from tinynet.creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
-from tinynet.functions import (
-    abs, argmax, as_tensor, cat, clamp, clip, concatenate, elu, exp, flatten, hardlim, leaky_relu, log,
-    log_softmax, matmul, max, maximum, mean, min, minimum, pad, permute, relu, reshape, sigmoid, silu,
-    softmax, softplus, sqrt, stack, sum, tanh, transpose, var, where,
+from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bool shadow Python's only in here)
+    bool, double, finfo, float, float32, float64, get_default_dtype, iinfo, int, int8, int16, int32, int64, long,
+    set_default_dtype, short, uint8,
 )
-from tinynet.gradcheck import GradcheckError, central_difference, gradcheck
-from tinynet.anomaly import AnomalyError, detect_anomaly
-from tinynet.trace import trace_backward
-
-# The training loop with a progress bar (progress.py), used by the examples.
-from tinynet.progress import fit
-
-# Layers, optimizers and checkpoint files, built on the engine above.
+from tinynet.devices import device
+from tinynet import accelerator, backends, cuda, return_types
+from tinynet import autograd
+from tinynet.autograd import (
+    AnomalyError, GradcheckError, central_difference, detect_anomaly, enable_grad, gradcheck, inference_mode,
+    is_grad_enabled, no_grad, set_grad_enabled, trace_backward,
+)
+from tinynet.autograd.function import Function  # tinynet's op base (numpy arrays); autograd.Function is PyTorch's
+# Every op's public function, as tinynet.exp, tinynet.cat, ... (each family's __all__).
+from tinynet.ops.activations import *  # noqa: F401,F403
+from tinynet.ops.compare import *  # noqa: F401,F403
+from tinynet.ops.conv import *  # noqa: F401,F403
+from tinynet.ops.dropout import *  # noqa: F401,F403
+from tinynet.ops.elementwise import *  # noqa: F401,F403
+from tinynet.ops.loss import *  # noqa: F401,F403
+from tinynet.ops.matmul import *  # noqa: F401,F403
+from tinynet.ops.normalization import *  # noqa: F401,F403
+from tinynet.ops.norms import *  # noqa: F401,F403
+from tinynet.ops.operands import as_tensor
+from tinynet.ops.pool import *  # noqa: F401,F403
+from tinynet.ops.promotion import *  # noqa: F401,F403
+from tinynet.ops.reduce import *  # noqa: F401,F403
+from tinynet.ops.shape import *  # noqa: F401,F403
+from tinynet.ops.sort import *  # noqa: F401,F403
+from tinynet.ops.cast import *  # noqa: F401,F403
+from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
+from tinynet.creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from tinynet import nn, optim
 from tinynet.serialization import load, save
+from tinynet.training import NonFiniteLossError, fit
+
+# Loaded on first use (``tinynet.viz.draw_graph``), so that ``import tinynet`` stays fast:
+# they bring in matplotlib and the examples.
+_LAZY_SUBPACKAGES = ("data", "viz", "examples")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBPACKAGES:
+        return importlib.import_module(f"tinynet.{name}")
+    raise AttributeError(f"module 'tinynet' has no attribute {name!r}")

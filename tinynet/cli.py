@@ -115,7 +115,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"\ntinynet {args.command}: stopped by Ctrl-C", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except tinynet.progress.NonFiniteLossError as diverged:
+    except tinynet.NonFiniteLossError as diverged:
         print(f"\ntinynet {args.command}: {diverged}", file=sys.stderr)
         return EXIT_FAILED
     seconds = time.perf_counter() - started

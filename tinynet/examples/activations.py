@@ -55,8 +55,8 @@ def maxout_unit():
     from tinynet import nn
 
     unit = nn.Maxout(1, 1, 3, dtype=np.float64)
-    unit.linear.weight.data[:, 0] = MAXOUT_SLOPES
-    unit.linear.bias.data[:] = MAXOUT_INTERCEPTS
+    unit.linear.weight.data[:, 0] = np.array(MAXOUT_SLOPES)  # a float64 array: a tuple would pass through float32
+    unit.linear.bias.data[:] = np.array(MAXOUT_INTERCEPTS)
     return unit
 
 
@@ -87,7 +87,7 @@ def value_and_derivative(f, grid):
     x = tinynet.tensor(np.asarray(grid, dtype=np.float64), requires_grad=True)
     y = f(x)
     y.sum().backward()
-    return y.data.copy(), x.grad.data.copy()
+    return y.detach().numpy().copy(), x.grad.numpy().copy()
 
 
 def saturated_tails(x, slope, threshold=SATURATION):
@@ -177,7 +177,7 @@ def accuracy(model, images, labels):
     import tinynet
 
     with tinynet.no_grad():
-        return float(np.mean(model(tinynet.tensor(images)).data.argmax(axis=1) == labels))
+        return float(np.mean(model(tinynet.tensor(images)).numpy().argmax(axis=1) == labels))
 
 
 def draw(runs, metrics, out_dir):

@@ -57,7 +57,7 @@ def evaluate(function, x, batch=2000):
     import tinynet
 
     with tinynet.no_grad():
-        return np.concatenate([function(tinynet.tensor(x[i:i + batch])).data for i in range(0, len(x), batch)])
+        return np.concatenate([function(tinynet.tensor(x[i:i + batch])).numpy() for i in range(0, len(x), batch)])
 
 
 def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k=5):
@@ -86,7 +86,7 @@ def _train(model, x_train, settings, history):
     Ctrl-C stops training early."""
     from tinynet import nn, optim
     from tinynet.data import DataLoader
-    from tinynet.progress import fit
+    from tinynet.training import fit
 
     loader = DataLoader((x_train, x_train), batch_size=settings["batch_size"], shuffle=True)
     optimizer = optim.Adam(model.parameters(), lr=settings["lr"])

@@ -86,7 +86,7 @@ def accuracy(model, images, labels, batch=1000):
     correct = 0
     with tinynet.no_grad():
         for start in range(0, len(images), batch):
-            logits = model(tinynet.tensor(images[start:start + batch])).data
+            logits = model(tinynet.tensor(images[start:start + batch])).numpy()
             correct += int((logits.argmax(axis=1) == labels[start:start + batch]).sum())
     return correct / len(images)
 
@@ -96,7 +96,7 @@ def _train(model, x_train, y_train, test_set, settings, recorder, history):
     feature maps, after every epoch the test accuracy is measured.  Ctrl-C stops training early."""
     from tinynet import nn, optim
     from tinynet.data import DataLoader
-    from tinynet.progress import fit
+    from tinynet.training import fit
 
     loader = DataLoader((x_train, y_train), batch_size=settings["batch_size"], shuffle=True)
     optimizer = optim.Adam(model.parameters(), lr=settings["lr"])

@@ -25,7 +25,7 @@ def main_path_weights(model):
     not layers the signal must pass through in sequence.
     """
     return [(name, parameter) for name, parameter in model.named_parameters()
-            if name.rsplit(".", 1)[-1] == "weight" and parameter.data.ndim >= 2 and "shortcut" not in name]
+            if name.rsplit(".", 1)[-1] == "weight" and parameter.ndim >= 2 and "shortcut" not in name]
 
 
 class GradientNorms:
@@ -39,7 +39,7 @@ class GradientNorms:
     def record(self):
         """Append the current gradients' norms (call after backward, before the next zero_grad)."""
         # sqrt(sum g^2) rather than np.linalg.norm, whose BLAS dot can cost a millisecond in thread start-up
-        self.by_step.append([0.0 if w.grad is None else float(np.sqrt(np.square(w.grad.data, dtype=np.float64).sum()))
+        self.by_step.append([0.0 if w.grad is None else float(np.sqrt(np.square(w.grad.numpy(), dtype=np.float64).sum()))
                              for w in self.weights])
 
     def at_init(self):
@@ -61,7 +61,7 @@ def train_recording_norms(model, data, settings, seed, label, on_step=None):
     from tinynet import optim
     from tinynet.data import DataLoader
     from tinynet.nn import functional as F
-    from tinynet.progress import fit
+    from tinynet.training import fit
 
     print(f"training {label}")
     loader = DataLoader(data, batch_size=settings["batch_size"], shuffle=True, seed=seed, drop_last=True)

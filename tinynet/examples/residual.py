@@ -113,7 +113,7 @@ class SparsityProbe:
 
         self.model, self.images = model, images
         self.names, self.steps, self.zero_fraction, self.histograms = [], [], [], []
-        self._caught, layer = {}, 1
+        self._caught, self._catching, layer = {}, False, 1
         for module in model:
             if isinstance(module, nn.ReLU):
                 self._watch(module, "layer 1", relu=False)
@@ -124,7 +124,8 @@ class SparsityProbe:
 
     def _watch(self, module, name, relu):
         def catch(module, inputs, output):
-            self._caught[name] = np.maximum(output.data, 0) if relu else output.data
+            if self._catching:  # not during training steps: only the snapshots' forward passes
+                self._caught[name] = np.maximum(output.numpy(), 0) if relu else output.numpy()
 
         self.names.append(name)
         module.register_forward_hook(catch)
@@ -133,11 +134,14 @@ class SparsityProbe:
         """Measure the activations of the test images at this step (eval mode, no graph; training mode after)."""
         import tinynet
 
-        was_training = self.model.training
+        was_training, self._catching = self.model.training, True
         self.model.eval()
-        with tinynet.no_grad():
-            self.model(tinynet.tensor(self.images))
-        self.model.train(was_training)
+        try:
+            with tinynet.no_grad():
+                self.model(tinynet.tensor(self.images))
+        finally:
+            self.model.train(was_training)
+            self._catching = False
         values = [self._caught[name] for name in self.names]
         self.steps.append(step)
         self.zero_fraction.append([float(np.mean(v == 0)) for v in values])

@@ -19,7 +19,8 @@ from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
-from .module import Module, RemovableHandle
+from .hooks import RemovableHandle
+from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d

@@ -18,18 +18,14 @@ but Maxout (which has weights) act elementwise.  For reference:
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.nn import functional as F
-from tinynet.nn.linear import Linear, check_positive_int
+from tinynet.nn.linear import Linear
 from tinynet.nn.module import Module
 
 
-def _check_number(value, name, owner):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
-    return float(value)
-
-
 def _check_dim(dim, owner):
+    """A dim's range depends on the input, so it is checked in forward; here only its type."""
     if isinstance(dim, bool) or not isinstance(dim, int):
         raise TypeError(f"{owner}: dim must be an integer, got {dim!r}")
     return dim
@@ -64,7 +60,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
-        self.negative_slope = _check_number(negative_slope, "negative_slope", "LeakyReLU")
+        self.negative_slope = checks.real_number(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x):
         """x if x > 0 else negative_slope * x."""
@@ -80,7 +76,7 @@ class ELU(Module):
 
     def __init__(self, alpha=1.0):
         super().__init__()
-        self.alpha = _check_number(alpha, "alpha", "ELU")
+        self.alpha = checks.real_number(alpha, "alpha", "ELU")
 
     def forward(self, x):
         """x if x > 0 else alpha (e^x - 1)."""
@@ -159,9 +155,9 @@ class Maxout(Module):
 
     def __init__(self, in_features, out_features, pieces, bias=True, dtype=np.float32):
         super().__init__()
-        self.out_features = check_positive_int(out_features, "out_features", "Maxout")
-        self.pieces = check_positive_int(pieces, "pieces", "Maxout")
-        self.in_features = check_positive_int(in_features, "in_features", "Maxout")
+        self.out_features = checks.positive_int(out_features, "out_features", "Maxout")
+        self.pieces = checks.positive_int(pieces, "pieces", "Maxout")
+        self.in_features = checks.positive_int(in_features, "in_features", "Maxout")
         self.linear = Linear(self.in_features, self.out_features * self.pieces, bias=bias, dtype=dtype)
 
     def forward(self, x):

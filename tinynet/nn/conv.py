@@ -1,4 +1,4 @@
-"""Conv2d: a 2-D convolution layer (the math and its backward are in ``F.conv2d``).
+"""Conv2d: a 2-D convolution layer (the math and its backward are in ``tinynet/ops/conv.py``).
 
 Shapes follow PyTorch: input (N, C_in, H, W), weight (C_out, C_in, kh, kw),
 bias (C_out,), output (N, C_out, H_out, W_out) with
@@ -17,26 +17,13 @@ import math
 
 import numpy as np
 
-from tinynet.nn import functional as F
+from tinynet import checks
 from tinynet.nn import init
-from tinynet.nn.linear import check_float_dtype, check_positive_int, input_shape
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
+from tinynet.ops import conv, shape
 
 PADDING_MODES = ("valid", "same", "full")
-
-
-def pair(value, name, owner, minimum=1):
-    """An int or (h, w) pair of ints >= minimum -> (h, w)."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(values) != 2:
-        raise ValueError(f"{owner}: {name} must be an int or a pair (h, w), got {value!r}")
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"{owner}: {name} must be an int or a pair of ints, got {value!r}")
-        if v < minimum:
-            raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
-    return int(values[0]), int(values[1])
 
 
 class Conv2d(Module):
@@ -50,14 +37,14 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, dtype=np.float32):
         super().__init__()
-        self.in_channels = check_positive_int(in_channels, "in_channels", "Conv2d")
-        self.out_channels = check_positive_int(out_channels, "out_channels", "Conv2d")
-        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
-        self.stride = pair(stride, "stride", "Conv2d")
-        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", "Conv2d", minimum=0)
+        self.in_channels = checks.positive_int(in_channels, "in_channels", "Conv2d")
+        self.out_channels = checks.positive_int(out_channels, "out_channels", "Conv2d")
+        self.kernel_size = checks.int_pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = checks.int_pair(stride, "stride", "Conv2d")
+        self.padding = padding if isinstance(padding, str) else checks.int_pair(padding, "padding", "Conv2d", 0)
         # (top, bottom, left, right) zero padding actually applied.
-        self._pads = self._padding_amounts(padding)
-        dtype = check_float_dtype(dtype, "Conv2d")
+        self._pads = self._padding_amounts(self.padding)
+        dtype = checks.float_dtype(dtype, "Conv2d")
         kh, kw = self.kernel_size
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels, kh, kw), dtype=dtype))
         if bias:
@@ -80,7 +67,7 @@ class Conv2d(Module):
                 top, left = (kh - 1) // 2, (kw - 1) // 2
                 return top, kh - 1 - top, left, kw - 1 - left
             raise ValueError(f"Conv2d: padding must be an int, a pair or one of {PADDING_MODES}, got {padding!r}")
-        ph, pw = pair(padding, "padding", "Conv2d", minimum=0)
+        ph, pw = padding
         return ph, ph, pw, pw
 
     def reset_parameters(self):
@@ -93,25 +80,25 @@ class Conv2d(Module):
 
     def forward(self, x):
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
-        shape = input_shape(x, "Conv2d")
+        in_shape = checks.tensor_shape(x, "Conv2d")
         name = f"Conv2d({self.in_channels}→{self.out_channels})"
-        if len(shape) != 4:
-            raise ValueError(f"{name} expects a 4-D input (N, C, H, W), got shape {shape}")
-        if shape[1] != self.in_channels:
-            raise ValueError(f"{name} expects input with {self.in_channels} channels, got shape {shape}")
+        if len(in_shape) != 4:
+            raise ValueError(f"{name} expects a 4-D input (N, C, H, W), got shape {in_shape}")
+        if in_shape[1] != self.in_channels:
+            raise ValueError(f"{name} expects input with {self.in_channels} channels, got shape {in_shape}")
         top, bottom, left, right = self._pads
-        padded_h, padded_w = shape[2] + top + bottom, shape[3] + left + right
+        padded_h, padded_w = in_shape[2] + top + bottom, in_shape[3] + left + right
         kh, kw = self.kernel_size
         if padded_h < kh or padded_w < kw:
             raise ValueError(
                 f"{name} with kernel {self.kernel_size} needs an input of at least {kh - top - bottom}x"
-                f"{kw - left - right} pixels after padding, got shape {shape}"
+                f"{kw - left - right} pixels after padding, got shape {in_shape}"
             )
         if top == bottom and left == right:
-            return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=(top, left))
+            return conv.Conv2d.apply(x, self.weight, self.bias, stride=self.stride, padding=(top, left))
         # Asymmetric ('same' with an even kernel): pad explicitly, torch F.pad order (left, right, top, bottom).
-        x = F.pad(x, (left, right, top, bottom))
-        return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=0)
+        x = shape.pad(x, (left, right, top, bottom))
+        return conv.Conv2d.apply(x, self.weight, self.bias, stride=self.stride, padding=(0, 0))
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

@@ -5,8 +5,9 @@ In training mode each element is kept with probability 1 - p and scaled by
 the identity.  Masks come from ``tinynet.random.default_generator()``.
 """
 
-from tinynet.nn import functional as F
+from tinynet import checks
 from tinynet.nn.module import Module
+from tinynet.ops import dropout
 
 
 class Dropout(Module):
@@ -14,15 +15,13 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)):
-            raise TypeError(f"Dropout: p must be a number, got {p!r}")
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
-        self.p = float(p)
+        self.p = checks.probability(p, "p", "Dropout")
 
     def forward(self, x):
         """x * mask / (1 - p) when training, x otherwise."""
-        return F.dropout(x, p=self.p, training=self.training)
+        if not self.training or self.p == 0:
+            return x
+        return dropout.Dropout.apply(x, p=self.p)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

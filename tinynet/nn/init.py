@@ -26,8 +26,8 @@ from tinynet.tensor import Tensor
 
 
 def _array(tensor):
-    """The numpy array to fill: a Tensor's ``.data`` or the array itself."""
-    array = tensor.data if isinstance(tensor, Tensor) else tensor
+    """The numpy array to fill: a Tensor's values or the array itself."""
+    array = tensor._array if isinstance(tensor, Tensor) else tensor
     if not isinstance(array, np.ndarray):
         raise TypeError(f"init functions expect a Tensor/Parameter or numpy array, got {type(tensor).__name__}")
     if array.dtype.kind != "f":
@@ -38,6 +38,8 @@ def _array(tensor):
 def _fill(tensor, values):
     array = _array(tensor)
     array[...] = values
+    if isinstance(tensor, Tensor):
+        tensor._bump_version()
     return tensor
 
 

@@ -1,4 +1,4 @@
-"""Loss Modules: wrappers around the loss functions in ``F``, holding the ``reduction`` setting.
+"""Loss Modules: the loss ops of ``tinynet/ops/loss.py``, holding the ``reduction`` setting.
 
 ``reduction`` is 'mean' (the default: average over elements / examples),
 'sum', or 'none' (one loss per element / example).  Each is called as
@@ -12,10 +12,11 @@ reduction='none'):
     BCEWithLogitsLoss  BCE of sigmoid(logits), computed stably from the logits
 """
 
-from tinynet.nn import functional as F
+from tinynet import checks
 from tinynet.nn.module import Module
-
-REDUCTIONS = ("mean", "sum", "none")
+from tinynet.ops import loss
+from tinynet.ops.loss import as_target
+from tinynet.ops.operands import as_tensor
 
 
 class _Loss(Module):
@@ -23,9 +24,7 @@ class _Loss(Module):
 
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-        self.reduction = reduction
+        self.reduction = checks.reduction(reduction, type(self).__name__)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
@@ -37,7 +36,7 @@ class MSELoss(_Loss):
 
     def forward(self, prediction, target):
         """(prediction - target)^2, reduced."""
-        return F.mse_loss(prediction, target, reduction=self.reduction)
+        return loss.MSELoss.apply(as_tensor(prediction), as_target(target), reduction=self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
@@ -45,7 +44,7 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, logits, target):
         """-log softmax(logits)[n, target[n]], reduced over n."""
-        return F.cross_entropy(logits, target, reduction=self.reduction)
+        return loss.CrossEntropy.apply(as_tensor(logits), as_target(target), reduction=self.reduction)
 
 
 class NLLLoss(_Loss):
@@ -53,7 +52,7 @@ class NLLLoss(_Loss):
 
     def forward(self, log_probs, target):
         """-log_probs[n, target[n]], reduced over n."""
-        return F.nll_loss(log_probs, target, reduction=self.reduction)
+        return loss.NLLLoss.apply(as_tensor(log_probs), as_target(target), reduction=self.reduction)
 
 
 class BCELoss(_Loss):
@@ -61,7 +60,7 @@ class BCELoss(_Loss):
 
     def forward(self, probabilities, target):
         """-(t log p + (1 - t) log(1 - p)), reduced."""
-        return F.binary_cross_entropy(probabilities, target, reduction=self.reduction)
+        return loss.BinaryCrossEntropy.apply(as_tensor(probabilities), as_target(target), reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -69,4 +68,4 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, logits, target):
         """BCE(sigmoid(logits), t), computed as max(z, 0) - z t + log(1 + e^-|z|)."""
-        return F.binary_cross_entropy_with_logits(logits, target, reduction=self.reduction)
+        return loss.BinaryCrossEntropyWithLogits.apply(as_tensor(logits), as_target(target), reduction=self.reduction)

@@ -20,37 +20,15 @@ hook, ``hook(module, inputs, output)``; because each child is itself called,
 hooks fire for every module of a nested model -- visualisations use that.
 """
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
+from tinynet.nn import state_dict as state
+from tinynet.nn.hooks import RemovableHandle
 from tinynet.nn.parameter import Parameter
+from tinynet.ops.cast import to_arguments
 from tinynet.tensor import Tensor
-
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``handle.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        """Unregister the hook (removing twice is harmless)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.remove()
-        return False
-
 
 class Module:
     """Base class for layers and models: subclass it, create state in ``__init__``, compute in ``forward``.
@@ -272,7 +250,7 @@ class Module:
 
     def num_parameters(self):
         """Total number of learnable scalars."""
-        return sum(parameter.data.size for parameter in self.parameters())
+        return sum(parameter.numel() for parameter in self.parameters())
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant and then on self (e.g. custom initialisation); returns self."""
@@ -300,20 +278,34 @@ class Module:
         for parameter in self.parameters():
             parameter.grad = None
 
-    def to(self, dtype):
-        """Convert every parameter and floating-point buffer to ``dtype`` (float32 or float64), in place; returns self."""
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"Module.to expects float32 or float64, got {dtype}")
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """Convert every parameter and floating-point buffer to ``dtype`` (float32 or float64), in place; returns self.
+
+        Called as PyTorch's is: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``.
+        The device can only be the CPU ("cuda" is a RuntimeError: tinynet runs on the CPU).
+        """
+        _, dtype = to_arguments(args, dtype, device, "Module.to")
+        if dtype is None:
+            return self
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to only accepts floating-point dtypes (float32, float64), got {dtype}")
         for module in self.modules():
             for parameter in module._parameters.values():
-                if parameter is not None and parameter.data.dtype != dtype:
-                    parameter.data = parameter.data.astype(dtype)
+                if parameter is not None and parameter.dtype != dtype:
+                    parameter.data = parameter._array.astype(dtype)
                     parameter.grad = None
             for name, buffer in module._buffers.items():
                 if buffer is not None and buffer.dtype.kind == "f":
                     module._buffers[name] = buffer.astype(dtype)
         return self
+
+    def cpu(self):
+        """The model on the CPU: itself (tinynet has no other device); returns self."""
+        return self
+
+    def cuda(self, device=None):
+        """Not available: tinynet runs on the CPU only (a RuntimeError that says so)."""
+        return self.to("cuda")
 
     def double(self):
         """Convert parameters and floating buffers to float64 (what gradient checks need); returns self."""
@@ -326,93 +318,19 @@ class Module:
     # ---- saving and loading -----------------------------------------------
 
     def state_dict(self):
-        """An ordered dict ``name -> numpy array`` of every parameter and persistent buffer.
-
-        The arrays are copies: later training does not change a state_dict
-        already taken (so ``best = model.state_dict()`` is a real snapshot).
-        """
-        state = OrderedDict()
-        for module_name, module in self.named_modules():
-            prefix = module_name + "." if module_name else ""
-            for name, parameter in module._parameters.items():
-                if parameter is not None:
-                    state[prefix + name] = parameter.data.copy()
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent_buffers:
-                    state[prefix + name] = np.array(buffer, copy=True)
-        return state
+        """An ordered dict ``name -> numpy array`` of every parameter and persistent buffer (copies: a snapshot)."""
+        return state.collect(self)
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into this model's parameters and buffers, in place.
 
-        Values may be numpy arrays or anything ``np.asarray`` accepts (a
-        Tensor's ``.data``, PyTorch's ``tensor.numpy()``); each is cast to the
-        dtype of the array it replaces.  Shapes must match exactly.  With
-        ``strict`` (the default), keys missing from ``state_dict`` and keys
-        this model does not have are errors too; otherwise they are returned
-        as ``(missing_keys, unexpected_keys)``.  On any error nothing is
-        changed.  Parameters are updated in place, so an optimizer built on
-        ``model.parameters()`` keeps working.
+        Values may be numpy arrays or anything ``np.asarray`` accepts; each is
+        cast to the dtype of the array it replaces, and shapes must match.
+        With ``strict`` (the default) missing and unexpected keys are errors
+        too; otherwise they are returned as ``(missing_keys, unexpected_keys)``.
+        On any error nothing is changed (see ``nn/state_dict.py``).
         """
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"load_state_dict expects a dict of name -> array, got {type(state_dict).__name__}")
-        targets = OrderedDict()  # name -> (module, registry, local name)
-        for module_name, module in self.named_modules():
-            prefix = module_name + "." if module_name else ""
-            for name, parameter in module._parameters.items():
-                if parameter is not None:
-                    targets[prefix + name] = (module, "parameter", name)
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent_buffers:
-                    targets[prefix + name] = (module, "buffer", name)
-
-        missing = [key for key in targets if key not in state_dict]
-        unexpected = [key for key in state_dict.keys() if key not in targets]
-        problems = []
-        converted = {}
-        for key, (module, kind, name) in targets.items():
-            if key not in state_dict:
-                continue
-            current = module._parameters[name].data if kind == "parameter" else module._buffers[name]
-            value = state_dict[key]
-            value = value.data if isinstance(value, Tensor) else value
-            try:
-                value = np.asarray(value)
-            except Exception as error:  # e.g. a torch tensor that requires grad
-                problems.append(f"'{key}' could not be converted to a numpy array ({error})")
-                continue
-            if value.dtype == object:
-                problems.append(f"'{key}' has dtype object; expected a numeric array")
-            elif value.dtype.kind not in "biuf":  # strings, bytes, complex: casting would garble or drop data
-                problems.append(f"'{key}' has dtype {value.dtype}; expected real numbers for the model's "
-                                f"{current.dtype} array")
-            elif current.dtype.kind in "iu" and value.dtype.kind == "f" and not np.all(np.mod(value, 1) == 0):
-                problems.append(f"'{key}' holds fractional values, but the model's '{key}' is {current.dtype}")
-            elif value.shape != current.shape:
-                problems.append(f"'{key}' has shape {value.shape} in the state_dict but {current.shape} in the model")
-            else:
-                converted[key] = value
-        if strict:
-            if missing:
-                problems.append("missing keys: " + ", ".join(repr(key) for key in missing))
-            if unexpected:
-                problems.append("unexpected keys: " + ", ".join(repr(key) for key in unexpected))
-        if problems:
-            raise ValueError(f"error loading state_dict into {type(self).__name__}: " + "; ".join(problems))
-
-        for key, value in converted.items():
-            module, kind, name = targets[key]
-            if kind == "parameter":
-                parameter = module._parameters[name]
-                parameter.data[...] = value.astype(parameter.data.dtype, copy=False)
-            else:
-                buffer = module._buffers[name]
-                if buffer.ndim == 0:
-                    # 0-d buffers (num_batches_tracked) are replaced, not written into, in case they are shared.
-                    module._buffers[name] = np.array(value, dtype=buffer.dtype)
-                else:
-                    buffer[...] = value.astype(buffer.dtype, copy=False)
-        return IncompatibleKeys(missing, unexpected)
+        return state.load(self, state_dict, strict)
 
     # ---- printing ----------------------------------------------------------
 
@@ -444,7 +362,7 @@ def _as_buffer(value, name):
     if value is None:
         return None
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._array
     if isinstance(value, np.generic):  # arithmetic on a 0-d array gives a numpy scalar
         value = np.asarray(value)
     if not isinstance(value, np.ndarray):

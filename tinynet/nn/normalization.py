@@ -9,7 +9,7 @@ is the biased, divide-by-n variance), and running estimates are updated
 in place:  running = (1 - momentum) * running + momentum * batch_stat, with
 the *unbiased* variance (divide by n - 1), as in PyTorch.  In eval mode the
 running estimates are used instead, so a single example gives a fixed
-answer.  The math and its backward are in ``F.batch_norm``.
+answer.  The math and its backward are in ``tinynet/ops/normalization.py``.
 
 State (names as in PyTorch): parameters ``weight`` (init 1) and ``bias``
 (init 0); buffers ``running_mean`` (0), ``running_var`` (1) and
@@ -18,11 +18,11 @@ State (names as in PyTorch): parameters ``weight`` (init 1) and ``bias``
 
 import numpy as np
 
-from tinynet.nn import functional as F
+from tinynet import checks
 from tinynet.nn import init
-from tinynet.nn.linear import check_float_dtype, check_positive_int, input_shape
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
+from tinynet.ops import normalization
 
 
 class _BatchNorm(Module):
@@ -33,18 +33,13 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=np.float32):
         super().__init__()
         owner = type(self).__name__
-        self.num_features = check_positive_int(num_features, "num_features", owner)
-        for name, value in (("eps", eps), ("momentum", momentum)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
-        if eps <= 0:
+        self.num_features = checks.positive_int(num_features, "num_features", owner)
+        self.eps = checks.real_number(eps, "eps", owner)
+        if self.eps <= 0:
             raise ValueError(f"{owner}: eps must be > 0, got {eps}")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"{owner}: momentum must be in [0, 1], got {momentum}")
-        self.eps = float(eps)
-        self.momentum = float(momentum)
+        self.momentum = checks.probability(momentum, "momentum", owner)
         self.affine = bool(affine)
-        dtype = check_float_dtype(dtype, owner)
+        dtype = checks.float_dtype(dtype, owner)
         if self.affine:
             self.weight = Parameter(np.empty(self.num_features, dtype=dtype))
             self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
@@ -72,7 +67,7 @@ class _BatchNorm(Module):
     def forward(self, x):
         """Normalise each channel (dim 1) with batch statistics (training) or running ones (eval)."""
         owner = type(self).__name__
-        shape = input_shape(x, owner)
+        shape = checks.tensor_shape(x, owner)
         if len(shape) not in self._ranks:
             expected = " or ".join(f"{rank}-D" for rank in self._ranks)
             raise ValueError(f"{owner} expects a {expected} input, got shape {shape}")
@@ -87,11 +82,12 @@ class _BatchNorm(Module):
             self.num_batches_tracked = self.num_batches_tracked + 1
         if len(shape) == 3:
             # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1).
-            y = F.batch_norm(x.reshape(shape + (1,)), self.running_mean, self.running_var, self.weight,
-                             self.bias, training=self.training, momentum=self.momentum, eps=self.eps)
-            return y.reshape(shape)
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            training=self.training, momentum=self.momentum, eps=self.eps)
+            return self._normalize(x.reshape(shape + (1,))).reshape(shape)
+        return self._normalize(x)
+
+    def _normalize(self, x):
+        return normalization.BatchNorm.apply(x, self.weight, self.bias, self.running_mean, self.running_var,
+                                             training=self.training, momentum=self.momentum, eps=self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

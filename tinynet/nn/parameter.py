@@ -20,7 +20,7 @@ class Parameter(Tensor):
     """
 
     def __init__(self, data, requires_grad=True):
-        array = data.data if isinstance(data, Tensor) else data
+        array = data._array if isinstance(data, Tensor) else data
         array = np.array(array, copy=True)
         if array.dtype not in (np.float32, np.float64):
             raise TypeError(f"Parameter expects float32 or float64 data, got dtype {array.dtype}")

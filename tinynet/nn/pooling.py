@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool2d and AvgPool2d (the math and backward are in ``F``).
+"""Pooling layers: MaxPool2d and AvgPool2d (the math and backward are in ``tinynet/ops/pool.py``).
 
 Pooling slides a kernel_size window over each channel of an (N, C, H, W)
 input with the given stride (default: stride = kernel_size, i.e.
@@ -8,10 +8,9 @@ counts as -inf for max pooling and as zeros for average pooling (with
 matching PyTorch.
 """
 
-from tinynet.nn import functional as F
-from tinynet.nn.conv import pair
-from tinynet.nn.linear import input_shape
+from tinynet import checks
 from tinynet.nn.module import Module
+from tinynet.ops import pool
 
 
 class _Pool2d(Module):
@@ -23,9 +22,9 @@ class _Pool2d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        kh, kw = pair(kernel_size, "kernel_size", owner)
-        pair(self.stride, "stride", owner)
-        ph, pw = pair(padding, "padding", owner, minimum=0)
+        kh, kw = checks.int_pair(kernel_size, "kernel_size", owner)
+        self._strides = checks.int_pair(self.stride, "stride", owner)
+        ph, pw = checks.int_pair(padding, "padding", owner, minimum=0)
         if ph > kh // 2 or pw > kw // 2:
             raise ValueError(f"{owner}: padding should be at most half the kernel size, got padding={padding} "
                              f"and kernel_size={kernel_size}")
@@ -33,7 +32,7 @@ class _Pool2d(Module):
         self._pads = (ph, pw)
 
     def _check_input(self, x):
-        shape = input_shape(x, type(self).__name__)
+        shape = checks.tensor_shape(x, type(self).__name__)
         if len(shape) != 4:
             raise ValueError(f"{type(self).__name__} expects a 4-D input (N, C, H, W), got shape {shape}")
         (kh, kw), (ph, pw) = self._window, self._pads
@@ -57,7 +56,7 @@ class MaxPool2d(_Pool2d):
     def forward(self, x):
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
         self._check_input(x)
-        return F.max_pool2d(x, self.kernel_size, stride=self.stride, padding=self.padding)
+        return pool.MaxPool2d.apply(x, self._window, stride=self._strides, padding=self._pads)
 
 
 class AvgPool2d(_Pool2d):
@@ -73,8 +72,8 @@ class AvgPool2d(_Pool2d):
     def forward(self, x):
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
         self._check_input(x)
-        return F.avg_pool2d(x, self.kernel_size, stride=self.stride, padding=self.padding,
-                            count_include_pad=self.count_include_pad)
+        return pool.AvgPool2d.apply(x, self._window, stride=self._strides, padding=self._pads,
+                                    count_include_pad=self.count_include_pad)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

@@ -19,10 +19,11 @@ identity path from the block's input to its output has nothing on it at all
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.nn import functional as F
 from tinynet.nn.containers import Sequential
 from tinynet.nn.conv import Conv2d
-from tinynet.nn.linear import Identity, check_positive_int
+from tinynet.nn.linear import Identity
 from tinynet.nn.module import Module
 from tinynet.nn.normalization import BatchNorm2d
 
@@ -37,9 +38,9 @@ class ResidualBlock(Module):
 
     def __init__(self, in_channels, out_channels, stride=1, dtype=np.float32):
         super().__init__()
-        self.in_channels = check_positive_int(in_channels, "in_channels", "ResidualBlock")
-        self.out_channels = check_positive_int(out_channels, "out_channels", "ResidualBlock")
-        self.stride = check_positive_int(stride, "stride", "ResidualBlock")
+        self.in_channels = checks.positive_int(in_channels, "in_channels", "ResidualBlock")
+        self.out_channels = checks.positive_int(out_channels, "out_channels", "ResidualBlock")
+        self.stride = checks.positive_int(stride, "stride", "ResidualBlock")
         self.conv1 = Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False, dtype=dtype)
         self.bn1 = BatchNorm2d(out_channels, dtype=dtype)
         self.conv2 = Conv2d(out_channels, out_channels, 3, stride=1, padding=1, bias=False, dtype=dtype)
@@ -71,9 +72,9 @@ class PreActivationBlock(Module):
 
     def __init__(self, in_channels, out_channels, stride=1, dtype=np.float32):
         super().__init__()
-        self.in_channels = check_positive_int(in_channels, "in_channels", "PreActivationBlock")
-        self.out_channels = check_positive_int(out_channels, "out_channels", "PreActivationBlock")
-        self.stride = check_positive_int(stride, "stride", "PreActivationBlock")
+        self.in_channels = checks.positive_int(in_channels, "in_channels", "PreActivationBlock")
+        self.out_channels = checks.positive_int(out_channels, "out_channels", "PreActivationBlock")
+        self.stride = checks.positive_int(stride, "stride", "PreActivationBlock")
         self.bn1 = BatchNorm2d(in_channels, dtype=dtype)
         self.conv1 = Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False, dtype=dtype)
         self.bn2 = BatchNorm2d(out_channels, dtype=dtype)

@@ -1,4 +1,4 @@
-"""Activation functions and softmax, each with its derivative.
+"""Activation functions and softmax, each with its derivative and its public function.
 
 Where the derivative is easiest to write in terms of the output (sigmoid,
 tanh, softmax) forward saves the output rather than the input.
@@ -6,7 +6,11 @@ tanh, softmax) forward saves the output rather than the input.
 
 import numpy as np
 
-from tinynet.autograd import Function
+from tinynet import checks
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+
+__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "silu", "softplus", "hardlim", "softmax", "log_softmax"]
 
 
 def stable_sigmoid(x):
@@ -29,6 +33,11 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
+def sigmoid(input):
+    """1 / (1 + e^-input)."""
+    return Sigmoid.apply(as_tensor(input))
+
+
 class Tanh(Function):
     """tanh(x).   d tanh(x)/dx = 1 - tanh(x)^2."""
 
@@ -42,6 +51,11 @@ class Tanh(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
+
+
+def tanh(input):
+    """Hyperbolic tangent."""
+    return Tanh.apply(as_tensor(input))
 
 
 class ReLU(Function):
@@ -59,6 +73,11 @@ class ReLU(Function):
         return grad * positive
 
 
+def relu(input):
+    """max(input, 0)."""
+    return ReLU.apply(as_tensor(input))
+
+
 class LeakyReLU(Function):
     """x for x > 0, negative_slope * x otherwise.   Derivative: 1 for x > 0, negative_slope otherwise."""
 
@@ -72,6 +91,11 @@ class LeakyReLU(Function):
     def backward(ctx, grad):
         (slope,) = ctx.saved_tensors
         return grad * slope
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """input for input > 0, negative_slope * input otherwise."""
+    return LeakyReLU.apply(as_tensor(input), negative_slope=negative_slope)
 
 
 class ELU(Function):
@@ -91,6 +115,11 @@ class ELU(Function):
         return grad * np.where(positive, 1, out + ctx.alpha)
 
 
+def elu(input, alpha=1.0):
+    """input for input > 0, alpha (e^input - 1) otherwise."""
+    return ELU.apply(as_tensor(input), alpha=alpha)
+
+
 class SiLU(Function):
     """silu(x) = x s(x) with s the sigmoid.   d silu/dx = s(x) (1 + x (1 - s(x)))."""
 
@@ -104,6 +133,11 @@ class SiLU(Function):
     def backward(ctx, grad):
         x, s = ctx.saved_tensors
         return grad * s * (1 + x * (1 - s))
+
+
+def silu(input):
+    """input * sigmoid(input) (swish)."""
+    return SiLU.apply(as_tensor(input))
 
 
 class Softplus(Function):
@@ -126,6 +160,11 @@ class Softplus(Function):
         return grad * np.where(linear, 1, stable_sigmoid(scaled))
 
 
+def softplus(input, beta=1.0, threshold=20.0):
+    """ln(1 + e^(beta input)) / beta (linear above threshold)."""
+    return Softplus.apply(as_tensor(input), beta=beta, threshold=threshold)
+
+
 class Hardlim(Function):
     """Hard limit (step): 1 where x >= 0, else 0.
 
@@ -143,12 +182,9 @@ class Hardlim(Function):
         return np.zeros_like(grad)
 
 
-def _check_dim(dim, ndim, who):
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{who}: dim must be an integer, got {dim!r}")
-    if not -ndim <= dim < max(ndim, 1):
-        raise ValueError(f"{who}: dim {dim} is out of range for a tensor with {ndim} dimensions")
-    return dim
+def hardlim(input):
+    """Step: 1 where input >= 0, else 0 (zero gradient)."""
+    return Hardlim.apply(as_tensor(input))
 
 
 class Softmax(Function):
@@ -159,7 +195,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim=-1):
-        ctx.dim = _check_dim(dim, x.ndim, "softmax")
+        ctx.dim = dim
         shifted = np.exp(x - x.max(axis=dim, keepdims=True))
         out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
@@ -171,6 +207,12 @@ class Softmax(Function):
         return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
 
 
+def softmax(input, dim=-1):
+    """Softmax along dim."""
+    input = as_tensor(input)
+    return Softmax.apply(input, dim=checks.dim(dim, input.ndim, "softmax"))
+
+
 class LogSoftmax(Function):
     """log_softmax(x)_i = x_i - log sum_j e^(x_j) along dim (shifted by max x so nothing overflows).
 
@@ -179,7 +221,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim=-1):
-        ctx.dim = _check_dim(dim, x.ndim, "log_softmax")
+        ctx.dim = dim
         shifted = x - x.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
@@ -189,3 +231,9 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
+
+
+def log_softmax(input, dim=-1):
+    """log(softmax(input)) along dim, computed stably."""
+    input = as_tensor(input)
+    return LogSoftmax.apply(input, dim=checks.dim(dim, input.ndim, "log_softmax"))

@@ -1,4 +1,4 @@
-"""2-D convolution through the C kernels (``tinynet.kernels.conv2d_forward/backward``).
+"""2-D convolution through the kernels (``tinynet/kernels/conv.py``, then csrc/conv/).
 
 y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c, i*s + p - pad, j*s + q - pad]
 
@@ -10,8 +10,11 @@ its gradient sums over all of them):
 The kernels compute these; the numpy reference backend spells them out.
 """
 
-from tinynet import kernels
-from tinynet.autograd import Function
+from tinynet import checks, kernels
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+
+__all__ = ["conv2d"]
 
 
 class Conv2d(Function):
@@ -35,3 +38,10 @@ class Conv2d(Function):
             x, weight, grad, stride=ctx.stride, padding=ctx.padding,
             input_grad=need_x, weight_grad=need_w, bias_grad=need_b,
         )
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0):
+    """2-D convolution of input (N, C_in, H, W) with weight (C_out, C_in, kh, kw); stride/padding an int or (h, w)."""
+    stride = checks.int_pair(stride, "stride", "conv2d", minimum=1)
+    padding = checks.int_pair(padding, "padding", "conv2d", minimum=0)
+    return Conv2d.apply(as_tensor(input), weight, bias, stride=stride, padding=padding)

@@ -9,7 +9,11 @@ dy/dx = mask.  The mask comes from tinynet's generator (``tinynet.random``).
 import numpy as np
 
 from tinynet import random
-from tinynet.autograd import Function
+from tinynet import checks
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+
+__all__ = ["dropout"]
 
 
 class Dropout(Function):
@@ -26,3 +30,12 @@ class Dropout(Function):
     def backward(ctx, grad):
         (mask,) = ctx.saved_tensors
         return grad * mask
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: zero each element with probability p, scale the rest by 1/(1-p); identity if not training."""
+    p = checks.probability(p, "dropout probability p")
+    input = as_tensor(input)
+    if not training or p == 0:
+        return input
+    return Dropout.apply(input, p=p)

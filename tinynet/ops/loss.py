@@ -8,15 +8,12 @@ derivative of the per-item loss.
 
 import numpy as np
 
-from tinynet.autograd import Function
+from tinynet import checks
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def check_reduction(reduction):
-    """Raise ValueError unless reduction is "mean", "sum" or "none"."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+__all__ = ["mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
 
 def reduce_losses(losses, reduction):
@@ -72,7 +69,6 @@ class MSELoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, reduction="mean"):
-        check_reduction(reduction)
         check_same_shape(input, target, "mse_loss")
         difference = input - target
         ctx.save_for_backward(difference)
@@ -96,7 +92,6 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, logits, target, reduction="mean"):
-        check_reduction(reduction)
         target = check_class_targets(logits, target, "cross_entropy")
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -124,7 +119,6 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, log_probs, target, reduction="mean"):
-        check_reduction(reduction)
         target = check_class_targets(log_probs, target, "nll_loss")
         ctx.save_for_backward(target)
         ctx.reduction = reduction
@@ -133,7 +127,7 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         (target,) = ctx.saved_tensors
-        shape = ctx.parents[0].data.shape
+        shape = ctx.parents[0].shape
         grad_log_probs = np.zeros(shape, dtype=grad.dtype)
         grad_log_probs[np.arange(len(target)), target] = -grad_per_item(grad, ctx.reduction, target.size)
         return grad_log_probs, None
@@ -148,7 +142,6 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, target, reduction="mean"):
-        check_reduction(reduction)
         check_same_shape(p, target, "binary_cross_entropy")
         if p.size and (p.min() < 0 or p.max() > 1):
             raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (apply sigmoid first, "
@@ -176,7 +169,6 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, logits, target, reduction="mean"):
-        check_reduction(reduction)
         check_same_shape(logits, target, "binary_cross_entropy_with_logits")
         ctx.save_for_backward(logits, target)
         ctx.reduction = reduction
@@ -189,3 +181,34 @@ class BinaryCrossEntropyWithLogits(Function):
         per_item = grad_per_item(grad, ctx.reduction, logits.size)
         sigmoid = 0.5 * np.tanh(0.5 * logits) + 0.5
         return per_item * (sigmoid - target), None
+
+
+def as_target(value):
+    """Targets may be Tensors, arrays or lists; they never need gradients unless they are Tensors that ask."""
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error (input - target)^2, reduced by "mean", "sum" or "none"."""
+    return MSELoss.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+
+
+def cross_entropy(input, target, reduction="mean"):
+    """Cross-entropy of logits (N, C) against integer class labels (N,), with a fused stable log-softmax."""
+    return CrossEntropy.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+
+
+def nll_loss(input, target, reduction="mean"):
+    """Negative log-likelihood of log-probabilities (N, C) against integer labels (N,)."""
+    return NLLLoss.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+
+
+def binary_cross_entropy(input, target, reduction="mean"):
+    """Binary cross-entropy of probabilities in [0, 1] against targets of the same shape."""
+    return BinaryCrossEntropy.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+    """Binary cross-entropy of sigmoid(input) against targets, computed stably from the logits."""
+    return BinaryCrossEntropyWithLogits.apply(as_tensor(input), as_target(target),
+                                              reduction=checks.reduction(reduction))

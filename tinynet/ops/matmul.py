@@ -10,9 +10,11 @@ For C = A B:  dL/dA = dL/dC B^T   and   dL/dB = A^T dL/dC.
 import numpy as np
 
 from tinynet import kernels
+from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
+from tinynet.ops.operands import as_tensor
 
-from tinynet.autograd import Function
+__all__ = ["matmul", "linear"]
 
 _GEMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -40,10 +42,6 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
-        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
         ctx.save_for_backward(a, b)
         if _uses_gemm(a, b):
             return gemm_product(a, b)
@@ -72,6 +70,16 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def matmul(input, other):
+    """Matrix product with numpy's @ rules (1-D operands as vectors, leading dimensions as a batch)."""
+    a, b = as_tensor(input), as_tensor(other)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
+    return MatMul.apply(a, b)
+
+
 class Linear(Function):
     """y = x @ W^T + b for x of shape (..., in), W of shape (out, in), b of shape (out,) or None.
 
@@ -80,17 +88,6 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        if weight.ndim != 2:
-            raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
-        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-            raise ValueError(
-                f"linear: input shape {x.shape} does not end in in_features={weight.shape[1]} "
-                f"(weight shape {weight.shape})"
-            )
-        if bias is not None and bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-        if x.dtype != weight.dtype:
-            raise TypeError(f"linear: input dtype {x.dtype} differs from weight dtype {weight.dtype}")
         rows = x.reshape(-1, x.shape[-1])
         ctx.save_for_backward(rows, weight)
         out = gemm_product(rows, weight, trans_b=True)
@@ -105,9 +102,26 @@ class Linear(Function):
         grad_rows = np.ascontiguousarray(grad).reshape(-1, weight.shape[0])
         grad_x = grad_w = grad_b = None
         if need_x:
-            grad_x = gemm_product(grad_rows, weight).reshape(ctx.parents[0].data.shape)
+            grad_x = gemm_product(grad_rows, weight).reshape(ctx.parents[0].shape)
         if need_w:
             grad_w = gemm_product(grad_rows, rows, trans_a=True)
         if need_b:
             grad_b = grad_rows.sum(axis=0)
         return grad_x, grad_w, grad_b
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, with weight of shape (out_features, in_features) and input of shape (..., in_features)."""
+    input = as_tensor(input)
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input shape {input.shape} does not end in in_features={weight.shape[1]} "
+            f"(weight shape {weight.shape})"
+        )
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"linear: input dtype {input.dtype} differs from weight dtype {weight.dtype}")
+    return Linear.apply(input, weight, bias)

@@ -16,7 +16,10 @@ In evaluation the statistics are constants, so dL/dx = dL/dy * weight / sqrt(run
 
 import numpy as np
 
-from tinynet.autograd import Function
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+
+__all__ = ["batch_norm"]
 
 
 def _channel_view(shape):
@@ -90,3 +93,17 @@ class BatchNorm(Function):
         if need_b:
             grad_b = grad.sum(axis=ctx.axes)
         return grad_x, grad_w, grad_b, None, None
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Batch normalization of input (N, C) or (N, C, H, W) per channel (see this module's docstring).
+
+    In training, normalizes with the batch statistics and updates the numpy
+    arrays running_mean / running_var in place (unbiased variance); otherwise
+    normalizes with the running statistics.
+    """
+    for name, buffer in (("running_mean", running_mean), ("running_var", running_var)):
+        if buffer is not None and not isinstance(buffer, np.ndarray):
+            raise TypeError(f"batch_norm: {name} must be a numpy array or None, got {type(buffer).__name__}")
+    return BatchNorm.apply(as_tensor(input), weight, bias, running_mean, running_var,
+                           training=training, momentum=momentum, eps=eps)

@@ -1,4 +1,4 @@
-"""2-D max and average pooling through the C kernels (``tinynet.kernels``).
+"""2-D max and average pooling through the kernels (``tinynet/kernels/pool.py``, then csrc/pool/).
 
 Max pooling passes each output's gradient to the one input that was the
 window's maximum (d max/dx_i = 1 for the argmax, 0 elsewhere), so forward
@@ -7,8 +7,11 @@ gradient by the window's divisor and hands it to every input of the window
 (d mean/dx_i = 1/divisor).
 """
 
-from tinynet import kernels
-from tinynet.autograd import Function
+from tinynet import checks, kernels
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+
+__all__ = ["max_pool2d", "avg_pool2d"]
 
 
 class MaxPool2d(Function):
@@ -48,3 +51,23 @@ class AvgPool2d(Function):
     def backward(ctx, grad):
         return kernels.avg_pool2d_backward(grad, ctx.input_shape, ctx.kernel_size, stride=ctx.stride,
                                            padding=ctx.padding, count_include_pad=ctx.count_include_pad)
+
+
+def _window(kernel_size, stride, padding, who):
+    """The checked (kernel, stride, padding) pairs of a pooling call; stride None means kernel_size."""
+    kernel = checks.int_pair(kernel_size, "kernel_size", who, minimum=1)
+    stride = kernel if stride is None else checks.int_pair(stride, "stride", who, minimum=1)
+    return kernel, stride, checks.int_pair(padding, "padding", who, minimum=0)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    """Max pooling over kernel_size windows (stride defaults to kernel_size; padding counts as -inf)."""
+    kernel, stride, padding = _window(kernel_size, stride, padding, "max_pool2d")
+    return MaxPool2d.apply(as_tensor(input), kernel, stride=stride, padding=padding)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad=True):
+    """Average pooling over kernel_size windows (stride defaults to kernel_size; zero padding)."""
+    kernel, stride, padding = _window(kernel_size, stride, padding, "avg_pool2d")
+    return AvgPool2d.apply(as_tensor(input), kernel, stride=stride, padding=padding,
+                           count_include_pad=bool(count_include_pad))

@@ -9,11 +9,18 @@ import numbers
 
 import numpy as np
 
-from tinynet.autograd import Function
+from tinynet import checks
+from tinynet.autograd.function import Function
+from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
+
+__all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat", "concatenate", "stack", "pad"]
 
 
 class Reshape(Function):
     """The same elements in a new shape.   d out/d x is 1 from each element to its new place; reshape grad back."""
+
+    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -24,23 +31,79 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.parents[0].data.shape)
+        return grad.reshape(ctx.parents[0].shape)
+
+
+def reshape(input, shape):
+    """The same elements in a new shape (one entry may be -1)."""
+    return Reshape.apply(as_tensor(input), tuple(shape))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dimensions start_dim..end_dim into one (a reshape; a 0-d tensor becomes 1-d)."""
+    input = as_tensor(input)
+    start, end = checks.dim(start_dim, input.ndim, "flatten"), checks.dim(end_dim, input.ndim, "flatten")
+    if start > end:
+        raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim} "
+                           f"for shape {input.shape}")
+    shape = input.shape
+    merged = int(np.prod(shape[start:end + 1]))
+    return Reshape.apply(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def squeeze(input, dim=None):
+    """Drop dimensions of length 1: all of them, or those of ``dim`` (an int or a tuple) that have length 1."""
+    input = as_tensor(input)
+    shape = input.shape
+    if dim is None:
+        dropped = range(len(shape))
+    else:
+        dropped = (checks.dim(dim, input.ndim, "squeeze"),) if isinstance(dim, numbers.Integral) \
+            else checks.dims(dim, input.ndim, "squeeze")
+    new_shape = tuple(n for axis, n in enumerate(shape) if n != 1 or axis not in dropped)
+    return Reshape.apply(input, new_shape)  # a view even when nothing is dropped, as in PyTorch
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of length 1 at ``dim`` (from -ndim-1 to ndim)."""
+    input = as_tensor(input)
+    dim = checks.dim(dim, input.ndim + 1, "unsqueeze")
+    return Reshape.apply(input, input.shape[:dim] + (1,) + input.shape[dim:])
 
 
 class Permute(Function):
     """Reorder the axes: out axis i is input axis axes[i].   d out/d x moves each element: inverse-permute grad."""
 
+    may_return_view = True
+
     @staticmethod
     def forward(ctx, x, axes):
-        axes = tuple(axes)
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)) or len(axes) != x.ndim:
-            raise ValueError(f"permute needs an ordering of all {x.ndim} axes, got {axes}")
         ctx.axes = axes
         return np.transpose(x, axes)
 
     @staticmethod
     def backward(ctx, grad):
         return np.transpose(grad, np.argsort([a % grad.ndim for a in ctx.axes]))
+
+
+def permute(input, dims):
+    """Reorder the dimensions: output dim i is input dim dims[i]."""
+    input = as_tensor(input)
+    axes = tuple(dims)
+    if len(axes) != input.ndim or sorted(checks.dim(a, input.ndim, "permute") for a in axes) != list(range(input.ndim)):
+        raise ValueError(f"permute needs an ordering of all {input.ndim} axes, got {axes}")
+    return Permute.apply(input, axes)
+
+
+def transpose(input, dim0=-2, dim1=-1):
+    """Swap two dimensions (the last two by default)."""
+    input = as_tensor(input)
+    if input.ndim < 2:
+        return input
+    axes = list(range(input.ndim))
+    dim0, dim1 = checks.dim(dim0, input.ndim, "transpose"), checks.dim(dim1, input.ndim, "transpose")
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return Permute.apply(input, tuple(axes))
 
 
 def _is_advanced(index):
@@ -54,19 +117,24 @@ class GetItem(Function):
 
     d out/d x is 1 from each selected element to where it was read; backward
     scatters the gradient into zeros of x's shape (with np.add.at when an
-    integer array may select an element more than once).
+    integer array may select an element more than once).  Basic indexing
+    (ints, slices) gives a view of x, as in PyTorch; advanced indexing a copy.
     """
+
+    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.index = index
-        out = x[index]
-        # Basic indexing returns a view; copy so later in-place edits of x cannot change this result.
-        return out.copy() if isinstance(out, np.ndarray) and out.base is not None and not _is_advanced(index) else out
+        if _is_advanced(index):
+            return x[index]
+        key = index if isinstance(index, tuple) else (index,)
+        # A trailing ... keeps even x[0] of a vector an array (a 0-d view) rather than a numpy scalar.
+        return x[key] if any(part is Ellipsis for part in key) else x[key + (Ellipsis,)]
 
     @staticmethod
     def backward(ctx, grad):
-        shape = ctx.parents[0].data.shape
+        shape = ctx.parents[0].shape
         grad_x = np.zeros(shape, dtype=grad.dtype)
         if _is_advanced(ctx.index):
             np.add.at(grad_x, ctx.index, grad)
@@ -75,12 +143,18 @@ class GetItem(Function):
         return grad_x
 
 
-def _normalize_axis(axis, ndim, who):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{who}: dim must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{who}: dim {axis} is out of range for {ndim}-dimensional tensors")
-    return axis % ndim
+def unwrap_index(index):
+    """Tensors inside an index become their arrays (so x[mask] and x[idx] work with tensor masks/indices)."""
+    if isinstance(index, Tensor):
+        return index._array
+    if isinstance(index, tuple):
+        return tuple(part._array if isinstance(part, Tensor) else part for part in index)
+    return index
+
+
+def getitem(input, index):
+    """input[index]: ints, slices, None, Ellipsis, integer tensors/arrays and boolean masks, as in numpy."""
+    return GetItem.apply(input, unwrap_index(index))
 
 
 class Cat(Function):
@@ -88,9 +162,6 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
-        if not arrays:
-            raise ValueError("cat needs at least one tensor")
-        axis = _normalize_axis(axis, arrays[0].ndim, "cat")
         for a in arrays[1:]:
             if a.ndim != arrays[0].ndim or a.shape[:axis] + a.shape[axis + 1:] != \
                     arrays[0].shape[:axis] + arrays[0].shape[axis + 1:]:
@@ -104,22 +175,39 @@ class Cat(Function):
         return tuple(np.split(grad, ctx.boundaries, axis=ctx.axis))
 
 
+def cat(tensors, dim=0):
+    """Concatenate tensors along an existing dimension."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat needs at least one tensor")
+    return Cat.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim, "cat"))
+
+
+concatenate = cat
+
+
 class Stack(Function):
     """Stack same-shaped tensors along a new axis.   Backward: take each slice of the gradient along it."""
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
-        if not arrays:
-            raise ValueError("stack needs at least one tensor")
         for a in arrays[1:]:
             if a.shape != arrays[0].shape:
                 raise ValueError(f"stack needs tensors of equal shape, got {arrays[0].shape} and {a.shape}")
-        ctx.axis = _normalize_axis(axis, arrays[0].ndim + 1, "stack")
+        ctx.axis = axis
         return np.stack(arrays, axis=ctx.axis)
 
     @staticmethod
     def backward(ctx, grad):
         return tuple(np.take(grad, i, axis=ctx.axis) for i in range(grad.shape[ctx.axis]))
+
+
+def stack(tensors, dim=0):
+    """Stack equal-shaped tensors along a new dimension."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    return Stack.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim + 1, "stack"))
 
 
 def pad_widths_per_axis(pad_widths, ndim):
@@ -146,11 +234,17 @@ class Pad(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, pad_widths):
-        ctx.pairs = pad_widths_per_axis(pad_widths, x.ndim)
+    def forward(ctx, x, pairs):
+        ctx.pairs = pairs
         return np.pad(x, ctx.pairs)
 
     @staticmethod
     def backward(ctx, grad):
         middle = tuple(slice(before, length - after) for (before, after), length in zip(ctx.pairs, grad.shape))
         return grad[middle]
+
+
+def pad(input, pad):
+    """Zero padding, PyTorch F.pad order: (left, right, top, bottom, ...) from the last dimension backwards."""
+    input = as_tensor(input)
+    return Pad.apply(input, pad_widths_per_axis(pad, input.ndim))

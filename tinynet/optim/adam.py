@@ -16,26 +16,24 @@ gradients -- so one lr works across layers of very different scales.
 
 import numpy as np
 
-from tinynet.optim.optimizer import Optimizer, check_number
+from tinynet.optim.optimizer import LEARNING_RATE, WEIGHT_DECAY, Optimizer, pair, real
 
 
 class Adam(Optimizer):
     """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)``."""
 
+    # PyTorch's checks (its words after "Invalid"), plus: no NaN or infinity anywhere.
+    hyperparameter_checks = {
+        "lr": LEARNING_RATE,
+        "betas": pair(at_least=0, below=1, label="beta parameter"),
+        "eps": real(at_least=0, label="epsilon value"),
+        "weight_decay": WEIGHT_DECAY,
+    }
+    state_names = ("step", "exp_avg", "exp_avg_sq")
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group):
-        check_number(group["lr"], "lr", "Adam", minimum=0)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        check_number(betas[0], "beta1", "Adam", minimum=0, below=1)
-        check_number(betas[1], "beta2", "Adam", minimum=0, below=1)
-        group["betas"] = tuple(betas)
-        check_number(group["eps"], "eps", "Adam", minimum=0)
-        check_number(group["weight_decay"], "weight_decay", "Adam", minimum=0)
 
     def step(self):
         """Apply one update to every parameter that has a gradient (in place, no graph)."""
@@ -43,12 +41,12 @@ class Adam(Optimizer):
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             for p, grad in self._parameters_with_grads(group):
                 if group["weight_decay"] != 0:
-                    grad = grad + group["weight_decay"] * p.data
+                    grad = grad + group["weight_decay"] * p._array
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    state["exp_avg"] = np.zeros_like(p._array)
+                    state["exp_avg_sq"] = np.zeros_like(p._array)
                 state["step"] += 1
                 m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
                 m *= beta1
@@ -59,4 +57,4 @@ class Adam(Optimizer):
                 bias_correction2 = 1 - beta2**t
                 # lr * m_hat / (sqrt(v_hat) + eps), arranged as PyTorch does so results agree to rounding.
                 denominator = np.sqrt(v) / np.sqrt(bias_correction2) + eps
-                p.data -= ((lr / bias_correction1) * m / denominator).astype(p.data.dtype, copy=False)
+                p._array -= ((lr / bias_correction1) * m / denominator).astype(p._array.dtype, copy=False)

@@ -11,8 +11,15 @@ write the new learning rate (``group["lr"]``).
 ``Optimizer([{"params": a, "lr": 0.1}, {"params": b}], lr=0.01)`` makes two,
 the second taking the default lr.  Per-parameter running state (momentum
 buffers, Adam's moments) lives in ``self.state[parameter]``.
+
+Hyperparameters are checked in one place.  Each optimizer lists what its
+hyperparameters accept in ``hyperparameter_checks`` (built from ``real``,
+``flag`` and ``pair`` at the end of this file); the constructor (through
+``add_param_group``) and ``load_state_dict`` both apply that table, so a new
+optimizer that declares its table gets the same checks and messages.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -21,7 +28,13 @@ from tinynet.tensor import Tensor
 
 
 class Optimizer:
-    """Base class: parameter groups, ``zero_grad()``, and the contract that ``step()`` updates ``.data`` in place."""
+    """Base class: parameter groups, ``zero_grad()``, and the contract that ``step()`` updates the values in place."""
+
+    # Hyperparameter name -> check(value, name, owner) returning the value to keep; see real/flag/pair below.
+    hyperparameter_checks = {}
+    # The running state a step keeps per parameter, all of it or none (e.g. Adam's step and two moments);
+    # load_state_dict refuses other names and partial sets.  Empty: accept any names.
+    state_names = ()
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -70,7 +83,17 @@ class Optimizer:
         self.param_groups.append(full)
 
     def _check_hyperparameters(self, group):
-        """Subclasses validate a group's hyperparameters (raising ValueError/TypeError)."""
+        """Check a group's hyperparameters against ``hyperparameter_checks``, normalising them in place.
+
+        Raises TypeError (not a number / bool) or ValueError (out of range, NaN, infinite), as PyTorch's
+        optimizers do.  Subclasses with a rule that links two hyperparameters extend this (see SGD).
+        """
+        owner = type(self).__name__
+        for name, check in self.hyperparameter_checks.items():
+            if name in group:
+                group[name] = check(group[name], name, owner)
+        if "initial_lr" in group:  # written by LR schedulers: the lr the schedule started from
+            group["initial_lr"] = LEARNING_RATE(group["initial_lr"], "initial_lr", owner)
 
     def zero_grad(self):
         """Forget the gradients of every parameter (``.grad = None``) before the next backward."""
@@ -86,9 +109,11 @@ class Optimizer:
         """(parameter, gradient array) pairs of a group, skipping parameters that got no gradient."""
         for p in group["params"]:
             if p.grad is not None:
-                grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-                if grad.shape != p.data.shape:
-                    raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.data.shape}")
+                grad = p.grad._array if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+                if grad.shape != p.shape:
+                    raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.shape}")
+                # The caller updates the values in place: a graph that saved the old ones must not use them.
+                p._bump_version()
                 yield p, grad
 
     def state_dict(self):
@@ -110,36 +135,96 @@ class Optimizer:
         return result
 
     def load_state_dict(self, state_dict):
-        """Restore hyperparameters and running state saved by ``state_dict`` (same parameter layout)."""
+        """Restore hyperparameters and running state saved by ``state_dict`` (same parameter layout).
+
+        Everything is checked before anything changes: an unknown key, a state for a parameter or group
+        this optimizer does not have, a shape that differs from the parameter's, a NaN or infinite value,
+        a hyperparameter out of range (a negative lr, say) raises ValueError (TypeError for a value of
+        the wrong type) naming the key, and the optimizer is left exactly as it was.  As in PyTorch, the
+        loaded state replaces the old one; hyperparameters missing from ``state_dict`` keep their value.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"load_state_dict expects a dict (from state_dict()), got {type(state_dict).__name__}")
         params = [p for group in self.param_groups for p in group["params"]]
-        new_state = {}
-        group_values = []
+        groups = [dict(group) for group in self.param_groups]  # candidates, committed only if all is well
+        loaded_state = {}  # parameter index -> {name: array}
         for key, value in state_dict.items():
-            parts = key.split(".")
-            if len(parts) != 3 or parts[0] not in ("state", "param_groups") or not parts[1].isdigit():
-                raise ValueError(f"unexpected key {key!r} in optimizer state_dict")
-            index = int(parts[1])
-            if parts[0] == "state":
-                if index >= len(params):
-                    raise ValueError(f"optimizer state_dict has state for parameter {index}, "
-                                     f"but this optimizer has {len(params)} parameters")
-                value = np.asarray(value)
-                if value.ndim > 0 and value.shape != params[index].shape:
-                    raise ValueError(f"optimizer state {key!r} has shape {value.shape}, "
-                                     f"parameter {index} has shape {params[index].shape}")
-                new_state.setdefault(params[index], {})[parts[2]] = value.copy()
-            else:
-                if index >= len(self.param_groups):
-                    raise ValueError(f"optimizer state_dict has parameter group {index}, "
-                                     f"but this optimizer has {len(self.param_groups)}")
-                value = np.asarray(value)
-                group_values.append((index, parts[2], value.tolist() if value.ndim else value.item()))
-        for index, name, value in group_values:
-            self.param_groups[index][name] = tuple(value) if isinstance(value, list) else value
-        for p, entries in new_state.items():
-            for name, value in entries.items():
-                entries[name] = int(value) if name == "step" else value.astype(p.data.dtype)
-        self.state = new_state
+            where, index, name = self._parse_state_key(key, len(groups), len(params))
+            try:
+                if where == "param_groups":
+                    groups[index][name] = self._checked_group_value(name, value)
+                else:
+                    loaded_state.setdefault(index, {})[name] = self._checked_state_value(name, value, params[index])
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"optimizer state_dict key {key!r}: {error}") from None
+        for g, group in enumerate(groups):
+            try:
+                self._check_hyperparameters(group)  # the rules that link hyperparameters (SGD's nesterov)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"optimizer state_dict keys 'param_groups.{g}.*': {error}") from None
+        for index, entries in loaded_state.items():
+            if self.state_names and set(entries) != set(self.state_names):
+                raise ValueError(f"optimizer state_dict keys 'state.{index}.*': {type(self).__name__} keeps "
+                                 f"{list(self.state_names)} for a parameter (all or none), got {sorted(entries)}")
+        for group, checked in zip(self.param_groups, groups):
+            group.update(checked)
+        self.state = {params[index]: entries for index, entries in loaded_state.items()}
+
+    def _parse_state_key(self, key, group_count, param_count):
+        """Split ``"state.<i>.<name>"`` or ``"param_groups.<g>.<name>"`` into (where, index, name), checked."""
+        parts = key.split(".") if isinstance(key, str) else []
+        if len(parts) != 3 or parts[0] not in ("state", "param_groups") or not parts[1].isdecimal():
+            raise ValueError(f"unexpected key {key!r} in optimizer state_dict; expected 'state.<i>.<name>' "
+                             "or 'param_groups.<g>.<name>'")
+        where, index, name = parts[0], int(parts[1]), parts[2]
+        if where == "state" and index >= param_count:
+            raise ValueError(f"optimizer state_dict key {key!r}: state for parameter {index}, "
+                             f"but this optimizer has {param_count} parameters")
+        if where == "param_groups":
+            if index >= group_count:
+                raise ValueError(f"optimizer state_dict key {key!r}: parameter group {index}, "
+                                 f"but this optimizer has {group_count}")
+            if name not in self.defaults and name != "initial_lr":
+                raise ValueError(f"unexpected key {key!r} in optimizer state_dict: {type(self).__name__} has no "
+                                 f"hyperparameter {name!r}; expected some of {sorted(self.defaults)}")
+        if where == "state" and self.state_names and name not in self.state_names:
+            raise ValueError(f"unexpected key {key!r} in optimizer state_dict: {type(self).__name__} keeps "
+                             f"no state {name!r}; expected {list(self.state_names)}")
+        return where, index, name
+
+    def _checked_group_value(self, name, value):
+        """A saved hyperparameter as the Python value a group holds (float, int, bool or tuple), range-checked."""
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf" or array.ndim > 1:
+            raise TypeError(f"expected a number, a bool or a pair of numbers, got dtype {array.dtype} "
+                            f"and shape {array.shape}")
+        python_value = array.item() if array.ndim == 0 else tuple(array.tolist())
+        check = self.hyperparameter_checks.get(name)
+        return check(python_value, name, type(self).__name__) if check else python_value
+
+    @staticmethod
+    def _checked_state_value(name, value, parameter):
+        """A saved running state as this optimizer keeps it: ``step`` a whole count, the rest finite arrays
+        of the parameter's shape, cast to its dtype."""
+        array = np.asarray(value)
+        if array.dtype.kind not in "iuf":
+            raise TypeError(f"expected real numbers, got dtype {array.dtype}")
+        if name == "step":
+            if array.ndim != 0:
+                raise ValueError(f"the step count must be a single number, got shape {array.shape}")
+            step = array.item()
+            if not (math.isfinite(step) and step == int(step) and 0 <= step < 2**63):
+                raise ValueError(f"the step count must be a whole number in [0, 2**63), got {step}")
+            return int(step)
+        if array.shape != parameter.shape:
+            raise ValueError(f"shape {array.shape}, but the parameter has shape {parameter.shape}")
+        with np.errstate(over="ignore"):
+            cast = array.astype(parameter.dtype)  # a new array: the caller's stays untouched
+        if not np.isfinite(cast).all():
+            problem = "NaN or infinite values" if not np.isfinite(array).all() else \
+                f"values too large for the parameter's dtype {parameter.dtype}"
+            raise ValueError(f"contains {problem}; every later step would turn the parameter into NaN")
+        return cast
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -151,12 +236,57 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def check_number(value, name, owner, minimum=None, below=None):
-    """Raise unless ``value`` is a real number with minimum <= value (< below)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+def check_number(value, name, owner, minimum=None, below=None, label=None):
+    """Return ``value`` if it is a finite real number with minimum <= value (< below); raise otherwise.
+
+    TypeError for a non-number (bools included), ValueError for NaN, infinity or a value out of range.
+    ``label`` is PyTorch's word for the setting ("learning rate"), so messages read as PyTorch's do:
+    "SGD: Invalid learning rate: lr must be >= 0, got -1".
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
+    prefix = f"{owner}: Invalid {label}: " if label else f"{owner}: "
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond float range: no arithmetic with it would stay finite
+        raise ValueError(f"{prefix}{name} must be a finite number, got an integer too large for a float") from None
+    if not finite:
+        raise ValueError(f"{prefix}{name} must be a finite number, got {value}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{prefix}{name} must be >= {minimum}, got {value}")
     if below is not None and value >= below:
-        raise ValueError(f"{owner}: {name} must be < {below}, got {value}")
+        raise ValueError(f"{prefix}{name} must be < {below}, got {value}")
     return value
+
+
+# ---- checks for ``hyperparameter_checks``: each is check(value, name, owner) -> the value to keep ----
+
+def real(at_least=None, below=None, label=None):
+    """A finite real number in [at_least, below) (either bound optional); ``label`` as in ``check_number``."""
+    def check(value, name, owner):
+        return check_number(value, name, owner, minimum=at_least, below=below, label=label)
+    return check
+
+
+def flag():
+    """A bool (numpy's bool too), kept as a Python bool: a string like 'False' is refused, not taken as True."""
+    def check(value, name, owner):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+        return bool(value)
+    return check
+
+
+def pair(at_least=None, below=None, label=None):
+    """Two finite reals, each in [at_least, below); kept as a tuple (Adam's betas).  ``label`` names one element."""
+    def check(value, name, owner):
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError(f"{owner}: {name} must be a pair of numbers, got {value!r}")
+        return tuple(check_number(item, f"{name}[{i}]", owner, minimum=at_least, below=below,
+                                  label=f"{label} at index {i}" if label else None)
+                     for i, item in enumerate(value))
+    return check
+
+
+LEARNING_RATE = real(at_least=0, label="learning rate")
+WEIGHT_DECAY = real(at_least=0, label="weight_decay value")

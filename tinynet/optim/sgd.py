@@ -17,11 +17,21 @@ oscillates cancel.
 
 import numpy as np
 
-from tinynet.optim.optimizer import Optimizer, check_number
+from tinynet.optim.optimizer import LEARNING_RATE, WEIGHT_DECAY, Optimizer, flag, real
 
 
 class SGD(Optimizer):
     """``SGD(params, lr, momentum=0, dampening=0, nesterov=False, weight_decay=0)``."""
+
+    # PyTorch's checks (its words after "Invalid"), plus: no NaN or infinity anywhere, nesterov a real bool.
+    hyperparameter_checks = {
+        "lr": LEARNING_RATE,
+        "momentum": real(at_least=0, label="momentum value"),
+        "dampening": real(label="dampening value"),
+        "nesterov": flag(),
+        "weight_decay": WEIGHT_DECAY,
+    }
+    state_names = ("momentum_buffer",)
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay)
@@ -29,10 +39,7 @@ class SGD(Optimizer):
         self._scratch = {}  # parameter -> array for lr * g (working memory, not state: never saved)
 
     def _check_hyperparameters(self, group):
-        check_number(group["lr"], "lr", "SGD", minimum=0)
-        check_number(group["momentum"], "momentum", "SGD", minimum=0)
-        check_number(group["dampening"], "dampening", "SGD")
-        check_number(group["weight_decay"], "weight_decay", "SGD", minimum=0)
+        super()._check_hyperparameters(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']}, dampening={group['dampening']}")
@@ -43,11 +50,11 @@ class SGD(Optimizer):
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             for p, grad in self._parameters_with_grads(group):
                 if group["weight_decay"] != 0:
-                    grad = grad + group["weight_decay"] * p.data
+                    grad = grad + group["weight_decay"] * p._array
                 if momentum != 0:
                     state = self.state.setdefault(p, {})
                     if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = grad.astype(p.data.dtype, copy=True)
+                        state["momentum_buffer"] = grad.astype(p._array.dtype, copy=True)
                     else:
                         buffer = state["momentum_buffer"]
                         buffer *= momentum
@@ -60,7 +67,7 @@ class SGD(Optimizer):
                 # p -= lr * g through a scratch array kept per parameter: no fresh (page-faulting)
                 # temporary each step.  The scratch holds nothing between steps.
                 scratch = self._scratch.get(p)
-                if scratch is None or scratch.shape != p.data.shape or scratch.dtype != p.data.dtype:
-                    scratch = self._scratch[p] = np.empty_like(p.data)
+                if scratch is None or scratch.shape != p._array.shape or scratch.dtype != p._array.dtype:
+                    scratch = self._scratch[p] = np.empty_like(p._array)
                 np.multiply(grad, lr, out=scratch, casting="unsafe")
-                p.data -= scratch
+                p._array -= scratch

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinynet import autograd
+from tinynet.autograd import hooks
 from tinynet.tensor import Tensor
 from tinynet.viz.style import new_figure, savefig
 
@@ -60,7 +60,7 @@ def record_gradients():
     """Record the gradient norm arriving at every node while backward runs inside the ``with`` block.
 
     Yields a ``GradientRecord`` to pass to ``draw_graph``/``to_dot`` as
-    ``gradients=``.  It listens through ``tinynet.autograd.backward_listeners``
+    ``gradients=``.  It listens through ``tinynet.autograd.hooks.backward_listeners``
     and removes its listener on exit, even if backward raised.
     """
     record = GradientRecord()
@@ -69,11 +69,11 @@ def record_gradients():
         """Keep ||dL/d output|| of the node backward has just processed."""
         record[node] = float(np.linalg.norm(np.asarray(grad_output, dtype=np.float64)))
 
-    autograd.backward_listeners.append(listener)
+    hooks.backward_listeners.append(listener)
     try:
         yield record
     finally:
-        autograd.backward_listeners.remove(listener)
+        hooks.backward_listeners.remove(listener)
 
 
 class GraphBox:
@@ -135,7 +135,7 @@ def _tensor_grad_norm(tensor, gradients):
     if gradients is not None and node is not None and node in gradients:
         return float(gradients[node])
     if tensor.grad is not None:
-        return float(np.linalg.norm(tensor.grad.data.astype(np.float64)))
+        return float(np.linalg.norm(tensor.grad.numpy().astype(np.float64)))
     return None
 
 

@@ -8,7 +8,7 @@ Inside the block, every op that backward visits prints:
     each input, dL/d(input) = dL/d(output) * d(output)/d(input) -- shapes,
     and the values themselves for small tensors.
 
-It listens through ``tinynet.autograd.backward_listeners``, which the engine
+It listens through ``tinynet.autograd.hooks.backward_listeners``, which the engine
 calls after each node's backward, so the ops are printed in the order
 backward visits them: the result first, the leaves' producers last.
 A leaf adds up every gradient that flows out to it in its ``.grad``.
@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 
-from tinynet import autograd
+from tinynet.autograd import hooks
 from tinynet.tensor import Tensor
 
 # A docstring sentence states a derivative if it holds "d<something>/d", "d/d", "derivative" or "gradient".
@@ -89,11 +89,11 @@ class trace_backward:
 
     def __enter__(self):
         self._out = self.file if self.file is not None else sys.stdout
-        autograd.backward_listeners.append(self._on_node)
+        hooks.backward_listeners.append(self._on_node)
         return self
 
     def __exit__(self, *exc_info):
-        autograd.backward_listeners.remove(self._on_node)
+        hooks.backward_listeners.remove(self._on_node)
         return False
 
     def _label(self, value):

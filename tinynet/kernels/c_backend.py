@@ -1,13 +1,13 @@
-"""The C backend: hands checked numpy arrays to the kernels in csrc/.
+"""The C backend: hands checked numpy arrays to the kernels in csrc/ (declared in csrc/tinynet.h).
 
 Each function here is a thin call: pick the float32 ("s") or float64 ("d")
 C function, pass pointers into the numpy buffers, allocate the outputs.  The
-arguments were checked by ``tinynet.kernels``, which is what makes it safe to
-give C raw pointers.
+arguments were checked by the API modules (gemm.py, conv.py, pool.py), which
+is what makes it safe to give C raw pointers.
 
 Importing this module fails with ImportError when the extension
-``tinynet._tinynet_c`` was not built; ``tinynet.backends`` then falls back
-to the numpy reference.
+``tinynet._tinynet_c`` was not built; ``config.py`` then falls back to the
+numpy reference.
 """
 
 import functools
@@ -40,9 +40,15 @@ def _c_struct(type_name, geometry):
     return ffi.new(type_name + " *", geometry._asdict())
 
 
+# Whether any kernel has run in this process (and so may have started OpenMP's worker threads).
+kernels_have_run = False
+
+
 @functools.cache
 def _kernel(name, dtype):
-    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm (looked up once)."""
+    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm (looked up once: the first call)."""
+    global kernels_have_run
+    kernels_have_run = True
     return getattr(lib, "tn_" + _PREFIX[dtype] + name)
 
 

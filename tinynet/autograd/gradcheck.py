@@ -13,7 +13,7 @@ difference quotient would swamp the comparison.
 
 import numpy as np
 
-from tinynet.autograd import no_grad
+from tinynet.autograd.grad_mode import no_grad
 from tinynet.tensor import Tensor
 
 
@@ -55,7 +55,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(
-        Tensor(value.data.astype(np.float64), requires_grad=True)
+        Tensor(value._array.astype(np.float64), requires_grad=True)
         if isinstance(value, Tensor) and value.requires_grad else value
         for value in inputs
     )
@@ -75,16 +75,16 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     for out, weight in zip(outputs[1:], weights[1:]):
         total = total + (out * weight).sum()
     total.backward()
-    analytic = [inputs[i].grad.data if inputs[i].grad is not None else np.zeros(inputs[i].shape) for i in checked]
+    analytic = [inputs[i].grad._array if inputs[i].grad is not None else np.zeros(inputs[i].shape) for i in checked]
 
     def weighted_output(_):
         with no_grad():
             outs = [out for out in _outputs(fn(*inputs)) if isinstance(out, Tensor)]
-            return float(sum(np.sum(out.data.astype(np.float64) * weight) for out, weight in zip(outs, weights)))
+            return float(sum(np.sum(out._array.astype(np.float64) * weight) for out, weight in zip(outs, weights)))
 
     worst = None  # (excess over tolerance, input index, element index, analytic, numeric)
     for position, i in enumerate(checked):
-        numeric = central_difference(weighted_output, inputs[i].data, eps)
+        numeric = central_difference(weighted_output, inputs[i]._array, eps)
         excess = np.abs(analytic[position] - numeric) - (atol + rtol * np.abs(numeric))
         if excess.size and (worst is None or excess.max() > worst[0]):
             flat = int(np.argmax(excess))

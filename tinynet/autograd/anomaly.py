@@ -21,9 +21,11 @@ import sys
 
 import numpy as np
 
-from tinynet import autograd
+from tinynet.autograd import hooks
+from tinynet.tensor import Tensor
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# The tinynet package folder (this file is tinynet/autograd/anomaly.py): frames outside it are the user's.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class AnomalyError(RuntimeError):
@@ -40,7 +42,7 @@ def _describe_bad(array):
 
 def _is_finite(value):
     """True for anything that is not a float array holding NaN or infinity."""
-    array = value.data if isinstance(value, autograd.Tensor) else value
+    array = value._array if isinstance(value, Tensor) else value
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "fc":
         return True
     return bool(np.isfinite(array).all())
@@ -58,7 +60,7 @@ def _caller():
 
 
 def _check_forward(node, output):
-    """autograd.forward_check: raise if the op's output holds NaN/inf."""
+    """hooks.forward_check: raise if the op's output holds NaN/inf."""
     if _is_finite(output):
         return
     where = _caller()
@@ -100,16 +102,16 @@ class detect_anomaly:
 
     def __enter__(self):
         if detect_anomaly._depth == 0:
-            autograd.forward_check = _check_forward_and_remember_caller
-            autograd.backward_listeners.append(_check_backward)
+            hooks.forward_check = _check_forward_and_remember_caller
+            hooks.backward_listeners.append(_check_backward)
         detect_anomaly._depth += 1
         return self
 
     def __exit__(self, *exc_info):
         detect_anomaly._depth -= 1
         if detect_anomaly._depth == 0:
-            autograd.forward_check = None
-            autograd.backward_listeners.remove(_check_backward)
+            hooks.forward_check = None
+            hooks.backward_listeners.remove(_check_backward)
         return False
 
 

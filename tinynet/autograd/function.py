@@ -1,0 +1,191 @@
+"""Function and Node: how one op is recorded into the graph.
+
+Every differentiable op is a ``Function`` subclass with a ``forward`` (numpy
+arrays in, a numpy array out) and a ``backward`` (dL/d output in, dL/d each
+input out).  ``Function.apply`` runs ``forward`` and, if any input requires a
+gradient and grad mode is on, hangs a ``Node`` on the output tensor: the op,
+its inputs, and whatever ``forward`` saved.
+
+A node's ``edges`` say where each input's gradient goes next: to the node
+that produced that input, or -- for a leaf that requires grad -- to the leaf
+itself, whose ``.grad`` collects it.  The edges are fixed when the op runs, so
+changing a tensor in place later (which gives it a new node) cannot reroute
+gradients of ops that used its old value.  The engine (``engine.py``) walks
+these edges backwards.
+"""
+
+import numpy as np
+
+from tinynet.autograd import grad_mode, hooks
+from tinynet.tensor import Tensor
+
+
+class Node:
+    """One application of an op in the graph; also the ``ctx`` its forward and backward share.
+
+    ``function`` is the Function subclass, ``parents`` the inputs as given
+    (Tensors, or other values such as Python scalars, which get no gradient),
+    ``needs_input_grad[i]`` whether input i wants a gradient, ``edges[i]``
+    where that gradient goes (a Node, a leaf Tensor, or None).  ``forward``
+    may keep anything backward needs with ``save_for_backward`` or as attributes.
+    """
+
+    # The graph fields are slots; whatever forward saves goes into the instance __dict__,
+    # so release() can drop it all at once.
+    __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "__dict__")
+
+    # Set on the few nodes that need them (in __dict__, so release() drops them too):
+    saved_versions = ()  # (version counter, its value when saved, input index or -1 for the output)
+    retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
+    tensor_hooks = None  # the output tensor's gradient hooks (register_hook)
+
+    def __init__(self, function, parents, needs_input_grad):
+        self.function = function
+        self.parents = parents
+        self.needs_input_grad = needs_input_grad
+        self.released = False  # (edges are set when the node is recorded into a graph)
+
+    @property
+    def op_name(self):
+        """The op's name, e.g. "Mul" -- what a graph drawing labels this node with."""
+        return self.function.__name__
+
+    def name(self):
+        """PyTorch's name for this node, e.g. "MulBackward"."""
+        return self.op_name + "Backward"
+
+    @property
+    def next_functions(self):
+        """``((next node, 0), ...)``, one per input: where each input's gradient goes (PyTorch's grad_fn API).
+
+        A leaf that requires grad appears as an ``AccumulateGrad`` whose ``variable`` is the leaf;
+        an input that needs no gradient as None.
+        """
+        return tuple((AccumulateGrad(edge) if isinstance(edge, Tensor) else edge, 0) for edge in self.edges)
+
+    def save_for_backward(self, *values):
+        """Keep arrays (or anything) that backward will need; read them back as ``saved_tensors``."""
+        self.saved_tensors = values
+
+    def release(self):
+        """Drop everything forward saved (the graph's memory); the node stays in the graph, unusable for backward."""
+        self.__dict__.clear()
+        self.released = True
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """The end of a path in the graph: a leaf tensor, where backward adds the gradient into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    next_functions = ()
+
+    def name(self):
+        """PyTorch's name for it."""
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+def _saved_versions(saved, inputs, output, result):
+    """For each input or output whose values forward saved: (its version counter, the version now, which:
+    the input's index, or -1 for the output).
+
+    A saved array counts for an input when it is the input's array or a view of the same memory
+    (numpy's ``base``: the array that owns the memory).
+    """
+    owners = set()
+    for value in saved:
+        if type(value) is np.ndarray:
+            owners.add(id(value))
+            if value.base is not None:
+                owners.add(id(value.base))
+    versions = []
+    for index, value in enumerate(inputs):
+        if isinstance(value, Tensor):
+            array = value._array
+            if id(array) in owners or (array.base is not None and id(array.base) in owners):
+                counter = value._version_counter()
+                versions.append((counter, counter.value, index))
+    if any(value is output for value in saved):
+        versions.append((result._version_counter(), 0, -1))
+    return versions
+
+
+class Function:
+    """Base class of every differentiable op.
+
+    Subclasses define two static methods::
+
+        forward(ctx, *inputs, **options) -> numpy array
+        backward(ctx, grad_output) -> one gradient per positional input (numpy array or None)
+
+    Trailing positional inputs that are settings rather than tensors (a
+    shape, an index) may be left out of backward's result: zip stops early.
+
+    ``forward`` receives the inputs' numpy arrays (Tensors are unwrapped;
+    other values pass through).  ``backward`` receives dL/d(output), shaped
+    like the output, and returns dL/d(input i) shaped exactly like input i --
+    gradients of broadcast inputs must be summed back to the input's shape.
+    Call an op with ``MyOp.apply(*inputs, **options)``; it returns a Tensor.
+
+    An op whose output may be a view of its first input (reshape, permute,
+    basic indexing) sets ``may_return_view = True``: the output then shares
+    that input's memory and version counter.
+    """
+
+    may_return_view = False
+
+    @staticmethod
+    def forward(ctx, *inputs):
+        """Compute the op's output from numpy inputs, saving what backward needs on ctx."""
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        """Return the gradient of the loss with respect to each positional input."""
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run ``forward`` on the inputs and, when a gradient is wanted, record a Node on the result."""
+        arrays = []
+        needs_input_grad = []
+        edges = []  # where each input's gradient goes: the node that made it, the leaf itself, or nowhere
+        for value in inputs:
+            if isinstance(value, Tensor):
+                arrays.append(value._array)
+                needs_input_grad.append(value.requires_grad)
+                edges.append((value._node or value) if value.requires_grad else None)
+            else:
+                arrays.append(value)
+                needs_input_grad.append(False)
+                edges.append(None)
+        record = True in needs_input_grad and grad_mode.state.enabled
+        ctx = Node(cls, inputs, needs_input_grad)
+        output = cls.forward(ctx, *arrays, **options)
+        if hooks.forward_check is not None:
+            hooks.forward_check(ctx, output)
+        result = Tensor._from_array(output, record)
+        if cls.may_return_view and np.may_share_memory(output, arrays[0]):
+            base = inputs[0]
+            result._version = base._version_counter()
+            result._base = base._base if base._base is not None else base
+        if record:
+            ctx.edges = edges
+            if "saved_tensors" in ctx.__dict__:
+                ctx.saved_versions = _saved_versions(ctx.saved_tensors, inputs, output, result)
+            result._node = ctx
+        return result
+
+
+def _edge(tensor):
+    """Where a gradient for ``tensor`` goes: the node that made it, or the leaf itself."""
+    return tensor._node if tensor._node is not None else tensor

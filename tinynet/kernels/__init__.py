@@ -1,0 +1,24 @@
+"""tinynet's kernels: GEMM, 2-D convolution and 2-D pooling on numpy arrays -- the seam between Python and C.
+
+Reading order:
+  gemm.py, conv.py, pool.py -- the checked API the ops call: each function checks what C needs to stay
+                               in bounds (arrays.py, geometry.py), then calls the active backend;
+  reference.py              -- every algorithm written plainly in numpy (im2col + GEMM, window loops):
+                               read it before the C;
+  c_backend.py              -- the cffi binding of the C kernels in csrc/;
+  config.py                 -- every run-time setting: backend, threads, SIMD path, malloc.
+
+Conventions follow PyTorch: images are NCHW, convolution weights are
+(C_out, C_in, kernel_h, kernel_w), max pooling pads with -inf, average
+pooling with zeros.
+"""
+
+from tinynet.kernels.config import build_info, get_num_threads, set_num_threads
+from tinynet.kernels.conv import conv2d_backward, conv2d_forward
+from tinynet.kernels.gemm import gemm
+from tinynet.kernels.pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
+
+__all__ = [
+    "gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
+    "avg_pool2d_forward", "avg_pool2d_backward", "build_info", "get_num_threads", "set_num_threads",
+]

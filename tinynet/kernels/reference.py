@@ -1,0 +1,162 @@
+"""The numpy reference backend: every kernel's algorithm, written plainly.
+
+Read this before csrc/: the C runs the same algorithms, with blocking,
+packing, SIMD and threads added for speed.  It is also the oracle the tests
+compare the C against, and what runs when the C extension could not be built
+(or when ``TINYNET_BACKEND=numpy``).
+
+Convolution is darknet's picture.  im2col copies every receptive field into a
+column of one matrix, so the forward pass is one matrix product; the backward
+pass is two matrix products (one for the weights, one for the columns) and
+col2im, which adds each column's gradient back where im2col read it.
+Pooling walks the kernel's offsets, keeping for every window the best value
+so far and where it was (the argmax, which the backward pass scatters to).
+
+All functions receive arguments already checked by the API modules (a
+geometry ``g`` from geometry.py, arrays of matching shapes and dtypes).
+"""
+
+import numpy as np
+
+NAME = "numpy"
+
+
+# ---- GEMM ---------------------------------------------------------------
+
+def gemm(a, b, trans_a, trans_b, alpha, beta, c):
+    """c <- alpha * op(a) @ op(b) + beta * c, in place.  When beta == 0, c is not read."""
+    product = (a.T if trans_a else a) @ (b.T if trans_b else b)
+    if beta == 0:
+        np.multiply(product, alpha, out=c, casting="same_kind")
+    else:
+        c *= beta
+        c += alpha * product
+
+
+# ---- the window offsets every kernel below walks ------------------------------
+
+def _pad(x, g, value=0.0):
+    return np.pad(x, ((0, 0), (0, 0), (g.pad_h, g.pad_h), (g.pad_w, g.pad_w)), constant_values=value)
+
+
+def _tap(padded, g, p, q):
+    """The element at offset (p, q) of every window: tap[n, c, i, j] = padded[n, c, i*sh + p, j*sw + q]."""
+    return padded[:, :, p: p + g.stride_h * (g.out_h - 1) + 1: g.stride_h,
+                  q: q + g.stride_w * (g.out_w - 1) + 1: g.stride_w]
+
+
+def _crop(padded, g):
+    return np.ascontiguousarray(padded[:, :, g.pad_h: g.pad_h + g.in_h, g.pad_w: g.pad_w + g.in_w])
+
+
+# ---- convolution: im2col + GEMM, and back ---------------------------------------
+
+def im2col(x, g):
+    """col[(c, p, q), (n, i, j)] = x_padded[n, c, i*sh + p, j*sw + q]: one column per output position,
+    holding the receptive field it sees."""
+    padded = _pad(x, g)
+    col = np.empty((g.in_channels, g.kernel_h, g.kernel_w, g.batch, g.out_h, g.out_w), dtype=x.dtype)
+    for p in range(g.kernel_h):
+        for q in range(g.kernel_w):
+            col[:, p, q] = _tap(padded, g, p, q).transpose(1, 0, 2, 3)
+    return col.reshape(g.in_channels * g.kernel_h * g.kernel_w, g.batch * g.out_h * g.out_w)
+
+
+def col2im(col, g):
+    """The adjoint of im2col: add every column entry back onto the input element it was copied from."""
+    col = col.reshape(g.in_channels, g.kernel_h, g.kernel_w, g.batch, g.out_h, g.out_w)
+    padded = np.zeros((g.batch, g.in_channels, g.in_h + 2 * g.pad_h, g.in_w + 2 * g.pad_w), dtype=col.dtype)
+    for p in range(g.kernel_h):
+        for q in range(g.kernel_w):
+            _tap(padded, g, p, q)[...] += col[:, p, q].transpose(1, 0, 2, 3)  # (a view: adds into padded)
+    return _crop(padded, g)
+
+
+def conv2d_forward(g, x, w, bias):
+    """y[n,o,i,j] = bias[o] + sum_{c,p,q} w[o,c,p,q] x_padded[n, c, i*sh + p, j*sw + q]:  Y = W col."""
+    y = w.reshape(g.out_channels, -1) @ im2col(x, g)  # (C_out, N * out_h * out_w)
+    y = y.reshape(g.out_channels, g.batch, g.out_h, g.out_w).transpose(1, 0, 2, 3)
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1)
+    return np.ascontiguousarray(y, dtype=x.dtype)
+
+
+def conv2d_backward(g, x, w, dy, need_dx, need_dw, need_db):
+    """With Y = W col:  dL/dW = dY col^T,  dL/dcol = W^T dY (then col2im),  dL/db = dY summed over positions."""
+    dy_matrix = dy.transpose(1, 0, 2, 3).reshape(g.out_channels, -1)  # (C_out, N * out_h * out_w)
+    dx = dw = db = None
+    if need_dw:
+        dw = (dy_matrix @ im2col(x, g).T).reshape(w.shape).astype(x.dtype, copy=False)
+    if need_db:
+        db = dy_matrix.sum(axis=1).astype(x.dtype, copy=False)
+    if need_dx:
+        dx = col2im(w.reshape(g.out_channels, -1).T @ dy_matrix, g)
+    return dx, dw, db
+
+
+# ---- pooling: loops over the window's offsets -------------------------------------
+
+def _inside(g):
+    """inside[p, q][i, j]: whether window (i, j)'s element at offset (p, q) is in the image (not padding)."""
+    rows = np.arange(g.out_h)[:, None] * g.stride_h - g.pad_h
+    cols = np.arange(g.out_w)[None, :] * g.stride_w - g.pad_w
+    return {(p, q): ((0 <= rows + p) & (rows + p < g.in_h)) & ((0 <= cols + q) & (cols + q < g.in_w))
+            for p in range(g.kernel_h) for q in range(g.kernel_w)}
+
+
+def max_pool2d_forward(g, x):
+    """y = the largest value of each window; argmax = where it was, as row * in_w + col in the input plane.
+
+    The first in-bounds element of a window starts as its best; a later one replaces it only if
+    strictly larger (so ties go to the first in row-major order), or if it is the window's first NaN
+    (a NaN anywhere makes the maximum NaN, as in PyTorch).
+    """
+    padded = _pad(x, g, value=-np.inf)
+    shape = (g.batch, g.channels, g.out_h, g.out_w)
+    best = np.full(shape, -np.inf, dtype=x.dtype)
+    argmax = np.zeros(shape, dtype=np.int32)
+    seen = np.zeros((g.out_h, g.out_w), dtype=bool)
+    rows = np.arange(g.out_h)[:, None] * g.stride_h - g.pad_h
+    cols = np.arange(g.out_w)[None, :] * g.stride_w - g.pad_w
+    for (p, q), inside in _inside(g).items():
+        value = _tap(padded, g, p, q)
+        take = inside & (~seen | (value > best) | (np.isnan(value) & ~np.isnan(best)))
+        best = np.where(take, value, best)
+        argmax = np.where(take, (rows + p) * g.in_w + (cols + q), argmax).astype(np.int32)
+        seen |= inside
+    return np.ascontiguousarray(best), np.ascontiguousarray(argmax)
+
+
+def max_pool2d_backward(g, dy, argmax):
+    """dL/dx[k] = sum of dy over the outputs whose argmax is k (windows may overlap)."""
+    planes = g.batch * g.channels
+    dx = np.zeros((planes, g.in_h * g.in_w), dtype=dy.dtype)
+    np.add.at(dx, (np.arange(planes)[:, None], argmax.reshape(planes, -1)), dy.reshape(planes, -1))
+    return dx.reshape(g.batch, g.channels, g.in_h, g.in_w)
+
+
+def _avg_divisors(g, dtype, count_include_pad):
+    """How many elements each output averages over: the whole kernel, or only the in-bounds part."""
+    if count_include_pad:
+        return dtype.type(g.kernel_h * g.kernel_w)
+    return sum(inside.astype(dtype) for inside in _inside(g).values())
+
+
+def avg_pool2d_forward(g, x, count_include_pad):
+    """y = (sum of the window, zero padding) / divisor."""
+    padded = _pad(x, g)
+    total = np.zeros((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
+    for p in range(g.kernel_h):
+        for q in range(g.kernel_w):
+            total += _tap(padded, g, p, q)
+    return np.ascontiguousarray(total / _avg_divisors(g, x.dtype, count_include_pad), dtype=x.dtype)
+
+
+def avg_pool2d_backward(g, dy, count_include_pad):
+    """dL/dx = each output's dy / divisor, added to every element of its window."""
+    share = dy / _avg_divisors(g, dy.dtype, count_include_pad)
+    padded = np.zeros((g.batch, g.channels, g.in_h + 2 * g.pad_h, g.in_w + 2 * g.pad_w), dtype=dy.dtype)
+    for p in range(g.kernel_h):
+        for q in range(g.kernel_w):
+            _tap(padded, g, p, q)[...] += share
+    return _crop(padded, g)

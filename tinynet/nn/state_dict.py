@@ -1,0 +1,123 @@
+"""Saving and restoring a model's state: ``state_dict()`` and ``load_state_dict()``.
+
+A state_dict maps dotted names to numpy arrays -- every parameter and every
+persistent buffer, named as in PyTorch ("0.weight", "block.bn1.running_mean"),
+so weights move between tinynet and PyTorch with numpy alone.  Loading checks
+every value before it changes anything: a failing load leaves the model as it was.
+"""
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from tinynet.tensor import Tensor
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def collect(model):
+    """An ordered dict ``name -> numpy array`` of every parameter and persistent buffer of ``model``.
+
+    The arrays are copies: later training does not change a state_dict
+    already taken (so ``best = model.state_dict()`` is a real snapshot).
+    """
+    state = OrderedDict()
+    for module_name, module in model.named_modules():
+        prefix = module_name + "." if module_name else ""
+        for name, parameter in module._parameters.items():
+            if parameter is not None:
+                state[prefix + name] = parameter._array.copy()
+        for name, buffer in module._buffers.items():
+            if buffer is not None and name not in module._non_persistent_buffers:
+                state[prefix + name] = np.array(buffer, copy=True)
+    return state
+
+
+def _integer_problem(key, value, dtype):
+    """Why ``value`` cannot be stored in an integer array of ``dtype`` without changing it, or None.
+
+    A cast would silently truncate 2.5 to 2 and wrap 1e20 to -9223372036854775808.
+    """
+    if value.size == 0 or value.dtype.kind == "b":
+        return None
+    if value.dtype.kind == "f" and not np.all(np.mod(value, 1) == 0):
+        return f"'{key}' holds fractional values, but the model's '{key}' is {dtype}"
+    info = np.iinfo(dtype)
+    # (compared as Python numbers: a float64 comparison against int64's max would round it)
+    low, high = value.min().item(), value.max().item()
+    if low < info.min or high > info.max:
+        return f"'{key}' holds values from {low} to {high}, outside the range of the model's {dtype} '{key}'"
+    return None
+
+
+def load(model, state_dict, strict=True):
+    """Copy arrays from ``state_dict`` into ``model``'s parameters and buffers, in place (see Module.load_state_dict).
+
+    Values may be numpy arrays or anything ``np.asarray`` accepts (a
+    Tensor, PyTorch's ``tensor.numpy()``); each is cast to the
+    dtype of the array it replaces.  Shapes must match exactly.  With
+    ``strict``, keys missing from ``state_dict`` and keys the model does not
+    have are errors too; otherwise they are returned as ``(missing_keys,
+    unexpected_keys)``.  On any error nothing is changed.  Parameters are
+    updated in place, so an optimizer built on ``model.parameters()`` keeps working.
+    """
+    if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+        raise TypeError(f"load_state_dict expects a dict of name -> array, got {type(state_dict).__name__}")
+    targets = OrderedDict()  # name -> (module, registry, local name)
+    for module_name, module in model.named_modules():
+        prefix = module_name + "." if module_name else ""
+        for name, parameter in module._parameters.items():
+            if parameter is not None:
+                targets[prefix + name] = (module, "parameter", name)
+        for name, buffer in module._buffers.items():
+            if buffer is not None and name not in module._non_persistent_buffers:
+                targets[prefix + name] = (module, "buffer", name)
+
+    missing = [key for key in targets if key not in state_dict]
+    unexpected = [key for key in state_dict.keys() if key not in targets]
+    problems = []
+    converted = {}
+    for key, (module, kind, name) in targets.items():
+        if key not in state_dict:
+            continue
+        current = module._parameters[name]._array if kind == "parameter" else module._buffers[name]
+        value = state_dict[key]
+        value = value._array if isinstance(value, Tensor) else value
+        try:
+            value = np.asarray(value)
+        except Exception as error:  # e.g. a torch tensor that requires grad
+            problems.append(f"'{key}' could not be converted to a numpy array ({error})")
+            continue
+        if value.dtype == object:
+            problems.append(f"'{key}' has dtype object; expected a numeric array")
+        elif value.dtype.kind not in "biuf":  # strings, bytes, complex: casting would garble or drop data
+            problems.append(f"'{key}' has dtype {value.dtype}; expected real numbers for the model's "
+                            f"{current.dtype} array")
+        elif current.dtype.kind in "iu" and (problem := _integer_problem(key, value, current.dtype)):
+            problems.append(problem)
+        elif value.shape != current.shape:
+            problems.append(f"'{key}' has shape {value.shape} in the state_dict but {current.shape} in the model")
+        else:
+            converted[key] = value
+    if strict:
+        if missing:
+            problems.append("missing keys: " + ", ".join(repr(key) for key in missing))
+        if unexpected:
+            problems.append("unexpected keys: " + ", ".join(repr(key) for key in unexpected))
+    if problems:
+        raise ValueError(f"error loading state_dict into {type(model).__name__}: " + "; ".join(problems))
+
+    for key, value in converted.items():
+        module, kind, name = targets[key]
+        if kind == "parameter":
+            parameter = module._parameters[name]
+            parameter._array[...] = value.astype(parameter.dtype, copy=False)
+            parameter._bump_version()
+        else:
+            buffer = module._buffers[name]
+            if buffer.ndim == 0:
+                # 0-d buffers (num_batches_tracked) are replaced, not written into, in case they are shared.
+                module._buffers[name] = np.array(value, dtype=buffer.dtype)
+            else:
+                buffer[...] = value.astype(buffer.dtype, copy=False)
+    return IncompatibleKeys(missing, unexpected)

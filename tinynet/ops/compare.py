@@ -1,0 +1,49 @@
+"""Comparisons: ==, !=, <, <=, >, >= elementwise, giving bool tensors.
+
+A comparison is a step function of its inputs: flat almost everywhere, so
+it has no useful gradient and records nothing in the graph (as in PyTorch).
+"""
+
+import numpy as np
+
+from tinynet.tensor import Tensor
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge"]
+
+
+def _data(value):
+    return value._array if isinstance(value, Tensor) else value
+
+
+def _compare(numpy_op, input, other):
+    return Tensor._from_array(np.asarray(numpy_op(_data(input), _data(other))), False)
+
+
+def eq(input, other):
+    """input == other elementwise (a bool tensor)."""
+    return _compare(np.equal, input, other)
+
+
+def ne(input, other):
+    """input != other elementwise (a bool tensor)."""
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input, other):
+    """input < other elementwise (a bool tensor)."""
+    return _compare(np.less, input, other)
+
+
+def le(input, other):
+    """input <= other elementwise (a bool tensor)."""
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input, other):
+    """input > other elementwise (a bool tensor)."""
+    return _compare(np.greater, input, other)
+
+
+def ge(input, other):
+    """input >= other elementwise (a bool tensor)."""
+    return _compare(np.greater_equal, input, other)

@@ -1,0 +1,102 @@
+"""The Tensor's operators and methods: each one is an op's public function.
+
+``tinynet/tensor.py`` says what a Tensor is; this table says what you can do
+with one.  ``x.exp()`` is ``elementwise.exp(x)``, ``x + y`` is
+``elementwise.add(x, y)``, ``loss.backward()`` is ``engine.backward(loss)``:
+follow the name to its ops file to find the op's Function, its forward, its
+backward and its derivative side by side.  Adding a method is one line here.
+"""
+
+import numbers
+
+from tinynet.autograd import engine
+from tinynet.ops import activations, cast, compare, elementwise, inplace, matmul, norms, reduce, sort
+from tinynet.ops import shape as shape_ops
+from tinynet.tensor import Tensor
+
+
+def _reflected(function, name):
+    """``other <op> tensor`` -> function(other, tensor): the method Python calls when the left operand is not a Tensor."""
+    def reflected(self, other):
+        return function(other, self)
+    reflected.__name__ = name
+    reflected.__doc__ = f"other {name} self: ``{function.__name__}(other, self)``."
+    return reflected
+
+
+def _shape_args(args):
+    """Accept both x.reshape(2, 3) and x.reshape((2, 3))."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    for n in args:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"shape/axes entries must be integers, got {args!r}")
+    return tuple(int(n) for n in args)
+
+
+def _reshape(self, *shape):
+    """The same elements in a new shape: x.reshape(2, 3) or x.reshape((2, 3)); one entry may be -1."""
+    return shape_ops.reshape(self, _shape_args(shape))
+
+
+def _permute(self, *dims):
+    """Reorder the dimensions: x.permute(2, 0, 1) or x.permute((2, 0, 1))."""
+    return shape_ops.permute(self, _shape_args(dims))
+
+
+def _transposed(self):
+    """All dimensions reversed (the matrix transpose for 2-D)."""
+    return shape_ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+
+METHODS = {
+    # autograd (engine.py)
+    "backward": engine.backward, "retain_grad": engine.retain_grad, "register_hook": engine.register_hook,
+    # arithmetic (elementwise.py, matmul.py)
+    "__add__": elementwise.add, "__radd__": _reflected(elementwise.add, "+"),
+    "__sub__": elementwise.sub, "__rsub__": _reflected(elementwise.sub, "-"),
+    "__mul__": elementwise.mul, "__rmul__": _reflected(elementwise.mul, "*"),
+    "__truediv__": elementwise.div, "__rtruediv__": _reflected(elementwise.div, "/"),
+    "__pow__": elementwise.pow, "__rpow__": _reflected(elementwise.pow, "**"),
+    "__matmul__": matmul.matmul, "__rmatmul__": _reflected(matmul.matmul, "@"),
+    "__neg__": elementwise.neg,
+    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul, "div": elementwise.div,
+    "pow": elementwise.pow, "neg": elementwise.neg, "matmul": matmul.matmul,
+    "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt, "abs": elementwise.abs,
+    "clamp": elementwise.clamp, "clip": elementwise.clamp,
+    "maximum": elementwise.maximum, "minimum": elementwise.minimum,
+    # comparisons (compare.py): bool tensors, no gradient
+    "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
+    "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
+    "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
+    # reductions (reduce.py, norms.py)
+    "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
+    "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
+    "cumsum": reduce.cumsum, "norm": norms.norm,
+    # which element (sort.py): max/min with a dim return (values, indices)
+    "max": sort.max, "min": sort.min, "argmax": sort.argmax, "argmin": sort.argmin, "sort": sort.sort,
+    "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
+    # shape (shape.py)
+    "__getitem__": shape_ops.getitem,
+    "reshape": _reshape, "view": _reshape, "flatten": shape_ops.flatten, "permute": _permute,
+    "transpose": shape_ops.transpose, "T": property(_transposed),
+    "squeeze": shape_ops.squeeze, "unsqueeze": shape_ops.unsqueeze,
+    # activations (activations.py)
+    "sigmoid": activations.sigmoid, "tanh": activations.tanh, "relu": activations.relu,
+    "leaky_relu": activations.leaky_relu, "elu": activations.elu, "silu": activations.silu,
+    "softplus": activations.softplus, "hardlim": activations.hardlim,
+    "softmax": activations.softmax, "log_softmax": activations.log_softmax,
+    # in place (inplace.py): change the tensor's own values, counting a new version
+    "__setitem__": inplace.setitem,
+    "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,
+    "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
+    "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
+    "copy_": inplace.copy_,
+    # dtype and device (cast.py)
+    "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
+    "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
+    "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
+}
+
+for _name, _method in METHODS.items():
+    setattr(Tensor, _name, _method)
