@@ -51,8 +51,8 @@ def test_flop_walk_agrees_with_the_built_tinynet_model(workload):
     seen = []
 
     def count(module, inputs, output):  # MACs per image = outputs x (weights per output unit)
-        weight = module.weight.data
-        seen.append(output.data[0].size * (weight.size // weight.shape[0]))
+        weight = module.weight.numpy()
+        seen.append(output.numpy()[0].size * (weight.size // weight.shape[0]))
 
     for module in model.modules():
         if isinstance(module, (tinynet.nn.Conv2d, tinynet.nn.Linear)):
