@@ -237,8 +237,8 @@ def draw(runs, probe, metrics, out_dir):
     verdict = ""
     if len(runs) == 4:
         verdict = (f" The deep plain net ends {_compared(m['plain_final_loss'], m['plain_shallow_final_loss'])} "
-                   f"the 8-layer plain net; the residual nets of the same depth end "
-                   f"{_compared(m['residual_final_loss'], m['plain_final_loss'])} it (v1) and "
+                   f"the 8-layer plain net; with shortcuts the same depth ends "
+                   f"{_compared(m['residual_final_loss'], m['plain_final_loss'])} the deep plain net (v1) and "
                    f"{_compared(m['residual_v2_final_loss'], m['plain_final_loss'])} it (v2).")
     figures.append(Figure(
         training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
