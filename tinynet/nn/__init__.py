@@ -12,7 +12,7 @@ Modules hold parameters and settings and check their inputs.
 from . import functional
 from . import functional as F
 from . import init
-from .activation import ELU, Hardlim, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation import ELU, Hardlim, LeakyReLU, LogSoftmax, Maxout, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .containers import ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
@@ -24,11 +24,11 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
 from .pooling import AvgPool2d, MaxPool2d
-from .residual import ResidualBlock
+from .residual import PreActivationBlock, ResidualBlock
 
 __all__ = [
     "functional", "F", "init", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
     "Linear", "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d",
-    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "SiLU", "Softplus", "Hardlim", "Softmax", "LogSoftmax",
-    "ResidualBlock", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "SiLU", "Softplus", "Hardlim", "Maxout", "Softmax", "LogSoftmax",
+    "ResidualBlock", "PreActivationBlock", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
 ]

@@ -1,7 +1,7 @@
 """Activation Modules: thin wrappers so a nonlinearity can sit in a Sequential.
 
-Each computes its function elementwise by calling ``F``, where the
-forward and derivative are written out.  For reference:
+Each calls ``F``, where the forward and derivative are written out; all
+but Maxout (which has weights) act elementwise.  For reference:
 
     Sigmoid    s(x) = 1 / (1 + e^-x)                  s' = s (1 - s)
     Tanh       tanh(x)                                tanh' = 1 - tanh^2
@@ -11,12 +11,16 @@ forward and derivative are written out.  For reference:
     SiLU       x s(x)                                 s(x) (1 + x (1 - s(x)))
     Softplus   log(1 + e^x)                           s(x)
     Hardlim    1 if x >= 0 else 0                     0 (almost everywhere)
+    Maxout     max_k (w_k . x + b_k) over k pieces    w_k of the winning piece
     Softmax    e^x_i / sum_j e^x_j  along dim
     LogSoftmax x_i - log sum_j e^x_j  along dim
 """
 
+import numpy as np
+
 from tinynet import checks
 from tinynet.nn import functional as F
+from tinynet.nn.linear import Linear
 from tinynet.nn.module import Module
 
 
@@ -137,3 +141,29 @@ class LogSoftmax(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return f"dim={self.dim}"
+
+
+class Maxout(Module):
+    """Maxout unit: each of ``out_features`` outputs is the max of ``pieces`` linear functions of the input.
+
+    ``Maxout(in_features, out_features, pieces)`` is ``Linear(in_features, out_features * pieces)``
+    followed by ``F.maxout(..., pieces)``: output j is max_k (w_jk . x + b_jk) over the linear
+    pieces k = 0..pieces-1, held in rows j * pieces + k of ``self.linear``.  It learns its own
+    convex, piecewise-linear activation (two pieces can make a ReLU or |x|).  PyTorch has no maxout
+    layer; this follows Goodfellow et al., "Maxout Networks" (2013).
+    """
+
+    def __init__(self, in_features, out_features, pieces, bias=True, dtype=np.float32):
+        super().__init__()
+        self.out_features = checks.positive_int(out_features, "out_features", "Maxout")
+        self.pieces = checks.positive_int(pieces, "pieces", "Maxout")
+        self.in_features = checks.positive_int(in_features, "in_features", "Maxout")
+        self.linear = Linear(self.in_features, self.out_features * self.pieces, bias=bias, dtype=dtype)
+
+    def forward(self, x):
+        """(..., in_features) -> (..., out_features): the largest of each output's linear pieces."""
+        return F.maxout(self.linear(x), self.pieces, dim=-1)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
