@@ -53,6 +53,7 @@ from collections import OrderedDict
 import numpy as np
 
 from tinynet.fileio import checked_path, open_regular_file
+from tinynet.devices import device
 from tinynet.tensor import Tensor
 
 try:
@@ -210,13 +211,18 @@ ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zi
 NEVER_UNPICKLED = "which is never loaded because unpickling can run code"
 
 
-def load(path):
+def load(path, map_location=None, weights_only=True):
     """Read an .npz archive written by ``save`` (or ``numpy.savez``) into an ordered dict name -> array.
 
     Raises FileNotFoundError / IsADirectoryError / OSError for a missing or non-regular file, and
     CheckpointError (a ValueError) naming the file, the member and the problem for anything else:
-    pickled content and object arrays are refused, never unpickled.
+    pickled content and object arrays are refused, never unpickled.  ``map_location`` (the CPU is the
+    only place) and ``weights_only`` are accepted as in ``torch.load``; tinynet only ever loads
+    arrays, so ``weights_only=False`` loads the same things.
     """
+    if map_location is not None:
+        if device(map_location) != device("cpu"):  # (device() itself refuses GPUs, with the reason)
+            raise RuntimeError(f"tinynet.load: map_location={map_location!r}; tinynet runs on the CPU")
     path = checked_path(path, "tinynet.load")
     where = f"tinynet.load({os.fsdecode(path)!r})"
     with open_regular_file(path, "tinynet.load") as file:
