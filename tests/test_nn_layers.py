@@ -158,12 +158,13 @@ def test_conv2d_same_even_kernel_pads_bottom_right(rng):
 
 
 def test_conv2d_validation_messages():
+    # Shape mistakes found when the layer runs are RuntimeErrors, as in PyTorch.
     conv = nn.Conv2d(3, 16, 3)
-    with pytest.raises(ValueError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 28\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 28\)"):
         conv(tinynet.Tensor(np.zeros((8, 1, 28, 28), dtype=np.float32)))
-    with pytest.raises(ValueError, match="4-D"):
-        conv(tinynet.Tensor(np.zeros((3, 28, 28), dtype=np.float32)))
-    with pytest.raises(ValueError, match="at least"):
+    with pytest.raises(RuntimeError, match="4-D"):
+        conv(tinynet.Tensor(np.zeros((28, 28), dtype=np.float32)))
+    with pytest.raises(RuntimeError, match="kernel size can't be greater than actual input size"):
         conv(tinynet.Tensor(np.zeros((1, 3, 2, 2), dtype=np.float32)))
     with pytest.raises(ValueError, match="stride 1"):
         nn.Conv2d(3, 4, 3, stride=2, padding="same")
@@ -195,11 +196,12 @@ def test_pool_gradchecks(rng):
 
 
 def test_pool_validation():
-    with pytest.raises(ValueError, match=r"4-D.*\(3, 4\)"):
+    # PyTorch raises RuntimeError for each of these.
+    with pytest.raises(RuntimeError, match=r"4-D.*\(3, 4\)"):
         nn.MaxPool2d(2)(tinynet.Tensor(np.zeros((3, 4), dtype=np.float32)))
-    with pytest.raises(ValueError, match="at least"):
+    with pytest.raises(RuntimeError, match="too small"):
         nn.AvgPool2d(5)(tinynet.Tensor(np.zeros((1, 1, 3, 3), dtype=np.float32)))
-    with pytest.raises(ValueError, match="half"):
+    with pytest.raises(RuntimeError, match="half"):
         nn.MaxPool2d(2, padding=2)
 
 

@@ -26,17 +26,22 @@ from tinynet.autograd import (
 from tinynet.autograd.function import Function  # tinynet's op base (numpy arrays); autograd.Function is PyTorch's
 # Every op's public function, as tinynet.exp, tinynet.cat, ... (each family's __all__).
 from tinynet.ops.activations import *  # noqa: F401,F403
+from tinynet.ops.adaptive_pool import *  # noqa: F401,F403
 from tinynet.ops.compare import *  # noqa: F401,F403
 from tinynet.ops.conv import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
+from tinynet.ops.embedding import *  # noqa: F401,F403
 from tinynet.ops.loss import *  # noqa: F401,F403
+from tinynet.ops.loss_binary import *  # noqa: F401,F403
+from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.pool import *  # noqa: F401,F403
 from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
+from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from tinynet import nn, optim

@@ -6,19 +6,23 @@ the derivative and the argument checks live there, beside the op's Function.
 """
 
 from tinynet.ops.activations import (  # noqa: F401
-    elu, hardlim, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus, tanh,
+    elu, hardlim, hardtanh, leaky_relu, log_softmax, prelu, relu, relu_, relu6, sigmoid, silu, softmax, softplus,
+    tanh,
 )
+from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
 from tinynet.ops.conv import conv2d  # noqa: F401
-from tinynet.ops.dropout import dropout  # noqa: F401
-from tinynet.ops.loss import (  # noqa: F401
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
-)
+from tinynet.ops.dropout import dropout, dropout2d  # noqa: F401
+from tinynet.ops.embedding import embedding  # noqa: F401
+from tinynet.ops.loss import huber_loss, kl_div, l1_loss, mse_loss, smooth_l1_loss  # noqa: F401
+from tinynet.ops.loss_binary import binary_cross_entropy, binary_cross_entropy_with_logits  # noqa: F401
+from tinynet.ops.loss_classification import cross_entropy, nll_loss  # noqa: F401
 from tinynet.ops.matmul import linear  # noqa: F401
-from tinynet.ops.normalization import batch_norm  # noqa: F401
+from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 from tinynet.ops.shape import pad  # noqa: F401
 from tinynet.ops.shape import flatten as _flatten
+from tinynet.ops.smooth_activations import gelu, logsigmoid, mish, selu  # noqa: F401
 
 
 def flatten(input, start_dim=1, end_dim=-1):

@@ -1,4 +1,4 @@
-"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W).
+"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W); and LayerNorm.
 
 For each channel c, over the batch (and spatial positions):
 
@@ -14,6 +14,10 @@ answer.  The math and its backward are in ``tinynet/ops/normalization.py``.
 State (names as in PyTorch): parameters ``weight`` (init 1) and ``bias``
 (init 0); buffers ``running_mean`` (0), ``running_var`` (1) and
 ``num_batches_tracked`` (how many training batches have been seen).
+
+LayerNorm normalises each sample on its own, over its last dimensions
+(``normalized_shape``), so it behaves the same in training and evaluation and
+for any batch size -- the normalisation of transformers.
 """
 
 import numpy as np
@@ -104,3 +108,45 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, per channel C (statistics over N, H and W)."""
 
     _ranks = (4,)
+
+
+class LayerNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over the last len(normalized_shape) dims.
+
+    ``weight`` (init 1) and ``bias`` (init 0) have shape normalized_shape; ``elementwise_affine=False`` drops
+    both, ``bias=False`` only the bias (as in PyTorch).
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        owner = "LayerNorm"
+        self.normalized_shape = normalization.normalized_shape_tuple(normalized_shape, owner)
+        self.eps = checks.real_number(eps, "eps", owner)
+        self.elementwise_affine = bool(elementwise_affine)
+        if device is not None and str(device) != "cpu":
+            raise RuntimeError(f"{owner}: tinynet runs on the CPU only, got device={device!r}")
+        dtype = checks.float_dtype(np.float32 if dtype is None else dtype, owner)
+        if self.elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self):
+        """Scale 1, shift 0."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x):
+        """Normalise each sample over its last dims, then scale and shift."""
+        return normalization.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
