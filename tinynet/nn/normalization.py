@@ -149,4 +149,5 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")

@@ -229,6 +229,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                                                      owner)
     input, target, weight = class_targets(input, target, weight, ignore_index, owner)
     if input.ndim == 1:
+        if target.ndim != 0:  # (PyTorch's nll_loss, unlike its cross_entropy, wants a 0-d target here)
+            raise RuntimeError(f"{owner}: size mismatch: a single sample's log-probabilities {input.shape} need a "
+                               f"0-d class index, got target shape {target.shape}")
         input, target = _batch_of_one(input, target)
         loss = NLLLoss.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
         return loss.reshape(()) if reduction == "none" else loss
