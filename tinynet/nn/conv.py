@@ -97,13 +97,13 @@ class Conv2d(Module):
     def forward(self, x):
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out); also (C_in, H, W) -> (C_out, H_out, W_out)."""
         shape = checks.tensor_shape(x, "Conv2d")
-        name = f"Conv2d({self.in_channels}→{self.out_channels})"
-        if len(shape) not in (3, 4):
-            raise RuntimeError(f"{name} expects a 4-D input (N, C, H, W) or a 3-D unbatched one (C, H, W), "
-                               f"got shape {shape}")
-        if shape[-3] != self.in_channels:
+        if len(shape) not in (3, 4) or shape[-3] != self.in_channels:
+            name = f"Conv2d({self.in_channels}→{self.out_channels})"
+            if len(shape) not in (3, 4):
+                raise RuntimeError(f"{name} expects a 4-D input (N, C, H, W) or a 3-D unbatched one (C, H, W), "
+                                   f"got shape {shape}")
             raise RuntimeError(f"{name} expects input with {self.in_channels} channels, got shape {shape}")
-        conv.check_conv_shapes(shape, self.weight.shape, None, self._pads, self.dilation, self.groups, name)
+        conv.check_conv_shapes(shape, self.weight.shape, None, self._pads, self.dilation, self.groups)
         return conv.convolve(x, self.weight, self.bias, self.stride, self._pads, self.dilation, self.groups)
 
     def extra_repr(self):

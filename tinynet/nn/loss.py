@@ -24,6 +24,7 @@ import numpy as np
 from tinynet import checks
 from tinynet.nn.module import Module
 from tinynet.ops import loss, loss_binary, loss_classification
+from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
 
@@ -59,6 +60,13 @@ class _WeightedLoss(_Loss):
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
         _optional_buffer(self, "weight", weight)
+
+    def _weight_for(self, input):
+        """The weight buffer in the input's dtype (None if there is none)."""
+        weight = self.weight
+        if weight is None or weight.dtype == input._array.dtype:
+            return weight
+        return weight.astype(input._array.dtype)
 
 
 class MSELoss(_Loss):
@@ -129,12 +137,14 @@ class CrossEntropyLoss(_WeightedLoss):
                  label_smoothing=0.0):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = checks.integer(ignore_index, "ignore_index", "CrossEntropyLoss")
-        self.label_smoothing = checks.real_number(label_smoothing, "label_smoothing", "CrossEntropyLoss")
+        self.label_smoothing = loss_classification.check_label_smoothing(label_smoothing, "CrossEntropyLoss")
 
     def forward(self, input, target):
         """-sum_c q_c log softmax(input)_c per item, reduced (q the weighted, smoothed target distribution)."""
-        return loss_classification.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
-                                                 reduction=self.reduction, label_smoothing=self.label_smoothing)
+        input = as_tensor(input)
+        return loss_classification.checked_cross_entropy(input, loss.as_target(target), self._weight_for(input),
+                                                         self.ignore_index, self.reduction, self.label_smoothing,
+                                                         "CrossEntropyLoss")
 
 
 class NLLLoss(_WeightedLoss):
@@ -146,8 +156,9 @@ class NLLLoss(_WeightedLoss):
 
     def forward(self, input, target):
         """-weight[target] * input[n, target[n]], reduced."""
-        return loss_classification.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
-                                            reduction=self.reduction)
+        input = as_tensor(input)
+        return loss_classification.checked_nll_loss(input, loss.as_target(target), self._weight_for(input),
+                                                    self.ignore_index, self.reduction, "NLLLoss")
 
 
 class BCELoss(_WeightedLoss):

@@ -41,26 +41,45 @@ def class_view(weight, ndim):
     return weight.reshape((1, -1) + (1,) * (ndim - 2))
 
 
-def item_weights(target, weight, ignore_index, dtype):
-    """(w_n, valid_n, safe target): the weight of each item (0 if ignored), whether it counts, and the target
-    with ignored entries replaced by class 0 (so it can index)."""
-    valid = target != ignore_index
-    safe = np.where(valid, target, 0)
+def pick_index(target):
+    """The index that picks x[n, target[n, ...], ...] out of an (N, C, ...) array x, for each item."""
+    if target.ndim == 1:
+        return np.arange(target.shape[0]), target
+    grids = np.ogrid[tuple(slice(size) for size in target.shape)]
+    return (grids[0], target) + tuple(grids[1:])
+
+
+def class_items(target, weight, ignore_index):
+    """(index, w, valid): the index picking each item's target class (class 0 for ignored items), each item's
+    weight w[t_n] (0 if ignored; None when every item counts once), and which items count (None: all).
+    ``ignore_index`` None means that no target equals it."""
+    valid = None if ignore_index is None else target != ignore_index
+    if valid is not None and valid.all():
+        valid = None
+    if valid is not None:
+        target = np.where(valid, target, 0)
     if weight is None:
-        return valid.astype(dtype), valid, safe
-    return weight[safe] * valid, valid, safe
-
-
-def mean_denominator(reduction, total_weight):
-    """What "mean" divides by: the summed item weights (NaN if every item is ignored, 0/0 as in PyTorch)."""
-    return total_weight if reduction == "mean" else 1
+        w = None if valid is None else valid.astype(np.float64)
+    else:
+        w = weight[target] if valid is None else weight[target] * valid
+    return pick_index(target), w, valid
 
 
 def _reduce(losses, reduction, denominator):
     if reduction == "none" or not losses.size:
         return reduce_losses(losses, reduction)  # (the mean of an empty batch is an error there)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(losses.sum() / denominator, dtype=losses.dtype)
+    if reduction == "sum":
+        return losses.sum()
+    if denominator == 0:  # every item ignored: 0/0, NaN as in PyTorch
+        return np.asarray(np.nan, dtype=losses.dtype)
+    return np.asarray(losses.sum() / denominator, dtype=losses.dtype)
+
+
+def _per_item(grad, ctx):
+    """dL/d(loss_n), shaped (N, 1, ...) to broadcast over the classes (or one number for mean/sum)."""
+    if ctx.reduction == "mean":
+        return grad / ctx.denominator
+    return np.expand_dims(grad, 1) if grad.ndim else grad
 
 
 class CrossEntropy(Function):
@@ -74,53 +93,51 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, logits, target, weight=None, reduction="mean", ignore_index=-100, label_smoothing=0.0):
         log_probs = log_softmax_classes(logits)
-        classes = logits.shape[1]
-        eps = label_smoothing
+        classes, eps = logits.shape[1], label_smoothing
         ctx.save_for_backward(log_probs, target, weight)
-        ctx.reduction, ctx.eps, ctx.ignore_index = reduction, eps, ignore_index
+        ctx.reduction, ctx.eps = reduction, eps
         if target.dtype.kind == "f":  # class probabilities, shaped like the logits
             q = target if eps == 0 else target * (1 - eps) + eps / classes
             if weight is not None:
                 q = q * class_view(weight, logits.ndim)
             losses = -(q * log_probs).sum(axis=1)
-            ctx.denominator = mean_denominator(reduction, losses.size)
+            ctx.denominator = losses.size
             return _reduce(losses, reduction, ctx.denominator)
-        w, valid, safe = item_weights(target, weight, ignore_index, logits.dtype)
-        picked = np.take_along_axis(log_probs, safe[:, np.newaxis], axis=1)[:, 0]
-        losses = -w * picked
+        ctx.index, ctx.w, ctx.valid = index, w, valid = class_items(target, weight, ignore_index)
+        losses = -log_probs[index] if w is None else -w * log_probs[index]
         if eps > 0:
             weighted = log_probs if weight is None else log_probs * class_view(weight, logits.ndim)
-            losses = (1 - eps) * losses - (eps / classes) * weighted.sum(axis=1) * valid
-        ctx.denominator = mean_denominator(reduction, w.sum())
-        return _reduce(losses, reduction, ctx.denominator)
+            smooth = weighted.sum(axis=1) if valid is None else weighted.sum(axis=1) * valid
+            losses = (1 - eps) * losses - (eps / classes) * smooth
+        ctx.denominator = target.size if w is None else w.sum()
+        return _reduce(losses.astype(logits.dtype, copy=False), reduction, ctx.denominator)
 
     @staticmethod
     def backward(ctx, grad):
         log_probs, target, weight = ctx.saved_tensors
-        ndim, classes, eps = log_probs.ndim, log_probs.shape[1], ctx.eps
-        per_item = grad / ctx.denominator if ctx.reduction == "mean" else grad
-        if np.ndim(per_item):  # reduction "none": one gradient per item, broadcast over the classes
-            per_item = np.expand_dims(per_item, 1)
+        classes, eps = log_probs.shape[1], ctx.eps
+        per_item = _per_item(grad, ctx)
         probabilities = np.exp(log_probs)
-        grad_target = None
         if target.dtype.kind == "f":
-            class_weight = 1 if weight is None else class_view(weight, ndim)
+            class_weight = 1 if weight is None else class_view(weight, log_probs.ndim)
             q = (target if eps == 0 else target * (1 - eps) + eps / classes) * class_weight
             grad_logits = (probabilities * q.sum(axis=1, keepdims=True) - q) * per_item
-            if ctx.needs_input_grad[1]:
-                grad_target = -(1 - eps) * class_weight * log_probs * per_item
+            grad_target = -(1 - eps) * class_weight * log_probs * per_item if ctx.needs_input_grad[1] else None
             return grad_logits, grad_target
-        w, valid, safe = item_weights(target, weight, ignore_index=ctx.ignore_index, dtype=log_probs.dtype)
-        w, valid, safe = w[:, np.newaxis], valid[:, np.newaxis], safe[:, np.newaxis]
-        # q = (1 - eps) w_n one_hot(t_n) + (eps / C) w_c valid_n, whose sum over c is:
+        # q = (1 - eps) w_n one_hot(t_n) + (eps / C) w_c valid_n; each row's sum of q scales the softmax.
+        w = 1 if ctx.w is None else ctx.w
+        valid = 1 if ctx.valid is None else np.expand_dims(ctx.valid, 1)
         total = (1 - eps) * w
         if eps > 0:
-            total = total + (eps / classes) * (classes if weight is None else weight.sum()) * valid
-        grad_logits = probabilities * total
-        np.put_along_axis(grad_logits, safe, np.take_along_axis(grad_logits, safe, axis=1) - (1 - eps) * w, axis=1)
+            total = total + (eps / classes) * (classes if weight is None else weight.sum()) * (
+                1 if ctx.valid is None else ctx.valid)
+        grad_logits = probabilities if np.ndim(total) == 0 and total == 1 else probabilities * np.expand_dims(
+            np.broadcast_to(total, target.shape), 1)
+        grad_logits[ctx.index] -= (1 - eps) * w
         if eps > 0:
-            grad_logits -= (eps / classes) * (1 if weight is None else class_view(weight, ndim)) * valid
-        return grad_logits * per_item, None
+            grad_logits -= (eps / classes) * (1 if weight is None else class_view(weight, log_probs.ndim)) * valid
+        grad_logits *= per_item
+        return grad_logits, None
 
 
 class NLLLoss(Function):
@@ -131,24 +148,22 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, log_probs, target, weight=None, reduction="mean", ignore_index=-100):
-        w, valid, safe = item_weights(target, weight, ignore_index, log_probs.dtype)
-        losses = -w * np.take_along_axis(log_probs, safe[:, np.newaxis], axis=1)[:, 0]
-        ctx.save_for_backward(w, safe)
-        ctx.reduction, ctx.denominator = reduction, mean_denominator(reduction, w.sum())
-        return _reduce(losses, reduction, ctx.denominator)
+        ctx.index, ctx.w, _ = index, w, _ = class_items(target, weight, ignore_index)
+        losses = -log_probs[index] if w is None else -w * log_probs[index]
+        ctx.reduction, ctx.denominator = reduction, target.size if w is None else w.sum()
+        return _reduce(losses.astype(log_probs.dtype, copy=False), reduction, ctx.denominator)
 
     @staticmethod
     def backward(ctx, grad):
-        w, safe = ctx.saved_tensors
         per_item = grad / ctx.denominator if ctx.reduction == "mean" else grad
-        grad_log_probs = np.zeros(ctx.parents[0].shape, dtype=w.dtype)
-        np.put_along_axis(grad_log_probs, safe[:, np.newaxis], (-w * per_item)[:, np.newaxis], axis=1)
+        grad_log_probs = np.zeros(ctx.parents[0].shape, dtype=grad.dtype)
+        grad_log_probs[ctx.index] = -per_item if ctx.w is None else -ctx.w * per_item
         return grad_log_probs, None
 
 
 def class_targets(input, target, weight, ignore_index, owner, allow_probabilities=False):
-    """Check input (N, C, ...) / (C,) against its target; returns (input, target, weight) with (C,)-inputs
-    given a batch dimension of 1 and the target as int64 indices (or a float probability tensor)."""
+    """Check input (N, C, ...) / (C,) against its class-index (or probability) target; returns (input, target,
+    weight, ignore_index), the latter None when no label can equal it (which spares looking for it)."""
     if input.ndim == 0:
         raise ValueError(f"{owner}: input must have a class dimension, got a 0-d tensor")
     classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
@@ -159,7 +174,7 @@ def class_targets(input, target, weight, ignore_index, owner, allow_probabilitie
     if kind == "f" and allow_probabilities and target.shape == input.shape:
         if ignore_index >= 0:
             raise RuntimeError(f"{owner}: ignore_index is not supported for class-probability targets")
-        return input, target, weight
+        return input, target, weight, None
     if kind not in "iu":
         raise RuntimeError(f"{owner}: expected class-index targets of an integer dtype (int64), got dtype "
                            f"{target._array.dtype} with shape {target.shape}"
@@ -177,24 +192,33 @@ def class_targets(input, target, weight, ignore_index, owner, allow_probabilitie
         raise RuntimeError(f"{owner}: expected target size {[input.shape[0], *input.shape[2:]]}, "
                            f"got {list(target.shape)} (input shape {list(input.shape)})")
     labels = target._array
-    if labels.size:
+    if not labels.size:
+        return input, target, weight, None
+    if labels.min() < 0 or labels.max() >= classes:
         outside = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
         if outside.any():
             raise IndexError(f"{owner}: target {labels[outside].flat[0]} is out of bounds: class labels must be in "
                              f"[0, {classes})" + ("" if ignore_index == -100 else f" or {ignore_index} (ignore_index)"))
-    return input, target, weight
+        return input, target, weight, ignore_index  # (the labels outside [0, C) are ignore_index)
+    # Every label is a class: only an ignore_index inside [0, C) can match any.
+    return input, target, weight, ignore_index if 0 <= ignore_index < classes else None
 
 
 def _class_options(input, weight, ignore_index, size_average, reduce, reduction, owner):
     weight = constant_weight(weight, "weight", owner, input._array.dtype)
-    ignore_index = checks.integer(ignore_index, "ignore_index", owner)
+    if type(ignore_index) is not int:  # (the common case, a plain int, needs no further look)
+        ignore_index = checks.integer(ignore_index, "ignore_index", owner)
     reduction = legacy_reduction(size_average, reduce, reduction, owner)
     return weight, ignore_index, reduction
 
 
-def _batch_of_one(input, target):
-    """(C,) scores with one class index -> (1, C) and (1,); reduction 'none' then gives a 0-d loss, as in PyTorch."""
-    return input.reshape(1, -1), target.reshape(1)
+def check_label_smoothing(label_smoothing, owner):
+    if type(label_smoothing) is float and 0 <= label_smoothing <= 1:
+        return label_smoothing
+    label_smoothing = checks.real_number(label_smoothing, "label_smoothing", owner)
+    if not 0 <= label_smoothing <= 1:
+        raise RuntimeError(f"{owner}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    return label_smoothing
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -202,37 +226,43 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Cross-entropy of logits (N, C, ...) against class indices (N, ...) or class probabilities (N, C, ...),
     with a fused stable log-softmax; options as in PyTorch (see this module's docstring)."""
     owner = "cross_entropy"
-    input, target = as_tensor(input), as_target(target)
+    input = as_tensor(input)
     weight, ignore_index, reduction = _class_options(input, weight, ignore_index, size_average, reduce, reduction,
                                                      owner)
-    label_smoothing = checks.real_number(label_smoothing, "label_smoothing", owner)
-    if not 0 <= label_smoothing <= 1:
-        raise RuntimeError(f"{owner}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
-    input, target, weight = class_targets(input, target, weight, ignore_index, owner, allow_probabilities=True)
-    if input.ndim == 1:
-        if target._array.dtype.kind == "f":
-            input, target = input.reshape(1, -1), target.reshape(1, -1)
-        else:
-            input, target = _batch_of_one(input, target)
-        loss = CrossEntropy.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index,
-                                  label_smoothing=label_smoothing)
-        return loss.reshape(()) if reduction == "none" else loss
-    return CrossEntropy.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index,
-                              label_smoothing=label_smoothing)
+    label_smoothing = check_label_smoothing(label_smoothing, owner)
+    return checked_cross_entropy(input, as_target(target), weight, ignore_index, reduction, label_smoothing)
+
+
+def checked_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing, owner="cross_entropy"):
+    """cross_entropy of checked options (CrossEntropyLoss checks its own once): checks the target, then applies."""
+    input, target, weight, ignore_index = class_targets(input, target, weight, ignore_index, owner,
+                                                        allow_probabilities=True)
+    options = dict(reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)
+    if input.ndim > 1:
+        return CrossEntropy.apply(input, target, weight, **options)
+    # One sample's scores (C,): a batch of one, and a 0-d loss for reduction 'none', as in PyTorch.
+    target = target.reshape(1, -1) if target._array.dtype.kind == "f" else target.reshape(1)
+    loss = CrossEntropy.apply(input.reshape(1, -1), target, weight, **options)
+    return loss.reshape(()) if reduction == "none" else loss
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of log-probabilities (N, C, ...) against class indices (N, ...)."""
     owner = "nll_loss"
-    input, target = as_tensor(input), as_target(target)
+    input = as_tensor(input)
     weight, ignore_index, reduction = _class_options(input, weight, ignore_index, size_average, reduce, reduction,
                                                      owner)
-    input, target, weight = class_targets(input, target, weight, ignore_index, owner)
-    if input.ndim == 1:
-        if target.ndim != 0:  # (PyTorch's nll_loss, unlike its cross_entropy, wants a 0-d target here)
-            raise RuntimeError(f"{owner}: size mismatch: a single sample's log-probabilities {input.shape} need a "
-                               f"0-d class index, got target shape {target.shape}")
-        input, target = _batch_of_one(input, target)
-        loss = NLLLoss.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
-        return loss.reshape(()) if reduction == "none" else loss
-    return NLLLoss.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
+    return checked_nll_loss(input, as_target(target), weight, ignore_index, reduction)
+
+
+def checked_nll_loss(input, target, weight, ignore_index, reduction, owner="nll_loss"):
+    """nll_loss of checked options (NLLLoss checks its own once): checks the target, then applies."""
+    input, target, weight, ignore_index = class_targets(input, target, weight, ignore_index, owner)
+    if input.ndim > 1:
+        return NLLLoss.apply(input, target, weight, reduction=reduction, ignore_index=ignore_index)
+    if target.ndim != 0:  # (PyTorch's nll_loss, unlike its cross_entropy, wants a 0-d target here)
+        raise RuntimeError(f"{owner}: size mismatch: a single sample's log-probabilities {input.shape} need a "
+                           f"0-d class index, got target shape {target.shape}")
+    loss = NLLLoss.apply(input.reshape(1, -1), target.reshape(1), weight, reduction=reduction,
+                         ignore_index=ignore_index)
+    return loss.reshape(()) if reduction == "none" else loss
