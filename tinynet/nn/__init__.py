@@ -5,9 +5,10 @@ state_dict) -> parameter.py -> init.py (weight initialisation) ->
 containers.py (Sequential, ModuleList, ModuleDict) and parameter_containers.py
 (ParameterList, ParameterDict) -> the layers (linear.py, conv.py, pooling.py,
 activation.py, dropout.py, normalization.py, flatten.py, embedding.py,
-residual.py) -> loss.py; utils/ (gradient clipping, parameters as a vector).  Every layer's math, forward and backward, lives in
-``functional.py`` (imported here as both ``functional`` and ``F``); the
-Modules hold parameters and settings and check their inputs.
+residual.py) -> loss.py; utils/ (gradient clipping, parameters as a
+vector).  Every layer's math, forward and backward, lives in the ops that
+``functional.py`` re-exports (imported here as both ``functional`` and ``F``);
+the Modules hold parameters and settings and check their inputs.
 """
 
 from . import functional

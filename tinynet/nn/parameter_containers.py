@@ -22,7 +22,8 @@ def _as_parameter(value, container):
 
 
 def _describe(parameter):
-    return f"Parameter containing: [{parameter.dtype} of size {tuple(parameter.shape)}]"
+    """PyTorch's one-line summary, e.g. "Parameter containing: [tinynet.float32 of size 3x4]"."""
+    return f"Parameter containing: [tinynet.{parameter._array.dtype} of size {'x'.join(map(str, parameter.shape))}]"
 
 
 class ParameterList(Module):

@@ -15,10 +15,16 @@ re-exports.
     reduce.py         sum, mean, max, min, var, argmax, argmin
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, indexing, cat, stack, pad
     matmul.py         matmul, linear
-    activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax
-    conv.py, pool.py  conv2d, max_pool2d, avg_pool2d (through tinynet.kernels)
-    normalization.py  batch_norm
-    dropout.py        dropout
-    loss.py           mse_loss, cross_entropy, nll_loss, binary_cross_entropy(_with_logits)
+    activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
+                      hardtanh, relu6, prelu
+    smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
+    conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
+    adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d
+    normalization.py  batch_norm, layer_norm
+    dropout.py        dropout, dropout2d
+    embedding.py      embedding
+    loss.py           mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div (and the helpers of every loss)
+    loss_binary.py    binary_cross_entropy(_with_logits)
+    loss_classification.py  cross_entropy, nll_loss
     cast.py           astype, float, double
 """
