@@ -59,7 +59,7 @@ def class_items(target, weight, ignore_index):
     if valid is not None:
         target = np.where(valid, target, 0)
     if weight is None:
-        w = None if valid is None else valid.astype(np.float64)
+        w = None if valid is None else valid.astype(np.float32)
     else:
         w = weight[target] if valid is None else weight[target] * valid
     return pick_index(target), w, valid
@@ -103,7 +103,8 @@ class CrossEntropy(Function):
             losses = -(q * log_probs).sum(axis=1)
             ctx.denominator = losses.size
             return _reduce(losses, reduction, ctx.denominator)
-        ctx.index, ctx.w, ctx.valid = index, w, valid = class_items(target, weight, ignore_index)
+        index, w, valid = class_items(target, weight, ignore_index)
+        ctx.index, ctx.w, ctx.valid = index, w, valid
         losses = -log_probs[index] if w is None else -w * log_probs[index]
         if eps > 0:
             weighted = log_probs if weight is None else log_probs * class_view(weight, logits.ndim)
@@ -124,18 +125,21 @@ class CrossEntropy(Function):
             grad_logits = (probabilities * q.sum(axis=1, keepdims=True) - q) * per_item
             grad_target = -(1 - eps) * class_weight * log_probs * per_item if ctx.needs_input_grad[1] else None
             return grad_logits, grad_target
-        # q = (1 - eps) w_n one_hot(t_n) + (eps / C) w_c valid_n; each row's sum of q scales the softmax.
-        w = 1 if ctx.w is None else ctx.w
-        valid = 1 if ctx.valid is None else np.expand_dims(ctx.valid, 1)
-        total = (1 - eps) * w
+        # q_nc = (1 - eps) w_n [c = t_n] + (eps / C) w_c valid_n;  d loss_n / d z_nc = p_nc sum_c q_nc - q_nc.
+        w = 1 if ctx.w is None else ctx.w  # w_n, per item
+        valid = 1 if ctx.valid is None else ctx.valid  # valid_n, per item
+        row_sum = (1 - eps) * w
         if eps > 0:
-            total = total + (eps / classes) * (classes if weight is None else weight.sum()) * (
-                1 if ctx.valid is None else ctx.valid)
-        grad_logits = probabilities if np.ndim(total) == 0 and total == 1 else probabilities * np.expand_dims(
-            np.broadcast_to(total, target.shape), 1)
+            row_sum = row_sum + (eps / classes) * (classes if weight is None else weight.sum()) * valid
+        grad_logits = probabilities  # (a fresh array: changed in place below)
+        if np.ndim(row_sum):
+            grad_logits *= np.expand_dims(row_sum, 1)
+        elif row_sum != 1:
+            grad_logits *= row_sum
         grad_logits[ctx.index] -= (1 - eps) * w
         if eps > 0:
-            grad_logits -= (eps / classes) * (1 if weight is None else class_view(weight, log_probs.ndim)) * valid
+            class_weight = 1 if weight is None else class_view(weight, log_probs.ndim)
+            grad_logits -= (eps / classes) * class_weight * (np.expand_dims(valid, 1) if np.ndim(valid) else 1)
         grad_logits *= per_item
         return grad_logits, None
 
@@ -148,7 +152,8 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, log_probs, target, weight=None, reduction="mean", ignore_index=-100):
-        ctx.index, ctx.w, _ = index, w, _ = class_items(target, weight, ignore_index)
+        index, w, _ = class_items(target, weight, ignore_index)
+        ctx.index, ctx.w = index, w
         losses = -log_probs[index] if w is None else -w * log_probs[index]
         ctx.reduction, ctx.denominator = reduction, target.size if w is None else w.sum()
         return _reduce(losses.astype(log_probs.dtype, copy=False), reduction, ctx.denominator)
