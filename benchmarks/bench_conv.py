@@ -9,12 +9,13 @@ Each kernel is timed as the median of several calls (in child processes,
 see run()), forward and backward separately, float32, at each thread count; PyTorch (if importable) runs the
 same kernels at the same thread count: ``aten.convolution_backward`` and
 ``aten.max_pool2d_with_indices[_backward]``, which are what its autograd
-calls.  ``ratio`` is tinynet's time over PyTorch's (below 1: tinynet is faster).
+calls.  ``tinynet/PyTorch speed`` is PyTorch's time over tinynet's, i.e.
+tinynet's speed over PyTorch's (above 1: tinynet is faster), as in every table.
 
 The first conv of each network reads the images themselves, which need no
 gradient, so its backward computes only dW and db (for both libraries).
 
-Run:  python benchmarks/bench_conv.py [--quick] [--threads 1 2]
+Run:  python -m benchmarks.bench_conv [--quick] [--threads 1 2]
 """
 
 import argparse
@@ -27,10 +28,8 @@ import numpy as np
 import tinynet
 from tinynet import kernels
 
-try:
-    from benchmarks.child import run_child
-except ImportError:  # run as a script (python benchmarks/bench_x.py): this folder is on the path
-    from child import run_child
+from benchmarks import report
+from benchmarks.child import run_child
 
 try:
     import torch
@@ -138,11 +137,16 @@ def child_times(framework, threads, repeats):
     return times
 
 
-def run(threads=(1, 2), quick=False):
-    """Time every case at each thread count; returns one dict per (case, pass, threads).
+def kernel_row(case, which, threads, tinynet_ms, torch_ms):
+    """One table row from the two frameworks' call times (lists of ms; ``torch_ms`` None without PyTorch)."""
+    ours = statistics.median(tinynet_ms)
+    theirs = statistics.median(torch_ms) if torch_ms else None
+    return {"case": case, "pass": which, "threads": threads, "tinynet ms": ours, "PyTorch ms": theirs,
+            report.ratio_column("PyTorch"): report.time_ratio(ours, theirs)}
 
-    Keys: case, pass ("forward"/"backward"), threads, tinynet_ms, torch_ms
-    (None without PyTorch) and ratio = tinynet_ms / torch_ms (None without PyTorch).
+
+def run(threads=(1, 2), quick=False):
+    """Time every case at each thread count; returns one row per (case, pass, threads) (see kernel_row).
 
     Each framework runs in child processes of its own (so that neither meets
     the other's spinning worker threads), ROUNDS of them taking turns (so
@@ -160,22 +164,12 @@ def run(threads=(1, 2), quick=False):
                     samples[framework].setdefault(key, []).extend(values)
         for key, ours in samples["tinynet"].items():
             name, which = key.split("|")
-            theirs = samples["torch"][key] if torch is not None else None
-            ours_ms = statistics.median(ours)
-            theirs_ms = statistics.median(theirs) if theirs else None
-            rows.append({"case": name, "pass": which, "threads": n, "tinynet_ms": ours_ms, "torch_ms": theirs_ms,
-                         "ratio": ours_ms / theirs_ms if theirs_ms else None})
+            rows.append(kernel_row(name, which, n, ours, samples["torch"][key] if torch is not None else None))
     return rows
 
 
-def format_table(rows):
-    """The rows as a fixed-width text table."""
-    lines = [f"{'case':30} {'pass':8} {'thr':>3} {'tinynet ms':>11} {'torch ms':>9} {'ratio':>6}"]
-    for r in rows:
-        torch_ms = "-" if r["torch_ms"] is None else f"{r['torch_ms']:9.3f}"
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:6.2f}"
-        lines.append(f"{r['case']:30} {r['pass']:8} {r['threads']:3d} {r['tinynet_ms']:11.3f} {torch_ms:>9} {ratio:>6}")
-    return "\n".join(lines)
+def notes(rows):
+    return [] if torch is not None else ["PyTorch column skipped: torch is not installed (pip install torch)"]
 
 
 def main():
@@ -188,10 +182,13 @@ def main():
         framework, threads, repeats = args.child
         print(json.dumps(child_times(framework, int(threads), int(repeats))))
         return
-    print(tinynet.build_info())
+    from benchmarks import preflight
+
+    print(preflight.check_c_backend())
     if torch is not None:
         print("torch", torch.__version__)
-    print(format_table(run(threads=tuple(args.threads), quick=args.quick)))
+    rows = run(threads=tuple(args.threads), quick=args.quick)
+    print(report.markdown(rows, notes(rows)))
 
 
 if __name__ == "__main__":

@@ -17,13 +17,17 @@ much the same load from anything else on the machine -- and neither sees
 the other's worker threads: after a call, OpenBLAS's and OpenMP's threads
 spin for a while before they sleep, and in one process each library's
 2-thread figures fell to a fraction whenever the other had just run.
-``ratio`` = tinynet GFLOP/s / numpy GFLOP/s (above 1: tinynet is faster).
+``tinynet/numpy speed`` = tinynet GFLOP/s / numpy GFLOP/s (above 1: tinynet is faster).
+
+The best one-thread figure at 512 or larger, of either library, is taken as
+the core's peak float32 rate (``peak``): the training benchmark states its
+speeds as a fraction of it.
 
 On some machines OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set in the
 environment and hold OpenBLAS back; to compare against its best, unset both
 for the benchmark only:
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gemm.py [--quick] [--threads 1 2]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m benchmarks.bench_gemm [--quick] [--threads 1 2]
 """
 
 import argparse
@@ -38,10 +42,8 @@ import numpy as np
 import tinynet
 from tinynet import kernels
 
-try:
-    from benchmarks.child import run_child
-except ImportError:  # run as a script (python benchmarks/bench_x.py): this folder is on the path
-    from child import run_child
+from benchmarks import report
+from benchmarks.child import run_child
 
 try:
     import threadpoolctl
@@ -151,7 +153,7 @@ def measure(m, k, n, threads, repeats, target_seconds):
         "numpy_threads": threads if threadpoolctl is not None else None,
         "tinynet GFLOP/s": tinynet_speed,
         "numpy GFLOP/s": numpy_speed,
-        "ratio": tinynet_speed / numpy_speed,
+        report.ratio_column("numpy"): report.speed_ratio(tinynet_speed, numpy_speed),
     }
 
 
@@ -170,15 +172,30 @@ def run(threads=(1, 2), quick=False):
     return rows
 
 
-def markdown(rows):
-    """The rows as a markdown table."""
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+PEAK_MIN_SIZE = 512  # smaller products spend a visible share of their time outside the inner kernel
+
+
+def peak(rows):
+    """The core's peak float32 GFLOP/s as this run saw it: the best one-thread speed, tinynet's or numpy's,
+    over the square products of PEAK_MIN_SIZE or more (None when no such row was measured)."""
+    speeds = []
     for row in rows:
-        cells = [f"{v:.1f}" if isinstance(v, float) and c != "ratio" else
-                 f"{v:.2f}" if isinstance(v, float) else str(v) for c, v in row.items()]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        m, k, n = (int(v) for v in row["shape (m x k x n)"].split(" x "))
+        if row["threads"] == 1 and min(m, k, n) >= PEAK_MIN_SIZE and m == k == n:
+            speeds += [row["tinynet GFLOP/s"], row["numpy GFLOP/s"]]
+    return max(speeds) if speeds else None
+
+
+def measure_peak(quick=False):
+    """Measure the core's peak when the GEMM table itself was not run: the 1024 x 1024 x 1024 row, one thread."""
+    repeats, target_seconds = (5, 0.02) if quick else (9, 0.05)
+    return peak([measure(1024, 1024, 1024, 1, repeats, target_seconds)])
+
+
+def notes(rows):
+    """The line under the table: the core's peak that the training table measures against."""
+    best = peak(rows)
+    return [f"core peak (best one-thread GFLOP/s at {PEAK_MIN_SIZE} or more): {best:.1f}"] if best else []
 
 
 def main(argv=None):
@@ -194,9 +211,12 @@ def main(argv=None):
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if name in os.environ:
             print(f"note: {name}={os.environ[name]} is set and may slow numpy (see the docstring)", file=sys.stderr)
-    print(f"tinynet: {tinynet.build_info()}")
+    from benchmarks import preflight
+
+    print(f"tinynet: {preflight.check_c_backend()}")
     print(f"numpy {np.__version__}: {numpy_blas()}\n")
-    print(markdown(run(threads=tuple(args.threads), quick=args.quick)))
+    rows = run(threads=tuple(args.threads), quick=args.quick)
+    print(report.markdown(rows, notes(rows)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ the graph, calling backward.  Three columns per op:
   * tinynet -- ``y = op(x); y.backward(g)``,
   * torch   -- the same in PyTorch (one thread), when installed.
 
-``ratio`` is torch time / tinynet time (above 1: tinynet has less overhead).
+``tinynet/PyTorch speed`` is PyTorch's time over tinynet's, i.e. tinynet's
+speed over PyTorch's (above 1: tinynet has less overhead), as in every table.
 
     python -m benchmarks.bench_overhead [--quick]
 """
@@ -18,6 +19,8 @@ import statistics
 import timeit
 
 import numpy as np
+
+from benchmarks import report
 
 
 def _numpy_cases(a, b, g, w, bias, labels):
@@ -100,14 +103,19 @@ def run(threads=(1,), quick=False):
 
     rows = []
     for op in numpy_cases:
-        row = {"op": op, "shape": "4x4",
-               "numpy_us": _microseconds(numpy_cases[op], number, repeats),
-               "tinynet_us": _microseconds(tinynet_cases[op], number, repeats),
-               "torch_us": _microseconds(torch_cases[op], number, repeats) if op in torch_cases else None}
-        if row["torch_us"] is not None:
-            row["ratio"] = row["torch_us"] / row["tinynet_us"]
-        rows.append(row)
+        tinynet_us = _microseconds(tinynet_cases[op], number, repeats)
+        torch_us = _microseconds(torch_cases[op], number, repeats) if op in torch_cases else None
+        rows.append({"op": op, "shape": "4x4", "numpy µs": _microseconds(numpy_cases[op], number, repeats),
+                     "tinynet µs": tinynet_us, "PyTorch µs": torch_us,
+                     report.ratio_column("PyTorch"): report.time_ratio(tinynet_us, torch_us)})
     return rows
+
+
+def notes(rows):
+    lines = ["numpy µs: the bare arithmetic, written by hand (the floor no framework reaches)"]
+    if rows and rows[0]["PyTorch µs"] is None:
+        lines.append("PyTorch column skipped: torch is not installed (pip install torch)")
+    return lines
 
 
 def main(argv=None):
@@ -115,12 +123,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = parser.parse_args(argv)
-    print("| op | numpy µs | tinynet µs | torch µs | torch/tinynet |")
-    print("|---|---:|---:|---:|---:|")
-    for row in run(quick=args.quick):
-        torch_us = "-" if row["torch_us"] is None else f"{row['torch_us']:.1f}"
-        ratio = "-" if "ratio" not in row else f"{row['ratio']:.2f}"
-        print(f"| {row['op']} | {row['numpy_us']:.1f} | {row['tinynet_us']:.1f} | {torch_us} | {ratio} |")
+    from benchmarks import preflight
+
+    preflight.check_c_backend()
+    rows = run(quick=args.quick)
+    print(report.markdown(rows, notes(rows)))
 
 
 if __name__ == "__main__":

@@ -61,6 +61,11 @@ MODULES = [
     ("Unflatten_minus_one", lambda nn: nn.Unflatten(-1, (3, -1)), [floats(2, 2, 12)]),
     ("Identity", lambda nn: nn.Identity(54, unused="ignored"), [floats(3, 4)]),
     ("Dropout2d_eval", lambda nn: nn.Dropout2d(0.3).eval(), [floats(2, 3, 4, 4)]),
+    ("BatchNorm2d_without_running_stats_eval", lambda nn: nn.BatchNorm2d(3, track_running_stats=False).eval(),
+     [floats(2, 3, 4, 4)]),
+    ("BatchNorm1d_without_running_stats", lambda nn: nn.BatchNorm1d(3, affine=False, track_running_stats=False),
+     [floats(4, 3)]),
+    ("Linear_device_cpu", lambda nn: nn.Linear(3, 2, True, "cpu"), [floats(4, 3)]),
     ("Embedding", lambda nn: nn.Embedding(6, 3, padding_idx=0), [ints(6, 2, 5)]),
     ("Embedding_negative_padding", lambda nn: nn.Embedding(6, 3, padding_idx=-1), [ints(6, 4)]),
     ("MSELoss_sum", lambda nn: nn.MSELoss(reduction="sum"), [floats(4, 3), floats(4, 3)]),
@@ -172,6 +177,19 @@ def test_small_resnext_trains_like_torch(torch):
 ])
 def test_repr_matches_torch(build, torch):
     assert repr(build(tnn)) == repr(build(torch.nn))
+
+
+def test_new_layers_follow_the_default_dtype():
+    tinynet.set_default_dtype(tinynet.float64)
+    try:
+        layers = [tnn.Linear(2, 3), tnn.Conv2d(1, 2, 3), tnn.LayerNorm(4), tnn.PReLU(), tnn.Embedding(3, 2),
+                  tnn.BatchNorm2d(2)]
+        assert all(p.dtype == np.float64 for layer in layers for p in layer.parameters())
+    finally:
+        tinynet.set_default_dtype(tinynet.float32)
+    assert tnn.LayerNorm(4).weight.dtype == np.float32
+    with pytest.raises(RuntimeError, match="CPU"):
+        tnn.Conv2d(1, 2, 3, device="cuda")
 
 
 def test_containers_register_like_torch(torch):

@@ -66,8 +66,8 @@ CASES = [
     OpCase("mean_dim", [(3, 4)], lambda x: x.mean(-1)),
     OpCase("mean_all", [(3, 4)], lambda x: x.mean()),
     OpCase("max_all", [(3, 4)], lambda x: x.max()),
-    OpCase("max_dim", [(3, 4)], lambda x: x.max(1), torch_fn=lambda x: x.amax(1)),
-    OpCase("min_dim_keepdim", [(3, 4)], lambda x: x.min(0, keepdim=True), torch_fn=lambda x: x.amin(0, keepdim=True)),
+    OpCase("max_dim", [(3, 4)], lambda x: x.max(1).values),
+    OpCase("min_dim_keepdim", [(3, 4)], lambda x: x.min(0, keepdim=True).values),
     OpCase("var_dim", [(5, 3)], lambda x: x.var(0)),
     OpCase("var_biased", [(5, 3)], lambda x: x.var(1, correction=0), torch_fn=lambda x: x.var(1, correction=0)),
     # shape
@@ -300,7 +300,7 @@ def test_shape_errors_name_the_shapes():
         tinynet.cat([tinynet.randn(2, 3), tinynet.randn(2, 4)])
     with pytest.raises(ValueError, match="pad widths"):
         F.pad(tinynet.randn(2, 3), (1, 2, 3))
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(IndexError, match=r"out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
         tinynet.randn(2, 3).sum(2)
     with pytest.raises(RuntimeError, match="input channels"):
         F.conv2d(tinynet.randn(1, 2, 5, 5), tinynet.randn(3, 4, 3, 3))

@@ -1,6 +1,7 @@
 """tinynet: a small, fast, from-scratch deep-learning framework.
 
 Reading map, bottom up (each layer imports only from the ones before it):
+  dtypes.py, devices.py  float32, int64, ... and the default dtype; the one device, the CPU;
   tensor.py     the Tensor: an array, requires_grad, grad, and the node that made it;
   autograd/     the graph (function.py), the chain rule run backwards (engine.py), grad mode;
   ops/          every op: its Function (forward, backward, derivative) and its public function;
@@ -18,6 +19,12 @@ import importlib
 from tinynet.random import manual_seed
 from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor
+from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bool shadow Python's only in here)
+    bool, double, finfo, float, float32, float64, get_default_dtype, iinfo, int, int8, int16, int32, int64, long,
+    set_default_dtype, short, uint8,
+)
+from tinynet.devices import device
+from tinynet import accelerator, backends, cuda, return_types
 from tinynet import autograd
 from tinynet.autograd import (
     AnomalyError, GradcheckError, central_difference, detect_anomaly, enable_grad, gradcheck, inference_mode,
@@ -37,11 +44,15 @@ from tinynet.ops.loss_binary import *  # noqa: F401,F403
 from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
+from tinynet.ops.norms import *  # noqa: F401,F403
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.pool import *  # noqa: F401,F403
+from tinynet.ops.promotion import *  # noqa: F401,F403
 from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
 from tinynet.ops.smooth_activations import *  # noqa: F401,F403
+from tinynet.ops.sort import *  # noqa: F401,F403
+from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from tinynet import nn, optim

@@ -10,9 +10,7 @@ expected and what was given.
 import math
 import numbers
 
-import numpy as np
-
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from tinynet import dtypes
 
 
 def _prefix(owner):
@@ -48,34 +46,54 @@ def int_pair(value, name, owner=None, minimum=1):
     return n, n
 
 
+def _out_of_range(value, ndim, owner):
+    """PyTorch's error for a dim that does not exist (a 0-d tensor counts as having one dim, -1 or 0)."""
+    size = max(ndim, 1)
+    return IndexError(f"{_prefix(owner)}Dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+                      f"but got {value})")
+
+
 def dim(value, ndim, owner=None):
     """A dimension index of a tensor with ``ndim`` dimensions (negatives count from the end) -> 0..ndim-1.
 
-    A 0-d tensor accepts dims 0 and -1, as in PyTorch.
+    A 0-d tensor accepts dims 0 and -1, as in PyTorch; any other dim is an IndexError.
     """
+    if type(value) is int and 0 <= value < ndim:
+        return value  # the common case, checked cheaply
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{_prefix(owner)}dim must be an integer, got {value!r}")
     size = max(ndim, 1)
     if not -size <= value < size:
-        raise ValueError(f"{_prefix(owner)}dim {value} is out of range for a tensor with {ndim} dimensions")
+        raise _out_of_range(value, ndim, owner)
     return int(value) % size
 
 
 def dims(value, ndim, owner=None):
-    """None (every dimension), an int or a sequence of ints -> a sorted tuple of distinct dims."""
+    """None or () (every dimension), an int or a sequence of ints -> a sorted tuple of distinct dims.
+
+    A 0-d tensor accepts dim 0 or -1 and has no axes to reduce over, so it gets ().
+    """
     if value is None:
         return tuple(range(ndim))
-    values = (value,) if isinstance(value, numbers.Integral) else tuple(value)
+    if isinstance(value, numbers.Integral):
+        values = (value,)
+    elif isinstance(value, (tuple, list)):
+        values = tuple(value)
+    else:
+        raise TypeError(f"{_prefix(owner)}dim must be an int or a tuple of ints, got {value!r}")
+    if not values:
+        return tuple(range(ndim))  # an empty list of dims reduces over all of them, as in PyTorch
     result = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{_prefix(owner)}axis/dim must be an int or a tuple of ints, got {value!r}")
+            raise TypeError(f"{_prefix(owner)}dim must be an int or a tuple of ints, got {value!r}")
         if not -max(ndim, 1) <= v < max(ndim, 1):
-            raise ValueError(f"{_prefix(owner)}axis/dim {v} is out of range for a tensor with {ndim} dimensions")
+            raise _out_of_range(v, ndim, owner)
         result.append(int(v) % max(ndim, 1))
     if len(set(result)) != len(result):
-        raise ValueError(f"{_prefix(owner)}axis/dim {value!r} repeats an axis")
-    return tuple(sorted(result))
+        repeated = next(d for d in result if result.count(d) > 1)
+        raise RuntimeError(f"{_prefix(owner)}dim {repeated} appears multiple times in the list of dims {value!r}")
+    return tuple(sorted(result)) if ndim else ()  # a 0-d tensor's dim 0 is itself: nothing to reduce over
 
 
 def real_number(value, name, owner=None, minimum=None, maximum=None):
@@ -110,9 +128,9 @@ def tensor_shape(value, owner):
 
 
 def float_dtype(dtype, owner=None):
-    """Parameters are float32 (the default, like PyTorch) or float64 (for gradient checks)."""
-    dtype = np.dtype(dtype)
-    if dtype not in FLOAT_DTYPES:
+    """Parameters are float32 or float64; None means the default dtype (float32 unless changed), as in PyTorch."""
+    dtype = dtypes.get_default_dtype() if dtype is None else dtypes.resolve(dtype, owner)
+    if dtype not in dtypes.FLOAT_DTYPES:
         raise TypeError(f"{_prefix(owner)}dtype must be float32 or float64, got {dtype}")
     return dtype
 

@@ -24,22 +24,24 @@ from the layers above it.)
 
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from tinynet import dtypes
+from tinynet.devices import CPU
+
+FLOAT_DTYPES = dtypes.FLOAT_DTYPES
 
 
 def as_array(data, dtype=None):
     """``data`` as an ndarray of an allowed dtype, without copying an ndarray that already fits."""
     if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        dtype = np.dtype(dtype)
+        data = data._array
+    dtype = dtypes.resolve(dtype)
     if isinstance(data, np.ndarray):
         array = data if dtype is None or data.dtype == dtype else data.astype(dtype)
     else:
         array = np.asarray(data, dtype=dtype)
-        # Python floats default to float32 (as in PyTorch), not numpy's float64.
+        # Python floats become the default dtype (float32 unless changed, as in PyTorch), not numpy's float64.
         if dtype is None and array.dtype == np.float64 and not isinstance(data, np.floating):
-            array = array.astype(np.float32)
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
     if array.dtype not in FLOAT_DTYPES and array.dtype.kind not in "iub":
         raise TypeError(
             f"Tensor data must be float32, float64, integer or bool, got dtype {array.dtype} "
@@ -83,7 +85,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None
-        self._version = VersionCounter()
+        self._version = None  # a VersionCounter, made when first needed (_version_counter())
         self._base = None  # the tensor this one is a view of, if any
         self._hooks = None  # a leaf's gradient hooks (register_hook)
 
@@ -95,7 +97,7 @@ class Tensor:
         tensor.requires_grad = requires_grad
         tensor.grad = None
         tensor._node = None
-        tensor._version = VersionCounter()
+        tensor._version = None
         tensor._base = None
         tensor._hooks = None
         return tensor
@@ -103,7 +105,7 @@ class Tensor:
     def _view(self, array):
         """A tensor over (part of) this one's memory: it shares the version counter, outside the graph."""
         view = Tensor._from_array(array, False)
-        view._version = self._version
+        view._version = self._version_counter()
         return view
 
     # ---- the values ------------------------------------------------------------
@@ -141,9 +143,16 @@ class Tensor:
         array = self._array if dtype is None else self._array.astype(dtype, copy=False)
         return array.copy() if copy else array
 
+    def _version_counter(self):
+        """This tensor's VersionCounter (shared with its views), made on first use: most tensors never need one."""
+        counter = self._version
+        if counter is None:
+            counter = self._version = VersionCounter()
+        return counter
+
     def _bump_version(self):
         """Record that the values were just changed in place."""
-        self._version.value += 1
+        self._version_counter().value += 1
 
     # ---- autograd state ------------------------------------------------------
 
@@ -160,7 +169,7 @@ class Tensor:
     @property
     def _version_number(self):
         """How many in-place changes this tensor's values have seen (PyTorch's ``_version``)."""
-        return self._version.value
+        return 0 if self._version is None else self._version.value
 
     def detach(self):
         """A new leaf Tensor sharing this one's values (and version counter), cut off from the graph."""
@@ -189,13 +198,23 @@ class Tensor:
 
     @property
     def dtype(self):
-        """The numpy dtype."""
+        """The dtype: a numpy dtype, equal to tinynet's (``x.dtype == tinynet.float32``; see ``tinynet/dtypes.py``)."""
         return self._array.dtype
 
     @property
     def ndim(self):
         """The number of dimensions."""
         return self._array.ndim
+
+    @property
+    def device(self):
+        """Where the values live: always the CPU (``tinynet.device("cpu")``; see ``tinynet/devices.py``)."""
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """False: tinynet tensors live on the CPU."""
+        return False
 
     def size(self, dim=None):
         """The shape (like PyTorch's ``size()``), or the length of one dimension."""

@@ -54,7 +54,8 @@ def run_node_backward(node, grad_output):
             f"backward through {node.op_name} a second time: its saved values were freed after the first "
             "backward. Call backward(retain_graph=True) the first time if you need to backpropagate twice."
         )
-    check_saved_versions(node)
+    if node.saved_versions:
+        check_saved_versions(node)
     input_grads = node.function.backward(node, grad_output)
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)
@@ -63,8 +64,8 @@ def run_node_backward(node, grad_output):
     return input_grads
 
 
-def topological_order(root):
-    """The graph positions reachable from ``root`` (Nodes and leaf Tensors), each before every position
+def topological_order(starts):
+    """The graph positions reachable from ``starts`` (Nodes and leaf Tensors), each before every position
     its gradient flows on to.
 
     Iterative depth-first search (no recursion, so no recursion limit): a
@@ -72,19 +73,23 @@ def topological_order(root):
     the emission list reversed puts every consumer before what it consumes.
     """
     order = []
-    visited = {id(root)}
-    # Each stack entry: a position and an iterator over the edges still to visit.
-    stack = [(root, iter(root.edges if isinstance(root, Node) else ()))]
-    while stack:
-        position, edges = stack[-1]
-        for edge in edges:
-            if edge is not None and id(edge) not in visited:
-                visited.add(id(edge))
-                stack.append((edge, iter(edge.edges if isinstance(edge, Node) else ())))
-                break  # go deeper first; this position's iterator resumes later
-        else:
-            stack.pop()  # all edges done
-            order.append(position)
+    visited = set()
+    for start in starts:
+        if start in visited:
+            continue
+        visited.add(start)
+        # Each stack entry: a position and an iterator over the edges still to visit (a leaf has none).
+        stack = [(start, iter(start.edges if isinstance(start, Node) else ()))]
+        while stack:
+            position, edges = stack[-1]
+            for edge in edges:
+                if edge is not None and edge not in visited:
+                    visited.add(edge)
+                    stack.append((edge, iter(edge.edges if isinstance(edge, Node) else ())))
+                    break  # go deeper first; this position's iterator resumes later
+            else:
+                stack.pop()  # all edges done
+                order.append(position)
     order.reverse()
     return order
 
@@ -136,30 +141,26 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
     is returned instead, one per tensor (None where none reached it)
     (``tinynet.autograd.grad``).
     """
-    pending = {}  # id(position) -> sum of the gradients that have reached it so far
+    pending = {}  # position -> sum of the gradients that have reached it so far (positions hash by identity)
     starts = []
     for root, grad in zip(roots, gradients):
         start = root._node if root._node is not None else root
-        key = id(start)
-        pending[key] = pending[key] + grad if key in pending else grad
+        pending[start] = pending[start] + grad if start in pending else grad
         starts.append(start)
     wanted = None
     if capture is not None:
-        wanted = {id(t._node if t._node is not None else t): i for i, t in enumerate(capture)}
+        wanted = {t._node if t._node is not None else t: i for i, t in enumerate(capture)}
         captured = [None] * len(capture)
-    # One order over every root's graph: a virtual start whose edges are the roots.
-    entry = Node(None, (), ())
-    entry.edges = tuple(starts)
-    for position in topological_order(entry)[1:]:
-        grad = pending.pop(id(position), None)
+    for position in topological_order(starts):
+        grad = pending.pop(position, None)
         if grad is None:  # no path carried a gradient here (e.g. all gradients were None)
             continue
         is_leaf = not isinstance(position, Node)
         hook_list = position._hooks if is_leaf else position.tensor_hooks
         if hook_list:
             grad = _call_hooks(hook_list, grad)
-        if wanted is not None and id(position) in wanted:
-            index = wanted[id(position)]
+        if wanted is not None and position in wanted:
+            index = wanted[position]
             captured[index] = grad if captured[index] is None else captured[index] + grad
         if is_leaf:
             if wanted is None:
@@ -176,10 +177,11 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
         for index, (edge, parent, parent_grad) in enumerate(zip(node.edges, node.parents, input_grads)):
             if parent_grad is None or edge is None:
                 continue
-            parent_grad = _as_gradient(node, index, parent, parent_grad)
-            key = id(edge)
+            array = parent._array
+            if type(parent_grad) is not np.ndarray or parent_grad.shape != array.shape or parent_grad.dtype != array.dtype:
+                parent_grad = _as_gradient(node, index, parent, parent_grad)
             # A tensor used twice (x*x + x) gets the SUM of the gradients from each use.
-            pending[key] = pending[key] + parent_grad if key in pending else parent_grad
+            pending[edge] = pending[edge] + parent_grad if edge in pending else parent_grad
         if not retain_graph:
             node.release()
     return captured if capture is not None else None

@@ -32,18 +32,18 @@ class Node:
 
     # The graph fields are slots; whatever forward saves goes into the instance __dict__,
     # so release() can drop it all at once.
-    __slots__ = ("function", "parents", "needs_input_grad", "edges", "saved_versions", "released",
-                 "retained", "tensor_hooks", "__dict__")
+    __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "__dict__")
+
+    # Set on the few nodes that need them (in __dict__, so release() drops them too):
+    saved_versions = ()  # (version counter, its value when saved, input index or -1 for the output)
+    retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
+    tensor_hooks = None  # the output tensor's gradient hooks (register_hook)
 
     def __init__(self, function, parents, needs_input_grad):
         self.function = function
         self.parents = parents
         self.needs_input_grad = needs_input_grad
-        self.edges = ()
-        self.saved_versions = ()  # (version counter, its value when saved, input index or -1 for the output)
-        self.released = False
-        self.retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
-        self.tensor_hooks = None  # the output tensor's gradient hooks (register_hook)
+        self.released = False  # (edges are set when the node is recorded into a graph)
 
     @property
     def op_name(self):
@@ -94,25 +94,28 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
-def _shares_memory(saved, array):
-    """True if the saved array is ``array`` or a view of the same memory (cheap: identity of the owners)."""
-    if saved is array:
-        return True
-    base = saved.base
-    return base is not None and (base is array or base is array.base)
+def _saved_versions(saved, inputs, output, result):
+    """For each input or output whose values forward saved: (its version counter, the version now, which:
+    the input's index, or -1 for the output).
 
-
-def _saved_versions(ctx, inputs, arrays, output):
-    """For each input or output whose values forward saved: (its version counter, the version now, which)."""
-    saved = [value for value in ctx.__dict__.get("saved_tensors", ()) if isinstance(value, np.ndarray)]
-    if not saved:
-        return ()
+    A saved array counts for an input when it is the input's array or a view of the same memory
+    (numpy's ``base``: the array that owns the memory).
+    """
+    owners = set()
+    for value in saved:
+        if type(value) is np.ndarray:
+            owners.add(id(value))
+            if value.base is not None:
+                owners.add(id(value.base))
     versions = []
-    for index, (value, array) in enumerate(zip(inputs, arrays)):
-        if isinstance(value, Tensor) and any(_shares_memory(s, array) for s in saved):
-            versions.append((value._version, value._version.value, index))
-    if any(s is output for s in saved):
-        versions.append((None, 0, -1))  # the output's own counter, filled in by apply
+    for index, value in enumerate(inputs):
+        if isinstance(value, Tensor):
+            array = value._array
+            if id(array) in owners or (array.base is not None and id(array.base) in owners):
+                counter = value._version_counter()
+                versions.append((counter, counter.value, index))
+    if any(value is output for value in saved):
+        versions.append((result._version_counter(), 0, -1))
     return versions
 
 
@@ -155,14 +158,17 @@ class Function:
         """Run ``forward`` on the inputs and, when a gradient is wanted, record a Node on the result."""
         arrays = []
         needs_input_grad = []
+        edges = []  # where each input's gradient goes: the node that made it, the leaf itself, or nowhere
         for value in inputs:
             if isinstance(value, Tensor):
                 arrays.append(value._array)
                 needs_input_grad.append(value.requires_grad)
+                edges.append((value._node or value) if value.requires_grad else None)
             else:
                 arrays.append(value)
                 needs_input_grad.append(False)
-        record = True in needs_input_grad and grad_mode.is_grad_enabled()
+                edges.append(None)
+        record = True in needs_input_grad and grad_mode.state.enabled
         ctx = Node(cls, inputs, needs_input_grad)
         output = cls.forward(ctx, *arrays, **options)
         if hooks.forward_check is not None:
@@ -170,14 +176,12 @@ class Function:
         result = Tensor._from_array(output, record)
         if cls.may_return_view and np.may_share_memory(output, arrays[0]):
             base = inputs[0]
-            result._version = base._version
+            result._version = base._version_counter()
             result._base = base._base if base._base is not None else base
         if record:
-            ctx.edges = tuple(_edge(value) if needs else None for value, needs in zip(inputs, needs_input_grad))
-            versions = _saved_versions(ctx, inputs, arrays, output)
-            if versions:
-                ctx.saved_versions = tuple((result._version, 0, -1) if counter is None else (counter, value, which)
-                                           for counter, value, which in versions)
+            ctx.edges = edges
+            if "saved_tensors" in ctx.__dict__:
+                ctx.saved_versions = _saved_versions(ctx.saved_tensors, inputs, output, result)
             result._node = ctx
         return result
 

@@ -21,16 +21,17 @@ class _GradMode(threading.local):
     enabled = True  # the class attribute is each new thread's starting value
 
 
-_mode = _GradMode()
+# ``state.enabled`` is this thread's switch (read directly by Function.apply, the hottest path).
+state = _GradMode()
 
 
 def is_grad_enabled():
     """True if ops in this thread currently record the graph that backward() needs."""
-    return _mode.enabled
+    return state.enabled
 
 
 def _set_enabled(enabled):
-    _mode.enabled = bool(enabled)
+    state.enabled = bool(enabled)
 
 
 class _Switch:

@@ -40,9 +40,15 @@ def _c_struct(type_name, geometry):
     return ffi.new(type_name + " *", geometry._asdict())
 
 
+# Whether any kernel has run in this process (and so may have started OpenMP's worker threads).
+kernels_have_run = False
+
+
 @functools.cache
 def _kernel(name, dtype):
-    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm (looked up once)."""
+    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm (looked up once: the first call)."""
+    global kernels_have_run
+    kernels_have_run = True
     return getattr(lib, "tn_" + _PREFIX[dtype] + name)
 
 

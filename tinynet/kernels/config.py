@@ -13,6 +13,12 @@ Chosen once at import, from the environment, then changeable from Python:
 * ``TINYNET_MALLOC=keep|default`` -- with the C backend, glibc is asked to
   keep freed memory for reuse (csrc/runtime.c says why); ``default`` leaves
   malloc alone.
+
+After ``os.fork()`` (a ``multiprocessing`` pool or DataLoader workers with the
+fork start method), the child has none of its parent's OpenMP worker threads,
+and the OpenMP runtime would wait for them forever.  So a child forked after
+kernels have run uses one thread, as PyTorch's data-loading workers do, and
+refuses more; a process started with the spawn method has no such limit.
 """
 
 import numbers
@@ -33,6 +39,7 @@ except ImportError as error:  # the extension was not built, or could not be loa
 MAX_THREADS = 1024
 
 _requested_threads = None  # remembered for the numpy backend, which has no threads of its own
+_forked_after_threads = False  # this process was forked after its parent's kernels had started threads
 
 
 def _choose_backend():
@@ -58,7 +65,13 @@ def _thread_count(value, setting):
 def set_num_threads(n):
     """Use ``n`` threads (1 to MAX_THREADS) in the C kernels (default: every core; ``TINYNET_NUM_THREADS`` overrides)."""
     global _requested_threads
-    _requested_threads = _thread_count(n, "set_num_threads")
+    n = _thread_count(n, "set_num_threads")
+    if n > 1 and _forked_after_threads:
+        raise RuntimeError(
+            f"set_num_threads({n}): this process was forked after tinynet's kernels had started their threads, "
+            "so its kernels run on one thread (the OpenMP runtime cannot start threads again after fork). "
+            "Start worker processes with the 'spawn' method to use more.")
+    _requested_threads = n
     if c_backend is not None:
         c_backend.set_num_threads(_requested_threads)
 
@@ -123,6 +136,15 @@ def _apply_environment():
     c_backend.get_simd()
 
 
+def _after_fork_in_child():
+    global _forked_after_threads
+    if c_backend is not None and c_backend.kernels_have_run and c_backend.get_num_threads() > 1:
+        c_backend.set_num_threads(1)
+        _forked_after_threads = True
+
+
 # The backend in use (a module with gemm, conv2d_forward, ...), and why it is numpy if it is.
 backend, why_numpy = _choose_backend()
 _apply_environment()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

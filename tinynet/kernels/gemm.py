@@ -14,14 +14,18 @@ from tinynet.kernels.arrays import float_array, same_dtype
 
 
 def _flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
+    if value is True or value is False:
+        return value
+    if not isinstance(value, np.bool_):
         raise TypeError(f"gemm: {name} must be True or False, got {value!r}")
     return bool(value)
 
 
 def _scale(value, name):
     """alpha or beta as a finite C double (a float or int that fits)."""
-    if type(value) is not float and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+    if type(value) is float and value - value == 0.0:  # the usual case: a finite float (inf - inf is nan)
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"alpha and beta must be real numbers, got {name}={value!r}")
     try:
         value = float(value)

@@ -27,7 +27,7 @@ PyTorch) instead of allocating a new one.
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn import functional as F
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
@@ -211,9 +211,8 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = checks.positive_int(num_parameters, "num_parameters", "PReLU")
         self.init = checks.real_number(init, "init", "PReLU")
-        dtype = checks.float_dtype(np.float32 if dtype is None else dtype, "PReLU")
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"PReLU: tinynet runs on the CPU only, got device={device!r}")
+        dtype = checks.float_dtype(dtype, "PReLU")
+        devices.check(device, "PReLU")
         self.weight = Parameter(np.full(self.num_parameters, self.init, dtype=dtype))
 
     def reset_parameters(self):

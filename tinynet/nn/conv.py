@@ -21,19 +21,13 @@ import math
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 from tinynet.ops import conv
 
 PADDING_MODES = ("valid", "same", "full")
-
-
-def check_device(device, owner):
-    """tinynet computes on the CPU: device may be None or "cpu" (anything else, e.g. "cuda", is an error)."""
-    if device is not None and str(device) != "cpu":
-        raise RuntimeError(f"{owner}: tinynet runs on the CPU only, got device={device!r}")
 
 
 class Conv2d(Module):
@@ -65,11 +59,11 @@ class Conv2d(Module):
             raise NotImplementedError(f"{owner}: only padding_mode='zeros' is supported by tinynet, "
                                       f"got {padding_mode!r}")
         self.padding_mode = padding_mode
-        check_device(device, owner)
+        devices.check(device, owner)
         self.padding = padding if isinstance(padding, str) else checks.int_pair(padding, "padding", owner, 0)
         # (top, bottom, left, right) zero padding actually applied.
         self._pads = self._padding_amounts(self.padding)
-        dtype = checks.float_dtype(np.float32 if dtype is None else dtype, owner)
+        dtype = checks.float_dtype(dtype, owner)
         kh, kw = self.kernel_size
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels // groups, kh, kw), dtype=dtype))
         if bias:

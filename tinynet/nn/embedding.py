@@ -9,7 +9,7 @@ on integer ids of any shape gives ids.shape + (embedding_dim,).  The
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
@@ -33,10 +33,9 @@ class Embedding(Module):
         if sparse:
             raise NotImplementedError(f"{owner}: sparse gradients are not supported by tinynet (use sparse=False)")
         self.sparse = False
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"{owner}: tinynet runs on the CPU only, got device={device!r}")
+        devices.check(device, owner)
         if _weight is None:
-            dtype = checks.float_dtype(np.float32 if dtype is None else dtype, owner)
+            dtype = checks.float_dtype(dtype, owner)
             self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype),
                                     requires_grad=not _freeze)
             self.reset_parameters()

@@ -27,6 +27,7 @@ import numpy as np
 from tinynet.nn import state_dict as state
 from tinynet.nn.hooks import RemovableHandle
 from tinynet.nn.parameter import Parameter
+from tinynet.ops.cast import to_arguments
 from tinynet.tensor import Tensor
 
 class Module:
@@ -277,11 +278,17 @@ class Module:
         for parameter in self.parameters():
             parameter.grad = None
 
-    def to(self, dtype):
-        """Convert every parameter and floating-point buffer to ``dtype`` (float32 or float64), in place; returns self."""
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"Module.to expects float32 or float64, got {dtype}")
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """Convert every parameter and floating-point buffer to ``dtype`` (float32 or float64), in place; returns self.
+
+        Called as PyTorch's is: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``.
+        The device can only be the CPU ("cuda" is a RuntimeError: tinynet runs on the CPU).
+        """
+        _, dtype = to_arguments(args, dtype, device, "Module.to")
+        if dtype is None:
+            return self
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to only accepts floating-point dtypes (float32, float64), got {dtype}")
         for module in self.modules():
             for parameter in module._parameters.values():
                 if parameter is not None and parameter.dtype != dtype:
@@ -291,6 +298,14 @@ class Module:
                 if buffer is not None and buffer.dtype.kind == "f":
                     module._buffers[name] = buffer.astype(dtype)
         return self
+
+    def cpu(self):
+        """The model on the CPU: itself (tinynet has no other device); returns self."""
+        return self
+
+    def cuda(self, device=None):
+        """Not available: tinynet runs on the CPU only (a RuntimeError that says so)."""
+        return self.to("cuda")
 
     def double(self):
         """Convert parameters and floating buffers to float64 (what gradient checks need); returns self."""

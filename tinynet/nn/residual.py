@@ -12,8 +12,6 @@ and during backprop the "+ x" passes the gradient straight through
 (d(out)/dx includes the identity), so very deep stacks still train.
 """
 
-import numpy as np
-
 from tinynet import checks
 from tinynet.nn import functional as F
 from tinynet.nn.containers import Sequential
@@ -31,7 +29,7 @@ class ResidualBlock(Module):
     ``stride != 1`` or ``in_channels != out_channels``.
     """
 
-    def __init__(self, in_channels, out_channels, stride=1, dtype=np.float32):
+    def __init__(self, in_channels, out_channels, stride=1, dtype=None):
         super().__init__()
         self.in_channels = checks.positive_int(in_channels, "in_channels", "ResidualBlock")
         self.out_channels = checks.positive_int(out_channels, "out_channels", "ResidualBlock")

@@ -12,7 +12,11 @@ re-exports.
 
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     compare.py        == != < <= > >= (bool results, no gradient)
-    reduce.py         sum, mean, max, min, var, argmax, argmin
+    promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
+    reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
+    norms.py          norm
+    sort.py           max, min (with a dim: values and indices), argmax, argmin, sort, argsort, topk,
+                      kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, indexing, cat, stack, pad
     matmul.py         matmul, linear
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
@@ -26,5 +30,5 @@ re-exports.
     loss.py           mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div (and the helpers of every loss)
     loss_binary.py    binary_cross_entropy(_with_logits)
     loss_classification.py  cross_entropy, nll_loss
-    cast.py           astype, float, double
+    cast.py           to, type, float, double, long, int, bool, cpu; is_tensor, is_floating_point, numel
 """

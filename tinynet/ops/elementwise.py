@@ -1,17 +1,23 @@
 """Elementwise arithmetic: + - * / **, negation, exp, log, sqrt, abs, clamp, maximum, minimum, where.
 
 Binary ops broadcast like numpy; their backward sums each gradient back to
-its input's shape (``sum_to_shape``).  An input that is not a Tensor (a Python
+its input's shape (``sum_to_shape``).  Their operands first go through
+``promote`` (``tinynet/ops/promotion.py``): PyTorch's type promotion, so an
+int tensor times 2.5 is float32 and an int tensor divided by an int tensor is
+float32 (the default dtype).  An input that is not a Tensor (a Python
 number) needs no gradient, and ``ctx.needs_input_grad`` lets backward skip it.
 Each op's public function (``add``, ``exp``...) follows its Function; the
 Tensor's operators are those functions (``tinynet/ops/tensor_methods.py``).
 """
+
+import numbers
 
 import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor, operand
+from tinynet.ops.promotion import cast_to_common, promote
 from tinynet.tensor import Tensor
 
 __all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
@@ -41,7 +47,7 @@ def add(input, other, *, alpha=1):
     """input + alpha * other (broadcasting)."""
     if alpha != 1:
         other = mul(operand(other), alpha)
-    return Add.apply(operand(input), operand(other))
+    return Add.apply(*promote(input, other))
 
 
 class Sub(Function):
@@ -58,11 +64,19 @@ class Sub(Function):
                 sum_to_shape(-grad, _shape_of(ctx, 1)) if need_b else None)
 
 
+def _is_bool(value):
+    """A bool tensor or a Python bool (which PyTorch treats alike in sub and pow)."""
+    return isinstance(value, bool) or (isinstance(value, Tensor) and value._array.dtype.kind == "b")
+
+
 def sub(input, other, *, alpha=1):
-    """input - alpha * other (broadcasting)."""
+    """input - alpha * other (broadcasting); as in PyTorch, not for bool tensors (use ~mask to invert a mask)."""
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; "
+                           "to invert a mask use ~mask or logical_not")
     if alpha != 1:
         other = mul(operand(other), alpha)
-    return Sub.apply(operand(input), operand(other))
+    return Sub.apply(*promote(input, other))
 
 
 class Mul(Function):
@@ -83,7 +97,7 @@ class Mul(Function):
 
 def mul(input, other):
     """input * other (broadcasting)."""
-    return Mul.apply(operand(input), operand(other))
+    return Mul.apply(*promote(input, other))
 
 
 class Div(Function):
@@ -104,12 +118,18 @@ class Div(Function):
 
 
 def div(input, other):
-    """input / other (broadcasting)."""
-    return Div.apply(operand(input), operand(other))
+    """input / other (broadcasting); true division, so integers give the default float dtype."""
+    return Div.apply(*promote(input, other, true_division=True))
 
 
 class Pow(Function):
-    """a ** b.   d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * ln(a)."""
+    """a ** b.   d(a^b)/da = b * a^(b-1),  d(a^b)/db = a^b * ln(a).
+
+    At the edges PyTorch's conventions hold: where b = 0, d/da = 0 (a^0 is
+    constant, even at a = 0 where b * a^(b-1) would be 0 * inf); where a = 0
+    and b >= 0, d/db = 0 (0^b is flat there), while for b < 0 the formula's
+    inf * ln(0) = -inf stands; for a < 0, ln(a) is NaN, and so is d/db.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -122,19 +142,28 @@ class Pow(Function):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad_b = None
-        if need_a:
-            grad_a = sum_to_shape(grad * b * a ** (b - 1), _shape_of(ctx, 0))
-        if need_b:
-            # ln(a) is undefined for a <= 0; where a == 0 and b > 0, a^b is flat in b (0), so use 0.
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0.0, np.nan))
-            grad_b = sum_to_shape(grad * out * log_a, _shape_of(ctx, 1))
+        a = np.asarray(a, dtype=out.dtype)  # a Python number base (2 ** x): ln(a) in x's dtype, not float64
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                grad_a = sum_to_shape(np.where(b == 0, 0.0, grad * (b * a ** (b - 1))), _shape_of(ctx, 0))
+            if need_b:
+                flat = (a == 0) & (b >= 0)
+                grad_b = sum_to_shape(np.where(flat, 0.0, grad * (out * np.log(a))), _shape_of(ctx, 1))
         return grad_a, grad_b
 
 
 def pow(input, exponent):
     """input ** exponent (broadcasting)."""
-    return Pow.apply(operand(input), operand(exponent))
+    if _is_bool(input) and isinstance(exponent, Tensor) and _is_bool(exponent):
+        raise NotImplementedError("pow is not implemented for bool tensors (convert one operand to int or float)")
+    if isinstance(input, Tensor) and _is_bool(input) and isinstance(exponent, bool):
+        return Tensor._from_array(input._array | (not exponent), False)  # x ** True is x, x ** False all True
+    input, exponent = promote(input, exponent)
+    if isinstance(exponent, numbers.Integral) and exponent < 0 and isinstance(input, Tensor) and \
+            input._array.dtype.kind in "iub":
+        raise RuntimeError(f"pow: integers to negative integer powers are not allowed (a {input.dtype} tensor "
+                           f"to the power {exponent}); use a float tensor")
+    return Pow.apply(input, exponent)
 
 
 class Neg(Function):
@@ -150,8 +179,12 @@ class Neg(Function):
 
 
 def neg(input):
-    """-input."""
-    return Neg.apply(as_tensor(input))
+    """-input (not for bool tensors, as in PyTorch)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "b":
+        raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
+                           "to invert a mask use ~mask or logical_not")
+    return Neg.apply(input)
 
 
 class Exp(Function):
@@ -281,7 +314,7 @@ class Maximum(Function):
 
 def maximum(input, other):
     """Elementwise maximum."""
-    return Maximum.apply(operand(input), operand(other))
+    return Maximum.apply(*promote(input, other))
 
 
 class Minimum(Function):
@@ -303,7 +336,7 @@ class Minimum(Function):
 
 def minimum(input, other):
     """Elementwise minimum."""
-    return Minimum.apply(operand(input), operand(other))
+    return Minimum.apply(*promote(input, other))
 
 
 class Where(Function):
@@ -332,4 +365,4 @@ def where(condition, input, other):
     condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
-    return Where.apply(condition, operand(input), operand(other))
+    return Where.apply(condition, *cast_to_common(operand(input), operand(other)))

@@ -49,9 +49,9 @@ def pick_index(target):
     return (grids[0], target) + tuple(grids[1:])
 
 
-def class_items(target, weight, ignore_index):
+def class_items(target, weight, ignore_index, dtype):
     """(index, w, valid): the index picking each item's target class (class 0 for ignored items), each item's
-    weight w[t_n] (0 if ignored; None when every item counts once), and which items count (None: all).
+    weight w[t_n] (0 if ignored; None when every item counts once; of ``dtype``), which items count (None: all).
     ``ignore_index`` None means that no target equals it."""
     valid = None if ignore_index is None else target != ignore_index
     if valid is not None and valid.all():
@@ -59,7 +59,7 @@ def class_items(target, weight, ignore_index):
     if valid is not None:
         target = np.where(valid, target, 0)
     if weight is None:
-        w = None if valid is None else valid.astype(np.float32)
+        w = None if valid is None else valid.astype(dtype)
     else:
         w = weight[target] if valid is None else weight[target] * valid
     return pick_index(target), w, valid
@@ -103,7 +103,7 @@ class CrossEntropy(Function):
             losses = -(q * log_probs).sum(axis=1)
             ctx.denominator = losses.size
             return _reduce(losses, reduction, ctx.denominator)
-        index, w, valid = class_items(target, weight, ignore_index)
+        index, w, valid = class_items(target, weight, ignore_index, logits.dtype)
         ctx.index, ctx.w, ctx.valid = index, w, valid
         losses = -log_probs[index] if w is None else -w * log_probs[index]
         if eps > 0:
@@ -152,7 +152,7 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, log_probs, target, weight=None, reduction="mean", ignore_index=-100):
-        index, w, _ = class_items(target, weight, ignore_index)
+        index, w, _ = class_items(target, weight, ignore_index, log_probs.dtype)
         ctx.index, ctx.w = index, w
         losses = -log_probs[index] if w is None else -w * log_probs[index]
         ctx.reduction, ctx.denominator = reduction, target.size if w is None else w.sum()

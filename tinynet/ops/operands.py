@@ -20,11 +20,13 @@ def as_tensor(value):
 
 def operand(value):
     """The other operand of a binary op: a Tensor or a Python number."""
+    if isinstance(value, Tensor):
+        return value
     if isinstance(value, np.generic):
         # A numpy scalar (np.float64(2.0)) acts like a Python number: it does not turn float32 into float64.
-        # (Tested first: np.float64 is also a Python float.)
+        # (Tested before Python numbers: np.float64 is also a Python float.)
         return value.item()
-    if isinstance(value, (Tensor,) + _NUMBERS):
+    if isinstance(value, _NUMBERS):
         return value
     if isinstance(value, (np.ndarray, list, tuple)):
         return Tensor(value)  # (an ndarray keeps its dtype; Python floats in a list become float32)

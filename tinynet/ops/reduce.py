@@ -1,22 +1,25 @@
-"""Reductions: sum, mean, max, min, var over some dims (or all), with or without keepdim; argmax, argmin.
+"""Reductions: sum, mean, prod, amax, amin, var, std, logsumexp, any, all over some dims (or all); cumsum.
 
 The backward of a reduction spreads each output gradient back over the
 elements that were reduced into it.  ``expand_to`` does the shape work: it
-reinserts the reduced axes (when keepdims was False) and broadcasts.
+reinserts the reduced axes (when keepdim was False) and broadcasts.
 
-The public functions take PyTorch's ``dim``/``keepdim`` and numpy's
-``axis``/``keepdims`` spellings; the dims are checked there, once, and the
-Functions receive them as a sorted tuple of axes.
+The public functions take PyTorch's ``dim``/``keepdim`` (and, for the oldest
+ones, numpy's ``axis``/``keepdims``); the dims are checked there, once, and
+the Functions receive them as a sorted tuple of axes.  As in PyTorch, sums
+and products of integers or bools are int64, and mean/var/std need floats.
+``max``/``min`` (which with a dim also say *where*) are in ``sort.py``.
 """
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, dtypes
 from tinynet.autograd.function import Function
+from tinynet.ops.cast import astype
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["sum", "mean", "max", "min", "var", "argmax", "argmin"]
+__all__ = ["sum", "mean", "prod", "amax", "amin", "var", "std", "logsumexp", "any", "all", "cumsum"]
 
 
 def expand_to(grad, axes, keepdims, shape):
@@ -28,6 +31,11 @@ def expand_to(grad, axes, keepdims, shape):
     return expanded
 
 
+def _count(shape, axes):
+    """How many elements are reduced into each output element."""
+    return int(np.prod([shape[a] for a in axes]))
+
+
 class Sum(Function):
     """sum of x over axes.   d(sum)/dx_i = 1 for every element that was summed."""
 
@@ -35,7 +43,7 @@ class Sum(Function):
     def forward(ctx, x, axis, keepdims=False):
         ctx.axes = axis
         ctx.keepdims = keepdims
-        return x.sum(axis=ctx.axes, keepdims=keepdims)
+        return x.sum(axis=ctx.axes, keepdims=keepdims, dtype=None if x.dtype.kind == "f" else np.int64)
 
     @staticmethod
     def backward(ctx, grad):
@@ -49,81 +57,166 @@ class Mean(Function):
     def forward(ctx, x, axis, keepdims=False):
         ctx.axes = axis
         ctx.keepdims = keepdims
-        ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
-        return x.mean(axis=ctx.axes, keepdims=keepdims)
+        ctx.count = _count(x.shape, ctx.axes)
+        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is NaN, as in PyTorch
+            return np.add.reduce(x, axis=ctx.axes, keepdims=keepdims) / x.dtype.type(ctx.count)
 
     @staticmethod
     def backward(ctx, grad):
         return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
 
 
-class _Extremum(Function):
-    """Shared backward of Max and Min: the gradient goes to the element(s) that were picked.
+class Prod(Function):
+    """product of x over axes.   d(prod)/dx_i = the product of all the other elements.
 
-    d max/dx_i = 1 if x_i is the maximum, else 0.  When several elements tie
-    for the maximum the gradient is split evenly between them (as PyTorch's
-    amax does), so it still sums to the output gradient.
+    That is prod / x_i -- except where x_i = 0, so backward multiplies the
+    running products from the left and from the right of each element instead
+    of dividing (exact with any number of zeros).
     """
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims=False):
+        ctx.axes = axis
+        ctx.keepdims = keepdims
+        ctx.save_for_backward(x)
+        return x.prod(axis=ctx.axes, keepdims=keepdims, dtype=None if x.dtype.kind == "f" else np.int64)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if x.size == 0:
+            return np.zeros(x.shape, dtype=grad.dtype)
+        last = tuple(range(x.ndim - len(ctx.axes), x.ndim))
+        moved = np.moveaxis(x, ctx.axes, last)  # the reduced axes at the end, flattened into one
+        rows = moved.reshape(moved.shape[:x.ndim - len(ctx.axes)] + (-1,))
+        ones = np.ones(rows.shape[:-1] + (1,), dtype=x.dtype)
+        before = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+        after = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = np.moveaxis((before * after).reshape(moved.shape), last, ctx.axes)
+        return expand_to(grad, ctx.axes, ctx.keepdims, x.shape) * others
+
+
+class Extremum(Function):
+    """The largest (or smallest) value over axes: ``amax`` and ``amin``, and ``max()``/``min()`` of everything.
+
+    d amax/dx_i = 1 for the element that is the maximum, 0 elsewhere.  When
+    several elements tie the gradient is split evenly between them, so it
+    still sums to the output gradient (PyTorch's rule).  With ``nan_aware``
+    (``max()``/``median()`` of all elements) a NaN result sends its gradient
+    to the NaNs; amax, like PyTorch's, then gives NaN gradients instead.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims=False, largest=True, nan_aware=False):
+        ctx.axes = axis
+        ctx.keepdims = keepdims
+        ctx.nan_aware = nan_aware
+        out = x.max(axis=axis, keepdims=keepdims) if largest else x.min(axis=axis, keepdims=keepdims)
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        picked = x == expand_to(out, ctx.axes, ctx.keepdims, x.shape)
-        ties = picked.sum(axis=ctx.axes, keepdims=True)
-        return expand_to(grad, ctx.axes, ctx.keepdims, x.shape) * picked / ties
+        return spread_evenly(grad, x, out, ctx.axes, ctx.keepdims, ctx.nan_aware)
 
 
-class Max(_Extremum):
-    """max of x over axes.   d max/dx_i = 1 for the argmax, 0 elsewhere (split evenly on ties; see _Extremum)."""
-
-    @staticmethod
-    def forward(ctx, x, axis, keepdims=False):
-        if x.size == 0:
-            raise ValueError(f"max of an empty tensor (shape {x.shape}) is undefined")
-        ctx.axes = axis
-        ctx.keepdims = keepdims
-        out = x.max(axis=ctx.axes, keepdims=keepdims)
-        ctx.save_for_backward(x, out)
-        return out
-
-
-class Min(_Extremum):
-    """min of x over axes.   d min/dx_i = 1 for the argmin, 0 elsewhere (split evenly on ties; see _Extremum)."""
-
-    @staticmethod
-    def forward(ctx, x, axis, keepdims=False):
-        if x.size == 0:
-            raise ValueError(f"min of an empty tensor (shape {x.shape}) is undefined")
-        ctx.axes = axis
-        ctx.keepdims = keepdims
-        out = x.min(axis=ctx.axes, keepdims=keepdims)
-        ctx.save_for_backward(x, out)
-        return out
+def spread_evenly(grad, x, out, axes, keepdims, nan_aware):
+    """Each output gradient split evenly over the elements of x equal to that output (see Extremum)."""
+    out = expand_to(out, axes, keepdims, x.shape)
+    picked = x == out
+    if nan_aware and x.dtype.kind == "f" and np.isnan(out).any():
+        picked |= np.isnan(x) & np.isnan(out)
+    ties = picked.sum(axis=axes, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return expand_to(grad, axes, keepdims, x.shape) / ties * picked
 
 
 class Var(Function):
     """Variance over axes: sum((x - mean)^2) / (n - correction); correction=1 is the unbiased estimate.
 
     d var/dx_i = 2 (x_i - mean) / (n - correction)   (the mean's own dependence on x_i cancels,
-    because the deviations sum to zero).
+    because the deviations sum to zero).  A divisor <= 0 gives inf or NaN, as in PyTorch.
     """
 
     @staticmethod
     def forward(ctx, x, axis, keepdims=False, correction=1):
         ctx.axes = axis
         ctx.keepdims = keepdims
-        count = int(np.prod([x.shape[a] for a in ctx.axes]))
-        ctx.divisor = count - correction
-        if ctx.divisor <= 0:
-            raise ValueError(f"var over {count} element(s) with correction={correction} divides by {ctx.divisor}")
-        centered = x - x.mean(axis=ctx.axes, keepdims=True)
+        ctx.divisor = x.dtype.type(max(_count(x.shape, axis) - correction, 0))
+        centered = x - x.mean(axis=axis, keepdims=True) if x.size else x
         ctx.save_for_backward(centered)
-        return (centered * centered).sum(axis=ctx.axes, keepdims=keepdims) / ctx.divisor
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (centered * centered).sum(axis=axis, keepdims=keepdims) / ctx.divisor
 
     @staticmethod
     def backward(ctx, grad):
         (centered,) = ctx.saved_tensors
-        return expand_to(grad, ctx.axes, ctx.keepdims, centered.shape) * (2 / ctx.divisor) * centered
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return expand_to(grad, ctx.axes, ctx.keepdims, centered.shape) * (2 / ctx.divisor) * centered
+
+
+class Std(Function):
+    """Standard deviation: sqrt(var).   d std/dx_i = (x_i - mean) / ((n - correction) std), taken as 0 where std = 0.
+
+    (At std = 0 the square root has no derivative; PyTorch's choice of 0 keeps a
+    constant input from turning a whole gradient into NaN.)
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims=False, correction=1):
+        out = np.sqrt(Var.forward(ctx, x, axis, keepdims, correction))
+        ctx.save_for_backward(ctx.saved_tensors[0], out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        centered, out = ctx.saved_tensors
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(out == 0, 0, grad / (ctx.divisor * out))
+        return expand_to(scale, ctx.axes, ctx.keepdims, centered.shape) * centered
+
+
+class LogSumExp(Function):
+    """log(sum(exp(x))) over axes, computed as m + log(sum(exp(x - m))) with m the max, so exp cannot overflow.
+
+    d lse/dx_i = exp(x_i - lse)   (the softmax of x over the axes).
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims=False):
+        ctx.axes = axis
+        ctx.keepdims = keepdims
+        shift = x.max(axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+        shift = np.where(np.isinf(shift), 0, shift)  # an infinite max: shifting by it would give inf - inf
+        with np.errstate(divide="ignore"):
+            out = np.log(np.exp(x - shift).sum(axis=axis, keepdims=True)) + shift
+        ctx.save_for_backward(x, out)
+        return out if keepdims else out.reshape(tuple(n for a, n in enumerate(x.shape) if a not in axis))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        with np.errstate(invalid="ignore"):
+            return expand_to(grad, ctx.axes, ctx.keepdims, x.shape) * np.exp(x - out)
+
+
+class CumSum(Function):
+    """Running sum along an axis: out_i = x_0 + ... + x_i.   d out_j/dx_i = 1 for j >= i, so
+    dL/dx_i = sum over j >= i of dL/dout_j: the running sum of the gradient taken from the end."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        dtype = None if x.dtype.kind == "f" else np.int64
+        return x.astype(dtype or x.dtype) if x.ndim == 0 else np.cumsum(x, axis=axis, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.ndim == 0:
+            return grad
+        reversed_grad = np.flip(grad, ctx.axis)
+        return np.flip(np.cumsum(reversed_grad, axis=ctx.axis), ctx.axis)
 
 
 def _axes_and_keep(input, dim, keepdim, axis, keepdims, who):
@@ -132,57 +225,113 @@ def _axes_and_keep(input, dim, keepdim, axis, keepdims, who):
         bool(keepdims if keepdims is not None else keepdim)
 
 
-def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Sum over ``dim`` (an int, a tuple, or None for every element)."""
-    input = as_tensor(input)
+def _needs_float(input, who):
+    """mean, var and std are defined for float tensors only (PyTorch: pass dtype= or call .float())."""
+    if input._array.dtype.kind != "f":
+        raise RuntimeError(f"{who}(): expected a floating-point input, got dtype {input.dtype} "
+                           f"(convert it first, e.g. x.float())")
+
+
+def _with_dtype(input, dtype, who):
+    """``input`` converted to the ``dtype=`` argument of a reduction, when one is given."""
+    return input if dtype is None else astype(input, dtypes.resolve(dtype, who))
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Sum over ``dim`` (an int, a tuple, or None for every element); integers and bools sum to int64."""
+    input = _with_dtype(as_tensor(input), dtype, "sum")
     axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "sum")
     return Sum.apply(input, axis=axes, keepdims=keep)
 
 
-def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Mean over ``dim`` (an int, a tuple, or None for every element)."""
-    input = as_tensor(input)
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Mean over ``dim`` (an int, a tuple, or None for every element) of a float tensor."""
+    input = _with_dtype(as_tensor(input), dtype, "mean")
+    _needs_float(input, "mean")
     axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "mean")
     return Mean.apply(input, axis=axes, keepdims=keep)
 
 
-def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Largest value over ``dim`` (the values only; use argmax for positions)."""
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product over ``dim`` (one int, or None for every element); integers and bools multiply to int64."""
+    input = _with_dtype(as_tensor(input), dtype, "prod")
+    axes = tuple(range(input.ndim)) if dim is None else (checks.dim(dim, input.ndim, "prod"),)
+    return Prod.apply(input, axis=axes, keepdims=bool(keepdim) and dim is not None)
+
+
+def _extremum(input, dim, keepdim, largest, who, nan_aware=False):
     input = as_tensor(input)
-    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "max")
-    return Max.apply(input, axis=axes, keepdims=keep)
+    axes = checks.dims(dim, input.ndim, who)
+    for axis in axes if input._array.size == 0 else ():
+        if input.shape[axis] == 0:
+            raise IndexError(f"{who}(): Expected reduction dim {axis} to have non-zero size "
+                             f"(the input has shape {input.shape})")
+    return Extremum.apply(input, axis=axes, keepdims=bool(keepdim), largest=largest, nan_aware=nan_aware)
 
 
-def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Smallest value over ``dim``."""
+def amax(input, dim=(), keepdim=False):
+    """The largest value over ``dim`` (an int or a tuple; () means every element); ties share the gradient."""
+    return _extremum(input, dim, keepdim, True, "amax")
+
+
+def amin(input, dim=(), keepdim=False):
+    """The smallest value over ``dim`` (an int or a tuple; () means every element); ties share the gradient."""
+    return _extremum(input, dim, keepdim, False, "amin")
+
+
+def _var_arguments(input, dim, unbiased, keepdim, correction, axis, keepdims, who):
+    """PyTorch's two spellings, ``var(dim, unbiased, keepdim)`` and ``var(dim, keepdim=, correction=)``."""
     input = as_tensor(input)
-    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "min")
-    return Min.apply(input, axis=axes, keepdims=keep)
+    _needs_float(input, who)
+    if isinstance(dim, bool):  # x.var(False): the first argument was ``unbiased``
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{who}(): pass either unbiased or correction, not both")
+    correction = (1 if unbiased is None or unbiased else 0) if correction is None else \
+        checks.real_number(correction, "correction", who)
+    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, who)
+    return input, dict(axis=axes, keepdims=keep, correction=correction)
 
 
-def var(input, dim=None, keepdim=False, *, axis=None, keepdims=None, correction=1, unbiased=None):
-    """Variance over ``dim``; divides by n - correction (unbiased, n - 1, by default)."""
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """Variance over ``dim``; divides by n - correction (unbiased, n - 1, by default; ``unbiased=False``: n)."""
+    input, options = _var_arguments(input, dim, unbiased, keepdim, correction, axis, keepdims, "var")
+    return Var.apply(input, **options)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """Standard deviation over ``dim``: the square root of ``var`` with the same arguments."""
+    input, options = _var_arguments(input, dim, unbiased, keepdim, correction, axis, keepdims, "std")
+    return Std.apply(input, **options)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) over ``dim`` (an int or a tuple), without overflow; integers become the default dtype."""
     input = as_tensor(input)
-    axes, keep = _axes_and_keep(input, dim, keepdim, axis, keepdims, "var")
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    return Var.apply(input, axis=axes, keepdims=keep, correction=correction)
+    if input._array.dtype.kind != "f":
+        input = astype(input, dtypes.get_default_dtype())
+    return LogSumExp.apply(input, axis=checks.dims(dim, input.ndim, "logsumexp"), keepdims=bool(keepdim))
 
 
-def _arg_extremum(numpy_fn, input, dim, keepdim, axis, keepdims):
+def _truth_reduction(numpy_fn, input, dim, keepdim, who):
     input = as_tensor(input)
-    dim = axis if axis is not None else dim
-    keep = bool(keepdims if keepdims is not None else keepdim)
-    if dim is not None:
-        dim = checks.dim(dim, input.ndim, numpy_fn.__name__)
-    return Tensor._from_array(np.asarray(numpy_fn(input._array, axis=dim, keepdims=keep), dtype=np.int64), False)
+    axes = checks.dims(dim, input.ndim, who)
+    result = numpy_fn(input._array, axis=axes, keepdims=bool(keepdim))
+    dtype = np.uint8 if input._array.dtype == np.uint8 else np.bool_  # as PyTorch (uint8 stays uint8)
+    return Tensor._from_array(np.asarray(result, dtype=dtype), False)
 
 
-def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Index of the largest value (the flat index when dim is None); an int64 tensor without gradient."""
-    return _arg_extremum(np.argmax, input, dim, keepdim, axis, keepdims)
+def any(input, dim=None, keepdim=False):
+    """True where any element over ``dim`` (an int, a tuple, or None for all) is nonzero; no gradient."""
+    return _truth_reduction(np.any, input, dim, keepdim, "any")
 
 
-def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Index of the smallest value; an int64 tensor without gradient."""
-    return _arg_extremum(np.argmin, input, dim, keepdim, axis, keepdims)
+def all(input, dim=None, keepdim=False):
+    """True where every element over ``dim`` (an int, a tuple, or None for all) is nonzero; no gradient."""
+    return _truth_reduction(np.all, input, dim, keepdim, "all")
+
+
+def cumsum(input, dim, *, dtype=None):
+    """The running sum along ``dim``; integers and bools accumulate in int64."""
+    input = _with_dtype(as_tensor(input), dtype, "cumsum")
+    return CumSum.apply(input, axis=checks.dim(dim, input.ndim, "cumsum"))

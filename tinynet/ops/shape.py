@@ -40,41 +40,34 @@ def reshape(input, shape):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    """Merge dimensions start_dim..end_dim into one (a reshape)."""
+    """Merge dimensions start_dim..end_dim into one (a reshape; a 0-d tensor becomes 1-d)."""
     input = as_tensor(input)
-    ndim = max(input.ndim, 1)
-    for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
-        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-            raise TypeError(f"flatten: {name} must be an integer, got {dim!r}")
-        if not -ndim <= dim < ndim:
-            raise ValueError(f"flatten: {name}={dim} is out of range for a tensor of shape {input.shape} "
-                             f"(valid: {-ndim} to {ndim - 1})")
-    start, end = start_dim % ndim, end_dim % ndim
+    start, end = checks.dim(start_dim, input.ndim, "flatten"), checks.dim(end_dim, input.ndim, "flatten")
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {input.shape}")
+        raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim} "
+                           f"for shape {input.shape}")
     shape = input.shape
     merged = int(np.prod(shape[start:end + 1]))
     return Reshape.apply(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
 def squeeze(input, dim=None):
-    """Drop dimensions of length 1 (all of them, or just ``dim``)."""
+    """Drop dimensions of length 1: all of them, or those of ``dim`` (an int or a tuple) that have length 1."""
     input = as_tensor(input)
+    shape = input.shape
     if dim is None:
-        new_shape = tuple(n for n in input.shape if n != 1)
+        dropped = range(len(shape))
     else:
-        dim = dim % input.ndim
-        if input.shape[dim] != 1:
-            return input
-        new_shape = input.shape[:dim] + input.shape[dim + 1:]
-    return Reshape.apply(input, new_shape)
+        dropped = (checks.dim(dim, input.ndim, "squeeze"),) if isinstance(dim, numbers.Integral) \
+            else checks.dims(dim, input.ndim, "squeeze")
+    new_shape = tuple(n for axis, n in enumerate(shape) if n != 1 or axis not in dropped)
+    return Reshape.apply(input, new_shape)  # a view even when nothing is dropped, as in PyTorch
 
 
 def unsqueeze(input, dim):
-    """Insert a dimension of length 1 at ``dim``."""
+    """Insert a dimension of length 1 at ``dim`` (from -ndim-1 to ndim)."""
     input = as_tensor(input)
-    if dim < 0:
-        dim += input.ndim + 1
+    dim = checks.dim(dim, input.ndim + 1, "unsqueeze")
     return Reshape.apply(input, input.shape[:dim] + (1,) + input.shape[dim:])
 
 

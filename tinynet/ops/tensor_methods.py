@@ -10,7 +10,7 @@ backward and its derivative side by side.  Adding a method is one line here.
 import numbers
 
 from tinynet.autograd import engine
-from tinynet.ops import activations, cast, compare, elementwise, inplace, matmul, reduce
+from tinynet.ops import activations, cast, compare, elementwise, inplace, matmul, norms, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -69,9 +69,13 @@ METHODS = {
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
-    # reductions (reduce.py)
-    "sum": reduce.sum, "mean": reduce.mean, "max": reduce.max, "min": reduce.min, "var": reduce.var,
-    "argmax": reduce.argmax, "argmin": reduce.argmin,
+    # reductions (reduce.py, norms.py)
+    "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
+    "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
+    "cumsum": reduce.cumsum, "norm": norms.norm,
+    # which element (sort.py): max/min with a dim return (values, indices)
+    "max": sort.max, "min": sort.min, "argmax": sort.argmax, "argmin": sort.argmin, "sort": sort.sort,
+    "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
     # shape (shape.py)
     "__getitem__": shape_ops.getitem,
     "reshape": _reshape, "view": _reshape, "flatten": shape_ops.flatten, "permute": _permute,
@@ -88,8 +92,10 @@ METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
     "copy_": inplace.copy_,
-    # dtype (cast.py)
-    "astype": cast.astype, "float": cast.to_float, "double": cast.to_double,
+    # dtype and device (cast.py)
+    "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
+    "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
+    "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
 }
 
 for _name, _method in METHODS.items():
