@@ -179,6 +179,14 @@ def test_repr_matches_torch(build, torch):
     assert repr(build(tnn)) == repr(build(torch.nn))
 
 
+def test_sigmoid_and_tanh_of_integers_give_the_default_float_dtype(torch):
+    for name in ("sigmoid", "tanh"):
+        ours = getattr(tinynet, name)(tinynet.tensor([1, -2, 3]))
+        theirs = getattr(torch, name)(torch.tensor([1, -2, 3]))
+        assert ours.dtype == np.float32 and theirs.dtype == torch.float32
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
 def test_new_layers_follow_the_default_dtype():
     tinynet.set_default_dtype(tinynet.float64)
     try:
@@ -310,6 +318,16 @@ MISTAKES = [
     ("init.kaiming mode", lambda lib: lib.init.kaiming_uniform_(lib.randn(2, 2), mode="fan")),
     ("init.kaiming 1-D", lambda lib: lib.init.kaiming_normal_(lib.randn(3))),
     ("ModuleDict of a function", lambda lib: lib.nn.ModuleDict({"f": len})),
+    # integer inputs to ops that only have float versions (a silently wrong integer result otherwise)
+    ("gelu of integers", lambda lib: lib.F.gelu(lib.tensor([1, -2, 3]))),
+    ("mish of integers", lambda lib: lib.F.mish(lib.tensor([1, -2, 3]))),
+    ("softplus of integers", lambda lib: lib.F.softplus(lib.tensor([1, -2, 3]))),
+    ("leaky_relu of integers", lambda lib: lib.F.leaky_relu(lib.tensor([1, -2, 3]))),
+    ("softmax of integers", lambda lib: lib.F.softmax(lib.tensor([1, -2, 3]), 0)),
+    ("layer_norm of integers", lambda lib: lib.F.layer_norm(lib.tensor([1, -2, 3]), (3,))),
+    ("prelu of integers", lambda lib: lib.F.prelu(lib.tensor([1, -2, 3]), lib.tensor([0.25]))),
+    ("dropout of integers", lambda lib: lib.F.dropout(lib.tensor([1, -2, 3]), 0.5)),
+    ("dropout2d of integers", lambda lib: lib.F.dropout2d(lib.tensor([[[[1]], [[2]]]]), 0.5)),
 ]
 
 

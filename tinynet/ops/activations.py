@@ -12,8 +12,9 @@ returns it, with the version counting and autograd rules of ``inplace.py``.
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, dtypes
 from tinynet.autograd.function import Function
+from tinynet.ops.cast import astype
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
 
@@ -26,6 +27,24 @@ def maybe_inplace(input, inplace, function, **options):
     if inplace:
         return apply_inplace(input, function, **options)
     return function(as_tensor(input), **options)
+
+
+def floating(input, owner):
+    """``input`` as a Tensor that must hold floats: PyTorch has no integer version of this op either."""
+    input = as_tensor(input)
+    if input._array.dtype.kind != "f":
+        raise NotImplementedError(f"{owner} is not implemented for {input._array.dtype} tensors; "
+                                  "convert the input with .float() first")
+    return input
+
+
+def as_float(input):
+    """``input`` as a float Tensor: integers and bools become the default float dtype (PyTorch's rule for ops
+    such as sigmoid, whose results are not integers)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "f":
+        return input
+    return astype(input, dtypes.get_default_dtype())
 
 
 def stable_sigmoid(x):
@@ -50,7 +69,7 @@ class Sigmoid(Function):
 
 def sigmoid(input):
     """1 / (1 + e^-input)."""
-    return Sigmoid.apply(as_tensor(input))
+    return Sigmoid.apply(as_float(input))
 
 
 class Tanh(Function):
@@ -70,7 +89,7 @@ class Tanh(Function):
 
 def tanh(input):
     """Hyperbolic tangent."""
-    return Tanh.apply(as_tensor(input))
+    return Tanh.apply(as_float(input))
 
 
 class ReLU(Function):
@@ -116,7 +135,7 @@ class LeakyReLU(Function):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """input for input > 0, negative_slope * input otherwise."""
     negative_slope = checks.real_number(negative_slope, "negative_slope", "leaky_relu")
-    return maybe_inplace(input, inplace, LeakyReLU.apply, negative_slope=negative_slope)
+    return maybe_inplace(floating(input, "leaky_relu"), inplace, LeakyReLU.apply, negative_slope=negative_slope)
 
 
 class ELU(Function):
@@ -139,7 +158,7 @@ class ELU(Function):
 def elu(input, alpha=1.0, inplace=False):
     """input for input > 0, alpha (e^input - 1) otherwise."""
     alpha = checks.real_number(alpha, "alpha", "elu")
-    return maybe_inplace(input, inplace, ELU.apply, alpha=alpha)
+    return maybe_inplace(floating(input, "elu"), inplace, ELU.apply, alpha=alpha)
 
 
 class SiLU(Function):
@@ -159,7 +178,7 @@ class SiLU(Function):
 
 def silu(input, inplace=False):
     """input * sigmoid(input) (swish)."""
-    return maybe_inplace(input, inplace, SiLU.apply)
+    return maybe_inplace(floating(input, "silu"), inplace, SiLU.apply)
 
 
 class Softplus(Function):
@@ -186,7 +205,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     """ln(1 + e^(beta input)) / beta (linear above threshold)."""
     beta = checks.real_number(beta, "beta", "softplus")
     threshold = checks.real_number(threshold, "threshold", "softplus")
-    return Softplus.apply(as_tensor(input), beta=beta, threshold=threshold)
+    return Softplus.apply(floating(input, "softplus"), beta=beta, threshold=threshold)
 
 
 class Hardtanh(Function):
@@ -257,6 +276,9 @@ def slope_shape(ndim, count):
 def prelu(input, weight):
     """x for x > 0, weight * x otherwise; weight holds one slope, or one per channel (dim 1 of input)."""
     input, weight = as_tensor(input), as_tensor(weight)
+    if input._array.dtype.kind != "f" or weight._array.dtype.kind != "f":
+        raise RuntimeError(f"prelu: input and weight must be floating-point tensors, got {input._array.dtype} and "
+                           f"{weight._array.dtype}")
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.ndim > 1 or weight.shape[0:1] not in ((), (1,), (channels,)):
         raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: found {weight.numel()} "
@@ -309,7 +331,7 @@ class Softmax(Function):
 
 def softmax(input, dim=-1):
     """Softmax along dim."""
-    input = as_tensor(input)
+    input = floating(input, "softmax")
     return Softmax.apply(input, dim=checks.dim(dim, input.ndim, "softmax"))
 
 
@@ -335,5 +357,5 @@ class LogSoftmax(Function):
 
 def log_softmax(input, dim=-1):
     """log(softmax(input)) along dim, computed stably."""
-    input = as_tensor(input)
+    input = floating(input, "log_softmax")
     return LogSoftmax.apply(input, dim=checks.dim(dim, input.ndim, "log_softmax"))

@@ -40,12 +40,18 @@ class Dropout(Function):
         return grad * mask
 
 
+def _float_input(input, owner):
+    if input._array.dtype.kind != "f":  # (the 1/(1-p) scaling has no integer result)
+        raise RuntimeError(f"{owner}: expected a floating-point input, got dtype {input._array.dtype}")
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1-p); identity if not training."""
     p = checks.probability(p, "dropout probability p")
     input = as_tensor(input)
     if not training or p == 0:
         return input
+    _float_input(input, "dropout")
     if inplace:
         return apply_inplace(input, Dropout.apply, p=p)
     return Dropout.apply(input, p=p)
@@ -71,6 +77,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "Each (sample, channel) entry is dropped as a whole", UserWarning)
     if not training or p == 0:
         return input
+    _float_input(input, "dropout2d")
     mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
     if inplace:
         return apply_inplace(input, Dropout.apply, p=p, mask_shape=mask_shape)

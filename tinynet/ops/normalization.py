@@ -166,6 +166,9 @@ def normalized_shape_tuple(normalized_shape, owner):
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalize over the last ``len(normalized_shape)`` dims of input, then scale by weight and shift by bias."""
     input = as_tensor(input)
+    if input._array.dtype.kind != "f":
+        raise NotImplementedError(f"layer_norm is not implemented for {input._array.dtype} tensors; convert the "
+                                  "input with .float() first")
     normalized_shape = normalized_shape_tuple(normalized_shape, "layer_norm")
     count = len(normalized_shape)
     if input.shape[input.ndim - count:] != normalized_shape or input.ndim < count:

@@ -12,9 +12,8 @@ import math
 import numpy as np
 
 from tinynet.autograd.function import Function
-from tinynet.ops.activations import elu, maybe_inplace, stable_sigmoid
+from tinynet.ops.activations import elu, floating, maybe_inplace, stable_sigmoid
 from tinynet.ops.elementwise import mul
-from tinynet.ops.operands import as_tensor
 from tinynet.ops.special import normal_cdf
 
 __all__ = ["gelu", "mish", "selu", "logsigmoid"]
@@ -58,7 +57,7 @@ def gelu(input, approximate="none"):
     """Gaussian error linear unit x Phi(x); approximate='tanh' uses the tanh formula instead of Phi."""
     if approximate not in GELU_APPROXIMATIONS:
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELU.apply(as_tensor(input), approximate=approximate)
+    return GELU.apply(floating(input, "gelu"), approximate=approximate)
 
 
 class Mish(Function):
@@ -78,7 +77,7 @@ class Mish(Function):
 
 def mish(input, inplace=False):
     """input * tanh(softplus(input))."""
-    return maybe_inplace(input, inplace, Mish.apply)
+    return maybe_inplace(floating(input, "mish"), inplace, Mish.apply)
 
 
 # SELU's constants (Klambauer et al., 2017): the fixed point of mean 0 and variance 1.
@@ -95,7 +94,7 @@ def selu(input, inplace=False):
 
     A composition of elu and a product, so its gradient, scale * elu'(x), follows from theirs.
     """
-    return maybe_inplace(input, inplace, _selu)
+    return maybe_inplace(floating(input, "selu"), inplace, _selu)
 
 
 class LogSigmoid(Function):
@@ -114,4 +113,4 @@ class LogSigmoid(Function):
 
 def logsigmoid(input):
     """log(sigmoid(input)), computed stably."""
-    return LogSigmoid.apply(as_tensor(input))
+    return LogSigmoid.apply(floating(input, "logsigmoid"))
