@@ -328,6 +328,11 @@ MISTAKES = [
     ("prelu of integers", lambda lib: lib.F.prelu(lib.tensor([1, -2, 3]), lib.tensor([0.25]))),
     ("dropout of integers", lambda lib: lib.F.dropout(lib.tensor([1, -2, 3]), 0.5)),
     ("dropout2d of integers", lambda lib: lib.F.dropout2d(lib.tensor([[[[1]], [[2]]]]), 0.5)),
+    ("mse_loss of integers", lambda lib: lib.F.mse_loss(lib.tensor([1, 2]), lib.tensor([1, 3]))),
+    ("cross_entropy of integer scores", lambda lib: lib.F.cross_entropy(lib.tensor([[1, 2]]), lib.tensor([0]))),
+    ("nll_loss of integer scores", lambda lib: lib.F.nll_loss(lib.tensor([[1, 2]]), lib.tensor([0]))),
+    ("binary_cross_entropy of integers", lambda lib: lib.F.binary_cross_entropy(lib.tensor([0, 1]),
+                                                                                lib.tensor([0.0, 1.0]))),
 ]
 
 

@@ -23,8 +23,8 @@ import numpy as np
 from tinynet import checks
 from tinynet.autograd import grad_mode
 from tinynet.autograd.function import Function
+from tinynet.ops.activations import floating
 from tinynet.ops.broadcasting import sum_to_shape
-from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"]
@@ -173,7 +173,7 @@ class HuberLoss(DifferenceLoss):
 
 
 def _difference_loss(function, input, target, size_average, reduce, reduction, owner, parameter=None):
-    input, target = as_tensor(input), as_target(target)
+    input, target = floating(input, owner), as_target(target)
     reduction = legacy_reduction(size_average, reduce, reduction, owner)
     broadcast_pair(input, target, owner)
     return function.apply(input, target, reduction=reduction, parameter=parameter)
@@ -257,7 +257,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     reduction "batchmean" (sum / batch size) gives the true KL divergence per sample; "mean" divides by the
     number of elements instead (PyTorch's default, kept for compatibility -- it warns, as PyTorch does).
     """
-    input, target = as_tensor(input), as_target(target)
+    input, target = floating(input, "kl_div"), as_target(target)
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce, "mean", "kl_div")
     elif reduction not in KL_REDUCTIONS:

@@ -10,9 +10,8 @@ Both differentiate with respect to the target as well, as PyTorch does.
 import numpy as np
 
 from tinynet.autograd.function import Function
-from tinynet.ops.activations import stable_sigmoid
+from tinynet.ops.activations import floating, stable_sigmoid
 from tinynet.ops.loss import as_target, constant_weight, grad_per_item, legacy_reduction, reduce_losses
-from tinynet.ops.operands import as_tensor
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -110,8 +109,8 @@ def _check_binary_shapes(input, target, weight, owner, message):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy of probabilities in [0, 1] against targets of the same shape (weight: per element)."""
-    input, target = as_tensor(input), as_target(target)
     owner = "binary_cross_entropy"
+    input, target = floating(input, owner), as_target(target)
     weight = constant_weight(weight, "weight", owner, input._array.dtype)
     _check_binary_shapes(input, target, weight, owner,
                          f"{owner}: using a target size {target.shape} that is different to the input size "
@@ -127,8 +126,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     ``weight`` scales each element's loss; ``pos_weight`` (broadcast along the last dimension, one per class)
     scales the positive (t = 1) term, trading recall against precision.
     """
-    input, target = as_tensor(input), as_target(target)
     owner = "binary_cross_entropy_with_logits"
+    input, target = floating(input, owner), as_target(target)
     weight = constant_weight(weight, "weight", owner, input._array.dtype)
     pos_weight = constant_weight(pos_weight, "pos_weight", owner, input._array.dtype)
     _check_binary_shapes(input, target, weight, owner,

@@ -169,6 +169,9 @@ class NLLLoss(Function):
 def class_targets(input, target, weight, ignore_index, owner, allow_probabilities=False):
     """Check input (N, C, ...) / (C,) against its class-index (or probability) target; returns (input, target,
     weight, ignore_index), the latter None when no label can equal it (which spares looking for it)."""
+    if input._array.dtype.kind != "f":
+        raise NotImplementedError(f"{owner} is not implemented for {input._array.dtype} scores; convert them with "
+                                  ".float() first")
     if input.ndim == 0:
         raise ValueError(f"{owner}: input must have a class dimension, got a 0-d tensor")
     classes = input.shape[1] if input.ndim >= 2 else input.shape[0]
