@@ -12,7 +12,8 @@ from tinynet.autograd.function import Function
 from tinynet.autograd.trace import docstring_parts
 
 PUBLIC_MODULES = ["tinynet", "tinynet.nn", "tinynet.nn.functional", "tinynet.nn.init", "tinynet.optim",
-                  "tinynet.optim.lr_scheduler", "tinynet.kernels", "tinynet.data", "tinynet.viz"]
+                  "tinynet.optim.lr_scheduler", "tinynet.kernels", "tinynet.data", "tinynet.utils.data",
+                  "tinynet.viz"]
 
 
 def _has_doc(obj):

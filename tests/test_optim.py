@@ -143,8 +143,8 @@ def test_optimizer_argument_validation():
         optim.Adam([])
     with pytest.raises(TypeError, match="single Tensor"):
         optim.SGD(p, lr=0.1)
-    with pytest.raises(ValueError, match="does not require grad"):
-        optim.SGD([tinynet.Tensor(np.ones(2))], lr=0.1)
+    with pytest.raises(ValueError, match="non-leaf"):
+        optim.SGD([p * 2], lr=0.1)
     with pytest.raises(ValueError, match="more than one"):
         optim.SGD([p, p], lr=0.1)
     with pytest.raises(ValueError, match="unknown"):

@@ -83,7 +83,7 @@ MISTAKES = [
     ("lr a string", lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr="0.1"), TypeError, "got '0.1'"),
     ("adam beta", lambda: optim.Adam(nn.Linear(2, 2).parameters(), betas=(1.5, 0.9)), ValueError, "1.5"),
     ("optimize arrays", lambda: optim.SGD([np.ones(3)], lr=0.1), TypeError, "only optimize Tensors, got ndarray"),
-    ("optimize a constant", lambda: optim.SGD([ones(3)], lr=0.1), ValueError, "does not require grad"),
+    ("optimize a non-leaf", lambda: optim.SGD([ones(3, requires_grad=True) * 2], lr=0.1), ValueError, "non-leaf"),
     ("optimize a module", lambda: optim.SGD(nn.Linear(2, 2), lr=0.1), TypeError, "pass model.parameters()"),
     ("optimize nothing", lambda: optim.Adam([]), ValueError, "empty parameter list"),
     # data

@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 import importlib
 
 from tinynet.random import manual_seed
+from tinynet.generator import Generator
 from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor
 from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bool shadow Python's only in here)
@@ -38,30 +39,34 @@ from tinynet.ops.compare import *  # noqa: F401,F403
 from tinynet.ops.conv import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
+from tinynet.ops.elementwise_math import *  # noqa: F401,F403
 from tinynet.ops.embedding import *  # noqa: F401,F403
+from tinynet.ops.indexing import *  # noqa: F401,F403
+from tinynet.ops.linalg import *  # noqa: F401,F403
 from tinynet.ops.loss import *  # noqa: F401,F403
 from tinynet.ops.loss_binary import *  # noqa: F401,F403
 from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.piecewise import *  # noqa: F401,F403
 from tinynet.ops.pool import *  # noqa: F401,F403
 from tinynet.ops.promotion import *  # noqa: F401,F403
+from tinynet.ops.rearrange import *  # noqa: F401,F403
 from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
 from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
-from tinynet.creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
+from tinynet.creation import *  # noqa: F401,F403  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
 from tinynet import nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit
 
-# Loaded on first use (``tinynet.viz.draw_graph``), so that ``import tinynet`` stays fast:
-# they bring in matplotlib and the examples.
-_LAZY_SUBPACKAGES = ("data", "viz", "examples")
+# Loaded on first use (``tinynet.viz.draw_graph``, ``tinynet.utils.data.DataLoader``), so that
+# ``import tinynet`` stays fast: they bring in matplotlib, the examples, the data loaders.
+_LAZY_SUBPACKAGES = ("data", "utils", "viz", "examples")
 
 
 def __getattr__(name):

@@ -89,7 +89,6 @@ class Function:
             output.requires_grad = True
             output._node = ctx
             ctx.edges = tuple(function._edge(a) if needs else None for a, needs in zip(args, needs_input_grad))
-            ctx.saved_versions = tuple(
-                (t._version_counter(), t._version_counter().value, next((i for i, a in enumerate(args) if a is t), -2))
-                for t in ctx.__dict__.get("saved_tensors", ()) if isinstance(t, Tensor))
+            ctx.tensor_versions = tuple((t._version_counter(), t._version_counter().value)
+                                        for t in ctx.__dict__.get("saved_tensors", ()) if isinstance(t, Tensor))
         return output

@@ -17,7 +17,7 @@ counters, see tensor.py), and afterwards calls each listener in
 import numpy as np
 
 from tinynet.autograd import hooks
-from tinynet.autograd.function import Node
+from tinynet.autograd.function import Node, saved_memory_of
 from tinynet.tensor import Tensor
 
 
@@ -28,19 +28,27 @@ def _describe(array):
 
 def check_saved_versions(node):
     """Raise if a value this node saved for backward was changed in place after it was saved."""
-    for counter, version, which in node.saved_versions:
+    changed = []  # (what, version now, version when saved)
+    if node.input_versions is not None:
+        for index, version in enumerate(node.input_versions):
+            if version is not None:
+                counter = node.parents[index]._version  # (made since, if the first change came later)
+                current = 0 if counter is None else counter.value
+                if current != version and saved_memory_of(node, index):
+                    changed.append((f"{_describe(node.parents[index]._array)}, which is input {index} of "
+                                    f"{node.name()},", current, version))
+    if node.output_counter is not None and node.output_counter.value != 0:
+        changed.append((f"the output of {node.name()},", node.output_counter.value, 0))
+    for counter, version in node.tensor_versions:
         if counter.value != version:
-            if which >= 0:
-                what = f"{_describe(node.parents[which]._array)}, which is input {which} of {node.name()},"
-            elif which == -1:
-                what = f"the output of {node.name()},"
-            else:
-                what = f"a tensor saved by {node.name()},"
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an inplace operation: "
-                f"{what} is at version {counter.value}; expected version {version} instead. "
-                "Change it out of place (x = x + 1 rather than x += 1), or clone() it before changing it."
-            )
+            changed.append((f"a tensor saved by {node.name()},", counter.value, version))
+    if changed:
+        what, current, version = changed[0]
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"{what} is at version {current}; expected version {version} instead. "
+            "Change it out of place (x = x + 1 rather than x += 1), or clone() it before changing it."
+        )
 
 
 def run_node_backward(node, grad_output):
@@ -54,7 +62,7 @@ def run_node_backward(node, grad_output):
             f"backward through {node.op_name} a second time: its saved values were freed after the first "
             "backward. Call backward(retain_graph=True) the first time if you need to backpropagate twice."
         )
-    if node.saved_versions:
+    if node.input_versions is not None or node.output_counter is not None or node.tensor_versions:
         check_saved_versions(node)
     input_grads = node.function.backward(node, grad_output)
     if not isinstance(input_grads, tuple):

@@ -34,8 +34,11 @@ class Node:
     # so release() can drop it all at once.
     __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "__dict__")
 
-    # Set on the few nodes that need them (in __dict__, so release() drops them too):
-    saved_versions = ()  # (version counter, its value when saved, input index or -1 for the output)
+    # Set on the nodes that need them (in __dict__, so release() drops them too), for the check that no value
+    # saved for backward has changed in place since (engine.check_saved_versions):
+    input_versions = None  # each input tensor's version when the op ran (None for other inputs)
+    output_counter = None  # the output's version counter, when forward saved the output itself
+    tensor_versions = ()  # (version counter, version) of each Tensor a user-defined Function saved
     retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
     tensor_hooks = None  # the output tensor's gradient hooks (register_hook)
 
@@ -94,29 +97,15 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
-def _saved_versions(saved, inputs, output, result):
-    """For each input or output whose values forward saved: (its version counter, the version now, which:
-    the input's index, or -1 for the output).
-
-    A saved array counts for an input when it is the input's array or a view of the same memory
-    (numpy's ``base``: the array that owns the memory).
-    """
-    owners = set()
-    for value in saved:
-        if type(value) is np.ndarray:
-            owners.add(id(value))
-            if value.base is not None:
-                owners.add(id(value.base))
-    versions = []
-    for index, value in enumerate(inputs):
-        if isinstance(value, Tensor):
-            array = value._array
-            if id(array) in owners or (array.base is not None and id(array.base) in owners):
-                counter = value._version_counter()
-                versions.append((counter, counter.value, index))
-    if any(value is output for value in saved):
-        versions.append((result._version_counter(), 0, -1))
-    return versions
+def saved_memory_of(node, index):
+    """True if one of the arrays ``node`` saved is input ``index``'s array or a view of the same memory
+    (numpy's ``base`` is the array that owns the memory)."""
+    array = node.parents[index]._array
+    for saved in node.__dict__.get("saved_tensors", ()):
+        if type(saved) is np.ndarray and (saved is array or (saved.base is not None and (
+                saved.base is array or saved.base is array.base))):
+            return True
+    return False
 
 
 class Function:
@@ -181,7 +170,17 @@ class Function:
         if record:
             ctx.edges = edges
             if "saved_tensors" in ctx.__dict__:
-                ctx.saved_versions = _saved_versions(ctx.saved_tensors, inputs, output, result)
+                # Remember the versions now; backward checks them (and, only if one changed, whether
+                # that input's values were among those saved).
+                versions = []
+                for value in inputs:
+                    versions.append((0 if value._version is None else value._version.value)
+                                    if isinstance(value, Tensor) else None)
+                ctx.input_versions = versions
+                for saved in ctx.saved_tensors:
+                    if saved is output:
+                        ctx.output_counter = result._version_counter()
+                        break
             result._node = ctx
         return result
 

@@ -10,7 +10,8 @@ bounded here.
 
 import numpy as np
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+FLOAT32, FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+FLOAT_DTYPES = (FLOAT32, FLOAT64)
 
 # Limits that keep every size C derives (products of shapes, times threads and
 # sizeof) far from int64/size_t overflow; anything near them could never be
@@ -29,7 +30,8 @@ def float_array(value, name, rank=None, layout=""):
     """
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray, got {type(value).__name__}")
-    if value.dtype not in FLOAT_DTYPES:
+    dtype = value.dtype
+    if dtype is not FLOAT32 and dtype is not FLOAT64 and dtype not in FLOAT_DTYPES:  # (identity: the quick test)
         raise TypeError(f"{name} must have dtype float32 or float64, got {value.dtype}")
     if rank is not None and value.ndim != rank:
         raise ValueError(f"{name} must be {rank}-D {layout}, got shape {value.shape}")

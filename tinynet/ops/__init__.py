@@ -11,14 +11,20 @@ family lists its public functions in ``__all__``, which ``tinynet/__init__.py``
 re-exports.
 
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
+    elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
+    piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient)
     promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
     reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
     norms.py          norm
     sort.py           max, min (with a dim: values and indices), argmax, argmin, sort, argsort, topk,
                       kthvalue, median, mode
-    shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, indexing, cat, stack, pad
+    shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
+                      cat, stack, pad
+    rearrange.py      clone, contiguous, flip, roll, repeat, tile (copies)
+    indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
+    linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
                       hardtanh, relu6, prelu
     smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)

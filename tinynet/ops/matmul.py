@@ -72,12 +72,13 @@ class MatMul(Function):
 
 def matmul(input, other):
     """Matrix product with numpy's @ rules (1-D operands as vectors, leading dimensions as a batch)."""
-    a, b = as_tensor(input), as_tensor(other)
+    input, other = as_tensor(input), as_tensor(other)
+    a, b = input._array, other._array
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
-    return MatMul.apply(a, b)
+    return MatMul.apply(input, other)
 
 
 class Linear(Function):
@@ -113,15 +114,14 @@ class Linear(Function):
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, with weight of shape (out_features, in_features) and input of shape (..., in_features)."""
     input = as_tensor(input)
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input shape {input.shape} does not end in in_features={weight.shape[1]} "
-            f"(weight shape {weight.shape})"
-        )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    if input.dtype != weight.dtype:
-        raise TypeError(f"linear: input dtype {input.dtype} differs from weight dtype {weight.dtype}")
+    x, w = input._array, as_tensor(weight)._array  # (checked on the arrays: a Tensor's shape is a property call)
+    if w.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}")
+    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(f"linear: input shape {x.shape} does not end in in_features={w.shape[1]} "
+                         f"(weight shape {w.shape})")
+    if bias is not None and bias.shape != (w.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {bias.shape}")
+    if x.dtype != w.dtype:
+        raise TypeError(f"linear: input dtype {x.dtype} differs from weight dtype {w.dtype}")
     return Linear.apply(input, weight, bias)

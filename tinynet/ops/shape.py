@@ -1,4 +1,4 @@
-"""Ops that move elements around without changing them: reshape, permute, indexing, cat, stack, pad.
+"""Ops that move elements around without changing them: reshape, permute, views, indexing, cat, stack, pad.
 
 Each backward routes every output gradient back to the input element it
 came from -- the inverse rearrangement.  An element read several times
@@ -11,10 +11,12 @@ import numpy as np
 
 from tinynet import checks
 from tinynet.autograd.function import Function
+from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat", "concatenate", "stack", "pad"]
+__all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat", "concatenate", "stack", "pad",
+           "expand", "expand_as", "view_as", "reshape_as", "movedim", "moveaxis", "swapaxes", "swapdims", "t"]
 
 
 class Reshape(Function):
@@ -211,15 +213,18 @@ def stack(tensors, dim=0):
 
 
 def pad_widths_per_axis(pad_widths, ndim):
-    """PyTorch F.pad order (last_left, last_right, prev_left, prev_right, ...) -> numpy's per-axis pairs."""
+    """PyTorch F.pad order (last_left, last_right, prev_left, prev_right, ...) -> numpy's per-axis pairs.
+
+    A negative width crops that many elements instead (as in PyTorch).
+    """
     widths = tuple(pad_widths)
     if len(widths) % 2 or len(widths) // 2 > ndim:
         raise ValueError(
             f"pad widths must come in (before, after) pairs for at most {ndim} dimensions, got {widths}"
         )
     for w in widths:
-        if isinstance(w, bool) or not isinstance(w, numbers.Integral) or w < 0:
-            raise ValueError(f"pad widths must be non-negative integers, got {widths}")
+        if isinstance(w, bool) or not isinstance(w, numbers.Integral):
+            raise TypeError(f"pad widths must be integers, got {widths}")
     pairs = [(0, 0)] * ndim
     for i in range(len(widths) // 2):
         pairs[ndim - 1 - i] = (int(widths[2 * i]), int(widths[2 * i + 1]))
@@ -227,16 +232,16 @@ def pad_widths_per_axis(pad_widths, ndim):
 
 
 class Pad(Function):
-    """Zero padding in PyTorch's F.pad order: (left, right, top, bottom, ...) from the last axis backwards.
+    """Constant padding: ``value`` added around x, ``pairs[i]`` = (before, after) elements on axis i.
 
-    The padding is constant, so d out/d x is 1 from each original element to
-    its padded position: backward cuts the middle out of the gradient.
+    The padding does not depend on x, so d out/d x is 1 from each original
+    element to its padded position: backward cuts the middle out of the gradient.
     """
 
     @staticmethod
-    def forward(ctx, x, pairs):
+    def forward(ctx, x, pairs, value=0):
         ctx.pairs = pairs
-        return np.pad(x, ctx.pairs)
+        return np.pad(x, ctx.pairs, constant_values=value)
 
     @staticmethod
     def backward(ctx, grad):
@@ -244,7 +249,161 @@ class Pad(Function):
         return grad[middle]
 
 
-def pad(input, pad):
-    """Zero padding, PyTorch F.pad order: (left, right, top, bottom, ...) from the last dimension backwards."""
+# PyTorch's padding modes that copy the input's own elements, and numpy's names for them.
+_NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _copying_pad(input, pairs, mode):
+    """reflect/replicate/circular padding as indexing: along each padded axis, read input at a computed index
+    array (e.g. [1, 0, 1, 2, 1] reflects [0, 1, 2] by one), so the gradient comes from indexing's backward."""
+    for axis, (before, after) in enumerate(pairs):
+        if before == after == 0:
+            continue
+        n = input.shape[axis]
+        if mode == "reflect" and max(before, after) >= n:
+            raise RuntimeError(f"pad: reflect padding {(before, after)} must be less than the size {n} of dim {axis}")
+        if mode == "circular" and max(before, after) > n:
+            raise RuntimeError(f"pad: circular padding {(before, after)} wraps around dim {axis} of size {n} "
+                               "more than once")
+        if n == 0:
+            raise RuntimeError(f"pad: {mode} padding needs a non-empty dim {axis}, got shape {input.shape}")
+        positions = np.arange(n)[max(-before, 0):n - max(-after, 0)]  # negative widths crop first
+        index = np.pad(positions, (max(before, 0), max(after, 0)), mode=_NUMPY_PAD_MODES[mode])
+        input = GetItem.apply(input, (slice(None),) * axis + (index,))
+    return input
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad (or, with negative widths, crop) the last dimensions, in PyTorch's F.pad order (left, right, top,
+    bottom, ...); ``mode`` is "constant" (with ``value``, 0 by default), "reflect", "replicate" or "circular"."""
     input = as_tensor(input)
-    return Pad.apply(input, pad_widths_per_axis(pad, input.ndim))
+    pairs = pad_widths_per_axis(pad, input.ndim)
+    if mode == "constant":
+        crop = tuple(slice(max(-before, 0), n - max(-after, 0)) for (before, after), n in zip(pairs, input.shape))
+        if any(before < 0 or after < 0 for before, after in pairs):
+            if any(piece.start > piece.stop for piece in crop):
+                raise RuntimeError(f"pad: widths {tuple(pad)} crop more than the shape {input.shape} holds")
+            input = GetItem.apply(input, crop)
+            pairs = [(max(before, 0), max(after, 0)) for before, after in pairs]
+        return Pad.apply(input, pairs, 0 if value is None else value)
+    if mode not in _NUMPY_PAD_MODES:
+        raise NotImplementedError(f"pad: unrecognised padding mode {mode!r} (expected 'constant', 'reflect', "
+                                  "'replicate' or 'circular')")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    padded_dims = len(tuple(pad)) // 2
+    if not padded_dims + 1 <= input.ndim <= padded_dims + 2:
+        raise NotImplementedError(f"pad: {mode} padding of {padded_dims} dims needs a {padded_dims + 1}-D or "
+                                  f"{padded_dims + 2}-D input (with batch/channel dims), got shape {input.shape}")
+    return _copying_pad(input, pairs, mode)
+
+
+# ---- PyTorch's other views: expand, *_as, movedim, swapaxes, t --------------------------------------
+
+class Expand(Function):
+    """x broadcast to a larger shape without copying (numpy's broadcast_to, a read-only view).
+
+    Each element of x is used once per copy, so d out/d x sums the gradient over the broadcast axes.
+    """
+
+    may_return_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to_shape(grad, ctx.parents[0].shape)
+
+
+def expanded_shape(shape, sizes):
+    """PyTorch's expand rule: new leading dims may be added; -1 keeps a size; only size-1 dims may grow."""
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+                           f"number of dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    result = []
+    for i, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+            raise TypeError(f"expand: sizes must be integers, got {tuple(sizes)}")
+        old = shape[i - lead] if i >= lead else None
+        if size == -1 and old is None:
+            raise RuntimeError(f"expand: the expanded size -1 isn't allowed in a leading, non-existing dimension {i}")
+        if size == -1:
+            size = old
+        if size < 0 or (old is not None and old != 1 and old != size):
+            raise RuntimeError(f"The expanded size of the tensor ({size}) must match the existing size ({old}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(shape)}")
+        result.append(int(size))
+    return tuple(result)
+
+
+def expand(input, *sizes):
+    """A view of input repeated along size-1 (or new leading) dimensions: expand(x, 3, -1) or expand(x, (3, -1))."""
+    input = as_tensor(input)
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    shape = expanded_shape(input.shape, sizes)
+    return input if shape == input.shape else Expand.apply(input, shape)
+
+
+def expand_as(input, other):
+    """input expanded to other's shape (a view)."""
+    return expand(input, other.shape)
+
+
+def view_as(input, other):
+    """input's elements in other's shape."""
+    return reshape(input, other.shape)
+
+
+reshape_as = view_as
+
+
+def movedim(input, source, destination):
+    """Move dimension(s) ``source`` to position(s) ``destination``, keeping the others in order (a view)."""
+    input = as_tensor(input)
+    source = (source,) if isinstance(source, numbers.Integral) else tuple(source)
+    destination = (destination,) if isinstance(destination, numbers.Integral) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
+                           f"contain the same number of dims as destination ({list(destination)} dims)")
+    source = [checks.dim(d, input.ndim, "movedim") for d in source]
+    destination = [checks.dim(d, input.ndim, "movedim") for d in destination]
+    for name, dims in (("source", source), ("destination", destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    order = [d for d in range(input.ndim) if d not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return Permute.apply(input, tuple(order)) if input.ndim else input
+
+
+moveaxis = movedim
+
+
+def swapaxes(input, axis0, axis1):
+    """Swap two dimensions (PyTorch's name for transpose with both dims given)."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input, dim0, dim1):
+    """Swap two dimensions (transpose)."""
+    return transpose(input, dim0, dim1)
+
+
+def t(input):
+    """The transpose of a matrix; a vector or a scalar comes back as it is (more dimensions are refused)."""
+    input = as_tensor(input)
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return Permute.apply(input, (1, 0)) if input.ndim == 2 else input
+
+
+def matrix_transpose(input):
+    """The last two dimensions swapped (PyTorch's ``x.mT``): each matrix of a batch transposed."""
+    if input.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                           f"Got {input.ndim}-D tensor.")
+    return transpose(input, -2, -1)

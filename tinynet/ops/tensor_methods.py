@@ -10,7 +10,9 @@ backward and its derivative side by side.  Adding a method is one line here.
 import numbers
 
 from tinynet.autograd import engine
-from tinynet.ops import activations, cast, compare, elementwise, inplace, matmul, norms, reduce, sort
+from tinynet import creation
+from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
+from tinynet.ops import norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -49,6 +51,26 @@ def _transposed(self):
     return shape_ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
 
+def _flip(self, *dims):
+    """Reverse the order of the elements along dims: x.flip(0, 1) or x.flip((0, 1))."""
+    return rearrange.flip(self, _shape_args(dims))
+
+
+def _tile(self, *dims):
+    """Repeat the tensor along each dim (missing leading dims count as 1): x.tile(2, 2) or x.tile((2, 2))."""
+    return rearrange.tile(self, _shape_args(dims))
+
+
+def _dim(self):
+    """The number of dimensions (``x.ndim``)."""
+    return self.ndim
+
+
+def _element_size(self):
+    """Bytes per element (4 for float32)."""
+    return self.dtype.itemsize
+
+
 METHODS = {
     # autograd (engine.py)
     "backward": engine.backward, "retain_grad": engine.retain_grad, "register_hook": engine.register_hook,
@@ -65,6 +87,19 @@ METHODS = {
     "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt, "abs": elementwise.abs,
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
+    # more elementwise math (elementwise_math.py, piecewise.py) and fixed-rank products (linalg.py)
+    "square": elementwise_math.square, "rsqrt": elementwise_math.rsqrt, "reciprocal": elementwise_math.reciprocal,
+    "sin": elementwise_math.sin, "cos": elementwise_math.cos, "tan": elementwise_math.tan,
+    "atan2": elementwise_math.atan2, "arctan2": elementwise_math.atan2,
+    "log2": elementwise_math.log2, "log10": elementwise_math.log10, "log1p": elementwise_math.log1p,
+    "expm1": elementwise_math.expm1, "exp2": elementwise_math.exp2, "lerp": elementwise_math.lerp,
+    "addcmul": elementwise_math.addcmul, "addcdiv": elementwise_math.addcdiv,
+    "floor": piecewise.floor, "ceil": piecewise.ceil, "round": piecewise.round, "trunc": piecewise.trunc,
+    "fix": piecewise.trunc, "frac": piecewise.frac, "sign": piecewise.sign,
+    "isnan": piecewise.isnan, "isinf": piecewise.isinf, "isfinite": piecewise.isfinite,
+    "clamp_min": piecewise.clamp_min, "clamp_max": piecewise.clamp_max,
+    "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot, "inner": linalg.inner,
+    "outer": linalg.outer, "ger": linalg.outer,
     # comparisons (compare.py): bool tensors, no gradient
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
@@ -81,6 +116,21 @@ METHODS = {
     "reshape": _reshape, "view": _reshape, "flatten": shape_ops.flatten, "permute": _permute,
     "transpose": shape_ops.transpose, "T": property(_transposed),
     "squeeze": shape_ops.squeeze, "unsqueeze": shape_ops.unsqueeze,
+    "expand": shape_ops.expand, "expand_as": shape_ops.expand_as, "view_as": shape_ops.view_as,
+    "reshape_as": shape_ops.reshape_as, "movedim": shape_ops.movedim, "moveaxis": shape_ops.movedim,
+    "swapaxes": shape_ops.swapaxes, "swapdims": shape_ops.swapdims, "t": shape_ops.t,
+    "mT": property(shape_ops.matrix_transpose),
+    # copies (rearrange.py) and indexing (indexing.py)
+    "clone": rearrange.clone, "contiguous": rearrange.contiguous, "flip": _flip, "fliplr": rearrange.fliplr,
+    "flipud": rearrange.flipud, "roll": rearrange.roll, "repeat": rearrange.repeat, "tile": _tile,
+    "gather": indexing.gather, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
+    "take_along_dim": indexing.take_along_dim, "index_select": indexing.index_select,
+    "index_fill": indexing.index_fill, "masked_fill": indexing.masked_fill, "narrow": indexing.narrow,
+    "split": indexing.split, "chunk": indexing.chunk, "unbind": indexing.unbind,
+    # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
+    "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel, "element_size": _element_size,
+    "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
+    "new_empty": creation.new_empty, "new_full": creation.new_full,
     # activations (activations.py)
     "sigmoid": activations.sigmoid, "tanh": activations.tanh, "relu": activations.relu,
     "leaky_relu": activations.leaky_relu, "elu": activations.elu, "silu": activations.silu,
@@ -92,6 +142,8 @@ METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
     "copy_": inplace.copy_,
+    "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
+    "scatter_add_": indexing.scatter_add_,
     # dtype and device (cast.py)
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
     "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,

@@ -1,17 +1,25 @@
 """tinynet.optim: optimizers that update parameters from their gradients, and learning-rate schedules.
 
-Reading order: optimizer.py (parameter groups, zero_grad) -> sgd.py ->
-adam.py -> lr_scheduler.py.  A training step is always::
+Reading order: optimizer.py (parameter groups, zero_grad, saving) -> sgd.py ->
+adam.py (Adam, AdamW) -> rmsprop.py -> adagrad.py -> adadelta.py, then the
+schedules (lr_scheduler.py lists them).  A training step is always::
 
     optimizer.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
     optimizer.step()
+
+and, once per epoch, ``scheduler.step()``.
 """
 
-from .adam import Adam
-from .lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR
-from .optimizer import Optimizer
-from .sgd import SGD
+from tinynet.optim import lr_scheduler
+from tinynet.optim.adadelta import Adadelta
+from tinynet.optim.adagrad import Adagrad
+from tinynet.optim.adam import Adam, AdamW
+from tinynet.optim.lr_scheduler import *  # noqa: F401,F403  (the schedules, also as tinynet.optim.StepLR)
+from tinynet.optim.optimizer import Optimizer
+from tinynet.optim.rmsprop import RMSprop
+from tinynet.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "LRScheduler", "StepLR", "CosineAnnealingLR"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "lr_scheduler"] \
+    + lr_scheduler.__all__

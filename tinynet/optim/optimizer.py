@@ -16,14 +16,23 @@ Hyperparameters are checked in one place.  Each optimizer lists what its
 hyperparameters accept in ``hyperparameter_checks`` (built from ``real``,
 ``flag`` and ``pair`` at the end of this file); the constructor (through
 ``add_param_group``) and ``load_state_dict`` both apply that table, so a new
-optimizer that declares its table gets the same checks and messages.
+optimizer that declares its table gets the same checks and messages.  The
+running state it keeps per parameter is declared the same way
+(``state_names``), so ``load_state_dict`` can refuse a state it would not
+know how to use.
+
+Every optimizer takes ``maximize=False`` as PyTorch's do: with True it
+climbs the objective (the gradient's sign is flipped, in one place:
+``_parameters_with_grads``).
 """
 
+import collections
 import math
 import numbers
 
 import numpy as np
 
+from tinynet.autograd import enable_grad
 from tinynet.tensor import Tensor
 
 
@@ -32,13 +41,16 @@ class Optimizer:
 
     # Hyperparameter name -> check(value, name, owner) returning the value to keep; see real/flag/pair below.
     hyperparameter_checks = {}
-    # The running state a step keeps per parameter, all of it or none (e.g. Adam's step and two moments);
+    # Every running state a step may keep per parameter (e.g. Adam's step and two moments); the ones a
+    # group really keeps are ``state_names_for(group)`` -- all of them or none, per parameter.
     # load_state_dict refuses other names and partial sets.  Empty: accept any names.
     state_names = ()
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
-        self.state = {}  # parameter -> dict of running state (keys are the Tensors themselves, by identity)
+        # parameter -> dict of running state (keys are the Tensors themselves, by identity); as in PyTorch a
+        # defaultdict, so optimizer.state[p] of a parameter not yet stepped is an empty dict.
+        self.state = collections.defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__} expects an iterable of parameters, got a single Tensor; "
@@ -65,14 +77,16 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{type(self).__name__} can only optimize Tensors, got {type(p).__name__}")
-            if not p.requires_grad:
-                raise ValueError(f"{type(self).__name__} was given a tensor of shape {p.shape} that does not "
-                                 "require grad; it would never be updated")
+            # A tensor that does not require grad is accepted, as in PyTorch (a frozen layer's weights):
+            # it never gets a gradient, so a step leaves it alone.  A non-leaf never gets .grad at all.
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__} can't optimize a non-leaf Tensor (shape {p.shape}, "
+                                 f"made by {p.grad_fn.op_name}); pass the leaf tensors it was computed from")
             if id(p) in seen:
                 raise ValueError(f"a parameter of shape {p.shape} appears in more than one parameter group "
                                  "(or twice in one)")
             seen.add(id(p))
-        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        unknown = set(group) - set(self.defaults) - {"params"} - set(SCHEDULE_KEYS)
         if unknown:
             raise ValueError(f"unknown hyperparameters {sorted(unknown)} for {type(self).__name__}; "
                              f"expected some of {sorted(self.defaults)}")
@@ -89,29 +103,59 @@ class Optimizer:
         optimizers do.  Subclasses with a rule that links two hyperparameters extend this (see SGD).
         """
         owner = type(self).__name__
-        for name, check in self.hyperparameter_checks.items():
+        for name, check in list(self.hyperparameter_checks.items()) + list(SCHEDULE_KEYS.items()):
             if name in group:
                 group[name] = check(group[name], name, owner)
-        if "initial_lr" in group:  # written by LR schedulers: the lr the schedule started from
-            group["initial_lr"] = LEARNING_RATE(group["initial_lr"], "initial_lr", owner)
 
-    def zero_grad(self):
-        """Forget the gradients of every parameter (``.grad = None``) before the next backward."""
+    def state_names_for(self, group):
+        """The running state this optimizer keeps for each parameter of ``group`` (default: all of
+        ``state_names``; an optimizer whose state depends on a hyperparameter, say momentum, narrows it)."""
+        return self.state_names
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients of every parameter before the next backward.
+
+        ``set_to_none=True`` (the default, as in PyTorch) sets ``.grad = None``: the next backward
+        allocates a fresh gradient, and a step skips parameters that got none.  ``False`` fills the
+        existing gradient tensors with zeros in place instead.
+        """
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                elif isinstance(p.grad, Tensor) and p.grad._array.flags.writeable:
+                    p.grad._array[...] = 0
+                    p.grad._bump_version()
+                else:  # a read-only gradient array: replace it by zeros of the same shape and dtype
+                    p.grad = Tensor(np.zeros_like(np.asarray(p.grad)))
 
-    def step(self):
+    def step(self, closure=None):
         """Update every parameter that has a gradient; defined by each optimizer."""
         raise NotImplementedError
 
+    @staticmethod
+    def _evaluate(closure):
+        """Call ``step``'s closure (with gradients on, as PyTorch does) and return its loss; None without one."""
+        if closure is None:
+            return None
+        if not callable(closure):
+            raise TypeError(f"step expects a closure (a function returning the loss) or None, got "
+                            f"{type(closure).__name__}")
+        with enable_grad():
+            return closure()
+
     def _parameters_with_grads(self, group):
-        """(parameter, gradient array) pairs of a group, skipping parameters that got no gradient."""
+        """(parameter, gradient array) pairs of a group, skipping parameters that got no gradient.
+
+        With ``maximize`` the gradient comes negated (a new array: ``.grad`` itself is left alone).
+        """
         for p in group["params"]:
             if p.grad is not None:
                 grad = p.grad._array if isinstance(p.grad, Tensor) else np.asarray(p.grad)
                 if grad.shape != p.shape:
                     raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.shape}")
+                if group.get("maximize"):
+                    grad = -grad
                 # The caller updates the values in place: a graph that saved the old ones must not use them.
                 p._bump_version()
                 yield p, grad
@@ -162,13 +206,16 @@ class Optimizer:
                 self._check_hyperparameters(group)  # the rules that link hyperparameters (SGD's nesterov)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"optimizer state_dict keys 'param_groups.{g}.*': {error}") from None
+        group_of = [g for g, group in enumerate(self.param_groups) for _ in group["params"]]
         for index, entries in loaded_state.items():
-            if self.state_names and set(entries) != set(self.state_names):
+            expected = self.state_names_for(groups[group_of[index]])
+            if self.state_names and set(entries) != set(expected):
                 raise ValueError(f"optimizer state_dict keys 'state.{index}.*': {type(self).__name__} keeps "
-                                 f"{list(self.state_names)} for a parameter (all or none), got {sorted(entries)}")
+                                 f"{list(expected)} for a parameter of this group (all or none), "
+                                 f"got {sorted(entries)}")
         for group, checked in zip(self.param_groups, groups):
             group.update(checked)
-        self.state = {params[index]: entries for index, entries in loaded_state.items()}
+        self.state = collections.defaultdict(dict, {params[index]: entries for index, entries in loaded_state.items()})
 
     def _parse_state_key(self, key, group_count, param_count):
         """Split ``"state.<i>.<name>"`` or ``"param_groups.<g>.<name>"`` into (where, index, name), checked."""
@@ -184,7 +231,7 @@ class Optimizer:
             if index >= group_count:
                 raise ValueError(f"optimizer state_dict key {key!r}: parameter group {index}, "
                                  f"but this optimizer has {group_count}")
-            if name not in self.defaults and name != "initial_lr":
+            if name not in self.defaults and name not in SCHEDULE_KEYS:
                 raise ValueError(f"unexpected key {key!r} in optimizer state_dict: {type(self).__name__} has no "
                                  f"hyperparameter {name!r}; expected some of {sorted(self.defaults)}")
         if where == "state" and self.state_names and name not in self.state_names:
@@ -199,7 +246,7 @@ class Optimizer:
             raise TypeError(f"expected a number, a bool or a pair of numbers, got dtype {array.dtype} "
                             f"and shape {array.shape}")
         python_value = array.item() if array.ndim == 0 else tuple(array.tolist())
-        check = self.hyperparameter_checks.get(name)
+        check = self.hyperparameter_checks.get(name) or SCHEDULE_KEYS.get(name)
         return check(python_value, name, type(self).__name__) if check else python_value
 
     @staticmethod
@@ -236,8 +283,8 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def check_number(value, name, owner, minimum=None, below=None, label=None):
-    """Return ``value`` if it is a finite real number with minimum <= value (< below); raise otherwise.
+def check_number(value, name, owner, minimum=None, below=None, label=None, maximum=None):
+    """Return ``value`` if it is a finite real number with minimum <= value (< below, <= maximum); raise otherwise.
 
     TypeError for a non-number (bools included), ValueError for NaN, infinity or a value out of range.
     ``label`` is PyTorch's word for the setting ("learning rate"), so messages read as PyTorch's do:
@@ -256,15 +303,18 @@ def check_number(value, name, owner, minimum=None, below=None, label=None):
         raise ValueError(f"{prefix}{name} must be >= {minimum}, got {value}")
     if below is not None and value >= below:
         raise ValueError(f"{prefix}{name} must be < {below}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{prefix}{name} must be <= {maximum}, got {value}")
     return value
 
 
 # ---- checks for ``hyperparameter_checks``: each is check(value, name, owner) -> the value to keep ----
 
-def real(at_least=None, below=None, label=None):
-    """A finite real number in [at_least, below) (either bound optional); ``label`` as in ``check_number``."""
+def real(at_least=None, below=None, label=None, at_most=None):
+    """A finite real number in [at_least, below) or [at_least, at_most] (bounds optional); ``label`` as in
+    ``check_number``."""
     def check(value, name, owner):
-        return check_number(value, name, owner, minimum=at_least, below=below, label=label)
+        return check_number(value, name, owner, minimum=at_least, below=below, label=label, maximum=at_most)
     return check
 
 
@@ -290,3 +340,12 @@ def pair(at_least=None, below=None, label=None):
 
 LEARNING_RATE = real(at_least=0, label="learning rate")
 WEIGHT_DECAY = real(at_least=0, label="weight_decay value")
+EPSILON = real(at_least=0, label="epsilon value")
+MAXIMIZE = flag()
+
+# Entries LR schedulers write into a parameter group (the lr a schedule started from, OneCycleLR's
+# bounds): accepted in any optimizer's groups and state_dict, and checked like its own settings.
+SCHEDULE_KEYS = {
+    "initial_lr": LEARNING_RATE, "max_lr": LEARNING_RATE, "min_lr": LEARNING_RATE,
+    "max_momentum": real(at_least=0, label="momentum value"), "base_momentum": real(at_least=0, label="momentum value"),
+}

@@ -17,11 +17,14 @@ oscillates cancel.
 
 import numpy as np
 
-from tinynet.optim.optimizer import LEARNING_RATE, WEIGHT_DECAY, Optimizer, flag, real
+from tinynet.optim.optimizer import LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, flag, real
 
 
 class SGD(Optimizer):
-    """``SGD(params, lr, momentum=0, dampening=0, nesterov=False, weight_decay=0)``."""
+    """``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False)``.
+
+    The arguments and their order are PyTorch's.
+    """
 
     # PyTorch's checks (its words after "Invalid"), plus: no NaN or infinity anywhere, nesterov a real bool.
     hyperparameter_checks = {
@@ -30,11 +33,14 @@ class SGD(Optimizer):
         "dampening": real(label="dampening value"),
         "nesterov": flag(),
         "weight_decay": WEIGHT_DECAY,
+        "maximize": MAXIMIZE,
     }
     state_names = ("momentum_buffer",)
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov, weight_decay=weight_decay)
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
+                 maximize=False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
         self._scratch = {}  # parameter -> array for lr * g (working memory, not state: never saved)
 
@@ -44,8 +50,16 @@ class SGD(Optimizer):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']}, dampening={group['dampening']}")
 
-    def step(self):
-        """Apply one update to every parameter that has a gradient (in place, no graph)."""
+    def state_names_for(self, group):
+        """Plain SGD (momentum 0) keeps no state."""
+        return self.state_names if group["momentum"] != 0 else ()
+
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient (in place, no graph).
+
+        ``closure``: PyTorch's optional function that recomputes the loss (and gradients); its loss
+        is returned."""
+        loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             for p, grad in self._parameters_with_grads(group):
@@ -71,3 +85,4 @@ class SGD(Optimizer):
                     scratch = self._scratch[p] = np.empty_like(p._array)
                 np.multiply(grad, lr, out=scratch, casting="unsafe")
                 p._array -= scratch
+        return loss
