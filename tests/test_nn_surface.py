@@ -266,6 +266,11 @@ def test_inplace_activations_change_the_input_and_keep_gradients_right(torch):
         np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12, err_msg=name)
 
 
+def test_tensor_relu_in_place():
+    x = tinynet.tensor([-1.0, 2.0])
+    assert x.relu_() is x and x.numpy().tolist() == [0.0, 2.0]
+
+
 def test_inplace_on_a_leaf_that_requires_grad_raises_like_torch():
     with pytest.raises(RuntimeError, match="leaf"):
         tF.relu(tinynet.randn(3, requires_grad=True), inplace=True)
