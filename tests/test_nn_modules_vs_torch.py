@@ -179,6 +179,19 @@ def test_repr_matches_torch(build, torch):
     assert repr(build(tnn)) == repr(build(torch.nn))
 
 
+def test_embedding_from_pretrained_freezes_by_default(torch):
+    vectors = np.arange(12, dtype=np.float32).reshape(4, 3)
+    frozen = tnn.Embedding.from_pretrained(tinynet.tensor(vectors))
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(vectors))
+    assert not frozen.weight.requires_grad and not theirs.weight.requires_grad
+    ids = np.array([[3, 0], [1, 1]])
+    np.testing.assert_array_equal(frozen(tinynet.tensor(ids)).numpy(), theirs(torch.tensor(ids)).numpy())
+    trainable = tnn.Embedding.from_pretrained(vectors, freeze=False, padding_idx=1)
+    trainable(tinynet.tensor(ids)).sum().backward()
+    np.testing.assert_array_equal(trainable.weight.grad.numpy()[:, 0], [1, 0, 0, 1])  # padding row 1: no gradient
+    assert repr(trainable) == "Embedding(4, 3, padding_idx=1)"
+
+
 def test_sigmoid_and_tanh_of_integers_give_the_default_float_dtype(torch):
     for name in ("sigmoid", "tanh"):
         ours = getattr(tinynet, name)(tinynet.tensor([1, -2, 3]))
