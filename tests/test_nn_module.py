@@ -286,7 +286,7 @@ def test_repr_is_nested_and_pytorch_like():
         "  (0): Linear(in_features=784, out_features=10, bias=True)\n"
         "  (1): Sequential(\n"
         "    (0): ReLU()\n"
-        "    (1): Dropout(p=0.25)\n"
+        "    (1): Dropout(p=0.25, inplace=False)\n"
         "  )\n"
         ")"
     )

@@ -1,4 +1,4 @@
-"""A learner's mistakes end in a ValueError/TypeError that says what was expected and what was given.
+"""A learner's mistakes end in a clear error (PyTorch's type for it) that says what was expected and what was given.
 
 One table of mistakes across layers, functional ops, losses, optimizers and
 the DataLoader; each row names the words the message must contain.  Then
@@ -25,26 +25,26 @@ def labels(*values):
 
 MISTAKES = [
     # layers: rank, channels, dtype, sizes
-    ("conv channels", lambda: nn.Conv2d(3, 16, 3)(ones(8, 1, 28, 28)), ValueError,
+    ("conv channels", lambda: nn.Conv2d(3, 16, 3)(ones(8, 1, 28, 28)), RuntimeError,
      "Conv2d(3→16) expects input with 3 channels, got shape (8, 1, 28, 28)"),
-    ("conv rank", lambda: nn.Conv2d(3, 16, 3)(ones(3, 28, 28)), ValueError, "expects a 4-D input"),
-    ("conv kernel larger than padded input", lambda: nn.Conv2d(3, 4, 5, padding=1)(ones(1, 3, 2, 2)), ValueError,
-     "after padding, got shape (1, 3, 2, 2)"),
+    ("conv rank", lambda: nn.Conv2d(3, 16, 3)(ones(28, 28)), RuntimeError, "expects a 4-D input"),
+    ("conv kernel larger than padded input", lambda: nn.Conv2d(3, 4, 5, padding=1)(ones(1, 3, 2, 2)), RuntimeError,
+     "kernel size can't be greater than actual input size (input shape (1, 3, 2, 2))"),
     ("conv stride 0", lambda: nn.Conv2d(3, 4, 3, stride=0), ValueError, "stride must be >= 1, got 0"),
     ("conv padding < 0", lambda: nn.Conv2d(3, 4, 3, padding=-1), ValueError, "padding must be >= 0, got -1"),
     ("conv float64 input", lambda: nn.Conv2d(3, 4, 3)(ones(1, 3, 5, 5, dtype=np.float64)), TypeError, "dtype"),
     ("conv integer input", lambda: nn.Conv2d(3, 4, 3)(ones(1, 3, 5, 5, dtype=np.int32)), TypeError,
      "float32 or float64, got int32"),
-    ("linear features", lambda: nn.Linear(4, 2)(ones(3, 5)), ValueError,
+    ("linear features", lambda: nn.Linear(4, 2)(ones(3, 5)), RuntimeError,
      "Linear(4→2) expects input with last dimension 4, got shape (3, 5)"),
-    ("linear dtype", lambda: nn.Linear(4, 2)(ones(3, 4, dtype=np.float64)), TypeError, "float64"),
+    ("linear dtype", lambda: nn.Linear(4, 2)(ones(3, 4, dtype=np.float64)), RuntimeError, "float64"),
     ("linear list input", lambda: nn.Linear(4, 2)([[1.0, 2.0, 3.0, 4.0]]), TypeError, "expects a Tensor, got list"),
-    ("maxpool rank", lambda: nn.MaxPool2d(2)(ones(3, 4, 4)), ValueError, "4-D input"),
-    ("maxpool kernel larger than input", lambda: nn.MaxPool2d(5)(ones(1, 1, 2, 2)), ValueError,
-     "got shape (1, 1, 2, 2)"),
+    ("maxpool rank", lambda: nn.MaxPool2d(2)(ones(4, 4)), RuntimeError, "4-D (N, C, H, W) input"),
+    ("maxpool kernel larger than input", lambda: nn.MaxPool2d(5)(ones(1, 1, 2, 2)), RuntimeError,
+     "input of shape (1, 1, 2, 2)"),
     ("avgpool stride 0", lambda: nn.AvgPool2d(2, stride=0), ValueError, "stride must be >= 1, got 0"),
-    ("pool padding over half the kernel", lambda: nn.MaxPool2d(2, padding=2), ValueError, "at most half"),
-    ("batchnorm channels", lambda: nn.BatchNorm2d(3)(ones(2, 4, 5, 5)), ValueError,
+    ("pool padding over half the kernel", lambda: nn.MaxPool2d(2, padding=2), RuntimeError, "at most half"),
+    ("batchnorm channels", lambda: nn.BatchNorm2d(3)(ones(2, 4, 5, 5)), RuntimeError,
      "BatchNorm2d(3) expects input with 3 channels"),
     ("batchnorm rank", lambda: nn.BatchNorm2d(3)(ones(2, 3, 5)), ValueError, "4-D input, got shape (2, 3, 5)"),
     ("dropout p", lambda: nn.Dropout(1.5), ValueError, "got 1.5"),
@@ -56,7 +56,7 @@ MISTAKES = [
     # functional
     ("F.conv2d stride 0", lambda: F.conv2d(ones(1, 3, 5, 5), ones(2, 3, 3, 3), stride=0), ValueError,
      "stride must be >= 1, got 0"),
-    ("F.conv2d channels", lambda: F.conv2d(ones(1, 3, 5, 5), ones(2, 2, 3, 3)), ValueError,
+    ("F.conv2d channels", lambda: F.conv2d(ones(1, 3, 5, 5), ones(2, 2, 3, 3)), RuntimeError,
      "expects 2 input channels, but the input (1, 3, 5, 5) has 3"),
     ("F.max_pool2d negative stride", lambda: F.max_pool2d(ones(1, 1, 4, 4), 2, stride=-1), ValueError,
      "got -1"),
@@ -64,17 +64,18 @@ MISTAKES = [
      "padding must be >= 0"),
     ("matmul shapes", lambda: ones(2, 3) @ ones(2, 3), ValueError, "(2, 3) and (2, 3)"),
     # losses: labels out of range, batch mismatch, wrong types
-    ("label too big", lambda: F.cross_entropy(ones(4, 3), labels(0, 1, 2, 3)), ValueError,
-     "labels must be in [0, 3), got labels from 0 to 3"),
-    ("label negative", lambda: nn.CrossEntropyLoss()(ones(4, 3), labels(0, 1, 2, -1)), ValueError,
-     "got labels from -1 to 2"),
-    ("nll label too big", lambda: nn.NLLLoss()(ones(4, 3), labels(0, 1, 2, 7)), ValueError, "[0, 3)"),
+    ("label too big", lambda: F.cross_entropy(ones(4, 3), labels(0, 1, 2, 3)), IndexError,
+     "target 3 is out of bounds: class labels must be in [0, 3)"),
+    ("label negative", lambda: nn.CrossEntropyLoss()(ones(4, 3), labels(0, 1, 2, -1)), IndexError,
+     "target -1 is out of bounds"),
+    ("nll label too big", lambda: nn.NLLLoss()(ones(4, 3), labels(0, 1, 2, 7)), IndexError, "[0, 3)"),
     ("batch mismatch", lambda: F.cross_entropy(ones(4, 3), labels(0, 1, 2)), ValueError,
-     "scores have shape (4, 3) (batch 4) but targets have shape (3,)"),
-    ("float labels", lambda: F.cross_entropy(ones(4, 3), np.array([0.0, 1.0, 2.0, 1.0])), TypeError,
-     "integers, got dtype float64"),
-    ("1-D logits", lambda: F.cross_entropy(ones(3), labels(0)), ValueError, "(batch, classes), got shape (3,)"),
-    ("mse shapes", lambda: nn.MSELoss()(ones(4, 3), ones(4, 2)), ValueError, "(4, 3) and target shape (4, 2)"),
+     "expected input batch_size (4) to match target batch_size (3)"),
+    ("float labels", lambda: F.cross_entropy(ones(4, 3), np.array([0.0, 1.0, 2.0, 1.0])), RuntimeError,
+     "integer dtype (int64), got dtype float64"),
+    ("1-D logits with a batch of labels", lambda: F.cross_entropy(ones(3), labels(0, 1)), ValueError,
+     "(C,) = (3,) need one class index (a 0-d target, or 1-D of size 1), got target shape (2,)"),
+    ("mse shapes", lambda: nn.MSELoss()(ones(4, 3), ones(4, 2)), RuntimeError, "(4, 3) and target shape (4, 2)"),
     ("bad reduction", lambda: nn.MSELoss(reduction="avg"), ValueError, "'avg'"),
     # optimizers
     ("sgd lr < 0", lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1), ValueError, "lr must be >= 0, got -1"),
@@ -148,7 +149,7 @@ def test_mean_loss_of_empty_batch_is_a_clear_error(loss, target):
     assert loss(ones(0, 3), tn.tensor(target)).shape[0] == 0
 
 
-# ---- random settings and inputs: a result of the right shape, or a ValueError/TypeError -----
+# ---- random settings and inputs: a result of the right shape, or a clear error -----
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -172,16 +173,19 @@ def test_random_layer_settings_and_inputs_never_escape_as_other_errors(data):
         else:
             pool = nn.MaxPool2d if kind == "max" else nn.AvgPool2d
             layer = pool(data.draw(setting), stride=data.draw(setting), padding=data.draw(st.one_of(st.integers(0, 1), setting)))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RuntimeError):
         return
     if kind == "conv" and len(shape) > 1 and data.draw(st.integers(0, 4)):  # usually the right channel count
         shape = shape[:1] + (layer.in_channels,) + shape[2:]
     x = ones(*shape, requires_grad=True)
     try:
         y = layer(x)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, RuntimeError) as error:  # (RuntimeError: PyTorch's type for shape mistakes)
         assert str(shape) in str(error) or "shape" in str(error) or "channel" in str(error), str(error)
         return
-    assert y.ndim == 4 and y.shape[0] == shape[0] and all(size >= 1 for size in y.shape[2:])
+    if len(shape) == 3:  # one unbatched image (C, H, W), accepted as in PyTorch
+        assert y.ndim == 3 and all(size >= 1 for size in y.shape[1:])
+    else:
+        assert y.ndim == 4 and y.shape[0] == shape[0] and all(size >= 1 for size in y.shape[2:])
     y.sum().backward()
     assert x.grad.shape == shape

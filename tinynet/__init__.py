@@ -34,14 +34,18 @@ from tinynet.autograd import (
 from tinynet.autograd.function import Function  # tinynet's op base (numpy arrays); autograd.Function is PyTorch's
 # Every op's public function, as tinynet.exp, tinynet.cat, ... (each family's __all__).
 from tinynet.ops.activations import *  # noqa: F401,F403
+from tinynet.ops.adaptive_pool import *  # noqa: F401,F403
 from tinynet.ops.compare import *  # noqa: F401,F403
 from tinynet.ops.conv import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
 from tinynet.ops.elementwise_math import *  # noqa: F401,F403
+from tinynet.ops.embedding import *  # noqa: F401,F403
 from tinynet.ops.indexing import *  # noqa: F401,F403
 from tinynet.ops.linalg import *  # noqa: F401,F403
 from tinynet.ops.loss import *  # noqa: F401,F403
+from tinynet.ops.loss_binary import *  # noqa: F401,F403
+from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
@@ -51,6 +55,7 @@ from tinynet.ops.promotion import *  # noqa: F401,F403
 from tinynet.ops.rearrange import *  # noqa: F401,F403
 from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
+from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)

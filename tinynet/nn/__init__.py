@@ -2,33 +2,47 @@
 
 Reading order: module.py (the Module base: parameters, children, hooks,
 state_dict) -> parameter.py -> init.py (weight initialisation) ->
-containers.py (Sequential, ModuleList) -> the layers (linear.py, conv.py,
-pooling.py, activation.py, dropout.py, normalization.py, flatten.py,
-residual.py) -> loss.py.  Every layer's math, forward and backward, lives in
-``functional.py`` (imported here as both ``functional`` and ``F``); the
-Modules hold parameters and settings and check their inputs.
+containers.py (Sequential, ModuleList, ModuleDict) and parameter_containers.py
+(ParameterList, ParameterDict) -> the layers (linear.py, conv.py, pooling.py,
+activation.py, dropout.py, normalization.py, flatten.py, embedding.py,
+residual.py) -> loss.py; utils/ (gradient clipping, parameters as a
+vector).  Every layer's math, forward and backward, lives in the ops that
+``functional.py`` re-exports (imported here as both ``functional`` and ``F``);
+the Modules hold parameters and settings and check their inputs.
 """
 
 from . import functional
 from . import functional as F
-from . import init
-from .activation import ELU, Hardlim, LeakyReLU, LogSoftmax, Maxout, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .containers import ModuleList, Sequential
+from . import init, utils
+from .activation import (
+    ELU, GELU, Hardlim, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
+    Softmax, Softplus, Tanh,
+)
+from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
-from .dropout import Dropout
-from .flatten import Flatten
+from .dropout import Dropout, Dropout2d
+from .embedding import Embedding
+from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
+)
 from .hooks import RemovableHandle
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
-from .pooling import AvgPool2d, MaxPool2d
+from .parameter_containers import ParameterDict, ParameterList
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from .maxout import Maxout
 from .residual import PreActivationBlock, ResidualBlock
 
 __all__ = [
-    "functional", "F", "init", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
-    "Linear", "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d",
-    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "SiLU", "Softplus", "Hardlim", "Maxout", "Softmax", "LogSoftmax",
-    "ResidualBlock", "PreActivationBlock", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "functional", "F", "init", "utils", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
+    "ModuleDict", "ParameterList", "ParameterDict",
+    "Linear", "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "Flatten", "Unflatten", "Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding",
+    "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "GELU", "Mish", "Softplus",
+    "Hardtanh", "Hardlim", "LogSigmoid", "Softmax", "LogSoftmax", "Maxout", "ResidualBlock", "PreActivationBlock",
+    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+    "BCEWithLogitsLoss",
 ]

@@ -1,7 +1,7 @@
 """Activation Modules: thin wrappers so a nonlinearity can sit in a Sequential.
 
-Each calls ``F``, where the forward and derivative are written out; all
-but Maxout (which has weights) act elementwise.  For reference:
+Each computes its function elementwise by calling ``F``, where the
+forward and derivative are written out.  For reference:
 
     Sigmoid    s(x) = 1 / (1 + e^-x)                  s' = s (1 - s)
     Tanh       tanh(x)                                tanh' = 1 - tanh^2
@@ -9,19 +9,28 @@ but Maxout (which has weights) act elementwise.  For reference:
     LeakyReLU  x if x > 0 else a x                    1 if x > 0 else a
     ELU        x if x > 0 else alpha (e^x - 1)        1 if x > 0 else alpha e^x
     SiLU       x s(x)                                 s(x) (1 + x (1 - s(x)))
-    Softplus   log(1 + e^x)                           s(x)
+    Softplus   log(1 + e^(beta x)) / beta             s(beta x)
     Hardlim    1 if x >= 0 else 0                     0 (almost everywhere)
-    Maxout     max_k (w_k . x + b_k) over k pieces    w_k of the winning piece
     Softmax    e^x_i / sum_j e^x_j  along dim
     LogSoftmax x_i - log sum_j e^x_j  along dim
+    Hardtanh   x clamped to [min_val, max_val]        1 inside, 0 outside
+    ReLU6      x clamped to [0, 6]                    1 inside, 0 outside
+    PReLU      x if x > 0 else a x, a learned         1 or a  (and x for a)
+    GELU       x Phi(x), Phi the normal CDF           Phi(x) + x phi(x)
+    Mish       x tanh(softplus(x))
+    SELU       scale * ELU(x, alpha), fixed constants
+    LogSigmoid log s(x)                               1 - s(x)
+
+Layers with ``inplace=True`` write their result into the input tensor (as in
+PyTorch) instead of allocating a new one.
 """
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn import functional as F
-from tinynet.nn.linear import Linear
 from tinynet.nn.module import Module
+from tinynet.nn.parameter import Parameter
 
 
 def _check_dim(dim, owner):
@@ -47,60 +56,81 @@ class Tanh(Module):
         return F.tanh(x)
 
 
-class ReLU(Module):
+class _InplaceActivation(Module):
+    """An activation with PyTorch's ``inplace`` option."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_InplaceActivation):
     """Rectified linear unit: negatives become 0."""
 
     def forward(self, x):
         """max(0, x)."""
-        return F.relu(x)
+        return F.relu(x, inplace=self.inplace)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_InplaceActivation):
     """ReLU that lets a small slope through for negatives, so those units still get a gradient."""
 
-    def __init__(self, negative_slope=0.01):
-        super().__init__()
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__(inplace)
         self.negative_slope = checks.real_number(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x):
         """x if x > 0 else negative_slope * x."""
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
-class ELU(Module):
+class ELU(_InplaceActivation):
     """Exponential linear unit: smooth for negatives, saturating at -alpha."""
 
-    def __init__(self, alpha=1.0):
-        super().__init__()
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
         self.alpha = checks.real_number(alpha, "alpha", "ELU")
 
     def forward(self, x):
         """x if x > 0 else alpha (e^x - 1)."""
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, inplace=self.inplace)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """Sigmoid-weighted linear unit (swish): x * sigmoid(x)."""
 
     def forward(self, x):
         """x s(x)."""
-        return F.silu(x)
+        return F.silu(x, inplace=self.inplace)
 
 
 class Softplus(Module):
-    """Smooth ReLU: log(1 + e^x)."""
+    """Smooth ReLU: log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = checks.real_number(beta, "beta", "Softplus")
+        self.threshold = checks.real_number(threshold, "threshold", "Softplus")
 
     def forward(self, x):
-        """log(1 + e^x)."""
-        return F.softplus(x)
+        """log(1 + e^(beta x)) / beta."""
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Hardlim(Module):
@@ -143,27 +173,99 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-class Maxout(Module):
-    """Maxout unit: each of ``out_features`` outputs is the max of ``pieces`` linear functions of the input.
+class Hardtanh(_InplaceActivation):
+    """Clamp to [min_val, max_val] (default [-1, 1]): a piecewise-linear tanh."""
 
-    ``Maxout(in_features, out_features, pieces)`` is ``Linear(in_features, out_features * pieces)``
-    followed by ``F.maxout(..., pieces)``: output j is max_k (w_jk . x + b_jk) over the linear
-    pieces k = 0..pieces-1, held in rows j * pieces + k of ``self.linear``.  It learns its own
-    convex, piecewise-linear activation (two pieces can make a ReLU or |x|).  PyTorch has no maxout
-    layer; this follows Goodfellow et al., "Maxout Networks" (2013).
-    """
-
-    def __init__(self, in_features, out_features, pieces, bias=True, dtype=np.float32):
-        super().__init__()
-        self.out_features = checks.positive_int(out_features, "out_features", "Maxout")
-        self.pieces = checks.positive_int(pieces, "pieces", "Maxout")
-        self.in_features = checks.positive_int(in_features, "in_features", "Maxout")
-        self.linear = Linear(self.in_features, self.out_features * self.pieces, bias=bias, dtype=dtype)
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__(inplace)
+        self.min_val = checks.real_number(min_val, "min_val", type(self).__name__)
+        self.max_val = checks.real_number(max_val, "max_val", type(self).__name__)
+        if self.max_val <= self.min_val:
+            raise AssertionError(f"{type(self).__name__}: max_val ({max_val}) must be greater than min_val "
+                                 f"({min_val})")
 
     def forward(self, x):
-        """(..., in_features) -> (..., out_features): the largest of each output's linear pieces."""
-        return F.maxout(self.linear(x), self.pieces, dim=-1)
+        """min(max(x, min_val), max_val)."""
+        return F.hardtanh(x, self.min_val, self.max_val, inplace=self.inplace)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
-        return f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """ReLU capped at 6 (MobileNet): min(max(x, 0), 6)."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return "inplace=True" if self.inplace else ""
+
+
+class PReLU(Module):
+    """Leaky ReLU whose negative slope is learned: one slope (``num_parameters=1``) or one per channel (dim 1)."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = checks.positive_int(num_parameters, "num_parameters", "PReLU")
+        self.init = checks.real_number(init, "init", "PReLU")
+        dtype = checks.float_dtype(dtype, "PReLU")
+        devices.check(device, "PReLU")
+        self.weight = Parameter(np.full(self.num_parameters, self.init, dtype=dtype))
+
+    def reset_parameters(self):
+        """Every slope back to ``init``."""
+        self.weight._array[...] = self.init
+        self.weight._bump_version()
+
+    def forward(self, x):
+        """x if x > 0 else weight * x (weight per channel of dim 1)."""
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"num_parameters={self.num_parameters}"
+
+
+class GELU(Module):
+    """Gaussian error linear unit x Phi(x) (Phi the standard normal CDF); approximate='tanh' for the tanh formula."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        """x Phi(x)."""
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"approximate={self.approximate!r}"
+
+
+class Mish(_InplaceActivation):
+    """Mish: x tanh(softplus(x)), a smooth, non-monotonic ReLU."""
+
+    def forward(self, x):
+        """x tanh(log(1 + e^x))."""
+        return F.mish(x, inplace=self.inplace)
+
+
+class SELU(_InplaceActivation):
+    """Scaled ELU with the constants of self-normalising networks (scale 1.0507, alpha 1.6733)."""
+
+    def forward(self, x):
+        """scale * elu(x, alpha)."""
+        return F.selu(x, inplace=self.inplace)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), computed stably."""
+
+    def forward(self, x):
+        """log(1 / (1 + e^-x))."""
+        return F.logsigmoid(x)

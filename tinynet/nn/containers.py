@@ -1,8 +1,9 @@
-"""Containers: Sequential (a pipeline of modules) and ModuleList (a list of modules).
+"""Containers: Sequential (a pipeline of modules), ModuleList (a list of modules), ModuleDict (a dict of them).
 
-Both register their members as children named "0", "1", ..., so a
-Sequential's parameters are called "0.weight", "0.bias", "2.weight", ...,
-exactly as in PyTorch.
+Sequential and ModuleList register their members as children named "0", "1",
+..., so a Sequential's parameters are called "0.weight", "0.bias",
+"2.weight", ..., exactly as in PyTorch; a ModuleDict names them by its keys.
+(Lists and dicts of Parameters are in ``parameter_containers.py``.)
 """
 
 from collections import OrderedDict
@@ -14,6 +15,13 @@ def _check_module(value, container):
     if not isinstance(value, Module):
         raise TypeError(f"{container} holds Modules, got {type(value).__name__}")
     return value
+
+
+def check_free_key(container, key):
+    """A dict container's key must not be the name of one of its own attributes (``training``, ``keys``...)."""
+    if isinstance(key, str) and (hasattr(type(container), key) or key in container.__dict__):
+        raise KeyError(f"attribute '{key}' already exists: {type(container).__name__} keys cannot be the names of "
+                       "its own attributes or methods")
 
 
 class _IndexedModules(Module):
@@ -123,3 +131,71 @@ class ModuleList(_IndexedModules):
     def forward(self, *inputs):
         """ModuleList is a container, not a layer: iterate over it in the parent's forward."""
         raise NotImplementedError("ModuleList has no forward(); iterate over it in the parent module's forward")
+
+
+class ModuleDict(Module):
+    """A Python dict of Modules (string keys, insertion order) whose parameters the parent model can see.
+
+    ``ModuleDict({"conv": Conv2d(1, 8, 3), "act": ReLU()})``; index it like a dict (``layers["conv"]``),
+    iterate over its keys, ``keys() items() values() update() pop() clear()``.  It has no forward.
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        if key not in self._modules:
+            raise KeyError(key)
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        check_free_key(self, key)
+        self.add_module(key, _check_module(module, "ModuleDict"))
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._modules.keys()
+
+    def items(self):
+        """(key, module) pairs, in insertion order."""
+        return self._modules.items()
+
+    def values(self):
+        """The modules, in insertion order."""
+        return self._modules.values()
+
+    def update(self, modules):
+        """Add (or replace) entries from a mapping or an iterable of (key, module) pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for entry in pairs:
+            if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+                raise TypeError(f"ModuleDict.update expects a mapping or (key, module) pairs, got element {entry!r}")
+            self[entry[0]] = entry[1]
+
+    def pop(self, key):
+        """Remove the entry ``key`` and return its module."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        """Remove every entry."""
+        self._modules.clear()
+
+    def forward(self, *inputs):
+        """ModuleDict is a container, not a layer: pick its members in the parent's forward."""
+        raise NotImplementedError("ModuleDict has no forward(); use its members in the parent module's forward")

@@ -2,7 +2,8 @@
 
 In training mode each element is kept with probability 1 - p and scaled by
 1 / (1 - p) (so the expected value is unchanged); in eval mode Dropout is
-the identity.  Masks come from ``tinynet.random.default_generator()``.
+the identity.  Dropout2d drops whole channels of (N, C, H, W) feature maps
+instead.  Masks come from ``tinynet.random.default_generator()``.
 """
 
 from tinynet import checks
@@ -13,16 +14,25 @@ from tinynet.ops import dropout
 class Dropout(Module):
     """Zero each element with probability ``p`` in training mode; identity in eval mode."""
 
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        self.p = checks.probability(p, "p", "Dropout")
+        self.p = checks.probability(p, "p", type(self).__name__)
+        self.inplace = bool(inplace)
 
     def forward(self, x):
         """x * mask / (1 - p) when training, x otherwise."""
         if not self.training or self.p == 0:
             return x
-        return dropout.Dropout.apply(x, p=self.p)
+        return dropout.dropout(x, self.p, inplace=self.inplace)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zero each whole channel of an (N, C, H, W) input with probability ``p`` in training mode; identity in eval."""
+
+    def forward(self, x):
+        """x * mask[n, c] / (1 - p) when training (one draw per sample and channel), x otherwise."""
+        return dropout.dropout2d(x, self.p, training=self.training, inplace=self.inplace)

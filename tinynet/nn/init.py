@@ -13,14 +13,22 @@ neither vanish nor explode in a deep network.
 
 A uniform distribution U(-b, b) has variance b^2 / 3, so b = sqrt(3) * s.
 Every function draws from ``tinynet.random.default_generator()`` (seed it with
-``tinynet.manual_seed``), modifies its argument in place and returns it.
-Formulas and argument names match ``torch.nn.init``.
+``tinynet.manual_seed``), modifies its argument in place (counting a new
+version of it) and returns it.  Formulas and argument names match
+``torch.nn.init``; the random numbers themselves differ (another generator).
+
+Beyond the scaled random draws: ``orthogonal_`` (a random orthogonal matrix,
+which keeps every singular value at 1), ``trunc_normal_`` (a normal
+distribution cut to [a, b]), ``eye_`` and ``dirac_`` (layers that start as
+the identity).
 """
 
 import math
+import warnings
 
 import numpy as np
 
+from tinynet.ops.special import normal_cdf
 from tinynet.random import default_generator
 from tinynet.tensor import Tensor
 
@@ -43,13 +51,17 @@ def _fill(tensor, values):
     return tensor
 
 
+LINEAR_LAYERS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                 "conv_transpose3d", "sigmoid")
+
+
 def calculate_gain(nonlinearity, param=None):
     """The gain for a nonlinearity: the factor that restores the variance the nonlinearity removes.
 
     linear/conv/sigmoid: 1; tanh: 5/3; relu: sqrt(2);
-    leaky_relu with slope a (default 0.01): sqrt(2 / (1 + a^2)).
+    leaky_relu with slope a (default 0.01): sqrt(2 / (1 + a^2)); selu: 3/4.
     """
-    if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "sigmoid"):
+    if nonlinearity in LINEAR_LAYERS:
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3.0
@@ -58,14 +70,12 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         if isinstance(slope, bool) or not isinstance(slope, (int, float)):
-            raise TypeError(f"leaky_relu slope must be a number, got {slope!r}")
+            raise ValueError(f"calculate_gain: negative_slope {slope!r} is not a valid number")
         return math.sqrt(2.0 / (1.0 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4.0
-    raise ValueError(
-        f"calculate_gain: unknown nonlinearity {nonlinearity!r}; expected one of "
-        "'linear', 'conv2d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'"
-    )
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
+                     f"{LINEAR_LAYERS + ('tanh', 'relu', 'leaky_relu', 'selu')}")
 
 
 def calculate_fan_in_and_fan_out(tensor):
@@ -77,13 +87,24 @@ def calculate_fan_in_and_fan_out(tensor):
     return array.shape[1] * receptive_field, array.shape[0] * receptive_field
 
 
+_calculate_fan_in_and_fan_out = calculate_fan_in_and_fan_out  # PyTorch's (private) name, which custom layers use
+
+
 def _fan(tensor, mode):
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     if mode == "fan_in":
         return fan_in
     if mode == "fan_out":
         return fan_out
-    raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    raise ValueError(f"mode {mode!r} is not supported, please use one of ['fan_in', 'fan_out']")
+
+
+def _is_empty(tensor):
+    """Initialising a tensor with no elements does nothing (PyTorch warns the same way)."""
+    if _array(tensor).size == 0:
+        warnings.warn("initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return True
+    return False
 
 
 def uniform_(tensor, a=0.0, b=1.0):
@@ -137,16 +158,84 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     PyTorch's default Linear/Conv2d weights are ``kaiming_uniform_(w, a=sqrt(5))``,
     which works out to b = 1 / sqrt(fan_in).
     """
+    if _is_empty(tensor):
+        return tensor
     fan = _fan(tensor, mode)
-    if fan == 0:
-        raise ValueError(f"kaiming_uniform_ on a weight with no elements along {mode} (shape {_array(tensor).shape})")
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     """He normal: N(0, s^2) with s = gain / sqrt(fan)."""
+    if _is_empty(tensor):
+        return tensor
     fan = _fan(tensor, mode)
-    if fan == 0:
-        raise ValueError(f"kaiming_normal_ on a weight with no elements along {mode} (shape {_array(tensor).shape})")
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """Fill with samples from N(mean, std^2) restricted to [a, b] (a and b are values, not numbers of stds).
+
+    Drawn by rejection: values outside [a, b] are drawn again (at least 1 in 20 lands inside, else ValueError).
+    """
+    if std < 0 or not a < b:
+        raise ValueError(f"trunc_normal_ needs std >= 0 and a < b, got std={std}, a={a}, b={b}")
+    if std == 0:
+        return _fill(tensor, min(max(mean, a), b))
+    inside = float(normal_cdf(np.array((b - mean) / std)) - normal_cdf(np.array((a - mean) / std)))
+    if inside < 0.05:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {inside:.3g} of N({mean}, {std}^2); "
+                         "choose bounds that hold at least 5% of it")
+    generator = default_generator()
+    values = generator.normal(mean, std, size=_array(tensor).shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = generator.normal(mean, std, size=int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor, gain=1.0):
+    """Fill with a (semi-)orthogonal matrix times gain: the Q of a random Gaussian matrix's QR decomposition.
+
+    A tensor with more than 2 dims is treated as (shape[0], everything else), as in PyTorch.
+    """
+    array = _array(tensor)
+    if array.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape {array.shape}")
+    if array.size == 0:
+        return tensor
+    rows, columns = array.shape[0], array.size // array.shape[0]
+    flat = default_generator().normal(0.0, 1.0, size=(rows, columns))
+    if rows < columns:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the distribution uniform over orthogonal matrices
+    if rows < columns:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(array.shape))
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal), so a Linear layer starts as y = x."""
+    array = _array(tensor)
+    if array.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {array.shape}")
+    return _fill(tensor, np.eye(*array.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3/4/5-D convolution weight with the Dirac delta, so the convolution starts as the identity
+    (each output channel copies one input channel; with ``groups``, within each group)."""
+    array = _array(tensor)
+    if array.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape {array.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or array.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({array.shape[0]}) must be divisible by groups, got groups={groups!r}")
+    per_group = array.shape[0] // groups
+    values = np.zeros(array.shape)
+    centre = tuple(size // 2 for size in array.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, array.shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _fill(tensor, values)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
@@ -25,11 +25,12 @@ class Linear(Module):
     i.e. U(-1/sqrt(in), 1/sqrt(in)), and b ~ U(-1/sqrt(in), 1/sqrt(in)).
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=np.float32):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features = checks.positive_int(in_features, "in_features", "Linear")
         self.out_features = checks.positive_int(out_features, "out_features", "Linear")
-        dtype = checks.float_dtype(dtype, "Linear")
+        devices.check(device, "Linear")
+        dtype = checks.float_dtype(dtype, "Linear")  # (None: the default dtype, float32 unless set otherwise)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         if bias:
             self.bias = Parameter(np.empty(self.out_features, dtype=dtype))
@@ -49,10 +50,10 @@ class Linear(Module):
         shape = checks.tensor_shape(x, "Linear")
         name = f"Linear({self.in_features}→{self.out_features})"
         if len(shape) == 0 or shape[-1] != self.in_features:
-            raise ValueError(f"{name} expects input with last dimension {self.in_features}, got shape {shape}")
+            raise RuntimeError(f"{name} expects input with last dimension {self.in_features}, got shape {shape}")
         if x.dtype != self.weight.dtype:
-            raise TypeError(f"{name} has {self.weight.dtype} weights and expects {self.weight.dtype} input, "
-                            f"got {x.dtype}")
+            raise RuntimeError(f"{name} has {self.weight.dtype} weights and expects {self.weight.dtype} input, "
+                               f"got dtype {x.dtype}")
         return matmul.Linear.apply(x, self.weight, self.bias)
 
     def extra_repr(self):

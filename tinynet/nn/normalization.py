@@ -1,4 +1,4 @@
-"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W).
+"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W); and LayerNorm.
 
 For each channel c, over the batch (and spatial positions):
 
@@ -14,11 +14,15 @@ answer.  The math and its backward are in ``tinynet/ops/normalization.py``.
 State (names as in PyTorch): parameters ``weight`` (init 1) and ``bias``
 (init 0); buffers ``running_mean`` (0), ``running_var`` (1) and
 ``num_batches_tracked`` (how many training batches have been seen).
+
+LayerNorm normalises each sample on its own, over its last dimensions
+(``normalized_shape``), so it behaves the same in training and evaluation and
+for any batch size -- the normalisation of transformers.
 """
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
@@ -30,7 +34,8 @@ class _BatchNorm(Module):
 
     _ranks = ()  # accepted input ranks, set by subclasses
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=np.float32):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None):
         super().__init__()
         owner = type(self).__name__
         self.num_features = checks.positive_int(num_features, "num_features", owner)
@@ -39,6 +44,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{owner}: eps must be > 0, got {eps}")
         self.momentum = checks.probability(momentum, "momentum", owner)
         self.affine = bool(affine)
+        self.track_running_stats = bool(track_running_stats)
+        devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
         if self.affine:
             self.weight = Parameter(np.empty(self.num_features, dtype=dtype))
@@ -46,16 +53,21 @@ class _BatchNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
-        self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
-        self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
-        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        if self.track_running_stats:
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:  # (always the batch's statistics, in evaluation too)
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
         self.reset_parameters()
 
     def reset_running_stats(self):
         """Forget the running statistics: mean 0, variance 1, no batches seen."""
-        self.running_mean[...] = 0
-        self.running_var[...] = 1
-        self.num_batches_tracked = np.array(0, dtype=np.int64)
+        if self.track_running_stats:
+            self.running_mean[...] = 0
+            self.running_var[...] = 1
+            self.num_batches_tracked = np.array(0, dtype=np.int64)
 
     def reset_parameters(self):
         """Running statistics reset; scale 1, shift 0 (the layer starts as a pure normaliser)."""
@@ -72,26 +84,33 @@ class _BatchNorm(Module):
             expected = " or ".join(f"{rank}-D" for rank in self._ranks)
             raise ValueError(f"{owner} expects a {expected} input, got shape {shape}")
         if shape[1] != self.num_features:
-            raise ValueError(f"{owner}({self.num_features}) expects input with {self.num_features} channels "
-                             f"(dim 1), got shape {shape}")
-        if self.training:
+            raise RuntimeError(f"{owner}({self.num_features}) expects input with {self.num_features} channels "
+                               f"(dim 1), got shape {shape}")
+        if self._uses_batch_statistics():
             values_per_channel = int(np.prod(shape)) // shape[1]
             if values_per_channel < 2:
                 raise ValueError(f"{owner} in training mode needs more than one value per channel to compute a "
                                  f"variance, got input shape {shape}")
+        if self.training and self.track_running_stats:
             self.num_batches_tracked = self.num_batches_tracked + 1
         if len(shape) == 3:
             # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1).
             return self._normalize(x.reshape(shape + (1,))).reshape(shape)
         return self._normalize(x)
 
+    def _uses_batch_statistics(self):
+        """In training, or without running statistics to use (track_running_stats=False), as in PyTorch."""
+        return self.training or not self.track_running_stats
+
     def _normalize(self, x):
         return normalization.BatchNorm.apply(x, self.weight, self.bias, self.running_mean, self.running_var,
-                                             training=self.training, momentum=self.momentum, eps=self.eps)
+                                             training=self._uses_batch_statistics(), momentum=self.momentum,
+                                             eps=self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -104,3 +123,45 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, per channel C (statistics over N, H and W)."""
 
     _ranks = (4,)
+
+
+class LayerNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over the last len(normalized_shape) dims.
+
+    ``weight`` (init 1) and ``bias`` (init 0) have shape normalized_shape; ``elementwise_affine=False`` drops
+    both, ``bias=False`` only the bias (as in PyTorch).
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        owner = "LayerNorm"
+        self.normalized_shape = normalization.normalized_shape_tuple(normalized_shape, owner)
+        self.eps = checks.real_number(eps, "eps", owner)
+        self.elementwise_affine = bool(elementwise_affine)
+        devices.check(device, owner)
+        dtype = checks.float_dtype(dtype, owner)
+        if self.elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self):
+        """Scale 1, shift 0."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x):
+        """Normalise each sample over its last dims, then scale and shift."""
+        return normalization.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")

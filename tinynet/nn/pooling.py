@@ -1,46 +1,39 @@
-"""Pooling layers: MaxPool2d and AvgPool2d (the math and backward are in ``tinynet/ops/pool.py``).
+"""Pooling layers (the math and backward are in ``tinynet/ops/pool.py`` and ``ops/adaptive_pool.py``).
 
-Pooling slides a kernel_size window over each channel of an (N, C, H, W)
-input with the given stride (default: stride = kernel_size, i.e.
-non-overlapping windows) and keeps the window's maximum or mean.  Padding
-counts as -inf for max pooling and as zeros for average pooling (with
-``count_include_pad=True`` the zeros are included in the mean's divisor),
-matching PyTorch.
+MaxPool2d and AvgPool2d slide a kernel_size window over each channel of an
+(N, C, H, W) -- or unbatched (C, H, W) -- input with the given stride
+(default: stride = kernel_size, i.e. non-overlapping windows) and keep the
+window's maximum or mean.  Padding counts as -inf for max pooling and as
+zeros for average pooling (with ``count_include_pad=True`` the zeros are
+included in the mean's divisor); ``ceil_mode=True`` keeps a last, partial
+window; all as in PyTorch.
+
+AdaptiveAvgPool2d and AdaptiveMaxPool2d take the output size instead and
+choose the windows to fit; ``AdaptiveAvgPool2d((1, 1))`` is global average
+pooling, the head of a ResNet.
 """
 
 from tinynet import checks
 from tinynet.nn.module import Module
-from tinynet.ops import pool
+from tinynet.ops import adaptive_pool, pool
+from tinynet.ops.operands import as_tensor
 
 
 class _Pool2d(Module):
-    """Argument checking and input checking shared by both pools."""
+    """Argument checking shared by both pools (the settings are kept as given, as PyTorch shows them)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
         super().__init__()
-        owner = type(self).__name__
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        kh, kw = checks.int_pair(kernel_size, "kernel_size", owner)
-        self._strides = checks.int_pair(self.stride, "stride", owner)
-        ph, pw = checks.int_pair(padding, "padding", owner, minimum=0)
-        if ph > kh // 2 or pw > kw // 2:
-            raise ValueError(f"{owner}: padding should be at most half the kernel size, got padding={padding} "
-                             f"and kernel_size={kernel_size}")
-        self._window = (kh, kw)
-        self._pads = (ph, pw)
+        self.ceil_mode = bool(ceil_mode)
+        self._window, self._strides, self._pads = pool.pool_window(kernel_size, stride, padding, type(self).__name__)
 
-    def _check_input(self, x):
+    def _checked_input(self, x):
         shape = checks.tensor_shape(x, type(self).__name__)
-        if len(shape) != 4:
-            raise ValueError(f"{type(self).__name__} expects a 4-D input (N, C, H, W), got shape {shape}")
-        (kh, kw), (ph, pw) = self._window, self._pads
-        if shape[2] + 2 * ph < kh or shape[3] + 2 * pw < kw:
-            raise ValueError(
-                f"{type(self).__name__} with kernel_size={self.kernel_size} needs H, W of at least "
-                f"{kh - 2 * ph}x{kw - 2 * pw}, got shape {shape}"
-            )
+        pool.check_pool_input(shape, self._window, self._strides, self._pads, self.ceil_mode, type(self).__name__)
+        return pool.as_batch(as_tensor(x))
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
@@ -53,10 +46,23 @@ class MaxPool2d(_Pool2d):
     The gradient flows only to the position that held the maximum.
     """
 
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        if dilation != 1 and dilation != (1, 1) or return_indices:
+            raise NotImplementedError("MaxPool2d: dilation != 1 and return_indices=True are not supported by tinynet")
+        self.dilation = dilation
+        self.return_indices = False
+
     def forward(self, x):
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
-        self._check_input(x)
-        return pool.MaxPool2d.apply(x, self._window, stride=self._strides, padding=self._pads)
+        batch, unbatched = self._checked_input(x)
+        extra = pool.extra_padding(batch.shape, self._window, self._strides, self._pads, self.ceil_mode)
+        out = pool.MaxPool2d.apply(batch, self._window, stride=self._strides, padding=self._pads, extra=extra)
+        return pool.unbatch(out, unbatched)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return super().extra_repr() + f", dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(_Pool2d):
@@ -65,16 +71,55 @@ class AvgPool2d(_Pool2d):
     The gradient of each output is shared equally by the window's inputs.
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad=True):
-        super().__init__(kernel_size, stride, padding)
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
+        self.divisor_override = divisor_override
 
     def forward(self, x):
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
-        self._check_input(x)
-        return pool.AvgPool2d.apply(x, self._window, stride=self._strides, padding=self._pads,
-                                    count_include_pad=self.count_include_pad)
+        self._checked_input(x)
+        return pool.avg_pool2d(x, self._window, self._strides, self._pads, self.ceil_mode, self.count_include_pad,
+                               self.divisor_override)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return super().extra_repr() + (", count_include_pad=False" if not self.count_include_pad else "")
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (h, w) (an int for a square; None keeps that input size)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        adaptive_pool.adaptive_output_size(output_size, (1, 1), "AdaptiveAvgPool2d")  # (checks the types only)
+        self.output_size = output_size
+
+    def forward(self, x):
+        """(N, C, H, W) -> (N, C, h, w)."""
+        return adaptive_pool.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed output size (h, w) (an int for a square; None keeps that input size)."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        if return_indices:
+            raise NotImplementedError("AdaptiveMaxPool2d: return_indices=True is not supported by tinynet")
+        adaptive_pool.adaptive_output_size(output_size, (1, 1), "AdaptiveMaxPool2d")
+        self.output_size = output_size
+        self.return_indices = False
+
+    def forward(self, x):
+        """(N, C, H, W) -> (N, C, h, w)."""
+        return adaptive_pool.adaptive_max_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"output_size={self.output_size}"

@@ -17,8 +17,6 @@ identity path from the block's input to its output has nothing on it at all
 (He, Zhang, Ren, Sun, "Identity Mappings in Deep Residual Networks", 2016).
 """
 
-import numpy as np
-
 from tinynet import checks
 from tinynet.nn import functional as F
 from tinynet.nn.containers import Sequential
@@ -36,7 +34,7 @@ class ResidualBlock(Module):
     ``stride != 1`` or ``in_channels != out_channels``.
     """
 
-    def __init__(self, in_channels, out_channels, stride=1, dtype=np.float32):
+    def __init__(self, in_channels, out_channels, stride=1, dtype=None):
         super().__init__()
         self.in_channels = checks.positive_int(in_channels, "in_channels", "ResidualBlock")
         self.out_channels = checks.positive_int(out_channels, "out_channels", "ResidualBlock")
@@ -70,7 +68,7 @@ class PreActivationBlock(Module):
     ends with a BatchNorm and ReLU of its own before the classifier.
     """
 
-    def __init__(self, in_channels, out_channels, stride=1, dtype=np.float32):
+    def __init__(self, in_channels, out_channels, stride=1, dtype=None):
         super().__init__()
         self.in_channels = checks.positive_int(in_channels, "in_channels", "PreActivationBlock")
         self.out_channels = checks.positive_int(out_channels, "out_channels", "PreActivationBlock")

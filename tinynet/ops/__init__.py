@@ -25,10 +25,16 @@ re-exports.
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
-    activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax
-    conv.py, pool.py  conv2d, max_pool2d, avg_pool2d (through tinynet.kernels)
-    normalization.py  batch_norm
-    dropout.py        dropout
-    loss.py           mse_loss, cross_entropy, nll_loss, binary_cross_entropy(_with_logits)
+    activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
+                      hardtanh, relu6, prelu
+    smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
+    conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
+    adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d
+    normalization.py  batch_norm, layer_norm
+    dropout.py        dropout, dropout2d
+    embedding.py      embedding
+    loss.py           mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div (and the helpers of every loss)
+    loss_binary.py    binary_cross_entropy(_with_logits)
+    loss_classification.py  cross_entropy, nll_loss
     cast.py           to, type, float, double, long, int, bool, cpu; is_tensor, is_floating_point, numel
 """

@@ -1,16 +1,50 @@
 """Activation functions and softmax, each with its derivative and its public function.
 
 Where the derivative is easiest to write in terms of the output (sigmoid,
-tanh, softmax) forward saves the output rather than the input.
+tanh, softmax) forward saves the output rather than the input.  The
+piecewise-linear family (relu, leaky_relu, hardtanh, relu6, prelu) lives
+here too; the smooth newer ones (gelu, mish, selu, logsigmoid) are in
+``smooth_activations.py``.
+
+``inplace=True`` (as in PyTorch) writes the result into the input tensor and
+returns it, with the version counting and autograd rules of ``inplace.py``.
 """
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, dtypes
 from tinynet.autograd.function import Function
+from tinynet.ops.cast import astype
+from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
 
-__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "silu", "softplus", "hardlim", "softmax", "log_softmax"]
+__all__ = ["sigmoid", "tanh", "relu", "relu_", "leaky_relu", "elu", "silu", "softplus", "hardlim", "softmax",
+           "log_softmax", "hardtanh", "relu6", "prelu"]
+
+
+def maybe_inplace(input, inplace, function, **options):
+    """``function(input, **options)``, written into ``input`` itself when ``inplace`` is true."""
+    if inplace:
+        return apply_inplace(input, function, **options)
+    return function(as_tensor(input), **options)
+
+
+def floating(input, owner):
+    """``input`` as a Tensor that must hold floats: PyTorch has no integer version of this op either."""
+    input = as_tensor(input)
+    if input._array.dtype.kind != "f":
+        raise NotImplementedError(f"{owner} is not implemented for {input._array.dtype} tensors; "
+                                  "convert the input with .float() first")
+    return input
+
+
+def as_float(input):
+    """``input`` as a float Tensor: integers and bools become the default float dtype (PyTorch's rule for ops
+    such as sigmoid, whose results are not integers)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "f":
+        return input
+    return astype(input, dtypes.get_default_dtype())
 
 
 def stable_sigmoid(x):
@@ -35,7 +69,7 @@ class Sigmoid(Function):
 
 def sigmoid(input):
     """1 / (1 + e^-input)."""
-    return Sigmoid.apply(as_tensor(input))
+    return Sigmoid.apply(as_float(input))
 
 
 class Tanh(Function):
@@ -55,7 +89,7 @@ class Tanh(Function):
 
 def tanh(input):
     """Hyperbolic tangent."""
-    return Tanh.apply(as_tensor(input))
+    return Tanh.apply(as_float(input))
 
 
 class ReLU(Function):
@@ -73,9 +107,14 @@ class ReLU(Function):
         return grad * positive
 
 
-def relu(input):
+def relu(input, inplace=False):
     """max(input, 0)."""
-    return ReLU.apply(as_tensor(input))
+    return maybe_inplace(input, inplace, ReLU.apply)
+
+
+def relu_(input):
+    """max(input, 0), in place."""
+    return apply_inplace(input, ReLU.apply)
 
 
 class LeakyReLU(Function):
@@ -93,9 +132,10 @@ class LeakyReLU(Function):
         return grad * slope
 
 
-def leaky_relu(input, negative_slope=0.01):
+def leaky_relu(input, negative_slope=0.01, inplace=False):
     """input for input > 0, negative_slope * input otherwise."""
-    return LeakyReLU.apply(as_tensor(input), negative_slope=negative_slope)
+    negative_slope = checks.real_number(negative_slope, "negative_slope", "leaky_relu")
+    return maybe_inplace(floating(input, "leaky_relu"), inplace, LeakyReLU.apply, negative_slope=negative_slope)
 
 
 class ELU(Function):
@@ -115,9 +155,10 @@ class ELU(Function):
         return grad * np.where(positive, 1, out + ctx.alpha)
 
 
-def elu(input, alpha=1.0):
+def elu(input, alpha=1.0, inplace=False):
     """input for input > 0, alpha (e^input - 1) otherwise."""
-    return ELU.apply(as_tensor(input), alpha=alpha)
+    alpha = checks.real_number(alpha, "alpha", "elu")
+    return maybe_inplace(floating(input, "elu"), inplace, ELU.apply, alpha=alpha)
 
 
 class SiLU(Function):
@@ -135,9 +176,9 @@ class SiLU(Function):
         return grad * s * (1 + x * (1 - s))
 
 
-def silu(input):
+def silu(input, inplace=False):
     """input * sigmoid(input) (swish)."""
-    return SiLU.apply(as_tensor(input))
+    return maybe_inplace(floating(input, "silu"), inplace, SiLU.apply)
 
 
 class Softplus(Function):
@@ -162,7 +203,88 @@ class Softplus(Function):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """ln(1 + e^(beta input)) / beta (linear above threshold)."""
-    return Softplus.apply(as_tensor(input), beta=beta, threshold=threshold)
+    beta = checks.real_number(beta, "beta", "softplus")
+    threshold = checks.real_number(threshold, "threshold", "softplus")
+    return Softplus.apply(floating(input, "softplus"), beta=beta, threshold=threshold)
+
+
+class Hardtanh(Function):
+    """hardtanh(x) = min_val for x < min_val, max_val for x > max_val, x in between.
+
+    d hardtanh/dx = 1 for min_val < x < max_val, else 0 (0 at the two corners too, like PyTorch).
+    """
+
+    @staticmethod
+    def forward(ctx, x, min_val=-1.0, max_val=1.0):
+        inside = (x > min_val) & (x < max_val)
+        ctx.save_for_backward(inside)
+        return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_tensors
+        return grad * inside
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamp input to [min_val, max_val] (gradient 1 strictly inside, 0 outside)."""
+    min_val = checks.real_number(min_val, "min_val", "hardtanh")
+    max_val = checks.real_number(max_val, "max_val", "hardtanh")
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
+    return maybe_inplace(input, inplace, Hardtanh.apply, min_val=min_val, max_val=max_val)
+
+
+def relu6(input, inplace=False):
+    """min(max(input, 0), 6): hardtanh(input, 0, 6)."""
+    return maybe_inplace(input, inplace, Hardtanh.apply, min_val=0.0, max_val=6.0)
+
+
+class PReLU(Function):
+    """prelu(x) = x for x > 0, a_c x otherwise, with a learned slope a_c per channel (dim 1) or one for all.
+
+    dy/dx = 1 for x > 0, a_c otherwise;  dy/da_c = sum over channel c of x where x <= 0 (else 0).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight):
+        slope = weight.reshape(slope_shape(x.ndim, weight.size))
+        negative = x <= 0
+        ctx.save_for_backward(x, negative, slope)
+        return np.where(negative, slope * x, x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, negative, slope = ctx.saved_tensors
+        need_x, need_weight = ctx.needs_input_grad
+        grad_x = np.where(negative, grad * slope, grad) if need_x else None
+        grad_weight = None
+        if need_weight:
+            per_element = np.where(negative, grad * x, 0)
+            axes = tuple(axis for axis in range(x.ndim) if axis != 1 or slope.size == 1)
+            grad_weight = per_element.sum(axis=axes).reshape(ctx.parents[1].shape)
+        return grad_x, grad_weight
+
+
+def slope_shape(ndim, count):
+    """The shape that lines PReLU's ``count`` slopes up with dim 1 (the channels) of an ndim-dimensional input."""
+    if count == 1:
+        return (1,) * ndim
+    return (1, count) + (1,) * (ndim - 2)
+
+
+def prelu(input, weight):
+    """x for x > 0, weight * x otherwise; weight holds one slope, or one per channel (dim 1 of input)."""
+    input, weight = as_tensor(input), as_tensor(weight)
+    if input._array.dtype.kind != "f" or weight._array.dtype.kind != "f":
+        raise RuntimeError(f"prelu: input and weight must be floating-point tensors, got {input._array.dtype} and "
+                           f"{weight._array.dtype}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.ndim > 1 or weight.shape[0:1] not in ((), (1,), (channels,)):
+        raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: found {weight.numel()} "
+                           f"parameters (weight shape {weight.shape}) and {channels} channels (input shape "
+                           f"{input.shape}, channels are dim 1)")
+    return PReLU.apply(input, weight)
 
 
 class Hardlim(Function):
@@ -209,7 +331,7 @@ class Softmax(Function):
 
 def softmax(input, dim=-1):
     """Softmax along dim."""
-    input = as_tensor(input)
+    input = floating(input, "softmax")
     return Softmax.apply(input, dim=checks.dim(dim, input.ndim, "softmax"))
 
 
@@ -235,5 +357,5 @@ class LogSoftmax(Function):
 
 def log_softmax(input, dim=-1):
     """log(softmax(input)) along dim, computed stably."""
-    input = as_tensor(input)
+    input = floating(input, "log_softmax")
     return LogSoftmax.apply(input, dim=checks.dim(dim, input.ndim, "log_softmax"))

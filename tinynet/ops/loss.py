@@ -1,19 +1,33 @@
-"""Loss functions, each one fused op with its own (short) backward.
+"""Regression losses and the KL divergence, each one fused op with its own (short) backward.
 
-``reduction`` is "mean" (average over elements -- or over samples, for the
-class losses), "sum", or "none" (the per-element/per-sample losses).
-Backward first undoes the reduction (``grad_per_item``), then applies the
-derivative of the per-item loss.
+``reduction`` is "mean" (average over elements), "sum", or "none" (the
+per-element losses).  Backward first undoes the reduction (``grad_per_item``),
+then applies the derivative of the per-element loss -- with respect to the
+input AND the target, as in PyTorch (a target computed by the network, e.g. a
+distillation target, gets its gradient too).
+
+    mse_loss         (x - t)^2
+    l1_loss          |x - t|
+    smooth_l1_loss   (x - t)^2 / (2 beta) where |x - t| < beta, else |x - t| - beta / 2
+    huber_loss       (x - t)^2 / 2 where |x - t| <= delta, else delta (|x - t| - delta / 2)
+    kl_div           t (log t - x): the KL divergence of t from the distribution whose log is x
+
+Binary cross-entropy is in ``loss_binary.py``, the class losses (cross_entropy,
+nll_loss) in ``loss_classification.py``; the helpers here serve all of them.
 """
+
+import warnings
 
 import numpy as np
 
 from tinynet import checks
+from tinynet.autograd import grad_mode
 from tinynet.autograd.function import Function
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.activations import floating
+from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.tensor import Tensor
 
-__all__ = ["mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+__all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"]
 
 
 def reduce_losses(losses, reduction):
@@ -37,150 +51,15 @@ def grad_per_item(grad, reduction, count):
     return grad
 
 
-def check_same_shape(input, target, who):
-    """Raise ValueError naming both shapes if they differ."""
-    if input.shape != target.shape:
-        raise ValueError(f"{who}: input shape {input.shape} and target shape {target.shape} must be equal")
-
-
-def check_class_targets(scores, target, who):
-    """scores (N, C), target (N,) integers in [0, C): raise a clear error otherwise; returns target as int64."""
-    if scores.ndim != 2:
-        raise ValueError(f"{who}: expected scores of shape (batch, classes), got shape {scores.shape}")
-    target = np.asarray(target)
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"{who}: class targets must be integers, got dtype {target.dtype}")
-    if target.shape != (scores.shape[0],):
-        raise ValueError(
-            f"{who}: batch size mismatch: scores have shape {scores.shape} (batch {scores.shape[0]}) "
-            f"but targets have shape {target.shape}"
-        )
-    if target.size:
-        lowest, highest = target.min(), target.max()
-        if lowest < 0 or highest >= scores.shape[1]:
-            raise ValueError(
-                f"{who}: class labels must be in [0, {scores.shape[1]}), got labels from {lowest} to {highest}"
-            )
-    return target.astype(np.int64, copy=False)
-
-
-class MSELoss(Function):
-    """Mean squared error: per element (x - t)^2.   d/dx = 2 (x - t),  d/dt = -2 (x - t)."""
-
-    @staticmethod
-    def forward(ctx, input, target, reduction="mean"):
-        check_same_shape(input, target, "mse_loss")
-        difference = input - target
-        ctx.save_for_backward(difference)
-        ctx.reduction = reduction
-        return reduce_losses(difference * difference, reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (difference,) = ctx.saved_tensors
-        grad_difference = 2 * grad_per_item(grad, ctx.reduction, difference.size) * difference
-        need_input, need_target = ctx.needs_input_grad
-        return (grad_difference if need_input else None), (-grad_difference if need_target else None)
-
-
-class CrossEntropy(Function):
-    """Cross-entropy of logits (N, C) against class labels (N,): -log softmax(logits)[label].
-
-    Fused with a stable log-softmax.  With p = softmax(logits):
-    d loss_n / d logits_nc = p_nc - [c == label_n].   Labels get no gradient.
-    """
-
-    @staticmethod
-    def forward(ctx, logits, target, reduction="mean"):
-        target = check_class_targets(logits, target, "cross_entropy")
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        rows = np.arange(len(target))
-        ctx.save_for_backward(log_probs, target)
-        ctx.reduction = reduction
-        return reduce_losses(-log_probs[rows, target], reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        log_probs, target = ctx.saved_tensors
-        per_sample = grad_per_item(grad, ctx.reduction, target.size)
-        grad_logits = np.exp(log_probs)
-        grad_logits[np.arange(len(target)), target] -= 1
-        if per_sample.ndim:  # reduction "none": one gradient per row
-            per_sample = per_sample[:, np.newaxis]
-        return grad_logits * per_sample, None
-
-
-class NLLLoss(Function):
-    """Negative log-likelihood of log-probabilities (N, C) and labels (N,): -log_probs[n, label_n].
-
-    d loss_n / d log_probs_nc = -[c == label_n].
-    """
-
-    @staticmethod
-    def forward(ctx, log_probs, target, reduction="mean"):
-        target = check_class_targets(log_probs, target, "nll_loss")
-        ctx.save_for_backward(target)
-        ctx.reduction = reduction
-        return reduce_losses(-log_probs[np.arange(len(target)), target], reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (target,) = ctx.saved_tensors
-        shape = ctx.parents[0].shape
-        grad_log_probs = np.zeros(shape, dtype=grad.dtype)
-        grad_log_probs[np.arange(len(target)), target] = -grad_per_item(grad, ctx.reduction, target.size)
-        return grad_log_probs, None
-
-
-class BinaryCrossEntropy(Function):
-    """Binary cross-entropy of probabilities p against targets t in [0, 1]:
-    -(t log p + (1 - t) log(1 - p)), each log clamped at -100 as in PyTorch so p = 0 or 1 stays finite.
-
-    d/dp = (p - t) / (p (1 - p))  (denominator kept >= 1e-12).  The target is treated as a constant.
-    """
-
-    @staticmethod
-    def forward(ctx, p, target, reduction="mean"):
-        check_same_shape(p, target, "binary_cross_entropy")
-        if p.size and (p.min() < 0 or p.max() > 1):
-            raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (apply sigmoid first, "
-                             "or use binary_cross_entropy_with_logits)")
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100)
-            log_1mp = np.maximum(np.log1p(-p), -100)
-        ctx.save_for_backward(p, target)
-        ctx.reduction = reduction
-        return reduce_losses(-(target * log_p + (1 - target) * log_1mp), reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        p, target = ctx.saved_tensors
-        per_item = grad_per_item(grad, ctx.reduction, p.size)
-        return per_item * (p - target) / np.maximum(p * (1 - p), 1e-12), None
-
-
-class BinaryCrossEntropyWithLogits(Function):
-    """Binary cross-entropy of sigmoid(z) against t, computed from the logits z without overflow:
-    loss = max(z, 0) - z t + log(1 + e^-|z|).
-
-    d loss/dz = sigmoid(z) - t.   The target is treated as a constant.
-    """
-
-    @staticmethod
-    def forward(ctx, logits, target, reduction="mean"):
-        check_same_shape(logits, target, "binary_cross_entropy_with_logits")
-        ctx.save_for_backward(logits, target)
-        ctx.reduction = reduction
-        losses = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
-        return reduce_losses(losses, reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        logits, target = ctx.saved_tensors
-        per_item = grad_per_item(grad, ctx.reduction, logits.size)
-        sigmoid = 0.5 * np.tanh(0.5 * logits) + 0.5
-        return per_item * (sigmoid - target), None
+def legacy_reduction(size_average, reduce, reduction, owner):
+    """The reduction, from PyTorch's deprecated ``size_average``/``reduce`` flags when either is given."""
+    if size_average is None and reduce is None:
+        return checks.reduction(reduction, owner)
+    warnings.warn(f"{owner}: size_average and reduce are deprecated; use reduction='mean', 'sum' or 'none'",
+                  UserWarning, stacklevel=3)
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
 
 
 def as_target(value):
@@ -188,27 +67,208 @@ def as_target(value):
     return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
-def mse_loss(input, target, reduction="mean"):
+def constant_weight(weight, name, owner, dtype):
+    """A loss's weight as an array of the input's ``dtype``; it gets no gradient (PyTorch refuses one that asks)."""
+    if weight is None:
+        return None
+    if isinstance(weight, Tensor):
+        if weight.requires_grad and grad_mode.is_grad_enabled():
+            raise RuntimeError(f"{owner} is not differentiable with respect to {name}; "
+                               f"pass {name}.detach() (it cannot have requires_grad=True)")
+        weight = weight._array
+    return np.asarray(weight, dtype=dtype)
+
+
+def broadcast_pair(input, target, owner):
+    """input and target, which should have the same shape; a broadcastable mismatch warns (as PyTorch does)."""
+    if input.shape != target.shape:
+        try:
+            shape = np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise RuntimeError(f"{owner}: the input shape {input.shape} and target shape {target.shape} "
+                               "cannot be broadcast together") from None
+        warnings.warn(f"{owner}: using a target size {target.shape} that is different to the input size "
+                      f"{input.shape}; both are broadcast to {shape}, which is likely not what you want. "
+                      "Make sure they have the same size", UserWarning, stacklevel=3)
+
+
+class DifferenceLoss(Function):
+    """Base of the losses that are a function f of the difference d = input - target (broadcast).
+
+    loss = f(d), so d loss/d input = f'(d) and d loss/d target = -f'(d); subclasses give f and f'.
+    """
+
+    @staticmethod
+    def value(d, parameter):
+        """f(d)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def slope(d, parameter):
+        """f'(d)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def forward(ctx, input, target, reduction="mean", parameter=None):
+        d = input - target
+        ctx.save_for_backward(d)
+        ctx.reduction, ctx.parameter = reduction, parameter
+        return reduce_losses(ctx.function.value(d, parameter), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (d,) = ctx.saved_tensors
+        grad_d = grad_per_item(grad, ctx.reduction, d.size) * ctx.function.slope(d, ctx.parameter)
+        need_input, need_target = ctx.needs_input_grad
+        return (sum_to_shape(grad_d, ctx.parents[0].shape) if need_input else None,
+                sum_to_shape(-grad_d, ctx.parents[1].shape) if need_target else None)
+
+
+class MSELoss(DifferenceLoss):
+    """Mean squared error: per element (x - t)^2.   d/dx = 2 (x - t),  d/dt = -2 (x - t)."""
+
+    value = staticmethod(lambda d, _: d * d)
+    slope = staticmethod(lambda d, _: 2 * d)
+
+
+class L1Loss(DifferenceLoss):
+    """Mean absolute error: per element |x - t|.   d/dx = sign(x - t) (0 at 0),  d/dt = -sign(x - t)."""
+
+    value = staticmethod(lambda d, _: np.abs(d))
+    slope = staticmethod(lambda d, _: np.sign(d))
+
+
+class SmoothL1Loss(DifferenceLoss):
+    """d^2 / (2 beta) where |d| < beta, |d| - beta/2 elsewhere (beta = 0: |d|).
+
+    d/dx = d / beta inside, sign(d) outside;  d/dt = the negative.
+    """
+
+    @staticmethod
+    def value(d, beta):
+        if beta == 0:
+            return np.abs(d)
+        return np.where(np.abs(d) < beta, d * d / (2 * beta), np.abs(d) - beta / 2).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def slope(d, beta):
+        if beta == 0:
+            return np.sign(d)
+        return np.clip(d / beta, -1, 1)
+
+
+class HuberLoss(DifferenceLoss):
+    """d^2 / 2 where |d| <= delta, delta (|d| - delta/2) elsewhere (smooth_l1 times delta, with beta = delta).
+
+    d/dx = d inside, delta sign(d) outside;  d/dt = the negative.
+    """
+
+    @staticmethod
+    def value(d, delta):
+        return np.where(np.abs(d) < delta, d * d / 2, delta * (np.abs(d) - delta / 2)).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def slope(d, delta):
+        return np.clip(d, -delta, delta)
+
+
+def _difference_loss(function, input, target, size_average, reduce, reduction, owner, parameter=None):
+    input, target = floating(input, owner), as_target(target)
+    reduction = legacy_reduction(size_average, reduce, reduction, owner)
+    broadcast_pair(input, target, owner)
+    return function.apply(input, target, reduction=reduction, parameter=parameter)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error (input - target)^2, reduced by "mean", "sum" or "none"."""
-    return MSELoss.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+    return _difference_loss(MSELoss, input, target, size_average, reduce, reduction, "mse_loss")
 
 
-def cross_entropy(input, target, reduction="mean"):
-    """Cross-entropy of logits (N, C) against integer class labels (N,), with a fused stable log-softmax."""
-    return CrossEntropy.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean absolute error |input - target|, reduced by "mean", "sum" or "none"."""
+    return _difference_loss(L1Loss, input, target, size_average, reduce, reduction, "l1_loss")
 
 
-def nll_loss(input, target, reduction="mean"):
-    """Negative log-likelihood of log-probabilities (N, C) against integer labels (N,)."""
-    return NLLLoss.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Squared error below |input - target| = beta (divided by 2 beta), absolute error above it."""
+    beta = checks.real_number(beta, "beta", "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    return _difference_loss(SmoothL1Loss, input, target, size_average, reduce, reduction, "smooth_l1_loss", beta)
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
-    """Binary cross-entropy of probabilities in [0, 1] against targets of the same shape."""
-    return BinaryCrossEntropy.apply(as_tensor(input), as_target(target), reduction=checks.reduction(reduction))
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """Half the squared error below |input - target| = delta, delta times (absolute error - delta/2) above."""
+    delta = checks.real_number(delta, "delta", "huber_loss")
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta, got {delta}")
+    return _difference_loss(HuberLoss, input, target, None, None, reduction, "huber_loss", delta)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
-    """Binary cross-entropy of sigmoid(input) against targets, computed stably from the logits."""
-    return BinaryCrossEntropyWithLogits.apply(as_tensor(input), as_target(target),
-                                              reduction=checks.reduction(reduction))
+class KLDivergence(Function):
+    """Pointwise KL divergence of the target distribution from the input's, the input given as log-probabilities x:
+    t (log t - x) (0 where t = 0), or with log_target (t given as log-probabilities): e^t (t - x).
+
+    d/dx = -t (or -e^t);  d/dt = log t + 1 - x (or e^t (t - x + 1)); at t = 0 PyTorch's d/dt is 0/0 = NaN, here too.
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, reduction="mean", log_target=False):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if log_target:
+                losses = np.exp(t) * (t - x)
+            else:
+                losses = np.where(t == 0, 0, t * np.log(np.where(t == 0, 1, t))) - t * x
+        ctx.save_for_backward(x, t)
+        ctx.reduction, ctx.log_target = reduction, log_target
+        ctx.batch = x.shape[0] if x.ndim else 1
+        if reduction == "batchmean":
+            return losses.sum() / ctx.batch
+        return reduce_losses(losses, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        shape = np.broadcast_shapes(x.shape, t.shape)
+        if ctx.reduction == "batchmean":
+            per_item = grad / ctx.batch
+        else:
+            per_item = grad_per_item(grad, ctx.reduction, int(np.prod(shape)))
+        need_x, need_t = ctx.needs_input_grad
+        grad_x = grad_t = None
+        if need_x:
+            grad_x = sum_to_shape(np.broadcast_to(-per_item * (np.exp(t) if ctx.log_target else t), shape), x.shape)
+        if need_t:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if ctx.log_target:
+                    slope = np.exp(t) * (t - x + 1)
+                else:
+                    slope = np.where(t == 0, 0, np.log(np.where(t == 0, 1, t))) + t / t - x
+            grad_t = sum_to_shape(np.broadcast_to(per_item * slope, shape), t.shape)
+        return grad_x, grad_t
+
+
+KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence D(target || input) with input given as log-probabilities (e.g. log_softmax output).
+
+    reduction "batchmean" (sum / batch size) gives the true KL divergence per sample; "mean" divides by the
+    number of elements instead (PyTorch's default, kept for compatibility -- it warns, as PyTorch does).
+    """
+    input, target = floating(input, "kl_div"), as_target(target)
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, "mean", "kl_div")
+    elif reduction not in KL_REDUCTIONS:
+        raise ValueError(f"kl_div: reduction must be one of {KL_REDUCTIONS}, got {reduction!r}")
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size and the support size; "
+                      "'batchmean' divides only by the batch size, which is the KL divergence's definition",
+                      UserWarning, stacklevel=2)
+    try:
+        np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"kl_div: the input shape {input.shape} and target shape {target.shape} cannot be "
+                           "broadcast together") from None
+    return KLDivergence.apply(input, target, reduction=reduction, log_target=bool(log_target))

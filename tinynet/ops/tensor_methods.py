@@ -136,6 +136,7 @@ METHODS = {
     "leaky_relu": activations.leaky_relu, "elu": activations.elu, "silu": activations.silu,
     "softplus": activations.softplus, "hardlim": activations.hardlim,
     "softmax": activations.softmax, "log_softmax": activations.log_softmax,
+    "relu_": activations.relu_,
     # in place (inplace.py): change the tensor's own values, counting a new version
     "__setitem__": inplace.setitem,
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,

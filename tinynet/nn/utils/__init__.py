@@ -1,0 +1,12 @@
+"""tinynet.nn.utils: helpers around a model's parameters and gradients, as in ``torch.nn.utils``.
+
+    clip_grad_norm_        scale all gradients together so their total norm is at most max_norm
+    clip_grad_value_       clamp every gradient element to [-clip_value, clip_value]
+    parameters_to_vector   all parameters as one flat vector (differentiable)
+    vector_to_parameters   copy a flat vector back into the parameters
+"""
+
+from .clip_grad import clip_grad_norm_, clip_grad_value_
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
