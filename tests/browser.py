@@ -8,6 +8,7 @@ for JavaScript errors and for files that failed to load.
 """
 
 import base64
+import fcntl
 import json
 import os
 import select
@@ -46,15 +47,23 @@ class Browser:
         self._replies, replies_write = os.pipe()
 
         def child_fds():  # runs in the child: our pipe ends become its descriptors 3 and 4
-            read_end, write_end = os.dup(commands_read), os.dup(replies_write)
+            # Copies above 4 first, so that neither is 3 or 4 already (dup2 onto itself would leave it
+            # closing on exec); dup2 makes 3 and 4 inheritable.
+            read_end = fcntl.fcntl(commands_read, fcntl.F_DUPFD, 10)
+            write_end = fcntl.fcntl(replies_write, fcntl.F_DUPFD, 10)
             os.dup2(read_end, 3)
             os.dup2(write_end, 4)
+            os.close(read_end)
+            os.close(write_end)
 
+        # Not pass_fds=(3, 4): that needs 3 and 4 open in this process too, where they may be any file
+        # (a font matplotlib holds) that the garbage collector closes while Popen runs.  With
+        # close_fds=False the child keeps the inheritable descriptors only: 0-2, 3 and 4.
         self.process = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
              "--no-first-run", "--no-default-browser-check", "--allow-file-access-from-files",
              f"--user-data-dir={profile_dir}", f"--window-size={width},{height}", "about:blank"],
-            pass_fds=(3, 4), preexec_fn=child_fds, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            close_fds=False, preexec_fn=child_fds, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         os.close(commands_read)
         os.close(replies_write)

@@ -12,6 +12,8 @@ import pytest
 import tinynet
 from tinynet.examples import load_example
 from tinynet.examples.gradient_flow import final_loss, first_over_last, main_path_weights
+from tinynet.examples.report import Figure, StepPlayer
+from tinynet.viz.curves import moving_average
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -43,18 +45,28 @@ def check_png(path):
     assert matplotlib.image.imread(path).std() > 0.01  # not blank
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("activations", {"activation_zoo.png", "gradient_norms_at_init.png", "gradient_norms_over_training.png",
-                     "loss.png"}),
-    ("residual", {"loss.png", "gradient_norms_at_init.png", "gradient_norms_over_training.png", "sparsity.png"}),
+def files_of(result, shown=None):
+    """The names of the files among an example's blocks (only those shown on the page, or only the downloads)."""
+    return {block.path.name for block in result.figures
+            if isinstance(block, Figure) and (shown is None or block.shown == shown)}
+
+
+@pytest.mark.parametrize("name, shown, downloads, players", [
+    ("activations", {"activation_zoo.png", "gradient_norms_over_training.png"},
+     {"gradient_norms_at_init.png", "loss.png", "training_record.json"}, 1),
+    ("residual", {"loss.png", "sparsity.png"},
+     {"gradient_norms_at_init.png", "gradient_norms_over_training.png", "training_record.json"}, 2),
 ])
-def test_writes_its_figures_and_a_training_record(name, expected, run_quick):
+def test_writes_its_figures_players_and_a_training_record(name, shown, downloads, players, run_quick):
     result, out_dir = run_quick(name)
-    assert result.name == name and result.summary and result.metrics["finished"] is True
-    assert {figure.path.name for figure in result.figures} == expected
+    assert result.name == name and result.summary and result.metrics["finished"] is True and not result.interrupted
+    assert files_of(result, shown=True) == shown and files_of(result, shown=False) == downloads
+    assert sum(isinstance(block, StepPlayer) for block in result.figures) == players
     for figure in result.figures:
-        assert figure.path.parent == out_dir and figure.title and figure.caption
-        check_png(figure.path)
+        if isinstance(figure, Figure):
+            assert figure.path.parent == out_dir and figure.title and figure.caption
+            if figure.path.suffix == ".png":
+                check_png(figure.path)
     record = json.loads((out_dir / "training_record.json").read_text(encoding="utf-8"))
     steps = result.metrics["steps"]
     assert steps > 10 and record["nets"]
@@ -79,6 +91,50 @@ def test_sigmoid_gradient_vanishes_and_relu_gradient_does_not(run_quick):
     assert metrics["sigmoid_final_loss"] > 2.0
     assert metrics["relu_final_loss"] < metrics["sigmoid_final_loss"] - 0.5
     assert metrics["relu_test_accuracy"] > metrics["sigmoid_test_accuracy"] + 0.15  # measured 0.38-0.75 vs 0.09-0.13
+
+
+def test_activations_player_shows_the_recorded_gradient_norms_and_losses(run_quick):
+    result, out_dir = run_quick("activations")
+    record = json.loads((out_dir / "training_record.json").read_text(encoding="utf-8"))
+    (player,) = [block for block in result.figures if isinstance(block, StepPlayer)]
+    assert player.steps == list(range(1, result.metrics["steps"] + 1))  # every step (fewer than 400)
+    (profile,) = player.profiles
+    assert profile.log and profile.x == list(range(1, load_example("activations").HIDDEN_LAYERS + 2))
+    assert [curve.label for curve in profile.curves] == ["sigmoid", "ReLU"] == [s.name for s in player.series]
+    for curve in profile.curves:  # frame k shows step k + 1's norms; the record keeps 4 significant digits
+        np.testing.assert_allclose(curve.values, record["nets"][curve.label]["grad_norms"], rtol=1e-3)
+    for series in player.series:
+        np.testing.assert_allclose(series.values, moving_average(record["nets"][series.name]["loss"], 10), rtol=1e-3)
+
+
+def test_activations_words_are_true_of_the_run(run_quick):
+    result, out_dir = run_quick("activations")
+    m, activations = result.metrics, load_example("activations")
+    record = json.loads((out_dir / "training_record.json").read_text(encoding="utf-8"))
+    sigmoid = np.asarray(record["nets"]["sigmoid"]["grad_norms"])
+    relu_at_init = np.asarray(record["nets"]["ReLU"]["grad_norms"][0])
+    assert m["sigmoid_ratio_max"] == pytest.approx(np.max(sigmoid[:, 0] / sigmoid[:, -1]), rel=1e-3)
+    assert m["relu_spread_at_init"] == pytest.approx(relu_at_init.max() / relu_at_init.min(), rel=1e-3)
+    assert m["sigmoid_falls_every_layer"] == bool(np.all(np.diff(sigmoid[0]) > 0))
+    text = " ".join(activations.SECTION.key_numbers(m) + activations.SECTION.look_for(m))
+    assert activations.scientific(m["sigmoid_grad_ratio"]) in text and f"{m['relu_final_loss']:.2f}" in text
+    assert "sigmoid (logsig), bipolar sigmoid and tanh (tansig) go flat on both sides" in text
+    assert "ReLU, ELU, swish (SiLU) and softplus only for negative inputs" in text
+    assert "stays near 2.30" in text and "at none of the" in text and "stays level" in text
+
+
+def test_activations_look_for_claims_only_what_the_metrics_show(run_quick):
+    metrics = dict(run_quick("activations")[0].metrics)
+    metrics.update(sigmoid_final_loss=0.6, sigmoid_grad_ratio=0.2, sigmoid_ratio_max=0.5, relu_spread_at_init=50.0)
+    text = " ".join(load_example("activations").SECTION.look_for(metrics))
+    for claim in ("stays near 2.30", "at none of the", "stays level", "falls"):
+        assert claim not in text, claim
+    assert "sigmoid ends at 0.60" in text
+
+
+def test_scientific_numbers_in_words():
+    scientific = load_example("activations").scientific
+    assert scientific(2.34e-5) == "2.3 × 10⁻⁵" and scientific(0.35) == "0.35" and scientific(12.0) == "12"
 
 
 def test_the_two_mlps_start_from_the_same_weights():
@@ -141,13 +197,73 @@ def test_first_over_last_and_final_loss():
 def test_deep_plain_net_trains_worse_than_the_residual_and_the_shallow_net(run_quick):
     metrics = run_quick("residual")[0].metrics
     # Measured over seeds 0-7 (quick: 100 steps): plain 0.71-1.28, v1 0.34-0.58, v2 0.42-0.57, 8 layers 0.37-0.48;
-    # plain / v1 1.9-3.2, plain / 8 layers 1.7-2.8.
+    # plain / v1 1.9-3.2, plain / 8 layers 1.7-2.8; highway 0.50-0.63, plain / highway 1.23-2.5.
     assert metrics["plain_final_loss"] > 1.4 * metrics["residual_final_loss"]
     assert metrics["plain_final_loss"] > 1.15 * metrics["residual_v2_final_loss"]
+    assert metrics["plain_final_loss"] > 1.15 * metrics["highway_final_loss"]
     assert metrics["plain_final_loss"] > 1.3 * metrics["plain_shallow_final_loss"]
     assert metrics["residual_final_loss"] < 0.8 and metrics["residual_v2_final_loss"] < 0.8
-    for key in ("plain", "residual", "residual_v2"):  # BatchNorm: no gradient vanishes on the way down
+    assert metrics["highway_final_loss"] < 0.8
+    for key in ("plain", "residual", "residual_v2", "highway"):  # BatchNorm: no gradient vanishes on the way down
         assert metrics[f"{key}_grad_ratio"] > 0.05
+
+
+def test_residual_players_and_words_are_true_of_the_run(run_quick):
+    result, out_dir = run_quick("residual")
+    m, residual = result.metrics, load_example("residual")
+    record = json.loads((out_dir / "training_record.json").read_text(encoding="utf-8"))
+    gradients, sparsity = [block for block in result.figures if isinstance(block, StepPlayer)]
+    labels = list(record["nets"])
+    assert labels == list(residual.nets_to_compare(residual.QUICK["blocks"]))
+    assert [curve.label for curve in gradients.profiles[0].curves] == labels[1:]  # the deep nets
+    assert [series.name for series in gradients.series] == labels  # every net's loss
+    for curve in gradients.profiles[0].curves:
+        np.testing.assert_allclose(curve.values, record["nets"][curve.label]["grad_norms"], rtol=1e-3)
+    plain, v1 = (moving_average(record["nets"][label]["loss"], residual.SMOOTH) for label in labels[1:3])
+    half = slice(len(plain) // 2, len(plain))
+    assert m["plain_above_residual_share"] == pytest.approx(np.mean(plain[half] > v1[half]), abs=0.05)
+    zeros = np.asarray(record["sparsity"]["zero_fraction"])
+    assert sparsity.steps == record["sparsity"]["steps"]
+    output, inside = sparsity.profiles[0].curves
+    np.testing.assert_allclose(output.values, zeros[:, 2::2], atol=1e-3)  # relu(bn2(...) + x) of each unit
+    np.testing.assert_allclose(inside.values, zeros[:, 1::2], atol=1e-3)  # relu(bn1(conv1(x)))
+    assert m["residual_zero_units_start_max"] == pytest.approx(zeros[0, 1:].max(), abs=1e-3)
+    assert m["residual_zero_units_max"] == pytest.approx(zeros[-1, 1:].max(), abs=1e-3)
+    text = " ".join(residual.SECTION.key_numbers(m) + residual.SECTION.look_for(m))
+    assert "the degradation problem" in text and f"{m['plain_final_loss']:.2f}" in text
+    assert "not a vanishing gradient" in text and "In the sparsity slider" in text
+
+
+def test_residual_look_for_claims_only_what_the_metrics_show(run_quick):
+    metrics = dict(run_quick("residual")[0].metrics)
+    metrics.update(plain_final_loss=0.5, plain_shallow_final_loss=0.5, residual_final_loss=0.49,
+                   residual_v2_final_loss=0.7, highway_final_loss=0.4, plain_above_residual_share=0.5,
+                   highway_grad_ratio=0.01, residual_zero_output_mean=0.5, residual_zero_inside_mean=0.5)
+    text = " ".join(load_example("residual").SECTION.look_for(metrics))
+    for claim in ("ends above", "lies above", "All the nets with shortcuts", "not a vanishing gradient",
+                  "fewer zeros"):
+        assert claim not in text, claim
+    assert "ends about as well as the 8-layer one" in text and "Of the nets with shortcuts, highway end" in text
+
+
+def test_highway_unit_gates_between_its_layers_and_its_input():
+    from tinynet import nn
+    from tinynet.examples.highway import CARRY_BIAS, HighwayUnit
+
+    tinynet.manual_seed(0)
+    unit = HighwayUnit(4, 4)
+    unit.eval()
+    x = tinynet.randn(2, 4, 5, 5)
+    assert float(unit.gate.bias.detach().numpy().mean()) == CARRY_BIAS
+    with tinynet.no_grad():
+        layers, gate = unit.transform(x).numpy(), nn.functional.sigmoid(unit.gate(x)).numpy()
+        np.testing.assert_allclose(unit(x).numpy(), layers * gate + x.numpy() * (1 - gate), rtol=1e-5, atol=1e-6)
+        nn.init.constant_(unit.gate.weight, 0.0)
+        nn.init.constant_(unit.gate.bias, -40.0)  # the gate shut: the unit carries x through
+        np.testing.assert_allclose(unit(x).numpy(), x.numpy(), atol=1e-6)
+        nn.init.constant_(unit.gate.bias, 40.0)  # the gate open: the unit is its layers
+        np.testing.assert_allclose(unit(x).numpy(), layers, atol=1e-6)
+        assert HighwayUnit(4, 8, stride=2)(x).shape == (2, 8, 3, 3)  # x projected to the new shape
 
 
 def test_sparsity_after_batchnorm_and_relu(run_quick):
@@ -165,16 +281,18 @@ def test_sparsity_after_batchnorm_and_relu(run_quick):
         np.testing.assert_allclose(np.asarray(zeros) + shares.sum(axis=1), 1.0, atol=2e-3)  # 4 significant digits
 
 
-@pytest.mark.parametrize("kind", ["plain", "v1", "v2"])
+@pytest.mark.parametrize("kind", ["plain", "v1", "v2", "highway"])
 def test_nets_have_6_blocks_plus_2_weight_layers_and_classify_digits(kind):
     from tinynet import nn
+    from tinynet.examples.highway import HighwayUnit
 
     residual = load_example("residual")
     tinynet.manual_seed(0)
     for blocks in (1, 2):
         net = residual.build_net(kind, blocks)
-        assert len(main_path_weights(net)) == 6 * blocks + 2
-        shortcuts = [m for m in net.modules() if isinstance(m, (nn.ResidualBlock, nn.PreActivationBlock))]
+        assert len(main_path_weights(net)) == 6 * blocks + 2  # shortcut projections and gates are not counted
+        units = (nn.ResidualBlock, nn.PreActivationBlock, HighwayUnit)
+        shortcuts = [m for m in net.modules() if isinstance(m, units)]
         assert len(shortcuts) == (0 if kind == "plain" else 3 * blocks)
         with tinynet.no_grad():
             assert net(tinynet.zeros(2, 1, 28, 28)).shape == (2, 10)
@@ -229,8 +347,9 @@ def _interrupt_second_training_at_step_3(monkeypatch):
 
 @pytest.mark.parametrize("name, expected", [
     ("activations", {"activation_zoo.png", "gradient_norms_at_init.png", "gradient_norms_over_training.png",
-                     "loss.png"}),
-    ("residual", {"loss.png", "gradient_norms_at_init.png", "gradient_norms_over_training.png"}),
+                     "loss.png", "training_record.json"}),
+    ("residual", {"loss.png", "gradient_norms_at_init.png", "gradient_norms_over_training.png",
+                  "training_record.json"}),
 ])
 def test_ctrl_c_stops_training_and_draws_what_was_recorded(name, expected, tmp_path, monkeypatch, capsys):
     calls = _interrupt_second_training_at_step_3(monkeypatch)
@@ -241,7 +360,8 @@ def test_ctrl_c_stops_training_and_draws_what_was_recorded(name, expected, tmp_p
     finally:
         tinynet.set_num_threads(previous)
     assert len(calls) == 2 and result.metrics["finished"] is False  # nothing trained after the interrupt
+    assert result.interrupted  # the tour stops here and marks the section interrupted
     assert "stopped by Ctrl-C" in capsys.readouterr().out
-    assert {figure.path.name for figure in result.figures} == expected
+    assert files_of(result) == expected
     record = json.loads((tmp_path / "training_record.json").read_text(encoding="utf-8"))
     assert [len(net["loss"]) for net in record["nets"].values()] == [result.metrics["steps"], 3]

@@ -398,3 +398,41 @@ def test_backward_walk_steps_through_the_table_and_the_graph(browser, screenshot
     browser.screenshot_element(".walk", screenshots / "backward-walk.png")
     browser.evaluate("document.querySelector('.walk button.prev').click()")
     assert browser.evaluate(state)[0] == "3"
+
+
+def _profile_state(browser, player):
+    return browser.evaluate(f"""(() => {{ const p = document.querySelectorAll('.player')[{player}];
+        return {{id: p.id, step: p.querySelector('.step').textContent, values: p.querySelector('.values').textContent,
+                 profiles: [...p.querySelectorAll('svg.profile .moving')].map(g => g.innerHTML),
+                 dots: p.querySelectorAll('svg.profile .moving circle').length,
+                 dashed: p.querySelectorAll('svg.profile .moving [stroke-dasharray]').length,
+                 cursors: [...p.querySelectorAll('line.cursor')].map(c => c.getAttribute('x1'))}}; }})()""")
+
+
+@needs_browser
+@pytest.mark.parametrize("section, first_steps, dots", [
+    ("activations", ["step 1 of "], [2 * 11]),  # two nets, eleven layers each
+    ("residual", ["step 1 of ", "step 0 of "], [4 * 20, 2 * 9]),  # four deep nets of 20 layers; nine units
+])
+def test_step_sliders_of_the_experiments_redraw_their_profiles(browser, screenshots, section, first_steps, dots):
+    players = browser.evaluate(f"[...document.querySelectorAll('.player')].map((p, i) => "
+                               f"p.closest('section').id === '{section}' ? i : -1).filter(i => i >= 0)")
+    assert len(players) == len(first_steps)
+    from PIL import Image, ImageChops
+
+    for player, first_step, count in zip(players, first_steps, dots):
+        _move_slider(browser, player, 10**6)
+        last = _profile_state(browser, player)
+        at_last = browser.screenshot_element(f"#{last['id']}", screenshots / f"{last['id']}-last-step.png")
+        _move_slider(browser, player, 0)
+        first = _profile_state(browser, player)
+        at_first = browser.screenshot_element(f"#{last['id']}", screenshots / f"{last['id']}-first-step.png")
+        assert first["step"].startswith(first_step) and first["step"] != last["step"]
+        assert last["dots"] == first["dots"] == count  # every layer of every curve, at every step
+        assert first["dashed"] == 0 < last["dashed"]  # the first step's curves stay behind the later ones
+        assert first["profiles"] != last["profiles"] and first["values"] != last["values"]
+        assert all(a != b for a, b in zip(first["cursors"], last["cursors"])) and first["cursors"]
+        with Image.open(at_last) as one, Image.open(at_first) as two:
+            assert ImageChops.difference(one.convert("RGB"), two.convert("RGB")).getbbox() is not None
+        _move_slider(browser, player, 10**6)
+    browser.screenshot_element(f"#{section}", screenshots / f"{section}-section.png", max_height=6000)

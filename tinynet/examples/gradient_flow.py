@@ -9,23 +9,27 @@ use); the gradients of step 1 are computed at the initial weights, so its row is
 at initialisation".
 
 ``write_training_record`` saves what changed over training as JSON: one list entry per step
-(losses, per-layer gradient norms) or per snapshot, so a page can scrub through training.
+(losses, per-layer gradient norms) or per snapshot, so a page can scrub through training;
+``gradient_player`` puts the same on the tour page, under one step slider.
 """
 
 import json
 
 import numpy as np
 
+SIDE_ROADS = ("shortcut", "gate")  # submodules beside a unit's main path (see main_path_weights)
+
 
 def main_path_weights(model):
     """[(name, weight)] of every Linear/Conv2d weight along the network's depth, in order.
 
     Weights are the parameters called ``weight`` with 2 or more dimensions (BatchNorm's scale is
-    1-D); the 1x1 convolutions of residual shortcuts are left out, since they are side roads,
-    not layers the signal must pass through in sequence.
+    1-D); the 1x1 convolutions of residual shortcuts and of highway gates are left out, since they
+    are side roads, not layers the signal must pass through in sequence.
     """
     return [(name, parameter) for name, parameter in model.named_parameters()
-            if name.rsplit(".", 1)[-1] == "weight" and parameter.ndim >= 2 and "shortcut" not in name]
+            if name.rsplit(".", 1)[-1] == "weight" and parameter.ndim >= 2
+            and not any(road in name.split(".") for road in SIDE_ROADS)]
 
 
 class GradientNorms:
@@ -93,10 +97,11 @@ def final_loss(losses):
     return float(losses[-max(1, len(losses) // 5):].mean()) if len(losses) else float("nan")
 
 
-def norms_by_layer_figure(norms_by_net, path, title, note=None):
+def norms_by_layer_figure(norms_by_net, path, title, note=None, colours=None):
     """Line plot of each net's weight-gradient norm against layer number (log scale); returns the Path.
 
     ``norms_by_net``: {label: one norm per layer}.  ``note``: text for beside the plot, under the legend.
+    ``colours``: {label: matplotlib colour} (default C0, C1, ... in order).
     """
     from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
@@ -107,7 +112,8 @@ def norms_by_layer_figure(norms_by_net, path, title, note=None):
     for index, (label, norms) in enumerate(norms_by_net.items()):
         norms = np.asarray(norms, dtype=float)
         layers = np.arange(1, len(norms) + 1)
-        ax.plot(layers, np.maximum(norms, 1e-30), "o-", color=f"C{index}", lw=1.8, ms=4, label=label)
+        colour = (colours or {}).get(label, f"C{index}")
+        ax.plot(layers, np.maximum(norms, 1e-30), "o-", color=colour, lw=1.8, ms=4, label=label)
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     shown = np.concatenate([np.asarray(n, dtype=float) for n in norms_by_net.values()])
@@ -152,6 +158,37 @@ def norms_over_training_figure(norms_by_net, path, title):
     bar.set_label("log10 ||dL/dW||", fontsize=10)
     bar.ax.tick_params(labelsize=9)
     return savefig(fig, path)
+
+
+def gradient_player(norms_by_net, losses_by_net, colours, title, caption, smooth=10, max_frames=400):
+    """A tour StepPlayer: each net's weight-gradient norm of every layer at the step shown (log scale; step
+    1's curves stay faint behind, to compare with), and the nets' training losses on one chart.
+
+    ``norms_by_net``: {label: GradientNorms}; ``losses_by_net``: {label: loss per step}, drawn as the
+    mean of the last ``smooth`` steps; ``colours``: {label: matplotlib colour}, as in the PNG figures.
+    Long runs are shown at most ``max_frames`` steps, evenly spaced, always with the first and last.
+    """
+    from tinynet.examples.report import Curve, Profile, Series, StepPlayer
+    from tinynet.viz.curves import moving_average
+
+    steps = max(len(losses) for losses in losses_by_net.values())
+    frames = list(range(0, steps, max(1, -(-steps // max_frames))))
+    frames += [steps - 1] if frames[-1] != steps - 1 else []
+    layers = max(len(norms.names) for norms in norms_by_net.values())
+
+    def at(values, frame, empty=None):  # a net stopped early (Ctrl-C) has no values for later steps
+        return values[frame] if frame < len(values) else empty
+
+    curves = [Curve(label, [at(norms.by_step, f, [None] * len(norms.names)) for f in frames], colours[label])
+              for label, norms in norms_by_net.items()]
+    group = f"training loss (mean of the last {smooth} steps)"
+    means = {label: moving_average(losses, smooth) for label, losses in losses_by_net.items()}
+    series = [Series(label, [at(mean, f) for f in frames], digits=3, group=group, colour=colours[label])
+              for label, mean in means.items()]
+    profile = Profile("weight-gradient norm of every layer at this step", list(range(1, layers + 1)), curves,
+                      "layer (1 = next to the input)", "\u2016dL/dW\u2016 of the layer (log scale)", log=True,
+                      reference="step 1 (initial weights)")
+    return StepPlayer(title, caption, [f + 1 for f in frames], profiles=[profile], series=series)
 
 
 def _rounded(value, digits=4):

@@ -7,6 +7,7 @@ an ``ExampleResult``: what the run made, in the order the page shows it, and the
 * ``Table``        a small table, shown as an HTML table with its columns explained;
 * ``StepPlayer``   frames recorded during training, with one step slider and a play button:
                    ``Sprite`` strips of pictures (``tinynet.viz.sprites``), ``Plane`` point clouds,
+                   ``Profile`` line charts redrawn at every step (e.g. each layer's gradient norm),
                    ``Series`` numbers per step, and a ``ColourKey``;
 * ``BackwardWalk`` a backward pass as a table of ops (``tinynet.viz.backward_steps``), stepped
                    through beside the graph drawing.
@@ -105,13 +106,51 @@ class Plane:
 
 @dataclass
 class Series:
-    """One number per frame, shown beside the step (and charted with a cursor when ``chart``)."""
+    """One number per frame, shown beside the step (and charted with a cursor when ``chart``).
+
+    Series with the same ``group`` share one chart and its y axis, each line in its ``colour`` (a CSS
+    colour), so that they can be compared; the group names the chart.
+    """
 
     name: str
     values: list
     digits: int = 3
     percent: bool = False
     chart: bool = True
+    group: str = ""
+    colour: str = ""
+
+
+@dataclass
+class Curve:
+    """One line of a Profile: per frame, one value per x position (None: not measured)."""
+
+    label: str
+    values: list
+    colour: str = ""
+
+
+@dataclass
+class Profile:
+    """A line chart that the step slider redraws: each Curve's values at the frame shown, against ``x``.
+
+    E.g. each layer's gradient norm (x = layer number) at that step, one curve per network.  The y
+    axis is fixed over all frames (``limits``, or the range of all values), so that a curve that
+    moves on the screen has changed; ``log``: a logarithmic y axis (values must be > 0).
+    ``reference``: if given, the first frame's curves stay in the background as faint dashed lines
+    (to compare with), and this names them in the legend, e.g. "step 1 (initial weights)".
+    ``x_labels``: optional text per x position for the axis (default: the x values).
+    """
+
+    title: str
+    x: list
+    curves: list
+    x_label: str
+    y_label: str
+    log: bool = False
+    limits: tuple = None
+    x_labels: list = None
+    reference: str = ""
 
 
 @dataclass
@@ -134,6 +173,7 @@ class StepPlayer:
     planes: list = field(default_factory=list)
     series: list = field(default_factory=list)
     key: ColourKey = None
+    profiles: list = field(default_factory=list)
 
 
 @dataclass

@@ -3,8 +3,8 @@
 The script is small plain JavaScript with no library: it drives
 
 * step players: one slider and a play/pause button per player move every picture strip (CSS
-  background-position into a sprite sheet), redraw the 2-D planes (SVG), move the cursor on the
-  charts and show the step's numbers;
+  background-position into a sprite sheet), redraw the 2-D planes and the profiles (SVG), move the
+  cursor on the charts and show the step's numbers;
 * backward walks: previous/next buttons step through the table of ops and light up the op (and
   the inputs its gradients flow to) on the graph drawing.
 
@@ -75,7 +75,7 @@ details summary { cursor: pointer; color: #57606a; }
 .labels span { position: absolute; left: 6px; white-space: nowrap; line-height: 14px; }
 .labels .right { color: #1a7f37; }
 .labels .wrong { color: #cf222e; font-weight: 600; }
-svg.plane text { font-size: 12px; }
+svg.plane text, svg.profile text { font-size: 12px; fill: #1f2328; }
 .walk { margin: 1em 0; }
 .walk .graph-wrap { overflow-x: auto; margin: 0.6em 0; }
 .walk g.box.current rect { stroke: #bf3989; stroke-width: 4; }
@@ -169,6 +169,48 @@ SCRIPT = r"""
     layer.innerHTML = parts.join("");
   }
 
+  function drawProfile(svg, profile, frame) {
+    // Each curve's values at this frame against x, inside the box the fixed axes were drawn for.
+    var box = svg.getAttribute("data-box").split(" ").map(Number), left = box[0], top = box[1];
+    var width = box[2], height = box[3];
+    var xs = profile.x, xLow = Math.min.apply(null, xs), xSpan = (Math.max.apply(null, xs) - xLow) || 1;
+    function f(v) { return profile.log ? Math.log(v) / Math.LN10 : v; }
+    var low = f(profile.low), high = f(profile.high);
+    function X(x) { return left + 8 + (x - xLow) / xSpan * (width - 16); }
+    function Y(v) { return top + (high - f(v)) / (high - low) * height; }
+    function usable(v) { return v !== null && v !== undefined && isFinite(v) && (!profile.log || v > 0); }
+    function polylines(values, attributes) {
+      // One polyline per unbroken run of usable values (a missing value breaks the line).
+      var runs = [], run = [];
+      values.forEach(function (v, i) {
+        if (usable(v)) { run.push(X(xs[i]).toFixed(1) + "," + Y(v).toFixed(1)); }
+        else if (run.length) { runs.push(run); run = []; }
+      });
+      if (run.length) { runs.push(run); }
+      return runs.map(function (r) {
+        return '<polyline points="' + r.join(" ") + '" fill="none" ' + attributes + "/>";
+      }).join("");
+    }
+    var parts = [];
+    profile.curves.forEach(function (curve) {
+      if (profile.reference && frame > 0) {
+        parts.push(polylines(curve.values[0], 'stroke="' + curve.colour + '" stroke-width="1.5" ' +
+                             'stroke-dasharray="4 3" opacity="0.55"'));
+      }
+    });
+    profile.curves.forEach(function (curve) {
+      var values = curve.values[frame];
+      parts.push(polylines(values, 'stroke="' + curve.colour + '" stroke-width="2"'));
+      values.forEach(function (v, i) {
+        if (usable(v)) {
+          parts.push('<circle cx="' + X(xs[i]).toFixed(1) + '" cy="' + Y(v).toFixed(1) + '" r="3" fill="' +
+                     curve.colour + '"/>');
+        }
+      });
+    });
+    svg.querySelector(".moving").innerHTML = parts.join("");
+  }
+
   function setupPlayer(root) {
     var data = JSON.parse(root.querySelector("script.player-data").textContent);
     var slider = root.querySelector("input.slider"), button = root.querySelector("button.play");
@@ -179,8 +221,11 @@ SCRIPT = r"""
       frame = Math.max(0, Math.min(last, frame));
       slider.value = frame;
       stepText.textContent = "step " + data.steps[frame] + " of " + data.steps[last];
+      var group = "";
       valuesText.textContent = data.series.map(function (s) {
-        return s.name + " " + format(s.values[frame], s);
+        var named = s.group && s.group !== group ? s.group + ": " : "";  // a group is named once
+        group = s.group;
+        return named + s.name + " " + format(s.values[frame], s);
       }).join("  \u00b7  ");
       data.sprites.forEach(function (sprite) {
         var el = document.getElementById(sprite.id), k = sprite.frames > 1 ? frame : 0;
@@ -197,6 +242,9 @@ SCRIPT = r"""
       });
       root.querySelectorAll("svg.plane").forEach(function (svg) {
         drawPlane(svg, data.planes[+svg.getAttribute("data-plane")], frame);
+      });
+      root.querySelectorAll("svg.profile").forEach(function (svg) {
+        drawProfile(svg, data.profiles[+svg.getAttribute("data-profile")], frame);
       });
       root.querySelectorAll("line.cursor").forEach(function (cursor) {
         var x0 = +cursor.getAttribute("data-x0"), width = +cursor.getAttribute("data-width");

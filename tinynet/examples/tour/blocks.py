@@ -2,7 +2,8 @@
 
 Pictures are linked by relative path (the output folder can be moved, zipped or opened from
 disk); what the script needs -- steps, numbers per step, where each frame sits in its sprite
-sheet -- travels in a JSON block inside the player, read by ``assets.SCRIPT``.
+sheet -- travels in a JSON block inside the player, read by ``assets.SCRIPT``.  The players'
+charts are drawn by ``charts.py``.
 """
 
 import html
@@ -13,9 +14,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tinynet.examples.report import BackwardWalk, Figure, StepPlayer, Table
+from tinynet.examples.tour.charts import grouped_series, profile_data, profile_svg, series_chart_svg
 
-CHART_WIDTH, CHART_HEIGHT = 430, 84
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 52, 10, 16, 20
 PLANE_SIZE, PLANE_PAD = 300, 40  # the square's side and the margin left of and above it
 LABEL_WIDTH = 74  # pixels beside a sprite for its row labels
 
@@ -72,33 +72,6 @@ def table_html(table):
             + (f'<dl class="columns">{notes}</dl>' if notes else ""))
 
 
-def _chart_svg(series, steps):
-    """A small line chart of one series over the steps, with a cursor line for the script to move."""
-    width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
-    height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    points = [(s, v) for s, v in zip(steps, series.values) if v is not None and math.isfinite(v)]
-    first, last = steps[0], max(steps[-1], steps[0] + 1)
-    scale = 100.0 if series.percent else 1.0
-    low = min(v for _, v in points) if points else 0.0
-    high = max(v for _, v in points) if points else 1.0
-    high = high if high > low else low + 1.0
-    stride = max(1, len(points) // 600)
-    coordinates = " ".join(f"{CHART_LEFT + (s - first) / (last - first) * width:.1f},"
-                           f"{CHART_TOP + (high - v) / (high - low) * height:.1f}" for s, v in points[::stride])
-    unit, digits = (" %" if series.percent else ""), series.digits
-    return (f'<svg width="{CHART_WIDTH}" height="{CHART_HEIGHT}" role="img" aria-label="{esc(series.name)}">'
-            f'<text x="{CHART_LEFT}" y="11">{esc(series.name)} per step</text>'
-            f'<text x="{CHART_LEFT - 4}" y="{CHART_TOP + 4}" text-anchor="end">{high * scale:.{digits}f}{unit}</text>'
-            f'<text x="{CHART_LEFT - 4}" y="{CHART_TOP + height}" text-anchor="end">'
-            f'{low * scale:.{digits}f}{unit}</text>'
-            f'<text x="{CHART_LEFT}" y="{CHART_HEIGHT - 4}">step {steps[0]}</text>'
-            f'<text x="{CHART_LEFT + width}" y="{CHART_HEIGHT - 4}" text-anchor="end">{steps[-1]}</text>'
-            f'<rect x="{CHART_LEFT}" y="{CHART_TOP}" width="{width}" height="{height}" fill="none" stroke="#d0d7de"/>'
-            f'<polyline points="{coordinates}" fill="none" stroke="#0969da" stroke-width="1.3"/>'
-            f'<line class="cursor" data-x0="{CHART_LEFT}" data-width="{width}" x1="{CHART_LEFT}" x2="{CHART_LEFT}" '
-            f'y1="{CHART_TOP}" y2="{CHART_TOP + height}" stroke="#cf222e" stroke-width="2"/></svg>')
-
-
 def _plane_svg(plane, index):
     """The fixed part of a 2-D plane (frame, ticks, axis names); the script draws points and line."""
     low, high = plane.limits
@@ -129,8 +102,8 @@ def player_html(player, out_dir, uid):
     """The player: sticky controls, charts, then the pictures; ``uid`` makes its element ids unique."""
     data = {"steps": [int(s) for s in player.steps],
             "series": [{"name": s.name, "values": [_round(v) for v in s.values], "digits": s.digits,
-                        "percent": s.percent} for s in player.series],
-            "sprites": [], "planes": []}
+                        "percent": s.percent, "group": s.group} for s in player.series],
+            "sprites": [], "planes": [], "profiles": [profile_data(p, _round) for p in player.profiles]}
     views = []
     for k, sprite in enumerate(player.sprites):
         sprite_id = f"{uid}-sprite-{k}"
@@ -163,8 +136,11 @@ def player_html(player, out_dir, uid):
                                "lines": [[_round(v) for v in line] for line in plane.lines],
                                "limits": list(plane.limits)})
         views.append(f'<div class="view"><h4>{esc(plane.title)}</h4>{_plane_svg(plane, k)}</div>')
-    charts = "".join(_chart_svg(s, player.steps) for s in player.series if s.chart)
-    if charts and player.planes:  # beside the planes
+    for k, profile in enumerate(player.profiles):
+        views.append(f'<div class="view"><h4>{esc(profile.title)}</h4>{profile_svg(profile, k)}</div>')
+    charts = "".join(series_chart_svg(members, player.steps, title)
+                     for title, members in grouped_series(player.series))
+    if charts and (player.planes or player.profiles):  # beside the planes or profiles
         views.append(f'<div class="view charts column">{charts}</div>')
     elif charts:  # a row of their own above the pictures
         views.insert(0, f'<div class="view charts">{charts}</div><div class="row-break"></div>')
