@@ -75,7 +75,7 @@ def key_numbers(m):
                      f"residual v1 net's and {plain / m['plain_shallow_final_loss']:.1f} times the 8-layer plain "
                      "net's.")
     deep = [key for key in keys if key != "plain_shallow"]
-    lines.append("At the initial weights, layer 1 gets this share of the last layer's gradient: "
+    lines.append("At the initial weights, layer 1's gradient norm over the last layer's: "
                  + ", ".join(f"{NAMES[key]} {m[key + '_grad_ratio']:.2f}" for key in deep) + ".")
     if "residual_zero_fraction_mean" in m:
         lines.append(f"In the trained v1 net, {m['residual_zero_fraction_mean']:.0%} of the values after BatchNorm "
