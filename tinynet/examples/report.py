@@ -109,7 +109,8 @@ class Series:
     """One number per frame, shown beside the step (and charted with a cursor when ``chart``).
 
     Series with the same ``group`` share one chart and its y axis, each line in its ``colour`` (a CSS
-    colour), so that they can be compared; the group names the chart.
+    colour, or matplotlib's "C0".."C9" to match a PNG figure), so that they can be compared; the
+    group names the chart.
     """
 
     name: str
@@ -123,7 +124,7 @@ class Series:
 
 @dataclass
 class Curve:
-    """One line of a Profile: per frame, one value per x position (None: not measured)."""
+    """One line of a Profile: per frame, one value per x position (None: not measured); colour as in Series."""
 
     label: str
     values: list
@@ -139,7 +140,6 @@ class Profile:
     moves on the screen has changed; ``log``: a logarithmic y axis (values must be > 0).
     ``reference``: if given, the first frame's curves stay in the background as faint dashed lines
     (to compare with), and this names them in the legend, e.g. "step 1 (initial weights)".
-    ``x_labels``: optional text per x position for the axis (default: the x values).
     """
 
     title: str
@@ -149,7 +149,6 @@ class Profile:
     y_label: str
     log: bool = False
     limits: tuple = None
-    x_labels: list = None
     reference: str = ""
 
 

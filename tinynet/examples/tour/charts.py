@@ -172,14 +172,13 @@ def profile_svg(profile, index):
         parts.append(f'<line x1="{left}" x2="{left + width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 5}" y="{y + 4:.1f}" text-anchor="end">{esc(label)}</text>')
     every = max(1, math.ceil(len(profile.x) / 12))
-    labels = profile.x_labels or [f"{x:g}" for x in profile.x]
     shown = None  # where the last tick label went: labels closer than 28 px would run into each other
-    for k, (x, label) in enumerate(zip(profile.x, labels)):
+    for k, x in enumerate(profile.x):
         px = left + 8 + (x - x_low) / x_span * (width - 16)
         if (k % every and k != len(profile.x) - 1) or (shown is not None and px - shown < 28):
             continue
         shown = px
-        parts.append(f'<text x="{px:.1f}" y="{top + height + 15}" text-anchor="middle">{esc(label)}</text>')
+        parts.append(f'<text x="{px:.1f}" y="{top + height + 15}" text-anchor="middle">{x:g}</text>')
     parts.append(f'<text x="{left + width / 2}" y="{top + height + 36}" text-anchor="middle">'
                  f'{esc(profile.x_label)}</text>'
                  f'<text transform="translate(14,{top + height / 2}) rotate(-90)" text-anchor="middle">'
