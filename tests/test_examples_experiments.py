@@ -197,14 +197,16 @@ def test_first_over_last_and_final_loss():
 def test_deep_plain_net_trains_worse_than_the_residual_and_the_shallow_net(run_quick):
     metrics = run_quick("residual")[0].metrics
     # Measured over seeds 0-7 (quick: 100 steps): plain 0.71-1.28, v1 0.34-0.58, v2 0.42-0.57, 8 layers 0.37-0.48;
-    # plain / v1 1.9-3.2, plain / 8 layers 1.7-2.8; highway 0.50-0.63, plain / highway 1.23-2.5.
+    # plain / v1 1.9-3.2, plain / 8 layers 1.7-2.8; highway 0.50-0.63, plain / highway 1.23-2.5;
+    # ResNeXt 0.56-0.82, plain / ResNeXt 1.25-2.0.
     assert metrics["plain_final_loss"] > 1.4 * metrics["residual_final_loss"]
     assert metrics["plain_final_loss"] > 1.15 * metrics["residual_v2_final_loss"]
     assert metrics["plain_final_loss"] > 1.15 * metrics["highway_final_loss"]
+    assert metrics["plain_final_loss"] > 1.15 * metrics["resnext_final_loss"]
     assert metrics["plain_final_loss"] > 1.3 * metrics["plain_shallow_final_loss"]
     assert metrics["residual_final_loss"] < 0.8 and metrics["residual_v2_final_loss"] < 0.8
-    assert metrics["highway_final_loss"] < 0.8
-    for key in ("plain", "residual", "residual_v2", "highway"):  # BatchNorm: no gradient vanishes on the way down
+    assert metrics["highway_final_loss"] < 0.8 and metrics["resnext_final_loss"] < 0.9
+    for key in ("plain", "residual", "residual_v2", "highway", "resnext"):  # BatchNorm: no gradient vanishes on the way down
         assert metrics[f"{key}_grad_ratio"] > 0.05
 
 
@@ -237,7 +239,8 @@ def test_residual_players_and_words_are_true_of_the_run(run_quick):
 def test_residual_look_for_claims_only_what_the_metrics_show(run_quick):
     metrics = dict(run_quick("residual")[0].metrics)
     metrics.update(plain_final_loss=0.5, plain_shallow_final_loss=0.5, residual_final_loss=0.49,
-                   residual_v2_final_loss=0.7, highway_final_loss=0.4, plain_above_residual_share=0.5,
+                   residual_v2_final_loss=0.7, highway_final_loss=0.4, resnext_final_loss=0.47,
+                   plain_above_residual_share=0.5,
                    highway_grad_ratio=0.01, residual_zero_output_mean=0.5, residual_zero_inside_mean=0.5)
     text = " ".join(load_example("residual").SECTION.look_for(metrics))
     for claim in ("ends above", "lies above", "All the nets with shortcuts", "not a vanishing gradient",
@@ -248,7 +251,7 @@ def test_residual_look_for_claims_only_what_the_metrics_show(run_quick):
 
 def test_highway_unit_gates_between_its_layers_and_its_input():
     from tinynet import nn
-    from tinynet.examples.highway import CARRY_BIAS, HighwayUnit
+    from tinynet.examples.shortcut_units import CARRY_BIAS, HighwayUnit
 
     tinynet.manual_seed(0)
     unit = HighwayUnit(4, 4)
@@ -266,6 +269,32 @@ def test_highway_unit_gates_between_its_layers_and_its_input():
         assert HighwayUnit(4, 8, stride=2)(x).shape == (2, 8, 3, 3)  # x projected to the new shape
 
 
+def test_resnext_unit_adds_grouped_paths_to_its_input():
+    from tinynet import nn
+    from tinynet.examples.shortcut_units import ResNeXtUnit
+
+    tinynet.manual_seed(0)
+    unit = ResNeXtUnit(8, 8, cardinality=4)
+    unit.eval()
+    grouped = unit.transform[3]
+    assert grouped.groups == 4 and grouped.weight.shape == (8, 2, 3, 3)  # each filter sees its group's 2 channels
+    x = tinynet.randn(2, 8, 5, 5)
+    with tinynet.no_grad():
+        expected = np.maximum(unit.transform(x).numpy() + x.numpy(), 0)
+        np.testing.assert_allclose(unit(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+        # A group's output moves only with its own input channels: change channels 2-3 (group 1) of the
+        # middle convolution's input and only its output channels 2-3 change.
+        inside = unit.transform[:3](x)
+        changed = inside.numpy().copy()
+        changed[:, 2:4] += 1.0
+        before, after = grouped(inside).numpy(), grouped(tinynet.tensor(changed)).numpy()
+        moved = np.abs(after - before).max(axis=(0, 2, 3)) > 1e-6
+        assert moved.tolist() == [False, False, True, True, False, False, False, False]
+        assert ResNeXtUnit(8, 16, stride=2)(x).shape == (2, 16, 3, 3)
+    with pytest.raises(ValueError):
+        ResNeXtUnit(6, 6, cardinality=4)  # 6 channels do not split into 4 groups
+
+
 def test_sparsity_after_batchnorm_and_relu(run_quick):
     result, out_dir = run_quick("residual")
     metrics = result.metrics
@@ -281,17 +310,18 @@ def test_sparsity_after_batchnorm_and_relu(run_quick):
         np.testing.assert_allclose(np.asarray(zeros) + shares.sum(axis=1), 1.0, atol=2e-3)  # 4 significant digits
 
 
-@pytest.mark.parametrize("kind", ["plain", "v1", "v2", "highway"])
+@pytest.mark.parametrize("kind", ["plain", "v1", "v2", "highway", "resnext"])
 def test_nets_have_6_blocks_plus_2_weight_layers_and_classify_digits(kind):
     from tinynet import nn
-    from tinynet.examples.highway import HighwayUnit
+    from tinynet.examples.shortcut_units import HighwayUnit, ResNeXtUnit
 
     residual = load_example("residual")
     tinynet.manual_seed(0)
     for blocks in (1, 2):
         net = residual.build_net(kind, blocks)
-        assert len(main_path_weights(net)) == 6 * blocks + 2  # shortcut projections and gates are not counted
-        units = (nn.ResidualBlock, nn.PreActivationBlock, HighwayUnit)
+        layers_per_unit = 3 if kind == "resnext" else 2  # shortcut projections and gates are not counted
+        assert len(main_path_weights(net)) == 3 * layers_per_unit * blocks + 2
+        units = (nn.ResidualBlock, nn.PreActivationBlock, HighwayUnit, ResNeXtUnit)
         shortcuts = [m for m in net.modules() if isinstance(m, units)]
         assert len(shortcuts) == (0 if kind == "plain" else 3 * blocks)
         with tinynet.no_grad():

@@ -412,7 +412,7 @@ def _profile_state(browser, player):
 @needs_browser
 @pytest.mark.parametrize("section, first_steps, dots", [
     ("activations", ["step 1 of "], [2 * 11]),  # two nets, eleven layers each
-    ("residual", ["step 1 of ", "step 0 of "], [4 * 20, 2 * 9]),  # four deep nets of 20 layers; nine units
+    ("residual", ["step 1 of ", "step 0 of "], [5 * 20, 2 * 9]),  # five deep nets of 20 layers; nine units
 ])
 def test_step_sliders_of_the_experiments_redraw_their_profiles(browser, screenshots, section, first_steps, dots):
     players = browser.evaluate(f"[...document.querySelectorAll('.player')].map((p, i) => "

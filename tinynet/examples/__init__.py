@@ -40,7 +40,7 @@ import pkgutil
 TEACHING_ORDER = ("xor", "bp", "mnist-templates", "mnist-hidden", "activations", "cnn-activations", "residual",
                   "autoencoder")
 # Modules of this package that are not examples.
-SUPPORT_MODULES = ("gradient_flow", "highway", "options", "prepare", "report", "sparsity", "tour")
+SUPPORT_MODULES = ("gradient_flow", "options", "prepare", "report", "shortcut_units", "sparsity", "tour")
 
 
 def _discover():

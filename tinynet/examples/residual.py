@@ -1,6 +1,6 @@
 """residual: the degradation problem, and how a shortcut around every two layers solves it.
 
-Five convolutional networks learn MNIST the same way (SGD with momentum, the same batches, the
+Six convolutional networks learn MNIST the same way (SGD with momentum, the same batches, the
 same seed).  Each starts with a stride-2 3x3 convolution (28x28 -> 14x14) and ends with global
 average pooling and a Linear layer; between them, three stages of ``blocks`` units of two 3x3
 convolutions with BatchNorm and ReLU, 8, 16 and 32 channels, the first unit of stages 2 and 3
@@ -13,7 +13,10 @@ halving the image (14 -> 7 -> 4).  That is 6 * blocks + 2 weight layers:
 * residual v2: the pre-activation unit, out = F(x) + x with BatchNorm and ReLU moved in front
   of the convolutions (``nn.PreActivationBlock``);
 * highway: the plain unit's layers H with a learnt gate T on the shortcut,
-  out = H(x) T(x) + x (1 - T(x)) (``highway.py``).
+  out = H(x) T(x) + x (1 - T(x)) (``shortcut_units.py``);
+* ResNeXt: units of three layers, 1x1 conv, 3x3 conv in 4 groups, 1x1 conv, with a shortcut
+  (``shortcut_units.py``); 2 * blocks / 3 units per stage (rounded), so that with the default 3
+  blocks it has the same 20 layers as the others.
 
 The deep plain net trains worse than the shallow one, although it could copy it by making its
 extra layers identities: finding those identities through a stack of ReLUs is hard.  With the
@@ -41,8 +44,8 @@ from tinynet.examples.report import ExampleResult, Figure, Section
 from tinynet.examples.sparsity import BIN_EDGES, SparsityProbe, sparsity_figure, sparsity_player
 
 NAME = "residual"
-SUMMARY = ("plain vs residual (v1, v2) and highway deep CNNs on MNIST: training loss, gradient per layer, sparsity "
-           "after ReLU")
+SUMMARY = ("plain vs residual (v1, v2), highway and ResNeXt deep CNNs on MNIST: training loss, gradient per layer, "
+           "sparsity after ReLU")
 
 CHANNELS = (8, 16, 32)
 FULL = {"epochs": 1, "batch_size": 32, "lr": 0.05, "train_size": 4800, "test_size": 200, "blocks": 3,
@@ -53,9 +56,9 @@ TOUR = {"train_size": 3200, "snapshots": 25}  # 100 steps per net: the tests che
 SMOOTH = 10  # steps in the running mean of the loss on the page's chart and in plain_above_residual_share
 
 
-COLOUR_NAMES = ("blue", "orange", "green", "red", "purple")  # C0..C4, the nets in nets_to_compare's order
+COLOUR_NAMES = ("blue", "orange", "green", "red", "purple", "brown")  # C0..C5, the nets in nets_to_compare's order
 NAMES = {"plain_shallow": "8-layer plain", "plain": "deep plain", "residual": "residual v1",
-         "residual_v2": "residual v2", "highway": "highway"}
+         "residual_v2": "residual v2", "highway": "highway", "resnext": "ResNeXt"}
 
 
 def _colour(key):
@@ -100,14 +103,15 @@ def look_for(m):
         lines.append(f"In the slider's loss chart (the mean of the last {SMOOTH} steps) the deep plain net lies above "
                      f"the residual v1 net ({_colour('residual')}) at {m['plain_above_residual_share']:.0%} of the "
                      "steps of the second half of training.")
-    shortcuts = [key for key in ("residual", "residual_v2", "highway") if key in loss]
+    shortcuts = [key for key in ("residual", "residual_v2", "highway", "resnext") if key in loss]
     better = [NAMES[key] for key in shortcuts if "plain" in loss and loss[key] < loss["plain"] / 1.1]
     if better and len(better) == len(shortcuts):
         lines.append(f"All the nets with shortcuts ({', '.join(better)}) end more than 10 % below the deep plain net: "
                      "the same layers at the same depth, but with shortcuts, train better.")
     elif better:
         lines.append(f"Of the nets with shortcuts, {', '.join(better)} end more than 10 % below the deep plain net.")
-    ratios = [m[f"{key}_grad_ratio"] for key in ("plain", "residual", "residual_v2", "highway") if key in loss]
+    ratios = [m[f"{key}_grad_ratio"] for key in ("plain", "residual", "residual_v2", "highway", "resnext")
+              if key in loss]
     if ratios and min(ratios) > 0.1:
         lines.append(f"In the gradient chart no curve drops by orders of magnitude towards layer 1: with BatchNorm, "
                      f"layer 1 gets at least {min(ratios):.2f} of the last layer's gradient at step 1 in every deep "
@@ -137,7 +141,8 @@ its extra layers the identity. Gradient descent does not find that.
 A residual unit adds its input to what its layers compute, y = x + F(x): a unit that should do nothing only has \
 to make F small, and the gradient reaches early layers straight along the shortcut. Below, an 8-layer and a \
 deep plain CNN (20 layers unless `--blocks` says otherwise), and the same deep net with residual units (v1, and \
-the pre-activation v2) and with highway units (a shortcut with a learnt gate), all trained the same way on MNIST.""",
+the pre-activation v2), with highway units (a shortcut with a learnt gate) and with ResNeXt units (a residual unit \
+whose middle convolution is split into groups), all trained the same way on MNIST.""",
     docs="activations-and-residuals.md#3-the-degradation-problem",
     key_numbers=key_numbers,
     look_for=look_for,
@@ -170,12 +175,13 @@ def plain_unit(in_channels, out_channels, stride):
 
 
 def build_net(kind, blocks):
-    """A 6 * blocks + 2 layer CNN for 28x28 digits; ``kind``: "plain", "v1", "v2" or "highway" (see the module doc)."""
+    """A CNN for 28x28 digits with ``blocks`` units per stage: 6 * blocks + 2 weight layers (9 * blocks + 2 for
+    "resnext"); ``kind``: "plain", "v1", "v2", "highway" or "resnext" (see the module doc)."""
     from tinynet import nn
+    from tinynet.examples.shortcut_units import HighwayUnit, ResNeXtUnit
 
-    from tinynet.examples.highway import HighwayUnit
-
-    unit = {"plain": plain_unit, "v1": nn.ResidualBlock, "v2": nn.PreActivationBlock, "highway": HighwayUnit}[kind]
+    unit = {"plain": plain_unit, "v1": nn.ResidualBlock, "v2": nn.PreActivationBlock, "highway": HighwayUnit,
+            "resnext": ResNeXtUnit}[kind]
     layers = [nn.Conv2d(1, CHANNELS[0], 3, stride=2, padding=1, bias=False)]  # 28x28 -> 14x14
     if kind != "v2":  # a v2 unit normalises its own input, and the stack gets a BN-ReLU at its end instead
         layers += [nn.BatchNorm2d(CHANNELS[0]), nn.ReLU()]
@@ -193,10 +199,12 @@ def build_net(kind, blocks):
 def nets_to_compare(blocks):
     """{label: (kind, units per stage, key of its metrics)} in the order they are trained and drawn."""
     depth = 6 * blocks + 2
+    resnext_units = max(1, round(2 * blocks / 3))  # three layers a unit: as deep as the rest when 3 divides 2 * blocks
     return {"plain, 8 layers": ("plain", 1, "plain_shallow"), f"plain, {depth} layers": ("plain", blocks, "plain"),
             f"residual v1, {depth} layers": ("v1", blocks, "residual"),
             f"residual v2, {depth} layers": ("v2", blocks, "residual_v2"),
-            f"highway, {depth} layers": ("highway", blocks, "highway")}
+            f"highway, {depth} layers": ("highway", blocks, "highway"),
+            f"ResNeXt, {9 * resnext_units + 2} layers": ("resnext", resnext_units, "resnext")}
 
 
 # ---- training ----------------------------------------------------------------------------------
@@ -272,12 +280,11 @@ def draw(runs, probe, metrics, out_dir):
     final = {r["key"]: metrics[r["key"] + "_final_loss"] for r in runs.values()}
     finals = "; ".join(f"{label} {final[r['key']]:.2f}" for label, r in runs.items())
     verdict = ""
-    if {"plain_shallow", "plain", "residual", "residual_v2"} <= set(final):
-        verdict = (f" The deep plain net ends {_compared(final['plain'], final['plain_shallow'])} the 8-layer "
-                   f"plain net; with shortcuts the same depth ends {_compared(final['residual'], final['plain'])} "
-                   f"the deep plain net (v1) and {_compared(final['residual_v2'], final['plain'])} it (v2)"
-                   + (f", with gated shortcuts {_compared(final['highway'], final['plain'])} it (highway)."
-                      if "highway" in final else "."))
+    if {"plain_shallow", "plain"} <= set(final):
+        verdict = f" The deep plain net ends {_compared(final['plain'], final['plain_shallow'])} the 8-layer plain net"
+        others = [f"{NAMES[key]} {_compared(final[key], final['plain'])} it" for key in NAMES
+                  if key in final and key not in ("plain_shallow", "plain")]
+        verdict += ("; the nets with shortcuts end: " + ", ".join(others) + "." if others else ".")
     figures.append(Figure(
         training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
                         title="training loss: plain vs residual", smooth=max(1, steps // 15)),
