@@ -287,7 +287,7 @@ def draw(runs, probe, metrics, out_dir):
         verdict += ("; the nets with shortcuts end: " + ", ".join(others) + "." if others else ".")
     figures.append(Figure(
         training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
-                        title="training loss: plain vs residual", smooth=max(1, steps // 15)),
+                        title="training loss: plain nets and nets with shortcuts", smooth=max(1, steps // 15)),
         "Training loss: the degradation problem",
         "Mini-batch cross-entropy of the nets on the same batches (faint) and its running mean. Mean over the "
         f"last fifth of the steps: {finals}.{verdict}"))
