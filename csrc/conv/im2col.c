@@ -57,8 +57,8 @@
  * Threads.  When a group's GEMM is small (few output channels, small images:
  * the usual case in small networks) we give whole groups to threads, each
  * with its own scratch buffers, and the GEMM runs single-threaded inside (see
- * gemm/gemm.c).  When it is big, or there is one group, we walk the batch in order
- * and let the GEMM thread itself.
+ * gemm/gemm.c).  When it is big, or there is one group, we walk the batch in
+ * order and let the GEMM thread itself.
  *
  * Determinism.  dL/dW and dL/db are sums over the batch, cut into chunks
  * by the shape alone (common/chunks.h), so the gradients are the same, bit
