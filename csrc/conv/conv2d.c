@@ -66,7 +66,7 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
 int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
 {
     if (direct_serves(s, CONV_FORWARD))
-        return sconv_direct_forward(s, x, w, bias, y, 1);
+        return sconv_direct_forward(s, x, w, bias, y, 1); /* 1: AVX2 tiles (direct_serves checked the CPU) */
     return sconv_im2col_forward(s, x, w, bias, y);
 }
 
@@ -84,7 +84,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
     const int direct_dw = (dw || db) && direct_serves(s, CONV_WEIGHT_GRAD);
     if (direct_dx || direct_dw) {
         int err = sconv_direct_backward(s, x, w, dy, direct_dx ? dx : NULL, direct_dw ? dw : NULL,
-                                        direct_dw ? db : NULL, 1);
+                                        direct_dw ? db : NULL, 1); /* 1: AVX2 tiles */
         if (err)
             return err;
     }
