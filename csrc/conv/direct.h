@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "tinynet.h"
+#include "common/simd.h"
 
 /* At most this many output pixels' worth of images share a tile run. */
 #define DIRECT_GROUP_PIXELS 512
@@ -51,15 +52,6 @@
 static inline int direct_block_width(int64_t channels) { return channels >= 16 ? 16 : 8; }
 /* Lanes per tile: 6 lanes x 2 vectors (12 accumulators), or 8 lanes x 1. */
 static inline int direct_lanes_for(int width) { return width == 16 ? 6 : 8; }
-
-/*
- * The tile: out[lane * width + ch] = sum_s base[step_offset[s] + lane_offset[lane]] * vec[s * width + ch]
- * for lane < lanes (<= direct_lanes_for(width)), ch < width (8 or 16);
- * `width` numbers of vec per step.  With `avx2`, in AVX2 registers, else in
- * plain C (the same sums, each in its own order).
- */
-void direct_tile(int avx2, int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
-                 const int64_t *lane_offset, int lanes, float *out);
 
 /* tap[(c*kh + p)*kw + q] = c*Hp*Wp + p*Wp + q: where tap (c, p, q) reads, from a pixel's corner. */
 void direct_tap_offsets(int64_t channels, int64_t kh, int64_t kw, int64_t Hp, int64_t Wp, int64_t *tap);
@@ -74,15 +66,59 @@ void direct_pixel_offsets(int64_t images, int64_t image_stride, int64_t oh, int6
 void direct_channel_blocks(const float *m, int64_t channels, int64_t n, int width, int64_t block_stride,
                            float *block);
 
-/* out[target(lane) + ch * channel_stride] = tile[lane * width + ch] (+ bias[ch]
- * when bias is not NULL) for lane < count, ch < channels, where lane i of a
- * tile starting at pixel u0 (of a group, P pixels an image) is pixel
- * (u0 + i) % P of image (u0 + i) / P, images image_stride apart: a tile's
- * lanes (pixels) x channels back into NCHW. */
-void direct_scatter_tile(const float *tile, int width, int count, int64_t channels, const float *bias, int64_t u0,
-                         int64_t P, float *out, int64_t image_stride, int64_t channel_stride);
-
 /* Images per run of tiles: up to DIRECT_GROUP_PIXELS output pixels' worth. */
 int64_t direct_group_images(const tn_conv2d_shape *s);
+
+/* ---- per tile (inline: called once per tile) ------------------------------------- */
+
+/*
+ * The tile: out[lane * width + ch] = sum_s base[step_offset[s] + lane_offset[lane]] * vec[s * width + ch]
+ * for lane < lanes (<= direct_lanes_for(width)), ch < width (8 or 16);
+ * `width` numbers of vec per step.  direct_tile_avx2 keeps it in AVX2
+ * registers (x86 only), direct_tile_plain is plain C (the same sums, each in
+ * its own order); `avx2` says which.
+ */
+#if TN_X86
+void direct_tile_avx2(int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
+                      const int64_t *lane_offset, int lanes, float *out);
+#endif
+void direct_tile_plain(int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
+                       const int64_t *lane_offset, int lanes, float *out);
+
+static inline void direct_tile(int avx2, int width, int64_t steps, const float *vec, const float *base,
+                               const int64_t *step_offset, const int64_t *lane_offset, int lanes, float *out)
+{
+#if TN_X86
+    if (avx2) {
+        direct_tile_avx2(width, steps, vec, base, step_offset, lane_offset, lanes, out);
+        return;
+    }
+#endif
+    (void)avx2;
+    direct_tile_plain(width, steps, vec, base, step_offset, lane_offset, lanes, out);
+}
+
+/* out[target(lane) + ch * channel_stride] = tile[lane * width + ch] (+ bias[ch]
+ * when bias is not NULL) for lane < count (<= 8), ch < channels, where lane i
+ * of a tile starting at pixel u0 (of a group, P pixels an image) is pixel
+ * (u0 + i) % P of image (u0 + i) / P, images image_stride apart: a tile's
+ * lanes (pixels) x channels back into NCHW. */
+static inline void direct_scatter_tile(const float *tile, int width, int count, int64_t channels, const float *bias,
+                                       int64_t u0, int64_t P, float *out, int64_t image_stride,
+                                       int64_t channel_stride)
+{
+    int64_t target[8]; /* lane i's offset in out */
+    int64_t b = u0 / P, v = u0 % P;
+    for (int i = 0; i < count; i++) {
+        target[i] = b * image_stride + v;
+        if (++v == P)
+            v = 0, b++;
+    }
+    for (int64_t ch = 0; ch < channels; ch++) { /* channel by channel, so that the stores run along the pixels */
+        const float add = bias ? bias[ch] : 0.0f;
+        for (int i = 0; i < count; i++)
+            out[target[i] + ch * channel_stride] = tile[i * width + ch] + add;
+    }
+}
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * conv/direct_tile.c -- the direct convolution's tile product, in AVX2
- * registers and in plain C, and the layouts it reads and writes (the
- * picture is in direct.h).
+ * registers and in plain C, and the tables and layouts it reads (the
+ * picture is in direct.h, with the per-tile helpers direct_tile and
+ * direct_scatter_tile).
  *
  * The AVX2 tile keeps its accumulators in registers: per step it loads one
  * row of vec (the channels, as one or two 8-float vectors) and broadcasts
@@ -48,8 +49,8 @@ static TN_AVX2 TN_ALWAYS_INLINE void tile_body(const int VECTORS, const int LANE
         _mm256_storeu_ps(out + 8 * i, acc[i]);
 }
 
-static TN_AVX2 void direct_tile_avx2(int width, int64_t steps, const float *vec, const float *base,
-                                     const int64_t *step_offset, const int64_t *lane_offset, int lanes, float *out)
+TN_AVX2 void direct_tile_avx2(int width, int64_t steps, const float *vec, const float *base,
+                              const int64_t *step_offset, const int64_t *lane_offset, int lanes, float *out)
 {
     if (width == 16)
         tile_body(2, 6, steps, vec, base, step_offset, lane_offset, lanes, out);
@@ -59,8 +60,8 @@ static TN_AVX2 void direct_tile_avx2(int width, int64_t steps, const float *vec,
 #endif
 
 /* The same product in plain C, one lane at a time. */
-static void direct_tile_plain(int width, int64_t steps, const float *vec, const float *base,
-                              const int64_t *step_offset, const int64_t *lane_offset, int lanes, float *out)
+void direct_tile_plain(int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
+                       const int64_t *lane_offset, int lanes, float *out)
 {
     for (int i = 0; i < lanes; i++) {
         float acc[16] = {0};
@@ -73,19 +74,6 @@ static void direct_tile_plain(int width, int64_t steps, const float *vec, const 
         for (int ch = 0; ch < width; ch++)
             out[i * width + ch] = acc[ch];
     }
-}
-
-void direct_tile(int avx2, int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
-                 const int64_t *lane_offset, int lanes, float *out)
-{
-#if TN_X86
-    if (avx2) {
-        direct_tile_avx2(width, steps, vec, base, step_offset, lane_offset, lanes, out);
-        return;
-    }
-#endif
-    (void)avx2;
-    direct_tile_plain(width, steps, vec, base, step_offset, lane_offset, lanes, out);
 }
 
 /* ---- layouts ---------------------------------------------------------------------- */
@@ -115,23 +103,6 @@ void direct_channel_blocks(const float *m, int64_t channels, int64_t n, int widt
         for (int64_t j = 0; j < n; j++, row += width) /* written in order; read across channels */
             for (int64_t o = 0; o < width; o++)
                 row[o] = o < in_block ? m[(ob * width + o) * n + j] : 0.0f;
-    }
-}
-
-void direct_scatter_tile(const float *tile, int width, int count, int64_t channels, const float *bias, int64_t u0,
-                         int64_t P, float *out, int64_t image_stride, int64_t channel_stride)
-{
-    int64_t target[8]; /* lane i's offset in out: image (u0 + i) / P, pixel (u0 + i) % P */
-    int64_t b = u0 / P, v = u0 % P;
-    for (int i = 0; i < count; i++) {
-        target[i] = b * image_stride + v;
-        if (++v == P)
-            v = 0, b++;
-    }
-    for (int64_t ch = 0; ch < channels; ch++) { /* channel by channel, so that the stores run along the pixels */
-        const float add = bias ? bias[ch] : 0.0f;
-        for (int i = 0; i < count; i++)
-            out[target[i] + ch * channel_stride] = tile[i * width + ch] + add;
     }
 }
 
