@@ -157,7 +157,7 @@ void tn_smax_pool2d_backward(const tn_pool2d_shape *s, const float *dy, const in
     const int threads = pool_threads(s);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t k = 0; k < planes; k++)
-        smax_pool_plane_backward(s, dy + k * out_plane, argmax + k * out_plane, dx + k * in_plane);
+        smax_pool_plane_backward(in_plane, out_plane, dy + k * out_plane, argmax + k * out_plane, dx + k * in_plane);
 }
 
 void tn_dmax_pool2d_backward(const tn_pool2d_shape *s, const double *dy, const int32_t *argmax, double *dx)
@@ -166,7 +166,7 @@ void tn_dmax_pool2d_backward(const tn_pool2d_shape *s, const double *dy, const i
     const int threads = pool_threads(s);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int64_t k = 0; k < planes; k++)
-        dmax_pool_plane_backward(s, dy + k * out_plane, argmax + k * out_plane, dx + k * in_plane);
+        dmax_pool_plane_backward(in_plane, out_plane, dy + k * out_plane, argmax + k * out_plane, dx + k * in_plane);
 }
 
 void tn_savg_pool2d_forward(const tn_pool2d_shape *s, const float *x, float *y, int count_include_pad)
