@@ -1,8 +1,10 @@
 """Builds tinynet's C kernels into the Python extension ``tinynet._tinynet_c``.
 
 cffi in API (out-of-line) mode: ``setup.py`` names this file in
-``cffi_modules``, and cffi compiles every ``csrc/*.c`` file together with a
-small generated wrapper into one extension module.  The function declarations
+``cffi_modules``, and cffi compiles every ``.c`` file under ``csrc/`` (the
+top level and the kernel families' folders: ``common/``, ``gemm/``,
+``conv/``, ``pool/``) together with a small generated wrapper into one
+extension module.  The function declarations
 that Python may call are read from ``csrc/tinynet.h`` (between its "cffi"
 markers), so the header is the single statement of the C API.
 
@@ -78,9 +80,17 @@ def build_flags():
     return compile_flags, link_flags, uses_openmp
 
 
+def find_files(*patterns):
+    """Every file under csrc/ (the top level and its subfolders) matching one of the patterns, sorted."""
+    found = set()
+    for pattern in patterns:
+        found.update(glob.glob(os.path.join(HERE, "**", pattern), recursive=True))
+    return sorted(found)
+
+
 def make_ffibuilder():
     header = os.path.join(HERE, "tinynet.h")
-    sources = sorted(glob.glob(os.path.join(HERE, "*.c")))
+    sources = find_files("*.c")
     compile_flags, link_flags, _ = build_flags()
     compiler = " ".join(compiler_command())
     flags_text = " ".join(compile_flags)
@@ -92,7 +102,8 @@ def make_ffibuilder():
         '#include "tinynet.h"',
         sources=[os.path.relpath(s) for s in sources],
         # the included files too, so that editing one rebuilds (setuptools looks at these dates)
-        depends=[os.path.relpath(d) for d in sorted(glob.glob(os.path.join(HERE, "*.inc")) + glob.glob(os.path.join(HERE, "*.h")))],
+        depends=[os.path.relpath(d) for d in find_files("*.h", "*.inc")],
+        # every #include names its path from csrc/: "common/simd.h", "gemm/gemm.h"
         include_dirs=[os.path.relpath(HERE)],
         extra_compile_args=compile_flags,
         extra_link_args=link_flags,

@@ -3,10 +3,12 @@
  * SIMD instruction set, plus what the build was.
  *
  * Every kernel reads these two values when it starts; nothing else in the C
- * code is global.  Python sets them once at import (tinynet/backends/c.py,
- * from TINYNET_NUM_THREADS and TINYNET_SIMD) and the user may change them.
+ * code is global.  Python sets them once at import (from TINYNET_NUM_THREADS
+ * and TINYNET_SIMD) and the user may change them.  The SIMD levels are named
+ * in common/simd.h.
  */
 #include "tinynet.h"
+#include "common/simd.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -56,10 +58,6 @@ int tn_get_num_threads(void)
  * The package is compiled without -march=native so that one build runs on any
  * x86-64 CPU.  The wide-vector kernels are compiled with per-function target
  * attributes instead, and are only called when the CPU we run on has them. */
-
-#define TN_SIMD_PORTABLE 0
-#define TN_SIMD_AVX2 1
-#define TN_SIMD_AVX512 2
 
 static int simd_level = -1; /* -1 means "not set yet": use the best */
 

@@ -8,13 +8,20 @@
  *
  * Conventions
  *   - Every buffer is a contiguous, row-major array that Python allocated.
- *   - Sizes are int64_t; the Python wrappers (tinynet/kernels.py) check every
+ *   - Sizes are int64_t; the Python wrappers (tinynet.kernels) check every
  *     size before calling, so C may trust them.
  *   - Functions that allocate scratch memory return 0 on success and
- *     TN_ERR_NOMEM (-1) when malloc fails; nothing else can fail in C.
+ *     TN_ERR_NOMEM (-1) when malloc fails; nothing else can fail in C
+ *     (except the test entries of the direct convolution, which say
+ *     TN_ERR_UNSUPPORTED (-2) for a shape they do not compute).
  *   - The "s" prefix is float32, the "d" prefix float64.
- *   - Each optimized kernel has a plain reference loop beside it ("_ref"),
- *     which the tests compare it against.
+ *   - Every kernel has a plain reference loop ("_ref"), which the tests
+ *     compare it against at every SIMD level and thread count.
+ *
+ * Where each part lives: runtime.c here; gemm/ (GEMM), conv/ (convolution),
+ * pool/ (pooling), each with its dispatcher (gemm/gemm.c, conv/conv2d.c,
+ * pool/pool2d.c) defining the functions declared below; common/ holds what
+ * the families share.
  */
 #ifndef TINYNET_H
 #define TINYNET_H
@@ -29,8 +36,8 @@ extern "C" {
 
 /* ---- run-time settings (csrc/runtime.c) ---------------------------------
  * The only global state in the library: how many threads kernels may use,
- * and which SIMD instruction set they use.  Both are chosen once at import
- * (tinynet/backends/c.py) and may be changed by the user. */
+ * and which SIMD instruction set they use.  Both are chosen once when
+ * tinynet is imported and may be changed by the user. */
 void tn_set_num_threads(int n);
 int tn_get_num_threads(void);
 int tn_default_num_threads(void);
@@ -46,7 +53,7 @@ const char *tn_build_flags(void);
 /* Ask glibc to keep freed memory for reuse (see runtime.c); 1 if it did. */
 int tn_keep_freed_memory(void);
 
-/* ---- GEMM (csrc/gemm.c) ---------------------------------------------------
+/* ---- GEMM (csrc/gemm/gemm.c) ----------------------------------------------
  * C = alpha * op(A) * op(B) + beta * C, with op(X) = X or X^T.
  * op(A) is m x k, op(B) is k x n, C is m x n.  lda, ldb, ldc are the row
  * strides (in elements) of A, B, C as stored: A is m x k (lda >= k) when
@@ -69,7 +76,7 @@ void tn_dgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                   const double *b, int64_t ldb,
                   double beta, double *c, int64_t ldc);
 
-/* ---- 2-D convolution, NCHW (csrc/conv2d.c) --------------------------------
+/* ---- 2-D convolution, NCHW (csrc/conv/conv2d.c) ---------------------------
  * y[n, co, i, j] = bias[co] + sum_{ci, p, q} w[co, ci, p, q]
  *                  * x[n, ci, i*stride_h + p - pad_h, j*stride_w + q - pad_w]
  * (x is zero outside its bounds).  out_h = (in_h + 2 pad_h - kernel_h) /
@@ -104,8 +111,18 @@ void tn_sconv2d_backward_ref(const tn_conv2d_shape *s, const float *x,
 void tn_dconv2d_backward_ref(const tn_conv2d_shape *s, const double *x,
                              const double *w, const double *dy,
                              double *dx, double *dw, double *db);
+/* The direct convolution (conv/direct_*.c) on its own, whatever
+ * tn_sconv2d_forward / _backward would choose for this shape: for the tests.
+ * It computes float32 with stride 1 and batch >= 1 (and, for dx, padding
+ * <= kernel - 1), and returns TN_ERR_UNSUPPORTED for any other shape.  Its
+ * tiles use AVX2 when tn_get_simd_level() allows, else plain C. */
+int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x,
+                              const float *w, const float *bias, float *y);
+int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x,
+                               const float *w, const float *dy,
+                               float *dx, float *dw, float *db);
 
-/* ---- 2-D pooling, NCHW (csrc/pool2d.c) ------------------------------------
+/* ---- 2-D pooling, NCHW (csrc/pool/pool2d.c) -------------------------------
  * Max pooling treats padding as -infinity; the forward pass records, for
  * each output, the flat index (row * in_w + col) of its maximum within its
  * input plane (ties: the first in row-major order), so the backward pass
@@ -135,10 +152,27 @@ void tn_savg_pool2d_backward(const tn_pool2d_shape *s, const float *dy,
                              float *dx, int count_include_pad);
 void tn_davg_pool2d_backward(const tn_pool2d_shape *s, const double *dy,
                              double *dx, int count_include_pad);
+void tn_smax_pool2d_forward_ref(const tn_pool2d_shape *s, const float *x,
+                                float *y, int32_t *argmax);
+void tn_dmax_pool2d_forward_ref(const tn_pool2d_shape *s, const double *x,
+                                double *y, int32_t *argmax);
+void tn_smax_pool2d_backward_ref(const tn_pool2d_shape *s, const float *dy,
+                                 const int32_t *argmax, float *dx);
+void tn_dmax_pool2d_backward_ref(const tn_pool2d_shape *s, const double *dy,
+                                 const int32_t *argmax, double *dx);
+void tn_savg_pool2d_forward_ref(const tn_pool2d_shape *s, const float *x,
+                                float *y, int count_include_pad);
+void tn_davg_pool2d_forward_ref(const tn_pool2d_shape *s, const double *x,
+                                double *y, int count_include_pad);
+void tn_savg_pool2d_backward_ref(const tn_pool2d_shape *s, const float *dy,
+                                 float *dx, int count_include_pad);
+void tn_davg_pool2d_backward_ref(const tn_pool2d_shape *s, const double *dy,
+                                 double *dx, int count_include_pad);
 
 /* cffi-end */
 
 #define TN_ERR_NOMEM (-1)
+#define TN_ERR_UNSUPPORTED (-2)
 
 #ifdef __cplusplus
 }

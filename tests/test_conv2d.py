@@ -1,4 +1,4 @@
-"""2-D convolution kernels (csrc/conv2d.c) against an independent float64 reference.
+"""2-D convolution kernels (csrc/conv/) against an independent float64 reference.
 
 The reference below is written differently from both the C code (im2col +
 GEMM) and tinynet.kernels.reference (im2col + GEMM): it loops
@@ -213,13 +213,21 @@ def restore_c_settings():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @given(case=conv_cases())
 def test_c_kernels_match_their_ref_loops(case, dtype):
+    """At every SIMD level the CPU has (each its own GEMM micro-kernel, and the direct path
+    where the dispatcher chooses it)."""
     x, w, b = make_arrays(case, dtype)
     y_ref, _ = reference_conv(x, w, b, case["stride"], case["pad"])
     dy = np.random.default_rng(case["seed"] + 2).standard_normal(y_ref.shape).astype(dtype)
-    fast = c_conv(x, w, b, dy, case["stride"], case["pad"])
     slow = c_conv(x, w, b, dy, case["stride"], case["pad"], reference=True)
-    for got, expected in zip(fast, slow):
-        assert_close(got, expected.astype(np.float64), dtype)
+    level = lib.tn_get_simd_level()
+    try:
+        for simd in range(lib.tn_cpu_simd_level() + 1):
+            lib.tn_set_simd_level(simd)
+            fast = c_conv(x, w, b, dy, case["stride"], case["pad"])
+            for got, expected in zip(fast, slow):
+                assert_close(got, expected.astype(np.float64), dtype)
+    finally:
+        lib.tn_set_simd_level(level)
 
 
 @needs_c

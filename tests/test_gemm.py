@@ -103,49 +103,63 @@ def test_beta_zero_does_not_read_out(dtype):
     assert_close_to_reference(out, want, bound)
 
 
-# ---- the C kernels themselves ---------------------------------------------------
+# ---- the C kernels themselves, through the raw C API -------------------------------
 
-def c_backend():
-    """tinynet.kernels.c_backend, or skip when the extension was not built."""
-    pytest.importorskip("tinynet._tinynet_c")
-    from tinynet.kernels import c_backend as c
+try:
+    from tinynet._tinynet_c import ffi, lib
+except ImportError:  # the C extension was not built: the C-only tests skip
+    ffi = lib = None
 
-    return c
+needs_c = pytest.mark.skipif(lib is None, reason="the C extension tinynet._tinynet_c is not built")
+
+SIMD_PATHS = ["portable", "avx2", "avx512"]  # the values 0, 1, 2 of tn_get_simd_level()
+C_TYPES = {np.float32: ("float *", "s"), np.float64: ("double *", "d")}
 
 
-def c_gemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, out=None):
-    """Call the C GEMM directly (whatever backend tinynet.kernels is using)."""
+def ptr(x):
+    return ffi.cast(C_TYPES[x.dtype.type][0], ffi.from_buffer(x))
+
+
+def c_gemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, out=None, reference=False):
+    """Call tn_?gemm (or tn_?gemm_ref) directly, whatever backend tinynet.kernels is using."""
     m = a.shape[1] if trans_a else a.shape[0]
     n = b.shape[0] if trans_b else b.shape[1]
+    k = a.shape[0] if trans_a else a.shape[1]
     if out is None:
         out = np.empty((m, n), dtype=a.dtype)
-    c_backend().gemm(a, b, trans_a, trans_b, alpha, beta, out)
+    prefix = C_TYPES[a.dtype.type][1]
+    function = getattr(lib, f"tn_{prefix}gemm_ref" if reference else f"tn_{prefix}gemm")
+    status = function(int(trans_a), int(trans_b), m, n, k, alpha, ptr(a), a.shape[1], ptr(b), b.shape[1],
+                      beta, ptr(out), n)
+    assert status in (None, 0)
     return out
 
 
 def supported_simd_paths():
-    c = c_backend()
-    order = ["portable", "avx2", "avx512"]
-    return order[: order.index(c.cpu_simd()) + 1]
+    return SIMD_PATHS[: lib.tn_cpu_simd_level() + 1] if lib is not None else []
 
 
 @pytest.fixture
 def restore_settings():
     """Put the SIMD path and thread count back however a test leaves them."""
-    c = c_backend()
-    simd, threads = c.get_simd(), tinynet.get_num_threads()
-    yield c
-    c.set_simd(simd)
+    simd, threads = lib.tn_get_simd_level(), tinynet.get_num_threads()
+    yield
+    lib.tn_set_simd_level(simd)
     tinynet.set_num_threads(threads)
 
 
-@pytest.mark.parametrize("path", ["portable", "avx2", "avx512"])
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_every_simd_path_matches_reference(path, dtype, restore_settings):
-    c = restore_settings
+def use_simd_path(path):
+    """Switch the C kernels to `path` (skip when this CPU does not have it)."""
     if path not in supported_simd_paths():
         pytest.skip(f"this CPU has no {path}")
-    assert c.set_simd(path) == path
+    assert SIMD_PATHS[lib.tn_set_simd_level(SIMD_PATHS.index(path))] == path
+
+
+@needs_c
+@pytest.mark.parametrize("path", SIMD_PATHS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_simd_path_matches_reference(path, dtype, restore_settings):
+    use_simd_path(path)
     rng = np.random.default_rng(11)
     for m, k, n in [(1, 1, 1), (5, 3, 7), (7, 9, 20), (6, 5, 25), (14, 33, 32), (15, 300, 33),
                     (29, 17, 49), (29, 17, 97), (130, 70, 65)]:
@@ -158,20 +172,22 @@ def test_every_simd_path_matches_reference(path, dtype, restore_settings):
                 assert_close_to_reference(got, want, bound)
 
 
-@pytest.mark.parametrize("path", ["portable", "avx2", "avx512"])
+@needs_c
+@pytest.mark.parametrize("path", SIMD_PATHS)
 def test_simd_path_chosen_by_environment_variable(path, tmp_path):
     """TINYNET_SIMD picks the path at import, and that path computes correctly."""
     if path not in supported_simd_paths():
         pytest.skip(f"this CPU has no {path}")
     script = (
         "import numpy as np, tinynet\n"
-        "from tinynet.kernels import c_backend as c\n"
-        "print(c.get_simd())\n"
+        "from tinynet._tinynet_c import ffi, lib\n"
+        "print(tinynet.build_info()['simd'], lib.tn_get_simd_level())\n"
         "rng = np.random.default_rng(0)\n"
         "a = rng.standard_normal((37, 45)).astype(np.float32)\n"
         "b = rng.standard_normal((45, 29)).astype(np.float32)\n"
         "got = np.empty((37, 29), np.float32)\n"
-        "c.gemm(a, b, False, False, 1.0, 0.0, got)\n"
+        "p = lambda x: ffi.cast('float *', ffi.from_buffer(x))\n"
+        "assert lib.tn_sgemm(0, 0, 37, 29, 45, 1.0, p(a), 45, p(b), 29, 0.0, p(got), 29) == 0\n"
         "print(float(np.abs(got - a.astype(np.float64) @ b).max()))\n"
     )
     env = dict(os.environ, TINYNET_SIMD=path)
@@ -179,8 +195,9 @@ def test_simd_path_chosen_by_environment_variable(path, tmp_path):
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    chosen, error = done.stdout.split()
+    chosen, level, error = done.stdout.split()
     assert chosen == path
+    assert int(level) == SIMD_PATHS.index(path)
     assert float(error) < 1e-4
 
 
@@ -198,13 +215,16 @@ STRIDED_CASES = [
 ]
 
 
+@needs_c
+@pytest.mark.parametrize("path", SIMD_PATHS)
 @pytest.mark.parametrize("prefix, dtype", [("s", np.float32), ("d", np.float64)])
 @pytest.mark.parametrize("m, n, k, trans_a, trans_b, alpha, beta", STRIDED_CASES)
-def test_c_gemm_matches_c_reference_with_row_strides(prefix, dtype, m, n, k, trans_a, trans_b, alpha, beta):
-    """tn_?gemm against tn_?gemm_ref through cffi, on matrices stored inside wider
-    arrays (lda, ldb, ldc larger than a row): the padding must stay untouched."""
-    c = c_backend()
-    ffi, lib = c.ffi, c.lib
+def test_c_gemm_matches_c_reference_with_row_strides(prefix, dtype, m, n, k, trans_a, trans_b, alpha, beta, path,
+                                                     restore_settings):
+    """tn_?gemm on every SIMD path (its micro-kernel and packings from gemm.c's table) against
+    tn_?gemm_ref, on matrices stored inside wider arrays (lda, ldb, ldc larger than a row):
+    the padding must stay untouched."""
+    use_simd_path(path)
     ctype = "float *" if dtype == np.float32 else "double *"
     rng = np.random.default_rng(m + n + k)
     pad = 3
@@ -229,10 +249,9 @@ def test_c_gemm_matches_c_reference_with_row_strides(prefix, dtype, m, n, k, tra
     assert_close_to_reference(fast[:, :n], want, bound)
 
 
+@needs_c
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_c_reference_does_not_read_c_when_beta_is_zero(dtype):
-    c = c_backend()
-    ffi, lib = c.ffi, c.lib
     ctype = "float *" if dtype == np.float32 else "double *"
     ref = lib.tn_sgemm_ref if dtype == np.float32 else lib.tn_dgemm_ref
     a = np.arange(6, dtype=dtype).reshape(2, 3)
@@ -243,12 +262,26 @@ def test_c_reference_does_not_read_c_when_beta_is_zero(dtype):
     np.testing.assert_array_equal(out, a @ b)
 
 
+@needs_c
+@pytest.mark.parametrize("path", SIMD_PATHS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_c_gemm_with_empty_sum_scales_c(path, dtype, restore_settings):
+    """k = 0: C = beta * C on every path, and with beta = 0 the NaNs in C do not survive."""
+    use_simd_path(path)
+    a, b = np.empty((5, 0), dtype), np.empty((0, 7), dtype)
+    c_in = np.random.default_rng(2).uniform(-1, 1, (5, 7)).astype(dtype)
+    np.testing.assert_array_equal(c_gemm(a, b, alpha=2.0, beta=0.5, out=c_in.copy()), (0.5 * c_in).astype(dtype))
+    zeroed = c_gemm(a, b, alpha=2.0, beta=0.0, out=np.full((5, 7), np.nan, dtype))
+    np.testing.assert_array_equal(zeroed, np.zeros((5, 7), dtype))
+
+
+@needs_c
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_same_result_on_one_thread_and_all_threads(dtype, restore_settings):
     """The split of work among threads never changes the order of summation,
     so the results are identical bit for bit (shapes big enough to thread)."""
     rng = np.random.default_rng(3)
-    every = tinynet.kernels.c_backend.lib.tn_default_num_threads()
+    every = lib.tn_default_num_threads()
     for m, k, n, trans_a, trans_b in [(300, 257, 130, False, False), (29, 400, 700, True, False),
                                       (512, 96, 17, False, True)]:
         a, b = stored(rng, m, k, trans_a, dtype), stored(rng, k, n, trans_b, dtype)

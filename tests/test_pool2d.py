@@ -1,7 +1,10 @@
-"""2-D max and average pooling kernels (csrc/pool2d.c) against a plain float64 reference.
+"""2-D max and average pooling kernels (csrc/pool/) against a plain float64 reference.
 
 The reference visits every output window with Python loops -- slow, but
-impossible to get subtly wrong -- so the shapes here stay small.
+impossible to get subtly wrong -- so the shapes here stay small.  The C
+kernels are also compared with their plain C twins (tn_*pool2d_*_ref) at
+every SIMD level and thread count, which reaches every loop pool2d.c can
+choose: the AVX2 2x2 loop, the plain 2x2 loop, tiled windows, any windows.
 """
 
 import numpy as np
@@ -14,9 +17,9 @@ from tinynet import kernels
 from kernel_checks import assert_close_to_scale
 
 try:
-    from tinynet._tinynet_c import lib
+    from tinynet._tinynet_c import ffi, lib
 except ImportError:  # the C extension was not built: the C-only tests skip
-    lib = None
+    ffi = lib = None
 
 needs_c = pytest.mark.skipif(lib is None, reason="the C extension tinynet._tinynet_c is not built")
 
@@ -298,3 +301,113 @@ def test_c_2x2_max_pool_same_at_every_simd_level_with_ties_and_nans():
     for y, argmax in results:
         np.testing.assert_array_equal(argmax, argmax_ref)
         np.testing.assert_array_equal(y, y_ref.astype(np.float32))  # NaNs in the same places
+
+
+# ---- the C kernels against their plain C twins (tn_*pool2d_*_ref) ------------------------
+
+C_TYPES = {np.float32: ("float[]", "s"), np.float64: ("double[]", "d")}
+
+
+def c_pool(x, kernel, stride, pad, dy, reference=False):
+    """Every C pooling kernel (or its _ref twin) through the raw C API:
+    (y_max, argmax, dx_max, {count_include_pad: (y_avg, dx_avg)})."""
+    ctype, prefix = C_TYPES[x.dtype.type]
+    suffix = "_ref" if reference else ""
+    n, c, h, w = x.shape
+    shape = ffi.new("tn_pool2d_shape *", {
+        "batch": n, "channels": c, "in_h": h, "in_w": w, "kernel_h": kernel[0], "kernel_w": kernel[1],
+        "stride_h": stride[0], "stride_w": stride[1], "pad_h": pad[0], "pad_w": pad[1],
+        "out_h": dy.shape[2], "out_w": dy.shape[3]})
+    buf = lambda a: ffi.from_buffer(ctype, a)  # noqa: E731
+    # Outputs start as NaN: every element must be written.
+    y = np.full(dy.shape, np.nan, dtype=x.dtype)
+    argmax = np.full(dy.shape, -7, dtype=np.int32)
+    getattr(lib, f"tn_{prefix}max_pool2d_forward{suffix}")(shape, buf(x), buf(y), ffi.from_buffer("int32_t[]", argmax))
+    dx = np.full_like(x, np.nan)
+    getattr(lib, f"tn_{prefix}max_pool2d_backward{suffix}")(shape, buf(dy), ffi.from_buffer("int32_t[]", argmax),
+                                                            buf(dx))
+    average = {}
+    for count_include_pad in (1, 0):
+        y_avg, dx_avg = np.full(dy.shape, np.nan, dtype=x.dtype), np.full_like(x, np.nan)
+        getattr(lib, f"tn_{prefix}avg_pool2d_forward{suffix}")(shape, buf(x), buf(y_avg), count_include_pad)
+        getattr(lib, f"tn_{prefix}avg_pool2d_backward{suffix}")(shape, buf(dy), buf(dx_avg), count_include_pad)
+        average[count_include_pad] = (y_avg, dx_avg)
+    return y, argmax, dx, average
+
+
+def c_case_arrays(case, dtype, nan_fraction=0.0):
+    x = make_input(case, dtype)
+    if nan_fraction:
+        x[np.random.default_rng(case["seed"] + 2).random(x.shape) < nan_fraction] = np.nan
+    shape = out_shape(x.shape, case["kernel"], stride_of(case), case["pad"])
+    dy = np.random.default_rng(case["seed"] + 1).standard_normal(shape).astype(dtype)
+    return x, dy
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=pool_cases())
+def test_c_ref_loops_match_the_python_reference(case, dtype):
+    """The plain C twins are themselves right: against the Python loops above."""
+    x, dy = c_case_arrays(case, dtype)
+    kernel, stride, pad = case["kernel"], stride_of(case), case["pad"]
+    y, argmax, dx, average = c_pool(x, kernel, stride, pad, dy, reference=True)
+    y_ref, argmax_ref = reference_max(x, kernel, stride, pad)
+    assert_close(y, y_ref, dtype)
+    np.testing.assert_array_equal(argmax, argmax_ref)
+    assert_close(dx, reference_max_backward(dy, argmax_ref, x.shape), dtype)
+    for count_include_pad, (y_avg, dx_avg) in average.items():
+        assert_close(y_avg, reference_avg(x, kernel, stride, pad, count_include_pad), dtype)
+        assert_close(dx_avg, reference_avg_backward(dy, x.shape, kernel, stride, pad, count_include_pad), dtype)
+
+
+def assert_fast_matches_ref(fast, slow, dtype):
+    """Max pooling picks inputs and scatters dy in the same order as its twin: the same bits.
+    Average pooling: the same sums up to rounding."""
+    (y, argmax, dx, average), (y_ref, argmax_ref, dx_ref, average_ref) = fast, slow
+    np.testing.assert_array_equal(y, y_ref)  # (NaNs in the same places)
+    np.testing.assert_array_equal(argmax, argmax_ref)
+    np.testing.assert_array_equal(dx, dx_ref)
+    for count_include_pad in (1, 0):
+        for got, want in zip(average[count_include_pad], average_ref[count_include_pad]):
+            assert_close(got, want.astype(np.float64), dtype)
+
+
+C_FIXED_CASES = FIXED_CASES + [
+    ("2x2 stride 2, 18 output columns: 16 in SIMD + 2", ((3, 5, 12, 37), (2, 2), None, (0, 0))),
+    ("tiled 3x3", ((2, 4, 9, 10), (3, 3), None, (0, 0))),
+    ("2x2 stride 2 with padding", ((2, 3, 8, 8), (2, 2), None, (1, 1))),
+    ("2x2 stride 1", ((2, 3, 7, 6), (2, 2), (1, 1), (0, 0))),
+]
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,spec", C_FIXED_CASES, ids=[name for name, _ in C_FIXED_CASES])
+def test_c_every_pooling_loop_matches_its_ref_twin(name, spec, dtype):
+    """Every SIMD level and thread count (so every loop pool2d.c chooses), ties and NaNs included."""
+    threads, level = lib.tn_get_num_threads(), lib.tn_get_simd_level()
+    try:
+        for ties, nan_fraction in ((False, 0.0), (True, 0.05)):
+            case = fixed_case(spec, ties=ties)
+            x, dy = c_case_arrays(case, dtype, nan_fraction)
+            kernel, stride, pad = case["kernel"], stride_of(case), case["pad"]
+            slow = c_pool(x, kernel, stride, pad, dy, reference=True)
+            for simd in range(lib.tn_cpu_simd_level() + 1):
+                lib.tn_set_simd_level(simd)
+                for n in (1, max(2, lib.tn_default_num_threads())):
+                    lib.tn_set_num_threads(n)
+                    assert_fast_matches_ref(c_pool(x, kernel, stride, pad, dy), slow, dtype)
+    finally:
+        lib.tn_set_num_threads(threads)
+        lib.tn_set_simd_level(level)
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(case=pool_cases())
+def test_c_pooling_matches_its_ref_twin_on_any_shape(case, dtype):
+    x, dy = c_case_arrays(case, dtype, nan_fraction=0.05 if case["ties"] else 0.0)
+    kernel, stride, pad = case["kernel"], stride_of(case), case["pad"]
+    assert_fast_matches_ref(c_pool(x, kernel, stride, pad, dy), c_pool(x, kernel, stride, pad, dy, reference=True),
+                            dtype)

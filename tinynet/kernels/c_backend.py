@@ -1,7 +1,8 @@
 """The C backend: hands checked numpy arrays to the kernels in csrc/ (declared in csrc/tinynet.h).
 
 Each function here is a thin call: pick the float32 ("s") or float64 ("d")
-C function, pass pointers into the numpy buffers, allocate the outputs.  The
+C function from the table ``KERNELS``, pass pointers into the numpy buffers,
+allocate the outputs.  The
 arguments were checked by the API modules (gemm.py, conv.py, pool.py), which
 is what makes it safe to give C raw pointers.
 
@@ -11,6 +12,7 @@ numpy reference.
 """
 
 import functools
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -22,7 +24,18 @@ SIMD_LEVELS = {"portable": 0, "avx2": 1, "avx512": 2}
 SIMD_NAMES = {level: name for name, level in SIMD_LEVELS.items()}
 
 _C_TYPE = {np.dtype(np.float32): "float[]", np.dtype(np.float64): "double[]"}
-_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
+
+# The C function of each kernel, per dtype (csrc/tinynet.h declares them all).
+KERNELS = {
+    np.dtype(np.float32): SimpleNamespace(
+        gemm=lib.tn_sgemm, conv2d_forward=lib.tn_sconv2d_forward, conv2d_backward=lib.tn_sconv2d_backward,
+        max_pool2d_forward=lib.tn_smax_pool2d_forward, max_pool2d_backward=lib.tn_smax_pool2d_backward,
+        avg_pool2d_forward=lib.tn_savg_pool2d_forward, avg_pool2d_backward=lib.tn_savg_pool2d_backward),
+    np.dtype(np.float64): SimpleNamespace(
+        gemm=lib.tn_dgemm, conv2d_forward=lib.tn_dconv2d_forward, conv2d_backward=lib.tn_dconv2d_backward,
+        max_pool2d_forward=lib.tn_dmax_pool2d_forward, max_pool2d_backward=lib.tn_dmax_pool2d_backward,
+        avg_pool2d_forward=lib.tn_davg_pool2d_forward, avg_pool2d_backward=lib.tn_davg_pool2d_backward),
+}
 
 
 def _ptr(array):
@@ -44,12 +57,11 @@ def _c_struct(type_name, geometry):
 kernels_have_run = False
 
 
-@functools.cache
-def _kernel(name, dtype):
-    """The C function for this dtype, e.g. ("gemm", float32) -> lib.tn_sgemm (looked up once: the first call)."""
+def _kernels(dtype):
+    """The C kernels for arrays of ``dtype`` (float32: tn_s..., float64: tn_d...)."""
     global kernels_have_run
     kernels_have_run = True
-    return getattr(lib, "tn_" + _PREFIX[dtype] + name)
+    return KERNELS[dtype]
 
 
 def _check_status(status, what):
@@ -110,7 +122,7 @@ def info():
 def gemm(a, b, trans_a, trans_b, alpha, beta, c):
     m, n = c.shape
     k = a.shape[0] if trans_a else a.shape[1]
-    status = _kernel("gemm", a.dtype)(
+    status = _kernels(a.dtype).gemm(
         int(trans_a), int(trans_b), m, n, k,
         alpha, _ptr(a), a.shape[1], _ptr(b), b.shape[1], beta, _ptr(c), n,
     )
@@ -121,7 +133,7 @@ def conv2d_forward(g, x, w, bias):
     y = np.empty((g.batch, g.out_channels, g.out_h, g.out_w), dtype=x.dtype)
     shape = _c_struct("tn_conv2d_shape", g)
     bias_ptr = ffi.NULL if bias is None else _ptr(bias)
-    _check_status(_kernel("conv2d_forward", x.dtype)(shape, _ptr(x), _ptr(w), bias_ptr, _ptr(y)), "conv2d_forward")
+    _check_status(_kernels(x.dtype).conv2d_forward(shape, _ptr(x), _ptr(w), bias_ptr, _ptr(y)), "conv2d_forward")
     return y
 
 
@@ -130,7 +142,7 @@ def conv2d_backward(g, x, w, dy, need_dx, need_dw, need_db):
     dw = np.empty_like(w) if need_dw else None
     db = np.empty(g.out_channels, dtype=x.dtype) if need_db else None
     shape = _c_struct("tn_conv2d_shape", g)
-    status = _kernel("conv2d_backward", x.dtype)(
+    status = _kernels(x.dtype).conv2d_backward(
         shape, _ptr(x), _ptr(w), _ptr(dy),
         ffi.NULL if dx is None else _ptr(dx),
         ffi.NULL if dw is None else _ptr(dw),
@@ -144,26 +156,26 @@ def max_pool2d_forward(g, x):
     y = np.empty((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
     argmax = np.empty(y.shape, dtype=np.int32)
     shape = _c_struct("tn_pool2d_shape", g)
-    _kernel("max_pool2d_forward", x.dtype)(shape, _ptr(x), _ptr(y), ffi.from_buffer("int32_t[]", argmax))
+    _kernels(x.dtype).max_pool2d_forward(shape, _ptr(x), _ptr(y), ffi.from_buffer("int32_t[]", argmax))
     return y, argmax
 
 
 def max_pool2d_backward(g, dy, argmax):
     dx = np.empty((g.batch, g.channels, g.in_h, g.in_w), dtype=dy.dtype)
     shape = _c_struct("tn_pool2d_shape", g)
-    _kernel("max_pool2d_backward", dy.dtype)(shape, _ptr(dy), ffi.from_buffer("int32_t[]", argmax), _ptr(dx))
+    _kernels(dy.dtype).max_pool2d_backward(shape, _ptr(dy), ffi.from_buffer("int32_t[]", argmax), _ptr(dx))
     return dx
 
 
 def avg_pool2d_forward(g, x, count_include_pad):
     y = np.empty((g.batch, g.channels, g.out_h, g.out_w), dtype=x.dtype)
     shape = _c_struct("tn_pool2d_shape", g)
-    _kernel("avg_pool2d_forward", x.dtype)(shape, _ptr(x), _ptr(y), int(count_include_pad))
+    _kernels(x.dtype).avg_pool2d_forward(shape, _ptr(x), _ptr(y), int(count_include_pad))
     return y
 
 
 def avg_pool2d_backward(g, dy, count_include_pad):
     dx = np.empty((g.batch, g.channels, g.in_h, g.in_w), dtype=dy.dtype)
     shape = _c_struct("tn_pool2d_shape", g)
-    _kernel("avg_pool2d_backward", dy.dtype)(shape, _ptr(dy), _ptr(dx), int(count_include_pad))
+    _kernels(dy.dtype).avg_pool2d_backward(shape, _ptr(dy), _ptr(dx), int(count_include_pad))
     return dx

@@ -1,5 +1,7 @@
 /*
- * conv2d.c -- 2-D convolution (NCHW), forward and backward, by im2col + GEMM.
+ * conv/im2col.c -- 2-D convolution (NCHW), forward and backward, by im2col
+ * + GEMM: the algorithm for every shape that conv2d.c does not give to the
+ * direct convolution.
  *
  * The math (a cross-correlation, as in PyTorch):
  *
@@ -55,33 +57,27 @@
  * Threads.  When a group's GEMM is small (few output channels, small images:
  * the usual case in small networks) we give whole groups to threads, each
  * with its own scratch buffers, and the GEMM runs single-threaded inside (see
- * gemm.c).  When it is big, or there is one group, we walk the batch in order
- * and let the GEMM thread itself.
+ * gemm/gemm.c).  When it is big, or there is one group, we walk the batch in
+ * order and let the GEMM thread itself.
  *
- * Determinism.  dL/dW and dL/db are sums over the batch.  The batch is cut
- * into a fixed number of chunks that depends on the shape alone (never on the
- * thread count); each chunk sums its images, in order, into its own buffer,
- * and the buffers are added in chunk order.  So the gradients are the same,
- * bit for bit, on 1 thread or many.
+ * Determinism.  dL/dW and dL/db are sums over the batch, cut into chunks
+ * by the shape alone (common/chunks.h), so the gradients are the same, bit
+ * for bit, on 1 thread or many.
  *
- * Small images, float32.  Where im2col would cost as much as the multiply
- * (a few dozen pixels per image), conv2d_direct.c computes the same sums
- * without building col: tn_sconv2d_forward and tn_sconv2d_backward hand it
- * the passes it serves (tn_sconv_direct_applies) and do the rest here.
- *
- * The type-independent planning lives here; the kernels themselves are in
- * conv2d_impl.inc, included once for float (tn_s...) and once for double
- * (tn_d...).
+ * The type-independent planning is here; the loops are written once for a
+ * type REAL in im2col.inc (im2col, col2im and their scratch),
+ * im2col_forward.inc and im2col_backward.inc, instantiated at the end of
+ * this file.
  */
-#include "tinynet.h"
-#include "conv2d_direct.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "tinynet.h"
+#include "common/chunks.h"
+#include "common/padded.h"
+#include "common/sizes.h"
+#include "common/threads.h"
+#include "conv/conv.h"
 
 /* Aim for about this many columns (B*P) in a group's GEMM ... */
 #define CONV_GROUP_COLUMNS 1024
@@ -100,9 +96,6 @@
 /* ... and at most this many elements of partial-sum buffers in all. */
 #define CONV_PARTIAL_BUDGET ((int64_t)1 << 22)
 
-/* ceil(a / b) for a >= 0, b >= 1. */
-static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 /*
  * Which outputs read inside the image along one axis.  Output t reads input
  * t*stride + offset (offset = tap - pad); it is in bounds when
@@ -112,8 +105,8 @@ static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static void valid_outputs(int64_t offset, int64_t stride, int64_t in_size, int64_t out_size,
                           int64_t *lo, int64_t *hi)
 {
-    int64_t first = offset >= 0 ? 0 : ceil_div(-offset, stride);
-    int64_t end = in_size - offset <= 0 ? 0 : ceil_div(in_size - offset, stride);
+    int64_t first = offset >= 0 ? 0 : tn_ceil_div(-offset, stride);
+    int64_t end = in_size - offset <= 0 ? 0 : tn_ceil_div(in_size - offset, stride);
     if (first > out_size)
         first = out_size;
     if (end > out_size)
@@ -140,7 +133,7 @@ static int64_t group_size(const tn_conv2d_shape *s)
 {
     if (is_pointwise(s)) /* x[n] itself is col_n: no copy at all beats a copy into a wider GEMM */
         return 1;
-    int64_t images = ceil_div(CONV_GROUP_COLUMNS, col_cols(s));
+    int64_t images = tn_ceil_div(CONV_GROUP_COLUMNS, col_cols(s));
     int64_t fit = CONV_GROUP_ELEMENTS / (col_rows(s) * col_cols(s));
     if (images > fit)
         images = fit;
@@ -158,24 +151,16 @@ static int64_t group_stride(int64_t columns) { return columns % 64 == 0 ? column
 /* The most group_stride() can be for up to `columns` columns. */
 static int64_t group_stride_max(int64_t columns) { return columns + 16; }
 
-/* Cut [begin, end) into `parts` nearly equal ranges; range `part` is [*lo, *hi). */
-static void split_range(int64_t begin, int64_t end, int64_t parts, int64_t part, int64_t *lo, int64_t *hi)
-{
-    *lo = begin + (end - begin) * part / parts;
-    *hi = begin + (end - begin) * (part + 1) / parts;
-}
-
 /* Threads for a loop over `jobs` groups of images; 1 means "walk the batch in
  * order and let the GEMM thread". */
 static int batch_threads(const tn_conv2d_shape *s, int64_t jobs)
 {
-    int threads = tn_get_num_threads();
     int64_t per_image = s->out_channels * col_rows(s) * col_cols(s);
-    if (threads <= 1 || jobs < 2 || per_image * group_size(s) >= CONV_BIG_GEMM)
+    if (jobs < 2 || per_image * group_size(s) >= CONV_BIG_GEMM)
         return 1;
     if (per_image * s->batch < CONV_SMALL_TOTAL)
         return 1;
-    return jobs < threads ? (int)jobs : threads;
+    return tn_threads_for_jobs(jobs);
 }
 
 /* How many chunks the batch is cut into for the dW / db sums: a function of
@@ -190,22 +175,26 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
     return chunks < 1 ? 1 : chunks;
 }
 
+/* ---- the loops, once per type -------------------------------------------------
+ * float:  sconv_im2col_forward, sconv_im2col_backward (GEMM = tn_sgemm)
+ * double: dconv_im2col_forward, dconv_im2col_backward (GEMM = tn_dgemm) */
+
 #define REAL float
-#define TN(name) tn_s##name
+#define NAME(x) s##x
 #define GEMM tn_sgemm
-#define DIRECT_FORWARD tn_sconv_direct_forward /* small images: conv2d_direct.c */
-#define DIRECT_BACKWARD tn_sconv_direct_backward
-#include "conv2d_impl.inc"
-#undef DIRECT_FORWARD
-#undef DIRECT_BACKWARD
+#include "conv/im2col.inc"
+#include "conv/im2col_forward.inc"
+#include "conv/im2col_backward.inc"
 #undef REAL
-#undef TN
+#undef NAME
 #undef GEMM
 
 #define REAL double
-#define TN(name) tn_d##name
+#define NAME(x) d##x
 #define GEMM tn_dgemm
-#include "conv2d_impl.inc"
+#include "conv/im2col.inc"
+#include "conv/im2col_forward.inc"
+#include "conv/im2col_backward.inc"
 #undef REAL
-#undef TN
+#undef NAME
 #undef GEMM

@@ -1,0 +1,28 @@
+/*
+ * conv/conv.h -- the convolution algorithms, as the dispatcher (conv2d.c)
+ * calls them.  Internal: the C API is tn_sconv2d_* / tn_dconv2d_* in
+ * tinynet.h.  Each takes the arguments of the public function it serves and
+ * returns 0 or TN_ERR_NOMEM; any of dx, dw, db may be NULL (not computed).
+ */
+#ifndef TN_CONV_H
+#define TN_CONV_H
+
+#include "tinynet.h"
+
+/* im2col + GEMM (im2col.c): every shape, float and double. */
+int sconv_im2col_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
+int dconv_im2col_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias, double *y);
+int sconv_im2col_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                          float *dx, float *dw, float *db);
+int dconv_im2col_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
+                          double *dx, double *dw, double *db);
+
+/* The direct convolution (direct_forward.c, direct_backward.c): float32,
+ * stride 1, batch >= 1; dx also needs padding <= kernel - 1 on both axes.
+ * `avx2` says whether the tiles may use AVX2 (else plain C; see direct_tile.c). */
+int sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
+                         int avx2);
+int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                          float *dx, float *dw, float *db, int avx2);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * conv/conv2d.c -- 2-D convolution (NCHW): every tn_*conv2d* function of
+ * tinynet.h, and the one place that decides, per call and per pass, which
+ * algorithm computes it:
+ *
+ *   im2col + GEMM  (im2col.c)            any shape, float and double
+ *   direct         (direct_forward.c,    float32 on a CPU with AVX2, stride 1,
+ *                   direct_backward.c)   small images, 4 or more channels
+ *
+ * The math and the picture of im2col are in im2col.c, the direct picture in
+ * direct.h.  The direct path exists because for small images im2col costs
+ * as much as the multiply: at 7x7 with 16 channels it copies every input
+ * pixel nine times into a matrix four times the size of the image, and the
+ * backward pass writes and reads that much again.
+ *
+ * The plain loops the tests compare every path with (tn_sconv2d_forward_ref
+ * and its twins) are reference.inc, instantiated at the end of this file.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "tinynet.h"
+#include "common/simd.h"
+#include "conv/conv.h"
+
+/* Images with more output pixels than this go through im2col. */
+#define DIRECT_MAX_PIXELS 256
+
+enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
+
+/* Enough channels to fill at least half of their blocks (the zeros past the
+ * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
+ * With blocks of 8 below 16 channels and of 16 from there (direct.h), that
+ * is every count from 4 up: 4-8 in one block of 8, 9-15 in two, 17-32 in
+ * two of 16. */
+static int channels_fit(int64_t channels) { return channels >= 4; }
+
+/* 1 when the direct convolution computes this pass of this float32
+ * convolution, 0 when im2col + GEMM does. */
+static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
+{
+    if (tn_get_simd_level() < TN_SIMD_AVX2)
+        return 0;
+    if (s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
+        return 0;
+    if (s->out_h * s->out_w > DIRECT_MAX_PIXELS)
+        return 0;
+    switch (pass) {
+    case CONV_FORWARD:
+    case CONV_WEIGHT_GRAD:
+        return channels_fit(s->out_channels);
+    case CONV_INPUT_GRAD:
+        /* dx as a convolution of dL/dy needs padding <= kernel - 1.  It runs
+         * every tap over every input pixel, where im2col + GEMM runs them
+         * over the output pixels only: when the convolution shrinks the
+         * image (LeNet's 12x12 -> 8x8, 2.25 times fewer) the zeros around
+         * dL/dy cost more than col2im does. */
+        return channels_fit(s->in_channels) && s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1 &&
+               s->in_h * s->in_w <= DIRECT_MAX_PIXELS && 2 * s->in_h * s->in_w <= 3 * s->out_h * s->out_w;
+    }
+    return 0;
+}
+
+/* ---- the public functions (tinynet.h) ------------------------------------------ */
+
+int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
+{
+    if (direct_serves(s, CONV_FORWARD))
+        return sconv_direct_forward(s, x, w, bias, y, 1); /* 1: AVX2 tiles (direct_serves checked the CPU) */
+    return sconv_im2col_forward(s, x, w, bias, y);
+}
+
+int tn_dconv2d_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias, double *y)
+{
+    return dconv_im2col_forward(s, x, w, bias, y); /* the direct tiles are float32 only */
+}
+
+int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                        float *dx, float *dw, float *db)
+{
+    /* Each pass goes its own way: LeNet-5's second convolution, for one,
+     * gets dW and db from the direct path and dx from im2col + GEMM. */
+    const int direct_dx = dx && direct_serves(s, CONV_INPUT_GRAD);
+    const int direct_dw = (dw || db) && direct_serves(s, CONV_WEIGHT_GRAD);
+    if (direct_dx || direct_dw) {
+        int err = sconv_direct_backward(s, x, w, dy, direct_dx ? dx : NULL, direct_dw ? dw : NULL,
+                                        direct_dw ? db : NULL, 1); /* 1: AVX2 tiles */
+        if (err)
+            return err;
+    }
+    return sconv_im2col_backward(s, x, w, dy, direct_dx ? NULL : dx, direct_dw ? NULL : dw, direct_dw ? NULL : db);
+}
+
+int tn_dconv2d_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
+                        double *dx, double *dw, double *db)
+{
+    return dconv_im2col_backward(s, x, w, dy, dx, dw, db); /* the direct tiles are float32 only */
+}
+
+/* ---- the direct convolution on its own, for the tests ---------------------------
+ * Whatever direct_serves() would say, on any shape the direct path can
+ * compute, with AVX2 tiles when the SIMD level allows and plain C ones
+ * otherwise: so the tests can compare it with the reference loops. */
+
+static int direct_can_compute(const tn_conv2d_shape *s, int input_grad)
+{
+    if (s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
+        return 0;
+    return !input_grad || (s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1);
+}
+
+int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
+{
+    if (!direct_can_compute(s, 0))
+        return TN_ERR_UNSUPPORTED;
+    return sconv_direct_forward(s, x, w, bias, y, tn_get_simd_level() >= TN_SIMD_AVX2);
+}
+
+int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                               float *dx, float *dw, float *db)
+{
+    if (!direct_can_compute(s, dx != NULL))
+        return TN_ERR_UNSUPPORTED;
+    return sconv_direct_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level() >= TN_SIMD_AVX2);
+}
+
+/* ---- the reference loops ----------------------------------------------------------
+ * float:  tn_sconv2d_forward_ref, tn_sconv2d_backward_ref
+ * double: tn_dconv2d_forward_ref, tn_dconv2d_backward_ref */
+
+#define REAL float
+#define NAME(x) tn_s##x
+#include "conv/reference.inc"
+#undef REAL
+#undef NAME
+
+#define REAL double
+#define NAME(x) tn_d##x
+#include "conv/reference.inc"
+#undef REAL
+#undef NAME

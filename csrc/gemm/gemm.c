@@ -1,0 +1,236 @@
+/*
+ * gemm/gemm.c -- C = alpha * op(A) * op(B) + beta * C, fast, for float and
+ * double: tn_sgemm, tn_dgemm and their plain twins tn_sgemm_ref, tn_dgemm_ref.
+ *
+ * A GEMM does 2*m*n*k flops on only m*k + k*n + m*n numbers, so each number
+ * fetched from memory can be used ~min(m, n, k) times.  The whole art is to
+ * fetch it once into a fast place (register, L1, L2) and use it there many
+ * times.  The method is Goto's (K. Goto and R. van de Geijn, "Anatomy of
+ * high-performance matrix multiplication", 2008) as structured by BLIS
+ * (F. Van Zee and R. van de Geijn, 2015): five loops around a micro-kernel.
+ *
+ * The micro-kernel.  The innermost unit of work is a small tile of C, mr x nr
+ * (14 x 32 floats with AVX-512), held entirely in vector registers while k
+ * runs: each step p loads one column of A (mr numbers, each broadcast to a
+ * whole vector) and one row of B (nr numbers = 2 vectors) and does mr*nr/w
+ * fused multiply-adds (w = numbers per vector).  There is one micro-kernel
+ * per instruction set: kernel_portable.inc, kernel_avx2.inc,
+ * kernel_avx512.inc, each written once for float and double.
+ *
+ * Packing (pack.inc).  The micro-kernel wants its operands contiguous in
+ * exactly the order it reads them: a "micro-panel" of A is kc columns of mr
+ * numbers, one of B is kc rows of nr numbers.  So before computing, we copy
+ * ("pack") a block of A and a block of B into that order.  Packing also makes
+ * transposes free (the copy reads either layout), makes the kernel's loads
+ * unit-stride, and pads the edge of B with zeros so the kernel always loads
+ * whole vectors (edge tiles of C are then written under lane masks: nothing
+ * out of bounds is ever read or written).  The copy costs O(mk + kn) against
+ * the O(mnk) multiply -- but it is memory-bound, so it must be a fast copy:
+ * the packings that transpose have AVX2 and AVX-512 versions for float.
+ * When C has only a few rows, each B micro-panel would serve only a few A
+ * micro-panels, so B is not packed at all: the kernel reads its rows in
+ * place (a B micro-panel is then kc rows ldb apart; see loops.inc).
+ *
+ * The blocks (loops 5, 4, 3 of loops.inc), chosen from the caches:
+ *   kc  -- the k-depth of one pass.  A B micro-panel (kc x nr) is reused by
+ *          every A micro-panel of the block, so it should stay in L1/L2; the
+ *          C tile is loaded and stored once per kc steps, so kc should not be
+ *          small.  256 (a 32 KiB B micro-panel) measured ~10% faster than
+ *          128 at n = 1024-2048 and no slower at 512.
+ *   mc  -- rows of the packed A block (mc x kc), which is streamed through
+ *          the kernel once per B micro-panel: it should sit in L2.
+ *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
+ *          blocks: it lives in L2 or L3.
+ * The sizes in the table below were measured on an AMD Zen 4 (32 KiB L1d,
+ * 1 MiB L2); they are reasonable for any recent x86.  The loops shrink them
+ * to split a dimension into equal pieces rather than leave a sliver.
+ *
+ * Orientation.  A tile is nr = 32 columns wide, so a C with few columns
+ * (n = 6) would waste most of every tile.  Then we compute C^T = op(B)^T
+ * op(A)^T instead -- the same numbers with the roles of A and B exchanged --
+ * and write each tile back transposed.
+ *
+ * Threads.  C is cut into one rectangle per thread, a whole number of
+ * micro-tiles each: by rows when there are enough (each thread then packs
+ * the same B block, a small O(kn) price), else by columns.  Each thread packs
+ * what it needs into its own scratch, so threads never wait for one another
+ * -- a barrier per k slice would stall everyone whenever the OS pauses one
+ * thread.  The split never changes the order in which an element of C is
+ * summed, so results are identical, bit for bit, on 1 or N threads.
+ * Small products run on one thread (waking threads costs more than they
+ * save), and so does any call made from inside an OpenMP parallel region:
+ * the caller (e.g. the convolution, one group of images per thread) already
+ * owns the cores.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tinynet.h"
+#include "common/threads.h"
+#include "gemm/gemm.h"
+
+/* ---- the table ---------------------------------------------------------------
+ * For each instruction set (a value of tn_get_simd_level()) and type: the
+ * micro-tile (mr x nr), the cache blocks (upper limits of mc, kc, nc), and
+ * the micro-kernel and packings that go with them.  This is the one place
+ * that says which routine a GEMM runs. */
+
+static const sgemm_plan SGEMM_PLANS[] = {
+    /*                    mr           nr  mc   kc   nc    micro-kernel
+     *                                                     then the packings: A rows, B row, B^T panel */
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, sgemm_kernel_portable,
+                          sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel},
+#if TN_X86
+    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 4096, sgemm_kernel_avx2,
+                          sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2},
+    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 4096, sgemm_kernel_avx512,
+                          sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512},
+#endif
+};
+
+static const dgemm_plan DGEMM_PLANS[] = {
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, dgemm_kernel_portable,
+                          dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
+#if TN_X86
+    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256, 4096, dgemm_kernel_avx2,
+                          dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
+    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256, 4096, dgemm_kernel_avx512,
+                          dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
+#endif
+};
+
+/* ---- choices that do not depend on the type ------------------------------------ */
+
+#define B_IN_PLACE_MAX_PANELS 4 /* see blocked() in loops.inc */
+
+/* `bytes` of scratch aligned to 64 bytes (a cache line, a zmm register);
+ * *memory receives the pointer to free(). */
+static void *aligned_buffer(int64_t bytes, void **memory)
+{
+    *memory = malloc((size_t)bytes + 64);
+    if (*memory == NULL)
+        return NULL;
+    return (void *)(((uintptr_t)*memory + 63) & ~(uintptr_t)63);
+}
+
+/* The k slice and column block one call uses: the plan's upper limits, cut
+ * down so that each dimension splits into equal pieces (k = 300 in two
+ * slices of 150, not 256 + 44), nc a multiple of the micro-tile's nr. */
+static int64_t balanced_block(int64_t size, int64_t max_block, int64_t multiple)
+{
+    return tn_round_up(tn_ceil_div(size, tn_ceil_div(size, max_block)), multiple);
+}
+
+/*
+ * How `threads` threads share C: row_groups x col_groups rectangles, each a
+ * whole number of micro-tiles.  Cutting rows is best (each thread packs its
+ * own rows of A and all share the packed B), as long as every thread gets a
+ * couple of micro-panels of rows; a short, wide C is cut by columns instead.
+ */
+typedef struct {
+    int row_groups, col_groups;
+} thread_grid;
+
+static thread_grid split_among_threads(int64_t m, int64_t n_block, int mr, int nr, int threads)
+{
+    thread_grid grid = {1, 1};
+    if (tn_ceil_div(m, mr) >= 2 * (int64_t)threads)
+        grid.row_groups = threads;
+    else
+        grid.col_groups = (int)tn_min64(threads, tn_ceil_div(n_block, nr));
+    return grid;
+}
+
+/* Threads for a product of this size: one when it is too small to share
+ * (or inside a parallel region: tn_free_threads). */
+static int threads_for(int64_t m, int64_t n, int64_t k)
+{
+    const double min_flops_to_share = 2.0 * 96 * 96 * 96;
+    if (2.0 * (double)m * (double)n * (double)k < min_flops_to_share)
+        return 1;
+    return tn_free_threads();
+}
+
+/* Compute C^T instead (see "Orientation" above) when that fills the tiles
+ * clearly better: transposed tiles are written back element by element,
+ * which costs a little. */
+static int better_transposed(int64_t m, int64_t n, int nr)
+{
+    double fill = (double)n / (double)tn_round_up(n, nr);
+    double fill_transposed = (double)m / (double)tn_round_up(m, nr);
+    return fill_transposed > 1.5 * fill;
+}
+
+/* ---- the loops and the reference, once per type --------------------------------
+ * float:  sgemm_blocked, sgemm_reference
+ * double: dgemm_blocked, dgemm_reference */
+
+#define REAL float
+#define NAME(x) sgemm_##x
+#include "gemm/loops.inc"
+#include "gemm/reference.inc"
+#undef REAL
+#undef NAME
+
+#define REAL double
+#define NAME(x) dgemm_##x
+#include "gemm/loops.inc"
+#include "gemm/reference.inc"
+#undef REAL
+#undef NAME
+
+/* ---- the public functions (tinynet.h) ---------------------------------------- */
+
+int tn_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+             float alpha, const float *a, int64_t lda,
+             const float *b, int64_t ldb,
+             float beta, float *c, int64_t ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    if (k <= 0) { /* an empty sum: C = beta * C */
+        sgemm_reference(trans_a, trans_b, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc);
+        return 0;
+    }
+    const sgemm_plan *plan = &SGEMM_PLANS[tn_get_simd_level()];
+    if (better_transposed(m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
+        return sgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+                             n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
+    return sgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
+}
+
+int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+             double alpha, const double *a, int64_t lda,
+             const double *b, int64_t ldb,
+             double beta, double *c, int64_t ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    if (k <= 0) { /* an empty sum: C = beta * C */
+        dgemm_reference(trans_a, trans_b, m, n, 0, alpha, a, lda, b, ldb, beta, c, ldc);
+        return 0;
+    }
+    const dgemm_plan *plan = &DGEMM_PLANS[tn_get_simd_level()];
+    if (better_transposed(m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
+        return dgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+                             n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
+    return dgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+                         m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
+}
+
+void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                  float alpha, const float *a, int64_t lda,
+                  const float *b, int64_t ldb,
+                  float beta, float *c, int64_t ldc)
+{
+    sgemm_reference(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void tn_dgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                  double alpha, const double *a, int64_t lda,
+                  const double *b, int64_t ldb,
+                  double beta, double *c, int64_t ldc)
+{
+    dgemm_reference(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
