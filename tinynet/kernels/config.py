@@ -13,6 +13,10 @@ Chosen once at import, from the environment, then changeable from Python:
 * ``TINYNET_MALLOC=keep|default`` -- with the C backend, glibc is asked to
   keep freed memory for reuse (csrc/runtime.c says why); ``default`` leaves
   malloc alone.
+* ``OMP_WAIT_POLICY`` / ``GOMP_SPINCOUNT`` -- what OpenMP's worker threads do
+  between kernels.  When neither is set, tinynet makes them sleep
+  (``passive``) instead of spinning; ``openmp_wait.py`` says why, and
+  ``build_info()["openmp_wait"]`` says which setting is in force.
 
 After ``os.fork()`` (a ``multiprocessing`` pool or DataLoader workers with the
 fork start method), the child has none of its parent's OpenMP worker threads,
@@ -25,10 +29,12 @@ import numbers
 import os
 import warnings
 
+from tinynet.kernels import openmp_wait
 from tinynet.kernels import reference as reference_backend
 
 try:
-    from tinynet.kernels import c_backend
+    with openmp_wait.default_policy() as openmp_wait_setting:  # the OpenMP runtime reads it as it loads
+        from tinynet.kernels import c_backend
     why_not_c = None
 except ImportError as error:  # the extension was not built, or could not be loaded
     c_backend = None
@@ -96,6 +102,8 @@ def build_info():
     }
     if c_backend is not None:
         info.update(c_backend.info())
+        if info["openmp"]:
+            info["openmp_wait"] = openmp_wait_setting.description
     if why_numpy:
         info["numpy_backend_reason"] = why_numpy
     return info
