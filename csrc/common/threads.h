@@ -5,6 +5,15 @@
  * parts to threads, so no result depends on the thread count.  A kernel
  * called from inside a parallel region (a GEMM inside a convolution that
  * already runs one group of images per thread) runs on its caller's thread.
+ *
+ * Where there are more parts than threads (the convolutions' groups of
+ * images), the loops hand them out with schedule(dynamic): a thread takes the
+ * next part when it is done with its last.  On a machine where another
+ * program shares one core, the thread on that core gets about half of it;
+ * with schedule(static) the whole region would wait for its fixed half of
+ * the parts, with dynamic the thread on the free core takes more of them.
+ * Which thread computes a part does not change its result, and each thread's
+ * scratch is its own (tn_thread_id), so the bits stay the same.
  */
 #ifndef TN_COMMON_THREADS_H
 #define TN_COMMON_THREADS_H

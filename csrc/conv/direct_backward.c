@@ -192,7 +192,7 @@ int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float 
         flip_kernel(s, w, plan.width_c, plan.blocks_c, w_flipped);
     plan.w_flipped = w_flipped;
 
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
     for (int64_t chunk = 0; chunk < chunks; chunk++) {
         float *mine = scratch + (int64_t)tn_thread_id() * plan.per_thread;
         float *dw_c, *db_c;

@@ -43,7 +43,7 @@ int sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *
     direct_tap_offsets(C, kh, kw, Hp, Wp, tap);
     direct_pixel_offsets(B, image_stride, s->out_h, s->out_w, Wp, pix); /* (unpadded, Hp x Wp is H x W: x itself) */
 
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
     for (int64_t g = 0; g < groups; g++) {
         float *mine = scratch + (int64_t)tn_thread_id() * (padded_len + DIRECT_TILE_FLOATS);
         float *tile = mine + padded_len;
