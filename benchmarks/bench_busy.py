@@ -9,8 +9,12 @@ threads (each run in a fresh process, the thread counts taking turns).
 
 ``2-thread/1-thread speed`` is each framework's own 2-thread images/s over its
 1-thread images/s under that load: below 1, the second thread costs more than
-it gives.  ``competitor CPU %`` is the spinning process's share of one core
-over the measurement (about 100 when it really kept a core busy).
+it gives.  How tinynet's OpenMP threads wait between kernels decides most of
+it (docs/threads-and-processes.md); the notes say which setting was in force.
+Set ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` before the run to measure
+another (``GOMP_SPINCOUNT=300000`` is GNU libgomp's own default: spinning).
+``competitor CPU %`` is the spinning process's share of one core over the
+measurement (about 100 when it really kept a core busy).
 
     python -m benchmarks.bench_busy [--quick]      (or: python -m benchmarks --busy)
 """
@@ -91,9 +95,13 @@ def run(threads=THREADS, quick=False):
 
 
 def notes(rows):
+    import tinynet  # already imported by the preflight check; its children inherit the same environment
+
     return ["one other process spins on one core throughout (competitor CPU %: its share of a core); "
             "2-thread/1-thread speed = images/s at 2 threads / images/s at 1 thread under that load "
-            "(below 1: the second thread hurts)"]
+            "(below 1: the second thread hurts)",
+            "tinynet's OpenMP threads wait between kernels with: "
+            + str(tinynet.build_info().get("openmp_wait", "no OpenMP"))]
 
 
 def main(argv=None):

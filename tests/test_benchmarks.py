@@ -202,3 +202,9 @@ def test_busy_is_an_extra_table_not_part_of_the_default_run():
     assert "busy" not in selected(None, busy=False)
     assert selected(None, busy=True)[-1] == "busy"
     assert selected(["training"], busy=False) == ["training"]
+
+
+def test_busy_notes_say_how_openmp_threads_wait():
+    lines = bench_busy.notes([])
+    assert any("OpenMP threads wait between kernels with: " + str(tinynet.build_info().get("openmp_wait", "no OpenMP"))
+               in line for line in lines)

@@ -9,7 +9,8 @@ import pytest
 import tinynet
 from tinynet.kernels import openmp_wait
 
-needs_openmp = pytest.mark.skipif(not tinynet.build_info().get("openmp"), reason="the C kernels were built without OpenMP")
+needs_openmp = pytest.mark.skipif(not tinynet.build_info().get("openmp"),
+                                  reason="the C kernels were built without OpenMP")
 
 REPORT = "import os, tinynet; print(tinynet.build_info()['openmp_wait']); print(os.environ.get('OMP_WAIT_POLICY'))"
 
