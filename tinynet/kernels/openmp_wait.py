@@ -8,8 +8,8 @@ training step starts a kernel every few hundred microseconds, so the worker
 never gets to sleep, and the core it spins on is one that another program --
 or tinynet's own Python thread, running the numpy code between kernels --
 needed.  On a 2-core machine with one other process keeping a core busy, two
-threads trained LeNet-5 at 0.06-0.14 of one thread's speed with libgomp's
-default, and at 1.0-2.5 of it with passive waiting (docs/threads-and-processes.md
+threads trained LeNet-5 at 0.10-0.17 of one thread's speed with libgomp's
+default, and at 1.5-3.5 of it with passive waiting (docs/threads-and-processes.md
 has the figures).  A bounded spin (GOMP_SPINCOUNT=10000, about 0.1 ms) kept
 part of the loss (0.5-0.7 with two busy processes), so tinynet chooses passive.
 
