@@ -102,6 +102,9 @@ def assert_close(tiny, ref, rtol=1e-4, atol=1e-5, what=""):
         for i, (a, b) in enumerate(zip(tiny, ref)):
             assert_close(a, b, rtol, atol, f"{what}[{i}]")
         return
+    if ref is None or isinstance(ref, (str, bool, int)):
+        assert tiny == ref and type(tiny) is type(ref), (what, tiny, ref)
+        return
     if isinstance(ref, np.ndarray):
         assert isinstance(tiny, np.ndarray), (what, type(tiny))
         assert tiny.dtype == ref.dtype and tiny.shape == ref.shape, (what, tiny.dtype, ref.dtype, tiny.shape, ref.shape)

@@ -110,6 +110,7 @@ METHODS = {
     "cumsum": reduce.cumsum, "norm": norms.norm,
     # which element (sort.py): max/min with a dim return (values, indices)
     "max": sort.max, "min": sort.min, "argmax": sort.argmax, "argmin": sort.argmin, "sort": sort.sort,
+    "nonzero": sort.nonzero, "argwhere": sort.argwhere,
     "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
     # shape (shape.py)
     "__getitem__": shape_ops.getitem,
