@@ -74,6 +74,9 @@ CASES = [
     Case("layer_norm_affine", [(4, 6), (6,), (6,)], lambda F, x, w, b: F.layer_norm(x, (6,), w, b)),
     Case("layer_norm_2d_shape", [(2, 3, 4, 5), (4, 5), (4, 5)], lambda F, x, w, b: F.layer_norm(x, (4, 5), w, b, 1e-3)),
     Case("layer_norm_plain", [(3, 5)], lambda F, x: F.layer_norm(x, [5])),
+    Case("group_norm_affine", [(2, 6, 3, 4), (6,), (6,)], lambda F, x, w, b: F.group_norm(x, 3, w, b)),
+    Case("group_norm_instance", [(2, 4, 5), (4,), (4,)], lambda F, x, w, b: F.group_norm(x, 4, w, b, 1e-3)),
+    Case("group_norm_plain_2d", [(3, 6)], lambda F, x: F.group_norm(x, 2)),
     # convolution: groups, dilation, string padding, unbatched input
     Case("conv2d_groups", [(2, 4, 6, 5), (6, 2, 3, 3), (6,)], lambda F, x, w, b: F.conv2d(x, w, b, 1, 1, 1, 2)),
     Case("conv2d_depthwise", [(2, 3, 5, 5), (3, 1, 3, 3)], lambda F, x, w: F.conv2d(x, w, stride=2, groups=3)),

@@ -1,4 +1,4 @@
-"""``out=`` on the arithmetic ops and matmul, and ``nonzero``/``argwhere``, compared with PyTorch."""
+"""``out=`` on the arithmetic ops and matmul, ``nonzero``/``argwhere`` and GroupNorm, compared with PyTorch."""
 
 import numpy as np
 import pytest
@@ -80,3 +80,20 @@ def test_nonzero_and_argwhere_match_torch(shape, torch):
         if values.ndim:
             np.testing.assert_array_equal(ours[ours.nonzero(as_tuple=True)].numpy(),
                                           theirs[theirs.nonzero(as_tuple=True)].numpy())
+
+
+def test_group_norm_module_matches_torch_and_refuses_bad_groups(torch):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 6, 4, 4)).astype(np.float32)
+    ours, theirs = tinynet.nn.GroupNorm(3, 6), torch.nn.GroupNorm(3, 6)
+    weight, bias = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    ours.load_state_dict({"weight": weight, "bias": bias})
+    theirs.load_state_dict({"weight": torch.tensor(weight), "bias": torch.tensor(bias)})
+    assert list(ours.state_dict()) == list(theirs.state_dict()) and repr(ours) == repr(theirs)
+    np.testing.assert_allclose(ours(tinynet.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-5)
+    for lib in (tinynet, torch):
+        with pytest.raises(ValueError, match="divisible"):
+            lib.nn.GroupNorm(4, 6)
+        with pytest.raises(RuntimeError, match="(?i)expected number of channels in input to be divisible"):
+            lib.nn.functional.group_norm(lib.zeros(2, 6, 3), 4)
