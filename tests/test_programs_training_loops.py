@@ -154,7 +154,7 @@ def mnist_names(train=256, test=128):
 
 
 def printed_numbers(text):
-    return [float(x) for x in re.findall(r"-?\d+\.\d+", text)]
+    return [float(x) for x in re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", text)]
 
 
 def compare_runs(program, capsys, tmp_path, monkeypatch, rtol=2e-4, **names):
