@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 import importlib
 
 from tinynet.random import manual_seed
+from tinynet.printing import set_printoptions  # noqa: F401
 from tinynet.generator import Generator
 from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor

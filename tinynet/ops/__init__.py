@@ -10,11 +10,12 @@ and the Tensor methods (``tensor_methods.py``) are those same functions; each
 family lists its public functions in ``__all__``, which ``tinynet/__init__.py``
 re-exports.
 
+    fills.py          normal_, uniform_ (random values written in place)
     out.py            out=: writing a result into a given tensor (add, sub, mul, div, matmul)
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
-    compare.py        == != < <= > >= (bool results, no gradient)
+    compare.py        == != < <= > >= (bool results, no gradient), isclose, allclose, equal
     promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
     reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
     norms.py          norm
@@ -22,7 +23,7 @@ re-exports.
                       kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
                       cat, stack, pad
-    rearrange.py      clone, contiguous, flip, roll, repeat, tile (copies)
+    rearrange.py      clone, contiguous, flip, roll, repeat, tile, hstack, vstack (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize

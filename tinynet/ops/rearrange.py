@@ -14,9 +14,9 @@ import numpy as np
 from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.operands import as_tensor
-from tinynet.ops.shape import reshape
+from tinynet.ops.shape import cat, reshape
 
-__all__ = ["clone", "contiguous", "flip", "fliplr", "flipud", "roll", "repeat", "tile"]
+__all__ = ["clone", "contiguous", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "hstack", "vstack"]
 
 
 def _int_tuple(values, what, owner):
@@ -173,3 +173,16 @@ def tile(input, dims):
     input = as_tensor(input)
     dims = _int_tuple(dims, "dims", "tile")
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def hstack(tensors):
+    """Concatenate column-wise: along dim 0 when every tensor is 1-D, else along dim 1 (0-d ones as 1-D)."""
+    tensors = [as_tensor(t) for t in tensors]
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in tensors]
+    return cat(tensors, 0 if tensors and all(t.ndim == 1 for t in tensors) else 1)
+
+
+def vstack(tensors):
+    """Concatenate row-wise along dim 0, 0-d and 1-D tensors first made rows (1, n)."""
+    tensors = [as_tensor(t) for t in tensors]
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)

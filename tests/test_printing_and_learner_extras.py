@@ -1,0 +1,131 @@
+"""Tensors print as PyTorch prints them; and the small learner idioms added with the programs' tests:
+``normal_``/``uniform_`` fills, in-place twins (``exp_`` ...), ``isclose``/``allclose``/``equal``,
+``hstack``/``vstack``, ``f"{t:.2f}"``."""
+
+import numpy as np
+import pytest
+
+import tinynet
+
+RNG = np.random.default_rng(0)
+PRINTED = [
+    np.float32(1.23456789), np.array([1, 2]), np.array([True, False]), np.arange(6.).reshape(2, 3),
+    np.array([1e-5, 1.0], np.float32), np.array([1.0, 2000.0], np.float32), np.array([1e9, 1.], np.float32),
+    RNG.standard_normal((3, 4)).astype(np.float32), RNG.standard_normal((2, 2, 3)).astype(np.float32),
+    RNG.standard_normal(30).astype(np.float32), RNG.standard_normal((40, 40)).astype(np.float32),
+    np.arange(2000), np.array([np.nan, np.inf, -1.5], np.float32), np.array([np.nan, 1.], np.float32),
+    np.zeros((0, 3), np.float32), np.zeros(0, np.int64), np.array([1, 2], np.int32), np.float64(2.5),
+    np.array([1.5, 2.5]), np.array([-0.0, 0.0], np.float32), np.array(7), np.array([100000.0, 1.0], np.float32),
+    (RNG.standard_normal((2, 3)) * 1000).astype(np.float32), np.array([[1, -20], [300, 4]]),
+    RNG.standard_normal((2, 3, 2, 2)).astype(np.float32),
+]
+
+
+@pytest.mark.parametrize("index", range(len(PRINTED)))
+def test_a_tensor_prints_as_in_pytorch(index, torch):
+    values = PRINTED[index]
+    assert repr(tinynet.tensor(values)) == repr(torch.tensor(values)).replace("torch.", "")
+
+
+def test_gradient_suffixes_and_print_options_follow_pytorch(torch):
+    for lib in (tinynet, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        assert repr(x) == "tensor([1., 2.], requires_grad=True)"
+        assert repr(x * 2).startswith("tensor([2., 4.], grad_fn=<MulBackward")
+        assert f"{lib.tensor(2.5):.2f}" == "2.50" and f"{lib.tensor([1.5])}" == "tensor([1.5000])"
+        with pytest.raises(TypeError, match="unsupported format string"):
+            f"{lib.tensor([1.5]):.2f}"
+    values = np.array([1.0 / 3, 2.0], np.float32)
+    try:
+        for lib in (tinynet, torch):
+            lib.set_printoptions(precision=2)
+        assert repr(tinynet.tensor(values)) == repr(torch.tensor(values)) == "tensor([0.33, 2.00])"
+    finally:
+        for lib in (tinynet, torch):
+            lib.set_printoptions(profile="default")
+    assert repr(tinynet.tensor(values)) == "tensor([0.3333, 2.0000])"
+
+
+def test_normal_and_uniform_fill_in_place_from_the_seeded_generator():
+    layer = tinynet.nn.Linear(50, 40)
+    tinynet.manual_seed(3)
+    assert layer.weight.data.normal_(0.0, 0.02) is not None
+    first = layer.weight.detach().numpy().copy()
+    assert abs(first.std() - 0.02) < 0.002 and abs(first.mean()) < 0.002
+    tinynet.manual_seed(3)
+    layer.weight.data.normal_(0.0, 0.02)
+    np.testing.assert_array_equal(layer.weight.detach().numpy(), first)
+    layer.bias.data.uniform_(-0.1, 0.1)
+    bias = layer.bias.detach().numpy()
+    assert bias.min() >= -0.1 and bias.max() < 0.1 and bias.std() > 0.02 and bias.dtype == np.float32
+
+
+def test_fills_refuse_what_pytorch_refuses(torch):
+    for lib in (tinynet, torch):
+        leaf = lib.zeros(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            leaf.normal_()
+        with lib.no_grad():
+            leaf.uniform_(0, 1)
+        with pytest.raises(RuntimeError, match="std >= 0.0"):
+            lib.zeros(2).normal_(0, -1)
+        with pytest.raises(RuntimeError, match="from.*to"):
+            lib.zeros(2).uniform_(1, 0)
+    with pytest.raises(TypeError, match="floating-point"):
+        tinynet.zeros(2, dtype=tinynet.int64).normal_()
+
+
+@pytest.mark.parametrize("name", ["exp_", "log_", "sqrt_", "abs_", "neg_", "sigmoid_", "tanh_", "square_",
+                                  "reciprocal_", "floor_", "ceil_", "trunc_", "round_", "sign_"])
+def test_inplace_twins_change_the_tensor_and_differentiate_like_torch(name, torch):
+    values = np.random.default_rng(1).uniform(0.5, 2.0, (3, 4))
+    results = []
+    for lib in (tinynet, torch):
+        leaf = lib.tensor(values, requires_grad=True)
+        y = leaf * 1.5
+        returned = getattr(y, name)()
+        assert returned is y
+        (y * y).sum().backward()
+        results.append((y.detach().numpy(), leaf.grad.numpy()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12, atol=1e-12)
+
+
+def test_isclose_allclose_equal_match_torch(torch):
+    a = np.array([1.0, 2.0, np.nan, 4.0])
+    b = np.array([1.0 + 1e-9, 2.1, np.nan, 4.0])
+    for kwargs in ({}, {"equal_nan": True}, {"rtol": 0.1}, {"atol": 0.2, "rtol": 0}):
+        ours = tinynet.isclose(tinynet.tensor(a), tinynet.tensor(b), **kwargs)
+        theirs = torch.isclose(torch.tensor(a), torch.tensor(b), **kwargs)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert tinynet.allclose(tinynet.tensor(a), tinynet.tensor(b), **kwargs) == \
+            torch.allclose(torch.tensor(a), torch.tensor(b), **kwargs)
+    for x, y in ((a[:2], a[:2]), (a[:2], b[:2]), (a[:2], a[:3]), (np.ones((2, 1)), np.ones(2))):
+        assert tinynet.equal(tinynet.tensor(x), tinynet.tensor(y)) == torch.equal(torch.tensor(x), torch.tensor(y))
+        assert tinynet.tensor(x).equal(tinynet.tensor(y)) == torch.tensor(x).equal(torch.tensor(y))
+    for lib in (tinynet, torch):
+        with pytest.raises(TypeError, match="must be Tensor"):
+            lib.isclose(lib.ones(1), 1.0)
+
+
+@pytest.mark.parametrize("shapes", [[(3,), (2,)], [(2, 3), (2, 1)], [(), (2,)], [(3,), (1, 3)], [(2, 2, 1), (2, 2, 3)]])
+@pytest.mark.parametrize("name", ["hstack", "vstack"])
+def test_hstack_vstack_match_torch_with_gradients(name, shapes, torch):
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal(shape) for shape in shapes]
+    results = []
+    for lib in (tinynet, torch):
+        tensors = [lib.tensor(a, requires_grad=True) for a in arrays]
+        try:
+            out = getattr(lib, name)(tensors)
+        except (RuntimeError, ValueError, IndexError):
+            results.append(None)
+            continue
+        (out * lib.arange(out.numel(), dtype=lib.float64).reshape(out.shape)).sum().backward()
+        results.append((out.detach().numpy(), [t.grad.numpy() for t in tensors]))
+    if results[1] is None:
+        assert results[0] is None
+        return
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    for ours, theirs in zip(results[0][1], results[1][1]):
+        np.testing.assert_array_equal(ours, theirs)
