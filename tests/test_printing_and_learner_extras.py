@@ -129,3 +129,31 @@ def test_hstack_vstack_match_torch_with_gradients(name, shapes, torch):
     np.testing.assert_array_equal(results[0][0], results[1][0])
     for ours, theirs in zip(results[0][1], results[1][1]):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_sequential_items_can_be_replaced_and_deleted_as_in_torch(torch):
+    from collections import OrderedDict
+    for lib in (tinynet, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(4, 3), lib.nn.ReLU(), lib.nn.Tanh(), lib.nn.Linear(3, 2))
+        model[-1] = lib.nn.Linear(3, 5)
+        assert model[3].out_features == 5 and [name for name, _ in model.named_parameters()][-1] == "3.bias"
+        del model[1:3]
+        assert list(model._modules) == ["0", "1"] and model(lib.zeros(2, 4)).shape == (2, 5)
+        named = lib.nn.Sequential(OrderedDict([("fc", lib.nn.Linear(1, 1)), ("act", lib.nn.ReLU())]))
+        del named[0]
+        assert list(named._modules) == ["0"]
+        with pytest.raises(IndexError):
+            model[5] = lib.nn.ReLU()
+        with pytest.raises(TypeError):
+            model[0] = 3
+
+
+def test_scatter_counts_a_0d_index_as_one_element_as_torch_does(torch):
+    # The "Transforms" tutorial's one-hot target: torch.zeros(10).scatter_(0, torch.tensor(y), value=1)
+    for lib in (tinynet, torch):
+        assert lib.zeros(10).scatter_(0, lib.tensor(3), value=1).tolist() == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+        src = lib.tensor(5.0, requires_grad=True)
+        lib.zeros(4).scatter(0, lib.tensor(1), src).sum().backward()
+        assert src.grad.item() == 1.0
+        with pytest.raises(RuntimeError, match="same number of dimensions"):
+            lib.zeros(3, 2).scatter(0, lib.tensor(1), 1.0)
