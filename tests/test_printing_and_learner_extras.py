@@ -157,3 +157,19 @@ def test_scatter_counts_a_0d_index_as_one_element_as_torch_does(torch):
         assert src.grad.item() == 1.0
         with pytest.raises(RuntimeError, match="same number of dimensions"):
             lib.zeros(3, 2).scatter(0, lib.tensor(1), 1.0)
+
+
+@pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ByteTensor",
+                                  "BoolTensor"])
+def test_legacy_tensor_types_make_and_recognise_tensors_as_in_torch(name, torch):
+    data = [[1.0, 0.0], [3.0, 4.0]]
+    for lib in (tinynet, torch):
+        kind = getattr(lib, name)
+        made = kind(data)
+        expected = np.array(data).astype(str(made.dtype).replace("torch.", "")).tolist()
+        assert isinstance(made, kind) and made.tolist() == expected
+        assert kind(np.array(data)).shape == (2, 2) and kind(2, 3).shape == (2, 3) and kind().shape == (0,)
+        converted = lib.tensor(data).type(kind)
+        assert isinstance(converted, kind) and converted.type() == f"torch.{name}"
+        assert not isinstance(lib.zeros(1, dtype=lib.int8), kind)
+    assert str(getattr(tinynet, name)(data).dtype) == str(getattr(torch, name)(data).dtype).replace("torch.", "")

@@ -61,7 +61,8 @@ from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
-from tinynet.creation import *  # noqa: F401,F403  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
+from tinynet.creation import *  # noqa: F401,F403
+from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
 from tinynet import nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit
