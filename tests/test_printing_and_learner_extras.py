@@ -173,3 +173,14 @@ def test_legacy_tensor_types_make_and_recognise_tensors_as_in_torch(name, torch)
         assert isinstance(converted, kind) and converted.type() == f"torch.{name}"
         assert not isinstance(lib.zeros(1, dtype=lib.int8), kind)
     assert str(getattr(tinynet, name)(data).dtype) == str(getattr(torch, name)(data).dtype).replace("torch.", "")
+
+
+def test_relu_gives_positive_zeros_as_torch_does(torch):
+    # -0.0 would print as "-0." where PyTorch prints "0."
+    for inplace in (False, True):
+        values = np.array([-2.0, -1e-30, 0.0, 3.0, np.nan], np.float32)
+        ours = tinynet.nn.functional.relu(tinynet.tensor(values), inplace=inplace).numpy()
+        theirs = torch.nn.functional.relu(torch.tensor(values), inplace=inplace).numpy()
+        np.testing.assert_array_equal(np.signbit(ours[:4]), np.signbit(theirs[:4]))
+        assert np.isnan(ours[4]) and np.isnan(theirs[4])
+    assert repr(tinynet.relu(tinynet.tensor([-1.0, 2.0]))) == "tensor([0., 2.])"
