@@ -184,3 +184,75 @@ def test_relu_gives_positive_zeros_as_torch_does(torch):
         np.testing.assert_array_equal(np.signbit(ours[:4]), np.signbit(theirs[:4]))
         assert np.isnan(ours[4]) and np.isnan(theirs[4])
     assert repr(tinynet.relu(tinynet.tensor([-1.0, 2.0]))) == "tensor([0., 2.])"
+
+
+MATRIX_PARTS = [
+    ("diag of a vector", lambda lib, x: lib.diag(x), (4,)),
+    ("diag above", lambda lib, x: lib.diag(x, 2), (3,)),
+    ("diag below", lambda lib, x: lib.diag(x, -1), (3,)),
+    ("diag of a matrix", lambda lib, x: lib.diag(x), (3, 5)),
+    ("diag of a matrix, offset", lambda lib, x: x.diag(-2), (4, 3)),
+    ("diagonal", lambda lib, x: x.diagonal(1), (3, 3)),
+    ("trace", lambda lib, x: lib.trace(x), (3, 4)),
+    ("tril", lambda lib, x: lib.tril(x), (2, 3, 4)),
+    ("tril below", lambda lib, x: x.tril(-1), (4, 4)),
+    ("triu above", lambda lib, x: lib.triu(x, diagonal=1), (3, 5)),
+]
+
+
+@pytest.mark.parametrize("name, function, shape", MATRIX_PARTS, ids=[case[0] for case in MATRIX_PARTS])
+def test_matrix_parts_match_torch_and_pass_gradcheck(name, function, shape, torch):
+    values = np.random.default_rng(5).standard_normal(shape) - 0.5
+    assert tinynet.gradcheck(lambda x: function(tinynet, x), (tinynet.tensor(values, requires_grad=True),))
+    results = []
+    for lib in (tinynet, torch):
+        x = lib.tensor(values, requires_grad=True)
+        out = function(lib, x)
+        (out * out).sum().backward()
+        results.append((out.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(np.signbit(results[0][0]), np.signbit(results[1][0]))  # zeros are +0.0
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+def test_unique_and_bincount_match_torch(torch):
+    values = np.array([[3, 1, 3], [2, 7, 1]])
+    for kwargs in ({}, {"return_counts": True}, {"return_inverse": True, "return_counts": True}):
+        ours, theirs = tinynet.unique(tinynet.tensor(values), **kwargs), torch.unique(torch.tensor(values), **kwargs)
+        ours, theirs = (ours, theirs) if isinstance(theirs, tuple) else ((ours,), (theirs,))
+        assert [o.tolist() for o in ours] == [t.tolist() for t in theirs]
+    labels, weights = np.array([0, 1, 1, 4]), np.array([0.5, 1.0, 2.0, 0.25], np.float32)
+    for args in ({}, {"minlength": 7}, {"weights": weights}):
+        ours = tinynet.bincount(tinynet.tensor(labels), **{k: tinynet.tensor(v) if k == "weights" else v
+                                                            for k, v in args.items()})
+        theirs = torch.bincount(torch.tensor(labels), **{k: torch.tensor(v) if k == "weights" else v
+                                                         for k, v in args.items()})
+        assert ours.tolist() == theirs.tolist() and str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    for lib in (tinynet, torch):
+        for bad in (lib.tensor([-1, 2]), lib.tensor([[1]]), lib.tensor([1.5])):
+            with pytest.raises(RuntimeError, match="1-d non-negative integral|not implemented for"):
+                lib.bincount(bad)
+        with pytest.raises(RuntimeError, match="1D or 2D"):
+            lib.diag(lib.zeros(2, 2, 2))
+
+
+def test_memory_layout_questions_answer_as_torch_does(torch):
+    for lib in (tinynet, torch):
+        x = lib.ones(2, 3)
+        assert x.is_contiguous() and not x.T.is_contiguous() and x.T.contiguous().is_contiguous()
+        assert x.stride() == (3, 1) and x.T.stride() == (1, 3) and x.stride(1) == 1
+        assert x.unsqueeze(0).expand(4, 2, 3).stride()[0] == 0
+        assert x.element_size() == 4 and x.nbytes == 24
+
+
+def test_compile_and_determinism_switches_change_nothing():
+    model = tinynet.nn.Linear(2, 2)
+    assert tinynet.compile(model) is model and tinynet.compile(mode="reduce-overhead")(model) is model
+    before = tinynet.are_deterministic_algorithms_enabled()
+    tinynet.use_deterministic_algorithms(True)
+    assert tinynet.are_deterministic_algorithms_enabled()
+    tinynet.use_deterministic_algorithms(before)
+    with pytest.raises(TypeError):
+        tinynet.use_deterministic_algorithms("yes")
+    tinynet.cuda.empty_cache()
+    tinynet.cuda.synchronize()

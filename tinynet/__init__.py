@@ -49,6 +49,7 @@ from tinynet.ops.loss_binary import *  # noqa: F401,F403
 from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.group_norm import *  # noqa: F401,F403
+from tinynet.ops.matrix_parts import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
 from tinynet.ops.piecewise import *  # noqa: F401,F403
@@ -62,7 +63,8 @@ from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import *  # noqa: F401,F403
-from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
+from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
+from tinynet.switches import *  # noqa: F401,F403  (compile, use_deterministic_algorithms)  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
 from tinynet import nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit

@@ -16,7 +16,7 @@ from tinynet.autograd.function import Function
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import cat, reshape
 
-__all__ = ["clone", "contiguous", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "hstack", "vstack"]
+__all__ = ["clone", "contiguous", "is_contiguous", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "hstack", "vstack"]
 
 
 def _int_tuple(values, what, owner):
@@ -70,6 +70,23 @@ class Flip(Function):
     @staticmethod
     def backward(ctx, grad):
         return np.flip(grad, ctx.axes)
+
+
+def is_contiguous(input, memory_format=None):
+    """True if the elements lie in memory in row-major order without gaps (a transpose or expand is not)."""
+    return bool(as_tensor(input)._array.flags.c_contiguous)
+
+
+def stride(input, dim=None):
+    """Elements to step over in memory per step along each dim (a tuple, or one dim's); 0 along expanded dims."""
+    array = as_tensor(input)._array
+    strides = tuple(s // array.itemsize for s in array.strides)
+    return strides if dim is None else strides[checks.dim(dim, array.ndim, "stride")]
+
+
+def element_size(input):
+    """Bytes per element (4 for float32)."""
+    return as_tensor(input)._array.itemsize
 
 
 def flip(input, dims):
