@@ -89,6 +89,11 @@ def element_size(input):
     return as_tensor(input)._array.itemsize
 
 
+def nbytes(input):
+    """Bytes the elements take: numel * element_size (a property of a Tensor, as in PyTorch)."""
+    return as_tensor(input)._array.nbytes
+
+
 def flip(input, dims):
     """Reverse the order of the elements along each of ``dims`` (a tuple of dims, or one dim)."""
     input = as_tensor(input)

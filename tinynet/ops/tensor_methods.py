@@ -108,7 +108,7 @@ METHODS = {
     "tril": matrix_parts.tril, "triu": matrix_parts.triu, "unique": matrix_parts.unique,
     "bincount": matrix_parts.bincount,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
-    "nbytes": property(lambda self: self._array.nbytes, doc="Bytes the elements take (numel * element_size)."),
+    "nbytes": property(rearrange.nbytes),
     "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
