@@ -256,3 +256,24 @@ def test_compile_and_determinism_switches_change_nothing():
         tinynet.use_deterministic_algorithms("yes")
     tinynet.cuda.empty_cache()
     tinynet.cuda.synchronize()
+
+
+def test_module_freezing_lookup_and_zero_grad_as_in_torch(torch):
+    for lib in (tinynet, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Sequential(lib.nn.ReLU(), lib.nn.Linear(4, 2)))
+        assert model.requires_grad_(False) is model and not any(p.requires_grad for p in model.parameters())
+        model[1].requires_grad_()
+        assert [n for n, p in model.named_parameters() if p.requires_grad] == ["1.1.weight", "1.1.bias"]
+        assert model.get_submodule("1.1") is model[1][1] and model.get_submodule("") is model
+        assert model.get_parameter("1.1.bias") is model[1][1].bias
+        with pytest.raises(AttributeError):
+            model.get_submodule("1.5")
+        with pytest.raises(AttributeError):
+            model.get_parameter("0.scale")
+        model(lib.ones(2, 3)).sum().backward()
+        model.zero_grad(set_to_none=False)
+        assert model[1][1].weight.grad is not None and model[1][1].weight.grad.abs().sum().item() == 0
+        model.zero_grad()
+        assert model[1][1].weight.grad is None
+        model.register_module("extra", lib.nn.Tanh())
+        assert isinstance(model.extra, lib.nn.Tanh)
