@@ -77,6 +77,15 @@ CASES = [
     Case("group_norm_affine", [(2, 6, 3, 4), (6,), (6,)], lambda F, x, w, b: F.group_norm(x, 3, w, b)),
     Case("group_norm_instance", [(2, 4, 5), (4,), (4,)], lambda F, x, w, b: F.group_norm(x, 4, w, b, 1e-3)),
     Case("group_norm_plain_2d", [(3, 6)], lambda F, x: F.group_norm(x, 2)),
+    # similarity, distance and resizing (compositions)
+    Case("cosine_similarity", [(4, 6), (4, 6)], lambda F, x, y: F.cosine_similarity(x, y)),
+    Case("cosine_similarity_broadcast", [(3, 4, 5), (1, 5)], lambda F, x, y: F.cosine_similarity(x, y, dim=-1)),
+    Case("pairwise_distance", [(4, 6), (4, 6)], lambda F, x, y: F.pairwise_distance(x, y)),
+    Case("pairwise_distance_p1", [(3, 5), (3, 5)], lambda F, x, y: F.pairwise_distance(x, y, p=1.0, keepdim=True),
+         away_from=(0,)),
+    Case("interpolate_nearest_2x", [(2, 3, 4, 5)], lambda F, x: F.interpolate(x, scale_factor=2)),
+    Case("interpolate_nearest_size", [(1, 2, 5, 4)], lambda F, x: F.interpolate(x, size=(7, 3))),
+    Case("interpolate_nearest_1d", [(2, 3, 5)], lambda F, x: F.interpolate(x, scale_factor=1.5)),
     # convolution: groups, dilation, string padding, unbatched input
     Case("conv2d_groups", [(2, 4, 6, 5), (6, 2, 3, 3), (6,)], lambda F, x, w, b: F.conv2d(x, w, b, 1, 1, 1, 2)),
     Case("conv2d_depthwise", [(2, 3, 5, 5), (3, 1, 3, 3)], lambda F, x, w: F.conv2d(x, w, stride=2, groups=3)),

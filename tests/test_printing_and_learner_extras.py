@@ -277,3 +277,22 @@ def test_module_freezing_lookup_and_zero_grad_as_in_torch(torch):
         assert model[1][1].weight.grad is None
         model.register_module("extra", lib.nn.Tanh())
         assert isinstance(model.extra, lib.nn.Tanh)
+
+
+def test_upsample_and_distance_modules_match_torch(torch):
+    values = np.random.default_rng(6).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    for build in (lambda nn: nn.Upsample(scale_factor=2), lambda nn: nn.Upsample(size=(5, 6))):
+        ours, theirs = build(tinynet.nn), build(torch.nn)
+        assert repr(ours) == repr(theirs)
+        np.testing.assert_array_equal(ours(tinynet.tensor(values)).numpy(), theirs(torch.tensor(values)).numpy())
+    a, b = values.reshape(2, -1), values[::-1].reshape(2, -1).copy()
+    for name in ("CosineSimilarity", "PairwiseDistance"):
+        ours = getattr(tinynet.nn, name)()(tinynet.tensor(a), tinynet.tensor(b)).numpy()
+        theirs = getattr(torch.nn, name)()(torch.tensor(a), torch.tensor(b)).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5)
+    for lib in (tinynet, torch):
+        with pytest.raises(NotImplementedError if lib is tinynet else ValueError):
+            lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2), scale_factor=2, mode="bicubic" if lib is tinynet
+                                          else "nearest", align_corners=None if lib is tinynet else True)
+        with pytest.raises(ValueError):
+            lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2))

@@ -34,6 +34,8 @@ from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .maxout import Maxout
+from .distance import CosineSimilarity, PairwiseDistance
+from .upsampling import Upsample
 from .residual import PreActivationBlock, ResidualBlock
 
 __all__ = [
@@ -44,5 +46,5 @@ __all__ = [
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "GELU", "Mish", "Softplus",
     "Hardtanh", "Hardlim", "LogSigmoid", "Softmax", "LogSoftmax", "Maxout", "ResidualBlock", "PreActivationBlock",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss",
+    "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample",
 ]

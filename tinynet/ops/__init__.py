@@ -26,6 +26,8 @@ re-exports.
     rearrange.py      clone, contiguous, flip, roll, repeat, tile, hstack, vstack (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
+    distances.py      cosine_similarity, pairwise_distance (compositions)
+    interpolate.py    interpolate (nearest: indexing)
     matrix_parts.py   diag, diagonal, trace, tril, triu (compositions); unique, bincount (counting)
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
