@@ -296,3 +296,19 @@ def test_upsample_and_distance_modules_match_torch(torch):
                                           else "nearest", align_corners=None if lib is tinynet else True)
         with pytest.raises(ValueError):
             lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2))
+
+
+def test_a_0d_integer_tensor_index_gives_a_view_as_in_torch(torch):
+    for lib in (tinynet, torch):
+        x = lib.zeros(3, 3)
+        row = x[lib.tensor(1)]
+        row += 1
+        assert x.sum().item() == 3.0  # the row was a view
+        copy = x[lib.tensor([1])]
+        copy += 1
+        assert x.sum().item() == 3.0  # a 1-d index tensor copies
+        confusion = lib.zeros(3, 3)  # the confusion-matrix loop learners write
+        for t, p in zip(lib.tensor([0, 1, 2, 1]).view(-1), lib.tensor([0, 2, 2, 1]).view(-1)):
+            confusion[t.long(), p.long()] += 1
+        assert confusion.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+        assert confusion.diag().sum().item() / confusion.sum().item() == 0.75
