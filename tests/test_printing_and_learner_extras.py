@@ -312,3 +312,14 @@ def test_a_0d_integer_tensor_index_gives_a_view_as_in_torch(torch):
             confusion[t.long(), p.long()] += 1
         assert confusion.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
         assert confusion.diag().sum().item() / confusion.sum().item() == 0.75
+
+
+@pytest.mark.parametrize("build", [lambda nn: nn.Hardsigmoid(), lambda nn: nn.Hardswish(inplace=True),
+                                   lambda nn: nn.Softsign(), lambda nn: nn.Tanhshrink(), lambda nn: nn.Softmin(dim=1),
+                                   lambda nn: nn.Threshold(0.1, 20.0)])
+def test_mobile_net_activation_modules_match_torch(build, torch):
+    values = np.random.default_rng(7).uniform(-5, 5, (4, 6)).astype(np.float32)
+    ours, theirs = build(tinynet.nn), build(torch.nn)
+    assert repr(ours) == repr(theirs)
+    np.testing.assert_allclose(ours(tinynet.tensor(values)).numpy(), theirs(torch.tensor(values)).numpy(),
+                               rtol=1e-6, atol=1e-6)

@@ -16,7 +16,7 @@ from . import functional as F
 from . import init, utils
 from .activation import (
     ELU, GELU, Hardlim, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
-    Softmax, Softplus, Tanh,
+    Softmax, Softplus, Tanh, Hardsigmoid, Hardswish, Softsign, Tanhshrink, Softmin, Threshold,
 )
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
@@ -46,5 +46,6 @@ __all__ = [
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "GELU", "Mish", "Softplus",
     "Hardtanh", "Hardlim", "LogSigmoid", "Softmax", "LogSoftmax", "Maxout", "ResidualBlock", "PreActivationBlock",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample",
+    "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample", "Hardsigmoid", "Hardswish", "Softsign",
+    "Tanhshrink", "Softmin", "Threshold",
 ]

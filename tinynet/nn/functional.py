@@ -21,6 +21,7 @@ from tinynet.ops.loss_classification import cross_entropy, nll_loss  # noqa: F40
 from tinynet.ops.matmul import linear  # noqa: F401
 from tinynet.ops.distances import cosine_similarity, pairwise_distance  # noqa: F401
 from tinynet.ops.group_norm import group_norm  # noqa: F401
+from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
 from tinynet.ops.interpolate import interpolate  # noqa: F401
 from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401

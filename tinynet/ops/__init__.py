@@ -32,6 +32,7 @@ re-exports.
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
                       hardtanh, relu6, prelu
+    hard_activations.py  hardsigmoid, hardswish, softsign, tanhshrink, softmin, threshold (compositions)
     smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
     conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
     adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d
