@@ -323,3 +323,19 @@ def test_mobile_net_activation_modules_match_torch(build, torch):
     assert repr(ours) == repr(theirs)
     np.testing.assert_allclose(ours(tinynet.tensor(values)).numpy(), theirs(torch.tensor(values)).numpy(),
                                rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("build", [
+    lambda nn: nn.Conv1d(4, 6, 3), lambda nn: nn.Conv1d(4, 6, 3, stride=2, padding=1, bias=False),
+    lambda nn: nn.Conv1d(4, 6, 3, padding="same", dilation=2, groups=2), lambda nn: nn.MaxPool1d(2),
+    lambda nn: nn.AvgPool1d(3, 2), lambda nn: nn.AdaptiveAvgPool1d(1), lambda nn: nn.AdaptiveMaxPool1d(2)])
+def test_1d_layers_match_torch(build, torch):
+    ours, theirs = build(tinynet.nn), build(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == \
+        [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
+    if hasattr(theirs, "weight"):
+        ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    values = np.random.default_rng(8).standard_normal((2, 4, 12)).astype(np.float32)
+    np.testing.assert_allclose(ours(tinynet.tensor(values)).detach().numpy(),
+                               theirs(torch.tensor(values)).detach().numpy(), rtol=1e-5, atol=1e-5)

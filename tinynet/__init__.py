@@ -51,6 +51,7 @@ from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.distances import *  # noqa: F401,F403
 from tinynet.ops.group_norm import *  # noqa: F401,F403
 from tinynet.ops.matrix_parts import *  # noqa: F401,F403
+from tinynet.ops.one_d import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
 from tinynet.ops.piecewise import *  # noqa: F401,F403

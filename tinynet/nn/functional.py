@@ -23,6 +23,9 @@ from tinynet.ops.distances import cosine_similarity, pairwise_distance  # noqa: 
 from tinynet.ops.group_norm import group_norm  # noqa: F401
 from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
 from tinynet.ops.interpolate import interpolate  # noqa: F401
+from tinynet.ops.one_d import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
+)
 from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
