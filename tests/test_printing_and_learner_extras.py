@@ -339,3 +339,20 @@ def test_1d_layers_match_torch(build, torch):
     values = np.random.default_rng(8).standard_normal((2, 4, 12)).astype(np.float32)
     np.testing.assert_allclose(ours(tinynet.tensor(values)).detach().numpy(),
                                theirs(torch.tensor(values)).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("build", [lambda nn: nn.ConvTranspose2d(4, 6, 4, stride=2, padding=1, bias=False),
+                                   lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=1, groups=2),
+                                   lambda nn: nn.ConvTranspose2d(4, 3, (2, 3), dilation=2)])
+def test_conv_transpose_layer_matches_torch(build, torch):
+    ours, theirs = build(tinynet.nn), build(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == \
+        [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    values = np.random.default_rng(9).standard_normal((2, 4, 5, 5)).astype(np.float32)
+    np.testing.assert_allclose(ours(tinynet.tensor(values)).detach().numpy(),
+                               theirs(torch.tensor(values)).detach().numpy(), rtol=1e-4, atol=1e-5)
+    for lib in (tinynet, torch):
+        with pytest.raises(RuntimeError, match="output padding must be smaller"):
+            lib.nn.functional.conv_transpose2d(lib.zeros(1, 1, 3, 3), lib.zeros(1, 1, 3, 3), output_padding=1)

@@ -36,6 +36,7 @@ from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .maxout import Maxout
 from .distance import CosineSimilarity, PairwiseDistance
 from .upsampling import Upsample
+from .conv_transpose import ConvTranspose2d
 from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .residual import PreActivationBlock, ResidualBlock
 
@@ -49,4 +50,5 @@ __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample", "Hardsigmoid", "Hardswish", "Softsign",
     "Tanhshrink", "Softmin", "Threshold", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+    "ConvTranspose2d",
 ]

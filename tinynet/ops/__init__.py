@@ -36,6 +36,7 @@ re-exports.
     smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
     conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
     adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d
+    conv_transpose.py conv_transpose2d (zero-spread, pad, conv2d with the flipped kernel)
     one_d.py          conv1d, max_pool1d, avg_pool1d, adaptive_*_pool1d (the 2-D ops on a height of one)
     normalization.py  batch_norm, layer_norm (group_norm.py: group_norm, composed of layer_norm)
     dropout.py        dropout, dropout2d
