@@ -76,3 +76,32 @@ def test_a_damaged_structure_is_a_checkpoint_error(tmp_path):
         np.savez(tmp_path / "bad.npz", **members)
         with pytest.raises(CheckpointError, match="structure is malformed"):
             tinynet.load(tmp_path / "bad.npz")
+
+
+def test_an_optimizer_state_dict_has_pytorch_layout_and_loads_back(tmp_path, torch):
+    results = []
+    for lib in (tinynet, torch):
+        model = lib.nn.Linear(3, 2)
+        optimizer = lib.optim.SGD([{"params": [model.weight]}, {"params": [model.bias], "lr": 0.5}], lr=0.1,
+                                  momentum=0.9)
+        model(lib.ones(4, 3)).sum().backward()
+        optimizer.step()
+        results.append(optimizer.state_dict())
+    ours, theirs = results
+    assert list(ours) == list(theirs) == ["state", "param_groups"]
+    assert [g["params"] for g in ours["param_groups"]] == [g["params"] for g in theirs["param_groups"]] == [[0], [1]]
+    assert [g["lr"] for g in ours["param_groups"]] == [0.1, 0.5]
+    assert set(ours["state"]) == set(theirs["state"]) == {0, 1}
+    for i in (0, 1):
+        np.testing.assert_allclose(ours["state"][i]["momentum_buffer"].numpy(),
+                                   theirs["state"][i]["momentum_buffer"].numpy(), rtol=1e-6)
+    tinynet.save(ours, tmp_path / "optimizer.pt")
+    fresh = tinynet.optim.SGD([{"params": [tinynet.nn.Parameter(np.zeros((2, 3), np.float32))]},
+                               {"params": [tinynet.nn.Parameter(np.zeros(2, np.float32))]}], lr=0.3, momentum=0.9)
+    fresh.load_state_dict(tinynet.load(tmp_path / "optimizer.pt"))
+    assert [g["lr"] for g in fresh.param_groups] == [0.1, 0.5]
+    np.testing.assert_array_equal(fresh.state_dict()["state"][1]["momentum_buffer"].numpy(),
+                                  ours["state"][1]["momentum_buffer"].numpy())
+    one_group = tinynet.optim.SGD([tinynet.nn.Parameter(np.zeros(2))], lr=0.1)
+    with pytest.raises(ValueError, match="parameter groups"):
+        one_group.load_state_dict(ours)

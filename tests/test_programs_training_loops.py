@@ -108,6 +108,10 @@ OPTIMIZATION_LOOP = """
         log.append((param_tensor, tuple(model.state_dict()[param_tensor].size())))
     optimizer = optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
     print("Optimizer's param_groups:", [g["lr"] for g in optimizer.param_groups])
+    for var_name in optimizer.state_dict():
+        log.append(var_name)
+    log.append(optimizer.state_dict()['param_groups'][0]['lr'])
+    log.append(optimizer.state_dict()['param_groups'][0]['params'])
 
     # -- the recipe: a general checkpoint --
     EPOCH = 5
@@ -134,6 +138,8 @@ OPTIMIZATION_LOOP = """
     epoch = checkpoint['epoch']
     loss = checkpoint['loss']
     log.append((epoch, loss))
+    log.append(sorted(checkpoint['optimizer_state_dict']['state'][0]))
+    log.append(checkpoint['optimizer_state_dict']['state'][0]['momentum_buffer'].clone())
 
     model.train()
     for step in range(3):   # resume: the momentum buffers came back too
@@ -179,3 +185,4 @@ def test_optimization_loop_and_saving_tutorials_give_torch_numbers(capsys, tmp_p
     tiny, _, printed = compare_runs(OPTIMIZATION_LOOP, capsys, tmp_path, monkeypatch, **mnist_names())
     assert "Done!" in printed and "linear_relu_stack.0.weight" in printed
     assert tiny["log"][-2] < tiny["log"][-4]  # resumed training went on lowering the loss
+    assert "state" in tiny["log"] and "param_groups" in tiny["log"]
