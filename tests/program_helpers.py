@@ -97,6 +97,11 @@ def as_numpy(value):
 def assert_close(tiny, ref, rtol=1e-4, atol=1e-5, what=""):
     """Values from the tinynet run equal those of the torch run (same dtype for arrays)."""
     tiny, ref = as_numpy(tiny), as_numpy(ref)
+    if isinstance(ref, dict):
+        assert isinstance(tiny, dict) and list(tiny) == list(ref), (what, tiny, ref)
+        for key in ref:
+            assert_close(tiny[key], ref[key], rtol, atol, f"{what}[{key!r}]")
+        return
     if isinstance(ref, (list, tuple)):
         assert len(tiny) == len(ref), what
         for i, (a, b) in enumerate(zip(tiny, ref)):

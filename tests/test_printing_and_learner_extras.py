@@ -356,3 +356,16 @@ def test_conv_transpose_layer_matches_torch(build, torch):
     for lib in (tinynet, torch):
         with pytest.raises(RuntimeError, match="output padding must be smaller"):
             lib.nn.functional.conv_transpose2d(lib.zeros(1, 1, 3, 3), lib.zeros(1, 1, 3, 3), output_padding=1)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"bias": False}, {"affine": False}])
+def test_batchnorm_bias_switch_matches_torch(kwargs, torch):
+    values = np.random.default_rng(13).standard_normal((4, 3, 2, 2)).astype(np.float32)
+    ours, theirs = tinynet.nn.BatchNorm2d(3, **kwargs), torch.nn.BatchNorm2d(3, **kwargs)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    x, y = tinynet.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    (ours(x) ** 3).sum().backward()
+    (theirs(y) ** 3).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for a, b in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-5)

@@ -168,7 +168,7 @@ SIGNALS = """
 def test_dcgan_tutorial_trains_to_torch_numbers(capsys, tmp_path, monkeypatch):
     images, _ = mnist_arrays("train", 48)
     noise = np.random.default_rng(10).standard_normal((48, 8, 1, 1)).astype(np.float32)
-    tiny, _, printed = compare_runs(DCGAN, capsys, tmp_path, monkeypatch, rtol=2e-3, images=images, NOISE=noise)
+    tiny, _, printed = compare_runs(DCGAN, capsys, tmp_path, monkeypatch, same_text=True, rtol=2e-3, images=images, NOISE=noise)
     assert tiny["log"][0] is True and printed.count("Loss_D") == 6
     assert tuple(tiny["log"][-1].shape) == (4, 1, 28, 28)
 
@@ -179,5 +179,5 @@ def test_1d_cnn_over_signals_trains_to_torch_numbers(capsys, tmp_path, monkeypat
     t = np.linspace(0, 1, 40, dtype=np.float32)
     x = np.stack([np.stack([np.sin(2 * np.pi * (k + 1) * t), np.cos(2 * np.pi * (k + 1) * t)]) for k in y])
     x = (x + 0.3 * rng.standard_normal(x.shape)).astype(np.float32)
-    tiny, _, _ = compare_runs(SIGNALS, capsys, tmp_path, monkeypatch, rtol=1e-3, SIGNAL_X=x, SIGNAL_Y=y)
+    tiny, _, _ = compare_runs(SIGNALS, capsys, tmp_path, monkeypatch, same_text=True, rtol=1e-3, SIGNAL_X=x, SIGNAL_Y=y)
     assert tiny["log"][2] < tiny["log"][0]

@@ -233,6 +233,6 @@ WITH_EXAMPLES = """
 
 def test_learning_pytorch_with_examples_gives_torch_numbers(capsys, tmp_path, monkeypatch):
     start = [float(v) for v in np.random.default_rng(4).standard_normal(4).astype(np.float32)]
-    tiny, _, printed = compare_runs(WITH_EXAMPLES, capsys, tmp_path, monkeypatch, rtol=2e-3, START=start,
+    tiny, _, printed = compare_runs(WITH_EXAMPLES, capsys, tmp_path, monkeypatch, same_text=True, rtol=2e-3, START=start,
                                     STEPS=200)
     assert printed.count("Result: y =") == 7 and "P3(" in printed

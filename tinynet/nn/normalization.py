@@ -35,7 +35,7 @@ class _BatchNorm(Module):
     _ranks = ()  # accepted input ranks, set by subclasses
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         owner = type(self).__name__
         self.num_features = checks.positive_int(num_features, "num_features", owner)
@@ -47,9 +47,12 @@ class _BatchNorm(Module):
         self.track_running_stats = bool(track_running_stats)
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        if self.affine:
+        if self.affine:  # (bias=False: a scale but no shift, as in PyTorch)
             self.weight = Parameter(np.empty(self.num_features, dtype=dtype))
-            self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -111,7 +114,7 @@ class _BatchNorm(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
