@@ -369,3 +369,10 @@ def test_batchnorm_bias_switch_matches_torch(kwargs, torch):
     np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-4, atol=1e-5)
     for a, b in zip(ours.parameters(), theirs.parameters()):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_comparing_a_tensor_with_none_gives_a_python_bool_as_in_torch(torch):
+    for lib in (tinynet, torch):
+        x = lib.tensor([1.0, 2.0])
+        assert (x == None) is False and (x != None) is True  # noqa: E711 (the point of the test)
+        assert x not in [None, "a"] and (None == x) is False  # noqa: E711

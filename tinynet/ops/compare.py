@@ -20,12 +20,17 @@ def _compare(numpy_op, input, other):
 
 
 def eq(input, other):
-    """input == other elementwise (a bool tensor)."""
+    """input == other elementwise (a bool tensor); a tensor is never equal to None (False, as in PyTorch, so
+    ``x == None`` and ``x in [None, ...]`` work)."""
+    if other is None:
+        return False
     return _compare(np.equal, input, other)
 
 
 def ne(input, other):
-    """input != other elementwise (a bool tensor)."""
+    """input != other elementwise (a bool tensor); True against None."""
+    if other is None:
+        return True
     return _compare(np.not_equal, input, other)
 
 
