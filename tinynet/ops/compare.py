@@ -20,16 +20,16 @@ def _compare(numpy_op, input, other):
 
 
 def eq(input, other):
-    """input == other elementwise (a bool tensor); a tensor is never equal to None (False, as in PyTorch, so
-    ``x == None`` and ``x in [None, ...]`` work)."""
-    if other is None:
+    """input == other elementwise (a bool tensor); a tensor is never equal to None or a string (False, as in
+    PyTorch, so ``x == None`` and ``x in [None, "a"]`` work)."""
+    if other is None or isinstance(other, (str, bytes)):
         return False
     return _compare(np.equal, input, other)
 
 
 def ne(input, other):
-    """input != other elementwise (a bool tensor); True against None."""
-    if other is None:
+    """input != other elementwise (a bool tensor); True against None or a string."""
+    if other is None or isinstance(other, (str, bytes)):
         return True
     return _compare(np.not_equal, input, other)
 
