@@ -48,7 +48,8 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other (broadcasting)."""
     if alpha != 1:
         other = mul(operand(other), alpha)
-    return into(out, Add.apply(*promote(input, other)), "add")
+    result = Add.apply(*promote(input, other))
+    return result if out is None else into(out, result, "add")
 
 
 class Sub(Function):
@@ -77,7 +78,8 @@ def sub(input, other, *, alpha=1, out=None):
                            "to invert a mask use ~mask or logical_not")
     if alpha != 1:
         other = mul(operand(other), alpha)
-    return into(out, Sub.apply(*promote(input, other)), "sub")
+    result = Sub.apply(*promote(input, other))
+    return result if out is None else into(out, result, "sub")
 
 
 class Mul(Function):
@@ -98,7 +100,8 @@ class Mul(Function):
 
 def mul(input, other, *, out=None):
     """input * other (broadcasting)."""
-    return into(out, Mul.apply(*promote(input, other)), "mul")
+    result = Mul.apply(*promote(input, other))
+    return result if out is None else into(out, result, "mul")
 
 
 class Div(Function):
@@ -120,7 +123,8 @@ class Div(Function):
 
 def div(input, other, *, out=None):
     """input / other (broadcasting); true division, so integers give the default float dtype."""
-    return into(out, Div.apply(*promote(input, other, true_division=True)), "div")
+    result = Div.apply(*promote(input, other, true_division=True))
+    return result if out is None else into(out, result, "div")
 
 
 class Pow(Function):

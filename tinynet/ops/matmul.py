@@ -79,7 +79,8 @@ def matmul(input, other, *, out=None):
         raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
-    return into(out, MatMul.apply(input, other), "matmul", same_dtype=True)
+    result = MatMul.apply(input, other)
+    return result if out is None else into(out, result, "matmul", same_dtype=True)
 
 
 class Linear(Function):
