@@ -376,3 +376,20 @@ def test_comparing_a_tensor_with_none_gives_a_python_bool_as_in_torch(torch):
         x = lib.tensor([1.0, 2.0])
         assert (x == None) is False and (x != None) is True  # noqa: E711 (the point of the test)
         assert x not in [None, "a"] and (None == x) is False  # noqa: E711
+
+
+@pytest.mark.parametrize("build, shape", [
+    (lambda nn: nn.ZeroPad2d(2), (1, 2, 3, 4)), (lambda nn: nn.ZeroPad2d((1, 0, 2, 1)), (2, 3, 3)),
+    (lambda nn: nn.ConstantPad2d(1, 3.5), (1, 2, 3, 3)), (lambda nn: nn.ReflectionPad2d(1), (1, 2, 3, 4)),
+    (lambda nn: nn.ReplicationPad2d((2, 1, 0, 1)), (1, 1, 3, 3)), (lambda nn: nn.InstanceNorm2d(3), (2, 3, 4, 5)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True), (3, 4, 5)), (lambda nn: nn.InstanceNorm1d(2), (4, 2, 6))])
+def test_padding_and_instance_norm_layers_match_torch(build, shape, torch):
+    values = np.random.default_rng(14).standard_normal(shape)
+    ours, theirs = build(tinynet.nn), build(torch.nn)
+    assert repr(ours) == repr(theirs)
+    ours, theirs = ours.double(), theirs.double()
+    x, y = tinynet.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    (ours(x) ** 3).sum().backward()
+    (theirs(y) ** 3).sum().backward()
+    np.testing.assert_allclose(ours(x).detach().numpy(), theirs(y).detach().numpy(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-9, atol=1e-9)

@@ -37,6 +37,8 @@ from .maxout import Maxout
 from .distance import CosineSimilarity, PairwiseDistance
 from .upsampling import Upsample
 from .conv_transpose import ConvTranspose2d
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
+from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .residual import PreActivationBlock, ResidualBlock
 
@@ -50,5 +52,6 @@ __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample", "Hardsigmoid", "Hardswish", "Softsign",
     "Tanhshrink", "Softmin", "Threshold", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
-    "ConvTranspose2d",
+    "ConvTranspose2d", "InstanceNorm1d", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
+    "ReplicationPad2d",
 ]
