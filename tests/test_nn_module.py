@@ -1,5 +1,6 @@
 """Module base class and containers: registration, traversal, modes, hooks, state_dict, repr."""
 
+import copy
 import numpy as np
 import pytest
 
@@ -159,16 +160,20 @@ def test_register_hook_rejects_non_callables():
 
 # ---- state_dict ----------------------------------------------------------------
 
-def test_state_dict_names_follow_pytorch_and_are_snapshots():
+def test_state_dict_names_follow_pytorch_and_share_memory_as_in_pytorch():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(8, 2))
     state = model.state_dict()
     assert list(state) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
                            "1.num_batches_tracked", "4.weight", "4.bias"]
-    assert all(isinstance(v, np.ndarray) for v in state.values())
+    assert all(isinstance(v, tinynet.Tensor) and not v.requires_grad for v in state.values())
     assert state["1.num_batches_tracked"].shape == () and state["1.num_batches_tracked"].dtype == np.int64
-    old = state["0.weight"].copy()
+    assert state["0.weight"].size() == (2, 1, 3, 3)
+    # As in PyTorch, the tensors share memory with the model; copy.deepcopy takes a snapshot.
+    snapshot = copy.deepcopy(state)
+    old = snapshot["0.weight"].numpy().copy()
     model[0].weight.data += 1
-    np.testing.assert_array_equal(state["0.weight"], old)
+    np.testing.assert_array_equal(state["0.weight"].numpy(), old + 1)
+    np.testing.assert_array_equal(snapshot["0.weight"].numpy(), old)
 
 
 def test_load_state_dict_roundtrip_in_place():

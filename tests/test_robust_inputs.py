@@ -55,7 +55,7 @@ def test_misaligned_inputs_are_copied_before_c_reads_them():
 def test_load_state_dict_refuses_values_outside_an_integer_buffer():
     model = nn.BatchNorm1d(3)
     state = model.state_dict()
-    before = {key: value.copy() for key, value in state.items()}
+    before = {key: value.clone() for key, value in state.items()}
     state["num_batches_tracked"] = np.array(1e20)
     with pytest.raises(ValueError, match="outside the range of the model's int64 'num_batches_tracked'"):
         model.load_state_dict(state)

@@ -54,8 +54,8 @@ def test_file_readable_by_plain_numpy(tmp_path):
 
 
 def test_save_rejects_bad_input(tmp_path):
-    with pytest.raises(TypeError, match="dict"):
-        tinynet.save([np.zeros(2)], tmp_path / "x.npz")
+    with pytest.raises(TypeError, match="a checkpoint holds tensors"):
+        tinynet.save([np.zeros(2), {1, 2}], tmp_path / "x.npz")  # a set is not one of torch.load's safe types
     with pytest.raises(TypeError, match="object"):
         tinynet.save({"bad": np.array([{}, 1], dtype=object)}, tmp_path / "x.npz")
     with pytest.raises(TypeError, match="strings"):

@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 import importlib
 
 from tinynet.random import manual_seed
+from tinynet.printing import set_printoptions  # noqa: F401
 from tinynet.generator import Generator
 from tinynet.kernels import build_info, get_num_threads, set_num_threads
 from tinynet.tensor import Tensor
@@ -47,6 +48,11 @@ from tinynet.ops.loss import *  # noqa: F401,F403
 from tinynet.ops.loss_binary import *  # noqa: F401,F403
 from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
+from tinynet.ops.conv_transpose import *  # noqa: F401,F403
+from tinynet.ops.distances import *  # noqa: F401,F403
+from tinynet.ops.group_norm import *  # noqa: F401,F403
+from tinynet.ops.matrix_parts import *  # noqa: F401,F403
+from tinynet.ops.one_d import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
 from tinynet.ops.piecewise import *  # noqa: F401,F403
@@ -59,7 +65,9 @@ from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
-from tinynet.creation import *  # noqa: F401,F403  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
+from tinynet.creation import *  # noqa: F401,F403
+from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
+from tinynet.switches import *  # noqa: F401,F403  (compile, use_deterministic_algorithms)  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
 from tinynet import nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit

@@ -21,3 +21,11 @@ def manual_seed(seed):
 
 def manual_seed_all(seed):
     """Nothing to seed; see ``manual_seed``."""
+
+
+def empty_cache():
+    """Nothing to free: there is no GPU memory."""
+
+
+def synchronize(device=None):
+    """Nothing to wait for: tinynet computes on the CPU, each op finished when it returns."""

@@ -1,8 +1,13 @@
-"""Saving and loading state dicts as ``.npz`` files (a zip of ``.npy`` arrays) -- no pickle.
+"""Saving and loading state dicts and checkpoints as ``.npz`` files (a zip of ``.npy`` arrays) -- no pickle.
 
 ``tinynet.save(model.state_dict(), "model.npz")`` and
 ``model.load_state_dict(tinynet.load("model.npz"))``.  The file is an
-ordinary ``.npz``: ``numpy.load`` reads it too.
+ordinary ``.npz``: ``numpy.load`` reads it too.  A dict of numpy arrays is
+stored as it is; anything else PyTorch's ``weights_only`` loading accepts --
+tensors, nested dicts, lists and tuples, numbers, strings, None, as in
+``{"epoch": 5, "model_state_dict": ..., "loss": 0.3}`` -- is stored as one
+``.npy`` member per tensor plus a description of the nesting
+(``checkpoint_tree.py``), and comes back as it was saved.
 
 What ``load`` guarantees, whatever the file holds:
 
@@ -52,6 +57,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from tinynet import checkpoint_tree
 from tinynet.fileio import checked_path, open_regular_file
 from tinynet.devices import device
 from tinynet.tensor import Tensor
@@ -111,13 +117,19 @@ def _checked_arrays(state_dict):
 
 
 def save(state_dict, path):
-    """Write ``state_dict`` (name -> numpy array or Tensor) to ``path`` as an .npz archive, atomically.
+    """Write ``state_dict`` to ``path`` as an .npz archive, atomically.
 
+    A dict name -> numpy array is written member by member; any other checkpoint (tensors, nested
+    containers, Python numbers and strings) as its tensors plus a structure member.
     Names, order, shapes and dtypes are preserved.  The file is written
     exactly at ``path`` (no ".npz" is appended).  See the module docstring
     for what happens when saving fails or the process is killed.
     """
-    arrays = _checked_arrays(state_dict)
+    if isinstance(state_dict, dict) and all(isinstance(value, np.ndarray) for value in state_dict.values()):
+        arrays = _checked_arrays(state_dict)
+    else:
+        arrays, structure = checkpoint_tree.flatten(state_dict, _checked_key)
+        arrays[checkpoint_tree.STRUCTURE] = structure
     path = os.fsdecode(checked_path(path, "tinynet.save"))  # bytes paths too: temporaries are named with str
     directory, name = os.path.split(os.path.abspath(path))
     _sweep_orphaned_temporaries(directory, name)
@@ -212,7 +224,8 @@ NEVER_UNPICKLED = "which is never loaded because unpickling can run code"
 
 
 def load(path, map_location=None, weights_only=True):
-    """Read an .npz archive written by ``save`` (or ``numpy.savez``) into an ordered dict name -> array.
+    """Read an .npz archive written by ``save`` (or ``numpy.savez``): an ordered dict name -> array, or
+    the checkpoint ``save`` was given (tensors come back as tensors, in the same dicts and lists).
 
     Raises FileNotFoundError / IsADirectoryError / OSError for a missing or non-regular file, and
     CheckpointError (a ValueError) naming the file, the member and the problem for anything else:
@@ -242,8 +255,12 @@ def load(path, map_location=None, weights_only=True):
                 from None
         with archive:
             members = _checked_members(archive, file_size, where)
-            return OrderedDict((name, _read_array(archive, info, f"{where}: array {name!r}"))
-                               for name, info in members)
+            arrays = OrderedDict((name, _read_array(archive, info, f"{where}: array {name!r}"))
+                                 for name, info in members)
+    if checkpoint_tree.STRUCTURE in arrays:
+        structure = arrays.pop(checkpoint_tree.STRUCTURE)
+        return checkpoint_tree.rebuild(structure, arrays, where, CheckpointError)
+    return arrays
 
 
 def _what_the_file_is(head):

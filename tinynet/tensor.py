@@ -24,7 +24,7 @@ from the layers above it.)
 
 import numpy as np
 
-from tinynet import dtypes
+from tinynet import dtypes, printing
 from tinynet.devices import CPU
 
 FLOAT_DTYPES = dtypes.FLOAT_DTYPES
@@ -264,12 +264,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self._array, separator=", ", prefix="tensor(")
-        extras = []
-        if self._array.dtype != np.float32:
-            extras.append(f"dtype={self._array.dtype}")
-        if self._node is not None:
-            extras.append(f"grad_fn={self._node.op_name}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return printing.tensor_repr(self, dtypes.get_default_dtype())  # PyTorch's format (printing.py)
+
+    def __format__(self, spec):
+        return printing.tensor_format(self, spec)

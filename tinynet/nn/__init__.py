@@ -16,7 +16,7 @@ from . import functional as F
 from . import init, utils
 from .activation import (
     ELU, GELU, Hardlim, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
-    Softmax, Softplus, Tanh,
+    Softmax, Softplus, Tanh, Hardsigmoid, Hardswish, Softsign, Tanhshrink, Softmin, Threshold,
 )
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
@@ -29,20 +29,29 @@ from .loss import (
 )
 from .hooks import RemovableHandle
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .maxout import Maxout
+from .distance import CosineSimilarity, PairwiseDistance
+from .upsampling import Upsample
+from .conv_transpose import ConvTranspose2d
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
+from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .residual import PreActivationBlock, ResidualBlock
 
 __all__ = [
     "functional", "F", "init", "utils", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-    "Flatten", "Unflatten", "Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding",
+    "Flatten", "Unflatten", "Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm", "Embedding",
     "Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "SiLU", "GELU", "Mish", "Softplus",
     "Hardtanh", "Hardlim", "LogSigmoid", "Softmax", "LogSoftmax", "Maxout", "ResidualBlock", "PreActivationBlock",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss",
+    "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample", "Hardsigmoid", "Hardswish", "Softsign",
+    "Tanhshrink", "Softmin", "Threshold", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+    "ConvTranspose2d", "InstanceNorm1d", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
+    "ReplicationPad2d",
 ]

@@ -20,6 +20,12 @@ forward and derivative are written out.  For reference:
     Mish       x tanh(softplus(x))
     SELU       scale * ELU(x, alpha), fixed constants
     LogSigmoid log s(x)                               1 - s(x)
+    Hardsigmoid relu6(x + 3) / 6                      1/6 on (-3, 3), else 0
+    Hardswish  x relu6(x + 3) / 6                     (2x + 3)/6 on (-3, 3), 1 above, 0 below
+    Softsign   x / (1 + |x|)                          1 / (1 + |x|)^2
+    Tanhshrink x - tanh(x)                            tanh(x)^2
+    Softmin    softmax(-x) along dim
+    Threshold  x if x > threshold else value          1 if kept, else 0
 
 Layers with ``inplace=True`` write their result into the input tensor (as in
 PyTorch) instead of allocating a new one.
@@ -269,3 +275,77 @@ class LogSigmoid(Module):
     def forward(self, x):
         """log(1 / (1 + e^-x))."""
         return F.logsigmoid(x)
+
+
+class Hardsigmoid(_InplaceActivation):
+    """A piecewise-linear sigmoid: 0 below -3, 1 above 3, a straight line between."""
+
+    def forward(self, x):
+        """relu6(x + 3) / 6."""
+        return F.hardsigmoid(x, inplace=self.inplace)
+
+    def extra_repr(self):
+        """Nothing (PyTorch does not show inplace for this layer)."""
+        return ""
+
+
+class Hardswish(_InplaceActivation):
+    """MobileNetV3's cheap swish: x times hardsigmoid(x)."""
+
+    def forward(self, x):
+        """x * relu6(x + 3) / 6."""
+        return F.hardswish(x, inplace=self.inplace)
+
+    def extra_repr(self):
+        """Nothing (PyTorch does not show inplace for this layer)."""
+        return ""
+
+
+class Softsign(Module):
+    """x / (1 + |x|), squashing to (-1, 1) more gently than tanh."""
+
+    def forward(self, x):
+        """x / (1 + |x|)."""
+        return F.softsign(x)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, x):
+        """x - tanh(x)."""
+        return F.tanhshrink(x)
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim if dim is None else _check_dim(dim, "Softmin")
+
+    def forward(self, x):
+        """softmax(-x) along dim."""
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value``."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = checks.real_number(threshold, "threshold", "Threshold")
+        self.value = checks.real_number(value, "value", "Threshold")
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        """x if x > threshold else value."""
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")

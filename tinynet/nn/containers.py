@@ -76,6 +76,17 @@ class Sequential(_IndexedModules):
             return Sequential(OrderedDict(list(self._modules.items())[index]))
         return list(self._modules.values())[self._index(index)]
 
+    def __setitem__(self, index, module):
+        """Replace the child at ``index`` (it keeps its name): ``model.classifier[6] = nn.Linear(4096, 10)``."""
+        self._modules[list(self._modules)[self._index(index)]] = _check_module(module, "Sequential")
+
+    def __delitem__(self, index):
+        """Remove the child(ren) at ``index`` (an int or a slice); the rest are numbered again from "0"."""
+        names = list(self._modules)
+        for name in (names[index] if isinstance(index, slice) else [names[self._index(index)]]):
+            del self._modules[name]
+        self._renumber(list(self._modules.values()))
+
     def append(self, module):
         """Add a module at the end (named by its position); returns self."""
         self.add_module(str(len(self)), _check_module(module, "Sequential"))

@@ -19,6 +19,14 @@ from tinynet.ops.loss import huber_loss, kl_div, l1_loss, mse_loss, smooth_l1_lo
 from tinynet.ops.loss_binary import binary_cross_entropy, binary_cross_entropy_with_logits  # noqa: F401
 from tinynet.ops.loss_classification import cross_entropy, nll_loss  # noqa: F401
 from tinynet.ops.matmul import linear  # noqa: F401
+from tinynet.ops.conv_transpose import conv_transpose2d  # noqa: F401
+from tinynet.ops.distances import cosine_similarity, pairwise_distance  # noqa: F401
+from tinynet.ops.group_norm import group_norm  # noqa: F401
+from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
+from tinynet.ops.interpolate import interpolate  # noqa: F401
+from tinynet.ops.one_d import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
+)
 from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401

@@ -187,6 +187,10 @@ class Module:
 
     # ---- walking the tree -------------------------------------------------
 
+    def register_module(self, name, module):
+        """The same as ``add_module``."""
+        self.add_module(name, module)
+
     def named_modules(self, prefix=""):
         """Yield ``(dotted_name, module)`` for this module (name ``prefix``) and every descendant, depth first."""
         seen = set()
@@ -273,10 +277,38 @@ class Module:
         """Set evaluation mode (``train(False)``): deterministic layers, running statistics."""
         return self.train(False)
 
-    def zero_grad(self):
-        """Forget accumulated gradients: set every parameter's ``.grad`` to None."""
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients: set every parameter's ``.grad`` to None (or, with
+        ``set_to_none=False``, fill it with zeros)."""
         for parameter in self.parameters():
-            parameter.grad = None
+            if set_to_none or parameter.grad is None:
+                parameter.grad = None
+            else:
+                parameter.grad._array[...] = 0
+                parameter.grad._bump_version()
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of every parameter (``model.requires_grad_(False)`` freezes it); returns self."""
+        for parameter in self.parameters():
+            parameter.requires_grad_(requires_grad)
+        return self
+
+    def get_submodule(self, target):
+        """The descendant at the dotted path ``target`` ("layer1.0.conv1"; "" is this module)."""
+        module = self
+        for name in target.split(".") if target else []:
+            if name not in module._modules or module._modules[name] is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule `{name}` (looking for '{target}')")
+            module = module._modules[name]
+        return module
+
+    def get_parameter(self, target):
+        """The parameter at the dotted path ``target`` ("layer1.0.conv1.weight")."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._parameters or module._parameters[name] is None:
+            raise AttributeError(f"{type(module).__name__} has no parameter `{name}` (looking for '{target}')")
+        return module._parameters[name]
 
     def to(self, *args, dtype=None, device=None, non_blocking=False):
         """Convert every parameter and floating-point buffer to ``dtype`` (float32 or float64), in place; returns self.

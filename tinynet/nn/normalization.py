@@ -26,7 +26,7 @@ from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
-from tinynet.ops import normalization
+from tinynet.ops import group_norm, normalization
 
 
 class _BatchNorm(Module):
@@ -35,7 +35,7 @@ class _BatchNorm(Module):
     _ranks = ()  # accepted input ranks, set by subclasses
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         owner = type(self).__name__
         self.num_features = checks.positive_int(num_features, "num_features", owner)
@@ -47,9 +47,12 @@ class _BatchNorm(Module):
         self.track_running_stats = bool(track_running_stats)
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        if self.affine:
+        if self.affine:  # (bias=False: a scale but no shift, as in PyTorch)
             self.weight = Parameter(np.empty(self.num_features, dtype=dtype))
-            self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -72,8 +75,9 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         """Running statistics reset; scale 1, shift 0 (the layer starts as a pure normaliser)."""
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, x):
@@ -110,7 +114,7 @@ class _BatchNorm(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -164,4 +168,52 @@ class LayerNorm(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over each group of
+    num_channels // num_groups channels of a sample (and all their positions).
+
+    ``weight`` (init 1) and ``bias`` (init 0) have one entry per channel; ``affine=False`` drops both,
+    ``bias=False`` only the bias (as in PyTorch).  The same in training and evaluation: there are no
+    running statistics.
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        owner = "GroupNorm"
+        self.num_groups = checks.integer(num_groups, "num_groups", owner, minimum=1)
+        self.num_channels = checks.integer(num_channels, "num_channels", owner, minimum=1)
+        if self.num_channels % self.num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({self.num_channels}) must be divisible by "
+                             f"num_groups ({self.num_groups})")
+        self.eps = checks.real_number(eps, "eps", owner)
+        self.affine = bool(affine)
+        devices.check(device, owner)
+        dtype = checks.float_dtype(dtype, owner)
+        if self.affine:
+            self.weight = Parameter(np.ones(self.num_channels, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_channels, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self):
+        """Scale 1, shift 0."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x):
+        """Normalise each group of channels of each sample, then scale and shift each channel."""
+        return group_norm.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")

@@ -1,8 +1,10 @@
 """Saving and restoring a model's state: ``state_dict()`` and ``load_state_dict()``.
 
-A state_dict maps dotted names to numpy arrays -- every parameter and every
+A state_dict maps dotted names to tensors -- every parameter and every
 persistent buffer, named as in PyTorch ("0.weight", "block.bn1.running_mean"),
-so weights move between tinynet and PyTorch with numpy alone.  Loading checks
+so weights move between tinynet and PyTorch with numpy alone.  As in PyTorch the
+tensors are detached and share memory with the model (``copy.deepcopy`` or
+``{k: v.clone() ...}`` keeps a snapshot).  Loading checks
 every value before it changes anything: a failing load leaves the model as it was.
 """
 
@@ -16,20 +18,20 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 
 
 def collect(model):
-    """An ordered dict ``name -> numpy array`` of every parameter and persistent buffer of ``model``.
+    """An ordered dict ``name -> Tensor`` of every parameter and persistent buffer of ``model``.
 
-    The arrays are copies: later training does not change a state_dict
-    already taken (so ``best = model.state_dict()`` is a real snapshot).
+    Each tensor is detached (no gradient) and shares memory with the model, as PyTorch's do: later
+    training changes a state_dict already taken, so a snapshot needs ``copy.deepcopy``.
     """
     state = OrderedDict()
     for module_name, module in model.named_modules():
         prefix = module_name + "." if module_name else ""
         for name, parameter in module._parameters.items():
             if parameter is not None:
-                state[prefix + name] = parameter._array.copy()
+                state[prefix + name] = Tensor._from_array(parameter._array, requires_grad=False)
         for name, buffer in module._buffers.items():
             if buffer is not None and name not in module._non_persistent_buffers:
-                state[prefix + name] = np.array(buffer, copy=True)
+                state[prefix + name] = Tensor._from_array(np.asarray(buffer), requires_grad=False)
     return state
 
 

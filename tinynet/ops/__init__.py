@@ -10,27 +10,35 @@ and the Tensor methods (``tensor_methods.py``) are those same functions; each
 family lists its public functions in ``__all__``, which ``tinynet/__init__.py``
 re-exports.
 
+    fills.py          normal_, uniform_ (random values written in place)
+    out.py            out=: writing a result into a given tensor (add, sub, mul, div, matmul)
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
-    compare.py        == != < <= > >= (bool results, no gradient)
+    compare.py        == != < <= > >= (bool results, no gradient), isclose, allclose, equal
     promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
     reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
     norms.py          norm
-    sort.py           max, min (with a dim: values and indices), argmax, argmin, sort, argsort, topk,
+    sort.py           max, min (with a dim: values and indices), argmax, argmin, nonzero, sort, argsort, topk,
                       kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
                       cat, stack, pad
-    rearrange.py      clone, contiguous, flip, roll, repeat, tile (copies)
+    rearrange.py      clone, contiguous, flip, roll, repeat, tile, hstack, vstack (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
+    distances.py      cosine_similarity, pairwise_distance (compositions)
+    interpolate.py    interpolate (nearest: indexing)
+    matrix_parts.py   diag, diagonal, trace, tril, triu (compositions); unique, bincount (counting)
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
                       hardtanh, relu6, prelu
+    hard_activations.py  hardsigmoid, hardswish, softsign, tanhshrink, softmin, threshold (compositions)
     smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
     conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
     adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d
-    normalization.py  batch_norm, layer_norm
+    conv_transpose.py conv_transpose2d (zero-spread, pad, conv2d with the flipped kernel)
+    one_d.py          conv1d, max_pool1d, avg_pool1d, adaptive_*_pool1d (the 2-D ops on a height of one)
+    normalization.py  batch_norm, layer_norm (group_norm.py: group_norm, composed of layer_norm)
     dropout.py        dropout, dropout2d
     embedding.py      embedding
     loss.py           mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div (and the helpers of every loss)

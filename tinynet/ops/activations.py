@@ -99,7 +99,7 @@ class ReLU(Function):
     def forward(ctx, x):
         positive = x > 0
         ctx.save_for_backward(positive)
-        return x * positive
+        return np.maximum(x, 0)  # not x * positive: that makes -0.0 of negatives, which prints as "-0."
 
     @staticmethod
     def backward(ctx, grad):

@@ -117,6 +117,8 @@ def tensor_type(input, dtype=None):
         return _TYPE_NAMES.get(input._array.dtype, f"tinynet.Tensor[{input._array.dtype}]")
     if isinstance(dtype, str) and dtype in _DTYPE_OF_NAME:
         return _convert(input, _DTYPE_OF_NAME[dtype])
+    if hasattr(dtype, "legacy_dtype"):  # x.type(tinynet.LongTensor) (legacy_types.py)
+        return _convert(input, dtype.legacy_dtype)
     return _convert(input, dtypes.resolve(dtype, "type"))
 
 

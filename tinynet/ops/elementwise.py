@@ -17,6 +17,7 @@ import numpy as np
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor, operand
+from tinynet.ops.out import into
 from tinynet.ops.promotion import cast_to_common, promote
 from tinynet.tensor import Tensor
 
@@ -43,11 +44,12 @@ class Add(Function):
                 sum_to_shape(grad, _shape_of(ctx, 1)) if need_b else None)
 
 
-def add(input, other, *, alpha=1):
+def add(input, other, *, alpha=1, out=None):
     """input + alpha * other (broadcasting)."""
     if alpha != 1:
         other = mul(operand(other), alpha)
-    return Add.apply(*promote(input, other))
+    result = Add.apply(*promote(input, other))
+    return result if out is None else into(out, result, "add")
 
 
 class Sub(Function):
@@ -69,14 +71,15 @@ def _is_bool(value):
     return isinstance(value, bool) or (isinstance(value, Tensor) and value._array.dtype.kind == "b")
 
 
-def sub(input, other, *, alpha=1):
+def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other (broadcasting); as in PyTorch, not for bool tensors (use ~mask to invert a mask)."""
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; "
                            "to invert a mask use ~mask or logical_not")
     if alpha != 1:
         other = mul(operand(other), alpha)
-    return Sub.apply(*promote(input, other))
+    result = Sub.apply(*promote(input, other))
+    return result if out is None else into(out, result, "sub")
 
 
 class Mul(Function):
@@ -95,9 +98,10 @@ class Mul(Function):
                 sum_to_shape(grad * a, _shape_of(ctx, 1)) if need_b else None)
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
     """input * other (broadcasting)."""
-    return Mul.apply(*promote(input, other))
+    result = Mul.apply(*promote(input, other))
+    return result if out is None else into(out, result, "mul")
 
 
 class Div(Function):
@@ -117,9 +121,10 @@ class Div(Function):
                 sum_to_shape(-grad_over_b * a / b, _shape_of(ctx, 1)) if need_b else None)
 
 
-def div(input, other):
+def div(input, other, *, out=None):
     """input / other (broadcasting); true division, so integers give the default float dtype."""
-    return Div.apply(*promote(input, other, true_division=True))
+    result = Div.apply(*promote(input, other, true_division=True))
+    return result if out is None else into(out, result, "div")
 
 
 class Pow(Function):

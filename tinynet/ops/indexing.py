@@ -139,6 +139,9 @@ def _scatter(input, dim, index, src, owner, accumulate):
     input = as_tensor(input)
     axis = checks.dim(dim, input.ndim, owner)
     index = index_tensor(index, owner)
+    if index.ndim == 0 and input.ndim == 1:  # PyTorch counts a 0-d index (and src) as one element: x.scatter_(0, i, v)
+        index = index.reshape(1)
+        src = src.reshape(1) if isinstance(src, Tensor) and src.ndim == 0 else src
     if isinstance(src, Tensor):
         if src.dtype != input.dtype:
             raise RuntimeError(f"{owner}(): Expected self.dtype to be equal to src.dtype ({input.dtype} != {src.dtype})")

@@ -197,3 +197,12 @@ iadd = _inplace_operator(add_)
 isub = _inplace_operator(sub_)
 imul = _inplace_operator(mul_)
 itruediv = _inplace_operator(div_)
+
+
+def twin(function):
+    """The in-place twin of a one-tensor op: ``x.exp_()`` is ``x`` changed to ``exp(x)``."""
+    def method(input, *args, **kwargs):
+        return apply_inplace(input, function, *args, **kwargs)
+    method.__name__ = function.__name__ + "_"
+    method.__doc__ = f"{function.__name__}, in place: the tensor itself is changed and returned."
+    return method

@@ -13,6 +13,7 @@ from tinynet import kernels
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
+from tinynet.ops.out import into
 
 __all__ = ["matmul", "linear"]
 
@@ -70,7 +71,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
     """Matrix product with numpy's @ rules (1-D operands as vectors, leading dimensions as a batch)."""
     input, other = as_tensor(input), as_tensor(other)
     a, b = input._array, other._array
@@ -78,7 +79,8 @@ def matmul(input, other):
         raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
-    return MatMul.apply(input, other)
+    result = MatMul.apply(input, other)
+    return result if out is None else into(out, result, "matmul", same_dtype=True)
 
 
 class Linear(Function):

@@ -14,9 +14,9 @@ import numpy as np
 from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.operands import as_tensor
-from tinynet.ops.shape import reshape
+from tinynet.ops.shape import cat, reshape
 
-__all__ = ["clone", "contiguous", "flip", "fliplr", "flipud", "roll", "repeat", "tile"]
+__all__ = ["clone", "contiguous", "is_contiguous", "flip", "fliplr", "flipud", "roll", "repeat", "tile", "hstack", "vstack"]
 
 
 def _int_tuple(values, what, owner):
@@ -70,6 +70,28 @@ class Flip(Function):
     @staticmethod
     def backward(ctx, grad):
         return np.flip(grad, ctx.axes)
+
+
+def is_contiguous(input, memory_format=None):
+    """True if the elements lie in memory in row-major order without gaps (a transpose or expand is not)."""
+    return bool(as_tensor(input)._array.flags.c_contiguous)
+
+
+def stride(input, dim=None):
+    """Elements to step over in memory per step along each dim (a tuple, or one dim's); 0 along expanded dims."""
+    array = as_tensor(input)._array
+    strides = tuple(s // array.itemsize for s in array.strides)
+    return strides if dim is None else strides[checks.dim(dim, array.ndim, "stride")]
+
+
+def element_size(input):
+    """Bytes per element (4 for float32)."""
+    return as_tensor(input)._array.itemsize
+
+
+def nbytes(input):
+    """Bytes the elements take: numel * element_size (a property of a Tensor, as in PyTorch)."""
+    return as_tensor(input)._array.nbytes
 
 
 def flip(input, dims):
@@ -173,3 +195,16 @@ def tile(input, dims):
     input = as_tensor(input)
     dims = _int_tuple(dims, "dims", "tile")
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+def hstack(tensors):
+    """Concatenate column-wise: along dim 0 when every tensor is 1-D, else along dim 1 (0-d ones as 1-D)."""
+    tensors = [as_tensor(t) for t in tensors]
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in tensors]
+    return cat(tensors, 0 if tensors and all(t.ndim == 1 for t in tensors) else 1)
+
+
+def vstack(tensors):
+    """Concatenate row-wise along dim 0, 0-d and 1-D tensors first made rows (1, n)."""
+    tensors = [as_tensor(t) for t in tensors]
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)

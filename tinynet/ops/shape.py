@@ -145,13 +145,20 @@ class GetItem(Function):
         return grad_x
 
 
+def _index_part(part):
+    """A Tensor in an index as numpy takes it; a 0-d integer tensor as a Python int, so that x[i] is a view
+    as in PyTorch (numpy would copy for a 0-d array)."""
+    if not isinstance(part, Tensor):
+        return part
+    array = part._array
+    return int(array) if array.ndim == 0 and array.dtype.kind in "iu" else array
+
+
 def unwrap_index(index):
     """Tensors inside an index become their arrays (so x[mask] and x[idx] work with tensor masks/indices)."""
-    if isinstance(index, Tensor):
-        return index._array
     if isinstance(index, tuple):
-        return tuple(part._array if isinstance(part, Tensor) else part for part in index)
-    return index
+        return tuple(_index_part(part) for part in index)
+    return _index_part(index)
 
 
 def getitem(input, index):

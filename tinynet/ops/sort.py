@@ -1,4 +1,4 @@
-"""Ops that answer "which element?": max/min with a dim, argmax/argmin, sort, argsort, topk, kthvalue, median, mode.
+"""Ops that answer "which element?": max/min with a dim, argmax/argmin, nonzero, sort, argsort, topk, kthvalue, median, mode.
 
 Each finds *indices* first (numpy's argmax or a stable argsort along the
 dim), then takes the values at those indices with one Function,
@@ -24,7 +24,7 @@ from tinynet.ops.elementwise import maximum, minimum
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["max", "min", "argmax", "argmin", "sort", "argsort", "topk", "kthvalue", "median", "mode"]
+__all__ = ["max", "min", "argmax", "argmin", "nonzero", "argwhere", "sort", "argsort", "topk", "kthvalue", "median", "mode"]
 
 
 class TakeAlongDim(Function):
@@ -145,6 +145,25 @@ def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
 def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the smallest value (of the flattened tensor when dim is None); int64, no gradient."""
     return _arg_extremum(np.argmin, input, dim, keepdim, axis, keepdims, "argmin")
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of the non-zero elements in row-major order: an int64 tensor of shape (n, input.dim()), or
+    with ``as_tuple`` one 1-D tensor per dimension (usable as ``x[x.nonzero(as_tuple=True)]``); no gradient."""
+    array = as_tensor(input)._array
+    if array.ndim == 0:  # PyTorch: a 0-d tensor has n rows of no columns (as_tuple: treated as 1-d)
+        found = np.zeros((int(array != 0), 0), np.int64)
+        return (Tensor._from_array(np.zeros(len(found), np.int64), False),) if as_tuple else \
+            Tensor._from_array(found, False)
+    indices = [index.astype(np.int64) for index in np.nonzero(array)]
+    if as_tuple:
+        return tuple(Tensor._from_array(index, False) for index in indices)
+    return Tensor._from_array(np.stack(indices, axis=1), False)
+
+
+def argwhere(input):
+    """``nonzero(input)``: the (n, input.dim()) indices of the non-zero elements; no gradient."""
+    return nonzero(input)
 
 
 def sort(input, dim=-1, descending=False, stable=False):

@@ -12,7 +12,7 @@ import numbers
 from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
-from tinynet.ops import norms, piecewise, rearrange, reduce, sort
+from tinynet.ops import fills, matrix_parts, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -104,12 +104,19 @@ METHODS = {
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
+    "diag": matrix_parts.diag, "diagonal": matrix_parts.diagonal, "trace": matrix_parts.trace,
+    "tril": matrix_parts.tril, "triu": matrix_parts.triu, "unique": matrix_parts.unique,
+    "bincount": matrix_parts.bincount,
+    "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
+    "nbytes": property(rearrange.nbytes),
+    "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
     "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
     "cumsum": reduce.cumsum, "norm": norms.norm,
     # which element (sort.py): max/min with a dim return (values, indices)
     "max": sort.max, "min": sort.min, "argmax": sort.argmax, "argmin": sort.argmin, "sort": sort.sort,
+    "nonzero": sort.nonzero, "argwhere": sort.argwhere,
     "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
     # shape (shape.py)
     "__getitem__": shape_ops.getitem,
@@ -143,6 +150,14 @@ METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
     "copy_": inplace.copy_,
+    "exp_": inplace.twin(elementwise.exp), "log_": inplace.twin(elementwise.log),
+    "sqrt_": inplace.twin(elementwise.sqrt), "abs_": inplace.twin(elementwise.abs),
+    "neg_": inplace.twin(elementwise.neg), "sigmoid_": inplace.twin(activations.sigmoid),
+    "tanh_": inplace.twin(activations.tanh), "square_": inplace.twin(elementwise_math.square),
+    "reciprocal_": inplace.twin(elementwise_math.reciprocal), "floor_": inplace.twin(piecewise.floor),
+    "ceil_": inplace.twin(piecewise.ceil), "trunc_": inplace.twin(piecewise.trunc),
+    "round_": inplace.twin(piecewise.round), "sign_": inplace.twin(piecewise.sign),
+    "normal_": fills.normal_, "uniform_": fills.uniform_,
     "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
     "scatter_add_": indexing.scatter_add_,
     # dtype and device (cast.py)

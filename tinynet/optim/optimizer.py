@@ -161,22 +161,23 @@ class Optimizer:
                 yield p, grad
 
     def state_dict(self):
-        """A flat dict ``name -> numpy array`` (saveable with ``tinynet.save``).
-
-        Keys: ``"param_groups.<g>.<hyperparameter>"`` and
-        ``"state.<i>.<name>"``, where i numbers the parameters in group order.
-        """
-        result = {}
-        index = 0
-        for g, group in enumerate(self.param_groups):
-            for key, value in group.items():
-                if key != "params":
-                    result[f"param_groups.{g}.{key}"] = np.array(value)
+        """PyTorch's layout: ``{"state": {i: {name: value}}, "param_groups": [{hyperparameters..., "params": [i, ...]}]}``,
+        parameters numbered 0, 1, ... in group order; the running state is copied (tensors, and ``step`` an int).
+        ``tinynet.save`` writes it and ``load_state_dict`` reads it back (the flat form of ``flatten_state_dict``
+        is accepted too)."""
+        state, groups, index = {}, [], 0
+        for group in self.param_groups:
+            numbers_of_group = []
             for p in group["params"]:
-                for name, value in self.state.get(p, {}).items():
-                    result[f"state.{index}.{name}"] = np.array(value, copy=True)
+                if self.state.get(p):
+                    state[index] = {name: Tensor._from_array(np.array(value, copy=True), False)
+                                    if isinstance(value, np.ndarray) else value
+                                    for name, value in self.state[p].items()}
+                numbers_of_group.append(index)
                 index += 1
-        return result
+            groups.append({**{key: value for key, value in group.items() if key != "params"},
+                           "params": numbers_of_group})
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and running state saved by ``state_dict`` (same parameter layout).
@@ -189,6 +190,8 @@ class Optimizer:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict expects a dict (from state_dict()), got {type(state_dict).__name__}")
+        if set(state_dict.keys()) == {"state", "param_groups"}:
+            state_dict = flatten_state_dict(state_dict, [len(group["params"]) for group in self.param_groups])
         params = [p for group in self.param_groups for p in group["params"]]
         groups = [dict(group) for group in self.param_groups]  # candidates, committed only if all is well
         loaded_state = {}  # parameter index -> {name: array}
@@ -281,6 +284,30 @@ class Optimizer:
                 if key != "params":
                     lines.append(f"    {key}: {group[key]}")
         return "\n".join(lines) + "\n)"
+
+
+def flatten_state_dict(state_dict, group_sizes=None):
+    """An optimizer's ``state_dict()`` as one flat dict: ``"param_groups.<g>.<name>"`` and ``"state.<i>.<name>"``
+    keys (the form ``load_state_dict`` checks entry by entry).  With ``group_sizes`` (parameters per group of the
+    optimizer that loads it), the groups' ``"params"`` numbering must match it, as in PyTorch."""
+    groups, state = state_dict["param_groups"], state_dict["state"]
+    if not isinstance(groups, (list, tuple)) or not all(isinstance(g, dict) and "params" in g for g in groups):
+        raise ValueError("optimizer state_dict: 'param_groups' must be a list of dicts, each with 'params'")
+    if not isinstance(state, dict) or not all(isinstance(entries, dict) for entries in state.values()):
+        raise ValueError("optimizer state_dict: 'state' must be a dict of parameter number -> dict")
+    if group_sizes is not None:
+        if len(groups) != len(group_sizes):
+            raise ValueError(f"loaded state dict has {len(groups)} parameter groups, but the optimizer has "
+                             f"{len(group_sizes)}")
+        if [len(g["params"]) for g in groups] != list(group_sizes):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+    flat = {}
+    for g, group in enumerate(groups):
+        flat.update({f"param_groups.{g}.{key}": value for key, value in group.items() if key != "params"})
+    for index, entries in state.items():
+        flat.update({f"state.{index}.{name}": value for name, value in entries.items()})
+    return flat
 
 
 def check_number(value, name, owner, minimum=None, below=None, label=None, maximum=None):

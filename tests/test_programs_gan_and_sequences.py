@@ -1,0 +1,183 @@
+"""A small DCGAN written the way PyTorch's DCGAN tutorial writes it, and a learner's 1-D CNN over signals,
+run on tinynet and on torch (in our own words).
+
+(a) Generator of ``ConvTranspose2d`` + ``BatchNorm2d`` + ``ReLU`` ending in ``Tanh``; discriminator of
+    ``Conv2d`` + ``LeakyReLU(0.2, inplace=True)`` ending in ``Sigmoid``; ``weights_init`` with
+    ``m.weight.data.normal_(0.0, 0.02)`` and ``nn.init.constant_(m.bias.data, 0)`` through
+    ``apply``; ``BCELoss``, Adam with ``betas=(0.5, 0.999)``, ``torch.full(..., real_label)``,
+    ``output.view(-1)``, ``fake.detach()``, ``fill_``, ``D_x = output.mean().item()``.
+(b) ``Conv1d``/``MaxPool1d``/``AdaptiveAvgPool1d`` over (N, C, L) signals with ``BatchNorm1d``.
+
+The noise and the starting weights are the same numbers in both runs (``same_start`` after the
+random initialisation); printed numbers and ``log`` must agree.
+"""
+
+import numpy as np
+import pytest
+
+from program_helpers import mnist_arrays, one_thread  # noqa: F401 (fixture)
+from test_programs_training_loops import compare_runs
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+DCGAN = """
+    log = []
+    nz, ngf, ndf, nc = 8, 16, 8, 1
+    real_label, fake_label = 1., 0.
+
+    def weights_init(m):
+        classname = m.__class__.__name__
+        if classname.find('Conv') != -1:
+            nn.init.normal_(m.weight.data, 0.0, 0.02)
+        elif classname.find('BatchNorm') != -1:
+            nn.init.normal_(m.weight.data, 1.0, 0.02)
+            nn.init.constant_(m.bias.data, 0)
+
+    class Generator(nn.Module):
+        def __init__(self):
+            super(Generator, self).__init__()
+            self.main = nn.Sequential(
+                nn.ConvTranspose2d(nz, ngf, 7, 1, 0, bias=False),
+                nn.BatchNorm2d(ngf),
+                nn.ReLU(True),
+                nn.ConvTranspose2d(ngf, ngf // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(ngf // 2),
+                nn.ReLU(True),
+                nn.ConvTranspose2d(ngf // 2, nc, 4, 2, 1, bias=False),
+                nn.Tanh()
+            )
+
+        def forward(self, input):
+            return self.main(input)
+
+    class Discriminator(nn.Module):
+        def __init__(self):
+            super(Discriminator, self).__init__()
+            self.main = nn.Sequential(
+                nn.Conv2d(nc, ndf, 4, 2, 1, bias=False),
+                nn.LeakyReLU(0.2, inplace=True),
+                nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(ndf * 2),
+                nn.LeakyReLU(0.2, inplace=True),
+                nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False),
+                nn.Sigmoid()
+            )
+
+        def forward(self, input):
+            return self.main(input)
+
+    netG = Generator()
+    netG.apply(weights_init)
+    log.append(abs(netG.main[0].weight.std().item() - 0.02) < 0.005)
+    same_start(netG)
+    netD = Discriminator()
+    netD.apply(weights_init)
+    same_start(netD)
+    print(netG)
+
+    criterion = nn.BCELoss()
+    fixed_noise = torch.tensor(NOISE[:4])
+    optimizerD = optim.Adam(netD.parameters(), lr=0.0002, betas=(0.5, 0.999))
+    optimizerG = optim.Adam(netG.parameters(), lr=0.0002, betas=(0.5, 0.999))
+
+    dataloader = DataLoader(TensorDataset(torch.tensor(images).view(-1, 1, 28, 28) * 2 - 1), batch_size=16)
+    iters = 0
+    for epoch in range(2):
+        for i, data in enumerate(dataloader, 0):
+            # (1) Update D: maximize log(D(x)) + log(1 - D(G(z)))
+            netD.zero_grad()
+            real_cpu = data[0]
+            b_size = real_cpu.size(0)
+            label = torch.full((b_size,), real_label, dtype=torch.float)
+            output = netD(real_cpu).view(-1)
+            errD_real = criterion(output, label)
+            errD_real.backward()
+            D_x = output.mean().item()
+
+            noise = torch.tensor(NOISE[iters % 3 * 16: iters % 3 * 16 + b_size])   # randn(b_size, nz, 1, 1)
+            fake = netG(noise)
+            label.fill_(fake_label)
+            output = netD(fake.detach()).view(-1)
+            errD_fake = criterion(output, label)
+            errD_fake.backward()
+            D_G_z1 = output.mean().item()
+            errD = errD_real + errD_fake
+            optimizerD.step()
+
+            # (2) Update G: maximize log(D(G(z)))
+            netG.zero_grad()
+            label.fill_(real_label)
+            output = netD(fake).view(-1)
+            errG = criterion(output, label)
+            errG.backward()
+            D_G_z2 = output.mean().item()
+            optimizerG.step()
+
+            print('[%d/%d][%d/%d]\\tLoss_D: %.4f\\tLoss_G: %.4f\\tD(x): %.4f\\tD(G(z)): %.4f / %.4f'
+                  % (epoch, 2, i, len(dataloader), errD.item(), errG.item(), D_x, D_G_z1, D_G_z2))
+            log.append((errD.item(), errG.item()))
+            iters += 1
+
+    with torch.no_grad():
+        fake = netG(fixed_noise).detach().cpu()
+    log.append(fake)
+"""
+
+SIGNALS = """
+    log = []
+
+    class SignalNet(nn.Module):
+        def __init__(self, channels=2, classes=3):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv1d(channels, 8, kernel_size=5, padding=2),
+                nn.BatchNorm1d(8),
+                nn.ReLU(),
+                nn.MaxPool1d(2),
+                nn.Conv1d(8, 16, kernel_size=3, padding="same"),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool1d(1),
+            )
+            self.classifier = nn.Linear(16, classes)
+
+        def forward(self, x):
+            x = self.features(x)
+            return self.classifier(x.squeeze(-1))
+
+    model = same_start(SignalNet())
+    loader = DataLoader(TensorDataset(torch.tensor(SIGNAL_X), torch.tensor(SIGNAL_Y)), batch_size=16)
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(3):
+        model.train()
+        total = 0.0
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * x.size(0)
+        print(f"epoch {epoch}: loss {total / len(loader.dataset):.5f}")
+        log.append(total)
+    model.eval()
+    with torch.no_grad():
+        log.append(model(torch.tensor(SIGNAL_X[:8])))
+"""
+
+
+def test_dcgan_tutorial_trains_to_torch_numbers(capsys, tmp_path, monkeypatch):
+    images, _ = mnist_arrays("train", 48)
+    noise = np.random.default_rng(10).standard_normal((48, 8, 1, 1)).astype(np.float32)
+    tiny, _, printed = compare_runs(DCGAN, capsys, tmp_path, monkeypatch, same_text=True, rtol=2e-3, images=images, NOISE=noise)
+    assert tiny["log"][0] is True and printed.count("Loss_D") == 6
+    assert tuple(tiny["log"][-1].shape) == (4, 1, 28, 28)
+
+
+def test_1d_cnn_over_signals_trains_to_torch_numbers(capsys, tmp_path, monkeypatch):
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 3, 64)
+    t = np.linspace(0, 1, 40, dtype=np.float32)
+    x = np.stack([np.stack([np.sin(2 * np.pi * (k + 1) * t), np.cos(2 * np.pi * (k + 1) * t)]) for k in y])
+    x = (x + 0.3 * rng.standard_normal(x.shape)).astype(np.float32)
+    tiny, _, _ = compare_runs(SIGNALS, capsys, tmp_path, monkeypatch, same_text=True, rtol=1e-3, SIGNAL_X=x, SIGNAL_Y=y)
+    assert tiny["log"][2] < tiny["log"][0]

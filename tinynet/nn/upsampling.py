@@ -1,0 +1,27 @@
+"""Upsample: resize feature maps (nearest neighbour), as in decoders and U-Net-style nets."""
+
+from tinynet.nn.module import Module
+from tinynet.ops.interpolate import interpolate
+
+
+class Upsample(Module):
+    """``interpolate(x, size, scale_factor, mode)`` as a layer (no parameters); only mode="nearest"."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        if mode != "nearest":
+            raise NotImplementedError(f"Upsample: mode={mode!r} is not implemented in tinynet (only 'nearest')")
+        self.size, self.mode, self.align_corners = size, mode, align_corners
+        self.scale_factor = float(scale_factor) if isinstance(scale_factor, (int, float)) else scale_factor
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, x):
+        """Resize ``x``'s spatial dims."""
+        return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                           self.recompute_scale_factor)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        which = f"scale_factor={self.scale_factor}" if self.scale_factor is not None else f"size={self.size}"
+        return f"{which}, mode='{self.mode}'"

@@ -1,0 +1,101 @@
+"""Parts of a matrix: ``diag``, ``trace``, ``tril``, ``triu`` -- and counting: ``unique``, ``bincount``.
+
+The first four are compositions (indexing, ``where``), so their gradients follow from those ops:
+the gradient of a taken diagonal goes back to the diagonal, that of a kept triangle to the
+triangle, zero elsewhere.  Zeroed entries are written as ``where(mask, x, 0)`` rather than
+``x * mask``, which would turn negatives into -0.0 (printed "-0.").  Counting has no gradient.
+"""
+
+import numpy as np
+
+from tinynet import checks
+from tinynet.ops.elementwise import where
+from tinynet.ops.operands import as_tensor
+from tinynet.ops.shape import getitem, pad
+from tinynet.tensor import Tensor
+
+__all__ = ["diag", "diagonal", "trace", "tril", "triu", "unique", "bincount"]
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The ``offset``-th diagonal of a matrix (above the main one for offset > 0); only dims (0, 1) of 2-D input."""
+    input = as_tensor(input)
+    if input.ndim != 2 or (dim1, dim2) not in ((0, 1), (-2, -1)):
+        raise NotImplementedError("diagonal: tinynet takes diagonals of 2-D tensors only (dims 0 and 1)")
+    offset = checks.integer(offset, "offset", "diagonal")
+    rows, columns = input.shape
+    first, last = max(0, -offset), min(rows, columns - offset)
+    index = np.arange(first, max(first, last))
+    return getitem(input, (index, index + offset))
+
+
+def diag(input, diagonal=0):
+    """1-D input: a square matrix with ``input`` on its ``diagonal``-th diagonal; 2-D input: that diagonal."""
+    input = as_tensor(input)
+    diagonal = checks.integer(diagonal, "diagonal", "diag")
+    if input.ndim == 2:
+        return globals()["diagonal"](input, diagonal)
+    if input.ndim != 1:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    size = input.shape[0] + abs(diagonal)
+    column = pad(input, (0, diagonal) if diagonal >= 0 else (-diagonal, 0)).reshape(size, 1)
+    return where(np.eye(size, k=diagonal, dtype=bool), column, 0)
+
+
+def trace(input):
+    """The sum of a matrix's main diagonal."""
+    input = as_tensor(input)
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return diagonal(input).sum()
+
+
+def _triangle(input, diagonal, keep, owner):
+    input = as_tensor(input)
+    if input.ndim < 2:
+        raise RuntimeError(f"{owner}: input tensor must have at least 2 dimensions")
+    diagonal = checks.integer(diagonal, "diagonal", owner)
+    return where(keep(np.ones(input.shape[-2:], dtype=bool), diagonal), input, 0)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of (each matrix of) input, on and below the ``diagonal``-th diagonal; zeros above."""
+    return _triangle(input, diagonal, np.tril, "tril")
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of (each matrix of) input, on and above the ``diagonal``-th diagonal; zeros below."""
+    return _triangle(input, diagonal, np.triu, "triu")
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements of ``input`` in ascending order (also when ``sorted=False``, whose order PyTorch
+    leaves open); with ``return_inverse`` the index of each element in them (input's shape), with
+    ``return_counts`` how often each occurs.  No gradient."""
+    if dim is not None:
+        raise NotImplementedError("unique: tinynet does not take dim= (unique rows or columns)")
+    array = as_tensor(input)._array
+    values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True)
+    results = [Tensor._from_array(values, False)]
+    if return_inverse:
+        results.append(Tensor._from_array(inverse.reshape(array.shape).astype(np.int64), False))
+    if return_counts:
+        results.append(Tensor._from_array(counts.astype(np.int64), False))
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ..., max occurs in a 1-D tensor of non-negative integers (at least
+    ``minlength`` counts); with ``weights`` the sum of the weights of each value's elements instead."""
+    array = as_tensor(input)._array
+    if array.ndim != 1 or array.dtype.kind not in "iu" or (array.size and array.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    minlength = checks.integer(minlength, "minlength", "bincount", minimum=0)
+    if weights is None:
+        return Tensor._from_array(np.bincount(array, minlength=minlength).astype(np.int64), False)
+    weight_array = as_tensor(weights)._array
+    if weight_array.shape != array.shape:
+        raise RuntimeError(f"bincount: weights should be 1-d and have the same length as input, got shapes "
+                           f"{list(weight_array.shape)} and {list(array.shape)}")
+    dtype = weight_array.dtype if weight_array.dtype.kind == "f" else np.float64
+    return Tensor._from_array(np.bincount(array, weights=weight_array, minlength=minlength).astype(dtype), False)
