@@ -16,7 +16,7 @@ import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
-from tinynet.ops.operands import as_tensor, operand
+from tinynet.ops.operands import as_tensor, float_input, operand
 from tinynet.ops.promotion import cast_to_common, promote
 from tinynet.tensor import Tensor
 
@@ -204,7 +204,7 @@ class Exp(Function):
 
 def exp(input):
     """e^input."""
-    return Exp.apply(as_tensor(input))
+    return Exp.apply(float_input(input))
 
 
 class Log(Function):
@@ -223,7 +223,7 @@ class Log(Function):
 
 def log(input):
     """Natural logarithm."""
-    return Log.apply(as_tensor(input))
+    return Log.apply(float_input(input))
 
 
 class Sqrt(Function):
@@ -243,7 +243,7 @@ class Sqrt(Function):
 
 def sqrt(input):
     """Square root."""
-    return Sqrt.apply(as_tensor(input))
+    return Sqrt.apply(float_input(input))
 
 
 class Abs(Function):
@@ -288,8 +288,11 @@ class Clip(Function):
 
 
 def clamp(input, min=None, max=None):
-    """Limit the values to [min, max] (either bound may be None)."""
-    return Clip.apply(as_tensor(input), min, max)
+    """Limit the values to [min, max] (either bound may be None); an integer tensor with a float bound gives a float."""
+    input = as_tensor(input)
+    if input._array.dtype.kind != "f":
+        input = cast_to_common(input, *(bound for bound in (min, max) if bound is not None))[0]
+    return Clip.apply(input, min, max)
 
 
 clip = clamp

@@ -1,0 +1,66 @@
+"""Corner cases where tinynet once differed from PyTorch, each one line: same values, shape and dtype -- or same error.
+
+Each case builds its result with ``lib`` standing for either ``torch`` or
+``tinynet`` (the same code runs on both, as learner code does after
+``import tinynet as torch``); the test runs it on both and compares.  The
+inputs are the ones a differential fuzzer found: integer and bool tensors,
+0-d and empty tensors, odd dims, mixed dtypes.
+"""
+
+import numpy as np
+import pytest
+
+import tinynet
+
+
+def grad_of(lib, fn, values, dtype="float64"):
+    """The gradient of sum(fn(x) * w) at x = values (w fixed), for comparing backward passes."""
+    x = lib.tensor(np.array(values, dtype=dtype), requires_grad=True)
+    out = fn(x)
+    weights = np.linspace(-1.0, 1.0, out.numel()).reshape(tuple(out.shape))
+    (out * lib.tensor(weights, dtype=out.dtype)).sum().backward()
+    return x.grad
+
+
+SAME_RESULT = [
+    # a float-valued op of an integer or bool tensor gives the default dtype (float32)
+    ("exp of int64", lambda lib: lib.tensor([1, 2]).exp()),
+    ("log of bool", lambda lib: lib.tensor([True, False]).log()),
+    ("sqrt of 0-d int64", lambda lib: lib.sqrt(lib.tensor(4))),
+    ("clamp int64 with a float bound", lambda lib: lib.tensor([1, 2, 3]).clamp(min=1.5)),
+    ("clamp_max bool with a float bound", lambda lib: lib.tensor([True, False]).clamp_max(0.5)),
+    ("clamp bool with int bounds", lambda lib: lib.tensor([True, False]).clamp(-1, 1)),
+]
+
+
+def assert_same(got, expected, torch, label):
+    if isinstance(expected, (tuple, list)):
+        assert isinstance(got, (tuple, list)) and len(got) == len(expected), label
+        for g, e in zip(got, expected):
+            assert_same(g, e, torch, label)
+        return
+    if not isinstance(expected, torch.Tensor):
+        assert type(got) is type(expected) and got == expected, label
+        return
+    assert isinstance(got, tinynet.Tensor), label
+    assert tuple(got.shape) == tuple(expected.shape), label
+    assert str(got.dtype) == str(expected.dtype).replace("torch.", ""), label
+    np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), rtol=1e-6, atol=1e-7,
+                               err_msg=label)
+
+
+@pytest.mark.parametrize("label, build", SAME_RESULT, ids=[case[0] for case in SAME_RESULT])
+def test_same_result_as_torch(label, build, torch):
+    assert_same(build(tinynet), build(torch), torch, label)
+
+
+SAME_ERROR = [
+]
+
+
+@pytest.mark.parametrize("label, build, error", SAME_ERROR, ids=[case[0] for case in SAME_ERROR])
+def test_same_error_as_torch(label, build, error, torch):
+    with pytest.raises(error):
+        build(torch)
+    with pytest.raises(error):
+        build(tinynet)
