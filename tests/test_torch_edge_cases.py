@@ -30,6 +30,14 @@ SAME_RESULT = [
     ("clamp int64 with a float bound", lambda lib: lib.tensor([1, 2, 3]).clamp(min=1.5)),
     ("clamp_max bool with a float bound", lambda lib: lib.tensor([True, False]).clamp_max(0.5)),
     ("clamp bool with int bounds", lambda lib: lib.tensor([True, False]).clamp(-1, 1)),
+    # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
+    *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
+        lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
+      for name, loss in [
+          ("cross_entropy", lambda F, x, t: F.cross_entropy(x, t, ignore_index=1)),
+          ("cross_entropy smoothed", lambda F, x, t: F.cross_entropy(x, t, ignore_index=1, label_smoothing=0.1)),
+          ("cross_entropy weighted", lambda F, x, t: F.cross_entropy(x, t, ignore_index=1, weight=x.new_ones(4))),
+          ("nll_loss", lambda F, x, t: F.nll_loss(x, t, ignore_index=1))]],
 ]
 
 
