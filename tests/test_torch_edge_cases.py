@@ -22,6 +22,14 @@ def grad_of(lib, fn, values, dtype="float64"):
     return x.grad
 
 
+def batch_norm_with_tensor_buffers(lib, shape):
+    """F.batch_norm with Tensor running statistics: the training output, the updated statistics, the eval output."""
+    x = lib.tensor(np.linspace(-2.0, 3.0, int(np.prod(shape))).reshape(shape) ** 2)
+    mean, var = lib.zeros(shape[1], dtype=lib.float64), lib.ones(shape[1], dtype=lib.float64)
+    trained = lib.nn.functional.batch_norm(x, mean, var, training=True, momentum=0.3)
+    return trained, mean, var, lib.nn.functional.batch_norm(x, mean, var)
+
+
 SAME_RESULT = [
     # a float-valued op of an integer or bool tensor gives the default dtype (float32)
     ("exp of int64", lambda lib: lib.tensor([1, 2]).exp()),
@@ -30,6 +38,11 @@ SAME_RESULT = [
     ("clamp int64 with a float bound", lambda lib: lib.tensor([1, 2, 3]).clamp(min=1.5)),
     ("clamp_max bool with a float bound", lambda lib: lib.tensor([True, False]).clamp_max(0.5)),
     ("clamp bool with int bounds", lambda lib: lib.tensor([True, False]).clamp(-1, 1)),
+    # F.batch_norm takes Tensor running statistics (and updates them in place) and (N, C, L) inputs
+    ("batch_norm (N, C)", lambda lib: batch_norm_with_tensor_buffers(lib, (4, 3))),
+    ("batch_norm (N, C, L)", lambda lib: batch_norm_with_tensor_buffers(lib, (4, 3, 5))),
+    ("batch_norm (N, C, L): gradient", lambda lib: grad_of(
+        lib, lambda x: lib.nn.functional.batch_norm(x, None, None, training=True), np.arange(24.0).reshape(2, 3, 4) ** 2)),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
