@@ -43,6 +43,18 @@ SAME_RESULT = [
     ("batch_norm (N, C, L)", lambda lib: batch_norm_with_tensor_buffers(lib, (4, 3, 5))),
     ("batch_norm (N, C, L): gradient", lambda lib: grad_of(
         lib, lambda x: lib.nn.functional.batch_norm(x, None, None, training=True), np.arange(24.0).reshape(2, 3, 4) ** 2)),
+    # a softmax over a dim of size 0 is empty
+    ("softmax over an empty dim", lambda lib: lib.zeros(0, 3).softmax(0)),
+    ("log_softmax over an empty dim", lambda lib: lib.nn.functional.log_softmax(lib.zeros(2, 0), dim=1)),
+    # a 0-d tensor's dim 0 (or -1) is itself
+    ("prod of a 0-d tensor over dim 0", lambda lib: lib.tensor(3.0).prod(0)),
+    ("prod of a 0-d tensor over dim -1, keepdim", lambda lib: lib.tensor(3).prod(-1, keepdim=True)),
+    # cat and stack promote mixed dtypes
+    ("cat int64 with float32", lambda lib: lib.cat([lib.tensor([1, 2]), lib.tensor([1.5])])),
+    ("cat float32 with float64", lambda lib: lib.cat([lib.tensor([1.5]), lib.tensor([2.5], dtype=lib.float64)])),
+    ("stack bool with int64", lambda lib: lib.stack([lib.tensor([True]), lib.tensor([3])], 1)),
+    ("cat mixed dtypes: gradient", lambda lib: grad_of(
+        lib, lambda x: lib.cat([x, lib.tensor([1.5], dtype=lib.float32)]), [1.0, 2.0])),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
@@ -76,6 +88,19 @@ def test_same_result_as_torch(label, build, torch):
 
 
 SAME_ERROR = [
+    # a slice must step forward (numpy would reverse)
+    ("x[::-1]", lambda lib: lib.tensor([1.0, 2.0, 3.0])[::-1], ValueError),
+    ("x[:, ::-2]", lambda lib: lib.zeros(2, 3)[:, ::-2], ValueError),
+    ("x[::-1] = v", lambda lib: lib.zeros(3).__setitem__(slice(None, None, -1), 1.0), ValueError),
+    # dims that do not exist
+    ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
+    ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),
+    ("split of a 0-d tensor", lambda lib: lib.tensor(2.0).split(1), RuntimeError),
+    ("chunk of a 0-d tensor", lambda lib: lib.tensor(2.0).chunk(2), RuntimeError),
+    ("narrow of a 0-d tensor", lambda lib: lib.tensor(2.0).narrow(0, 0, 1), RuntimeError),
+    # shapes that do not fit
+    ("cat of mismatched shapes", lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(1, 2)], 0), RuntimeError),
+    ("stack of mismatched shapes", lambda lib: lib.stack([lib.zeros(2, 3), lib.zeros(1, 3)]), RuntimeError),
 ]
 
 

@@ -318,7 +318,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        shifted = np.exp(x - x.max(axis=dim, keepdims=True))
+        shifted = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (initial: a dim of size 0)
         out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -344,7 +344,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)  # (initial: a dim of size 0)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out

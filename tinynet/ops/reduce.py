@@ -255,7 +255,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over ``dim`` (one int, or None for every element); integers and bools multiply to int64."""
     input = _with_dtype(as_tensor(input), dtype, "prod")
-    axes = tuple(range(input.ndim)) if dim is None else (checks.dim(dim, input.ndim, "prod"),)
+    if dim is None:
+        axes = tuple(range(input.ndim))
+    else:
+        axis = checks.dim(dim, input.ndim, "prod")
+        axes = (axis,) if input.ndim else ()  # (a 0-d tensor's dim 0 is itself: nothing to multiply over)
     return Prod.apply(input, axis=axes, keepdims=bool(keepdim) and dim is not None)
 
 

@@ -13,6 +13,7 @@ from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
+from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
 __all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat", "concatenate", "stack", "pad",
@@ -100,10 +101,10 @@ def permute(input, dims):
 def transpose(input, dim0=-2, dim1=-1):
     """Swap two dimensions (the last two by default)."""
     input = as_tensor(input)
+    dim0, dim1 = checks.dim(dim0, input.ndim, "transpose"), checks.dim(dim1, input.ndim, "transpose")
     if input.ndim < 2:
         return input
     axes = list(range(input.ndim))
-    dim0, dim1 = checks.dim(dim0, input.ndim, "transpose"), checks.dim(dim1, input.ndim, "transpose")
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return Permute.apply(input, tuple(axes))
 
@@ -145,13 +146,21 @@ class GetItem(Function):
         return grad_x
 
 
+def _forward_slice(part):
+    """A slice must step forward: PyTorch refuses x[::-1] (use flip), where numpy would reverse."""
+    if part.step is not None and part.step <= 0:
+        raise ValueError(f"step must be greater than zero (to reverse, use flip), got the slice {part}")
+    return part
+
+
 def unwrap_index(index):
     """Tensors inside an index become their arrays (so x[mask] and x[idx] work with tensor masks/indices)."""
     if isinstance(index, Tensor):
         return index._array
     if isinstance(index, tuple):
-        return tuple(part._array if isinstance(part, Tensor) else part for part in index)
-    return index
+        return tuple(part._array if isinstance(part, Tensor) else _forward_slice(part) if isinstance(part, slice)
+                     else part for part in index)
+    return _forward_slice(index) if isinstance(index, slice) else index
 
 
 def getitem(input, index):
@@ -167,7 +176,7 @@ class Cat(Function):
         for a in arrays[1:]:
             if a.ndim != arrays[0].ndim or a.shape[:axis] + a.shape[axis + 1:] != \
                     arrays[0].shape[:axis] + arrays[0].shape[axis + 1:]:
-                raise ValueError(f"cat along dim {axis}: shapes {arrays[0].shape} and {a.shape} differ off that dim")
+                raise RuntimeError(f"cat along dim {axis}: shapes {arrays[0].shape} and {a.shape} differ off that dim")
         ctx.axis = axis
         ctx.boundaries = np.cumsum([a.shape[axis] for a in arrays])[:-1]
         return np.concatenate(arrays, axis=axis)
@@ -177,11 +186,20 @@ class Cat(Function):
         return tuple(np.split(grad, ctx.boundaries, axis=ctx.axis))
 
 
+def _common_dtype(tensors):
+    """Tensors of mixed dtypes converted to the one PyTorch's promotion gives them all (as torch.cat does)."""
+    first = tensors[0]._array.dtype
+    if all(t._array.dtype == first for t in tensors):
+        return tensors
+    return cast_to_common(*tensors)
+
+
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dimension."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat needs at least one tensor")
+    tensors = _common_dtype(tensors)
     return Cat.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim, "cat"))
 
 
@@ -195,7 +213,7 @@ class Stack(Function):
     def forward(ctx, *arrays, axis=0):
         for a in arrays[1:]:
             if a.shape != arrays[0].shape:
-                raise ValueError(f"stack needs tensors of equal shape, got {arrays[0].shape} and {a.shape}")
+                raise RuntimeError(f"stack needs tensors of equal shape, got {arrays[0].shape} and {a.shape}")
         ctx.axis = axis
         return np.stack(arrays, axis=ctx.axis)
 
@@ -209,6 +227,7 @@ def stack(tensors, dim=0):
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs at least one tensor")
+    tensors = _common_dtype(tensors)
     return Stack.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim + 1, "stack"))
 
 
