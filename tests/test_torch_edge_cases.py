@@ -55,6 +55,13 @@ SAME_RESULT = [
     ("stack bool with int64", lambda lib: lib.stack([lib.tensor([True]), lib.tensor([3])], 1)),
     ("cat mixed dtypes: gradient", lambda lib: grad_of(
         lib, lambda x: lib.cat([x, lib.tensor([1.5], dtype=lib.float32)]), [1.0, 2.0])),
+    # alpha scales other in the dtype input and other promote to
+    ("add bool tensors, alpha=2", lambda lib: lib.add(lib.tensor([True, False]), lib.tensor([True, True]), alpha=2)),
+    ("sub float64 0-d, int64 tensor, alpha=0.5",
+     lambda lib: lib.sub(lib.tensor(2.0, dtype=lib.float64), lib.tensor([[1, 2]]), alpha=0.5)),
+    ("sub float32 0-d, Python int, alpha=0.5", lambda lib: lib.tensor(1.0).sub(2, alpha=0.5)),
+    ("add int64 tensors, alpha=3", lambda lib: lib.tensor([1, 2]).add(lib.tensor([3, 4]), alpha=3)),
+    ("add with alpha: gradient", lambda lib: grad_of(lib, lambda x: x.add(x * x, alpha=-0.5), [1.0, 2.0])),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
@@ -92,6 +99,7 @@ SAME_ERROR = [
     ("x[::-1]", lambda lib: lib.tensor([1.0, 2.0, 3.0])[::-1], ValueError),
     ("x[:, ::-2]", lambda lib: lib.zeros(2, 3)[:, ::-2], ValueError),
     ("x[::-1] = v", lambda lib: lib.zeros(3).__setitem__(slice(None, None, -1), 1.0), ValueError),
+    ("add int64 tensors, alpha=0.5", lambda lib: lib.tensor([1]).add(lib.tensor([2]), alpha=0.5), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

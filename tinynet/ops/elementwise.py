@@ -16,6 +16,7 @@ import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
+from tinynet.ops.cast import astype
 from tinynet.ops.operands import as_tensor, float_input, operand
 from tinynet.ops.promotion import cast_to_common, promote
 from tinynet.tensor import Tensor
@@ -43,10 +44,23 @@ class Add(Function):
                 sum_to_shape(grad, _shape_of(ctx, 1)) if need_b else None)
 
 
+def _times_alpha(input, other, alpha, owner):
+    """(input, alpha * other), both of the dtype input and other promote to: alpha does not change it (PyTorch)."""
+    input, other = promote(input, other)
+    if not isinstance(other, Tensor):
+        return input, other * alpha
+    dtype = other._array.dtype
+    if dtype.kind != "f" and not isinstance(alpha, numbers.Integral):
+        raise RuntimeError(f"{owner}: for integral input tensors, argument alpha must not be a floating point "
+                           f"number, got alpha={alpha!r}")
+    scaled = mul(other, alpha)
+    return input, scaled if scaled._array.dtype == dtype else astype(scaled, dtype)
+
+
 def add(input, other, *, alpha=1):
     """input + alpha * other (broadcasting)."""
     if alpha != 1:
-        other = mul(operand(other), alpha)
+        return Add.apply(*_times_alpha(input, other, alpha, "add"))
     return Add.apply(*promote(input, other))
 
 
@@ -75,7 +89,7 @@ def sub(input, other, *, alpha=1):
         raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; "
                            "to invert a mask use ~mask or logical_not")
     if alpha != 1:
-        other = mul(operand(other), alpha)
+        return Sub.apply(*_times_alpha(input, other, alpha, "sub"))
     return Sub.apply(*promote(input, other))
 
 
