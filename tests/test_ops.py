@@ -45,6 +45,12 @@ CASES = [
     OpCase("pow_fraction", [(3, 4)], lambda x: x ** 0.5, low=0.2),
     OpCase("pow_tensor", [(3, 4), (3, 4)], lambda a, b: a ** b, low=0.2),
     OpCase("rpow", [(3, 4)], lambda x: 2.0 ** x),
+    OpCase("remainder", [(3, 4), (3, 4)], lambda a, b: a % (b.abs() + 2), away_from=(0,)),
+    OpCase("rremainder", [(3, 4)], lambda x: 1.5 % (x.abs() + 1), compare_with_torch=False),  # (no torch backward)
+    OpCase("fmod", [(3, 4), (4,)], lambda a, b: a.fmod(b.abs() + 2), away_from=(0,)),
+    OpCase("div_floor_flat", [(3, 4), (3, 4)], lambda a, b: a.div(b.abs() + 0.5, rounding_mode="floor") + a * b,
+           away_from=(0,)),
+    OpCase("div_trunc_flat", [(3, 4), (4,)], lambda a, b: a.div(b.abs() + 0.5, rounding_mode="trunc") * b),
     OpCase("reused_node", [(3, 4)], lambda x: x * x + x),
     OpCase("reused_deep", [(4,)], lambda x: (x * x).exp() * x - (x + x).tanh()),
     # unary math

@@ -30,6 +30,17 @@ def batch_norm_with_tensor_buffers(lib, shape):
     return trained, mean, var, lib.nn.functional.batch_norm(x, mean, var)
 
 
+INTEGER_DIVISIONS = [
+    ("//", lambda lib, a, b: a // b),
+    ("%", lambda lib, a, b: a % b),
+    ("div trunc", lambda lib, a, b: lib.div(a, b, rounding_mode="trunc")),
+    ("fmod", lambda lib, a, b: lib.fmod(a, b)),
+    ("remainder by -4", lambda lib, a, b: a.remainder(-4)),
+    ("float // int tensor", lambda lib, a, b: 7.5 // b),
+    ("// 0 of an empty tensor", lambda lib, a, b: a[:0] // 0),
+]
+
+
 SAME_RESULT = [
     # a float-valued op of an integer or bool tensor gives the default dtype (float32)
     ("exp of int64", lambda lib: lib.tensor([1, 2]).exp()),
@@ -42,7 +53,8 @@ SAME_RESULT = [
     ("batch_norm (N, C)", lambda lib: batch_norm_with_tensor_buffers(lib, (4, 3))),
     ("batch_norm (N, C, L)", lambda lib: batch_norm_with_tensor_buffers(lib, (4, 3, 5))),
     ("batch_norm (N, C, L): gradient", lambda lib: grad_of(
-        lib, lambda x: lib.nn.functional.batch_norm(x, None, None, training=True), np.arange(24.0).reshape(2, 3, 4) ** 2)),
+        lib, lambda x: lib.nn.functional.batch_norm(x, None, None, training=True),
+        np.arange(24.0).reshape(2, 3, 4) ** 2)),
     # a softmax over a dim of size 0 is empty
     ("softmax over an empty dim", lambda lib: lib.zeros(0, 3).softmax(0)),
     ("log_softmax over an empty dim", lambda lib: lib.nn.functional.log_softmax(lib.zeros(2, 0), dim=1)),
@@ -62,6 +74,13 @@ SAME_RESULT = [
     ("sub float32 0-d, Python int, alpha=0.5", lambda lib: lib.tensor(1.0).sub(2, alpha=0.5)),
     ("add int64 tensors, alpha=3", lambda lib: lib.tensor([1, 2]).add(lib.tensor([3, 4]), alpha=3)),
     ("add with alpha: gradient", lambda lib: grad_of(lib, lambda x: x.add(x * x, alpha=-0.5), [1.0, 2.0])),
+    # rounded division and remainders: integers stay integers, signs as in Python (floor) or C (trunc, fmod)
+    *[(f"{name} of int64 tensors",
+       lambda lib, op=op: op(lib, lib.tensor([5, -3, 7, -7, 0]), lib.tensor([2, 2, -2, -2, 3])))
+      for name, op in INTEGER_DIVISIONS],
+    ("// and % of floats, by zero too", lambda lib: [
+        op(lib.tensor([5.0, -3.0, 7.5, 1.0]), lib.tensor([2.0, 2.0, -2.0, 0.0]))
+        for op in (lambda a, b: a // b, lambda a, b: a % b, lambda a, b: a.fmod(b))]),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
@@ -100,6 +119,10 @@ SAME_ERROR = [
     ("x[:, ::-2]", lambda lib: lib.zeros(2, 3)[:, ::-2], ValueError),
     ("x[::-1] = v", lambda lib: lib.zeros(3).__setitem__(slice(None, None, -1), 1.0), ValueError),
     ("add int64 tensors, alpha=0.5", lambda lib: lib.tensor([1]).add(lib.tensor([2]), alpha=0.5), RuntimeError),
+    ("integer // 0", lambda lib: lib.tensor([1, 2]) // 0, RuntimeError),
+    ("integer % a zero tensor", lambda lib: lib.tensor([1, 2]) % lib.tensor([1, 0]), RuntimeError),
+    ("div with an unknown rounding_mode", lambda lib: lib.tensor([1.0]).div(2, rounding_mode="round"), RuntimeError),
+    ("backward through //", lambda lib: (lib.tensor([1.5], requires_grad=True) // 2).sum().backward(), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

@@ -37,6 +37,7 @@ from tinynet.ops.activations import *  # noqa: F401,F403
 from tinynet.ops.adaptive_pool import *  # noqa: F401,F403
 from tinynet.ops.compare import *  # noqa: F401,F403
 from tinynet.ops.conv import *  # noqa: F401,F403
+from tinynet.ops.division import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
 from tinynet.ops.elementwise_math import *  # noqa: F401,F403

@@ -12,6 +12,7 @@ re-exports.
 
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
+    division.py       div (rounding_mode), floor_divide (//), remainder (%), fmod
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient)
     promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py

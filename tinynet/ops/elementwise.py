@@ -21,7 +21,7 @@ from tinynet.ops.operands import as_tensor, float_input, operand
 from tinynet.ops.promotion import cast_to_common, promote
 from tinynet.tensor import Tensor
 
-__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
+__all__ = ["add", "sub", "mul", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
            "maximum", "minimum", "where"]
 
 
@@ -132,7 +132,10 @@ class Div(Function):
 
 
 def div(input, other):
-    """input / other (broadcasting); true division, so integers give the default float dtype."""
+    """input / other (broadcasting); true division, so integers give the default float dtype.
+
+    (The ``/`` operator; ``tinynet.div``, with PyTorch's ``rounding_mode``, is in ``division.py``.)
+    """
     return Div.apply(*promote(input, other, true_division=True))
 
 

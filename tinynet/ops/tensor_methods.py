@@ -12,7 +12,7 @@ import numbers
 from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
-from tinynet.ops import norms, piecewise, rearrange, reduce, sort
+from tinynet.ops import division, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -82,8 +82,12 @@ METHODS = {
     "__pow__": elementwise.pow, "__rpow__": _reflected(elementwise.pow, "**"),
     "__matmul__": matmul.matmul, "__rmatmul__": _reflected(matmul.matmul, "@"),
     "__neg__": elementwise.neg,
-    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul, "div": elementwise.div,
+    "__floordiv__": division.floor_divide, "__rfloordiv__": _reflected(division.floor_divide, "//"),
+    "__mod__": division.remainder, "__rmod__": _reflected(division.remainder, "%"),
+    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul, "div": division.div,
     "pow": elementwise.pow, "neg": elementwise.neg, "matmul": matmul.matmul,
+    "divide": division.div, "floor_divide": division.floor_divide, "remainder": division.remainder,
+    "fmod": division.fmod,
     "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt, "abs": elementwise.abs,
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
