@@ -129,7 +129,18 @@ SAME_ERROR = [
     ("split of a 0-d tensor", lambda lib: lib.tensor(2.0).split(1), RuntimeError),
     ("chunk of a 0-d tensor", lambda lib: lib.tensor(2.0).chunk(2), RuntimeError),
     ("narrow of a 0-d tensor", lambda lib: lib.tensor(2.0).narrow(0, 0, 1), RuntimeError),
-    # shapes that do not fit
+    # shapes that do not fit: RuntimeError in PyTorch (numpy would say ValueError)
+    ("+ of shapes that do not broadcast", lambda lib: lib.zeros(2, 3) + lib.zeros(4), RuntimeError),
+    ("maximum of shapes that do not broadcast", lambda lib: lib.maximum(lib.zeros(2, 3), lib.zeros(4)), RuntimeError),
+    ("== of shapes that do not broadcast", lambda lib: lib.zeros(2, 3) == lib.zeros(4), RuntimeError),
+    ("reshape to the wrong size", lambda lib: lib.zeros(2, 3).reshape(4, -1), RuntimeError),
+    ("view of a 0-d tensor as (0, -1)", lambda lib: lib.tensor(1.0).view(0, -1), RuntimeError),
+    ("permute with a repeated dim", lambda lib: lib.zeros(2, 3).permute(0, 0), RuntimeError),
+    ("matmul of misaligned matrices", lambda lib: lib.zeros(2, 3) @ lib.zeros(2, 3), RuntimeError),
+    ("matmul of 0-d tensors", lambda lib: lib.tensor(1.0) @ lib.tensor(2.0), RuntimeError),
+    ("linear with the wrong in_features", lambda lib: lib.nn.functional.linear(lib.zeros(2, 3), lib.zeros(4, 2)),
+     RuntimeError),
+    ("pad with an odd number of widths", lambda lib: lib.nn.functional.pad(lib.zeros(2, 3), (1,)), RuntimeError),
     ("cat of mismatched shapes", lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(1, 2)], 0), RuntimeError),
     ("stack of mismatched shapes", lambda lib: lib.stack([lib.zeros(2, 3), lib.zeros(1, 3)]), RuntimeError),
 ]

@@ -96,6 +96,14 @@ def dims(value, ndim, owner=None):
     return tuple(sorted(result)) if ndim else ()  # a 0-d tensor's dim 0 is itself: nothing to reduce over
 
 
+def broadcast_error(error, owner):
+    """numpy's "could not be broadcast" ValueError as the RuntimeError PyTorch raises for it; None for other errors."""
+    message = str(error).strip()
+    if "could not be broadcast" not in message:
+        return None
+    return RuntimeError(f"{_prefix(owner)}the shapes of the operands do not broadcast: {message}")
+
+
 def real_number(value, name, owner=None, minimum=None, maximum=None):
     """A finite real number (Python or numpy) as a float, within [minimum, maximum] when given."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -30,7 +30,7 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}") from None
+            raise RuntimeError(f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}") from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -94,7 +94,7 @@ def permute(input, dims):
     input = as_tensor(input)
     axes = tuple(dims)
     if len(axes) != input.ndim or sorted(checks.dim(a, input.ndim, "permute") for a in axes) != list(range(input.ndim)):
-        raise ValueError(f"permute needs an ordering of all {input.ndim} axes, got {axes}")
+        raise RuntimeError(f"permute needs an ordering of all {input.ndim} axes, got {axes}")
     return Permute.apply(input, axes)
 
 
@@ -238,7 +238,7 @@ def pad_widths_per_axis(pad_widths, ndim):
     """
     widths = tuple(pad_widths)
     if len(widths) % 2 or len(widths) // 2 > ndim:
-        raise ValueError(
+        raise RuntimeError(
             f"pad widths must come in (before, after) pairs for at most {ndim} dimensions, got {widths}"
         )
     for w in widths:
