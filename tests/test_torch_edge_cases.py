@@ -81,6 +81,21 @@ SAME_RESULT = [
     ("// and % of floats, by zero too", lambda lib: [
         op(lib.tensor([5.0, -3.0, 7.5, 1.0]), lib.tensor([2.0, 2.0, -2.0, 0.0]))
         for op in (lambda a, b: a // b, lambda a, b: a % b, lambda a, b: a.fmod(b))]),
+    # where with two Python numbers: a float means the default dtype
+    ("where(mask, 1.5, 0)", lambda lib: lib.where(lib.tensor([True, False]), 1.5, 0)),
+    ("where(mask, 1, 0)", lambda lib: lib.where(lib.tensor([True, False]), 1, 0)),
+    # logic on masks and integers
+    ("~mask", lambda lib: ~lib.tensor([True, False])),
+    ("~ of int64", lambda lib: ~lib.tensor([1, 0])),
+    ("mask & mask", lambda lib: (lib.tensor([1, 2]) > 1) & (lib.tensor([1, 2]) < 3)),
+    ("int64 & bool", lambda lib: lib.tensor([1, 6]) & True),
+    ("int64 | bool tensor", lambda lib: lib.tensor([1, 2]) | lib.tensor([True, False])),
+    ("3 & int64", lambda lib: 3 & lib.tensor([1, 2])),
+    ("mask ^ True", lambda lib: lib.tensor([True, False]) ^ True),
+    ("x[~mask]", lambda lib: lib.tensor([1.0, 2.0])[~(lib.tensor([1.0, 2.0]) > 1)]),
+    ("logical_and of float and int64", lambda lib: lib.logical_and(lib.tensor([1.0, 0.0]), lib.tensor([2, 2]))),
+    ("logical_not of floats", lambda lib: lib.logical_not(lib.tensor([0.0, 2.0]))),
+    ("abs() of a tensor", lambda lib: abs(lib.tensor([-1.5, 2.0]))),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
@@ -123,6 +138,13 @@ SAME_ERROR = [
     ("integer % a zero tensor", lambda lib: lib.tensor([1, 2]) % lib.tensor([1, 0]), RuntimeError),
     ("div with an unknown rounding_mode", lambda lib: lib.tensor([1.0]).div(2, rounding_mode="round"), RuntimeError),
     ("backward through //", lambda lib: (lib.tensor([1.5], requires_grad=True) // 2).sum().backward(), RuntimeError),
+    ("~ of a float tensor", lambda lib: ~lib.tensor([1.0]), TypeError),
+    ("& of float tensors", lambda lib: lib.tensor([1.0]) & lib.tensor([1.0]), NotImplementedError),
+    ("clamp with neither bound", lambda lib: lib.tensor([1.0]).clamp(), RuntimeError),
+    ("bool() of a 2-element tensor", lambda lib: bool(lib.tensor([1.0, 2.0])), RuntimeError),
+    ("an int64 tensor that requires grad", lambda lib: lib.tensor([1, 2]).requires_grad_(), RuntimeError),
+    ("zeros(-1)", lambda lib: lib.zeros(-1), RuntimeError),
+    ("copy_ from a shape that does not broadcast", lambda lib: lib.zeros(2).copy_(lib.ones(3)), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

@@ -99,7 +99,7 @@ def dims(value, ndim, owner=None):
 def broadcast_error(error, owner):
     """numpy's "could not be broadcast" ValueError as the RuntimeError PyTorch raises for it; None for other errors."""
     message = str(error).strip()
-    if "could not be broadcast" not in message:
+    if "could not be broadcast" not in message and "could not broadcast" not in message:
         return None
     return RuntimeError(f"{_prefix(owner)}the shapes of the operands do not broadcast: {message}")
 

@@ -15,6 +15,7 @@ re-exports.
     division.py       div (rounding_mode), floor_divide (//), remainder (%), fmod
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient)
+    logical.py        ~ & | ^ on masks and integers, logical_not/and/or/xor (no gradient)
     promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
     reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
     norms.py          norm

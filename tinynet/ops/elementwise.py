@@ -18,7 +18,7 @@ from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.cast import astype
 from tinynet.ops.operands import as_tensor, float_input, operand
-from tinynet.ops.promotion import cast_to_common, promote
+from tinynet.ops.promotion import cast_to_common, operands_dtype, promote
 from tinynet.tensor import Tensor
 
 __all__ = ["add", "sub", "mul", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
@@ -287,8 +287,6 @@ class Clip(Function):
 
     @staticmethod
     def forward(ctx, x, low=None, high=None):
-        if low is None and high is None:
-            raise ValueError("clip needs at least one of low (min) and high (max), got neither")
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
         return np.clip(x, low, high)
@@ -306,6 +304,8 @@ class Clip(Function):
 
 def clamp(input, min=None, max=None):
     """Limit the values to [min, max] (either bound may be None); an integer tensor with a float bound gives a float."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' and 'max' must not be None, got neither")
     input = as_tensor(input)
     if input._array.dtype.kind != "f":
         input = cast_to_common(input, *(bound for bound in (min, max) if bound is not None))[0]
@@ -385,4 +385,7 @@ def where(condition, input, other):
     condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
-    return Where.apply(condition, *cast_to_common(operand(input), operand(other)))
+    input, other = cast_to_common(operand(input), operand(other))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers: a float one means float32
+        input = Tensor._from_array(np.asarray(input, dtype=operands_dtype(input, other)), False)
+    return Where.apply(condition, input, other)

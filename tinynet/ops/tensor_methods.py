@@ -12,7 +12,7 @@ import numbers
 from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
-from tinynet.ops import division, norms, piecewise, rearrange, reduce, sort
+from tinynet.ops import division, logical, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -81,7 +81,7 @@ METHODS = {
     "__truediv__": elementwise.div, "__rtruediv__": _reflected(elementwise.div, "/"),
     "__pow__": elementwise.pow, "__rpow__": _reflected(elementwise.pow, "**"),
     "__matmul__": matmul.matmul, "__rmatmul__": _reflected(matmul.matmul, "@"),
-    "__neg__": elementwise.neg,
+    "__neg__": elementwise.neg, "__abs__": elementwise.abs,
     "__floordiv__": division.floor_divide, "__rfloordiv__": _reflected(division.floor_divide, "//"),
     "__mod__": division.remainder, "__rmod__": _reflected(division.remainder, "%"),
     "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul, "div": division.div,
@@ -107,6 +107,13 @@ METHODS = {
     # comparisons (compare.py): bool tensors, no gradient
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
+    # logic on masks (logical.py): ~ & | ^, no gradient
+    "__invert__": logical.bitwise_not, "__and__": logical.bitwise_and, "__rand__": _reflected(logical.bitwise_and, "&"),
+    "__or__": logical.bitwise_or, "__ror__": _reflected(logical.bitwise_or, "|"),
+    "__xor__": logical.bitwise_xor, "__rxor__": _reflected(logical.bitwise_xor, "^"),
+    "bitwise_not": logical.bitwise_not, "bitwise_and": logical.bitwise_and, "bitwise_or": logical.bitwise_or,
+    "bitwise_xor": logical.bitwise_xor, "logical_not": logical.logical_not, "logical_and": logical.logical_and,
+    "logical_or": logical.logical_or, "logical_xor": logical.logical_xor,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
