@@ -12,6 +12,8 @@ import pytest
 
 import tinynet
 
+pytestmark = pytest.mark.filterwarnings("ignore:Implicit dimension choice")  # (softmax without a dim, below)
+
 
 def grad_of(lib, fn, values, dtype="float64"):
     """The gradient of sum(fn(x) * w) at x = values (w fixed), for comparing backward passes."""
@@ -58,6 +60,13 @@ SAME_RESULT = [
     # a softmax over a dim of size 0 is empty
     ("softmax over an empty dim", lambda lib: lib.zeros(0, 3).softmax(0)),
     ("log_softmax over an empty dim", lambda lib: lib.nn.functional.log_softmax(lib.zeros(2, 0), dim=1)),
+    # softmax without a dim: PyTorch's deprecated implicit choice (dim 0 for a 3-D input, dim 1 for 4-D)
+    *[(f"{name} without a dim, {len(shape)}-D", lambda lib, make=make, shape=shape: make(lib)(
+        lib.tensor(np.linspace(-1.0, 2.0, int(np.prod(shape))).reshape(shape))))
+      for name, make in [("F.softmax", lambda lib: lib.nn.functional.softmax),
+                         ("F.log_softmax", lambda lib: lib.nn.functional.log_softmax),
+                         ("nn.Softmax()", lambda lib: lib.nn.Softmax()), ("nn.LogSoftmax()", lambda lib: lib.nn.LogSoftmax())]
+      for shape in [(3,), (2, 3), (2, 3, 4), (2, 3, 2, 2)]],
     # a 0-d tensor's dim 0 (or -1) is itself
     ("prod of a 0-d tensor over dim 0", lambda lib: lib.tensor(3.0).prod(0)),
     ("prod of a 0-d tensor over dim -1, keepdim", lambda lib: lib.tensor(3).prod(-1, keepdim=True)),
@@ -174,3 +183,8 @@ def test_same_error_as_torch(label, build, error, torch):
         build(torch)
     with pytest.raises(error):
         build(tinynet)
+
+
+def test_softmax_without_a_dim_warns_as_pytorch_does():
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        tinynet.nn.functional.softmax(tinynet.zeros(2, 3))

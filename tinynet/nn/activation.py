@@ -34,8 +34,9 @@ from tinynet.nn.parameter import Parameter
 
 
 def _check_dim(dim, owner):
-    """A dim's range depends on the input, so it is checked in forward; here only its type."""
-    if isinstance(dim, bool) or not isinstance(dim, int):
+    """A dim's range depends on the input, so it is checked in forward; here only its type (None: PyTorch's
+    deprecated implicit choice, made in forward)."""
+    if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int)):
         raise TypeError(f"{owner}: dim must be an integer, got {dim!r}")
     return dim
 
@@ -144,7 +145,7 @@ class Hardlim(Module):
 class Softmax(Module):
     """Softmax along ``dim``: positive outputs that sum to 1 (a probability distribution)."""
 
-    def __init__(self, dim=-1):
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = _check_dim(dim, "Softmax")
 
@@ -160,7 +161,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """Log of softmax along ``dim``, computed stably (pairs with NLLLoss)."""
 
-    def __init__(self, dim=-1):
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = _check_dim(dim, "LogSoftmax")
 

@@ -10,6 +10,8 @@ here too; the smooth newer ones (gelu, mish, selu, logsigmoid) are in
 returns it, with the version counting and autograd rules of ``inplace.py``.
 """
 
+import warnings
+
 import numpy as np
 
 from tinynet import checks, dtypes
@@ -329,9 +331,18 @@ class Softmax(Function):
         return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
 
 
-def softmax(input, dim=-1):
+def implicit_softmax_dim(input, owner):
+    """PyTorch's deprecated choice when no dim is given: 0 for a 0-, 1- or 3-D input, else 1 (with its warning)."""
+    warnings.warn(f"Implicit dimension choice for {owner} has been deprecated. Change the call to include dim=X "
+                  f"as an argument.", UserWarning, stacklevel=3)
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None):
     """Softmax along dim."""
     input = floating(input, "softmax")
+    if dim is None:
+        dim = implicit_softmax_dim(input, "softmax")
     return Softmax.apply(input, dim=checks.dim(dim, input.ndim, "softmax"))
 
 
@@ -355,7 +366,9 @@ class LogSoftmax(Function):
         return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
 
 
-def log_softmax(input, dim=-1):
+def log_softmax(input, dim=None):
     """log(softmax(input)) along dim, computed stably."""
     input = floating(input, "log_softmax")
+    if dim is None:
+        dim = implicit_softmax_dim(input, "log_softmax")
     return LogSoftmax.apply(input, dim=checks.dim(dim, input.ndim, "log_softmax"))
