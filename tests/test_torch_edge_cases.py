@@ -67,6 +67,10 @@ SAME_RESULT = [
                          ("F.log_softmax", lambda lib: lib.nn.functional.log_softmax),
                          ("nn.Softmax()", lambda lib: lib.nn.Softmax()), ("nn.LogSoftmax()", lambda lib: lib.nn.LogSoftmax())]
       for shape in [(3,), (2, 3), (2, 3, 4), (2, 3, 2, 2)]],
+    # any/all over dim=() reduce nothing (sum over dim=() reduces everything)
+    ("any over dim=()", lambda lib: lib.tensor([0.0, 2.0, 0.0]).any(dim=())),
+    ("all over dim=(), keepdim", lambda lib: lib.tensor([[0, 1], [1, 1]]).all(dim=(), keepdim=True)),
+    ("sum over dim=()", lambda lib: lib.tensor([[0, 1], [1, 1]]).sum(dim=())),
     # a 0-d tensor's dim 0 (or -1) is itself
     ("prod of a 0-d tensor over dim 0", lambda lib: lib.tensor(3.0).prod(0)),
     ("prod of a 0-d tensor over dim -1, keepdim", lambda lib: lib.tensor(3).prod(-1, keepdim=True)),

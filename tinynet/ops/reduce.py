@@ -319,7 +319,8 @@ def logsumexp(input, dim, keepdim=False):
 
 def _truth_reduction(numpy_fn, input, dim, keepdim, who):
     input = as_tensor(input)
-    axes = checks.dims(dim, input.ndim, who)
+    # An empty tuple of dims reduces over none of them here (unlike sum's): PyTorch's any/all.
+    axes = () if isinstance(dim, (tuple, list)) and not dim else checks.dims(dim, input.ndim, who)
     result = numpy_fn(input._array, axis=axes, keepdims=bool(keepdim))
     dtype = np.uint8 if input._array.dtype == np.uint8 else np.bool_  # as PyTorch (uint8 stays uint8)
     return Tensor._from_array(np.asarray(result, dtype=dtype), False)
