@@ -109,6 +109,13 @@ SAME_RESULT = [
     ("logical_and of float and int64", lambda lib: lib.logical_and(lib.tensor([1.0, 0.0]), lib.tensor([2, 2]))),
     ("logical_not of floats", lambda lib: lib.logical_not(lib.tensor([0.0, 2.0]))),
     ("abs() of a tensor", lambda lib: abs(lib.tensor([-1.5, 2.0]))),
+    # a difference loss of mixed dtypes has the promoted dtype (huber_loss: the input's), gradients in each own
+    *[(f"{name}({a}, {b})", lambda lib, name=name, a=a, b=b: getattr(lib.nn.functional, name)(
+        lib.tensor([0.5, -1.0, 2.0], dtype=getattr(lib, a)), lib.tensor([1, 1, 1], dtype=getattr(lib, b))))
+      for name in ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]
+      for a, b in [("float32", "int64"), ("float32", "float64"), ("float64", "float32")]],
+    ("mse_loss(float64, float32): gradient", lambda lib: grad_of(
+        lib, lambda x: lib.nn.functional.mse_loss(x, lib.tensor([1.0, 2.0]), reduction="none"), [0.5, -1.0])),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
