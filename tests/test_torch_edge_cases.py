@@ -65,7 +65,8 @@ SAME_RESULT = [
         lib.tensor(np.linspace(-1.0, 2.0, int(np.prod(shape))).reshape(shape))))
       for name, make in [("F.softmax", lambda lib: lib.nn.functional.softmax),
                          ("F.log_softmax", lambda lib: lib.nn.functional.log_softmax),
-                         ("nn.Softmax()", lambda lib: lib.nn.Softmax()), ("nn.LogSoftmax()", lambda lib: lib.nn.LogSoftmax())]
+                         ("nn.Softmax()", lambda lib: lib.nn.Softmax()),
+                         ("nn.LogSoftmax()", lambda lib: lib.nn.LogSoftmax())]
       for shape in [(3,), (2, 3), (2, 3, 4), (2, 3, 2, 2)]],
     # any/all over dim=() reduce nothing (sum over dim=() reduces everything)
     ("any over dim=()", lambda lib: lib.tensor([0.0, 2.0, 0.0]).any(dim=())),
@@ -116,6 +117,17 @@ SAME_RESULT = [
       for a, b in [("float32", "int64"), ("float32", "float64"), ("float64", "float32")]],
     ("mse_loss(float64, float32): gradient", lambda lib: grad_of(
         lib, lambda x: lib.nn.functional.mse_loss(x, lib.tensor([1.0, 2.0]), reduction="none"), [0.5, -1.0])),
+    # in-place twins of the unary ops (values, and gradients through them)
+    *[(f"x.{name}_()", lambda lib, name=name: getattr(lib.tensor([1.6, -2.5, 0.25]), name + "_")())
+      for name in ["neg", "abs", "exp", "sigmoid", "tanh", "floor", "ceil", "round", "trunc", "sign", "square",
+                   "reciprocal"]],
+    ("x.sqrt_(), x.log_()", lambda lib: [lib.tensor([4.0, 0.5]).sqrt_(), lib.tensor([4.0, 0.5]).log_()]),
+    ("x.remainder_(3), x.floor_divide_(2)", lambda lib: [lib.tensor([7, -7]).remainder_(3),
+                                                        lib.tensor([7, -7]).floor_divide_(2)]),
+    ("x.addcdiv_, x.lerp_", lambda lib: [
+        lib.tensor([1.0, 2.0]).addcdiv_(lib.tensor([1.0, 2.0]), lib.tensor([3.0, 4.0])),
+        lib.tensor([1.0, 2.0]).lerp_(lib.tensor([3.0, 3.0]), 0.25)]),
+    ("sigmoid_ of a non-leaf: gradient", lambda lib: grad_of(lib, lambda x: (x * 1).sigmoid_() * x, [0.5, -1.0])),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
@@ -165,6 +177,8 @@ SAME_ERROR = [
     ("an int64 tensor that requires grad", lambda lib: lib.tensor([1, 2]).requires_grad_(), RuntimeError),
     ("zeros(-1)", lambda lib: lib.zeros(-1), RuntimeError),
     ("copy_ from a shape that does not broadcast", lambda lib: lib.zeros(2).copy_(lib.ones(3)), RuntimeError),
+    ("exp_ of an int64 tensor", lambda lib: lib.tensor([1, 2]).exp_(), RuntimeError),
+    ("x[:] = a value of the wrong shape", lambda lib: lib.zeros(3).__setitem__(slice(None), lib.ones(2)), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

@@ -97,10 +97,11 @@ def dims(value, ndim, owner=None):
 
 
 def broadcast_error(error, owner):
-    """numpy's "could not be broadcast" ValueError as the RuntimeError PyTorch raises for it; None for other errors."""
+    """numpy's "could not (be) broadcast" ValueError as the RuntimeError PyTorch raises for it; other errors as
+    they are.  (Use: ``except ValueError as error: raise checks.broadcast_error(error, owner) from None``.)"""
     message = str(error).strip()
     if "could not be broadcast" not in message and "could not broadcast" not in message:
-        return None
+        return error
     return RuntimeError(f"{_prefix(owner)}the shapes of the operands do not broadcast: {message}")
 
 

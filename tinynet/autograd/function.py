@@ -166,10 +166,7 @@ class Function:
         try:
             output = cls.forward(ctx, *arrays, **options)
         except ValueError as error:  # numpy's broadcasting error is PyTorch's RuntimeError
-            shape_error = checks.broadcast_error(error, cls.__name__)
-            if shape_error is None:
-                raise
-            raise shape_error from None
+            raise checks.broadcast_error(error, cls.__name__) from None
         if hooks.forward_check is not None:
             hooks.forward_check(ctx, output)
         result = Tensor._from_array(output, record)

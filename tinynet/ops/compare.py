@@ -20,10 +20,7 @@ def _compare(numpy_op, input, other):
     try:
         return Tensor._from_array(np.asarray(numpy_op(_data(input), _data(other))), False)
     except ValueError as error:  # numpy's broadcasting error is PyTorch's RuntimeError
-        shape_error = checks.broadcast_error(error, numpy_op.__name__)
-        if shape_error is None:
-            raise
-        raise shape_error from None
+        raise checks.broadcast_error(error, numpy_op.__name__) from None
 
 
 def eq(input, other):

@@ -21,6 +21,7 @@ must keep the tensor's shape and fit its dtype.
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.autograd import grad_mode
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
@@ -178,7 +179,10 @@ def setitem(input, index, value):
     index = unwrap_index(index)
     value = operand(value)
     if not _recording(input, (value,)):
-        input._array[index] = value._array if isinstance(value, Tensor) else value
+        try:
+            input._array[index] = value._array if isinstance(value, Tensor) else value
+        except ValueError as error:  # numpy's broadcasting error is PyTorch's RuntimeError
+            raise checks.broadcast_error(error, "setitem") from None
         input._bump_version()
         return
     apply_inplace(input, _index_put, value, index)

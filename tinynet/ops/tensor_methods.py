@@ -61,6 +61,15 @@ def _tile(self, *dims):
     return rearrange.tile(self, _shape_args(dims))
 
 
+def _in_place(function):
+    """``x.op_(...)``: ``function(x, ...)`` written into x's own memory, by in-place rules (``inplace.py``)."""
+    def method(self, *args, **kwargs):
+        return inplace.apply_inplace(self, function, *args, **kwargs)
+    method.__name__ = function.__name__ + "_"
+    method.__doc__ = f"``{function.__name__}`` in place."
+    return method
+
+
 def _dim(self):
     """The number of dimensions (``x.ndim``)."""
     return self.ndim
@@ -154,6 +163,13 @@ METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
     "copy_": inplace.copy_,
+    **{name + "_": _in_place(function) for name, function in [
+        ("neg", elementwise.neg), ("abs", elementwise.abs), ("exp", elementwise.exp), ("log", elementwise.log),
+        ("sqrt", elementwise.sqrt), ("sigmoid", activations.sigmoid), ("tanh", activations.tanh),
+        ("floor", piecewise.floor), ("ceil", piecewise.ceil), ("round", piecewise.round), ("trunc", piecewise.trunc),
+        ("sign", piecewise.sign), ("square", elementwise_math.square), ("reciprocal", elementwise_math.reciprocal),
+        ("lerp", elementwise_math.lerp), ("addcmul", elementwise_math.addcmul), ("addcdiv", elementwise_math.addcdiv),
+        ("floor_divide", division.floor_divide), ("remainder", division.remainder)]},
     "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
     "scatter_add_": indexing.scatter_add_,
     # dtype and device (cast.py)
