@@ -179,6 +179,14 @@ SAME_ERROR = [
     ("copy_ from a shape that does not broadcast", lambda lib: lib.zeros(2).copy_(lib.ones(3)), RuntimeError),
     ("exp_ of an int64 tensor", lambda lib: lib.tensor([1, 2]).exp_(), RuntimeError),
     ("x[:] = a value of the wrong shape", lambda lib: lib.zeros(3).__setitem__(slice(None), lib.ones(2)), RuntimeError),
+    # reductions of empty tensors that have no answer
+    ("amax() of an empty tensor", lambda lib: lib.zeros(0).amax(), RuntimeError),
+    ("amax over an empty dim", lambda lib: lib.zeros(0, 3).amax(0), IndexError),
+    ("argmax() of an empty tensor", lambda lib: lib.zeros(0).argmax(), IndexError),
+    ("max() of an empty tensor", lambda lib: lib.zeros(0).max(), RuntimeError),
+    ("kthvalue over an empty dim", lambda lib: lib.zeros(0).kthvalue(1), IndexError),
+    ("inf-norm of an empty tensor", lambda lib: lib.zeros(0).norm(float("inf")), RuntimeError),
+    ("topk of an empty tensor", lambda lib: lib.zeros(0).topk(1), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

@@ -266,6 +266,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 def _extremum(input, dim, keepdim, largest, who, nan_aware=False):
     input = as_tensor(input)
     axes = checks.dims(dim, input.ndim, who)
+    if input._array.size == 0 and (dim is None or (isinstance(dim, (tuple, list)) and not dim)):
+        raise RuntimeError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0 (the input "
+                           f"has shape {input.shape}); pass dim=")
     for axis in axes if input._array.size == 0 else ():
         if input.shape[axis] == 0:
             raise IndexError(f"{who}(): Expected reduction dim {axis} to have non-zero size "
