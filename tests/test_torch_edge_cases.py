@@ -95,6 +95,9 @@ SAME_RESULT = [
     ("// and % of floats, by zero too", lambda lib: [
         op(lib.tensor([5.0, -3.0, 7.5, 1.0]), lib.tensor([2.0, 2.0, -2.0, 0.0]))
         for op in (lambda a, b: a // b, lambda a, b: a % b, lambda a, b: a.fmod(b))]),
+    # atan2 promotes like the other binary ops (a 0-d float64 does not widen a float32 tensor)
+    ("atan2(0-d float64, float32)", lambda lib: lib.atan2(lib.tensor(1.0, dtype=lib.float64), lib.ones(2))),
+    ("atan2(int64, int64)", lambda lib: lib.atan2(lib.tensor([1, -1]), lib.tensor([2, 2]))),
     # where with two Python numbers: a float means the default dtype
     ("where(mask, 1.5, 0)", lambda lib: lib.where(lib.tensor([True, False]), 1.5, 0)),
     ("where(mask, 1, 0)", lambda lib: lib.where(lib.tensor([True, False]), 1, 0)),
@@ -187,6 +190,8 @@ SAME_ERROR = [
     ("kthvalue over an empty dim", lambda lib: lib.zeros(0).kthvalue(1), IndexError),
     ("inf-norm of an empty tensor", lambda lib: lib.zeros(0).norm(float("inf")), RuntimeError),
     ("topk of an empty tensor", lambda lib: lib.zeros(0).topk(1), RuntimeError),
+    ("sub an int64 0-d tensor and a number, alpha=0.5", lambda lib: lib.tensor(1).sub(2, alpha=0.5), RuntimeError),
+    ("cat of 0-d tensors", lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

@@ -47,12 +47,12 @@ class Add(Function):
 def _times_alpha(input, other, alpha, owner):
     """(input, alpha * other), both of the dtype input and other promote to: alpha does not change it (PyTorch)."""
     input, other = promote(input, other)
-    if not isinstance(other, Tensor):
-        return input, other * alpha
-    dtype = other._array.dtype
+    dtype = (other if isinstance(other, Tensor) else input)._array.dtype
     if dtype.kind != "f" and not isinstance(alpha, numbers.Integral):
         raise RuntimeError(f"{owner}: for integral input tensors, argument alpha must not be a floating point "
                            f"number, got alpha={alpha!r}")
+    if not isinstance(other, Tensor):
+        return input, other * alpha
     scaled = mul(other, alpha)
     return input, scaled if scaled._array.dtype == dtype else astype(scaled, dtype)
 

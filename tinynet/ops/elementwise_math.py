@@ -14,6 +14,7 @@ from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor, float_input, operand
+from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
 __all__ = ["square", "rsqrt", "reciprocal", "sin", "cos", "tan", "atan2", "arctan2", "log2", "log10", "log1p",
@@ -152,6 +153,7 @@ class Atan2(Function):
 
 def atan2(input, other):
     """The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi]."""
+    input, other = cast_to_common(operand(input), operand(other), true_division=True)  # (PyTorch's result dtype)
     return Atan2.apply(float_input(input), float_input(other))
 
 

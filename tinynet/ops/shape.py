@@ -200,6 +200,9 @@ def cat(tensors, dim=0):
     if not tensors:
         raise ValueError("cat needs at least one tensor")
     tensors = _common_dtype(tensors)
+    for position, tensor in enumerate(tensors):
+        if tensor.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated")
     return Cat.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim, "cat"))
 
 
