@@ -24,6 +24,17 @@ def grad_of(lib, fn, values, dtype="float64"):
     return x.grad
 
 
+def gradient_after_changing(lib, op):
+    """x's gradient through z = op(y), y = 2 x, when y is changed in place after z was made (op saved only
+    what its backward reads, so the change is harmless, as in PyTorch)."""
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = op(y)
+    y.add_(1)
+    z.sum().backward()
+    return x.grad
+
+
 def batch_norm_with_tensor_buffers(lib, shape):
     """F.batch_norm with Tensor running statistics: the training output, the updated statistics, the eval output."""
     x = lib.tensor(np.linspace(-2.0, 3.0, int(np.prod(shape))).reshape(shape) ** 2)
@@ -131,6 +142,11 @@ SAME_RESULT = [
         lib.tensor([1.0, 2.0]).addcdiv_(lib.tensor([1.0, 2.0]), lib.tensor([3.0, 4.0])),
         lib.tensor([1.0, 2.0]).lerp_(lib.tensor([3.0, 3.0]), 0.25)]),
     ("sigmoid_ of a non-leaf: gradient", lambda lib: grad_of(lib, lambda x: (x * 1).sigmoid_() * x, [0.5, -1.0])),
+    # an op that does not need a value for backward does not mind its being changed afterwards
+    ("y * 3, then y changed in place: gradient", lambda lib: gradient_after_changing(lib, lambda y: y * 3)),
+    ("y / 4, then y changed in place: gradient", lambda lib: gradient_after_changing(lib, lambda y: y / 4)),
+    ("y * constant tensor, then y changed in place: gradient",
+     lambda lib: gradient_after_changing(lib, lambda y: y * lib.tensor([3.0, 5.0]))),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))
@@ -192,6 +208,10 @@ SAME_ERROR = [
     ("topk of an empty tensor", lambda lib: lib.zeros(0).topk(1), RuntimeError),
     ("sub an int64 0-d tensor and a number, alpha=0.5", lambda lib: lib.tensor(1).sub(2, alpha=0.5), RuntimeError),
     ("cat of 0-d tensors", lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]), RuntimeError),
+    ("backward with a gradient of the wrong shape",
+     lambda lib: (lib.tensor([1.0, 2.0], requires_grad=True) * 2).backward(lib.ones(3)), RuntimeError),
+    ("y * y, then y changed in place: backward", lambda lib: gradient_after_changing(lib, lambda y: y * y),
+     RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),
