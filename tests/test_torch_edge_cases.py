@@ -147,6 +147,27 @@ SAME_RESULT = [
     ("y / 4, then y changed in place: gradient", lambda lib: gradient_after_changing(lib, lambda y: y / 4)),
     ("y * constant tensor, then y changed in place: gradient",
      lambda lib: gradient_after_changing(lib, lambda y: y * lib.tensor([3.0, 5.0]))),
+    # activations added after fuzzing found them missing (values and gradients, kinks included)
+    *[(f"{name}: values and gradient", lambda lib, f=f: [
+        f(lib.nn.functional, lib.tensor(np.linspace(-4.0, 4.0, 9))),
+        grad_of(lib, lambda x: f(lib.nn.functional, x), np.linspace(-4.0, 4.0, 9))])
+      for name, f in [("hardsigmoid", lambda F, x: F.hardsigmoid(x)), ("hardswish", lambda F, x: F.hardswish(x)),
+                      ("softsign", lambda F, x: F.softsign(x)), ("celu", lambda F, x: F.celu(x, 0.7)),
+                      ("softmin", lambda F, x: F.softmin(x, 0)),
+                      ("threshold", lambda F, x: F.threshold(x, 1.0, -5.0))]],
+    *[(f"nn.{name}", lambda lib, name=name, args=args: getattr(lib.nn, name)(*args)(
+        lib.tensor([[-4.0, -1.0, 0.5, 3.5]])))
+      for name, args in [("Hardsigmoid", ()), ("Hardswish", ()), ("Softsign", ()), ("CELU", (2.0,)), ("Softmin", (1,)),
+                         ("Threshold", (0.0, 9.0))]],
+    ("tril/triu, nonzero, masked_select", lambda lib: [
+        lib.tensor(np.arange(12.0).reshape(3, 4)).tril(1), lib.triu(lib.ones(2, 3, 3, dtype=lib.bool), -1),
+        lib.tensor([[0, 2], [3, 0]]).nonzero(), lib.tensor([[0, 2], [3, 0]]).nonzero(as_tuple=True),
+        lib.masked_select(lib.tensor(np.arange(6.0).reshape(2, 3)), lib.tensor([True, False, True]))]),
+    ("isclose, allclose, equal, type_as, is_contiguous", lambda lib: [
+        lib.isclose(lib.tensor([1.0, float("nan"), 2.0]), lib.tensor([1.000001, float("nan"), 2.1])),
+        lib.allclose(lib.tensor([1.0]), lib.tensor([1.0 + 1e-9])),
+        lib.equal(lib.tensor([1, 2]), lib.tensor([1, 2])),
+        lib.tensor([1, 2]).type_as(lib.zeros(1, dtype=lib.float64)), lib.zeros(2, 3).t().is_contiguous()]),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))

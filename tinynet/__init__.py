@@ -40,11 +40,13 @@ from tinynet.ops.conv import *  # noqa: F401,F403
 from tinynet.ops.division import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
+from tinynet.ops.hard_activations import *  # noqa: F401,F403
 from tinynet.ops.elementwise_math import *  # noqa: F401,F403
 from tinynet.ops.embedding import *  # noqa: F401,F403
 from tinynet.ops.indexing import *  # noqa: F401,F403
 from tinynet.ops.linalg import *  # noqa: F401,F403
 from tinynet.ops.logical import *  # noqa: F401,F403
+from tinynet.ops.masks import *  # noqa: F401,F403
 from tinynet.ops.loss import *  # noqa: F401,F403
 from tinynet.ops.loss_binary import *  # noqa: F401,F403
 from tinynet.ops.loss_classification import *  # noqa: F401,F403

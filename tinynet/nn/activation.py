@@ -270,3 +270,77 @@ class LogSigmoid(Module):
     def forward(self, x):
         """log(1 / (1 + e^-x))."""
         return F.logsigmoid(x)
+
+
+class Hardsigmoid(_InplaceActivation):
+    """relu6(x + 3) / 6: a piecewise-linear sigmoid."""
+
+    def forward(self, x):
+        """0 below -3, 1 above 3, x/6 + 1/2 between."""
+        return F.hardsigmoid(x, inplace=self.inplace)
+
+
+class Hardswish(_InplaceActivation):
+    """x relu6(x + 3) / 6 (MobileNetV3)."""
+
+    def forward(self, x):
+        """0 below -3, x above 3, x (x + 3) / 6 between."""
+        return F.hardswish(x, inplace=self.inplace)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x):
+        """A sigmoid-shaped curve in (-1, 1)."""
+        return F.softsign(x)
+
+
+class CELU(_InplaceActivation):
+    """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
+        self.alpha = checks.real_number(alpha, "alpha", "CELU")
+
+    def forward(self, x):
+        """alpha elu(x / alpha)."""
+        return F.celu(x, self.alpha, inplace=self.inplace)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = _check_dim(dim, "Softmin")
+
+    def forward(self, x):
+        """e^-x_i / sum_j e^-x_j along dim."""
+        return F.softmin(x, dim=self.dim)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"dim={self.dim}"
+
+
+class Threshold(_InplaceActivation):
+    """x where x > threshold, else value."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__(inplace)
+        self.threshold = checks.real_number(threshold, "threshold", "Threshold")
+        self.value = value
+
+    def forward(self, x):
+        """x where x > threshold, else value."""
+        return F.threshold(x, self.threshold, self.value, inplace=self.inplace)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+

@@ -23,12 +23,14 @@ re-exports.
                       kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
                       cat, stack, pad
+    masks.py          tril, triu, masked_select, nonzero, argwhere
     rearrange.py      clone, contiguous, flip, roll, repeat, tile (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
                       hardtanh, relu6, prelu
+    hard_activations.py  hardsigmoid, hardswish, softsign, celu, softmin, threshold
     smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
     conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
     adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d

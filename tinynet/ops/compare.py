@@ -9,7 +9,7 @@ import numpy as np
 from tinynet import checks
 from tinynet.tensor import Tensor
 
-__all__ = ["eq", "ne", "lt", "le", "gt", "ge"]
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal"]
 
 
 def _data(value):
@@ -51,3 +51,20 @@ def gt(input, other):
 def ge(input, other):
     """input >= other elementwise (a bool tensor)."""
     return _compare(np.greater_equal, input, other)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol |other| elementwise (infinities close only to themselves), as a bool tensor."""
+    return _compare(lambda a, b: np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), input, other)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if every element of input is close to other's (``isclose``), as a Python bool."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._array.all())
+
+
+def equal(input, other):
+    """True if input and other have the same shape and the same elements, as a Python bool."""
+    a, b = np.asarray(_data(input)), np.asarray(_data(other))
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+

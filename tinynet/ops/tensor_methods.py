@@ -12,7 +12,7 @@ import numbers
 from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
-from tinynet.ops import division, logical, norms, piecewise, rearrange, reduce, sort
+from tinynet.ops import division, logical, masks, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
 from tinynet.tensor import Tensor
 
@@ -75,6 +75,16 @@ def _dim(self):
     return self.ndim
 
 
+def _is_contiguous(self, memory_format=None):
+    """True if the elements lie in memory row after row, with no gaps (a transpose or a strided slice does not)."""
+    return self._array.flags.c_contiguous
+
+
+def _type_as(self, other):
+    """This tensor converted to ``other``'s dtype."""
+    return cast.to(self, other.dtype)
+
+
 def _element_size(self):
     """Bytes per element (4 for float32)."""
     return self.dtype.itemsize
@@ -123,6 +133,7 @@ METHODS = {
     "bitwise_not": logical.bitwise_not, "bitwise_and": logical.bitwise_and, "bitwise_or": logical.bitwise_or,
     "bitwise_xor": logical.bitwise_xor, "logical_not": logical.logical_not, "logical_and": logical.logical_and,
     "logical_or": logical.logical_or, "logical_xor": logical.logical_xor,
+    "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
@@ -147,7 +158,10 @@ METHODS = {
     "take_along_dim": indexing.take_along_dim, "index_select": indexing.index_select,
     "index_fill": indexing.index_fill, "masked_fill": indexing.masked_fill, "narrow": indexing.narrow,
     "split": indexing.split, "chunk": indexing.chunk, "unbind": indexing.unbind,
+    "tril": masks.tril, "triu": masks.triu, "masked_select": masks.masked_select, "nonzero": masks.nonzero,
+    "argwhere": masks.argwhere,
     # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
+    "is_contiguous": _is_contiguous, "type_as": _type_as,
     "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel, "element_size": _element_size,
     "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
     "new_empty": creation.new_empty, "new_full": creation.new_full,
