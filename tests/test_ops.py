@@ -116,6 +116,14 @@ CASES = [
     OpCase("silu", [(3, 4)], lambda x: F.silu(x), torch_fn=lambda x: torch_F().silu(x)),
     # (hardsigmoid, celu: PyTorch's backward rounds a constant to float32, so they are compared with torch at 1e-6
     # in test_torch_edge_cases.py)
+    OpCase("asin", [(3, 4)], lambda x: x.asin(), low=-0.9, high=0.9),
+    OpCase("acos", [(3, 4)], lambda x: tinynet.acos(x), torch_fn=lambda x: torch_module().acos(x), low=-0.9, high=0.9),
+    OpCase("atan", [(3, 4)], lambda x: x.atan(), low=-3, high=3),
+    OpCase("sinh_cosh", [(3, 4)], lambda x: x.sinh() * x.cosh()),
+    OpCase("asinh", [(3, 4)], lambda x: x.asinh(), low=-3, high=3),
+    OpCase("acosh", [(3, 4)], lambda x: x.acosh(), low=1.1, high=3),
+    OpCase("atanh", [(3, 4)], lambda x: x.atanh(), low=-0.9, high=0.9),
+    OpCase("erf", [(3, 4)], lambda x: x.erf(), low=-3, high=3),
     OpCase("hardsigmoid", [(4, 5)], lambda x: F.hardsigmoid(x), low=-4, high=4, away_from=(-3, 3),
            compare_with_torch=False),
     OpCase("hardswish", [(4, 5)], lambda x: F.hardswish(x), torch_fn=lambda x: torch_F().hardswish(x),

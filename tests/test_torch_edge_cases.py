@@ -168,6 +168,11 @@ SAME_RESULT = [
         lib.allclose(lib.tensor([1.0]), lib.tensor([1.0 + 1e-9])),
         lib.equal(lib.tensor([1, 2]), lib.tensor([1, 2])),
         lib.tensor([1, 2]).type_as(lib.zeros(1, dtype=lib.float64)), lib.zeros(2, 3).t().is_contiguous()]),
+    # inverse trigonometric and hyperbolic functions: NaN outside the domain, float32 for integers
+    *[(f"{name} of [-2, -1, 0, 1, 2] (int64 and float64)", lambda lib, name=name: [
+        getattr(lib, name)(lib.tensor([-2, -1, 0, 1, 2])),
+        getattr(lib.tensor([-2.0, -1.0, 0.0, 1.0, 2.0], dtype=lib.float64), name)()])
+      for name in ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf"]],
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))

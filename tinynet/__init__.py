@@ -61,6 +61,7 @@ from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
 from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
+from tinynet.ops.trig_hyperbolic import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import *  # noqa: F401,F403  (tensor, zeros, arange, randint, from_numpy, *_like, ...)

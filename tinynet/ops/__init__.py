@@ -13,6 +13,7 @@ re-exports.
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
     division.py       div (rounding_mode), floor_divide (//), remainder (%), fmod
+    trig_hyperbolic.py  asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient)
     logical.py        ~ & | ^ on masks and integers, logical_not/and/or/xor (no gradient)

@@ -14,6 +14,7 @@ from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
 from tinynet.ops import division, logical, masks, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
+from tinynet.ops import trig_hyperbolic
 from tinynet.tensor import Tensor
 
 
@@ -113,6 +114,7 @@ METHODS = {
     # more elementwise math (elementwise_math.py, piecewise.py) and fixed-rank products (linalg.py)
     "square": elementwise_math.square, "rsqrt": elementwise_math.rsqrt, "reciprocal": elementwise_math.reciprocal,
     "sin": elementwise_math.sin, "cos": elementwise_math.cos, "tan": elementwise_math.tan,
+    **{name: getattr(trig_hyperbolic, name) for name in trig_hyperbolic.__all__},
     "atan2": elementwise_math.atan2, "arctan2": elementwise_math.atan2,
     "log2": elementwise_math.log2, "log10": elementwise_math.log10, "log1p": elementwise_math.log1p,
     "expm1": elementwise_math.expm1, "exp2": elementwise_math.exp2, "lerp": elementwise_math.lerp,
