@@ -238,6 +238,9 @@ SAME_ERROR = [
      lambda lib: (lib.tensor([1.0, 2.0], requires_grad=True) * 2).backward(lib.ones(3)), RuntimeError),
     ("y * y, then y changed in place: backward", lambda lib: gradient_after_changing(lib, lambda y: y * y),
      RuntimeError),
+    ("normal_ of a leaf that requires grad", lambda lib: lib.zeros(2, requires_grad=True).normal_(), RuntimeError),
+    ("uniform_ with from > to", lambda lib: lib.zeros(2).uniform_(1.0, 0.0), RuntimeError),
+    ("normal_ with std < 0", lambda lib: lib.zeros(2).normal_(0.0, -1.0), RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

@@ -178,7 +178,7 @@ METHODS = {
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
-    "copy_": inplace.copy_,
+    "copy_": inplace.copy_, "uniform_": inplace.uniform_, "normal_": inplace.normal_,
     **{name + "_": _in_place(function) for name, function in [
         ("neg", elementwise.neg), ("abs", elementwise.abs), ("exp", elementwise.exp), ("log", elementwise.log),
         ("sqrt", elementwise.sqrt), ("sigmoid", activations.sigmoid), ("tanh", activations.tanh),
