@@ -67,7 +67,7 @@ def test_repr_item_and_detach():
     assert "grad_fn=Mul" in repr(y)
     d = y.detach()
     assert d.is_leaf and not d.requires_grad and np.shares_memory(d.numpy(), y.numpy())
-    with pytest.raises(ValueError, match="one-element"):
+    with pytest.raises(RuntimeError, match="one-element"):
         x.item()
 
 

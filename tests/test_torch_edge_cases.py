@@ -241,6 +241,11 @@ SAME_ERROR = [
     ("normal_ of a leaf that requires grad", lambda lib: lib.zeros(2, requires_grad=True).normal_(), RuntimeError),
     ("uniform_ with from > to", lambda lib: lib.zeros(2).uniform_(1.0, 0.0), RuntimeError),
     ("normal_ with std < 0", lambda lib: lib.zeros(2).normal_(0.0, -1.0), RuntimeError),
+    ("item() of a 2-element tensor", lambda lib: lib.zeros(2).item(), RuntimeError),
+    ("relu of a bool tensor", lambda lib: lib.relu(lib.tensor([True])), RuntimeError),
+    ("relu6 of a bool tensor", lambda lib: lib.nn.functional.relu6(lib.tensor([True])), RuntimeError),
+    ("hardtanh of a bool tensor", lambda lib: lib.nn.functional.hardtanh(lib.tensor([True])), RuntimeError),
+    ("abs of a bool tensor", lambda lib: lib.tensor([True]).abs(), NotImplementedError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

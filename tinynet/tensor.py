@@ -227,7 +227,7 @@ class Tensor:
     def item(self):
         """The single element as a Python number (the tensor must hold exactly one)."""
         if self._array.size != 1:
-            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+            raise RuntimeError(f"item() needs a one-element tensor, got shape {self.shape}")
         return self._array.item()
 
     def tolist(self):

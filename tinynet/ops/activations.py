@@ -109,9 +109,17 @@ class ReLU(Function):
         return grad * positive
 
 
+def _refuse_bool(input, owner):
+    """PyTorch has no bool version of these clamps (max(True, 0) is not a truth value)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "b":
+        raise RuntimeError(f"Boolean inputs not supported for {owner}")
+    return input
+
+
 def relu(input, inplace=False):
     """max(input, 0)."""
-    return maybe_inplace(input, inplace, ReLU.apply)
+    return maybe_inplace(_refuse_bool(input, "relu"), inplace, ReLU.apply)
 
 
 def relu_(input):
@@ -234,12 +242,12 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     max_val = checks.real_number(max_val, "max_val", "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
-    return maybe_inplace(input, inplace, Hardtanh.apply, min_val=min_val, max_val=max_val)
+    return maybe_inplace(_refuse_bool(input, "hardtanh"), inplace, Hardtanh.apply, min_val=min_val, max_val=max_val)
 
 
 def relu6(input, inplace=False):
     """min(max(input, 0), 6): hardtanh(input, 0, 6)."""
-    return maybe_inplace(input, inplace, Hardtanh.apply, min_val=0.0, max_val=6.0)
+    return maybe_inplace(_refuse_bool(input, "relu6"), inplace, Hardtanh.apply, min_val=0.0, max_val=6.0)
 
 
 class PReLU(Function):

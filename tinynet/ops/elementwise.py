@@ -279,8 +279,11 @@ class Abs(Function):
 
 
 def abs(input):
-    """Absolute value."""
-    return Abs.apply(as_tensor(input))
+    """Absolute value (not for bool tensors, as in PyTorch)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "b":
+        raise NotImplementedError("abs is not implemented for bool tensors")
+    return Abs.apply(input)
 
 
 class Clip(Function):
