@@ -109,6 +109,11 @@ SAME_RESULT = [
     # atan2 promotes like the other binary ops (a 0-d float64 does not widen a float32 tensor)
     ("atan2(0-d float64, float32)", lambda lib: lib.atan2(lib.tensor(1.0, dtype=lib.float64), lib.ones(2))),
     ("atan2(int64, int64)", lambda lib: lib.atan2(lib.tensor([1, -1]), lib.tensor([2, 2]))),
+    # integer tensors to negative integer tensor powers: C's integer answers (0, or +-1 for a base of +-1)
+    ("int64 ** negative int64", lambda lib: lib.tensor([2, 1, -1, 0, -2]) ** lib.tensor([-1, -2, -3, -1, -2])),
+    ("2 ** int64 with a negative entry", lambda lib: 2 ** lib.tensor([-1, 2])),
+    ("bool ** int64", lambda lib: lib.tensor([True, False]) ** lib.tensor([2, -1])),
+    ("int64 ** int64", lambda lib: lib.tensor([3, 2]) ** lib.tensor([2, 3])),
     # where with two Python numbers: a float means the default dtype
     ("where(mask, 1.5, 0)", lambda lib: lib.where(lib.tensor([True, False]), 1.5, 0)),
     ("where(mask, 1, 0)", lambda lib: lib.where(lib.tensor([True, False]), 1, 0)),
@@ -246,6 +251,7 @@ SAME_ERROR = [
     ("relu6 of a bool tensor", lambda lib: lib.nn.functional.relu6(lib.tensor([True])), RuntimeError),
     ("hardtanh of a bool tensor", lambda lib: lib.nn.functional.hardtanh(lib.tensor([True])), RuntimeError),
     ("abs of a bool tensor", lambda lib: lib.tensor([True]).abs(), NotImplementedError),
+    ("int64 ** -1", lambda lib: lib.tensor([2]) ** -1, RuntimeError),
     # dims that do not exist
     ("transpose of a 0-d tensor, dim 1", lambda lib: lib.tensor(2.0).transpose(0, 1), IndexError),
     ("transpose of a vector, dim 2", lambda lib: lib.zeros(3).transpose(0, 2), IndexError),

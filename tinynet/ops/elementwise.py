@@ -181,7 +181,23 @@ def pow(input, exponent):
             input._array.dtype.kind in "iub":
         raise RuntimeError(f"pow: integers to negative integer powers are not allowed (a {input.dtype} tensor "
                            f"to the power {exponent}); use a float tensor")
+    if isinstance(exponent, Tensor) and exponent._array.dtype.kind in "iu":
+        return Tensor._from_array(_integer_power(np.asarray(_array_of(input)), exponent._array), False)
     return Pow.apply(input, exponent)
+
+
+def _array_of(value):
+    return value._array if isinstance(value, Tensor) else value
+
+
+def _integer_power(base, exponent):
+    """base ** exponent for integer arrays, a negative exponent giving C's integer answer as PyTorch does:
+    1 for base 1, +-1 for base -1, 0 otherwise (numpy refuses negative integer powers)."""
+    if not (exponent < 0).any():
+        return np.power(base, exponent)
+    power = np.power(base, np.maximum(exponent, 0))
+    negative = np.where(base == 1, 1, np.where(base == -1, np.where(exponent % 2 == 0, 1, -1), 0))
+    return np.where(exponent < 0, negative, power).astype(power.dtype, copy=False)
 
 
 class Neg(Function):
