@@ -182,7 +182,8 @@ def pow(input, exponent):
         raise RuntimeError(f"pow: integers to negative integer powers are not allowed (a {input.dtype} tensor "
                            f"to the power {exponent}); use a float tensor")
     if isinstance(exponent, Tensor) and exponent._array.dtype.kind in "iu":
-        return Tensor._from_array(_integer_power(np.asarray(_array_of(input)), exponent._array), False)
+        power = _integer_power(np.asarray(_array_of(input)), exponent._array)
+        return Tensor._from_array(power.astype(exponent._array.dtype, copy=False), False)  # (the promoted dtype)
     return Pow.apply(input, exponent)
 
 
