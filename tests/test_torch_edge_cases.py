@@ -178,6 +178,9 @@ SAME_RESULT = [
         getattr(lib, name)(lib.tensor([-2, -1, 0, 1, 2])),
         getattr(lib.tensor([-2.0, -1.0, 0.0, 1.0, 2.0], dtype=lib.float64), name)()])
       for name in ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf"]],
+    # Size: a tuple that shapes compare equal to
+    ("Size", lambda lib: [lib.zeros(lib.Size([2, 3])).shape == lib.Size([2, 3]), lib.Size([2, 3]).numel(),
+                          lib.zeros(2, 3).shape == (2, 3), len(lib.Size([4, 0, 1])), lib.Size([]) == ()]),
     # a mean loss over items that are all ignored is NaN, and its gradient is zero (not NaN)
     *[(f"{name}, every target ignored: gradient", lambda lib, loss=loss: grad_of(
         lib, lambda x: loss(lib.nn.functional, x, lib.tensor([1, 1, 1])), np.arange(12.0).reshape(3, 4) / 7))

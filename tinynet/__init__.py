@@ -25,6 +25,7 @@ from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bo
     set_default_dtype, short, uint8,
 )
 from tinynet.devices import device
+from tinynet.size import Size
 from tinynet import accelerator, backends, cuda, return_types
 from tinynet import autograd
 from tinynet.autograd import (
