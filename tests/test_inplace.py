@@ -145,3 +145,19 @@ def test_inplace_dtype_and_shape_rules_follow_pytorch():
         labels.add_(0.5)
     with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
         tinynet.zeros(3).add_(tinynet.ones(2, 3))
+
+
+def test_uniform_and_normal_fill_in_place_from_the_seeded_generator():
+    tinynet.manual_seed(3)
+    x = tinynet.zeros(20000)
+    assert x.uniform_(-1.0, 3.0) is x
+    values = x.numpy()
+    assert values.min() >= -1.0 and values.max() < 3.0 and abs(values.mean() - 1.0) < 0.05
+    tinynet.manual_seed(3)
+    assert np.array_equal(tinynet.zeros(20000).uniform_(-1.0, 3.0).numpy(), values)  # the seed decides
+    weight = tinynet.nn.Linear(200, 100).weight
+    version = weight._version.value
+    weight.data.normal_(0.5, 0.02)  # the usual way to initialise a layer by hand
+    assert abs(weight.numpy().mean() - 0.5) < 0.002 and abs(weight.numpy().std() - 0.02) < 0.002
+    assert weight._version.value > version
+    assert tinynet.zeros(3, dtype=tinynet.float64).normal_().dtype == tinynet.float64

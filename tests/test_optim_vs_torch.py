@@ -49,7 +49,8 @@ IDS = [f"{name}-{options}" for name, options in CASES]
 
 def starting_values(dtype, seed=0):
     rng = np.random.default_rng(seed)
-    return [rng.standard_normal((3, 4)).astype(dtype), rng.standard_normal(5).astype(dtype)]
+    return [rng.standard_normal((3, 4)).astype(dtype), rng.standard_normal(5).astype(dtype),
+            np.asarray(rng.standard_normal()).astype(dtype)]  # (a 0-d parameter, such as a learned scale)
 
 
 class Pair:

@@ -62,7 +62,7 @@ MISTAKES = [
      "got -1"),
     ("F.avg_pool2d negative padding", lambda: F.avg_pool2d(ones(1, 1, 4, 4), 2, padding=-1), ValueError,
      "padding must be >= 0"),
-    ("matmul shapes", lambda: ones(2, 3) @ ones(2, 3), ValueError, "(2, 3) and (2, 3)"),
+    ("matmul shapes", lambda: ones(2, 3) @ ones(2, 3), RuntimeError, "(2, 3) and (2, 3)"),
     # losses: labels out of range, batch mismatch, wrong types
     ("label too big", lambda: F.cross_entropy(ones(4, 3), labels(0, 1, 2, 3)), IndexError,
      "target 3 is out of bounds: class labels must be in [0, 3)"),

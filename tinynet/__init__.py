@@ -26,6 +26,7 @@ from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bo
     set_default_dtype, short, uint8,
 )
 from tinynet.devices import device
+from tinynet.size import Size
 from tinynet import accelerator, backends, cuda, return_types
 from tinynet import autograd
 from tinynet.autograd import (
@@ -38,12 +39,16 @@ from tinynet.ops.activations import *  # noqa: F401,F403
 from tinynet.ops.adaptive_pool import *  # noqa: F401,F403
 from tinynet.ops.compare import *  # noqa: F401,F403
 from tinynet.ops.conv import *  # noqa: F401,F403
+from tinynet.ops.division import *  # noqa: F401,F403
 from tinynet.ops.dropout import *  # noqa: F401,F403
 from tinynet.ops.elementwise import *  # noqa: F401,F403
+from tinynet.ops.hard_activations import *  # noqa: F401,F403
 from tinynet.ops.elementwise_math import *  # noqa: F401,F403
 from tinynet.ops.embedding import *  # noqa: F401,F403
 from tinynet.ops.indexing import *  # noqa: F401,F403
 from tinynet.ops.linalg import *  # noqa: F401,F403
+from tinynet.ops.logical import *  # noqa: F401,F403
+from tinynet.ops.masks import *  # noqa: F401,F403
 from tinynet.ops.loss import *  # noqa: F401,F403
 from tinynet.ops.loss_binary import *  # noqa: F401,F403
 from tinynet.ops.loss_classification import *  # noqa: F401,F403
@@ -63,6 +68,7 @@ from tinynet.ops.reduce import *  # noqa: F401,F403
 from tinynet.ops.shape import *  # noqa: F401,F403
 from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
+from tinynet.ops.trig_hyperbolic import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import *  # noqa: F401,F403

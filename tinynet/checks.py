@@ -96,6 +96,15 @@ def dims(value, ndim, owner=None):
     return tuple(sorted(result)) if ndim else ()  # a 0-d tensor's dim 0 is itself: nothing to reduce over
 
 
+def broadcast_error(error, owner):
+    """numpy's "could not (be) broadcast" ValueError as the RuntimeError PyTorch raises for it; other errors as
+    they are.  (Use: ``except ValueError as error: raise checks.broadcast_error(error, owner) from None``.)"""
+    message = str(error).strip()
+    if "could not be broadcast" not in message and "could not broadcast" not in message:
+        return error
+    return RuntimeError(f"{_prefix(owner)}the shapes of the operands do not broadcast: {message}")
+
+
 def real_number(value, name, owner=None, minimum=None, maximum=None):
     """A finite real number (Python or numpy) as a float, within [minimum, maximum] when given."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

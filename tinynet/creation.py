@@ -33,7 +33,7 @@ def _shape(shape):
         if isinstance(n, bool) or not isinstance(n, numbers.Integral):
             raise TypeError(f"a shape must be integers (separate ints or one tuple), got {shape!r}")
         if n < 0:
-            raise ValueError(f"a shape must be non-negative integers, got {shape!r}")
+            raise RuntimeError(f"a shape must be non-negative integers, got {shape!r}")
     return tuple(int(n) for n in shape)
 
 

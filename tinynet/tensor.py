@@ -62,7 +62,7 @@ class VersionCounter:
 def check_can_require_grad(dtype):
     """Only floating-point tensors can require gradients (a step of 1 has no meaning for an integer)."""
     if dtype not in FLOAT_DTYPES:
-        raise TypeError(f"only float32/float64 tensors can require gradients, got dtype {dtype}")
+        raise RuntimeError(f"only float32/float64 tensors can require gradients, got dtype {dtype}")
 
 
 class Tensor:
@@ -227,7 +227,7 @@ class Tensor:
     def item(self):
         """The single element as a Python number (the tensor must hold exactly one)."""
         if self._array.size != 1:
-            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+            raise RuntimeError(f"item() needs a one-element tensor, got shape {self.shape}")
         return self._array.item()
 
     def tolist(self):
@@ -243,7 +243,7 @@ class Tensor:
 
     def __bool__(self):
         if self._array.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self._array.size} elements is ambiguous")
+            raise RuntimeError(f"the truth value of a tensor with {self._array.size} elements is ambiguous")
         return bool(self._array)
 
     def __float__(self):

@@ -112,7 +112,7 @@ def _initial_gradient(root, gradient):
         return np.ones_like(root._array)
     grad = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
     if grad.shape != root.shape:
-        raise ValueError(f"backward(grad): grad has shape {grad.shape} but the output has shape {root.shape}")
+        raise RuntimeError(f"backward(grad): grad has shape {grad.shape} but the output has shape {root.shape}")
     return grad.astype(root.dtype, copy=False)
 
 

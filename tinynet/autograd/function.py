@@ -16,6 +16,7 @@ these edges backwards.
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.autograd import grad_mode, hooks
 from tinynet.tensor import Tensor
 
@@ -162,7 +163,10 @@ class Function:
                 edges.append(None)
         record = True in needs_input_grad and grad_mode.state.enabled
         ctx = Node(cls, inputs, needs_input_grad)
-        output = cls.forward(ctx, *arrays, **options)
+        try:
+            output = cls.forward(ctx, *arrays, **options)
+        except ValueError as error:  # numpy's broadcasting error is PyTorch's RuntimeError
+            raise checks.broadcast_error(error, cls.__name__) from None
         if hooks.forward_check is not None:
             hooks.forward_check(ctx, output)
         result = Tensor._from_array(output, record)

@@ -15,8 +15,8 @@ from . import functional
 from . import functional as F
 from . import init, utils
 from .activation import (
-    ELU, GELU, Hardlim, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
-    Softmax, Softplus, Tanh, Hardsigmoid, Hardswish, Softsign, Tanhshrink, Softmin, Threshold,
+    CELU, ELU, GELU, Hardlim, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU,
+    ReLU6, SELU, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink, Threshold,
 )
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d

@@ -40,8 +40,9 @@ from tinynet.nn.parameter import Parameter
 
 
 def _check_dim(dim, owner):
-    """A dim's range depends on the input, so it is checked in forward; here only its type."""
-    if isinstance(dim, bool) or not isinstance(dim, int):
+    """A dim's range depends on the input, so it is checked in forward; here only its type (None: PyTorch's
+    deprecated implicit choice, made in forward)."""
+    if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int)):
         raise TypeError(f"{owner}: dim must be an integer, got {dim!r}")
     return dim
 
@@ -150,7 +151,7 @@ class Hardlim(Module):
 class Softmax(Module):
     """Softmax along ``dim``: positive outputs that sum to 1 (a probability distribution)."""
 
-    def __init__(self, dim=-1):
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = _check_dim(dim, "Softmax")
 
@@ -166,7 +167,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """Log of softmax along ``dim``, computed stably (pairs with NLLLoss)."""
 
-    def __init__(self, dim=-1):
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = _check_dim(dim, "LogSoftmax")
 
@@ -317,6 +318,22 @@ class Tanhshrink(Module):
         return F.tanhshrink(x)
 
 
+class CELU(_InplaceActivation):
+    """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
+        self.alpha = checks.real_number(alpha, "alpha", "CELU")
+
+    def forward(self, x):
+        """alpha elu(x / alpha)."""
+        return F.celu(x, self.alpha, inplace=self.inplace)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
 class Softmin(Module):
     """softmax(-x) along ``dim``."""
 
@@ -325,27 +342,27 @@ class Softmin(Module):
         self.dim = dim if dim is None else _check_dim(dim, "Softmin")
 
     def forward(self, x):
-        """softmax(-x) along dim."""
-        return F.softmin(x, self.dim)
+        """e^-x_i / sum_j e^-x_j along dim."""
+        return F.softmin(x, dim=self.dim)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return f"dim={self.dim}"
 
 
-class Threshold(Module):
-    """x where x > threshold, else ``value``."""
+class Threshold(_InplaceActivation):
+    """x where x > threshold, else value."""
 
     def __init__(self, threshold, value, inplace=False):
-        super().__init__()
+        super().__init__(inplace)
         self.threshold = checks.real_number(threshold, "threshold", "Threshold")
-        self.value = checks.real_number(value, "value", "Threshold")
-        self.inplace = bool(inplace)
+        self.value = value
 
     def forward(self, x):
-        """x if x > threshold else value."""
-        return F.threshold(x, self.threshold, self.value, self.inplace)
+        """x where x > threshold, else value."""
+        return F.threshold(x, self.threshold, self.value, inplace=self.inplace)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+

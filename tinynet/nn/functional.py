@@ -13,6 +13,7 @@ from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  
 from tinynet.ops.conv import conv2d  # noqa: F401
 from tinynet.ops.dropout import dropout, dropout2d  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
+from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401
 from tinynet.ops.indexing import one_hot  # noqa: F401
 from tinynet.ops.linalg import normalize  # noqa: F401
 from tinynet.ops.loss import huber_loss, kl_div, l1_loss, mse_loss, smooth_l1_loss  # noqa: F401

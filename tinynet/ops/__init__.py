@@ -10,12 +10,15 @@ and the Tensor methods (``tensor_methods.py``) are those same functions; each
 family lists its public functions in ``__all__``, which ``tinynet/__init__.py``
 re-exports.
 
-    fills.py          normal_, uniform_ (random values written in place)
+    inplace.py        in-place twins (add_, exp_, ...), fill_, zero_, copy_, normal_, uniform_ (version counted)
     out.py            out=: writing a result into a given tensor (add, sub, mul, div, matmul)
     elementwise.py    + - * / **, exp, log, sqrt, abs, clamp, maximum, minimum, where
     elementwise_math.py  square, rsqrt, reciprocal, sin, cos, tan, atan2, log2/log10/log1p, expm1, exp2, lerp, addcmul
+    division.py       div (rounding_mode), floor_divide (//), remainder (%), fmod
+    trig_hyperbolic.py  asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf
     piecewise.py      floor, ceil, round, trunc, frac, sign, clamp_min, clamp_max, isnan, isinf, isfinite
     compare.py        == != < <= > >= (bool results, no gradient), isclose, allclose, equal
+    logical.py        ~ & | ^ on masks and integers, logical_not/and/or/xor (no gradient)
     promotion.py      the result dtype of a binary op (PyTorch's type promotion), used by elementwise.py
     reduce.py         sum, mean, prod, amax, amin, var, std, logsumexp, any, all, cumsum
     norms.py          norm
@@ -23,6 +26,7 @@ re-exports.
                       kthvalue, median, mode
     shape.py          reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, movedim, t, indexing,
                       cat, stack, pad
+    masks.py          tril, triu, masked_select, nonzero, argwhere
     rearrange.py      clone, contiguous, flip, roll, repeat, tile, hstack, vstack (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
     matmul.py         matmul, linear
@@ -32,7 +36,7 @@ re-exports.
     linalg.py         mm, bmm, mv, dot, inner, outer (matmul with PyTorch's checks), normalize
     activations.py    sigmoid, tanh, relu, leaky_relu, elu, silu, softplus, hardlim, softmax, log_softmax,
                       hardtanh, relu6, prelu
-    hard_activations.py  hardsigmoid, hardswish, softsign, tanhshrink, softmin, threshold (compositions)
+    hard_activations.py  hardsigmoid, hardswish, softsign, tanhshrink, celu, softmin, threshold
     smooth_activations.py  gelu, mish, selu, logsigmoid (special.py: the normal CDF that gelu needs)
     conv.py, pool.py  conv2d (groups, dilation), max_pool2d, avg_pool2d (ceil_mode) through tinynet.kernels
     adaptive_pool.py  adaptive_avg_pool2d, adaptive_max_pool2d

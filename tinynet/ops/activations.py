@@ -10,6 +10,8 @@ here too; the smooth newer ones (gelu, mish, selu, logsigmoid) are in
 returns it, with the version counting and autograd rules of ``inplace.py``.
 """
 
+import warnings
+
 import numpy as np
 
 from tinynet import checks, dtypes
@@ -107,9 +109,17 @@ class ReLU(Function):
         return grad * positive
 
 
+def _refuse_bool(input, owner):
+    """PyTorch has no bool version of these clamps (max(True, 0) is not a truth value)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "b":
+        raise RuntimeError(f"Boolean inputs not supported for {owner}")
+    return input
+
+
 def relu(input, inplace=False):
     """max(input, 0)."""
-    return maybe_inplace(input, inplace, ReLU.apply)
+    return maybe_inplace(_refuse_bool(input, "relu"), inplace, ReLU.apply)
 
 
 def relu_(input):
@@ -232,12 +242,12 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     max_val = checks.real_number(max_val, "max_val", "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val}, max_val={max_val}")
-    return maybe_inplace(input, inplace, Hardtanh.apply, min_val=min_val, max_val=max_val)
+    return maybe_inplace(_refuse_bool(input, "hardtanh"), inplace, Hardtanh.apply, min_val=min_val, max_val=max_val)
 
 
 def relu6(input, inplace=False):
     """min(max(input, 0), 6): hardtanh(input, 0, 6)."""
-    return maybe_inplace(input, inplace, Hardtanh.apply, min_val=0.0, max_val=6.0)
+    return maybe_inplace(_refuse_bool(input, "relu6"), inplace, Hardtanh.apply, min_val=0.0, max_val=6.0)
 
 
 class PReLU(Function):
@@ -318,7 +328,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        shifted = np.exp(x - x.max(axis=dim, keepdims=True))
+        shifted = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (initial: a dim of size 0)
         out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -329,9 +339,18 @@ class Softmax(Function):
         return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True))
 
 
-def softmax(input, dim=-1):
+def implicit_softmax_dim(input, owner):
+    """PyTorch's deprecated choice when no dim is given: 0 for a 0-, 1- or 3-D input, else 1 (with its warning)."""
+    warnings.warn(f"Implicit dimension choice for {owner} has been deprecated. Change the call to include dim=X "
+                  f"as an argument.", UserWarning, stacklevel=3)
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None):
     """Softmax along dim."""
     input = floating(input, "softmax")
+    if dim is None:
+        dim = implicit_softmax_dim(input, "softmax")
     return Softmax.apply(input, dim=checks.dim(dim, input.ndim, "softmax"))
 
 
@@ -344,7 +363,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)  # (initial: a dim of size 0)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
@@ -355,7 +374,9 @@ class LogSoftmax(Function):
         return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
 
 
-def log_softmax(input, dim=-1):
+def log_softmax(input, dim=None):
     """log(softmax(input)) along dim, computed stably."""
     input = floating(input, "log_softmax")
+    if dim is None:
+        dim = implicit_softmax_dim(input, "log_softmax")
     return LogSoftmax.apply(input, dim=checks.dim(dim, input.ndim, "log_softmax"))

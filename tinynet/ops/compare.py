@@ -6,6 +6,7 @@ it has no useful gradient and records nothing in the graph (as in PyTorch).
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.tensor import Tensor
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal"]
@@ -16,7 +17,10 @@ def _data(value):
 
 
 def _compare(numpy_op, input, other):
-    return Tensor._from_array(np.asarray(numpy_op(_data(input), _data(other))), False)
+    try:
+        return Tensor._from_array(np.asarray(numpy_op(_data(input), _data(other))), False)
+    except ValueError as error:  # numpy's broadcasting error is PyTorch's RuntimeError
+        raise checks.broadcast_error(error, numpy_op.__name__) from None
 
 
 def eq(input, other):

@@ -16,12 +16,13 @@ import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
-from tinynet.ops.operands import as_tensor, operand
+from tinynet.ops.cast import astype
+from tinynet.ops.operands import as_tensor, float_input, operand
 from tinynet.ops.out import into
-from tinynet.ops.promotion import cast_to_common, promote
+from tinynet.ops.promotion import cast_to_common, operands_dtype, promote
 from tinynet.tensor import Tensor
 
-__all__ = ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
+__all__ = ["add", "sub", "mul", "pow", "neg", "exp", "log", "sqrt", "abs", "clamp", "clip",
            "maximum", "minimum", "where"]
 
 
@@ -44,11 +45,22 @@ class Add(Function):
                 sum_to_shape(grad, _shape_of(ctx, 1)) if need_b else None)
 
 
+def _times_alpha(input, other, alpha, owner):
+    """(input, alpha * other), both of the dtype input and other promote to: alpha does not change it (PyTorch)."""
+    input, other = promote(input, other)
+    dtype = (other if isinstance(other, Tensor) else input)._array.dtype
+    if dtype.kind != "f" and not isinstance(alpha, numbers.Integral):
+        raise RuntimeError(f"{owner}: for integral input tensors, argument alpha must not be a floating point "
+                           f"number, got alpha={alpha!r}")
+    if not isinstance(other, Tensor):
+        return input, other * alpha
+    scaled = mul(other, alpha)
+    return input, scaled if scaled._array.dtype == dtype else astype(scaled, dtype)
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other (broadcasting)."""
-    if alpha != 1:
-        other = mul(operand(other), alpha)
-    result = Add.apply(*promote(input, other))
+    result = Add.apply(*(_times_alpha(input, other, alpha, "add") if alpha != 1 else promote(input, other)))
     return result if out is None else into(out, result, "add")
 
 
@@ -76,9 +88,7 @@ def sub(input, other, *, alpha=1, out=None):
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; "
                            "to invert a mask use ~mask or logical_not")
-    if alpha != 1:
-        other = mul(operand(other), alpha)
-    result = Sub.apply(*promote(input, other))
+    result = Sub.apply(*(_times_alpha(input, other, alpha, "sub") if alpha != 1 else promote(input, other)))
     return result if out is None else into(out, result, "sub")
 
 
@@ -87,7 +97,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad  # save only what backward reads (as PyTorch): a for d/db, b for d/da
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     @staticmethod
@@ -109,7 +120,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # (a only for d/db, as in PyTorch)
         return a / b
 
     @staticmethod
@@ -121,10 +132,12 @@ class Div(Function):
                 sum_to_shape(-grad_over_b * a / b, _shape_of(ctx, 1)) if need_b else None)
 
 
-def div(input, other, *, out=None):
-    """input / other (broadcasting); true division, so integers give the default float dtype."""
-    result = Div.apply(*promote(input, other, true_division=True))
-    return result if out is None else into(out, result, "div")
+def div(input, other):
+    """input / other (broadcasting); true division, so integers give the default float dtype.
+
+    (The ``/`` operator; ``tinynet.div``, with PyTorch's ``rounding_mode``, is in ``division.py``.)
+    """
+    return Div.apply(*promote(input, other, true_division=True))
 
 
 class Pow(Function):
@@ -168,7 +181,24 @@ def pow(input, exponent):
             input._array.dtype.kind in "iub":
         raise RuntimeError(f"pow: integers to negative integer powers are not allowed (a {input.dtype} tensor "
                            f"to the power {exponent}); use a float tensor")
+    if isinstance(exponent, Tensor) and exponent._array.dtype.kind in "iu":
+        power = _integer_power(np.asarray(_array_of(input)), exponent._array)
+        return Tensor._from_array(power.astype(exponent._array.dtype, copy=False), False)  # (the promoted dtype)
     return Pow.apply(input, exponent)
+
+
+def _array_of(value):
+    return value._array if isinstance(value, Tensor) else value
+
+
+def _integer_power(base, exponent):
+    """base ** exponent for integer arrays, a negative exponent giving C's integer answer as PyTorch does:
+    1 for base 1, +-1 for base -1, 0 otherwise (numpy refuses negative integer powers)."""
+    if not (exponent < 0).any():
+        return np.power(base, exponent)
+    power = np.power(base, np.maximum(exponent, 0))
+    negative = np.where(base == 1, 1, np.where(base == -1, np.where(exponent % 2 == 0, 1, -1), 0))
+    return np.where(exponent < 0, negative, power).astype(power.dtype, copy=False)
 
 
 class Neg(Function):
@@ -209,7 +239,7 @@ class Exp(Function):
 
 def exp(input):
     """e^input."""
-    return Exp.apply(as_tensor(input))
+    return Exp.apply(float_input(input))
 
 
 class Log(Function):
@@ -228,7 +258,7 @@ class Log(Function):
 
 def log(input):
     """Natural logarithm."""
-    return Log.apply(as_tensor(input))
+    return Log.apply(float_input(input))
 
 
 class Sqrt(Function):
@@ -248,7 +278,7 @@ class Sqrt(Function):
 
 def sqrt(input):
     """Square root."""
-    return Sqrt.apply(as_tensor(input))
+    return Sqrt.apply(float_input(input))
 
 
 class Abs(Function):
@@ -266,8 +296,11 @@ class Abs(Function):
 
 
 def abs(input):
-    """Absolute value."""
-    return Abs.apply(as_tensor(input))
+    """Absolute value (not for bool tensors, as in PyTorch)."""
+    input = as_tensor(input)
+    if input._array.dtype.kind == "b":
+        raise NotImplementedError("abs is not implemented for bool tensors")
+    return Abs.apply(input)
 
 
 class Clip(Function):
@@ -275,8 +308,6 @@ class Clip(Function):
 
     @staticmethod
     def forward(ctx, x, low=None, high=None):
-        if low is None and high is None:
-            raise ValueError("clip needs at least one of low (min) and high (max), got neither")
         ctx.save_for_backward(x)
         ctx.low, ctx.high = low, high
         return np.clip(x, low, high)
@@ -293,8 +324,13 @@ class Clip(Function):
 
 
 def clamp(input, min=None, max=None):
-    """Limit the values to [min, max] (either bound may be None)."""
-    return Clip.apply(as_tensor(input), min, max)
+    """Limit the values to [min, max] (either bound may be None); an integer tensor with a float bound gives a float."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' and 'max' must not be None, got neither")
+    input = as_tensor(input)
+    if input._array.dtype.kind != "f":
+        input = cast_to_common(input, *(bound for bound in (min, max) if bound is not None))[0]
+    return Clip.apply(input, min, max)
 
 
 clip = clamp
@@ -370,4 +406,7 @@ def where(condition, input, other):
     condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
-    return Where.apply(condition, *cast_to_common(operand(input), operand(other)))
+    input, other = cast_to_common(operand(input), operand(other))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers: a float one means float32
+        input = Tensor._from_array(np.asarray(input, dtype=operands_dtype(input, other)), False)
+    return Where.apply(condition, input, other)

@@ -10,23 +10,15 @@ one-sided clamps and nan/inf tests are in ``piecewise.py``.
 
 import numpy as np
 
-from tinynet import dtypes
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.broadcasting import sum_to_shape
-from tinynet.ops.operands import as_tensor, operand
+from tinynet.ops.operands import as_tensor, float_input, operand
+from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
 __all__ = ["square", "rsqrt", "reciprocal", "sin", "cos", "tan", "atan2", "arctan2", "log2", "log10", "log1p",
            "expm1", "exp2", "lerp", "addcmul", "addcdiv"]
-
-def float_input(input):
-    """``input`` as a Tensor with a float dtype: integer and bool values are converted (they need no gradient)."""
-    input = as_tensor(input)
-    if input.dtype.kind in "iub":
-        return Tensor._from_array(input._array.astype(dtypes.get_default_dtype()), False)
-    return input
-
 
 # ---- powers and reciprocals ---------------------------------------------------------------------
 
@@ -161,6 +153,7 @@ class Atan2(Function):
 
 def atan2(input, other):
     """The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi]."""
+    input, other = cast_to_common(operand(input), operand(other), true_division=True)  # (PyTorch's result dtype)
     return Atan2.apply(float_input(input), float_input(other))
 
 

@@ -1,64 +1,100 @@
-"""Cheap activations of mobile nets and a few relatives, each a composition of existing ops (so each
-derivative follows from theirs):
+"""Cheap activations of mobile networks and their relatives: hardsigmoid, hardswish, softsign, tanhshrink, celu,
+softmin, threshold.
 
-    hardsigmoid(x) = relu6(x + 3) / 6        0 below -3, 1 above 3, x/6 + 1/2 between; d = 1/6 between
-    hardswish(x)   = x * relu6(x + 3) / 6    d = 0 below -3, 1 above 3, (2x + 3)/6 between
-    softsign(x)    = x / (1 + |x|)           d = 1 / (1 + |x|)^2
-    tanhshrink(x)  = x - tanh(x)             d = tanh(x)^2
-    softmin(x)     = softmax(-x) along dim
-    threshold(x)   = x where x > threshold, else value
+    hardsigmoid(x) = relu6(x + 3) / 6          d/dx = 1/6 for -3 < x < 3, else 0
+    hardswish(x)   = x relu6(x + 3) / 6        d/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 from 3 on
+                                               (PyTorch's one-sided choices at the kinks, kept here)
+    softsign(x)    = x / (1 + |x|)             (a composition: its derivative 1 / (1 + |x|)^2 follows)
+    tanhshrink(x)  = x - tanh(x)               (a composition: its derivative tanh(x)^2 follows)
+    celu(x, a)     = x for x > 0, a (e^(x/a) - 1) otherwise  = a elu(x / a)   (a composition)
+    softmin(x)     = softmax(-x)               (a composition)
+    threshold(x)   = x where x > threshold, else value       (a composition: where)
 """
 
+import numpy as np
+
 from tinynet import checks
-from tinynet.ops.activations import floating, maybe_inplace, relu6, softmax, tanh
-from tinynet.ops.elementwise import abs, add, div, mul, neg, sub, where
+from tinynet.autograd.function import Function
+from tinynet.ops import elementwise
+from tinynet.ops.activations import elu, floating, maybe_inplace, softmax, tanh
+from tinynet.ops.operands import as_tensor
 
-__all__ = []  # torch.nn.functional's only (nn/functional.py imports them)
-
-
-def _hardsigmoid(input):
-    return div(relu6(add(input, 3.0)), 6.0)
+__all__ = ["hardsigmoid", "hardswish", "softsign", "tanhshrink", "celu", "softmin", "threshold"]
 
 
-def _hardswish(input):
-    return mul(input, _hardsigmoid(input))
+class Hardsigmoid(Function):
+    """relu6(x + 3) / 6.   d/dx = 1/6 for -3 < x < 3, else 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((x > -3) & (x < 3)) / 6
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(input + 3) / 6: a piecewise-linear sigmoid."""
-    return maybe_inplace(floating(input, "hardsigmoid"), inplace, _hardsigmoid)
+    """A piecewise-linear sigmoid: 0 below -3, 1 above 3, x/6 + 1/2 between."""
+    return maybe_inplace(floating(input, "hardsigmoid"), inplace, Hardsigmoid.apply)
+
+
+class Hardswish(Function):
+    """x relu6(x + 3) / 6.   d/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        slope = np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1))
+        return (grad * slope).astype(grad.dtype, copy=False)
 
 
 def hardswish(input, inplace=False):
-    """input * hardsigmoid(input): MobileNetV3's cheap swish."""
-    return maybe_inplace(floating(input, "hardswish"), inplace, _hardswish)
+    """x times hardsigmoid(x): 0 below -3, x above 3 (MobileNetV3's swish without the exponential)."""
+    return maybe_inplace(floating(input, "hardswish"), inplace, Hardswish.apply)
 
 
 def softsign(input):
-    """input / (1 + |input|)."""
+    """x / (1 + |x|): a sigmoid-shaped curve in (-1, 1) that approaches its bounds slowly."""
     input = floating(input, "softsign")
-    return div(input, add(abs(input), 1.0))
+    return elementwise.div(input, elementwise.add(elementwise.abs(input), 1))
 
 
 def tanhshrink(input):
-    """input - tanh(input)."""
+    """input - tanh(input): near 0 for small inputs, input minus one sign far out."""
     input = floating(input, "tanhshrink")
-    return sub(input, tanh(input))
+    return elementwise.sub(input, tanh(input))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha (e^(x/alpha) - 1) otherwise: a elu(x / a), differentiable at 0 for every alpha."""
+    alpha = checks.real_number(alpha, "alpha", "celu")
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: celu's alpha must not be 0")
+    if inplace:
+        return maybe_inplace(input, True, celu, alpha=alpha)
+    return elementwise.mul(elu(elementwise.div(floating(input, "celu"), alpha)), alpha)
 
 
 def softmin(input, dim=None):
-    """softmax(-input) along ``dim``: weights that favour the smallest entries."""
-    if dim is None:
-        raise TypeError("softmin: give dim explicitly (PyTorch's implicit choice of dim is deprecated)")
-    return softmax(neg(floating(input, "softmin")), dim)
-
-
-def _threshold(input, threshold, value):
-    return where(input._array > threshold, input, value)
+    """softmax(-input) along dim: the smallest entries get the most weight."""
+    return softmax(elementwise.neg(floating(input, "softmin")), dim)
 
 
 def threshold(input, threshold, value, inplace=False):
-    """input where input > threshold, else ``value`` (gradient 1 where kept, 0 elsewhere)."""
+    """input where input > threshold, else value."""
     threshold = checks.real_number(threshold, "threshold", "threshold")
-    value = checks.real_number(value, "value", "threshold")
-    return maybe_inplace(floating(input, "threshold"), inplace, _threshold, threshold=threshold, value=value)
+    if inplace:
+        return maybe_inplace(input, True, _threshold, threshold=threshold, value=value)
+    return _threshold(input, threshold, value)
+
+
+def _threshold(input, threshold, value):
+    return elementwise.where(as_tensor(input)._array > threshold, input, value)

@@ -285,6 +285,8 @@ def index_fill(input, dim, index, value):
 def narrow(input, dim, start, length):
     """The view input[..., start:start + length, ...] along ``dim`` (start may count from the end)."""
     input = as_tensor(input)
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     axis = checks.dim(dim, input.ndim, "narrow")
     start = checks.integer(start.item() if isinstance(start, Tensor) else start, "start", "narrow")
     length = checks.integer(length, "length", "narrow")
@@ -303,6 +305,8 @@ def split(tensor, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``: each ``split_size`` long (the last may be shorter), or of the
     given lengths (which must add up to the dim's size)."""
     tensor = as_tensor(tensor)
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     axis = checks.dim(dim, tensor.ndim, "split")
     size = tensor.shape[axis]
     if isinstance(split_size_or_sections, numbers.Integral):
@@ -330,6 +334,8 @@ def chunk(input, chunks, dim=0):
     chunks = checks.integer(chunks, "chunks", "chunk")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     size = input.shape[checks.dim(dim, input.ndim, "chunk")]
     if size == 0:
         return split(input, [0] * chunks, dim)

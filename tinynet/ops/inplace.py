@@ -21,12 +21,14 @@ must keep the tensor's shape and fit its dtype.
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.autograd import grad_mode
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import operand
 from tinynet.ops.shape import unwrap_index
+from tinynet.random import default_generator
 from tinynet.tensor import Tensor
 
 
@@ -141,6 +143,33 @@ def zero_(input):
     return apply_inplace(input, Fill.apply, 0)
 
 
+def _fill_with(input, draw, owner):
+    """Write freshly drawn random values of input's shape into it (no gradient flows through random numbers)."""
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"{owner} is implemented for float tensors only, got dtype {input.dtype}")
+    if _recording(input, ()):
+        raise RuntimeError(f"{owner}: a random fill of a tensor inside the graph is not recorded by tinynet; "
+                           f"fill it under tinynet.no_grad() (or fill x.data)")
+    _write(input, draw(input.shape).astype(input.dtype, copy=False))
+    return input
+
+
+def uniform_(input, a=0.0, b=1.0):
+    """Fill with samples from U(a, b), in place, from tinynet's generator (``tinynet.manual_seed`` seeds it)."""
+    a, b = checks.real_number(a, "from", "uniform_"), checks.real_number(b, "to", "uniform_")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    return _fill_with(input, lambda shape: default_generator().uniform(a, b, size=shape), "uniform_")
+
+
+def normal_(input, mean=0.0, std=1.0):
+    """Fill with samples from N(mean, std^2), in place, from tinynet's generator."""
+    mean, std = checks.real_number(mean, "mean", "normal_"), checks.real_number(std, "std", "normal_")
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
+    return _fill_with(input, lambda shape: default_generator().normal(mean, std, size=shape), "normal_")
+
+
 def copy_(input, source):
     """Copy ``source`` into input's memory (broadcast to its shape, cast to its dtype), in place."""
     return apply_inplace(input, Fill.apply, operand(source))
@@ -178,7 +207,10 @@ def setitem(input, index, value):
     index = unwrap_index(index)
     value = operand(value)
     if not _recording(input, (value,)):
-        input._array[index] = value._array if isinstance(value, Tensor) else value
+        try:
+            input._array[index] = value._array if isinstance(value, Tensor) else value
+        except ValueError as error:  # numpy's broadcasting error is PyTorch's RuntimeError
+            raise checks.broadcast_error(error, "setitem") from None
         input._bump_version()
         return
     apply_inplace(input, _index_put, value, index)

@@ -25,6 +25,8 @@ from tinynet.autograd import grad_mode
 from tinynet.autograd.function import Function
 from tinynet.ops.activations import floating
 from tinynet.ops.broadcasting import sum_to_shape
+from tinynet.ops.cast import astype
+from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"]
@@ -172,10 +174,14 @@ class HuberLoss(DifferenceLoss):
         return np.clip(d, -delta, delta)
 
 
-def _difference_loss(function, input, target, size_average, reduce, reduction, owner, parameter=None):
+def _difference_loss(function, input, target, size_average, reduce, reduction, owner, parameter=None,
+                     in_input_dtype=False):
+    """``in_input_dtype``: the loss takes the input's dtype (PyTorch's huber_loss), not the promoted one."""
     input, target = floating(input, owner), as_target(target)
     reduction = legacy_reduction(size_average, reduce, reduction, owner)
     broadcast_pair(input, target, owner)
+    if target._array.dtype != input._array.dtype:  # (an int64 target with a float32 input: float32, as in PyTorch)
+        input, target = (input, astype(target, input.dtype)) if in_input_dtype else cast_to_common(input, target)
     return function.apply(input, target, reduction=reduction, parameter=parameter)
 
 
@@ -202,7 +208,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     delta = checks.real_number(delta, "delta", "huber_loss")
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, got {delta}")
-    return _difference_loss(HuberLoss, input, target, None, None, reduction, "huber_loss", delta)
+    return _difference_loss(HuberLoss, input, target, None, None, reduction, "huber_loss", delta,
+                            in_input_dtype=True)
 
 
 class KLDivergence(Function):

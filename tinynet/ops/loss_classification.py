@@ -75,10 +75,15 @@ def _reduce(losses, reduction, denominator):
     return np.asarray(losses.sum() / denominator, dtype=losses.dtype)
 
 
+def _mean_share(grad, denominator):
+    """grad / denominator for a mean; when every item is ignored (denominator 0) no input counts: 0, as in PyTorch."""
+    return grad / denominator if denominator else np.zeros_like(grad)
+
+
 def _per_item(grad, ctx):
     """dL/d(loss_n), shaped (N, 1, ...) to broadcast over the classes (or one number for mean/sum)."""
     if ctx.reduction == "mean":
-        return grad / ctx.denominator
+        return _mean_share(grad, ctx.denominator)
     return np.expand_dims(grad, 1) if grad.ndim else grad
 
 
@@ -160,7 +165,7 @@ class NLLLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        per_item = grad / ctx.denominator if ctx.reduction == "mean" else grad
+        per_item = _mean_share(grad, ctx.denominator) if ctx.reduction == "mean" else grad
         grad_log_probs = np.zeros(ctx.parents[0].shape, dtype=grad.dtype)
         grad_log_probs[ctx.index] = -per_item if ctx.w is None else -ctx.w * per_item
         return grad_log_probs, None

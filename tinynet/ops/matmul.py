@@ -76,9 +76,9 @@ def matmul(input, other, *, out=None):
     input, other = as_tensor(input), as_tensor(other)
     a, b = input._array, other._array
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        raise RuntimeError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
+        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
     result = MatMul.apply(input, other)
     return result if out is None else into(out, result, "matmul", same_dtype=True)
 
@@ -120,10 +120,10 @@ def linear(input, weight, bias=None):
     if w.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}")
     if x.ndim == 0 or x.shape[-1] != w.shape[1]:
-        raise ValueError(f"linear: input shape {x.shape} does not end in in_features={w.shape[1]} "
+        raise RuntimeError(f"linear: input shape {x.shape} does not end in in_features={w.shape[1]} "
                          f"(weight shape {w.shape})")
     if bias is not None and bias.shape != (w.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {bias.shape}")
+        raise RuntimeError(f"linear: bias must have shape ({w.shape[0]},), got {bias.shape}")
     if x.dtype != w.dtype:
         raise TypeError(f"linear: input dtype {x.dtype} differs from weight dtype {w.dtype}")
     return Linear.apply(input, weight, bias)

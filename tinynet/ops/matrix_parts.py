@@ -1,9 +1,10 @@
-"""Parts of a matrix: ``diag``, ``trace``, ``tril``, ``triu`` -- and counting: ``unique``, ``bincount``.
+"""Parts of a matrix: ``diag``, ``diagonal``, ``trace`` -- and counting: ``unique``, ``bincount``.
+(``tril`` and ``triu``, which keep a triangle, are in masks.py.)
 
-The first four are compositions (indexing, ``where``), so their gradients follow from those ops:
-the gradient of a taken diagonal goes back to the diagonal, that of a kept triangle to the
-triangle, zero elsewhere.  Zeroed entries are written as ``where(mask, x, 0)`` rather than
-``x * mask``, which would turn negatives into -0.0 (printed "-0.").  Counting has no gradient.
+The first three are compositions (indexing, ``where``), so their gradients follow from those ops:
+the gradient of a taken diagonal goes back to the diagonal, zero elsewhere.  Zeroed entries are
+written as ``where(mask, x, 0)`` rather than ``x * mask``, which would turn negatives into -0.0
+(printed "-0.").  Counting has no gradient.
 """
 
 import numpy as np
@@ -14,7 +15,7 @@ from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import getitem, pad
 from tinynet.tensor import Tensor
 
-__all__ = ["diag", "diagonal", "trace", "tril", "triu", "unique", "bincount"]
+__all__ = ["diag", "diagonal", "trace", "unique", "bincount"]
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -48,24 +49,6 @@ def trace(input):
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return diagonal(input).sum()
-
-
-def _triangle(input, diagonal, keep, owner):
-    input = as_tensor(input)
-    if input.ndim < 2:
-        raise RuntimeError(f"{owner}: input tensor must have at least 2 dimensions")
-    diagonal = checks.integer(diagonal, "diagonal", owner)
-    return where(keep(np.ones(input.shape[-2:], dtype=bool), diagonal), input, 0)
-
-
-def tril(input, diagonal=0):
-    """The lower triangle of (each matrix of) input, on and below the ``diagonal``-th diagonal; zeros above."""
-    return _triangle(input, diagonal, np.tril, "tril")
-
-
-def triu(input, diagonal=0):
-    """The upper triangle of (each matrix of) input, on and above the ``diagonal``-th diagonal; zeros below."""
-    return _triangle(input, diagonal, np.triu, "triu")
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

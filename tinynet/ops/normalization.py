@@ -23,6 +23,7 @@ import numpy as np
 from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -101,17 +102,26 @@ class BatchNorm(Function):
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Batch normalization of input (N, C) or (N, C, H, W) per channel (see this module's docstring).
+    """Batch normalization of input (N, C), (N, C, L) or (N, C, H, W) per channel (see this module's docstring).
 
-    In training, normalizes with the batch statistics and updates the numpy
-    arrays running_mean / running_var in place (unbiased variance); otherwise
-    normalizes with the running statistics.
+    In training, normalizes with the batch statistics and updates running_mean / running_var (Tensors, or numpy
+    arrays) in place (unbiased variance); otherwise normalizes with the running statistics.
     """
+    input = as_tensor(input)
+    if input.ndim == 3:  # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1)
+        image = batch_norm(input.reshape(input.shape + (1,)), running_mean, running_var, weight, bias, training,
+                           momentum, eps)
+        return image.reshape(input.shape)
+    arrays = []
     for name, buffer in (("running_mean", running_mean), ("running_var", running_var)):
-        if buffer is not None and not isinstance(buffer, np.ndarray):
-            raise TypeError(f"batch_norm: {name} must be a numpy array or None, got {type(buffer).__name__}")
-    return BatchNorm.apply(as_tensor(input), weight, bias, running_mean, running_var,
-                           training=training, momentum=momentum, eps=eps)
+        if buffer is not None and not isinstance(buffer, (Tensor, np.ndarray)):
+            raise TypeError(f"batch_norm: {name} must be a Tensor or None, got {type(buffer).__name__}")
+        arrays.append(buffer._array if isinstance(buffer, Tensor) else buffer)
+    out = BatchNorm.apply(input, weight, bias, *arrays, training=training, momentum=momentum, eps=eps)
+    for buffer in (running_mean, running_var):
+        if training and isinstance(buffer, Tensor):
+            buffer._bump_version()  # (its values changed in place)
+    return out
 
 
 class LayerNorm(Function):

@@ -82,5 +82,6 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         raise TypeError(f"norm(): p must be a number or 'fro', got {p!r}")
     axes = checks.dims(dim, input.ndim, "norm")
     if math.isinf(p) and input._array.size == 0:
-        raise IndexError(f"norm(): the {p}-norm of nothing is undefined (input shape {input.shape})")
+        raise RuntimeError(f"norm(): cannot compute the {p}-norm of an empty tensor (shape {input.shape}): "
+                           f"the operation has no identity")
     return Norm.apply(input, axis=axes, keepdims=bool(keepdim), p=float(p))

@@ -8,6 +8,7 @@ become Tensors.
 
 import numpy as np
 
+from tinynet import dtypes
 from tinynet.tensor import Tensor
 
 _NUMBERS = (int, float, bool)
@@ -31,3 +32,14 @@ def operand(value):
     if isinstance(value, (np.ndarray, list, tuple)):
         return Tensor(value)  # (an ndarray keeps its dtype; Python floats in a list become float32)
     raise TypeError(f"cannot combine a Tensor with a {type(value).__name__}")
+
+
+def float_input(input):
+    """``input`` as a Tensor with a float dtype: integer and bool values become the default dtype, as in PyTorch.
+
+    (For ops whose result is always a float, such as exp or sin; integer values need no gradient.)
+    """
+    input = as_tensor(input)
+    if input._array.dtype.kind in "iub":
+        return Tensor._from_array(input._array.astype(dtypes.get_default_dtype()), False)
+    return input

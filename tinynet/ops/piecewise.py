@@ -15,8 +15,7 @@ import numpy as np
 
 from tinynet.autograd.function import Function
 from tinynet.ops import compare, elementwise
-from tinynet.ops.elementwise_math import float_input
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.operands import as_tensor, float_input
 from tinynet.tensor import Tensor
 
 __all__ = ["floor", "ceil", "round", "trunc", "fix", "frac", "sign", "isnan", "isinf", "isfinite",

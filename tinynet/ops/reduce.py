@@ -255,13 +255,20 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over ``dim`` (one int, or None for every element); integers and bools multiply to int64."""
     input = _with_dtype(as_tensor(input), dtype, "prod")
-    axes = tuple(range(input.ndim)) if dim is None else (checks.dim(dim, input.ndim, "prod"),)
+    if dim is None:
+        axes = tuple(range(input.ndim))
+    else:
+        axis = checks.dim(dim, input.ndim, "prod")
+        axes = (axis,) if input.ndim else ()  # (a 0-d tensor's dim 0 is itself: nothing to multiply over)
     return Prod.apply(input, axis=axes, keepdims=bool(keepdim) and dim is not None)
 
 
 def _extremum(input, dim, keepdim, largest, who, nan_aware=False):
     input = as_tensor(input)
     axes = checks.dims(dim, input.ndim, who)
+    if input._array.size == 0 and (dim is None or (isinstance(dim, (tuple, list)) and not dim)):
+        raise RuntimeError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0 (the input "
+                           f"has shape {input.shape}); pass dim=")
     for axis in axes if input._array.size == 0 else ():
         if input.shape[axis] == 0:
             raise IndexError(f"{who}(): Expected reduction dim {axis} to have non-zero size "
@@ -315,7 +322,8 @@ def logsumexp(input, dim, keepdim=False):
 
 def _truth_reduction(numpy_fn, input, dim, keepdim, who):
     input = as_tensor(input)
-    axes = checks.dims(dim, input.ndim, who)
+    # An empty tuple of dims reduces over none of them here (unlike sum's): PyTorch's any/all.
+    axes = () if isinstance(dim, (tuple, list)) and not dim else checks.dims(dim, input.ndim, who)
     result = numpy_fn(input._array, axis=axes, keepdims=bool(keepdim))
     dtype = np.uint8 if input._array.dtype == np.uint8 else np.bool_  # as PyTorch (uint8 stays uint8)
     return Tensor._from_array(np.asarray(result, dtype=dtype), False)

@@ -13,6 +13,7 @@ from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
+from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
 __all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat", "concatenate", "stack", "pad",
@@ -29,7 +30,7 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}") from None
+            raise RuntimeError(f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}") from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -93,17 +94,17 @@ def permute(input, dims):
     input = as_tensor(input)
     axes = tuple(dims)
     if len(axes) != input.ndim or sorted(checks.dim(a, input.ndim, "permute") for a in axes) != list(range(input.ndim)):
-        raise ValueError(f"permute needs an ordering of all {input.ndim} axes, got {axes}")
+        raise RuntimeError(f"permute needs an ordering of all {input.ndim} axes, got {axes}")
     return Permute.apply(input, axes)
 
 
 def transpose(input, dim0=-2, dim1=-1):
     """Swap two dimensions (the last two by default)."""
     input = as_tensor(input)
+    dim0, dim1 = checks.dim(dim0, input.ndim, "transpose"), checks.dim(dim1, input.ndim, "transpose")
     if input.ndim < 2:
         return input
     axes = list(range(input.ndim))
-    dim0, dim1 = checks.dim(dim0, input.ndim, "transpose"), checks.dim(dim1, input.ndim, "transpose")
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return Permute.apply(input, tuple(axes))
 
@@ -145,9 +146,19 @@ class GetItem(Function):
         return grad_x
 
 
+def _forward_slice(part):
+    """A slice must step forward: PyTorch refuses x[::-1] (use flip), where numpy would reverse."""
+    if part.step is not None and part.step <= 0:
+        raise ValueError(f"step must be greater than zero (to reverse, use flip), got the slice {part}")
+    return part
+
+
 def _index_part(part):
-    """A Tensor in an index as numpy takes it; a 0-d integer tensor as a Python int, so that x[i] is a view
-    as in PyTorch (numpy would copy for a 0-d array)."""
+    """One part of an index as numpy takes it: a Tensor as its array, except a 0-d integer tensor, which
+    becomes a Python int so that x[i] is a view as in PyTorch (numpy would copy for a 0-d array); a slice
+    checked to step forward."""
+    if isinstance(part, slice):
+        return _forward_slice(part)
     if not isinstance(part, Tensor):
         return part
     array = part._array
@@ -174,7 +185,7 @@ class Cat(Function):
         for a in arrays[1:]:
             if a.ndim != arrays[0].ndim or a.shape[:axis] + a.shape[axis + 1:] != \
                     arrays[0].shape[:axis] + arrays[0].shape[axis + 1:]:
-                raise ValueError(f"cat along dim {axis}: shapes {arrays[0].shape} and {a.shape} differ off that dim")
+                raise RuntimeError(f"cat along dim {axis}: shapes {arrays[0].shape} and {a.shape} differ off that dim")
         ctx.axis = axis
         ctx.boundaries = np.cumsum([a.shape[axis] for a in arrays])[:-1]
         return np.concatenate(arrays, axis=axis)
@@ -184,11 +195,23 @@ class Cat(Function):
         return tuple(np.split(grad, ctx.boundaries, axis=ctx.axis))
 
 
+def _common_dtype(tensors):
+    """Tensors of mixed dtypes converted to the one PyTorch's promotion gives them all (as torch.cat does)."""
+    first = tensors[0]._array.dtype
+    if all(t._array.dtype == first for t in tensors):
+        return tensors
+    return cast_to_common(*tensors)
+
+
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dimension."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat needs at least one tensor")
+    tensors = _common_dtype(tensors)
+    for position, tensor in enumerate(tensors):
+        if tensor.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated")
     return Cat.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim, "cat"))
 
 
@@ -202,7 +225,7 @@ class Stack(Function):
     def forward(ctx, *arrays, axis=0):
         for a in arrays[1:]:
             if a.shape != arrays[0].shape:
-                raise ValueError(f"stack needs tensors of equal shape, got {arrays[0].shape} and {a.shape}")
+                raise RuntimeError(f"stack needs tensors of equal shape, got {arrays[0].shape} and {a.shape}")
         ctx.axis = axis
         return np.stack(arrays, axis=ctx.axis)
 
@@ -216,6 +239,7 @@ def stack(tensors, dim=0):
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs at least one tensor")
+    tensors = _common_dtype(tensors)
     return Stack.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim + 1, "stack"))
 
 
@@ -226,7 +250,7 @@ def pad_widths_per_axis(pad_widths, ndim):
     """
     widths = tuple(pad_widths)
     if len(widths) % 2 or len(widths) // 2 > ndim:
-        raise ValueError(
+        raise RuntimeError(
             f"pad widths must come in (before, after) pairs for at most {ndim} dimensions, got {widths}"
         )
     for w in widths:

@@ -131,7 +131,7 @@ def _arg_extremum(find, input, dim, keepdim, axis, keepdims, who):
     keep = bool(keepdims if keepdims is not None else keepdim)
     if dim is None:
         if input._array.size == 0:
-            raise RuntimeError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0")
+            raise IndexError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0")
         return Tensor._from_array(np.asarray(find(input._array, axis=None, keepdims=keep), dtype=np.int64), False)
     indices, axis = _indices(input, dim, who, lambda a, axis: find(a, axis=axis, keepdims=keep))
     return Tensor._from_array(np.asarray(indices, dtype=np.int64), False)
@@ -205,6 +205,9 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     input = as_tensor(input)
     _refuse_bool(input, "kthvalue", NotImplementedError)
     axis = checks.dim(dim, input.ndim, "kthvalue")
+    if input.ndim and input.shape[axis] == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size "
+                         f"(the input has shape {input.shape})")
     k = _check_k(k, input.shape[axis] if input.ndim else 1, "kthvalue", 1)
     indices, axis = _indices(input, dim, "kthvalue",
                              lambda a, axis: np.take(_order(a, axis), [k - 1], axis=axis))

@@ -12,8 +12,9 @@ import numbers
 from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
-from tinynet.ops import fills, matrix_parts, norms, piecewise, rearrange, reduce, sort
+from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
+from tinynet.ops import trig_hyperbolic
 from tinynet.tensor import Tensor
 
 
@@ -61,14 +62,15 @@ def _tile(self, *dims):
     return rearrange.tile(self, _shape_args(dims))
 
 
+
 def _dim(self):
     """The number of dimensions (``x.ndim``)."""
     return self.ndim
 
 
-def _element_size(self):
-    """Bytes per element (4 for float32)."""
-    return self.dtype.itemsize
+def _type_as(self, other):
+    """This tensor converted to ``other``'s dtype."""
+    return cast.to(self, other.dtype)
 
 
 METHODS = {
@@ -81,15 +83,20 @@ METHODS = {
     "__truediv__": elementwise.div, "__rtruediv__": _reflected(elementwise.div, "/"),
     "__pow__": elementwise.pow, "__rpow__": _reflected(elementwise.pow, "**"),
     "__matmul__": matmul.matmul, "__rmatmul__": _reflected(matmul.matmul, "@"),
-    "__neg__": elementwise.neg,
-    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul, "div": elementwise.div,
+    "__neg__": elementwise.neg, "__abs__": elementwise.abs,
+    "__floordiv__": division.floor_divide, "__rfloordiv__": _reflected(division.floor_divide, "//"),
+    "__mod__": division.remainder, "__rmod__": _reflected(division.remainder, "%"),
+    "add": elementwise.add, "sub": elementwise.sub, "mul": elementwise.mul, "div": division.div,
     "pow": elementwise.pow, "neg": elementwise.neg, "matmul": matmul.matmul,
+    "divide": division.div, "floor_divide": division.floor_divide, "remainder": division.remainder,
+    "fmod": division.fmod,
     "exp": elementwise.exp, "log": elementwise.log, "sqrt": elementwise.sqrt, "abs": elementwise.abs,
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
     # more elementwise math (elementwise_math.py, piecewise.py) and fixed-rank products (linalg.py)
     "square": elementwise_math.square, "rsqrt": elementwise_math.rsqrt, "reciprocal": elementwise_math.reciprocal,
     "sin": elementwise_math.sin, "cos": elementwise_math.cos, "tan": elementwise_math.tan,
+    **{name: getattr(trig_hyperbolic, name) for name in trig_hyperbolic.__all__},
     "atan2": elementwise_math.atan2, "arctan2": elementwise_math.atan2,
     "log2": elementwise_math.log2, "log10": elementwise_math.log10, "log1p": elementwise_math.log1p,
     "expm1": elementwise_math.expm1, "exp2": elementwise_math.exp2, "lerp": elementwise_math.lerp,
@@ -103,13 +110,20 @@ METHODS = {
     # comparisons (compare.py): bool tensors, no gradient
     "__eq__": compare.eq, "__ne__": compare.ne, "__lt__": compare.lt,
     "__le__": compare.le, "__gt__": compare.gt, "__ge__": compare.ge,
+    # logic on masks (logical.py): ~ & | ^, no gradient
+    "__invert__": logical.bitwise_not, "__and__": logical.bitwise_and, "__rand__": _reflected(logical.bitwise_and, "&"),
+    "__or__": logical.bitwise_or, "__ror__": _reflected(logical.bitwise_or, "|"),
+    "__xor__": logical.bitwise_xor, "__rxor__": _reflected(logical.bitwise_xor, "^"),
+    "bitwise_not": logical.bitwise_not, "bitwise_and": logical.bitwise_and, "bitwise_or": logical.bitwise_or,
+    "bitwise_xor": logical.bitwise_xor, "logical_not": logical.logical_not, "logical_and": logical.logical_and,
+    "logical_or": logical.logical_or, "logical_xor": logical.logical_xor,
+    "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
     "diag": matrix_parts.diag, "diagonal": matrix_parts.diagonal, "trace": matrix_parts.trace,
-    "tril": matrix_parts.tril, "triu": matrix_parts.triu, "unique": matrix_parts.unique,
+    "unique": matrix_parts.unique,
     "bincount": matrix_parts.bincount,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
     "nbytes": property(rearrange.nbytes),
-    "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
     "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
@@ -134,8 +148,10 @@ METHODS = {
     "take_along_dim": indexing.take_along_dim, "index_select": indexing.index_select,
     "index_fill": indexing.index_fill, "masked_fill": indexing.masked_fill, "narrow": indexing.narrow,
     "split": indexing.split, "chunk": indexing.chunk, "unbind": indexing.unbind,
+    "tril": masks.tril, "triu": masks.triu, "masked_select": masks.masked_select,
     # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
-    "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel, "element_size": _element_size,
+    "type_as": _type_as,
+    "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel,
     "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
     "new_empty": creation.new_empty, "new_full": creation.new_full,
     # activations (activations.py)
@@ -149,15 +165,14 @@ METHODS = {
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
-    "copy_": inplace.copy_,
-    "exp_": inplace.twin(elementwise.exp), "log_": inplace.twin(elementwise.log),
-    "sqrt_": inplace.twin(elementwise.sqrt), "abs_": inplace.twin(elementwise.abs),
-    "neg_": inplace.twin(elementwise.neg), "sigmoid_": inplace.twin(activations.sigmoid),
-    "tanh_": inplace.twin(activations.tanh), "square_": inplace.twin(elementwise_math.square),
-    "reciprocal_": inplace.twin(elementwise_math.reciprocal), "floor_": inplace.twin(piecewise.floor),
-    "ceil_": inplace.twin(piecewise.ceil), "trunc_": inplace.twin(piecewise.trunc),
-    "round_": inplace.twin(piecewise.round), "sign_": inplace.twin(piecewise.sign),
-    "normal_": fills.normal_, "uniform_": fills.uniform_,
+    "copy_": inplace.copy_, "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+    **{name + "_": inplace.twin(function) for name, function in [
+        ("neg", elementwise.neg), ("abs", elementwise.abs), ("exp", elementwise.exp), ("log", elementwise.log),
+        ("sqrt", elementwise.sqrt), ("sigmoid", activations.sigmoid), ("tanh", activations.tanh),
+        ("floor", piecewise.floor), ("ceil", piecewise.ceil), ("round", piecewise.round), ("trunc", piecewise.trunc),
+        ("sign", piecewise.sign), ("square", elementwise_math.square), ("reciprocal", elementwise_math.reciprocal),
+        ("lerp", elementwise_math.lerp), ("addcmul", elementwise_math.addcmul), ("addcdiv", elementwise_math.addcdiv),
+        ("floor_divide", division.floor_divide), ("remainder", division.remainder)]},
     "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
     "scatter_add_": indexing.scatter_add_,
     # dtype and device (cast.py)

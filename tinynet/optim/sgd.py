@@ -68,7 +68,9 @@ class SGD(Optimizer):
                 if momentum != 0:
                     state = self.state.setdefault(p, {})
                     if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = grad.astype(p._array.dtype, copy=True)
+                        # (np.array: a buffer updated in place, also for a 0-d parameter, where
+                        # grad + weight_decay * p is a numpy scalar)
+                        state["momentum_buffer"] = np.array(grad, dtype=p._array.dtype)
                     else:
                         buffer = state["momentum_buffer"]
                         buffer *= momentum

@@ -1,0 +1,55 @@
+"""Selecting by a mask: tril/triu (keep a triangle of each matrix), masked_select (the elements a mask picks).
+(nonzero/argwhere, the positions of nonzero elements, are in sort.py beside argmax.)
+
+tril/triu keep the elements on one side of the k-th diagonal and put 0 elsewhere: where(mask, x, 0), so the
+gradient is the output gradient on the kept elements and 0 on the others.  masked_select is x[mask] after
+broadcasting x and mask to one shape: its gradient goes back to the picked elements.
+"""
+
+import numbers
+
+import numpy as np
+
+from tinynet import checks
+from tinynet.ops import elementwise, shape
+from tinynet.ops.operands import as_tensor
+
+__all__ = ["tril", "triu", "masked_select"]
+
+
+def _triangle(input, diagonal, lower, owner):
+    input = as_tensor(input)
+    if input.ndim < 2:
+        raise RuntimeError(f"{owner}: input tensor must have at least 2 dimensions, got shape {input.shape}")
+    if isinstance(diagonal, bool) or not isinstance(diagonal, numbers.Integral):
+        raise TypeError(f"{owner}: diagonal must be an integer, got {diagonal!r}")
+    rows, columns = input.shape[-2:]
+    # np.tri: True on and below the k-th diagonal; the upper triangle from k on is what lies above diagonal k - 1.
+    keep = np.tri(rows, columns, diagonal, dtype=bool) if lower else ~np.tri(rows, columns, diagonal - 1, dtype=bool)
+    zero = False if input.dtype.kind == "b" else 0
+    return elementwise.where(keep, input, zero)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of each matrix (the last two dims): elements on or below the ``diagonal``-th, else 0."""
+    return _triangle(input, diagonal, True, "tril")
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of each matrix (the last two dims): elements on or above the ``diagonal``-th, else 0."""
+    return _triangle(input, diagonal, False, "triu")
+
+
+def masked_select(input, mask):
+    """The elements of input where the bool mask is True, as a 1-D tensor (input and mask broadcast together)."""
+    input = as_tensor(input)
+    mask = as_tensor(mask)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected a bool mask, got dtype {mask.dtype}")
+    try:
+        common = np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError as error:
+        raise checks.broadcast_error(error, "masked_select") from None
+    if input.shape != common:
+        input = shape.expand(input, common)
+    return shape.getitem(input, np.broadcast_to(mask._array, common))
