@@ -167,3 +167,45 @@ def avg_pool2d_backward(g, dy, count_include_pad):
     shape = _c_struct("tn_pool2d_shape", g)
     _kernel("avg_pool2d_backward", dy.dtype)(shape, _ptr(dy), _ptr(dx), int(count_include_pad))
     return dx
+
+
+# ---- optimizer steps: one call for a list of parameters ---------------------------
+
+_POINTERS = {np.dtype(np.float32): "float *[]", np.dtype(np.float64): "double *[]"}
+
+
+def _pointers(arrays):  # (each step makes them anew: the gradients are new arrays every step)
+    """A C array of pointers to the buffers of ``arrays`` (all of one dtype), and what keeps them alive."""
+    buffers = [_ptr(a) for a in arrays]
+    return ffi.new(_POINTERS[arrays[0].dtype], buffers), buffers
+
+
+def sgd_step(params, grads, buffers, fresh, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    (p, keep_p), (g, keep_g) = _pointers(params), _pointers(grads)
+    b, keep_b = _pointers(buffers) if buffers is not None else (ffi.NULL, None)
+    sizes, skipped = ffi.new("int64_t[]", [a.size for a in params]), ffi.new("int32_t[]", len(params))
+    _kernel("sgd_step", params[0].dtype)(len(params), p, g, b, ffi.new("int32_t[]", fresh), sizes,
+                                         lr, weight_decay, momentum, dampening, nesterov, maximize, skipped)
+    return [k for k in range(len(params)) if skipped[k]]
+
+
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, eps, weight_decay,
+              decoupled, maximize):
+    (p, keep_p), (g, keep_g) = _pointers(params), _pointers(grads)
+    (m, keep_m), (v, keep_v) = _pointers(exp_avgs), _pointers(exp_avg_sqs)
+    v_max, keep_v_max = _pointers(max_exp_avg_sqs) if max_exp_avg_sqs is not None else (ffi.NULL, None)
+    sizes, skipped = ffi.new("int64_t[]", [a.size for a in params]), ffi.new("int32_t[]", len(params))
+    _kernel("adam_step", params[0].dtype)(len(params), p, g, m, v, v_max, sizes, ffi.new("int64_t[]", steps),
+                                          lr, beta1, beta2, eps, weight_decay, decoupled, maximize, skipped)
+    return [k for k in range(len(params)) if skipped[k]]
+
+
+def cross_entropy(logits, labels, scale, want_grad):
+    grad = np.empty_like(logits) if want_grad else None
+    results = ffi.new("double *"), ffi.new("int64_t *")
+    status = _kernel("cross_entropy", logits.dtype)(logits.shape[0], logits.shape[1], _ptr(logits),
+                                                    ffi.from_buffer("int64_t[]", labels), scale,
+                                                    _ptr(grad) if want_grad else ffi.NULL, *results)
+    _check_status(status, "cross_entropy")
+    loss_sum, bad_row = results
+    return None if bad_row[0] >= 0 else (loss_sum[0], grad)
