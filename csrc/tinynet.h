@@ -20,8 +20,10 @@
  *
  * Where each part lives: runtime.c here; gemm/ (GEMM), conv/ (convolution),
  * pool/ (pooling), each with its dispatcher (gemm/gemm.c, conv/conv2d.c,
- * pool/pool2d.c) defining the functions declared below; common/ holds what
- * the families share.
+ * pool/pool2d.c) defining the functions declared below; the fused kernels
+ * of a training step: linear/ (a linear layer with its bias and ReLU),
+ * loss/ (softmax cross-entropy with its gradient), optim/ (an optimizer's
+ * step over all parameters); common/ holds what the families share.
  */
 #ifndef TINYNET_H
 #define TINYNET_H
@@ -168,6 +170,31 @@ void tn_savg_pool2d_backward_ref(const tn_pool2d_shape *s, const float *dy,
                                  float *dx, int count_include_pad);
 void tn_davg_pool2d_backward_ref(const tn_pool2d_shape *s, const double *dy,
                                  double *dx, int count_include_pad);
+
+/* ---- fully connected layer (csrc/linear/linear.c) ---------------------------
+ * Forward: y = x w^T + b, then y * [y > 0] when relu != 0; x is m x k, w is
+ * n x k, b has n entries (or is NULL), y is m x n.
+ * Backward, given dy = dL/dy (m x n): with the ReLU, y is the forward's
+ * output and dz = dy * [y > 0], else y is NULL and dz = dy; then
+ * dx = dz w (m x k), dw = dz^T x (n x k), db = the sum of dz's rows (n);
+ * any of dx, dw, db may be NULL (not computed).  Both return 0 or
+ * TN_ERR_NOMEM. */
+int tn_slinear_forward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *b, int relu,
+                       float *y);
+int tn_dlinear_forward(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *b,
+                       int relu, double *y);
+int tn_slinear_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
+                        const float *dy, float *dx, float *dw, float *db);
+int tn_dlinear_backward(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *y,
+                        const double *dy, double *dx, double *dw, double *db);
+int tn_slinear_forward_ref(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *b,
+                           int relu, float *y);
+int tn_dlinear_forward_ref(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *b,
+                           int relu, double *y);
+int tn_slinear_backward_ref(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
+                            const float *dy, float *dx, float *dw, float *db);
+int tn_dlinear_backward_ref(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *y,
+                            const double *dy, double *dx, double *dw, double *db);
 
 /* ---- softmax cross-entropy (csrc/loss/cross_entropy.c) ---------------------
  * logits is rows x classes, labels[n] row n's class.  *loss_sum receives

@@ -209,3 +209,20 @@ def cross_entropy(logits, labels, scale, want_grad):
     _check_status(status, "cross_entropy")
     loss_sum, bad_row = results
     return None if bad_row[0] >= 0 else (loss_sum[0], grad)
+
+
+def _ptr_or_null(array):
+    return ffi.NULL if array is None else _ptr(array)
+
+
+def linear_forward(x, w, b, relu, y):
+    (m, k), n = x.shape, w.shape[0]
+    status = _kernel("linear_forward", x.dtype)(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(b), int(relu), _ptr(y))
+    _check_status(status, "linear_forward")
+
+
+def linear_backward(x, w, y, dy, dx, dw, db):
+    (m, k), n = x.shape, w.shape[0]
+    status = _kernel("linear_backward", x.dtype)(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(y), _ptr(dy),
+                                                 _ptr_or_null(dx), _ptr_or_null(dw), _ptr_or_null(db))
+    _check_status(status, "linear_backward")

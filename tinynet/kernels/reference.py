@@ -240,3 +240,25 @@ def cross_entropy(logits, labels, scale, want_grad):
     grad = exps / sums[:, None]
     grad[items, labels] -= 1
     return loss_sum, (scale * grad).astype(logits.dtype)
+
+
+# ---- a fully connected layer (with its ReLU) -------------------------------------------
+
+def linear_forward(x, w, b, relu, y):
+    """y <- x w^T + b, then y * [y > 0] with the ReLU."""
+    np.matmul(x, w.T, out=y)
+    if b is not None:
+        y += b
+    if relu:
+        y *= y > 0
+
+
+def linear_backward(x, w, y, dy, dx, dw, db):
+    """dz = dy * [y > 0] (with the ReLU, y its output) or dy; dx <- dz w, dw <- dz^T x, db <- sum of dz's rows."""
+    dz = dy if y is None else dy * (y > 0)
+    if dx is not None:
+        np.matmul(dz, w, out=dx)
+    if dw is not None:
+        np.matmul(dz.T, x, out=dw)
+    if db is not None:
+        db[...] = dz.sum(axis=0)
