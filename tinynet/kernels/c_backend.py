@@ -107,14 +107,23 @@ def info():
 
 # ---- kernels ----------------------------------------------------------------
 
+# dtype -> (the C GEMM, its pointer type): the GEMM is called often on small matrices, where every
+# lookup on the way to C shows (_kernel's cache, _ptr's call) -- so it has its own table.
+# (Keyed by the dtype's one-letter code: hashing a dtype object costs more than the lookup.)
+_GEMMS = {"f": (lib.tn_sgemm, "float[]"), "d": (lib.tn_dgemm, "double[]")}
+
+
 def gemm(a, b, trans_a, trans_b, alpha, beta, c):
+    global kernels_have_run
+    kernels_have_run = True
+    function, pointer = _GEMMS[a.dtype.char]
     m, n = c.shape
-    k = a.shape[0] if trans_a else a.shape[1]
-    status = _kernel("gemm", a.dtype)(
-        int(trans_a), int(trans_b), m, n, k,
-        alpha, _ptr(a), a.shape[1], _ptr(b), b.shape[1], beta, _ptr(c), n,
-    )
-    _check_status(status, "gemm")
+    lda = a.shape[1]
+    status = function(trans_a, trans_b, m, n, a.shape[0] if trans_a else lda, alpha,
+                      ffi.from_buffer(pointer, a), lda, ffi.from_buffer(pointer, b), b.shape[1],
+                      beta, ffi.from_buffer(pointer, c), n)
+    if status != 0:
+        _check_status(status, "gemm")
 
 
 def conv2d_forward(g, x, w, bias):
