@@ -148,3 +148,19 @@ def test_fused_linear_with_another_bias_dtype_adds_it_as_before(fused):
     y = F.linear(x, w, b)
     assert y.dtype == tinynet.float32
     np.testing.assert_allclose(y.numpy(), x.numpy() @ w.numpy().T + [1, 2], rtol=1e-6)
+
+
+def test_a_linear_gradient_kept_as_grad_without_a_copy_still_accumulates_right(fused):
+    """Linear's fresh gradients may become .grad without a copy: later backward passes add into .grad, and
+    must change nothing else (the other parameters' .grad, the gradient a hook kept)."""
+    model, x = mlp(), tinynet.randn(4, 12, dtype=tinynet.float64)
+    kept = []
+    model[2].bias.register_hook(lambda g: kept.append(g) or g)
+    model(x).sum().backward()
+    first = [p.grad.numpy().copy() for p in model.parameters()]
+    first_kept = kept[0].numpy().copy()
+    model(x).sum().backward()
+    for p, g in zip(model.parameters(), first):
+        np.testing.assert_allclose(p.grad.numpy(), 2 * g, rtol=1e-12)
+    np.testing.assert_array_equal(kept[0].numpy(), first_kept)
+    assert not np.shares_memory(model[2].bias.grad.numpy(), kept[0].numpy())

@@ -91,6 +91,8 @@ class Linear(Function):
     (tinynet.kernels.linear_forward / linear_backward); off, they are the GEMMs and the sum written out here.
     """
 
+    fresh_gradients = True  # (each gradient a new array, or a reshaped view of one)
+
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         rows = x.reshape(-1, x.shape[-1])
@@ -129,6 +131,8 @@ class LinearReLU(Function):
     ``nn.Sequential`` runs a Linear followed by a ReLU as this op when fused kernels are on; with them off
     (``tinynet.set_fused_kernels(False)``) the same layers run as Linear then ReLU, two nodes in the graph.
     """
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
