@@ -63,7 +63,7 @@ def build_flags():
     """(compile_flags, link_flags, uses_openmp) for this compiler and platform."""
     if sys.platform == "win32":
         return ["/O2", "/openmp"], [], True
-    compile_flags = ["-O3", "-std=c11", "-fno-strict-aliasing"]
+    compile_flags = ["-O3", "-std=c11", "-fno-strict-aliasing", "-fno-math-errno"]
     link_flags = []
     uses_openmp = compiler_accepts(["-fopenmp"])
     if uses_openmp:

@@ -20,8 +20,10 @@
  *
  * Where each part lives: runtime.c here; gemm/ (GEMM), conv/ (convolution),
  * pool/ (pooling), each with its dispatcher (gemm/gemm.c, conv/conv2d.c,
- * pool/pool2d.c) defining the functions declared below; common/ holds what
- * the families share.
+ * pool/pool2d.c) defining the functions declared below; the fused kernels
+ * of a training step: linear/ (a linear layer with its bias and ReLU),
+ * loss/ (softmax cross-entropy with its gradient), optim/ (an optimizer's
+ * step over all parameters); common/ holds what the families share.
  */
 #ifndef TINYNET_H
 #define TINYNET_H
@@ -168,6 +170,87 @@ void tn_savg_pool2d_backward_ref(const tn_pool2d_shape *s, const float *dy,
                                  float *dx, int count_include_pad);
 void tn_davg_pool2d_backward_ref(const tn_pool2d_shape *s, const double *dy,
                                  double *dx, int count_include_pad);
+
+/* ---- fully connected layer (csrc/linear/linear.c) ---------------------------
+ * Forward: y = x w^T + b, then y * [y > 0] when relu != 0; x is m x k, w is
+ * n x k, b has n entries (or is NULL), y is m x n.
+ * Backward, given dy = dL/dy (m x n): with the ReLU, y is the forward's
+ * output and dz = dy * [y > 0], else y is NULL and dz = dy; then
+ * dx = dz w (m x k), dw = dz^T x (n x k), db = the sum of dz's rows (n);
+ * any of dx, dw, db may be NULL (not computed).  Both return 0 or
+ * TN_ERR_NOMEM. */
+int tn_slinear_forward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *b, int relu,
+                       float *y);
+int tn_dlinear_forward(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *b,
+                       int relu, double *y);
+int tn_slinear_backward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
+                        const float *dy, float *dx, float *dw, float *db);
+int tn_dlinear_backward(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *y,
+                        const double *dy, double *dx, double *dw, double *db);
+int tn_slinear_forward_ref(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *b,
+                           int relu, float *y);
+int tn_dlinear_forward_ref(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *b,
+                           int relu, double *y);
+int tn_slinear_backward_ref(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *y,
+                            const float *dy, float *dx, float *dw, float *db);
+int tn_dlinear_backward_ref(int64_t m, int64_t n, int64_t k, const double *x, const double *w, const double *y,
+                            const double *dy, double *dx, double *dw, double *db);
+
+/* ---- softmax cross-entropy (csrc/loss/cross_entropy.c) ---------------------
+ * logits is rows x classes, labels[n] row n's class.  *loss_sum receives
+ * sum_n (log sum_c exp(logits[n, c]) - logits[n, labels[n]]), and grad (when
+ * not NULL) scale * (softmax(logits[n]) - one_hot(labels[n])) for each row.
+ * *bad_row is -1, or the first row whose label is not in [0, classes) (the
+ * outputs are then incomplete).  Returns 0 or TN_ERR_NOMEM. */
+int tn_scross_entropy(int64_t rows, int64_t classes, const float *logits, const int64_t *labels, double scale,
+                      float *grad, double *loss_sum, int64_t *bad_row);
+int tn_dcross_entropy(int64_t rows, int64_t classes, const double *logits, const int64_t *labels, double scale,
+                      double *grad, double *loss_sum, int64_t *bad_row);
+int tn_scross_entropy_ref(int64_t rows, int64_t classes, const float *logits, const int64_t *labels,
+                          double scale, float *grad, double *loss_sum, int64_t *bad_row);
+int tn_dcross_entropy_ref(int64_t rows, int64_t classes, const double *logits, const int64_t *labels,
+                          double scale, double *grad, double *loss_sum, int64_t *bad_row);
+
+/* ---- optimizer steps (csrc/optim/optim.c) ---------------------------------
+ * One call updates `count` parameters in place: parameter k has sizes[k]
+ * elements at params[k], its gradient at grads[k] (read only), and its
+ * running state in the arrays named below.  The rules are PyTorch's
+ * (tinynet/optim/sgd.py and adam.py state them), and the results are bit
+ * for bit those of tinynet's numpy step.  A parameter whose arrays overlap
+ * is left untouched and flagged: skipped[k] = 1 (else 0).
+ *
+ * SGD: buffers[k] is parameter k's momentum buffer (buffers is NULL when
+ * momentum is 0); fresh[k] != 0 means it holds nothing yet and is set to
+ * the gradient, as on PyTorch's first step.  nesterov and maximize are 0/1. */
+void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers, const int32_t *fresh,
+                  const int64_t *sizes, double lr, double weight_decay, double momentum, double dampening,
+                  int nesterov, int maximize, int32_t *skipped);
+void tn_dsgd_step(int64_t count, double **params, double **grads, double **buffers, const int32_t *fresh,
+                  const int64_t *sizes, double lr, double weight_decay, double momentum, double dampening,
+                  int nesterov, int maximize, int32_t *skipped);
+void tn_ssgd_step_ref(int64_t count, float **params, float **grads, float **buffers, const int32_t *fresh,
+                      const int64_t *sizes, double lr, double weight_decay, double momentum, double dampening,
+                      int nesterov, int maximize, int32_t *skipped);
+void tn_dsgd_step_ref(int64_t count, double **params, double **grads, double **buffers, const int32_t *fresh,
+                      const int64_t *sizes, double lr, double weight_decay, double momentum, double dampening,
+                      int nesterov, int maximize, int32_t *skipped);
+/* Adam / AdamW (decoupled = 1): exp_avgs[k] and exp_avg_sqs[k] are the two
+ * moments, max_exp_avg_sqs[k] the largest second moment (amsgrad; the array
+ * is NULL otherwise), steps[k] >= 1 the step t being taken. */
+void tn_sadam_step(int64_t count, float **params, float **grads, float **exp_avgs, float **exp_avg_sqs,
+                   float **max_exp_avg_sqs, const int64_t *sizes, const int64_t *steps, double lr, double beta1,
+                   double beta2, double eps, double weight_decay, int decoupled, int maximize, int32_t *skipped);
+void tn_dadam_step(int64_t count, double **params, double **grads, double **exp_avgs, double **exp_avg_sqs,
+                   double **max_exp_avg_sqs, const int64_t *sizes, const int64_t *steps, double lr, double beta1,
+                   double beta2, double eps, double weight_decay, int decoupled, int maximize, int32_t *skipped);
+void tn_sadam_step_ref(int64_t count, float **params, float **grads, float **exp_avgs, float **exp_avg_sqs,
+                       float **max_exp_avg_sqs, const int64_t *sizes, const int64_t *steps, double lr,
+                       double beta1, double beta2, double eps, double weight_decay, int decoupled, int maximize,
+                       int32_t *skipped);
+void tn_dadam_step_ref(int64_t count, double **params, double **grads, double **exp_avgs, double **exp_avg_sqs,
+                       double **max_exp_avg_sqs, const int64_t *sizes, const int64_t *steps, double lr,
+                       double beta1, double beta2, double eps, double weight_decay, int decoupled, int maximize,
+                       int32_t *skipped);
 
 /* cffi-end */
 

@@ -293,3 +293,16 @@ def test_same_result_on_one_thread_and_all_threads(dtype, restore_settings):
         np.testing.assert_array_equal(results[0], results[1])
         want, bound = expected_and_bound(a, b, trans_a, trans_b, 1.25, -1.0, c_in)
         assert_close_to_reference(results[0], want, bound)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_out_that_is_an_operand_gives_the_product_of_the_old_values(dtype):
+    """gemm's quick path for the usual call must still see an out that overlaps a or b (and copy them first)."""
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((6, 6)).astype(dtype), rng.standard_normal((6, 6)).astype(dtype)
+    expected = a.astype(np.float64) @ b
+    np.testing.assert_allclose(kernels.gemm(a, b, out=a), expected, rtol=1e-5, atol=1e-5)
+    a2 = rng.standard_normal((6, 6)).astype(dtype)
+    b2 = rng.standard_normal((6, 6)).astype(dtype)
+    expected = a2.astype(np.float64) @ b2.T
+    np.testing.assert_allclose(kernels.gemm(a2, b2, trans_b=True, out=b2), expected, rtol=1e-5, atol=1e-5)

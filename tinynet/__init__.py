@@ -19,7 +19,7 @@ import importlib
 from tinynet.random import manual_seed
 from tinynet.printing import set_printoptions  # noqa: F401
 from tinynet.generator import Generator
-from tinynet.kernels import build_info, get_num_threads, set_num_threads
+from tinynet.kernels import build_info, fused_kernels_enabled, get_num_threads, set_fused_kernels, set_num_threads
 from tinynet.tensor import Tensor
 from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bool shadow Python's only in here)
     bool, double, finfo, float, float32, float64, get_default_dtype, iinfo, int, int8, int16, int32, int64, long,

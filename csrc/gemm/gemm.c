@@ -102,6 +102,7 @@ static const dgemm_plan DGEMM_PLANS[] = {
 /* ---- choices that do not depend on the type ------------------------------------ */
 
 #define B_IN_PLACE_MAX_PANELS 4 /* see blocked() in loops.inc */
+#define B_IN_PLACE_MAX_BYTES (16 * 1024) /* (half of a 32 KiB L1) */
 
 /* `bytes` of scratch aligned to 64 bytes (a cache line, a zmm register);
  * *memory receives the pointer to free(). */

@@ -150,6 +150,7 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
     (``tinynet.autograd.grad``).
     """
     pending = {}  # position -> sum of the gradients that have reached it so far (positions hash by identity)
+    owned = set()  # positions whose pending gradient is a new array nothing else refers to (a leaf's .grad may keep it)
     starts = []
     for root, grad in zip(roots, gradients):
         start = root._node if root._node is not None else root
@@ -167,7 +168,7 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
             if position._hooks:
                 grad = _call_hooks(position._hooks, grad)
             if wanted is None:
-                _accumulate_into_grad(position, grad)
+                _accumulate_into_grad(position, grad, position in owned and not position._hooks)
             elif position in wanted:
                 captured[wanted[position]] = grad
             continue
@@ -180,6 +181,7 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
         if wanted is not None and node in wanted:
             captured[wanted[node]] = grad
         input_grads = run_node_backward(node, grad)
+        fresh = node.function.fresh_gradients and not hooks.backward_listeners  # (a listener may keep them)
         if len(input_grads) > len(node.parents):
             raise RuntimeError(
                 f"{node.op_name}.backward returned {len(input_grads)} gradients for {len(node.parents)} inputs"
@@ -190,8 +192,14 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
             array = parent._array
             if type(parent_grad) is not np.ndarray or parent_grad.shape != array.shape or parent_grad.dtype != array.dtype:
                 parent_grad = _as_gradient(node, index, parent, parent_grad)
-            # A tensor used twice (x*x + x) gets the SUM of the gradients from each use.
-            pending[edge] = pending[edge] + parent_grad if edge in pending else parent_grad
+            # A tensor used twice (x*x + x) gets the SUM of the gradients from each use (a new array).
+            if edge in pending:
+                pending[edge] = pending[edge] + parent_grad
+                owned.add(edge)
+            else:
+                pending[edge] = parent_grad
+                if fresh:
+                    owned.add(edge)
         if not retain_graph:
             node.release()
     return captured if capture is not None else None
@@ -312,10 +320,11 @@ class _HookHandle:
             self._hook_list.remove(self._hook)
 
 
-def _accumulate_into_grad(tensor, grad):
-    """tensor.grad += grad, creating .grad (as a private copy) the first time."""
+def _accumulate_into_grad(tensor, grad, owned=False):
+    """tensor.grad += grad, creating .grad (as a private copy, unless grad is ``owned`` by nothing else) the
+    first time."""
     if tensor.grad is None:
         # A copy: grad may be shared with other tensors' gradients, and .grad is later updated in place.
-        tensor.grad = Tensor._from_array(np.array(grad, copy=True), False)
+        tensor.grad = Tensor._from_array(grad if owned else np.array(grad, copy=True), False)
     else:
         tensor.grad._array += grad

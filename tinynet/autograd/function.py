@@ -135,6 +135,9 @@ class Function:
     """
 
     may_return_view = False
+    # True when backward returns only new arrays, a different one for each input, that nothing else refers
+    # to: the engine may then make one a leaf's first .grad without copying it (engine.run_backward).
+    fresh_gradients = False
 
     @staticmethod
     def forward(ctx, *inputs):

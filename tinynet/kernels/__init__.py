@@ -3,6 +3,9 @@
 Reading order:
   gemm.py, conv.py, pool.py -- the checked API the ops call: each function checks what C needs to stay
                                in bounds (arrays.py, geometry.py), then calls the active backend;
+  linear.py                 -- a linear layer (and the ReLU after it), forward and backward in one call each;
+  loss.py                   -- softmax cross-entropy and its gradient in one pass;
+  optim.py                  -- an optimizer's step over all its parameters in one call (SGD, Adam);
   reference.py              -- every algorithm written plainly in numpy (im2col + GEMM, window loops):
                                read it before the C;
   c_backend.py              -- the cffi binding of the C kernels in csrc/;
@@ -13,12 +16,18 @@ Conventions follow PyTorch: images are NCHW, convolution weights are
 pooling with zeros.
 """
 
-from tinynet.kernels.config import build_info, get_num_threads, set_num_threads
+from tinynet.kernels.config import (
+    build_info, fused_kernels_enabled, get_num_threads, set_fused_kernels, set_num_threads,
+)
 from tinynet.kernels.conv import conv2d_backward, conv2d_forward
 from tinynet.kernels.gemm import gemm
+from tinynet.kernels.linear import linear_backward, linear_forward
+from tinynet.kernels.loss import cross_entropy
+from tinynet.kernels.optim import adam_step, sgd_step
 from tinynet.kernels.pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 
 __all__ = [
     "gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
-    "avg_pool2d_forward", "avg_pool2d_backward", "build_info", "get_num_threads", "set_num_threads",
+    "avg_pool2d_forward", "avg_pool2d_backward", "linear_forward", "linear_backward", "cross_entropy", "sgd_step", "adam_step", "build_info", "get_num_threads",
+    "set_num_threads", "set_fused_kernels", "fused_kernels_enabled",
 ]

@@ -30,11 +30,15 @@ KERNELS = {
     np.dtype(np.float32): SimpleNamespace(
         gemm=lib.tn_sgemm, conv2d_forward=lib.tn_sconv2d_forward, conv2d_backward=lib.tn_sconv2d_backward,
         max_pool2d_forward=lib.tn_smax_pool2d_forward, max_pool2d_backward=lib.tn_smax_pool2d_backward,
-        avg_pool2d_forward=lib.tn_savg_pool2d_forward, avg_pool2d_backward=lib.tn_savg_pool2d_backward),
+        avg_pool2d_forward=lib.tn_savg_pool2d_forward, avg_pool2d_backward=lib.tn_savg_pool2d_backward,
+        linear_forward=lib.tn_slinear_forward, linear_backward=lib.tn_slinear_backward,
+        cross_entropy=lib.tn_scross_entropy, sgd_step=lib.tn_ssgd_step, adam_step=lib.tn_sadam_step),
     np.dtype(np.float64): SimpleNamespace(
         gemm=lib.tn_dgemm, conv2d_forward=lib.tn_dconv2d_forward, conv2d_backward=lib.tn_dconv2d_backward,
         max_pool2d_forward=lib.tn_dmax_pool2d_forward, max_pool2d_backward=lib.tn_dmax_pool2d_backward,
-        avg_pool2d_forward=lib.tn_davg_pool2d_forward, avg_pool2d_backward=lib.tn_davg_pool2d_backward),
+        avg_pool2d_forward=lib.tn_davg_pool2d_forward, avg_pool2d_backward=lib.tn_davg_pool2d_backward,
+        linear_forward=lib.tn_dlinear_forward, linear_backward=lib.tn_dlinear_backward,
+        cross_entropy=lib.tn_dcross_entropy, sgd_step=lib.tn_dsgd_step, adam_step=lib.tn_dadam_step),
 }
 
 
@@ -119,14 +123,23 @@ def info():
 
 # ---- kernels ----------------------------------------------------------------
 
+# dtype -> (the C GEMM, its pointer type): the GEMM is called often on small matrices, where every
+# lookup on the way to C shows (_kernel's cache, _ptr's call) -- so it has its own table.
+# (Keyed by the dtype's one-letter code: hashing a dtype object costs more than the lookup.)
+_GEMMS = {"f": (lib.tn_sgemm, "float[]"), "d": (lib.tn_dgemm, "double[]")}
+
+
 def gemm(a, b, trans_a, trans_b, alpha, beta, c):
+    global kernels_have_run
+    kernels_have_run = True
+    function, pointer = _GEMMS[a.dtype.char]
     m, n = c.shape
-    k = a.shape[0] if trans_a else a.shape[1]
-    status = _kernels(a.dtype).gemm(
-        int(trans_a), int(trans_b), m, n, k,
-        alpha, _ptr(a), a.shape[1], _ptr(b), b.shape[1], beta, _ptr(c), n,
-    )
-    _check_status(status, "gemm")
+    lda = a.shape[1]
+    status = function(trans_a, trans_b, m, n, a.shape[0] if trans_a else lda, alpha,
+                      ffi.from_buffer(pointer, a), lda, ffi.from_buffer(pointer, b), b.shape[1],
+                      beta, ffi.from_buffer(pointer, c), n)
+    if status != 0:
+        _check_status(status, "gemm")
 
 
 def conv2d_forward(g, x, w, bias):
@@ -179,3 +192,62 @@ def avg_pool2d_backward(g, dy, count_include_pad):
     shape = _c_struct("tn_pool2d_shape", g)
     _kernels(dy.dtype).avg_pool2d_backward(shape, _ptr(dy), _ptr(dx), int(count_include_pad))
     return dx
+
+
+# ---- optimizer steps: one call for a list of parameters ---------------------------
+
+_POINTERS = {np.dtype(np.float32): "float *[]", np.dtype(np.float64): "double *[]"}
+
+
+def _pointers(arrays):  # (each step makes them anew: the gradients are new arrays every step)
+    """A C array of pointers to the buffers of ``arrays`` (all of one dtype), and what keeps them alive."""
+    buffers = [_ptr(a) for a in arrays]
+    return ffi.new(_POINTERS[arrays[0].dtype], buffers), buffers
+
+
+def sgd_step(params, grads, buffers, fresh, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    (p, keep_p), (g, keep_g) = _pointers(params), _pointers(grads)
+    b, keep_b = _pointers(buffers) if buffers is not None else (ffi.NULL, None)
+    sizes, skipped = ffi.new("int64_t[]", [a.size for a in params]), ffi.new("int32_t[]", len(params))
+    _kernels(params[0].dtype).sgd_step(len(params), p, g, b, ffi.new("int32_t[]", fresh), sizes,
+                                         lr, weight_decay, momentum, dampening, nesterov, maximize, skipped)
+    return [k for k in range(len(params)) if skipped[k]]
+
+
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, eps, weight_decay,
+              decoupled, maximize):
+    (p, keep_p), (g, keep_g) = _pointers(params), _pointers(grads)
+    (m, keep_m), (v, keep_v) = _pointers(exp_avgs), _pointers(exp_avg_sqs)
+    v_max, keep_v_max = _pointers(max_exp_avg_sqs) if max_exp_avg_sqs is not None else (ffi.NULL, None)
+    sizes, skipped = ffi.new("int64_t[]", [a.size for a in params]), ffi.new("int32_t[]", len(params))
+    _kernels(params[0].dtype).adam_step(len(params), p, g, m, v, v_max, sizes, ffi.new("int64_t[]", steps),
+                                          lr, beta1, beta2, eps, weight_decay, decoupled, maximize, skipped)
+    return [k for k in range(len(params)) if skipped[k]]
+
+
+def cross_entropy(logits, labels, scale, want_grad):
+    grad = np.empty_like(logits) if want_grad else None
+    results = ffi.new("double *"), ffi.new("int64_t *")
+    status = _kernels(logits.dtype).cross_entropy(logits.shape[0], logits.shape[1], _ptr(logits),
+                                                    ffi.from_buffer("int64_t[]", labels), scale,
+                                                    _ptr(grad) if want_grad else ffi.NULL, *results)
+    _check_status(status, "cross_entropy")
+    loss_sum, bad_row = results
+    return None if bad_row[0] >= 0 else (loss_sum[0], grad)
+
+
+def _ptr_or_null(array):
+    return ffi.NULL if array is None else _ptr(array)
+
+
+def linear_forward(x, w, b, relu, y):
+    (m, k), n = x.shape, w.shape[0]
+    status = _kernels(x.dtype).linear_forward(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(b), int(relu), _ptr(y))
+    _check_status(status, "linear_forward")
+
+
+def linear_backward(x, w, y, dy, dx, dw, db):
+    (m, k), n = x.shape, w.shape[0]
+    status = _kernels(x.dtype).linear_backward(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(y), _ptr(dy),
+                                                 _ptr_or_null(dx), _ptr_or_null(dw), _ptr_or_null(db))
+    _check_status(status, "linear_backward")

@@ -17,6 +17,13 @@ Chosen once at import, from the environment, then changeable from Python:
   between kernels.  When neither is set, tinynet makes them sleep
   (``passive``) instead of spinning; ``openmp_wait.py`` says why, and
   ``build_info()["openmp_wait"]`` says which setting is in force.
+* ``TINYNET_FUSED=on|off`` / ``set_fused_kernels(enabled)`` -- whether the
+  common steps of training run as fused kernels (default: on): a linear
+  layer and the ReLU after it in one op, cross-entropy with its gradient in
+  one pass, one optimizer step for all parameters.  ``off`` runs each of
+  them as the separate, plainer ops a learner reads first (``Linear``,
+  ``ReLU``, ``CrossEntropy``, the optimizer's numpy loop): the same numbers
+  up to rounding, and ``tinynet.trace_backward`` shows whichever ran.
 
 After ``os.fork()`` (a ``multiprocessing`` pool or DataLoader workers with the
 fork start method), the child has none of its parent's OpenMP worker threads,
@@ -44,6 +51,7 @@ except ImportError as error:  # the extension was not built, or could not be loa
 # far more (10**6) makes it abort the process instead of raising.
 MAX_THREADS = 1024
 
+fused = True  # see TINYNET_FUSED above; read by the ops, nn and optim code that have a fused form
 _requested_threads = None  # remembered for the numpy backend, which has no threads of its own
 _forked_after_threads = False  # this process was forked after its parent's kernels had started threads
 
@@ -82,6 +90,20 @@ def set_num_threads(n):
         c_backend.set_num_threads(_requested_threads)
 
 
+def set_fused_kernels(enabled):
+    """Run linear + ReLU, cross-entropy and the optimizer step as fused kernels (True, the default) or as
+    the separate, plainer ops (False); see this module's docstring."""
+    global fused
+    if not isinstance(enabled, bool):
+        raise TypeError(f"set_fused_kernels expects True or False, got {enabled!r}")
+    fused = enabled
+
+
+def fused_kernels_enabled():
+    """Whether the fused kernels are in use (``set_fused_kernels``)."""
+    return fused
+
+
 def get_num_threads():
     """How many threads the C kernels use."""
     if c_backend is not None:
@@ -99,6 +121,7 @@ def build_info():
         "simd": None,
         "cpu_simd": None,
         "num_threads": get_num_threads(),
+        "fused_kernels": fused,
     }
     if c_backend is not None:
         info.update(c_backend.info())
@@ -124,6 +147,11 @@ def _environment_threads():
 
 
 def _apply_environment():
+    global fused
+    fused_setting = os.environ.get("TINYNET_FUSED", "on").strip().lower()
+    if fused_setting not in ("on", "off"):
+        raise ValueError(f"TINYNET_FUSED must be 'on' or 'off', got {fused_setting!r}")
+    fused = fused_setting == "on"
     if c_backend is None:
         return
     malloc_setting = os.environ.get("TINYNET_MALLOC", "keep").strip().lower()

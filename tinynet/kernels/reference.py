@@ -160,3 +160,105 @@ def avg_pool2d_backward(g, dy, count_include_pad):
         for q in range(g.kernel_w):
             _tap(padded, g, p, q)[...] += share
     return _crop(padded, g)
+
+
+# ---- optimizer steps, parameter by parameter --------------------------------------
+# The operations of tinynet/optim/sgd.py and adam.py, in their order: numpy rounds a Python float to the
+# array's dtype before multiplying, as the C does with its scalars.
+
+def _overlapping(*arrays):
+    """Whether any two of the arrays (None entries aside) share memory."""
+    arrays = [a for a in arrays if a is not None]
+    return any(np.may_share_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+def sgd_step(params, grads, buffers, fresh, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    """p -= lr * g, with g the gradient after maximize, weight decay and (Nesterov) momentum.  A parameter
+    whose arrays share memory is skipped; returns their positions."""
+    skipped = [k for k in range(len(params))
+               if _overlapping(params[k], grads[k], None if buffers is None else buffers[k])]
+    for k, (p, g) in enumerate(zip(params, grads)):
+        if k in skipped:
+            continue
+        g = -g if maximize else g
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        if buffers is not None:
+            b = buffers[k]
+            if fresh[k]:
+                b[...] = g
+            else:
+                b *= momentum
+                b += (1 - dampening) * g
+            g = g + momentum * b if nesterov else b
+        p -= lr * g
+    return skipped
+
+
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, eps, weight_decay,
+              decoupled, maximize):
+    """p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), the moments m and v updated first.
+    A parameter whose arrays share memory is skipped; returns their positions."""
+    v_maxes = max_exp_avg_sqs or [None] * len(params)
+    skipped = [k for k in range(len(params))
+               if _overlapping(params[k], grads[k], exp_avgs[k], exp_avg_sqs[k], v_maxes[k])]
+    for k, (p, g) in enumerate(zip(params, grads)):
+        if k in skipped:
+            continue
+        g = -g if maximize else g
+        if weight_decay != 0 and decoupled:
+            p *= 1 - lr * weight_decay
+        elif weight_decay != 0:
+            g = g + weight_decay * p
+        m, v = exp_avgs[k], exp_avg_sqs[k]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        if max_exp_avg_sqs is not None:
+            np.maximum(max_exp_avg_sqs[k], v, out=max_exp_avg_sqs[k])
+            v = max_exp_avg_sqs[k]
+        denominator = np.sqrt(v) / np.sqrt(1 - beta2 ** steps[k]) + eps
+        p -= ((lr / (1 - beta1 ** steps[k])) * m / denominator).astype(p.dtype, copy=False)
+    return skipped
+
+
+# ---- softmax cross-entropy against class labels ---------------------------------------
+
+def cross_entropy(logits, labels, scale, want_grad):
+    """sum_n (log sum_c exp(z_nc) - z_n,t_n) and scale * (softmax(z) - one_hot(t)); None if a label is not a class."""
+    rows, classes = logits.shape
+    if labels.min() < 0 or labels.max() >= classes:
+        return None
+    shifted = logits - logits.max(axis=1, keepdims=True)  # so that no exp overflows
+    exps = np.exp(shifted.astype(np.float64))
+    sums = exps.sum(axis=1)
+    items = np.arange(rows)
+    loss_sum = float((np.log(sums) - shifted[items, labels]).sum())
+    if not want_grad:
+        return loss_sum, None
+    grad = exps / sums[:, None]
+    grad[items, labels] -= 1
+    return loss_sum, (scale * grad).astype(logits.dtype)
+
+
+# ---- a fully connected layer (with its ReLU) -------------------------------------------
+
+def linear_forward(x, w, b, relu, y):
+    """y <- x w^T + b, then y * [y > 0] with the ReLU."""
+    np.matmul(x, w.T, out=y)
+    if b is not None:
+        y += b
+    if relu:
+        y *= y > 0
+
+
+def linear_backward(x, w, y, dy, dx, dw, db):
+    """dz = dy * [y > 0] (with the ReLU, y its output) or dy; dx <- dz w, dw <- dz^T x, db <- sum of dz's rows."""
+    dz = dy if y is None else dy * (y > 0)
+    if dx is not None:
+        np.matmul(dz, w, out=dx)
+    if dw is not None:
+        np.matmul(dz.T, x, out=dw)
+    if db is not None:
+        db[...] = dz.sum(axis=0)

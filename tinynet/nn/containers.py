@@ -8,6 +8,7 @@ Sequential and ModuleList register their members as children named "0", "1",
 
 from collections import OrderedDict
 
+from tinynet.nn.linear import Linear
 from tinynet.nn.module import Module
 
 
@@ -66,9 +67,21 @@ class Sequential(_IndexedModules):
                 self.add_module(str(i), _check_module(module, "Sequential"))
 
     def forward(self, x):
-        """Feed ``x`` through each module in order."""
-        for module in self._modules.values():
-            x = module(x)
+        """Feed ``x`` through each module in order.
+
+        A Linear followed by a ReLU runs as one op (``LinearReLU``) when fused kernels are on: the same
+        numbers, one node in the graph instead of two (``Linear.fuses_with`` says when).
+        """
+        modules = list(self._modules.values())
+        i = 0
+        while i < len(modules):
+            module = modules[i]
+            if type(module) is Linear and i + 1 < len(modules) and module.fuses_with(modules[i + 1]):
+                x = module.forward_with_relu(x)
+                i += 2
+            else:
+                x = module(x)
+                i += 1
         return x
 
     def __getitem__(self, index):

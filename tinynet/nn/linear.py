@@ -12,7 +12,10 @@ import math
 import numpy as np
 
 from tinynet import checks, devices
+from tinynet.kernels import config
+from tinynet.nn import functional as F
 from tinynet.nn import init
+from tinynet.nn.activation import ReLU
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
 from tinynet.ops import matmul
@@ -47,6 +50,25 @@ class Linear(Module):
 
     def forward(self, x):
         """(..., in_features) -> (..., out_features)."""
+        self._check_input(x)
+        return matmul.Linear.apply(x, self.weight, self.bias)
+
+    def forward_with_relu(self, x):
+        """relu(self(x)) as one op (``LinearReLU``), for a 2-D input; ``Sequential`` calls it (see fuses_with)."""
+        self._check_input(x)
+        if x.ndim != 2:
+            return F.relu(matmul.Linear.apply(x, self.weight, self.bias))
+        return matmul.LinearReLU.apply(x, self.weight, self.bias)
+
+    def fuses_with(self, next_module):
+        """Whether ``Sequential`` may run this layer and ``next_module`` as one ``LinearReLU``: fused kernels are
+        on, ``next_module`` is a plain ReLU, and no hook is registered on either (a fused pair has no output
+        between the two to give a hook)."""
+        return (config.fused and type(next_module) is ReLU and type(self) is Linear
+                and not (self._forward_hooks or self._forward_pre_hooks or next_module._forward_hooks
+                         or next_module._forward_pre_hooks))
+
+    def _check_input(self, x):
         shape = checks.tensor_shape(x, "Linear")
         name = f"Linear({self.in_features}→{self.out_features})"
         if len(shape) == 0 or shape[-1] != self.in_features:
@@ -54,7 +76,6 @@ class Linear(Module):
         if x.dtype != self.weight.dtype:
             raise RuntimeError(f"{name} has {self.weight.dtype} weights and expects {self.weight.dtype} input, "
                                f"got dtype {x.dtype}")
-        return matmul.Linear.apply(x, self.weight, self.bias)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

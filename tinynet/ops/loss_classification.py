@@ -18,12 +18,19 @@ Both are written through one picture: each item n has a target distribution
 times the weights, q_nc, and its loss is  loss_n = -sum_c q_nc log p_nc.  For
 cross_entropy, log p = log_softmax(z) along the class dimension (dim 1), and
 d loss_n / d z_nc = p_nc sum_c' q_nc' - q_nc  (softmax minus target, when q sums to 1).
+
+The commonest case -- (N, C) logits, class indices, no weights, no smoothing, a mean or a sum -- has a
+fused form when fused kernels are on (``tinynet.set_fused_kernels``, the default): ``SoftmaxCrossEntropy``,
+whose one kernel pass gives the loss and its gradient.  ``CrossEntropy`` is the general op, in numpy.
 """
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, kernels
+from tinynet.autograd import grad_mode
 from tinynet.autograd.function import Function
+from tinynet.kernels import config
+from tinynet.kernels.arrays import FLOAT_DTYPES
 from tinynet.ops.loss import as_target, constant_weight, legacy_reduction, reduce_losses
 from tinynet.ops.operands import as_tensor
 
@@ -149,6 +156,44 @@ class CrossEntropy(Function):
         return grad_logits, None
 
 
+class SoftmaxCrossEntropy(Function):
+    """Cross-entropy of logits z (N, C) against class indices t (N,), fused: the loss is
+    (1/N) sum_n (log sum_c exp(z_nc) - z_n,t_n) for reduction "mean" (the plain sum for "sum").
+
+    d loss / d z_nc = (softmax(z)_nc - [c = t_n]) / N  (without the 1/N for "sum"), computed by the same
+    kernel pass as the loss (tinynet.kernels.cross_entropy); backward only scales it.  Class indices get no
+    gradient.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction="mean"):
+        scale = 1.0 / logits.shape[0] if reduction == "mean" else 1.0
+        want_grad = ctx.needs_input_grad[0] and grad_mode.state.enabled
+        result = kernels.cross_entropy(logits, target, scale, want_grad)
+        if result is None:
+            raise _NotEveryLabelIsAClass
+        loss_sum, ctx.grad_logits = result
+        return np.asarray(loss_sum * scale, dtype=logits.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.grad_logits * grad, None
+
+
+class _NotEveryLabelIsAClass(Exception):
+    """Raised by SoftmaxCrossEntropy for a label outside [0, C): an item to ignore, or a mistake that the
+    general path reports."""
+
+
+def _fusable(input, target, weight, ignore_index, reduction, label_smoothing):
+    """Whether SoftmaxCrossEntropy computes this cross-entropy (the module docstring says when)."""
+    logits, labels = input._array, target._array
+    return (config.fused and weight is None and label_smoothing == 0 and reduction != "none"
+            and logits.ndim == 2 and logits.shape[0] > 0 and logits.dtype in FLOAT_DTYPES
+            and labels.dtype == np.int64 and labels.shape == logits.shape[:1]
+            and not 0 <= ignore_index < logits.shape[1])
+
+
 class NLLLoss(Function):
     """Negative log-likelihood of log-probabilities x (N, C, ...) and class indices: -w[t_n] x[n, t_n].
 
@@ -248,6 +293,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def checked_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing, owner="cross_entropy"):
     """cross_entropy of checked options (CrossEntropyLoss checks its own once): checks the target, then applies."""
+    if _fusable(input, target, weight, ignore_index, reduction, label_smoothing):
+        try:
+            return SoftmaxCrossEntropy.apply(input, target, reduction=reduction)
+        except _NotEveryLabelIsAClass:
+            pass  # an item to ignore, or a label out of range: the general path handles it, or says what is wrong
     input, target, weight, ignore_index = class_targets(input, target, weight, ignore_index, owner,
                                                         allow_probabilities=True)
     options = dict(reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)

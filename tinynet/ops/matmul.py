@@ -1,4 +1,4 @@
-"""Matrix products: matmul (numpy's @ semantics) and the fused linear layer x @ W^T + b.
+"""Matrix products: matmul (numpy's @ semantics), the linear layer x @ W^T + b, and that layer with its ReLU.
 
 2-D floating-point products go to ``tinynet.kernels.gemm`` -- the C GEMM --
 with transposes passed as flags rather than copied.  Batched and 1-D cases
@@ -11,6 +11,7 @@ import numpy as np
 
 from tinynet import kernels
 from tinynet.autograd.function import Function
+from tinynet.kernels import config
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.out import into
@@ -87,30 +88,66 @@ class Linear(Function):
     """y = x @ W^T + b for x of shape (..., in), W of shape (out, in), b of shape (out,) or None.
 
     dL/dx = dL/dy @ W,  dL/dW = dL/dy^T @ x (summed over all leading axes),  dL/db = sum of dL/dy over rows.
+
+    With fused kernels on (``tinynet.set_fused_kernels``) forward and backward are one kernel call each
+    (tinynet.kernels.linear_forward / linear_backward); off, they are the GEMMs and the sum written out here.
     """
+
+    fresh_gradients = True  # (each gradient a new array, or a reshaped view of one)
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         rows = x.reshape(-1, x.shape[-1])
         ctx.save_for_backward(rows, weight)
-        out = gemm_product(rows, weight, trans_b=True)
-        if bias is not None:
-            out += bias
+        ctx.fused = config.fused and (bias is None or bias.dtype == x.dtype)  # (else out += bias casts b)
+        if ctx.fused:
+            out = kernels.linear_forward(rows, weight, bias)
+        else:
+            out = gemm_product(rows, weight, trans_b=True)
+            if bias is not None:
+                out += bias
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     @staticmethod
     def backward(ctx, grad):
         rows, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        grad_rows = np.ascontiguousarray(grad).reshape(-1, weight.shape[0])
-        grad_x = grad_w = grad_b = None
-        if need_x:
-            grad_x = gemm_product(grad_rows, weight).reshape(ctx.parents[0].shape)
-        if need_w:
-            grad_w = gemm_product(grad_rows, rows, trans_a=True)
-        if need_b:
-            grad_b = grad_rows.sum(axis=0)
-        return grad_x, grad_w, grad_b
+        grad_rows = grad.reshape(-1, weight.shape[0])
+        if ctx.fused and grad.dtype == rows.dtype:
+            grad_x, grad_w, grad_b = kernels.linear_backward(rows, weight, grad_rows, None, need_x, need_w, need_b)
+        else:
+            grad_rows = np.ascontiguousarray(grad_rows)
+            grad_x = gemm_product(grad_rows, weight) if need_x else None
+            grad_w = gemm_product(grad_rows, rows, trans_a=True) if need_w else None
+            grad_b = grad_rows.sum(axis=0) if need_b else None
+        return None if grad_x is None else grad_x.reshape(ctx.parents[0].shape), grad_w, grad_b
+
+
+class LinearReLU(Function):
+    """y = relu(x @ W^T + b) for x of shape (N, in), W (out, in), b (out,) or None: a Linear and the ReLU
+    after it as one op, one kernel call each way (tinynet.kernels.linear_forward / linear_backward).
+
+    With z = x @ W^T + b and dL/dz = dL/dy * [y > 0] (y > 0 exactly where z > 0):
+    dL/dx = dL/dz @ W,  dL/dW = dL/dz^T @ x,  dL/db = sum of dL/dz over rows.
+
+    ``nn.Sequential`` runs a Linear followed by a ReLU as this op when fused kernels are on; with them off
+    (``tinynet.set_fused_kernels(False)``) the same layers run as Linear then ReLU, two nodes in the graph.
+    """
+
+    fresh_gradients = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        y = kernels.linear_forward(x, weight, bias, relu=True)
+        ctx.save_for_backward(x, weight, y)  # (y itself: backward refuses if it was changed in place)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, y = ctx.saved_tensors
+        grad = grad.astype(y.dtype, copy=False)  # (a tensor hook may have returned another float dtype)
+        need_x, need_w, *need_b = ctx.needs_input_grad  # (no bias given: no third input)
+        return kernels.linear_backward(x, weight, grad, y, need_x, need_w, need_b == [True])[:len(ctx.parents)]
 
 
 def linear(input, weight, bias=None):

@@ -5,6 +5,7 @@ came from -- the inverse rearrangement.  An element read several times
 (fancy indexing with repeats) receives the sum of its gradients.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -50,7 +51,7 @@ def flatten(input, start_dim=0, end_dim=-1):
         raise RuntimeError(f"flatten: start_dim {start_dim} cannot come after end_dim {end_dim} "
                            f"for shape {input.shape}")
     shape = input.shape
-    merged = int(np.prod(shape[start:end + 1]))
+    merged = math.prod(shape[start:end + 1])
     return Reshape.apply(input, shape[:start] + (merged,) + shape[end + 1:])
 
 

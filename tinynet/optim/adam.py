@@ -22,6 +22,8 @@ every weight shrink by the same factor (Loshchilov & Hutter, 2019).
 
 import numpy as np
 
+from tinynet.kernels import config
+from tinynet.optim import fused_steps
 from tinynet.optim.optimizer import EPSILON, LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, flag, pair
 
 
@@ -59,7 +61,9 @@ class Adam(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps, decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-            for p, grad in self._parameters_with_grads(group):
+            # Fused kernels on: one kernel call steps the parameters, and this loop only those it leaves.
+            pairs = fused_steps.adam(self, group) if config.fused else self._parameters_with_grads(group)
+            for p, grad in pairs:
                 if decay != 0 and group["decoupled_weight_decay"]:
                     p._array *= 1 - lr * decay
                 elif decay != 0:

@@ -149,13 +149,18 @@ class Optimizer:
 
         With ``maximize`` the gradient comes negated (a new array: ``.grad`` itself is left alone).
         """
+        maximize = group.get("maximize")
+        for p, grad in self._gradients(group):
+            yield p, (-grad if maximize else grad)
+
+    @staticmethod
+    def _gradients(group):
+        """(parameter, gradient array as it is) pairs of a group, skipping parameters that got no gradient."""
         for p in group["params"]:
             if p.grad is not None:
                 grad = p.grad._array if isinstance(p.grad, Tensor) else np.asarray(p.grad)
                 if grad.shape != p.shape:
                     raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.shape}")
-                if group.get("maximize"):
-                    grad = -grad
                 # The caller updates the values in place: a graph that saved the old ones must not use them.
                 p._bump_version()
                 yield p, grad

@@ -17,6 +17,8 @@ oscillates cancel.
 
 import numpy as np
 
+from tinynet.kernels import config
+from tinynet.optim import fused_steps
 from tinynet.optim.optimizer import LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, flag, real
 
 
@@ -62,7 +64,9 @@ class SGD(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            for p, grad in self._parameters_with_grads(group):
+            # Fused kernels on: one kernel call steps the parameters, and this loop only those it leaves.
+            pairs = fused_steps.sgd(self, group) if config.fused else self._parameters_with_grads(group)
+            for p, grad in pairs:
                 if group["weight_decay"] != 0:
                     grad = grad + group["weight_decay"] * p._array
                 if momentum != 0:
