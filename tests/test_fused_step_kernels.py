@@ -6,6 +6,8 @@ one), and the numpy reference backend; the optimizer steps must agree bit for bi
 so), cross-entropy to rounding, and cross-entropy also against a plain log-softmax.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -26,8 +28,10 @@ DTYPES = [np.float32, np.float64]
 
 def plain_c_twins(monkeypatch):
     """Make the C backend call each kernel's plain twin (tn_s..._ref) instead of the fast one."""
-    prefix = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
-    monkeypatch.setattr(c_backend, "_kernel", lambda name, dtype: getattr(lib, f"tn_{prefix[dtype]}{name}_ref"))
+    for dtype, prefix in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d")):
+        kernels = vars(c_backend.KERNELS[dtype])
+        twins = {name: getattr(lib, f"tn_{prefix}{name}_ref", kernel) for name, kernel in kernels.items()}
+        monkeypatch.setitem(c_backend.KERNELS, dtype, SimpleNamespace(**twins))
 
 
 def three_ways(monkeypatch, run):
