@@ -1,7 +1,8 @@
-"""tinynet's kernels: GEMM, 2-D convolution and 2-D pooling on numpy arrays -- the seam between Python and C.
+"""tinynet's kernels: GEMM, 2-D convolution, 2-D pooling, batch normalization -- the seam between Python and C.
 
 Reading order:
-  gemm.py, conv.py, pool.py -- the checked API the ops call: each function checks what C needs to stay
+  gemm.py, conv.py, pool.py,
+  norm.py                   -- the checked API the ops call: each function checks what C needs to stay
                                in bounds (arrays.py, geometry.py), then calls the active backend;
   reference.py              -- every algorithm written plainly in numpy (im2col + GEMM, window loops):
                                read it before the C;
@@ -16,9 +17,11 @@ pooling with zeros.
 from tinynet.kernels.config import build_info, get_num_threads, set_num_threads
 from tinynet.kernels.conv import conv2d_backward, conv2d_forward
 from tinynet.kernels.gemm import gemm
+from tinynet.kernels.norm import batch_norm_backward, batch_norm_forward
 from tinynet.kernels.pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 
 __all__ = [
     "gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
-    "avg_pool2d_forward", "avg_pool2d_backward", "build_info", "get_num_threads", "set_num_threads",
+    "avg_pool2d_forward", "avg_pool2d_backward", "batch_norm_forward", "batch_norm_backward",
+    "build_info", "get_num_threads", "set_num_threads",
 ]
