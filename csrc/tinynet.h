@@ -121,6 +121,16 @@ int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x,
 int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x,
                                const float *w, const float *dy,
                                float *dx, float *dw, float *db);
+/* The panel path (conv/panels.c) on its own, whatever the dispatcher would
+ * choose: for the tests.  It computes every shape, float and double. */
+int tn_sconv2d_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
+                              float *y);
+int tn_dconv2d_panels_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias,
+                              double *y);
+int tn_sconv2d_panels_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                               float *dx, float *dw, float *db);
+int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
+                               double *dx, double *dw, double *db);
 
 /* ---- 2-D pooling, NCHW (csrc/pool/pool2d.c) -------------------------------
  * Max pooling treats padding as -infinity; the forward pass records, for
