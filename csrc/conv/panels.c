@@ -56,7 +56,8 @@
 /* Rows of dL/dcol computed (and then added back by col2im) at a time, at most: a block of
  * rows x N numbers stays in L2. */
 #define PANELS_DCOL_ROWS 256
-/* dL/dW's im2col matrix is made for this many rows (channels x taps) at a time, at most. */
+/* dL/dW's im2col matrix is made for this many rows (channels x taps) at a time, at most; each such
+ * slice of dW's columns is a job of its own for the threads. */
 #define PANELS_COL_ROWS 576
 /* At most this many chunks (partial sums) for the batch sums of dW and db, and this many elements
  * of partial sums in all. */
@@ -161,6 +162,12 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
     if (chunks > affordable)
         chunks = affordable;
     return chunks < 1 ? 1 : chunks;
+}
+
+/* Rows of the im2col matrix (columns of dW) in one dL/dW job: at most PANELS_COL_ROWS, nearly equal. */
+static int64_t weight_slice_rows(const tn_conv2d_shape *s)
+{
+    return tn_ceil_div(col_rows(s), pieces(col_rows(s), PANELS_COL_ROWS));
 }
 
 /* ---- the loops, once per type -------------------------------------------------
