@@ -154,24 +154,25 @@ def test_panels_gradients_do_not_depend_on_the_thread_count():
             np.testing.assert_array_equal(first, second)
 
 
+@pytest.mark.parametrize("big", [100000, 2**28], ids=["1e5", "2^28"])  # 2^28: past the gathers' 32-bit steps
 @pytest.mark.parametrize("out_channels", [4, 40])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_enormous_padding_and_stride_with_a_tiny_output(out_channels, dtype):
+def test_enormous_padding_and_stride_with_a_tiny_output(out_channels, dtype, big):
     """stride = padding = 100000 on a 5x5 image: a 3x3 output, of which only the centre sees the image.
     The scratch is sized by the output, not by a zero-bordered copy of 200005 x 200005 pixels."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 5, 5)).astype(dtype)
     w = rng.standard_normal((out_channels, 3, 3, 3)).astype(dtype)
     b = rng.standard_normal(out_channels).astype(dtype)
-    y = kernels.conv2d_forward(x, w, b, stride=100000, padding=100000)
+    y = kernels.conv2d_forward(x, w, b, stride=big, padding=big)
     assert y.shape == (2, out_channels, 3, 3)
-    # output (i, j) reads x[i*100000 + p - 100000, j*100000 + q - 100000]: only (1, 1) sees the image, x[:3, :3]
+    # output (i, j) reads x[(i - 1) * big + p, (j - 1) * big + q]: only (1, 1) sees the image, x[:3, :3]
     corner = x[:, :, :3, :3].astype(np.float64)
     expected = np.broadcast_to(b.reshape(1, -1, 1, 1), y.shape).astype(np.float64).copy()
     expected[:, :, 1, 1] += np.einsum("ncpq,ocpq->no", corner, w)
     assert_close(y, expected, dtype)
     dy = rng.standard_normal(y.shape).astype(dtype)
-    dx, dw, db = kernels.conv2d_backward(x, w, dy, stride=100000, padding=100000)
+    dx, dw, db = kernels.conv2d_backward(x, w, dy, stride=big, padding=big)
     centre = dy[:, :, 1, 1].astype(np.float64)
     dx_expected = np.zeros(x.shape)
     dx_expected[:, :, :3, :3] = np.einsum("no,ocpq->ncpq", centre, w)

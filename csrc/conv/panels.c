@@ -44,8 +44,10 @@
 #include "tinynet.h"
 #include "common/chunks.h"
 #include "common/sizes.h"
+#include "common/simd.h"
 #include "common/threads.h"
 #include "conv/conv.h"
+#include "conv/panels.h"
 #include "gemm/gemm.h"
 
 /* Aim for about this many columns (output pixels) in a group: the GEMM's n for the forward pass and
@@ -89,46 +91,6 @@ static int64_t slice_depth(int64_t k) { return tn_ceil_div(k, pieces(k, PANELS_M
  * rows a multiple of 4 KiB apart fall into the same L1 sets and evict one another. */
 static int64_t row_stride(int64_t columns) { return columns % 64 == 0 ? columns + 16 : columns; }
 
-/*
- * Which outputs read inside the image along one axis, for one tap: output t
- * reads input t*stride + offset (offset = tap - pad), inside when
- * 0 <= t*stride + offset < in_size.  Sets [*lo, *hi) to those t, clipped to
- * [0, out_size).
- */
-static void inside_outputs(int64_t offset, int64_t stride, int64_t in_size, int64_t out_size, int64_t *lo,
-                           int64_t *hi)
-{
-    int64_t first = offset >= 0 ? 0 : tn_ceil_div(-offset, stride);
-    int64_t end = in_size - offset <= 0 ? 0 : tn_ceil_div(in_size - offset, stride);
-    *lo = first < out_size ? first : out_size;
-    *hi = end < out_size ? end : out_size;
-    if (*hi < *lo)
-        *hi = *lo;
-}
-
-/* One im2col row k = (c, p, q) as the fills need it: where it reads (from an image's start, for output
- * pixel (0, 0), which may lie outside the image) and which outputs read inside the image. */
-typedef struct {
-    int64_t channel, offset;
-    int64_t i_lo, i_hi, j_lo, j_hi;
-} conv_tap;
-
-static conv_tap tap_of(const tn_conv2d_shape *s, int64_t k)
-{
-    conv_tap tap;
-    const int64_t taps = s->kernel_h * s->kernel_w, p = k % taps / s->kernel_w, q = k % s->kernel_w;
-    tap.channel = k / taps;
-    tap.offset = tap.channel * s->in_h * s->in_w + (p - s->pad_h) * s->in_w + (q - s->pad_w);
-    inside_outputs(p - s->pad_h, s->stride_h, s->in_h, s->out_h, &tap.i_lo, &tap.i_hi);
-    inside_outputs(q - s->pad_w, s->stride_w, s->in_w, s->out_w, &tap.j_lo, &tap.j_hi);
-    return tap;
-}
-
-/* A stretch of a group's columns t .. t+len: outputs (i, j0 .. j0+len) of image b, all in one panel. */
-typedef struct {
-    int64_t b, i, j0, len, t;
-} conv_stretch;
-
 /* Cut the columns of `images` images into stretches along output rows and at every multiple of nr;
  * returns how many (at most images * out_h * 2 when out_w <= nr, see stretch_capacity). */
 static int64_t cut_stretches(const tn_conv2d_shape *s, int64_t images, int64_t nr, conv_stretch *out)
@@ -140,7 +102,7 @@ static int64_t cut_stretches(const tn_conv2d_shape *s, int64_t images, int64_t n
                 int64_t len = s->out_w - j, room = nr - t % nr;
                 if (len > room)
                     len = room;
-                out[count++] = (conv_stretch){b, i, j, len, t};
+                out[count++] = (conv_stretch){b, i, j, len, t, t / nr, t % nr};
                 j += len;
                 t += len;
             }
@@ -180,6 +142,9 @@ static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 #define PLAN_FOR sgemm_plan_for
 #define PACK_AT_ROWS sgemm_pack_at_rows
 #define GEMM tn_sgemm
+#if TN_X86
+#define FILL_AVX512 sfill_col_panels_avx512
+#endif
 #include "conv/panels.inc"
 #include "conv/panels_forward.inc"
 #include "conv/panels_backward.inc"
@@ -189,6 +154,7 @@ static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 #undef PLAN_FOR
 #undef PACK_AT_ROWS
 #undef GEMM
+#undef FILL_AVX512
 
 #define REAL double
 #define NAME(x) d##x
