@@ -17,9 +17,11 @@
  *             A = W^T, packed once per call; B = G = dL/dy, copied into
  *             panels once per group; dcol is computed a block of rows at a
  *             time and added back into dL/dx by col2im while it is in cache.
- *   dL/dW     dW (C_out x K) += G * col^T: an ordinary GEMM (tn_sgemm) per
- *             group and slice of channels, on an im2col matrix of that slice
- *             only (the GEMM packs col^T with its transposing packers).
+ *   dL/dW     dW (C_out x K) += G * col^T, per group and slice of dW's
+ *             columns: A = G, packed a k slice (of pixels) at a time; B =
+ *             col^T, one panel at a time: nr rows of col filled by im2col
+ *             into a tile that stays in L1, then packed, transposed, from it
+ *             (col is never made whole).
  *
  * N is the columns of a group of images laid side by side (image b's
  * output pixel (i, j) is column t = b*P + i*out_w + j), as in im2col.c.
@@ -58,8 +60,8 @@
 /* Rows of dL/dcol computed (and then added back by col2im) at a time, at most: a block of
  * rows x N numbers stays in L2. */
 #define PANELS_DCOL_ROWS 256
-/* dL/dW's im2col matrix is made for this many rows (channels x taps) at a time, at most; each such
- * slice of dW's columns is a job of its own for the threads. */
+/* dL/dW is computed this many of its columns (rows of im2col: channels x taps) at a time, at most;
+ * each such slice of dW's columns is a job of its own for the threads. */
 #define PANELS_COL_ROWS 576
 /* At most this many chunks (partial sums) for the batch sums of dW and db, and this many elements
  * of partial sums in all. */
@@ -141,7 +143,6 @@ static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 #define PLAN sgemm_plan
 #define PLAN_FOR sgemm_plan_for
 #define PACK_AT_ROWS sgemm_pack_at_rows
-#define GEMM tn_sgemm
 #if TN_X86
 #define FILL_AVX512 sfill_col_panels_avx512
 #endif
@@ -153,7 +154,6 @@ static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 #undef PLAN
 #undef PLAN_FOR
 #undef PACK_AT_ROWS
-#undef GEMM
 #undef FILL_AVX512
 
 #define REAL double
@@ -161,7 +161,6 @@ static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 #define PLAN dgemm_plan
 #define PLAN_FOR dgemm_plan_for
 #define PACK_AT_ROWS dgemm_pack_at_rows
-#define GEMM tn_dgemm
 #include "conv/panels.inc"
 #include "conv/panels_forward.inc"
 #include "conv/panels_backward.inc"
@@ -170,4 +169,3 @@ static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 #undef PLAN
 #undef PLAN_FOR
 #undef PACK_AT_ROWS
-#undef GEMM
