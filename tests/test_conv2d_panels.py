@@ -110,6 +110,11 @@ NAMED = [
     ("one image, batch < threads", (1, 20, 48, (9, 10), (3, 3), (1, 1), (1, 1))),
     ("wide rows cut at panel edges", (2, 3, 33, (3, 70), (3, 3), (1, 1), (1, 1))),
     ("padding far past the kernel", (3, 4, 36, (5, 6), (3, 2), (3, 5), (7, 9))),
+    # stride 1 and out_w == in_w: stretches run on across output rows (panels.h's image_runs)
+    ("runs: padding past the kernel in height", (3, 5, 40, (6, 5), (3, 3), (1, 1), (4, 1))),
+    ("runs: no padding in height", (2, 6, 33, (8, 9), (3, 3), (1, 1), (0, 1))),
+    ("runs: 1x1 kernel, images across panels", (7, 9, 32, (5, 3), (1, 1), (1, 1), (0, 0))),
+    ("runs: 5x5 kernel, 2x2 images", (9, 3, 34, (2, 2), (5, 5), (1, 1), (2, 2))),
 ]
 
 

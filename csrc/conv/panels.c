@@ -93,18 +93,20 @@ static int64_t slice_depth(int64_t k) { return tn_ceil_div(k, pieces(k, PANELS_M
  * rows a multiple of 4 KiB apart fall into the same L1 sets and evict one another. */
 static int64_t row_stride(int64_t columns) { return columns % 64 == 0 ? columns + 16 : columns; }
 
-/* Cut the columns of `images` images into stretches along output rows and at every multiple of nr;
- * returns how many (at most images * out_h * 2 when out_w <= nr, see stretch_capacity). */
+/* Cut the columns of `images` images into stretches along output rows (whole images when
+ * image_runs(s)) and at every multiple of nr; returns how many (at most stretch_capacity). */
 static int64_t cut_stretches(const tn_conv2d_shape *s, int64_t images, int64_t nr, conv_stretch *out)
 {
+    const int runs = image_runs(s);
+    const int64_t rows = runs ? 1 : s->out_h, width = runs ? image_columns(s) : s->out_w, ow = s->out_w;
     int64_t count = 0, t = 0;
     for (int64_t b = 0; b < images; b++)
-        for (int64_t i = 0; i < s->out_h; i++)
-            for (int64_t j = 0; j < s->out_w;) {
-                int64_t len = s->out_w - j, room = nr - t % nr;
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < width;) {
+                int64_t len = width - j, room = nr - t % nr;
                 if (len > room)
                     len = room;
-                out[count++] = (conv_stretch){b, i, j, len, t, t / nr, t % nr};
+                out[count++] = (conv_stretch){b, runs ? j / ow : i, runs ? j % ow : j, len, t, t / nr, t % nr};
                 j += len;
                 t += len;
             }

@@ -48,10 +48,20 @@ static inline conv_tap tap_of(const tn_conv2d_shape *s, int64_t k)
 }
 
 /* A stretch of a group's columns t .. t+len: outputs (i, j0 .. j0+len) of image b, all in one panel:
- * panel t / nr from its lane t % nr (kept, not divided again for every row of the panels). */
+ * panel t / nr from its lane t % nr (kept, not divided again for every row of the panels).  When
+ * image_runs(s), a stretch starts at output (i, j0) and may go on into the next output rows: its
+ * outputs u0 .. u0+len (u = i * out_w + j) read pixels u0 + tap offset .. on, consecutive too. */
 typedef struct {
     int64_t b, i, j0, len, t, panel, lane;
 } conv_stretch;
+
+/* Whether stretches run on across output rows: stride 1 and out_w == in_w (so output u = (i, j) reads
+ * pixel u + (p - pad_h) * in_w + (q - pad_w) for tap (p, q): ResNet's 3x3 convolutions with padding 1),
+ * and an image's outputs counted in 32 bits (the AVX-512 fill's masks compare i and j as such). */
+static inline int image_runs(const tn_conv2d_shape *s)
+{
+    return s->stride_h == 1 && s->stride_w == 1 && s->out_w == s->in_w && s->out_h * s->out_w <= INT32_MAX;
+}
 
 /*
  * im2col rows k0 .. k0+depth of a group into B panels of nr columns, `stride`
