@@ -1,9 +1,12 @@
-"""Benchmark: tinynet's conv2d and max-pool kernels beside PyTorch's, at the shapes of two small CNNs.
+"""Benchmark: tinynet's conv2d and max-pool kernels beside PyTorch's, at the shapes of three CNNs.
 
 * LeNet-5 on MNIST, batch 64: conv 1->6 5x5 on 28x28 (no padding), pool 2 on
   6x24x24, conv 6->16 5x5 on 12x12, pool 2 on 16x8x8.
 * The 6-conv tanh CNN, batch 1024, 3x3 convs with padding 1: 1->4 and 4->4 on
   28x28, pool 2, 4->8 and 8->8 on 14x14, pool 2, 8->16 and 16->16 on 7x7.
+* ResNet-10 (bench_training), batch 64: one 3x3 convolution per stage, at
+  28x28 (64 channels), 28x28 -> 14x14 (stride 2, 64 -> 128), 7x7 (256) and
+  4x4 (512).
 
 Each kernel is timed as the median of several calls (in child processes,
 see run()), forward and backward separately, float32, at each thread count; PyTorch (if importable) runs the
@@ -36,16 +39,22 @@ try:
 except ImportError:  # PyTorch is optional: the table then has tinynet's column only
     torch = None
 
-# (name, batch, in_channels, size, out_channels, kernel, padding, is_first_layer)
+# (name, batch, in_channels, size, out_channels, kernel, padding, stride, is_first_layer)
 CONV_CASES = [
-    ("lenet conv1 1->6 5x5 28x28", 64, 1, 28, 6, 5, 0, True),
-    ("lenet conv2 6->16 5x5 12x12", 64, 6, 12, 16, 5, 0, False),
-    ("tanh conv 1->4 3x3 28x28", 1024, 1, 28, 4, 3, 1, True),
-    ("tanh conv 4->4 3x3 28x28", 1024, 4, 28, 4, 3, 1, False),
-    ("tanh conv 4->8 3x3 14x14", 1024, 4, 14, 8, 3, 1, False),
-    ("tanh conv 8->8 3x3 14x14", 1024, 8, 14, 8, 3, 1, False),
-    ("tanh conv 8->16 3x3 7x7", 1024, 8, 7, 16, 3, 1, False),
-    ("tanh conv 16->16 3x3 7x7", 1024, 16, 7, 16, 3, 1, False),
+    ("lenet conv1 1->6 5x5 28x28", 64, 1, 28, 6, 5, 0, 1, True),
+    ("lenet conv2 6->16 5x5 12x12", 64, 6, 12, 16, 5, 0, 1, False),
+    ("tanh conv 1->4 3x3 28x28", 1024, 1, 28, 4, 3, 1, 1, True),
+    ("tanh conv 4->4 3x3 28x28", 1024, 4, 28, 4, 3, 1, 1, False),
+    ("tanh conv 4->8 3x3 14x14", 1024, 4, 14, 8, 3, 1, 1, False),
+    ("tanh conv 8->8 3x3 14x14", 1024, 8, 14, 8, 3, 1, 1, False),
+    ("tanh conv 8->16 3x3 7x7", 1024, 8, 7, 16, 3, 1, 1, False),
+    ("tanh conv 16->16 3x3 7x7", 1024, 16, 7, 16, 3, 1, 1, False),
+    # ResNet-10 (bench_training), one layer per stage: 64 channels at 28x28, a stride-2 stage entry,
+    # 256 channels at 7x7, 512 at 4x4
+    ("resnet conv 64->64 3x3 28x28", 64, 64, 28, 64, 3, 1, 1, False),
+    ("resnet conv 64->128 3x3 /2 28x28", 64, 64, 28, 128, 3, 1, 2, False),
+    ("resnet conv 256->256 3x3 7x7", 64, 256, 7, 256, 3, 1, 1, False),
+    ("resnet conv 512->512 3x3 4x4", 64, 512, 4, 512, 3, 1, 1, False),
 ]
 
 # (name, batch, channels, size, kernel)  -- stride = kernel, no padding
@@ -59,15 +68,15 @@ POOL_CASES = [
 
 def _conv_timers(case, rng):
     """{"forward": (tinynet_fn, torch_fn or None), "backward": (...)} for one conv case."""
-    _, batch, cin, size, cout, kernel, pad, first = case
+    _, batch, cin, size, cout, kernel, pad, stride, first = case
     x = rng.standard_normal((batch, cin, size, size), dtype=np.float32)
     w = rng.standard_normal((cout, cin, kernel, kernel), dtype=np.float32) * 0.1
     b = rng.standard_normal(cout, dtype=np.float32)
-    y = kernels.conv2d_forward(x, w, b, 1, pad)
+    y = kernels.conv2d_forward(x, w, b, stride, pad)
     dy = rng.standard_normal(y.shape, dtype=np.float32)
     timers = {
-        "forward": [lambda: kernels.conv2d_forward(x, w, b, 1, pad), None],
-        "backward": [lambda: kernels.conv2d_backward(x, w, dy, 1, pad, input_grad=not first), None],
+        "forward": [lambda: kernels.conv2d_forward(x, w, b, stride, pad), None],
+        "backward": [lambda: kernels.conv2d_backward(x, w, dy, stride, pad, input_grad=not first), None],
     }
     if torch is not None:
         tx, tw, tb, tdy = (torch.from_numpy(a) for a in (x, w, b, dy))
@@ -75,10 +84,10 @@ def _conv_timers(case, rng):
 
         def torch_forward():
             with torch.no_grad():
-                torch.nn.functional.conv2d(tx, tw, tb, 1, pad)
+                torch.nn.functional.conv2d(tx, tw, tb, stride, pad)
 
         def torch_backward():
-            torch.ops.aten.convolution_backward(tdy, tx, tw, [cout], [1, 1], [pad, pad], [1, 1],
+            torch.ops.aten.convolution_backward(tdy, tx, tw, [cout], [stride, stride], [pad, pad], [1, 1],
                                                 False, [0, 0], 1, mask)
 
         timers["forward"][1] = torch_forward

@@ -19,11 +19,12 @@
  *     compare it against at every SIMD level and thread count.
  *
  * Where each part lives: runtime.c here; gemm/ (GEMM), conv/ (convolution),
- * pool/ (pooling), each with its dispatcher (gemm/gemm.c, conv/conv2d.c,
- * pool/pool2d.c) defining the functions declared below; the fused kernels
- * of a training step: linear/ (a linear layer with its bias and ReLU),
- * loss/ (softmax cross-entropy with its gradient), optim/ (an optimizer's
- * step over all parameters); common/ holds what the families share.
+ * pool/ (pooling), norm/ (batch normalization), each with its dispatcher
+ * (gemm/gemm.c, conv/conv2d.c, pool/pool2d.c, norm/batch_norm.c) defining
+ * the functions declared below; the fused kernels of a training step:
+ * linear/ (a linear layer with its bias and ReLU), loss/ (softmax
+ * cross-entropy with its gradient), optim/ (an optimizer's step over all
+ * parameters); common/ holds what the families share.
  */
 #ifndef TINYNET_H
 #define TINYNET_H
@@ -123,6 +124,16 @@ int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x,
 int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x,
                                const float *w, const float *dy,
                                float *dx, float *dw, float *db);
+/* The panel path (conv/panels.c) on its own, whatever the dispatcher would
+ * choose: for the tests.  It computes every shape, float and double. */
+int tn_sconv2d_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
+                              float *y);
+int tn_dconv2d_panels_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias,
+                              double *y);
+int tn_sconv2d_panels_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                               float *dx, float *dw, float *db);
+int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
+                               double *dx, double *dw, double *db);
 
 /* ---- 2-D pooling, NCHW (csrc/pool/pool2d.c) -------------------------------
  * Max pooling treats padding as -infinity; the forward pass records, for
@@ -251,6 +262,45 @@ void tn_dadam_step_ref(int64_t count, double **params, double **grads, double **
                        double **max_exp_avg_sqs, const int64_t *sizes, const int64_t *steps, double lr,
                        double beta1, double beta2, double eps, double weight_decay, int decoupled, int maximize,
                        int32_t *skipped);
+
+/* ---- batch normalization (csrc/norm/batch_norm.c) --------------------------
+ * x is batch x channels x plane (NCHW with plane = H * W; plane = 1 for
+ * (N, C) features); each channel is normalized over its batch * plane values:
+ *   y = weight * (x - mean) * inv_std + bias,  inv_std = 1 / sqrt(var + eps),
+ * then, when relu is nonzero, y = max(y, 0).  weight and bias may be NULL
+ * (1 and 0).  training != 0: mean and var are outputs, the batch's mean and
+ * biased variance (batch * plane >= 1); else they are inputs (the running
+ * statistics).  inv_std is always an output; backward takes mean and
+ * inv_std as forward left them.  Any of dx, dweight, dbias may be NULL;
+ * backward reads bias only for the ReLU's mask. */
+typedef struct {
+    int64_t batch, channels, plane;
+} tn_batch_norm_shape;
+
+void tn_sbatch_norm_forward(const tn_batch_norm_shape *s, const float *x, const float *weight, const float *bias,
+                            double eps, int training, int relu, float *mean, float *var, float *inv_std, float *y);
+void tn_dbatch_norm_forward(const tn_batch_norm_shape *s, const double *x, const double *weight, const double *bias,
+                            double eps, int training, int relu, double *mean, double *var, double *inv_std,
+                            double *y);
+void tn_sbatch_norm_backward(const tn_batch_norm_shape *s, const float *x, const float *dy, const float *mean,
+                             const float *inv_std, const float *weight, const float *bias, int training, int relu,
+                             float *dx, float *dweight, float *dbias);
+void tn_dbatch_norm_backward(const tn_batch_norm_shape *s, const double *x, const double *dy, const double *mean,
+                             const double *inv_std, const double *weight, const double *bias, int training,
+                             int relu, double *dx, double *dweight, double *dbias);
+void tn_sbatch_norm_forward_ref(const tn_batch_norm_shape *s, const float *x, const float *weight,
+                                const float *bias, double eps, int training, int relu, float *mean, float *var,
+                                float *inv_std, float *y);
+void tn_dbatch_norm_forward_ref(const tn_batch_norm_shape *s, const double *x, const double *weight,
+                                const double *bias, double eps, int training, int relu, double *mean, double *var,
+                                double *inv_std, double *y);
+void tn_sbatch_norm_backward_ref(const tn_batch_norm_shape *s, const float *x, const float *dy, const float *mean,
+                                 const float *inv_std, const float *weight, const float *bias, int training,
+                                 int relu, float *dx, float *dweight, float *dbias);
+void tn_dbatch_norm_backward_ref(const tn_batch_norm_shape *s, const double *x, const double *dy,
+                                 const double *mean, const double *inv_std, const double *weight,
+                                 const double *bias, int training, int relu, double *dx, double *dweight,
+                                 double *dbias);
 
 /* cffi-end */
 

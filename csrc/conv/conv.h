@@ -17,6 +17,15 @@ int sconv_im2col_backward(const tn_conv2d_shape *s, const float *x, const float 
 int dconv_im2col_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
                           double *dx, double *dw, double *db);
 
+/* im2col + GEMM with im2col written straight into the GEMM's panels (panels.c): every shape, float
+ * and double. */
+int sconv_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
+int dconv_panels_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias, double *y);
+int sconv_panels_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                          float *dx, float *dw, float *db);
+int dconv_panels_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
+                          double *dx, double *dw, double *db);
+
 /* The direct convolution (direct_forward.c, direct_backward.c): float32,
  * stride 1, batch >= 1; dx also needs padding <= kernel - 1 on both axes.
  * `avx2` says whether the tiles may use AVX2 (else plain C; see direct_tile.c). */

@@ -3,15 +3,21 @@
  * tinynet.h, and the one place that decides, per call and per pass, which
  * algorithm computes it:
  *
- *   im2col + GEMM  (im2col.c)            any shape, float and double
+ *   panels         (panels.c)            32 or more output channels (ResNet's
+ *                                        64 to 512), padding past kernel - 1;
+ *                                        float and double
  *   direct         (direct_forward.c,    float32 on a CPU with AVX2, stride 1,
- *                   direct_backward.c)   small images, 4 or more channels
+ *                   direct_backward.c)   small images, 4 to 32 channels
+ *   im2col + GEMM  (im2col.c)            everything else
  *
  * The math and the picture of im2col are in im2col.c, the direct picture in
- * direct.h.  The direct path exists because for small images im2col costs
- * as much as the multiply: at 7x7 with 16 channels it copies every input
- * pixel nine times into a matrix four times the size of the image, and the
- * backward pass writes and reads that much again.
+ * direct.h, the panels' in panels.c.  The direct path exists because for
+ * small images im2col costs as much as the multiply: at 7x7 with 16 channels
+ * it copies every input pixel nine times into a matrix four times the size
+ * of the image, and the backward pass writes and reads that much again.
+ * With many channels the multiply dominates again and wants the GEMM's
+ * micro-kernel; the panel path feeds it without an im2col matrix and shares
+ * one packing of the weights among all the images of a call.
  *
  * The plain loops the tests compare every path with (tn_sconv2d_forward_ref
  * and its twins) are reference.inc, instantiated at the end of this file.
@@ -21,19 +27,39 @@
 
 #include "tinynet.h"
 #include "common/simd.h"
+#include "common/threads.h"
 #include "conv/conv.h"
 
 /* Images with more output pixels than this go through im2col. */
 #define DIRECT_MAX_PIXELS 256
+/* So do convolutions with more channels than this (in the tiles' vectors): ResNet's 64 to 512 run near
+ * the core's peak in the GEMM, whose AVX-512 micro-tile is 14 x 32, against the direct tile's 6 x 16. */
+#define DIRECT_MAX_CHANNELS 32
+
+/* Convolutions with at least this many output channels (the GEMM's m) go through the panels. */
+#define PANELS_MIN_CHANNELS 32
 
 enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
+
+/* 1 when the panel path computes this convolution: enough output channels to fill the GEMM's
+ * micro-tiles, and a batch of at least one image per thread (its threads take whole images).
+ * Also every convolution padded past kernel - 1, where some outputs see nothing but zeros: the
+ * other paths copy each image into a zero border of that padding (stride = padding = 100000 on a
+ * 5x5 image would be 200005 x 200005 pixels for a 3x3 output), the panels clip each tap to the
+ * image and need scratch in proportion to the output only. */
+static int panels_serve(const tn_conv2d_shape *s)
+{
+    if (s->pad_h >= s->kernel_h || s->pad_w >= s->kernel_w)
+        return 1;
+    return s->out_channels >= PANELS_MIN_CHANNELS && s->batch >= tn_get_num_threads();
+}
 
 /* Enough channels to fill at least half of their blocks (the zeros past the
  * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
  * With blocks of 8 below 16 channels and of 16 from there (direct.h), that
  * is every count from 4 up: 4-8 in one block of 8, 9-15 in two, 17-32 in
  * two of 16. */
-static int channels_fit(int64_t channels) { return channels >= 4; }
+static int channels_fit(int64_t channels) { return channels >= 4 && channels <= DIRECT_MAX_CHANNELS; }
 
 /* 1 when the direct convolution computes this pass of this float32
  * convolution, 0 when im2col + GEMM does. */
@@ -65,6 +91,8 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
 
 int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
 {
+    if (panels_serve(s))
+        return sconv_panels_forward(s, x, w, bias, y);
     if (direct_serves(s, CONV_FORWARD))
         return sconv_direct_forward(s, x, w, bias, y, 1); /* 1: AVX2 tiles (direct_serves checked the CPU) */
     return sconv_im2col_forward(s, x, w, bias, y);
@@ -72,12 +100,16 @@ int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w,
 
 int tn_dconv2d_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias, double *y)
 {
+    if (panels_serve(s))
+        return dconv_panels_forward(s, x, w, bias, y);
     return dconv_im2col_forward(s, x, w, bias, y); /* the direct tiles are float32 only */
 }
 
 int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
                         float *dx, float *dw, float *db)
 {
+    if (panels_serve(s))
+        return sconv_panels_backward(s, x, w, dy, dx, dw, db);
     /* Each pass goes its own way: LeNet-5's second convolution, for one,
      * gets dW and db from the direct path and dx from im2col + GEMM. */
     const int direct_dx = dx && direct_serves(s, CONV_INPUT_GRAD);
@@ -94,6 +126,8 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
 int tn_dconv2d_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
                         double *dx, double *dw, double *db)
 {
+    if (panels_serve(s))
+        return dconv_panels_backward(s, x, w, dy, dx, dw, db);
     return dconv_im2col_backward(s, x, w, dy, dx, dw, db); /* the direct tiles are float32 only */
 }
 
@@ -122,6 +156,32 @@ int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x, const f
     if (!direct_can_compute(s, dx != NULL))
         return TN_ERR_UNSUPPORTED;
     return sconv_direct_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level() >= TN_SIMD_AVX2);
+}
+
+/* ---- the panel path on its own, for the tests --------------------------------------
+ * Whatever panels_serve() would say: it computes every shape. */
+
+int tn_sconv2d_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
+{
+    return sconv_panels_forward(s, x, w, bias, y);
+}
+
+int tn_dconv2d_panels_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias,
+                              double *y)
+{
+    return dconv_panels_forward(s, x, w, bias, y);
+}
+
+int tn_sconv2d_panels_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                               float *dx, float *dw, float *db)
+{
+    return sconv_panels_backward(s, x, w, dy, dx, dw, db);
+}
+
+int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
+                               double *dx, double *dw, double *db)
+{
+    return dconv_panels_backward(s, x, w, dy, dx, dw, db);
 }
 
 /* ---- the reference loops ----------------------------------------------------------

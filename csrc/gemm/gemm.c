@@ -99,6 +99,9 @@ static const dgemm_plan DGEMM_PLANS[] = {
 #endif
 };
 
+const sgemm_plan *sgemm_plan_for(int simd_level) { return &SGEMM_PLANS[simd_level]; }
+const dgemm_plan *dgemm_plan_for(int simd_level) { return &DGEMM_PLANS[simd_level]; }
+
 /* ---- choices that do not depend on the type ------------------------------------ */
 
 #define B_IN_PLACE_MAX_PANELS 4 /* see blocked() in loops.inc */

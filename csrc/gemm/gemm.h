@@ -90,6 +90,12 @@ typedef struct {
     dgemm_pack_bt_panel_fn *pack_bt_panel;
 } dgemm_plan;
 
+/* The row of gemm.c's table for a SIMD level (a value of tn_get_simd_level()):
+ * for callers that run the micro-kernel on panels they pack themselves (the
+ * convolution's conv/panels.c). */
+const sgemm_plan *sgemm_plan_for(int simd_level);
+const dgemm_plan *dgemm_plan_for(int simd_level);
+
 /* ---- portable.c: plain C, every CPU ---------------------------------------- */
 sgemm_kernel_fn sgemm_kernel_portable;
 dgemm_kernel_fn dgemm_kernel_portable;

@@ -1,7 +1,8 @@
-"""tinynet's kernels: GEMM, 2-D convolution and 2-D pooling on numpy arrays -- the seam between Python and C.
+"""tinynet's kernels: GEMM, 2-D convolution, 2-D pooling, batch normalization -- the seam between Python and C.
 
 Reading order:
-  gemm.py, conv.py, pool.py -- the checked API the ops call: each function checks what C needs to stay
+  gemm.py, conv.py, pool.py,
+  norm.py                   -- the checked API the ops call: each function checks what C needs to stay
                                in bounds (arrays.py, geometry.py), then calls the active backend;
   linear.py                 -- a linear layer (and the ReLU after it), forward and backward in one call each;
   loss.py                   -- softmax cross-entropy and its gradient in one pass;
@@ -24,10 +25,12 @@ from tinynet.kernels.gemm import gemm
 from tinynet.kernels.linear import linear_backward, linear_forward
 from tinynet.kernels.loss import cross_entropy
 from tinynet.kernels.optim import adam_step, sgd_step
+from tinynet.kernels.norm import batch_norm_backward, batch_norm_forward
 from tinynet.kernels.pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
 
 __all__ = [
     "gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward",
-    "avg_pool2d_forward", "avg_pool2d_backward", "linear_forward", "linear_backward", "cross_entropy", "sgd_step", "adam_step", "build_info", "get_num_threads",
-    "set_num_threads", "set_fused_kernels", "fused_kernels_enabled",
+    "avg_pool2d_forward", "avg_pool2d_backward", "batch_norm_forward", "batch_norm_backward",
+    "linear_forward", "linear_backward", "cross_entropy", "sgd_step", "adam_step",
+    "build_info", "get_num_threads", "set_num_threads", "set_fused_kernels", "fused_kernels_enabled",
 ]

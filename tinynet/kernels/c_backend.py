@@ -3,7 +3,7 @@
 Each function here is a thin call: pick the float32 ("s") or float64 ("d")
 C function from the table ``KERNELS``, pass pointers into the numpy buffers,
 allocate the outputs.  The
-arguments were checked by the API modules (gemm.py, conv.py, pool.py), which
+arguments were checked by the API modules (gemm.py, conv.py, pool.py, norm.py), which
 is what makes it safe to give C raw pointers.
 
 Importing this module fails with ImportError when the extension
@@ -32,19 +32,26 @@ KERNELS = {
         max_pool2d_forward=lib.tn_smax_pool2d_forward, max_pool2d_backward=lib.tn_smax_pool2d_backward,
         avg_pool2d_forward=lib.tn_savg_pool2d_forward, avg_pool2d_backward=lib.tn_savg_pool2d_backward,
         linear_forward=lib.tn_slinear_forward, linear_backward=lib.tn_slinear_backward,
-        cross_entropy=lib.tn_scross_entropy, sgd_step=lib.tn_ssgd_step, adam_step=lib.tn_sadam_step),
+        cross_entropy=lib.tn_scross_entropy, sgd_step=lib.tn_ssgd_step, adam_step=lib.tn_sadam_step,
+        batch_norm_forward=lib.tn_sbatch_norm_forward, batch_norm_backward=lib.tn_sbatch_norm_backward),
     np.dtype(np.float64): SimpleNamespace(
         gemm=lib.tn_dgemm, conv2d_forward=lib.tn_dconv2d_forward, conv2d_backward=lib.tn_dconv2d_backward,
         max_pool2d_forward=lib.tn_dmax_pool2d_forward, max_pool2d_backward=lib.tn_dmax_pool2d_backward,
         avg_pool2d_forward=lib.tn_davg_pool2d_forward, avg_pool2d_backward=lib.tn_davg_pool2d_backward,
         linear_forward=lib.tn_dlinear_forward, linear_backward=lib.tn_dlinear_backward,
-        cross_entropy=lib.tn_dcross_entropy, sgd_step=lib.tn_dsgd_step, adam_step=lib.tn_dadam_step),
+        cross_entropy=lib.tn_dcross_entropy, sgd_step=lib.tn_dsgd_step, adam_step=lib.tn_dadam_step,
+        batch_norm_forward=lib.tn_dbatch_norm_forward, batch_norm_backward=lib.tn_dbatch_norm_backward),
 }
 
 
 def _ptr(array):
     """A C pointer into a contiguous numpy array's buffer (no copy)."""
     return ffi.from_buffer(_C_TYPE[array.dtype], array)
+
+
+def _ptr_or_null(array):
+    """_ptr(array), or NULL for None (an optional argument C may be given or not)."""
+    return ffi.NULL if array is None else _ptr(array)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -236,10 +243,6 @@ def cross_entropy(logits, labels, scale, want_grad):
     return None if bad_row[0] >= 0 else (loss_sum[0], grad)
 
 
-def _ptr_or_null(array):
-    return ffi.NULL if array is None else _ptr(array)
-
-
 def linear_forward(x, w, b, relu, y):
     (m, k), n = x.shape, w.shape[0]
     status = _kernels(x.dtype).linear_forward(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(b), int(relu), _ptr(y))
@@ -251,3 +254,24 @@ def linear_backward(x, w, y, dy, dx, dw, db):
     status = _kernels(x.dtype).linear_backward(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(y), _ptr(dy),
                                                  _ptr_or_null(dx), _ptr_or_null(dw), _ptr_or_null(db))
     _check_status(status, "linear_backward")
+
+
+def batch_norm_forward(g, x, weight, bias, mean, var, eps, training, relu):
+    y = np.empty_like(x)
+    if training:
+        mean, var = np.empty(g.channels, dtype=x.dtype), np.empty(g.channels, dtype=x.dtype)
+    inv_std = np.empty(g.channels, dtype=x.dtype)
+    _kernels(x.dtype).batch_norm_forward(_c_struct("tn_batch_norm_shape", g), _ptr(x), _ptr_or_null(weight),
+                                         _ptr_or_null(bias), eps, int(training), int(relu), _ptr(mean), _ptr(var),
+                                         _ptr(inv_std), _ptr(y))
+    return y, mean, var, inv_std
+
+
+def batch_norm_backward(g, x, dy, mean, inv_std, weight, bias, training, relu, need_dx, need_dw, need_db):
+    dx = np.empty_like(x) if need_dx else None
+    dw = np.empty(g.channels, dtype=x.dtype) if need_dw else None
+    db = np.empty(g.channels, dtype=x.dtype) if need_db else None
+    _kernels(x.dtype).batch_norm_backward(_c_struct("tn_batch_norm_shape", g), _ptr(x), _ptr(dy), _ptr(mean),
+                                          _ptr(inv_std), _ptr_or_null(weight), _ptr_or_null(bias), int(training),
+                                          int(relu), _ptr_or_null(dx), _ptr_or_null(dw), _ptr_or_null(db))
+    return dx, dw, db

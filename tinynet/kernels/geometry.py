@@ -80,7 +80,8 @@ def conv_geometry(x_shape, weight_shape, stride, padding):
     out_h = output_size(in_h, kernel_h, stride_h, pad_h)
     out_w = output_size(in_w, kernel_w, stride_w, pad_w)
     check_size("conv2d", "the padded input's side", max(padded_h, padded_w), MAX_DIM)
-    check_size("conv2d", "the zero-bordered copy of one image", in_channels * padded_h * padded_w, MAX_ELEMENTS)
+    if pad_h < kernel_h and pad_w < kernel_w:  # wider padding is clipped to the image, never copied (csrc/conv/panels.c)
+        check_size("conv2d", "the zero-bordered copy of one image", in_channels * padded_h * padded_w, MAX_ELEMENTS)
     check_size("conv2d", "the number of multiply-adds",
                batch * out_channels * in_channels * kernel_h * kernel_w * out_h * out_w, MAX_WORK)
     return ConvGeometry(batch, in_channels, in_h, in_w, out_channels, kernel_h, kernel_w,

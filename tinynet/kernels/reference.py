@@ -262,3 +262,54 @@ def linear_backward(x, w, y, dy, dx, dw, db):
         np.matmul(dz.T, x, out=dw)
     if db is not None:
         db[...] = dz.sum(axis=0)
+
+
+# ---- batch normalization: per-channel statistics, and the chain rule through them ------------
+
+def _per_channel(x):
+    """x (N, C, ...) as (N, C, M'), and the shape that broadcasts a (C,) vector against it."""
+    return x.reshape(x.shape[0], x.shape[1], -1), (1, -1, 1)
+
+
+def batch_norm_forward(g, x, weight, bias, mean, var, eps, training, relu):
+    """y = weight * (x - mean) / sqrt(var + eps) + bias (then max(y, 0) with relu), per channel.
+
+    In training mean and var are the batch's, over N and the plane (var biased: divided by M).
+    """
+    values, vector = _per_channel(x)
+    if training:
+        mean = values.mean(axis=(0, 2), dtype=np.float64).astype(x.dtype)
+        var = ((values - mean.reshape(vector)) ** 2).mean(axis=(0, 2), dtype=np.float64).astype(x.dtype)
+    inv_std = (1 / np.sqrt(var.astype(np.float64) + eps)).astype(x.dtype)
+    y = (values - mean.reshape(vector)) * inv_std.reshape(vector)
+    if weight is not None:
+        y = y * weight.reshape(vector)
+    if bias is not None:
+        y = y + bias.reshape(vector)
+    if relu:
+        y = np.maximum(y, 0)
+    return np.ascontiguousarray(y.reshape(x.shape), dtype=x.dtype), mean, var, inv_std
+
+
+def batch_norm_backward(g, x, dy, mean, inv_std, weight, bias, training, relu, need_dx, need_dw, need_db):
+    """With g = dL/dy (zero where the ReLU, if any, cut y off) and x_hat = (x - mean) * inv_std:
+    dL/dbias = sum(g), dL/dweight = sum(g x_hat), and in training
+    dL/dx = weight * inv_std * (g - mean(g) - x_hat mean(g x_hat))  (mean and var depend on x too),
+    else dL/dx = weight * inv_std * g."""
+    values, vector = _per_channel(x)
+    grad = dy.reshape(values.shape)
+    x_hat = (values - mean.reshape(vector)) * inv_std.reshape(vector)
+    scale = inv_std if weight is None else weight * inv_std
+    if relu:
+        shift = (0 if bias is None else bias) - mean * scale
+        grad = np.where(values * scale.reshape(vector) + shift.reshape(vector) > 0, grad, 0)
+    dx = dw = db = None
+    if need_db:
+        db = grad.sum(axis=(0, 2)).astype(x.dtype)
+    if need_dw:
+        dw = (grad * x_hat).sum(axis=(0, 2)).astype(x.dtype)
+    if need_dx:
+        if training:
+            grad = grad - grad.mean(axis=(0, 2), keepdims=True) - x_hat * (grad * x_hat).mean(axis=(0, 2), keepdims=True)
+        dx = np.ascontiguousarray((grad * scale.reshape(vector)).reshape(x.shape), dtype=x.dtype)
+    return dx, dw, db

@@ -107,9 +107,8 @@ class _BatchNorm(Module):
         return self.training or not self.track_running_stats
 
     def _normalize(self, x):
-        return normalization.BatchNorm.apply(x, self.weight, self.bias, self.running_mean, self.running_var,
-                                             training=self._uses_batch_statistics(), momentum=self.momentum,
-                                             eps=self.eps)
+        return normalization.normalize(x, self.weight, self.bias, self.running_mean, self.running_var,
+                                       self._uses_batch_statistics(), self.momentum, self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

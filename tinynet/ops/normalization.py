@@ -1,4 +1,4 @@
-"""Batch normalization and layer normalization, each one fused op.
+"""Batch normalization (optionally fused with the ReLU after it) and layer normalization.
 
 For each channel c, over the M = N (x H x W) values of the batch:
     mean = sum(x) / M,  var = sum((x - mean)^2) / M,  x_hat = (x - mean) / sqrt(var + eps),
@@ -13,6 +13,16 @@ Backward in training (mean and var depend on every x of the channel):
     dL/dweight = sum(dL/dy * x_hat),   dL/dbias = sum(dL/dy)
 In evaluation the statistics are constants, so dL/dx = dL/dy * weight / sqrt(running_var + eps).
 
+Two ways to compute it, chosen by ``set_fused_batch_norm``:
+- fused (the default): ``BatchNorm``, one op whose forward and backward are
+  kernels (tinynet/kernels/norm.py, csrc/norm/): per channel, one pass for
+  each statistic and one for y; backward one pass for the two sums and one
+  for dL/dx.  ``batch_norm_relu`` fuses the ReLU that usually follows too
+  (y = max(0, ...), and dL/dy masked by y > 0 inside the same passes).
+- composed: the formulas above as elementary ops (mean, subtract, multiply,
+  rsqrt, ...), each its own node in the graph, so ``tinynet.trace_backward``
+  shows the chain rule run through every one of them.  Slower, same values.
+
 Layer normalization (transformers) uses the same formulas with the statistics
 taken per sample, over its last dimensions (``normalized_shape``), instead of
 per channel over the batch; weight and bias have ``normalized_shape``.
@@ -20,85 +30,123 @@ per channel over the batch; weight and bias have ``normalized_shape``.
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, kernels
 from tinynet.autograd.function import Function
+from tinynet.ops.activations import relu as relu_op
+from tinynet.ops.elementwise_math import rsqrt
 from tinynet.ops.operands import as_tensor
+from tinynet.ops.reduce import mean as mean_op
 from tinynet.tensor import Tensor
 
-__all__ = ["batch_norm", "layer_norm"]
+__all__ = ["batch_norm", "batch_norm_relu", "layer_norm", "set_fused_batch_norm"]
+
+_fused = True  # which way batch_norm runs: see set_fused_batch_norm
 
 
-def _channel_view(shape):
-    """Axes reduced per channel, and the shape that broadcasts a (C,) vector against x."""
-    if len(shape) == 2:
-        return (0,), (1, shape[1])
-    return (0, 2, 3), (1, shape[1], 1, 1)
+def set_fused_batch_norm(enabled):
+    """Run batch normalization as one fused op (True, the default: C kernels) or as the elementary ops it is
+    made of (False: mean, subtract, multiply, rsqrt, ... -- each a node that ``tinynet.trace_backward`` shows).
+    ``tinynet.set_fused_kernels(False)`` composes it too, with the other fused kernels.  Returns the previous
+    setting."""
+    global _fused
+    previous, _fused = _fused, bool(enabled)
+    return previous
+
+
+def _check_channel_vectors(x_shape, **vectors):
+    channels = x_shape[1]
+    for name, value in vectors.items():
+        if value is not None and np.shape(value) != (channels,):
+            raise ValueError(f"batch_norm: {name} must have shape ({channels},) for input {x_shape}, "
+                             f"got {np.shape(value)}")
+
+
+def _update_running(running_mean, running_var, mean, var, count, momentum):
+    """running = (1 - momentum) running + momentum batch, with the unbiased variance var M / (M - 1)."""
+    if running_mean is not None:
+        running_mean *= 1 - momentum
+        running_mean += momentum * mean
+    if running_var is not None:
+        running_var *= 1 - momentum
+        running_var += momentum * var * (count / (count - 1))
 
 
 class BatchNorm(Function):
-    """Normalize x (N, C) or (N, C, H, W) per channel, then scale by weight and shift by bias.
+    """Normalize x (N, C, *) per channel, scale by weight, shift by bias; with relu, also max(0, .) (one pass).
 
-    dL/dx = (dL/dx_hat - mean(dL/dx_hat) - x_hat mean(dL/dx_hat x_hat)) / sqrt(var + eps) in training,
-    dL/dweight = sum(dL/dy x_hat), dL/dbias = sum(dL/dy)  (derived in the module docstring).
+    dL/dx = weight inv_std (g - mean(g) - x_hat mean(g x_hat)) in training (weight inv_std g in evaluation),
+    dL/dweight = sum(g x_hat), dL/dbias = sum(g), g = dL/dy (times [y > 0] with relu); see the module docstring.
     """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, running_mean=None, running_var=None,
-                training=False, momentum=0.1, eps=1e-5):
-        if x.ndim not in (2, 4):
-            raise ValueError(f"batch_norm expects input of shape (N, C) or (N, C, H, W), got {x.shape}")
-        channels = x.shape[1]
-        for name, value in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                            ("running_var", running_var)):
-            if value is not None and np.shape(value) != (channels,):
-                raise ValueError(f"batch_norm: {name} must have shape ({channels},) for input {x.shape}, "
-                                 f"got {np.shape(value)}")
-        axes, vector_shape = _channel_view(x.shape)
-        count = x.size // channels
+                training=False, momentum=0.1, eps=1e-5, relu=False):
+        if x.ndim < 2:
+            raise ValueError(f"batch_norm expects input of shape (N, C, *), got {x.shape}")
+        _check_channel_vectors(x.shape, weight=weight, bias=bias, running_mean=running_mean,
+                               running_var=running_var)
+        count = x.size // x.shape[1]
+        ctx.parameter_dtypes = [None if v is None else v.dtype for v in (weight, bias)]
+        weight, bias = (None if v is None else v.astype(x.dtype, copy=False) for v in (weight, bias))
         if training:
             if count < 2:
                 raise ValueError(f"batch_norm in training needs more than 1 value per channel, got input {x.shape}")
-            mean = x.mean(axis=axes)
-            var = x.var(axis=axes)
-            if running_mean is not None:
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean
-            if running_var is not None:
-                running_var *= 1 - momentum
-                running_var += momentum * var * (count / (count - 1))
+            y, mean, var, inv_std = kernels.batch_norm_forward(x, weight, bias, training=True, eps=eps, relu=relu)
+            _update_running(running_mean, running_var, mean, var, count, momentum)
         else:
             if running_mean is None or running_var is None:
                 raise ValueError("batch_norm in evaluation mode needs running_mean and running_var")
-            mean, var = running_mean, running_var
-        inv_std = (1 / np.sqrt(var + eps)).astype(x.dtype).reshape(vector_shape)
-        x_hat = (x - mean.astype(x.dtype).reshape(vector_shape)) * inv_std
-        ctx.save_for_backward(x_hat, inv_std, weight)
-        ctx.axes, ctx.vector_shape, ctx.training = axes, vector_shape, training
-        out = x_hat
-        if weight is not None:
-            out = out * weight.reshape(vector_shape)
-        if bias is not None:
-            out = out + bias.reshape(vector_shape)
-        return out
+            y, mean, _, inv_std = kernels.batch_norm_forward(
+                x, weight, bias, running_mean.astype(x.dtype), running_var.astype(x.dtype), training=False,
+                eps=eps, relu=relu)
+        ctx.save_for_backward(x, mean, inv_std, weight, bias)
+        ctx.training, ctx.relu = training, relu
+        return y
 
     @staticmethod
     def backward(ctx, grad):
-        x_hat, inv_std, weight = ctx.saved_tensors
+        x, mean, inv_std, weight, bias = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        grad_x = grad_w = grad_b = None
-        if need_x:
-            grad_x_hat = grad * weight.reshape(ctx.vector_shape) if weight is not None else grad
-            if ctx.training:
-                grad_x = inv_std * (grad_x_hat
-                                    - grad_x_hat.mean(axis=ctx.axes, keepdims=True)
-                                    - x_hat * (grad_x_hat * x_hat).mean(axis=ctx.axes, keepdims=True))
-            else:
-                grad_x = grad_x_hat * inv_std
-        if need_w:
-            grad_w = (grad * x_hat).sum(axis=ctx.axes)
-        if need_b:
-            grad_b = grad.sum(axis=ctx.axes)
+        grads = kernels.batch_norm_backward(x, grad, mean, inv_std, weight, bias, ctx.training, ctx.relu,
+                                            input_grad=need_x, weight_grad=need_w, bias_grad=need_b)
+        grad_x, grad_w, grad_b = (g if g is None or dtype is None else g.astype(dtype, copy=False)
+                                  for g, dtype in zip(grads, [None] + ctx.parameter_dtypes))
         return grad_x, grad_w, grad_b, None, None
+
+
+def _batch_norm_composed(x, weight, bias, running_mean, running_var, training, momentum, eps, relu):
+    """The module docstring's formulas as elementary ops (set_fused_batch_norm(False))."""
+    _check_channel_vectors(x.shape, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
+    axes = (0,) + tuple(range(2, x.ndim))
+    vector = (1, -1) + (1,) * (x.ndim - 2)  # a (C,) vector, shaped to broadcast against x
+    if training:
+        count = x._array.size // x.shape[1]
+        if count < 2:
+            raise ValueError(f"batch_norm in training needs more than 1 value per channel, got input {x.shape}")
+        mean = mean_op(x, axes, keepdim=True)
+        centered = x - mean
+        var = mean_op(centered * centered, axes, keepdim=True)
+        _update_running(running_mean, running_var, mean._array.reshape(-1), var._array.reshape(-1), count, momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm in evaluation mode needs running_mean and running_var")
+        centered = x - as_tensor(running_mean.astype(x.dtype).reshape(vector))
+        var = as_tensor(running_var.astype(x.dtype).reshape(vector))
+    y = centered * rsqrt(var + eps)
+    if weight is not None:
+        y = y * as_tensor(weight).reshape(vector)
+    if bias is not None:
+        y = y + as_tensor(bias).reshape(vector)
+    return relu_op(y) if relu else y
+
+
+def normalize(x, weight, bias, running_mean, running_var, training, momentum, eps, relu=False):
+    """Batch normalization of the tensor x (N, C, *) (then max(0, .) with relu), fused or composed
+    (set_fused_batch_norm); ``running_mean`` / ``running_var`` are numpy arrays, updated in place in training."""
+    if _fused and kernels.fused_kernels_enabled():
+        return BatchNorm.apply(x, weight, bias, running_mean, running_var, training=training, momentum=momentum,
+                               eps=eps, relu=relu)
+    return _batch_norm_composed(x, weight, bias, running_mean, running_var, training, momentum, eps, relu)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -107,17 +155,34 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     In training, normalizes with the batch statistics and updates running_mean / running_var (Tensors, or numpy
     arrays) in place (unbiased variance); otherwise normalizes with the running statistics.
     """
+    return _batch_norm_entry(input, running_mean, running_var, weight, bias, training, momentum, eps, False,
+                             "batch_norm")
+
+
+def batch_norm_relu(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+                    eps=1e-5):
+    """max(0, batch_norm(...)), the pair of a ResNet layer, in one op: one pass over memory fewer each way.
+
+    Same arguments as batch_norm; the same values as relu(batch_norm(...)).
+    """
+    return _batch_norm_entry(input, running_mean, running_var, weight, bias, training, momentum, eps, True,
+                             "batch_norm_relu")
+
+
+def _batch_norm_entry(input, running_mean, running_var, weight, bias, training, momentum, eps, relu, who):
+    """Where a user's batch_norm call enters: running statistics may be Tensors (their version is bumped when
+    training changes them) or numpy arrays; an (N, C, L) input is normalized as the image (N, C, L, 1)."""
     input = as_tensor(input)
-    if input.ndim == 3:  # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1)
-        image = batch_norm(input.reshape(input.shape + (1,)), running_mean, running_var, weight, bias, training,
-                           momentum, eps)
+    if input.ndim == 3:
+        image = _batch_norm_entry(input.reshape(input.shape + (1,)), running_mean, running_var, weight, bias,
+                                  training, momentum, eps, relu, who)
         return image.reshape(input.shape)
     arrays = []
     for name, buffer in (("running_mean", running_mean), ("running_var", running_var)):
         if buffer is not None and not isinstance(buffer, (Tensor, np.ndarray)):
-            raise TypeError(f"batch_norm: {name} must be a Tensor or None, got {type(buffer).__name__}")
+            raise TypeError(f"{who}: {name} must be a Tensor or None, got {type(buffer).__name__}")
         arrays.append(buffer._array if isinstance(buffer, Tensor) else buffer)
-    out = BatchNorm.apply(input, weight, bias, *arrays, training=training, momentum=momentum, eps=eps)
+    out = normalize(input, weight, bias, *arrays, training, momentum, eps, relu)
     for buffer in (running_mean, running_var):
         if training and isinstance(buffer, Tensor):
             buffer._bump_version()  # (its values changed in place)

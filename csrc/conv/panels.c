@@ -1,0 +1,173 @@
+/*
+ * conv/panels.c -- 2-D convolution (NCHW) as im2col + GEMM without the
+ * im2col matrix: the algorithm conv2d.c gives the convolutions of ResNet-
+ * sized networks (tens to hundreds of channels).
+ *
+ * im2col.c has the math.  A GEMM does not multiply the matrices it is given:
+ * it first copies ("packs") blocks of them into micro-panels, the order its
+ * micro-kernel reads (gemm/gemm.c).  For a convolution that means copying
+ * every input pixel twice -- into the im2col matrix, then into B's panels.
+ * Here im2col writes the panels itself, and the loops around the
+ * micro-kernel (the GEMM's loops 4 to 1) are run here:
+ *
+ *   forward   Y (C_out x N) = W (C_out x K) * col (K x N)
+ *             A = W, packed once per call and shared by all threads;
+ *             B = col, written into panels by im2col, one k slice at a time.
+ *   dL/dx     dcol (K x N) = W^T (K x C_out) * G (C_out x N), then col2im
+ *             A = W^T, packed once per call; B = G = dL/dy, copied into
+ *             panels once per group; dcol is computed a block of rows at a
+ *             time and added back into dL/dx by col2im while it is in cache.
+ *   dL/dW     dW (C_out x K) += G * col^T, per group and slice of dW's
+ *             columns: A = G, packed a k slice (of pixels) at a time; B =
+ *             col^T, one panel at a time: nr rows of col filled by im2col
+ *             into a tile that stays in L1, then packed, transposed, from it
+ *             (col is never made whole).
+ *
+ * N is the columns of a group of images laid side by side (image b's
+ * output pixel (i, j) is column t = b*P + i*out_w + j), as in im2col.c.
+ *
+ * im2col and col2im here need no zero-padded copy of the image: each
+ * (image, output row) stretch of columns is clipped to the pixels a tap
+ * sees inside the image, and the rest is zero (im2col) or skipped
+ * (col2im).  So a huge padding costs nothing but the outputs it makes.
+ *
+ * Threads.  Whole groups go to threads; each thread has its own scratch
+ * (panels, one group's output).  dL/dW and dL/db are summed over the batch
+ * in chunks fixed by the shape (common/chunks.h), so every result is the
+ * same on any number of threads.  GEMMs called inside the parallel region
+ * run on their thread.
+ *
+ * Written once for a type REAL in panels.inc (the fills and the product),
+ * panels_forward.inc and panels_backward.inc, instantiated below.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tinynet.h"
+#include "common/chunks.h"
+#include "common/sizes.h"
+#include "common/simd.h"
+#include "common/threads.h"
+#include "conv/conv.h"
+#include "conv/panels.h"
+#include "gemm/gemm.h"
+
+/* Aim for about this many columns (output pixels) in a group: the GEMM's n for the forward pass and
+ * dL/dx, its k for dL/dW. */
+#define PANELS_GROUP_COLUMNS 512
+/* The k slice of one pass of the micro-kernel, at most (gemm.c's kc). */
+#define PANELS_MAX_SLICE 256
+/* Rows of dL/dcol computed (and then added back by col2im) at a time, at most: a block of
+ * rows x N numbers stays in L2. */
+#define PANELS_DCOL_ROWS 256
+/* dL/dW is computed this many of its columns (rows of im2col: channels x taps) at a time, at most;
+ * each such slice of dW's columns is a job of its own for the threads. */
+#define PANELS_COL_ROWS 576
+/* At most this many chunks (partial sums) for the batch sums of dW and db, and this many elements
+ * of partial sums in all. */
+#define PANELS_MAX_CHUNKS 16
+#define PANELS_PARTIAL_BUDGET ((int64_t)1 << 22)
+
+/* Rows of the im2col matrix (K) and columns of one image (P). */
+static int64_t col_rows(const tn_conv2d_shape *s) { return s->in_channels * s->kernel_h * s->kernel_w; }
+static int64_t image_columns(const tn_conv2d_shape *s) { return s->out_h * s->out_w; }
+
+/* Images per group: about PANELS_GROUP_COLUMNS columns, and at least one group per thread when the batch
+ * allows (which changes only how the work is cut, never a result). */
+static int64_t group_images(const tn_conv2d_shape *s, int threads)
+{
+    int64_t images = PANELS_GROUP_COLUMNS / image_columns(s);
+    int64_t per_thread = tn_ceil_div(s->batch, threads);
+    if (images > per_thread)
+        images = per_thread;
+    return images < 1 ? 1 : images;
+}
+
+/* Cut `size` into pieces of at most `most`, nearly equal: how many. */
+static int64_t pieces(int64_t size, int64_t most) { return tn_ceil_div(size, most); }
+
+/* The depth of the k slices of a product whose k is `k`: at most PANELS_MAX_SLICE, nearly equal. */
+static int64_t slice_depth(int64_t k) { return tn_ceil_div(k, pieces(k, PANELS_MAX_SLICE)); }
+
+/* A row stride for rows of `columns` numbers that is not a multiple of 64 numbers (256 bytes of floats):
+ * rows a multiple of 4 KiB apart fall into the same L1 sets and evict one another. */
+static int64_t row_stride(int64_t columns) { return columns % 64 == 0 ? columns + 16 : columns; }
+
+/* Cut the columns of `images` images into stretches along output rows (whole images when
+ * image_runs(s)) and at every multiple of nr; returns how many (at most stretch_capacity). */
+static int64_t cut_stretches(const tn_conv2d_shape *s, int64_t images, int64_t nr, conv_stretch *out)
+{
+    const int runs = image_runs(s);
+    const int64_t rows = runs ? 1 : s->out_h, width = runs ? image_columns(s) : s->out_w, ow = s->out_w;
+    int64_t count = 0, t = 0;
+    for (int64_t b = 0; b < images; b++)
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < width;) {
+                int64_t len = width - j, room = nr - t % nr;
+                if (len > room)
+                    len = room;
+                out[count++] = (conv_stretch){b, runs ? j / ow : i, runs ? j % ow : j, len, t, t / nr, t % nr};
+                j += len;
+                t += len;
+            }
+    return count;
+}
+
+/* The most stretches cut_stretches makes for `images` images. */
+static int64_t stretch_capacity(const tn_conv2d_shape *s, int64_t images, int64_t nr)
+{
+    return images * s->out_h * (tn_ceil_div(s->out_w, nr) + 1);
+}
+
+/* How many chunks the batch is cut into for the dW / db sums: a function of the shape only. */
+static int64_t reduction_chunks(const tn_conv2d_shape *s)
+{
+    int64_t per_chunk = s->out_channels * col_rows(s) + s->out_channels;
+    int64_t chunks = s->batch < PANELS_MAX_CHUNKS ? s->batch : PANELS_MAX_CHUNKS;
+    int64_t affordable = PANELS_PARTIAL_BUDGET / per_chunk;
+    if (chunks > affordable)
+        chunks = affordable;
+    return chunks < 1 ? 1 : chunks;
+}
+
+/* Rows of the im2col matrix (columns of dW) in one dL/dW job: at most PANELS_COL_ROWS, nearly equal. */
+static int64_t weight_slice_rows(const tn_conv2d_shape *s)
+{
+    return tn_ceil_div(col_rows(s), pieces(col_rows(s), PANELS_COL_ROWS));
+}
+
+/* ---- the loops, once per type -------------------------------------------------
+ * float:  sconv_panels_forward, sconv_panels_backward (tn_sgemm, sgemm_plan_for)
+ * double: dconv_panels_forward, dconv_panels_backward (tn_dgemm, dgemm_plan_for) */
+
+#define REAL float
+#define NAME(x) s##x
+#define PLAN sgemm_plan
+#define PLAN_FOR sgemm_plan_for
+#define PACK_AT_ROWS sgemm_pack_at_rows
+#if TN_X86
+#define FILL_AVX512 sfill_col_panels_avx512
+#endif
+#include "conv/panels.inc"
+#include "conv/panels_forward.inc"
+#include "conv/panels_backward.inc"
+#undef REAL
+#undef NAME
+#undef PLAN
+#undef PLAN_FOR
+#undef PACK_AT_ROWS
+#undef FILL_AVX512
+
+#define REAL double
+#define NAME(x) d##x
+#define PLAN dgemm_plan
+#define PLAN_FOR dgemm_plan_for
+#define PACK_AT_ROWS dgemm_pack_at_rows
+#include "conv/panels.inc"
+#include "conv/panels_forward.inc"
+#include "conv/panels_backward.inc"
+#undef REAL
+#undef NAME
+#undef PLAN
+#undef PLAN_FOR
+#undef PACK_AT_ROWS

@@ -1,0 +1,75 @@
+/*
+ * conv/panels.h -- what the panel convolution's C files share (panels.c has
+ * the picture): which outputs of a kernel tap see the image (conv_tap), the
+ * stretches a group's columns are cut into (conv_stretch), and the AVX-512
+ * fill of B panels (panels_avx512.c), the plain one's twin.
+ */
+#ifndef TN_CONV_PANELS_H
+#define TN_CONV_PANELS_H
+
+#include <stdint.h>
+
+#include "tinynet.h"
+#include "common/sizes.h"
+
+/*
+ * Which outputs read inside the image along one axis, for one tap: output t
+ * reads input t*stride + offset (offset = tap - pad), inside when
+ * 0 <= t*stride + offset < in_size.  Sets [*lo, *hi) to those t, clipped to
+ * [0, out_size).
+ */
+static inline void inside_outputs(int64_t offset, int64_t stride, int64_t in_size, int64_t out_size,
+                                  int64_t *lo, int64_t *hi)
+{
+    int64_t first = offset >= 0 ? 0 : tn_ceil_div(-offset, stride);
+    int64_t end = in_size - offset <= 0 ? 0 : tn_ceil_div(in_size - offset, stride);
+    *lo = first < out_size ? first : out_size;
+    *hi = end < out_size ? end : out_size;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* One im2col row k = (c, p, q) as the fills need it: where it reads (from an image's start, for output
+ * pixel (0, 0), which may lie outside the image) and which outputs read inside the image. */
+typedef struct {
+    int64_t channel, offset;
+    int64_t i_lo, i_hi, j_lo, j_hi;
+} conv_tap;
+
+static inline conv_tap tap_of(const tn_conv2d_shape *s, int64_t k)
+{
+    conv_tap tap;
+    const int64_t taps = s->kernel_h * s->kernel_w, p = k % taps / s->kernel_w, q = k % s->kernel_w;
+    tap.channel = k / taps;
+    tap.offset = tap.channel * s->in_h * s->in_w + (p - s->pad_h) * s->in_w + (q - s->pad_w);
+    inside_outputs(p - s->pad_h, s->stride_h, s->in_h, s->out_h, &tap.i_lo, &tap.i_hi);
+    inside_outputs(q - s->pad_w, s->stride_w, s->in_w, s->out_w, &tap.j_lo, &tap.j_hi);
+    return tap;
+}
+
+/* A stretch of a group's columns t .. t+len: outputs (i, j0 .. j0+len) of image b, all in one panel:
+ * panel t / nr from its lane t % nr (kept, not divided again for every row of the panels).  When
+ * image_runs(s), a stretch starts at output (i, j0) and may go on into the next output rows: its
+ * outputs u0 .. u0+len (u = i * out_w + j) read pixels u0 + tap offset .. on, consecutive too. */
+typedef struct {
+    int64_t b, i, j0, len, t, panel, lane;
+} conv_stretch;
+
+/* Whether stretches run on across output rows: stride 1 and out_w == in_w (so output u = (i, j) reads
+ * pixel u + (p - pad_h) * in_w + (q - pad_w) for tap (p, q): ResNet's 3x3 convolutions with padding 1),
+ * and an image's outputs counted in 32 bits (the AVX-512 fill's masks compare i and j as such). */
+static inline int image_runs(const tn_conv2d_shape *s)
+{
+    return s->stride_h == 1 && s->stride_w == 1 && s->out_w == s->in_w && s->out_h * s->out_w <= INT32_MAX;
+}
+
+/*
+ * im2col rows k0 .. k0+depth of a group into B panels of nr columns, `stride`
+ * numbers apart (panels.inc's fill_col_panels, which states the math), with
+ * AVX-512 masked loads: one load and one store per 16 columns of a stretch,
+ * padding zeroed by the load's mask.  Only for float, on a CPU with AVX-512F.
+ */
+void sfill_col_panels_avx512(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
+                             const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride, float *panels);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * norm/batch_norm.c -- batch normalization (optionally followed by a ReLU),
+ * forward and backward: every tn_*batch_norm* function of tinynet.h.
+ *
+ * x is (N, C, plane): N images of C channels of `plane` numbers (H * W for
+ * images, 1 for (N, C) features).  For each channel c, over its M = N * plane
+ * values:
+ *
+ *   mean = sum(x) / M,   var = sum((x - mean)^2) / M     (training: the batch's;
+ *                                                          evaluation: given)
+ *   x_hat = (x - mean) * inv_std,   inv_std = 1 / sqrt(var + eps)
+ *   y = weight * x_hat + bias        = x * scale + shift,
+ *       scale = weight * inv_std,      shift = bias - mean * scale
+ *   with relu:  y = max(0, weight * x_hat + bias)
+ *
+ * Backward, with g = dL/dy (times the ReLU's 0/1 derivative, y > 0, when
+ * fused), sum_g = sum of g and sum_gx = sum of g * (x - mean) over the channel:
+ *
+ *   dL/dbias = sum_g,   dL/dweight = sum of g * x_hat = sum_gx * inv_std
+ *   dL/dx = weight * inv_std * (g - sum_g / M - x_hat * inv_std * sum_gx / M)   (training)
+ *   dL/dx = weight * inv_std * g                                             (evaluation)
+ *
+ * (In training, mean and var depend on every x of the channel; the two
+ * subtracted terms are those paths of the chain rule.)
+ *
+ * Channels are independent: each is computed whole by one thread, in a
+ * fixed order, so results do not depend on the thread count.  The passes
+ * over one channel read its N runs of `plane` numbers, which stay in L2
+ * between passes at the sizes of a ResNet (64 x 28 x 28 floats = 200 KB),
+ * so the three passes of the forward pass (two for the statistics, one for
+ * y) cost little more than one.  The loops are plain C, which the compiler
+ * vectorises: normalization is memory-bound.
+ *
+ * The plain loops the tests compare these with (tn_sbatch_norm_forward_ref
+ * and its twins) are reference.inc; both are instantiated below.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "tinynet.h"
+#include "common/threads.h"
+
+/* Running sums per accumulator array: enough for the compiler to fill
+ * vector registers with independent additions. */
+#define LANES 8
+
+/* Below this many numbers in all, one thread is faster than several. */
+#define NORM_SMALL_WORK ((int64_t)1 << 15)
+
+static double sum_lanes(const double lane[LANES])
+{
+    double total = 0;
+    for (int l = 0; l < LANES; l++)
+        total += lane[l];
+    return total;
+}
+
+/* Threads for a loop over the channels. */
+static int channel_threads(const tn_batch_norm_shape *s)
+{
+    if (s->batch * s->channels * s->plane < NORM_SMALL_WORK)
+        return 1;
+    return tn_threads_for_jobs(s->channels);
+}
+
+/* ---- the per-channel loops, once per type ---------------------------------------
+ * float:  sbn_channel_forward, sbn_channel_backward
+ * double: dbn_channel_forward, dbn_channel_backward */
+
+#define REAL float
+#define NAME(x) s##x
+#include "norm/channel.inc"
+#undef REAL
+#undef NAME
+
+#define REAL double
+#define NAME(x) d##x
+#include "norm/channel.inc"
+#undef REAL
+#undef NAME
+
+/* ---- the public functions (tinynet.h) ------------------------------------------- */
+
+void tn_sbatch_norm_forward(const tn_batch_norm_shape *s, const float *x, const float *weight, const float *bias,
+                            double eps, int training, int relu, float *mean, float *var, float *inv_std, float *y)
+{
+    const int threads = channel_threads(s);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+    for (int64_t c = 0; c < s->channels; c++)
+        sbn_channel_forward(s, c, x, weight, bias, eps, training, relu, mean, var, inv_std, y);
+}
+
+void tn_dbatch_norm_forward(const tn_batch_norm_shape *s, const double *x, const double *weight, const double *bias,
+                            double eps, int training, int relu, double *mean, double *var, double *inv_std,
+                            double *y)
+{
+    const int threads = channel_threads(s);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+    for (int64_t c = 0; c < s->channels; c++)
+        dbn_channel_forward(s, c, x, weight, bias, eps, training, relu, mean, var, inv_std, y);
+}
+
+void tn_sbatch_norm_backward(const tn_batch_norm_shape *s, const float *x, const float *dy, const float *mean,
+                             const float *inv_std, const float *weight, const float *bias, int training, int relu,
+                             float *dx, float *dweight, float *dbias)
+{
+    const int threads = channel_threads(s);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+    for (int64_t c = 0; c < s->channels; c++)
+        sbn_channel_backward(s, c, x, dy, mean, inv_std, weight, bias, training, relu, dx, dweight, dbias);
+}
+
+void tn_dbatch_norm_backward(const tn_batch_norm_shape *s, const double *x, const double *dy, const double *mean,
+                             const double *inv_std, const double *weight, const double *bias, int training,
+                             int relu, double *dx, double *dweight, double *dbias)
+{
+    const int threads = channel_threads(s);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+    for (int64_t c = 0; c < s->channels; c++)
+        dbn_channel_backward(s, c, x, dy, mean, inv_std, weight, bias, training, relu, dx, dweight, dbias);
+}
+
+/* ---- the reference loops ----------------------------------------------------------
+ * float:  tn_sbatch_norm_forward_ref, tn_sbatch_norm_backward_ref
+ * double: tn_dbatch_norm_forward_ref, tn_dbatch_norm_backward_ref */
+
+#define REAL float
+#define NAME(x) tn_s##x
+#include "norm/reference.inc"
+#undef REAL
+#undef NAME
+
+#define REAL double
+#define NAME(x) tn_d##x
+#include "norm/reference.inc"
+#undef REAL
+#undef NAME
