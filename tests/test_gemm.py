@@ -282,8 +282,9 @@ def test_same_result_on_one_thread_and_all_threads(dtype, restore_settings):
     so the results are identical bit for bit (shapes big enough to thread)."""
     rng = np.random.default_rng(3)
     every = lib.tn_default_num_threads()
-    for m, k, n, trans_a, trans_b in [(300, 257, 130, False, False), (29, 400, 700, True, False),
-                                      (512, 96, 17, False, True)]:
+    # (each over the 16 MFLOP below which gemm.c keeps a product on one thread)
+    for m, k, n, trans_a, trans_b in [(300, 257, 130, False, False), (29, 800, 700, True, False),
+                                      (1024, 96, 170, False, True)]:
         a, b = stored(rng, m, k, trans_a, dtype), stored(rng, k, n, trans_b, dtype)
         c_in = rng.uniform(-1, 1, (m, n)).astype(dtype)
         results = []

@@ -225,8 +225,9 @@ def test_max_pool_backward_accumulates_overlapping_windows():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_c_pooling_same_on_every_thread_count_and_simd_level(dtype):
     """Pooling threads over whole planes, so every setting must give identical bits."""
-    x = np.random.default_rng(0).standard_normal((16, 8, 14, 13)).astype(dtype)
-    dy_shape = (16, 8, 7, 7)
+    # (big enough that pool2d.c shares the planes among threads: over 2^20 window reads)
+    x = np.random.default_rng(0).standard_normal((64, 16, 30, 29)).astype(dtype)
+    dy_shape = (64, 16, 15, 15)
     dy = np.random.default_rng(1).standard_normal(dy_shape).astype(dtype)
     threads, level = lib.tn_get_num_threads(), lib.tn_get_simd_level()
     results = []

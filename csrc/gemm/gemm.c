@@ -146,10 +146,14 @@ static thread_grid split_among_threads(int64_t m, int64_t n_block, int mr, int n
 }
 
 /* Threads for a product of this size: one when it is too small to share
- * (or inside a parallel region: tn_free_threads). */
+ * (or inside a parallel region: tn_free_threads).  Waking a sleeping OpenMP
+ * thread (tinynet's default is passive waiting, docs/threads-and-processes.md)
+ * took about 100 us on a 2-core VM -- the time of a 12 MFLOP product -- so
+ * below 16 MFLOP (a 200^3 product; an MLP layer's 64 x 784 x 128 is 12.8)
+ * a second thread costs more than it saves. */
 static int threads_for(int64_t m, int64_t n, int64_t k)
 {
-    const double min_flops_to_share = 2.0 * 96 * 96 * 96;
+    const double min_flops_to_share = 16e6;
     if (2.0 * (double)m * (double)n * (double)k < min_flops_to_share)
         return 1;
     return tn_free_threads();

@@ -44,8 +44,9 @@
 #include "common/threads.h"
 #include "pool/pool.h"
 
-/* Below this many window reads in total, one thread is faster than several. */
-#define POOL_SMALL_WORK ((int64_t)1 << 15)
+/* Below this many window reads in total, one thread is faster than several: waking a sleeping
+ * thread costs about 100 us (gemm/gemm.c), LeNet-5's pools take about that long on one. */
+#define POOL_SMALL_WORK ((int64_t)1 << 20)
 
 /* The in-bounds part [*lo, *hi) of window number t along one axis. */
 static void window_span(int64_t t, int64_t stride, int64_t pad, int64_t kernel, int64_t in_size,
