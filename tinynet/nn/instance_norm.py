@@ -5,12 +5,9 @@ normalisation with one group per channel, so it reuses ``group_norm``; ``affine=
 and shift per channel.
 """
 
-import numpy as np
-
 from tinynet import checks, devices
-from tinynet.nn import init
 from tinynet.nn.module import Module
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.normalization import add_affine_parameters, reset_affine_parameters
 from tinynet.ops.group_norm import group_norm
 
 
@@ -30,22 +27,11 @@ class _InstanceNorm(Module):
         self.track_running_stats = False
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        if self.affine:  # (bias=False: a scale without a shift)
-            self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, self.num_features, self.affine, bias, dtype)
 
     def reset_parameters(self):
         """Scale 1, shift 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def forward(self, x):
         """Normalise each channel of each sample over its positions (unbatched input too)."""

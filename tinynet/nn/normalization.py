@@ -29,6 +29,28 @@ from tinynet.nn.parameter import Parameter
 from tinynet.ops import group_norm, normalization
 
 
+def add_affine_parameters(module, shape, affine, bias, dtype):
+    """The layer's ``weight`` (ones) and ``bias`` (zeros) of ``shape`` when ``affine``; ``bias=False`` keeps
+    the scale without the shift, as in PyTorch; without ``affine`` both are None."""
+    if affine:
+        module.weight = Parameter(np.ones(shape, dtype=dtype))
+        if bias:
+            module.bias = Parameter(np.zeros(shape, dtype=dtype))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+def reset_affine_parameters(module):
+    """Scale 1, shift 0: the layer starts as a pure normaliser."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """Parameters, buffers and the forward shared by BatchNorm1d and BatchNorm2d."""
 
@@ -47,15 +69,7 @@ class _BatchNorm(Module):
         self.track_running_stats = bool(track_running_stats)
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        if self.affine:  # (bias=False: a scale but no shift, as in PyTorch)
-            self.weight = Parameter(np.empty(self.num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.empty(self.num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, self.num_features, self.affine, bias, dtype)
         if self.track_running_stats:
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
             self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
@@ -75,10 +89,7 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         """Running statistics reset; scale 1, shift 0 (the layer starts as a pure normaliser)."""
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def forward(self, x):
         """Normalise each channel (dim 1) with batch statistics (training) or running ones (eval)."""
@@ -143,22 +154,11 @@ class LayerNorm(Module):
         self.elementwise_affine = bool(elementwise_affine)
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        if self.elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, self.normalized_shape, self.elementwise_affine, bias, dtype)
 
     def reset_parameters(self):
         """Scale 1, shift 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def forward(self, x):
         """Normalise each sample over its last dims, then scale and shift."""
@@ -191,22 +191,11 @@ class GroupNorm(Module):
         self.affine = bool(affine)
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        if self.affine:
-            self.weight = Parameter(np.ones(self.num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine_parameters(self, self.num_channels, self.affine, bias, dtype)
 
     def reset_parameters(self):
         """Scale 1, shift 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def forward(self, x):
         """Normalise each group of channels of each sample, then scale and shift each channel."""
