@@ -130,10 +130,10 @@ def info():
 
 # ---- kernels ----------------------------------------------------------------
 
-# dtype -> (the C GEMM, its pointer type): the GEMM is called often on small matrices, where every
-# lookup on the way to C shows (_kernel's cache, _ptr's call) -- so it has its own table.
+# dtype code -> (the C GEMM from KERNELS, its pointer type): the GEMM is called often on small matrices,
+# where every lookup on the way to C shows (_kernels' call, _ptr's call) -- so it has its own table.
 # (Keyed by the dtype's one-letter code: hashing a dtype object costs more than the lookup.)
-_GEMMS = {"f": (lib.tn_sgemm, "float[]"), "d": (lib.tn_dgemm, "double[]")}
+_GEMMS = {dtype.char: (kernels.gemm, _C_TYPE[dtype]) for dtype, kernels in KERNELS.items()}
 
 
 def gemm(a, b, trans_a, trans_b, alpha, beta, c):

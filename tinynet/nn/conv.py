@@ -17,7 +17,6 @@ groups = in_channels is a depthwise convolution); ``dilation`` spaces the
 kernel's taps apart, widening its view without more weights.
 """
 
-import math
 
 import numpy as np
 
@@ -82,11 +81,7 @@ class Conv2d(Module):
 
     def reset_parameters(self):
         """Draw fresh weights with PyTorch's default scheme (weight first, then bias)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1.0 / math.sqrt(fan_in)
-            init.uniform_(self.bias, -bound, bound)
+        init.layer_default_(self.weight, self.bias)
 
     def forward(self, x):
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out); also (C_in, H, W) -> (C_out, H_out, W_out)."""

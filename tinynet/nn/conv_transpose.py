@@ -1,7 +1,6 @@
 """ConvTranspose2d: the transposed ("fractionally strided") convolution layer of decoders and GAN generators
 (the op is in ``tinynet/ops/conv_transpose.py``)."""
 
-import math
 
 import numpy as np
 
@@ -47,10 +46,7 @@ class ConvTranspose2d(Module):
 
     def reset_parameters(self):
         """Draw fresh weights with PyTorch's default scheme (weight first, then bias)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.out_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
-            init.uniform_(self.bias, -1.0 / math.sqrt(fan_in), 1.0 / math.sqrt(fan_in))
+        init.layer_default_(self.weight, self.bias)
 
     def forward(self, x, output_size=None):
         """(N, C_in, H, W) -> (N, C_out, H_out, W_out); also unbatched (C_in, H, W)."""

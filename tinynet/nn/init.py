@@ -165,6 +165,15 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     return uniform_(tensor, -bound, bound)
 
 
+
+def layer_default_(weight, bias=None):
+    """PyTorch's default start of Linear and the convolutions: weight ``kaiming_uniform_(a=sqrt(5))``
+    (b = 1 / sqrt(fan_in)), then bias U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)) with the weight's fan_in."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1.0 / math.sqrt(calculate_fan_in_and_fan_out(weight)[0])
+        uniform_(bias, -bound, bound)
+
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     """He normal: N(0, s^2) with s = gain / sqrt(fan)."""
     if _is_empty(tensor):

@@ -7,7 +7,6 @@ its backward live in ``tinynet/ops/matmul.py`` (``Linear``, also ``F.linear``);
 this Module owns the parameters and checks its input.
 """
 
-import math
 
 import numpy as np
 
@@ -43,10 +42,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """Draw fresh weights with PyTorch's default scheme (weight first, then bias)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1.0 / math.sqrt(self.in_features)
-            init.uniform_(self.bias, -bound, bound)
+        init.layer_default_(self.weight, self.bias)
 
     def forward(self, x):
         """(..., in_features) -> (..., out_features)."""

@@ -1,7 +1,6 @@
 """1-D layers over (N, C, L) signals: Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 (the ops are in ``tinynet/ops/one_d.py``: the 2-D ones on a height of one)."""
 
-import math
 
 import numpy as np
 
@@ -47,10 +46,7 @@ class Conv1d(Module):
 
     def reset_parameters(self):
         """Draw fresh weights with PyTorch's default scheme (weight first, then bias)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1.0 / math.sqrt(self.in_channels // self.groups * self.kernel_size[0])
-            init.uniform_(self.bias, -bound, bound)
+        init.layer_default_(self.weight, self.bias)
 
     def forward(self, x):
         """(N, C_in, L) -> (N, C_out, L_out); also (C_in, L) -> (C_out, L_out)."""
