@@ -28,27 +28,26 @@ def _describe(array):
 
 def check_saved_versions(node):
     """Raise if a value this node saved for backward was changed in place after it was saved."""
-    changed = []  # (what, version now, version when saved)
     if node.input_versions is not None:
         for index, version in enumerate(node.input_versions):
             if version is not None:
-                counter = node.parents[index]._version  # (made since, if the first change came later)
-                current = 0 if counter is None else counter.value
-                if current != version and saved_memory_of(node, index):
-                    changed.append((f"{_describe(node.parents[index]._array)}, which is input {index} of "
-                                    f"{node.name()},", current, version))
+                counter = node.parents[index]._version  # (None if never changed: then it is still at 0)
+                if counter is not None and counter.value != version and saved_memory_of(node, index):
+                    _refuse_changed(f"{_describe(node.parents[index]._array)}, which is input {index} of "
+                                    f"{node.name()},", counter.value, version)
     if node.output_counter is not None and node.output_counter.value != 0:
-        changed.append((f"the output of {node.name()},", node.output_counter.value, 0))
+        _refuse_changed(f"the output of {node.name()},", node.output_counter.value, 0)
     for counter, version in node.tensor_versions:
         if counter.value != version:
-            changed.append((f"a tensor saved by {node.name()},", counter.value, version))
-    if changed:
-        what, current, version = changed[0]
-        raise RuntimeError(
-            f"one of the variables needed for gradient computation has been modified by an inplace operation: "
-            f"{what} is at version {current}; expected version {version} instead. "
-            "Change it out of place (x = x + 1 rather than x += 1), or clone() it before changing it."
-        )
+            _refuse_changed(f"a tensor saved by {node.name()},", counter.value, version)
+
+
+def _refuse_changed(what, current, version):
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"{what} is at version {current}; expected version {version} instead. "
+        "Change it out of place (x = x + 1 rather than x += 1), or clone() it before changing it."
+    )
 
 
 def run_node_backward(node, grad_output):
@@ -67,6 +66,9 @@ def run_node_backward(node, grad_output):
     input_grads = node.function.backward(node, grad_output)
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)
+    if len(input_grads) > len(node.parents):
+        raise RuntimeError(f"{node.op_name}.backward returned {len(input_grads)} gradients for "
+                           f"{len(node.parents)} inputs")
     for listener in hooks.backward_listeners:
         listener(node, grad_output, input_grads)
     return input_grads
@@ -79,6 +81,7 @@ def topological_order(starts):
     Iterative depth-first search (no recursion, so no recursion limit): a
     position is emitted once everything it feeds into has been emitted, and
     the emission list reversed puts every consumer before what it consumes.
+    A leaf has no edges, so it is emitted as soon as it is reached.
     """
     order = []
     visited = set()
@@ -86,20 +89,30 @@ def topological_order(starts):
         if start in visited:
             continue
         visited.add(start)
-        # Each stack entry: a position and an iterator over the edges still to visit (a leaf has none).
-        stack = [(start, iter(start.edges if isinstance(start, Node) else ()))]
+        if not isinstance(start, Node):
+            order.append(start)
+            continue
+        # Each stack entry: a node and an iterator over its edges still to visit.
+        stack = [(start, iter(start.edges))]
         while stack:
-            position, edges = stack[-1]
+            node, edges = stack[-1]
             for edge in edges:
                 if edge is not None and edge not in visited:
                     visited.add(edge)
-                    stack.append((edge, iter(edge.edges if isinstance(edge, Node) else ())))
-                    break  # go deeper first; this position's iterator resumes later
+                    if isinstance(edge, Node):
+                        stack.append((edge, iter(edge.edges)))
+                        break  # go deeper first; this node's iterator resumes later
+                    order.append(edge)  # a leaf
             else:
                 stack.pop()  # all edges done
-                order.append(position)
+                order.append(node)
     order.reverse()
     return order
+
+
+def _one_like(array):
+    """A new array holding 1, shaped like the single-element ``array`` (quicker than np.ones_like)."""
+    return np.array(1, dtype=array.dtype).reshape(array.shape)
 
 
 def _initial_gradient(root, gradient):
@@ -109,11 +122,12 @@ def _initial_gradient(root, gradient):
                 f"backward() without a gradient needs a single-element (scalar) output, got shape {root.shape}; "
                 "reduce it first (e.g. .sum() or .mean()) or pass backward(grad) with grad shaped like the output"
             )
-        return np.ones_like(root._array)
-    grad = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
-    if grad.shape != root.shape:
-        raise RuntimeError(f"backward(grad): grad has shape {grad.shape} but the output has shape {root.shape}")
-    return grad.astype(root.dtype, copy=False)
+        return _one_like(root._array)
+    array = root._array
+    grad = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=array.dtype)
+    if grad.shape != array.shape:
+        raise RuntimeError(f"backward(grad): grad has shape {grad.shape} but the output has shape {array.shape}")
+    return grad.astype(array.dtype, copy=False)
 
 
 def _call_hooks(hook_list, grad):
@@ -156,7 +170,7 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
         start = root._node if root._node is not None else root
         pending[start] = pending[start] + grad if start in pending else grad
         starts.append(start)
-    wanted = None
+    wanted = captured = None
     if capture is not None:
         wanted = {t._node if t._node is not None else t: i for i, t in enumerate(capture)}
         captured = [None] * len(capture)
@@ -182,15 +196,12 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
             captured[wanted[node]] = grad
         input_grads = run_node_backward(node, grad)
         fresh = node.function.fresh_gradients and not hooks.backward_listeners  # (a listener may keep them)
-        if len(input_grads) > len(node.parents):
-            raise RuntimeError(
-                f"{node.op_name}.backward returned {len(input_grads)} gradients for {len(node.parents)} inputs"
-            )
         for index, (edge, parent, parent_grad) in enumerate(zip(node.edges, node.parents, input_grads)):
             if parent_grad is None or edge is None:
                 continue
             array = parent._array
-            if type(parent_grad) is not np.ndarray or parent_grad.shape != array.shape or parent_grad.dtype != array.dtype:
+            if type(parent_grad) is not np.ndarray or parent_grad.dtype is not array.dtype or \
+                    parent_grad.shape != array.shape:  # (checked, converted if need be; `is` is the fast test)
                 parent_grad = _as_gradient(node, index, parent, parent_grad)
             # A tensor used twice (x*x + x) gets the SUM of the gradients from each use (a new array).
             if edge in pending:
@@ -202,7 +213,7 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
                     owned.add(edge)
         if not retain_graph:
             node.release()
-    return captured if capture is not None else None
+    return captured
 
 
 def _check_create_graph(create_graph):
@@ -231,7 +242,7 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
             "or it was computed under no_grad()"
         )
     if gradient is None and root._array.size == 1:  # the usual loss.backward(): dL/dL = 1
-        grad = np.ones_like(root._array)
+        grad = _one_like(root._array)
     else:
         grad = _initial_gradient(root, gradient)
     if inputs is None:

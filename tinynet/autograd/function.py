@@ -31,26 +31,28 @@ class Node:
     may keep anything backward needs with ``save_for_backward`` or as attributes.
     """
 
-    # The graph fields are slots; whatever forward saves goes into the instance __dict__,
-    # so release() can drop it all at once.
-    __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "__dict__")
+    # The graph fields and the flags the engine reads for every node are slots (the quickest attributes to
+    # read); whatever forward saves goes into the instance __dict__, so release() can drop it all at once.
+    __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "checks_versions", "watched",
+                 "__dict__")
 
     # Set on the nodes that need them (in __dict__, so release() drops them too).
-    # For the check that no value saved for backward has changed in place since (engine.check_saved_versions):
-    checks_versions = False  # whether any of the next three is set
+    # For the check that no value saved for backward has changed in place since (engine.check_saved_versions),
+    # when checks_versions is true:
     input_versions = None  # each input tensor's version when the op ran (None for other inputs)
     output_counter = None  # the output's version counter, when forward saved the output itself
     tensor_versions = ()  # (version counter, version) of each Tensor a user-defined Function saved
-    # For the output tensor's retain_grad and register_hook:
-    watched = False  # whether either of the next two is set
+    # For the output tensor's retain_grad and register_hook, when watched is true:
     retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
     tensor_hooks = None  # the output tensor's gradient hooks (register_hook)
 
     def __init__(self, function, parents, needs_input_grad):
         self.function = function
         self.parents = parents
-        self.needs_input_grad = needs_input_grad
-        self.released = False  # (edges are set when the node is recorded into a graph)
+        self.needs_input_grad = needs_input_grad  # (edges are set when the node is recorded into a graph)
+        self.released = False  # True once release() has dropped what forward saved
+        self.checks_versions = False  # True once something saved for backward is to be checked for changes
+        self.watched = False  # True once the output tensor asks for retain_grad or a gradient hook
 
     @property
     def op_name(self):
@@ -180,20 +182,26 @@ class Function:
         if record:
             ctx.edges = edges
             if "saved_tensors" in ctx.__dict__:
-                # Remember the versions now; backward checks them (and, only if one changed, whether
-                # that input's values were among those saved).
-                versions = []
-                for value in inputs:
-                    versions.append((0 if value._version is None else value._version.value)
-                                    if isinstance(value, Tensor) else None)
-                ctx.input_versions = versions
-                ctx.checks_versions = True
-                for saved in ctx.saved_tensors:
-                    if saved is output:
-                        ctx.output_counter = result._version_counter()
-                        break
+                _remember_versions(ctx, inputs, output, result)
             result._node = ctx
         return result
+
+
+def _remember_versions(ctx, inputs, output, result):
+    """Note each input's version now (and the output's counter, if forward saved the output itself):
+    backward checks them, and only if one changed, whether that input's values were among those saved."""
+    versions = []
+    for value in inputs:
+        if isinstance(value, Tensor):
+            versions.append(0 if value._version is None else value._version.value)
+        else:
+            versions.append(None)
+    ctx.input_versions = versions
+    ctx.checks_versions = True
+    for saved in ctx.saved_tensors:
+        if saved is output:
+            ctx.output_counter = result._version_counter()
+            break
 
 
 def _edge(tensor):

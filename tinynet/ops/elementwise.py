@@ -28,7 +28,7 @@ __all__ = ["add", "sub", "mul", "pow", "neg", "exp", "log", "sqrt", "abs", "clam
 
 def _shape_of(ctx, index):
     """Shape of the op's input ``index`` (a Tensor, since only Tensors ask for gradients)."""
-    return ctx.parents[index].shape
+    return ctx.parents[index]._array.shape
 
 
 class Add(Function):

@@ -22,7 +22,7 @@ _GEMM_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _uses_gemm(a, b):
-    return a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype and a.dtype in _GEMM_DTYPES
+    return a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype and a.dtype in _GEMM_DTYPES
 
 
 def gemm_product(a, b, trans_a=False, trans_b=False):

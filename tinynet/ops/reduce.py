@@ -24,7 +24,7 @@ __all__ = ["sum", "mean", "prod", "amax", "amin", "var", "std", "logsumexp", "an
 
 def expand_to(grad, axes, keepdims, shape):
     """Copy a reduced gradient back over the input ``shape`` (each reduced element gets its output's gradient)."""
-    if not keepdims:  # put the reduced axes back, with length 1
+    if not keepdims and grad.ndim:  # put the reduced axes back, with length 1 (a 0-d grad broadcasts as is)
         grad = grad.reshape(tuple(1 if axis in axes else n for axis, n in enumerate(shape)))
     expanded = np.empty(shape, dtype=grad.dtype)
     expanded[...] = grad  # broadcasting assignment: cheaper than np.broadcast_to for small arrays
@@ -43,7 +43,7 @@ class Sum(Function):
     def forward(ctx, x, axis, keepdims=False):
         ctx.axes = axis
         ctx.keepdims = keepdims
-        return x.sum(axis=ctx.axes, keepdims=keepdims, dtype=None if x.dtype.kind == "f" else np.int64)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=None if x.dtype.kind == "f" else np.int64)
 
     @staticmethod
     def backward(ctx, grad):
