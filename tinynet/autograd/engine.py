@@ -28,13 +28,13 @@ def _describe(array):
 
 def check_saved_versions(node):
     """Raise if a value this node saved for backward was changed in place after it was saved."""
-    if node.input_versions is not None:
-        for index, version in enumerate(node.input_versions):
-            if version is not None:
-                counter = node.parents[index]._version  # (None if never changed: then it is still at 0)
-                if counter is not None and counter.value != version and saved_memory_of(node, index):
-                    _refuse_changed(f"{_describe(node.parents[index]._array)}, which is input {index} of "
-                                    f"{node.name()},", counter.value, version)
+    for index, parent in enumerate(node.parents):
+        counter = parent._version if isinstance(parent, Tensor) else None  # (None too if never changed: at 0)
+        if counter is not None:
+            version = 0 if node.input_versions is None else node.input_versions[index]
+            if counter.value != version and saved_memory_of(node, index):
+                _refuse_changed(f"{_describe(parent._array)}, which is input {index} of {node.name()},",
+                                counter.value, version)
     if node.output_counter is not None and node.output_counter.value != 0:
         _refuse_changed(f"the output of {node.name()},", node.output_counter.value, 0)
     for counter, version in node.tensor_versions:

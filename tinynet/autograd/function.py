@@ -39,7 +39,7 @@ class Node:
     # Set on the nodes that need them (in __dict__, so release() drops them too).
     # For the check that no value saved for backward has changed in place since (engine.check_saved_versions),
     # when checks_versions is true:
-    input_versions = None  # each input tensor's version when the op ran (None for other inputs)
+    input_versions = None  # each input's version when the op ran (None: every input was at version 0)
     output_counter = None  # the output's version counter, when forward saved the output itself
     tensor_versions = ()  # (version counter, version) of each Tensor a user-defined Function saved
     # For the output tensor's retain_grad and register_hook, when watched is true:
@@ -188,15 +188,17 @@ class Function:
 
 
 def _remember_versions(ctx, inputs, output, result):
-    """Note each input's version now (and the output's counter, if forward saved the output itself):
-    backward checks them, and only if one changed, whether that input's values were among those saved."""
-    versions = []
-    for value in inputs:
-        if isinstance(value, Tensor):
-            versions.append(0 if value._version is None else value._version.value)
-        else:
-            versions.append(None)
-    ctx.input_versions = versions
+    """Note the inputs' versions now (and the output's counter, if forward saved the output itself): backward
+    checks them, and only if one changed, whether that input's values were among those saved.
+
+    Most tensors have never been changed in place and have no counter yet (version 0); when no input has
+    one, ``input_versions`` stays None, meaning "all at version 0".
+    """
+    for index, value in enumerate(inputs):
+        if isinstance(value, Tensor) and value._version is not None:
+            if ctx.input_versions is None:
+                ctx.input_versions = [0] * len(inputs)
+            ctx.input_versions[index] = value._version.value
     ctx.checks_versions = True
     for saved in ctx.saved_tensors:
         if saved is output:
