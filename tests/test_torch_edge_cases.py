@@ -55,6 +55,11 @@ INTEGER_DIVISIONS = [
 
 
 SAME_RESULT = [
+    # float32 std/var square the deviations in float64, as PyTorch: the std of values near 1e30 fits in float32
+    ("std of float32 values near 1e30", lambda lib: lib.tensor([1e30, -1e30, 3e29, 2e30]).std()),
+    ("var of float32 values near 1e30 (inf)", lambda lib: lib.tensor([1e30, -1e30, 3e29, 2e30]).var()),
+    ("std of float32 values near 1e30: gradient", lambda lib: grad_of(
+        lib, lambda x: x.std(), [1e30, -1e30, 3e29, 2e30], dtype="float32")),
     # a float-valued op of an integer or bool tensor gives the default dtype (float32)
     ("exp of int64", lambda lib: lib.tensor([1, 2]).exp()),
     ("log of bool", lambda lib: lib.tensor([True, False]).log()),

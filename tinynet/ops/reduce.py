@@ -141,19 +141,26 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims=False, correction=1):
-        ctx.axes = axis
-        ctx.keepdims = keepdims
-        ctx.divisor = x.dtype.type(max(_count(x.shape, axis) - correction, 0))
-        centered = x - x.mean(axis=axis, keepdims=True) if x.size else x
-        ctx.save_for_backward(centered)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (centered * centered).sum(axis=axis, keepdims=keepdims) / ctx.divisor
+        with np.errstate(over="ignore"):  # (a float32 variance beyond 3.4e38 is inf, as in PyTorch)
+            return _variance64(ctx, x, axis, keepdims, correction).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (centered,) = ctx.saved_tensors
         with np.errstate(invalid="ignore", divide="ignore"):
             return expand_to(grad, ctx.axes, ctx.keepdims, centered.shape) * (2 / ctx.divisor) * centered
+
+
+def _variance64(ctx, x, axis, keepdims, correction):
+    """Var.forward's work, summing the squares in float64 (as PyTorch accumulates float32 in double): the
+    squares of float32 values beyond 1.8e19 overflow float32 although their std fits."""
+    ctx.axes = axis
+    ctx.keepdims = keepdims
+    ctx.divisor = x.dtype.type(max(_count(x.shape, axis) - correction, 0))
+    centered = x - x.mean(axis=axis, keepdims=True) if x.size else x
+    ctx.save_for_backward(centered)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.square(centered, dtype=np.float64).sum(axis=axis, keepdims=keepdims) / np.float64(ctx.divisor)
 
 
 class Std(Function):
@@ -165,7 +172,7 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims=False, correction=1):
-        out = np.sqrt(Var.forward(ctx, x, axis, keepdims, correction))
+        out = np.sqrt(_variance64(ctx, x, axis, keepdims, correction)).astype(x.dtype)
         ctx.save_for_backward(ctx.saved_tensors[0], out)
         return out
 
