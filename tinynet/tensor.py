@@ -89,8 +89,8 @@ class Tensor:
         self._base = None  # the tensor this one is a view of, if any
         self._hooks = None  # a leaf's gradient hooks (register_hook)
 
-    @classmethod
-    def _from_array(cls, array, requires_grad):
+    @staticmethod
+    def _from_array(array, requires_grad):
         """Wrap an op's output array without any checks (the fast path used by every op)."""
         tensor = Tensor.__new__(Tensor)
         tensor._array = array if type(array) is np.ndarray else np.asarray(array)
