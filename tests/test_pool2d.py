@@ -45,7 +45,8 @@ def out_shape(x_shape, kernel, stride, pad):
 
 
 def reference_max(x, kernel, stride, pad):
-    """(y, argmax): the largest in-bounds value (padding is -inf) and its first flat index."""
+    """(y, argmax): the largest in-bounds value (padding is -inf) and its first flat index (the last NaN's,
+    if the window holds NaNs, as in PyTorch)."""
     y = np.empty(out_shape(x.shape, kernel, stride, pad))
     argmax = np.empty(y.shape, dtype=np.int64)
     for i, j, rows, cols in windows(x.shape[2], x.shape[3], kernel, stride, pad):
@@ -55,7 +56,7 @@ def reference_max(x, kernel, stride, pad):
                 for r in rows:  # row-major order; strictly greater keeps the first of equals
                     for col in cols:
                         v = float(x[n, c, r, col])
-                        if best is None or v > best or (np.isnan(v) and not np.isnan(best)):
+                        if best is None or v > best or np.isnan(v):
                             best, where = v, r * x.shape[3] + col
                 y[n, c, i, j], argmax[n, c, i, j] = best, where
     return y, argmax
@@ -205,6 +206,22 @@ def test_max_pool_nan_wins_like_torch():
     y, argmax = kernels.max_pool2d_forward(x, 2)
     assert np.isnan(y[0, 0, 0, 0]) and argmax[0, 0, 0, 0] == 4
     assert not np.isnan(y[0, 0, 1:, :]).any() and not np.isnan(y[0, 0, :, 1]).any()
+
+
+def test_max_pool_several_nans_in_a_window_route_the_gradient_as_torch(torch):
+    """PyTorch's max pooling lets every NaN replace the best so far: the window's last NaN gets the gradient."""
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    x[0, 0, 0, 0] = x[0, 0, 1, 1] = x[0, 0, 0, 2] = x[0, 0, 2, 3] = x[0, 0, 3, 3] = np.nan
+    pools = [lambda F, t, kernel=kernel, stride=stride: F.max_pool2d(t, kernel, stride)
+             for kernel, stride in [(2, 2), (3, 1), (2, 1)]]
+    pools += [lambda F, t, size=size: F.adaptive_max_pool2d(t, size) for size in (2, 3)]  # (unequal windows)
+    for pool in pools:
+        grads = []
+        for lib in (torch, tinynet):
+            t = lib.tensor(x, requires_grad=True)
+            pool(lib.nn.functional, t).sum().backward()
+            grads.append(t.grad.numpy())
+        np.testing.assert_array_equal(grads[1], grads[0])
 
 
 def test_max_pool_backward_accumulates_overlapping_windows():

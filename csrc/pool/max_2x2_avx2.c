@@ -7,7 +7,7 @@
  * are pooled at once.  A row pair of 16 inputs is split into its even and
  * odd columns, and the four candidates of each window are compared in the
  * same order and with the same rule as the plain loop (strictly greater
- * wins; a NaN beats a number), so the result is identical.
+ * wins; every NaN wins), so the result is identical.
  */
 #include "common/simd.h"
 #include "pool/pool.h"
@@ -21,13 +21,11 @@ static TN_AVX2 TN_ALWAYS_INLINE void split_even_odd(__m256 a, __m256 b, __m256 *
     *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
 }
 
-/* best, where = v, index where v wins (strictly greater, or a NaN over a number) */
+/* best, where = v, index where v wins (strictly greater, or a NaN: the last NaN holds the argmax) */
 static TN_AVX2 TN_ALWAYS_INLINE void take_if_wins(__m256 v, __m256i index, __m256 *best, __m256i *where)
 {
     const __m256 greater = _mm256_cmp_ps(v, *best, _CMP_GT_OQ);
-    const __m256 nan_over_number =
-        _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q), _mm256_cmp_ps(*best, *best, _CMP_ORD_Q));
-    const __m256 take = _mm256_or_ps(greater, nan_over_number);
+    const __m256 take = _mm256_or_ps(greater, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
     *best = _mm256_blendv_ps(*best, v, take);
     *where = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(*where), _mm256_castsi256_ps(index), take));
 }

@@ -108,8 +108,8 @@ def max_pool2d_forward(g, x):
     """y = the largest value of each window; argmax = where it was, as row * in_w + col in the input plane.
 
     The first in-bounds element of a window starts as its best; a later one replaces it only if
-    strictly larger (so ties go to the first in row-major order), or if it is the window's first NaN
-    (a NaN anywhere makes the maximum NaN, as in PyTorch).
+    strictly larger (so ties go to the first in row-major order), or if it is a NaN (a NaN anywhere
+    makes the maximum NaN, and the last NaN holds the argmax, as in PyTorch).
     """
     padded = _pad(x, g, value=-np.inf)
     shape = (g.batch, g.channels, g.out_h, g.out_w)
@@ -120,7 +120,7 @@ def max_pool2d_forward(g, x):
     cols = np.arange(g.out_w)[None, :] * g.stride_w - g.pad_w
     for (p, q), inside in _inside(g).items():
         value = _tap(padded, g, p, q)
-        take = inside & (~seen | (value > best) | (np.isnan(value) & ~np.isnan(best)))
+        take = inside & (~seen | (value > best) | np.isnan(value))
         best = np.where(take, value, best)
         argmax = np.where(take, (rows + p) * g.in_w + (cols + q), argmax).astype(np.int32)
         seen |= inside

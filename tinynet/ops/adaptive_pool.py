@@ -43,7 +43,8 @@ def averaging_matrix(size, count, dtype):
 class AdaptiveMaxPool2d(Function):
     """Max over each adaptive window of x (N, C, H, W) (the general case: windows of unequal sizes).
 
-    d max/dx_i = 1 for the window's first argmax, 0 for the others: backward adds each gradient there.
+    d max/dx_i = 1 for the window's first argmax (its last NaN, if it has any), 0 for the others: backward
+    adds each gradient there.
     """
 
     @staticmethod
@@ -54,7 +55,11 @@ class AdaptiveMaxPool2d(Function):
         for i, (top, bottom) in enumerate(adaptive_windows(height, output_size[0])):
             for j, (left, right) in enumerate(adaptive_windows(width, output_size[1])):
                 window = x[:, :, top:bottom, left:right].reshape(batch, channels, -1)
-                index = window.argmax(axis=2)
+                index = window.argmax(axis=2)  # (the first of equal maxima, and the first NaN...)
+                nans = np.isnan(window)
+                if nans.any():  # (...but in PyTorch every NaN replaces the best so far: the last NaN wins)
+                    last_nan = nans.shape[2] - 1 - nans[:, :, ::-1].argmax(axis=2)
+                    index = np.where(nans.any(axis=2), last_nan, index)
                 out[:, :, i, j] = np.take_along_axis(window, index[:, :, np.newaxis], axis=2)[:, :, 0]
                 argmax[:, :, i, j] = (top + index // (right - left)) * width + left + index % (right - left)
         ctx.save_for_backward(argmax)
