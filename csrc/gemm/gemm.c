@@ -171,16 +171,22 @@ static int reads_a_in_place(int64_t m, int64_t n, int64_t k, int64_t lda, int nr
  * thread (tinynet's default is passive waiting, docs/threads-and-processes.md)
  * took about 100 us on a 2-core VM -- the time of a 12 MFLOP product -- so
  * below 16 MFLOP (a 200^3 product; an MLP layer's 64 x 784 x 128 is 12.8)
- * a second thread costs more than it saves. */
-static int threads_for(int64_t m, int64_t n, int64_t k)
+ * a second thread costs more than it saves.  A product with few flops per
+ * number is bound by memory instead: a core multiplies about ten times as
+ * many flops a second as it reads bytes, so its work is counted as the
+ * larger of its flops and ten times the bytes of A, B and C (36864 x 25 x 6,
+ * an im2col GEMM: 11 MFLOP but 4.6 MB, 0.4 ms on one thread). */
+static int threads_for(int64_t m, int64_t n, int64_t k, int64_t size)
 {
-    const double min_flops_to_share = 16e6;
-    if (2.0 * (double)m * (double)n * (double)k < min_flops_to_share)
+    const double min_work_to_share = 16e6;
+    const double flops = 2.0 * (double)m * (double)n * (double)k;
+    const double bytes = (double)(m * k + k * n + m * n) * (double)size;
+    if (flops < min_work_to_share && 10.0 * bytes < min_work_to_share)
         return 1;
     return tn_free_threads();
 }
 
-/* Compute C^T instead (see "Orientation" above) when op(A) = A^T and that
+/* Compute C^T instead (see "Narrow C" above) when op(A) = A^T and that
  * fills the tiles clearly better: transposed tiles are written back element
  * by element, which costs a little.  With op(A) = A, a narrow C keeps its
  * orientation: A is read in place and a tile of few columns computes only
@@ -229,9 +235,9 @@ int tn_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     }
     const sgemm_plan *plan = &SGEMM_PLANS[tn_get_simd_level()];
     if (better_transposed(trans_a, m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
-        return sgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+        return sgemm_blocked(plan, threads_for(m, n, k, sizeof(float)), !trans_b, !trans_a,
                              n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
-    return sgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+    return sgemm_blocked(plan, threads_for(m, n, k, sizeof(float)), trans_a, trans_b,
                          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
 }
 
@@ -248,9 +254,9 @@ int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     }
     const dgemm_plan *plan = &DGEMM_PLANS[tn_get_simd_level()];
     if (better_transposed(trans_a, m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
-        return dgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+        return dgemm_blocked(plan, threads_for(m, n, k, sizeof(double)), !trans_b, !trans_a,
                              n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
-    return dgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+    return dgemm_blocked(plan, threads_for(m, n, k, sizeof(double)), trans_a, trans_b,
                          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
 }
 
