@@ -212,6 +212,11 @@ STRIDED_CASES = [
     (16, 64, 40, 1, 0, 0.5, 1.0),    # few rows, whole panels only
     (300, 6, 25, 0, 0, 1.0, 0.5),    # few columns: computed as C^T = op(B)^T op(A)^T
     (200, 16, 40, 1, 1, -1.0, 0.0),
+    (400, 16, 300, 0, 0, 1.0, 0.5),  # one column panel: A read in place, one vector a row (float, AVX-512),
+    (400, 16, 300, 0, 1, -1.0, 0.0),  # several row blocks, k in two slices
+    (37, 9, 20, 0, 0, 2.0, 0.0),     # small enough for L1: A read in place, a narrow tile
+    (200, 40, 90, 0, 0, 1.0, -1.0),  # A packed; the last column panel narrow enough for one vector
+    (90, 3, 70, 1, 0, 1.0, 0.5),     # op(A) = A^T with few columns: computed as C^T
 ]
 
 
@@ -284,7 +289,7 @@ def test_same_result_on_one_thread_and_all_threads(dtype, restore_settings):
     every = lib.tn_default_num_threads()
     # (each over the 16 MFLOP below which gemm.c keeps a product on one thread)
     for m, k, n, trans_a, trans_b in [(300, 257, 130, False, False), (29, 800, 700, True, False),
-                                      (1024, 96, 170, False, True)]:
+                                      (1024, 96, 170, False, True), (2000, 300, 16, False, False)]:
         a, b = stored(rng, m, k, trans_a, dtype), stored(rng, k, n, trans_b, dtype)
         c_in = rng.uniform(-1, 1, (m, n)).astype(dtype)
         results = []

@@ -30,6 +30,9 @@
  * When C has only a few rows, each B micro-panel would serve only a few A
  * micro-panels, so B is not packed at all: the kernel reads its rows in
  * place (a B micro-panel is then kc rows ldb apart; see loops.inc).
+ * Likewise A, when op(A) = A and the whole product fits in L1 or C is
+ * narrow (see below): kernel_a_in_place reads A's rows where they are (a
+ * 64 x 64 x 64 float product in C, AVX-512 Xeon: 118 -> 135 GFLOP/s).
  *
  * The blocks (loops 5, 4, 3 of loops.inc), chosen from the caches:
  *   kc  -- the k-depth of one pass.  A B micro-panel (kc x nr) is reused by
@@ -40,15 +43,20 @@
  *   mc  -- rows of the packed A block (mc x kc), which is streamed through
  *          the kernel once per B micro-panel: it should sit in L2.
  *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
- *          blocks: it lives in L2 or L3.
- * The sizes in the table below were measured on an AMD Zen 4 (32 KiB L1d,
- * 1 MiB L2); they are reasonable for any recent x86.  The loops shrink them
+ *          blocks: it lives in L2 or L3.  1 MiB of it (nc = 1024 floats):
+ *          on an Intel Xeon with 2 MiB of L2, a 2048 x 2048 block (2 MiB)
+ *          ran 2048^3 at 0.89 of OpenBLAS's speed, 1024 columns at 0.94.
+ * The other sizes in the table below were measured on an AMD Zen 4 (32 KiB
+ * L1d, 1 MiB L2); they are reasonable for any recent x86.  The loops shrink them
  * to split a dimension into equal pieces rather than leave a sliver.
  *
- * Orientation.  A tile is nr = 32 columns wide, so a C with few columns
- * (n = 6) would waste most of every tile.  Then we compute C^T = op(B)^T
- * op(A)^T instead -- the same numbers with the roles of A and B exchanged --
- * and write each tile back transposed.
+ * Narrow C.  A tile is nr = 32 columns wide, so a C with few columns
+ * (n = 6) would waste most of every tile.  The micro-kernels compute only
+ * one vector of columns (16 floats) when a tile has no more, and with
+ * op(A) = A they read A in place (A's rows, unpacked: a narrow C uses each
+ * A micro-panel once, so packing it would be a wasted copy).  With op(A) =
+ * A^T, we compute C^T = op(B)^T op(A)^T instead -- the same numbers with
+ * the roles of A and B exchanged -- and write each tile back transposed.
  *
  * Threads.  C is cut into one rectangle per thread, a whole number of
  * micro-tiles each: by rows when there are enough (each thread then packs
@@ -76,25 +84,25 @@
  * that says which routine a GEMM runs. */
 
 static const sgemm_plan SGEMM_PLANS[] = {
-    /*                    mr           nr  mc   kc   nc    micro-kernel
+    /*                    mr           nr  mc   kc   nc    micro-kernels: on packed A, on A in place;
      *                                                     then the packings: A rows, B row, B^T panel */
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, sgemm_kernel_portable,
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, sgemm_kernel_portable, sgemm_kernel_a_in_place_portable,
                           sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 4096, sgemm_kernel_avx2,
+    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
                           sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 4096, sgemm_kernel_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
                           sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512},
 #endif
 };
 
 static const dgemm_plan DGEMM_PLANS[] = {
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, dgemm_kernel_portable,
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, dgemm_kernel_portable, dgemm_kernel_a_in_place_portable,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256, 4096, dgemm_kernel_avx2,
+    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, dgemm_kernel_avx2, dgemm_kernel_a_in_place_avx2,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256, 4096, dgemm_kernel_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, dgemm_kernel_avx512, dgemm_kernel_a_in_place_avx512,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #endif
 };
@@ -145,25 +153,50 @@ static thread_grid split_among_threads(int64_t m, int64_t n_block, int mr, int n
     return grid;
 }
 
+/* Whether to read A in place, unpacked (see blocked() in loops.inc), when
+ * op(A) = A: when A, B and C together fit in A_IN_PLACE_MAX_BYTES, or when
+ * C has only one micro-panel of columns -- unless A's rows lie a multiple of
+ * 4096 bytes apart: the tile's rows would then all fall in one set of L1. */
+#define A_IN_PLACE_MAX_BYTES (64 * 1024) /* (L1 is 32-48 KiB, L2 1-2 MiB on recent x86) */
+
+static int reads_a_in_place(int64_t m, int64_t n, int64_t k, int64_t lda, int nr, int64_t size)
+{
+    if ((lda * size) % 4096 == 0)
+        return 0;
+    return (m * k + k * n + m * n) * size <= A_IN_PLACE_MAX_BYTES || n <= nr;
+}
+
 /* Threads for a product of this size: one when it is too small to share
  * (or inside a parallel region: tn_free_threads).  Waking a sleeping OpenMP
  * thread (tinynet's default is passive waiting, docs/threads-and-processes.md)
  * took about 100 us on a 2-core VM -- the time of a 12 MFLOP product -- so
  * below 16 MFLOP (a 200^3 product; an MLP layer's 64 x 784 x 128 is 12.8)
- * a second thread costs more than it saves. */
-static int threads_for(int64_t m, int64_t n, int64_t k)
+ * a second thread costs more than it saves.  A product with few flops per
+ * number is bound by memory instead: a core multiplies about ten times as
+ * many flops a second as it reads bytes, so its work is counted as the
+ * larger of its flops and ten times the bytes of A, B and C (36864 x 25 x 6,
+ * an im2col GEMM: 11 MFLOP but 4.6 MB, 0.4 ms on one thread). */
+static int threads_for(int64_t m, int64_t n, int64_t k, int64_t size)
 {
-    const double min_flops_to_share = 16e6;
-    if (2.0 * (double)m * (double)n * (double)k < min_flops_to_share)
+    const double min_work_to_share = 16e6;
+    const double flops = 2.0 * (double)m * (double)n * (double)k;
+    const double bytes = (double)(m * k + k * n + m * n) * (double)size;
+    if (flops < min_work_to_share && 10.0 * bytes < min_work_to_share)
         return 1;
     return tn_free_threads();
 }
 
-/* Compute C^T instead (see "Orientation" above) when that fills the tiles
- * clearly better: transposed tiles are written back element by element,
- * which costs a little. */
-static int better_transposed(int64_t m, int64_t n, int nr)
+/* Compute C^T instead (see "Narrow C" above) when op(A) = A^T and that
+ * fills the tiles clearly better: transposed tiles are written back element
+ * by element, which costs a little.  With op(A) = A, a narrow C keeps its
+ * orientation: A is read in place and a tile of few columns computes only
+ * one vector of them, which measured faster than packing op(A)^T and
+ * writing tiles back transposed for every n from 1 to 16 tried (e.g. 4096 x
+ * 150 x 16, float, AVX-512: 40 -> 87 GFLOP/s; 36864 x 25 x 6: 23 -> 32). */
+static int better_transposed(int trans_a, int64_t m, int64_t n, int nr)
 {
+    if (!trans_a)
+        return 0;
     double fill = (double)n / (double)tn_round_up(n, nr);
     double fill_transposed = (double)m / (double)tn_round_up(m, nr);
     return fill_transposed > 1.5 * fill;
@@ -201,10 +234,10 @@ int tn_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         return 0;
     }
     const sgemm_plan *plan = &SGEMM_PLANS[tn_get_simd_level()];
-    if (better_transposed(m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
-        return sgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+    if (better_transposed(trans_a, m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
+        return sgemm_blocked(plan, threads_for(m, n, k, sizeof(float)), !trans_b, !trans_a,
                              n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
-    return sgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+    return sgemm_blocked(plan, threads_for(m, n, k, sizeof(float)), trans_a, trans_b,
                          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
 }
 
@@ -220,10 +253,10 @@ int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         return 0;
     }
     const dgemm_plan *plan = &DGEMM_PLANS[tn_get_simd_level()];
-    if (better_transposed(m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
-        return dgemm_blocked(plan, threads_for(m, n, k), !trans_b, !trans_a,
+    if (better_transposed(trans_a, m, n, plan->nr)) /* C^T = op(B)^T op(A)^T */
+        return dgemm_blocked(plan, threads_for(m, n, k, sizeof(double)), !trans_b, !trans_a,
                              n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
-    return dgemm_blocked(plan, threads_for(m, n, k), trans_a, trans_b,
+    return dgemm_blocked(plan, threads_for(m, n, k, sizeof(double)), trans_a, trans_b,
                          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
 }
 

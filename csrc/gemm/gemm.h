@@ -48,6 +48,11 @@ static inline int64_t panel_start(int64_t q, int64_t panels, int64_t rows) { ret
  * nr, zero-padded) or read in place from B.  C has row stride ldc; only its
  * rows x cols corner is touched, and it is not read when beta == 0.
  *
+ * A second micro-kernel, kernel_a_in_place, computes the same tile from A
+ * as stored (op(A) = A): row i of the tile from a[i*lda + p], kc numbers in a
+ * row -- for products too small, or too narrow, to repay packing A (see
+ * loops.inc).
+ *
  * The packings (their plain versions are in pack.inc, which says what each does):
  *   pack_a_rows    op(A) = A: rows of A into micro-panels of mr rows
  *   pack_b_row     op(B) = B: one row of a B block into every micro-panel
@@ -55,6 +60,8 @@ static inline int64_t panel_start(int64_t q, int64_t panels, int64_t rows) { ret
  */
 typedef void sgemm_kernel_fn(int64_t kc, const float *a, const float *b, int64_t b_stride, float *c, int64_t ldc,
                              float alpha, float beta, int rows, int cols);
+typedef void sgemm_kernel_a_in_place_fn(int64_t kc, const float *a, int64_t lda, const float *b, int64_t b_stride,
+                                        float *c, int64_t ldc, float alpha, float beta, int rows, int cols);
 typedef void sgemm_pack_a_rows_fn(int mr, const float *a, int64_t lda, int64_t row0, int64_t rows, int64_t p0,
                                   int64_t kc, float *packed);
 typedef void sgemm_pack_b_row_fn(int nr, const float *b, int64_t ldb, int64_t p0, int64_t p, int64_t kc,
@@ -64,6 +71,9 @@ typedef void sgemm_pack_bt_panel_fn(int nr, const float *b, int64_t ldb, int64_t
 
 typedef void dgemm_kernel_fn(int64_t kc, const double *a, const double *b, int64_t b_stride, double *c, int64_t ldc,
                              double alpha, double beta, int rows, int cols);
+typedef void dgemm_kernel_a_in_place_fn(int64_t kc, const double *a, int64_t lda, const double *b,
+                                        int64_t b_stride, double *c, int64_t ldc, double alpha, double beta, int rows,
+                                        int cols);
 typedef void dgemm_pack_a_rows_fn(int mr, const double *a, int64_t lda, int64_t row0, int64_t rows, int64_t p0,
                                   int64_t kc, double *packed);
 typedef void dgemm_pack_b_row_fn(int nr, const double *b, int64_t ldb, int64_t p0, int64_t p, int64_t kc,
@@ -76,6 +86,7 @@ typedef struct {
     int mr, nr;         /* micro-tile: mr rows x nr columns of C       */
     int64_t mc, kc, nc; /* cache blocks (upper limits; see gemm.c)     */
     sgemm_kernel_fn *kernel;
+    sgemm_kernel_a_in_place_fn *kernel_a_in_place;
     sgemm_pack_a_rows_fn *pack_a_rows;
     sgemm_pack_b_row_fn *pack_b_row;
     sgemm_pack_bt_panel_fn *pack_bt_panel;
@@ -85,6 +96,7 @@ typedef struct {
     int mr, nr;
     int64_t mc, kc, nc;
     dgemm_kernel_fn *kernel;
+    dgemm_kernel_a_in_place_fn *kernel_a_in_place;
     dgemm_pack_a_rows_fn *pack_a_rows;
     dgemm_pack_b_row_fn *pack_b_row;
     dgemm_pack_bt_panel_fn *pack_bt_panel;
@@ -99,6 +111,8 @@ const dgemm_plan *dgemm_plan_for(int simd_level);
 /* ---- portable.c: plain C, every CPU ---------------------------------------- */
 sgemm_kernel_fn sgemm_kernel_portable;
 dgemm_kernel_fn dgemm_kernel_portable;
+sgemm_kernel_a_in_place_fn sgemm_kernel_a_in_place_portable;
+dgemm_kernel_a_in_place_fn dgemm_kernel_a_in_place_portable;
 sgemm_pack_a_rows_fn sgemm_pack_a_rows;
 dgemm_pack_a_rows_fn dgemm_pack_a_rows;
 sgemm_pack_b_row_fn sgemm_pack_b_row;
@@ -115,12 +129,16 @@ void dgemm_pack_at_rows(int mr, const double *a, int64_t lda, int64_t row0, int6
 /* ---- avx2.c ------------------------------------------------------------------ */
 sgemm_kernel_fn sgemm_kernel_avx2;
 dgemm_kernel_fn dgemm_kernel_avx2;
+sgemm_kernel_a_in_place_fn sgemm_kernel_a_in_place_avx2;
+dgemm_kernel_a_in_place_fn dgemm_kernel_a_in_place_avx2;
 sgemm_pack_a_rows_fn sgemm_pack_a_rows_avx2;
 sgemm_pack_bt_panel_fn sgemm_pack_bt_panel_avx2;
 
 /* ---- avx512.c ---------------------------------------------------------------- */
 sgemm_kernel_fn sgemm_kernel_avx512;
 dgemm_kernel_fn dgemm_kernel_avx512;
+sgemm_kernel_a_in_place_fn sgemm_kernel_a_in_place_avx512;
+dgemm_kernel_a_in_place_fn dgemm_kernel_a_in_place_avx512;
 sgemm_pack_a_rows_fn sgemm_pack_a_rows_avx512;
 sgemm_pack_b_row_fn sgemm_pack_b_row_avx512;
 sgemm_pack_bt_panel_fn sgemm_pack_bt_panel_avx512;

@@ -38,35 +38,6 @@ def _scale(value, name):
     return value
 
 
-def _usual_call(a, b, trans_a, trans_b, alpha, beta, out):
-    """The usual call -- the ops' (and a benchmark's, with out) -- checked in the fewest tests and run; None
-    for anything else, or any doubt, which then takes gemm's full checks (and their error messages).
-
-    For small matrices the checks cost as much as the product: what C needs to stay in bounds is tested
-    here directly -- 2-D arrays of one float dtype, C-contiguous and aligned; True/False flags; the
-    default scales; an ``out`` of the right kind that shares no memory with a or b.
-    """
-    if type(a) is not ndarray or type(b) is not ndarray:
-        return None
-    dtype, a_flags, b_flags = a.dtype, a.flags, b.flags
-    if not ((dtype is FLOAT32 or dtype is FLOAT64) and b.dtype is dtype and a.ndim == 2 and b.ndim == 2
-            and a_flags.c_contiguous and b_flags.c_contiguous and a_flags.aligned and b_flags.aligned
-            and (trans_a is False or trans_a is True) and (trans_b is False or trans_b is True)
-            and alpha == 1.0 and type(alpha) is float and beta == 0.0 and type(beta) is float):
-        return None
-    m, k = (a.shape[1], a.shape[0]) if trans_a else a.shape
-    k_b, n = (b.shape[1], b.shape[0]) if trans_b else b.shape
-    if k != k_b or not (m and n and k):
-        return None
-    if out is None:
-        out = np.empty((m, n), dtype=dtype)
-    elif not (type(out) is ndarray and out.dtype is dtype and out.shape == (m, n) and out.flags.carray
-              and not np.may_share_memory(out, a) and not np.may_share_memory(out, b)):
-        return None
-    config.backend.gemm(a, b, trans_a, trans_b, alpha, beta, out)
-    return out
-
-
 def gemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, out=None):
     """Matrix multiply: ``alpha * op(a) @ op(b) + beta * out``, op(x) = x or x.T.
 
@@ -76,9 +47,41 @@ def gemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, out=None):
     what ``out`` held.  Without ``out``, a new array is returned and ``beta``
     must be 0.
     """
-    done = _usual_call(a, b, trans_a, trans_b, alpha, beta, out)
-    if done is not None:
-        return done
+    # The usual call (the ops', a benchmark's) is checked here in the fewest tests, inline: for small
+    # matrices each test on the way to C costs a visible share of the product (a 64 x 64 x 64 product
+    # takes about 4 us in C).  What C needs to stay in bounds is tested directly -- 2-D arrays of one
+    # float dtype, C-contiguous and aligned; True/False flags; the default scales; an ``out`` of the
+    # right kind that shares no memory with a or b.  Anything else, or any doubt, takes the full checks
+    # of _checked_gemm (and their error messages).
+    if (type(a) is ndarray and type(b) is ndarray and (trans_a is False or trans_a is True)
+            and (trans_b is False or trans_b is True) and type(alpha) is float and type(beta) is float
+            and alpha == 1.0 and beta == 0.0):
+        dtype, a_shape, b_shape, a_flags, b_flags = a.dtype, a.shape, b.shape, a.flags, b.flags
+        if ((dtype is FLOAT32 or dtype is FLOAT64) and b.dtype is dtype and len(a_shape) == 2
+                and len(b_shape) == 2 and a_flags.c_contiguous and b_flags.c_contiguous and a_flags.aligned
+                and b_flags.aligned):
+            m, k = (a_shape[1], a_shape[0]) if trans_a else a_shape
+            k_b, n = (b_shape[1], b_shape[0]) if trans_b else b_shape
+            if k == k_b and m and n and k:
+                if out is None:
+                    out = np.empty((m, n), dtype)
+                    config.backend.gemm(a, b, trans_a, trans_b, alpha, beta, out)
+                    return out
+                if type(out) is ndarray and out.dtype is dtype and out.shape == (m, n):
+                    out_flags = out.flags
+                    # C reads a and b while it writes out.  Distinct arrays that each own their buffer
+                    # (numpy allocated it) cannot overlap, which is cheap to see; otherwise numpy looks.
+                    own_buffers = (out_flags.owndata and a_flags.owndata and b_flags.owndata
+                                   and out is not a and out is not b)
+                    if out_flags.carray and (own_buffers or not (np.may_share_memory(out, a)
+                                                                 or np.may_share_memory(out, b))):
+                        config.backend.gemm(a, b, trans_a, trans_b, alpha, beta, out)
+                        return out
+    return _checked_gemm(a, b, trans_a, trans_b, alpha, beta, out)
+
+
+def _checked_gemm(a, b, trans_a, trans_b, alpha, beta, out):
+    """gemm with every argument checked, each mistake named in its error message."""
     a = float_array(a, "a", 2, "(a matrix)")
     b = float_array(b, "b", 2, "(a matrix)")
     same_dtype(("a", a), ("b", b))
