@@ -6,7 +6,8 @@ float dtypes, mixed dtypes, non-contiguous views, NaN and Inf -- and each call
 must either
 
 * return what the numpy reference backend returns for the same call, or
-* raise ValueError or TypeError (and then the reference raises it too).
+* raise ValueError, TypeError or RuntimeError (a stride of 0, a negative padding: PyTorch's type), and
+  then the reference raises it too.
 
 Nothing may crash the process; under the sanitizer build (.ci/sanitize) a
 read or write out of bounds in C aborts the run.  Values are small integers
@@ -48,7 +49,7 @@ def call_both(function, *args, **kwargs):
     """(result on C, result on the reference), or (exception type, same) when both raised."""
     try:
         got = function(*args, **kwargs)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, RuntimeError) as error:
         with reference_backend(), pytest.raises(type(error)):
             function(*args, **kwargs)
         return None, None

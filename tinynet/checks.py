@@ -34,16 +34,21 @@ def positive_int(value, name, owner=None):
 
 
 def int_pair(value, name, owner=None, minimum=1):
-    """An int or an (h, w) pair of ints, each >= minimum -> (h, w)."""
+    """An int or an (h, w) pair of ints, each >= minimum -> (h, w): a convolution's or pooling's kernel size,
+    stride, padding or dilation.  One below the minimum is PyTorch's RuntimeError for those ("non-positive
+    stride is not supported"), raised here when the layer is made rather than at its first forward."""
     if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int \
             and value[0] >= minimum and value[1] >= minimum:
         return value  # already a checked pair (the common case when a layer passes its own settings)
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{_prefix(owner)}{name} must be an int or a pair (h, w), got {value!r}")
-        return integer(value[0], name, owner, minimum), integer(value[1], name, owner, minimum)
-    n = integer(value, name, owner, minimum)
-    return n, n
+        pair = integer(value[0], name, owner), integer(value[1], name, owner)
+    else:
+        pair = (integer(value, name, owner),) * 2
+    if min(pair) < minimum:
+        raise RuntimeError(f"{_prefix(owner)}{name} must be >= {minimum}, got {value!r}")
+    return pair
 
 
 def _out_of_range(value, ndim, owner):
