@@ -31,7 +31,9 @@
  * sees inside the image, and the rest is zero (im2col) or skipped
  * (col2im).  So a huge padding costs nothing but the outputs it makes.
  *
- * Threads.  Whole groups go to threads; each thread has its own scratch
+ * Threads.  Whole groups go to threads, the next group to the first thread
+ * that is free (schedule(dynamic): on a core shared with another program a
+ * thread does fewer; common/threads.h); each thread has its own scratch
  * (panels, one group's output).  dL/dW and dL/db are summed over the batch
  * in chunks fixed by the shape (common/chunks.h), so every result is the
  * same on any number of threads.  GEMMs called inside the parallel region
@@ -72,15 +74,20 @@
 static int64_t col_rows(const tn_conv2d_shape *s) { return s->in_channels * s->kernel_h * s->kernel_w; }
 static int64_t image_columns(const tn_conv2d_shape *s) { return s->out_h * s->out_w; }
 
-/* Images per group: about PANELS_GROUP_COLUMNS columns, and at least one group per thread when the batch
- * allows (which changes only how the work is cut, never a result). */
+/* Images per group: about PANELS_GROUP_COLUMNS columns, at least one group per thread when the batch
+ * allows, and as many groups for each thread as the batch allows: 64 images of 7x7 make 7 groups of
+ * 10 (4 + 3 on two threads: one waits an eighth of the time), or 8 of 8 (4 + 4).  Which changes only
+ * how the work is cut, never a result. */
 static int64_t group_images(const tn_conv2d_shape *s, int threads)
 {
     int64_t images = PANELS_GROUP_COLUMNS / image_columns(s);
     int64_t per_thread = tn_ceil_div(s->batch, threads);
     if (images > per_thread)
         images = per_thread;
-    return images < 1 ? 1 : images;
+    if (images <= 1)
+        return 1;
+    const int64_t groups = tn_round_up(tn_ceil_div(s->batch, images), threads);
+    return tn_ceil_div(s->batch, groups);
 }
 
 /* Cut `size` into pieces of at most `most`, nearly equal: how many. */
