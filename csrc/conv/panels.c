@@ -65,9 +65,12 @@
 /* dL/dW is computed this many of its columns (rows of im2col: channels x taps) at a time, at most;
  * each such slice of dW's columns is a job of its own for the threads. */
 #define PANELS_COL_ROWS 576
-/* At most this many chunks (partial sums) for the batch sums of dW and db, and this many elements
- * of partial sums in all. */
-#define PANELS_MAX_CHUNKS 16
+/* The batch sums of dW and db are cut into chunks (partial sums, added at the end) so that there are
+ * about this many (chunk, slice) jobs: enough for 8 threads.  More chunks would only cost memory
+ * passes (each chunk's dW is written, then read back by the final sum): ResNet's 256 x 2304 dW in 7
+ * chunks is 16 MB more to write and read than in 1.  And at most this many elements of partial sums
+ * in all. */
+#define PANELS_WEIGHT_JOBS 8
 #define PANELS_PARTIAL_BUDGET ((int64_t)1 << 22)
 
 /* Rows of the im2col matrix (K) and columns of one image (P). */
@@ -126,21 +129,24 @@ static int64_t stretch_capacity(const tn_conv2d_shape *s, int64_t images, int64_
     return images * s->out_h * (tn_ceil_div(s->out_w, nr) + 1);
 }
 
-/* How many chunks the batch is cut into for the dW / db sums: a function of the shape only. */
-static int64_t reduction_chunks(const tn_conv2d_shape *s)
-{
-    int64_t per_chunk = s->out_channels * col_rows(s) + s->out_channels;
-    int64_t chunks = s->batch < PANELS_MAX_CHUNKS ? s->batch : PANELS_MAX_CHUNKS;
-    int64_t affordable = PANELS_PARTIAL_BUDGET / per_chunk;
-    if (chunks > affordable)
-        chunks = affordable;
-    return chunks < 1 ? 1 : chunks;
-}
-
 /* Rows of the im2col matrix (columns of dW) in one dL/dW job: at most PANELS_COL_ROWS, nearly equal. */
 static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 {
     return tn_ceil_div(col_rows(s), pieces(col_rows(s), PANELS_COL_ROWS));
+}
+
+/* How many chunks the batch is cut into for the dW / db sums: a function of the shape only (so every
+ * sum is the same on any number of threads). */
+static int64_t reduction_chunks(const tn_conv2d_shape *s)
+{
+    int64_t per_chunk = s->out_channels * col_rows(s) + s->out_channels;
+    int64_t chunks = tn_ceil_div(PANELS_WEIGHT_JOBS, tn_ceil_div(col_rows(s), weight_slice_rows(s)));
+    if (chunks > s->batch)
+        chunks = s->batch;
+    int64_t affordable = PANELS_PARTIAL_BUDGET / per_chunk;
+    if (chunks > affordable)
+        chunks = affordable;
+    return chunks < 1 ? 1 : chunks;
 }
 
 /* ---- the loops, once per type -------------------------------------------------
