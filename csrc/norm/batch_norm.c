@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "tinynet.h"
+#include "common/simd.h"
 #include "common/threads.h"
 
 /* Running sums per accumulator array: enough for the compiler to fill
