@@ -99,9 +99,18 @@ static int64_t pieces(int64_t size, int64_t most) { return tn_ceil_div(size, mos
 /* The depth of the k slices of a product whose k is `k`: at most PANELS_MAX_SLICE, nearly equal. */
 static int64_t slice_depth(int64_t k) { return tn_ceil_div(k, pieces(k, PANELS_MAX_SLICE)); }
 
+/* The deepest slice slice_depth() gives for any k up to `k`: what scratch for such slices must hold.
+ * (slice_depth itself is not monotonic: 256 gives one slice of 256, 257 two of 129.)  A k past
+ * PANELS_MAX_SLICE is cut into slices deeper than PANELS_MAX_SLICE / 2. */
+static int64_t deepest_slice(int64_t k) { return tn_min64(k, PANELS_MAX_SLICE); }
+
 /* A row stride for rows of `columns` numbers that is not a multiple of 64 numbers (256 bytes of floats):
  * rows a multiple of 4 KiB apart fall into the same L1 sets and evict one another. */
 static int64_t row_stride(int64_t columns) { return columns % 64 == 0 ? columns + 16 : columns; }
+
+/* The widest row_stride() of any row of at most `columns` numbers (a group may have fewer images than
+ * another: 60 columns have the stride 60, 64 the stride 80): what scratch for such rows must hold. */
+static int64_t widest_row_stride(int64_t columns) { return columns + 16; }
 
 /* Cut the columns of `images` images into stretches along output rows (whole images when
  * image_runs(s)) and at every multiple of nr; returns how many (at most stretch_capacity). */
