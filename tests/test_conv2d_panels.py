@@ -115,6 +115,11 @@ NAMED = [
     ("runs: no padding in height", (2, 6, 33, (8, 9), (3, 3), (1, 1), (0, 1))),
     ("runs: 1x1 kernel, images across panels", (7, 9, 32, (5, 3), (1, 1), (1, 1), (0, 0))),
     ("runs: 5x5 kernel, 2x2 images", (9, 3, 34, (2, 2), (5, 5), (1, 1), (2, 2))),
+    # groups of unequal size: scratch must hold the smaller one's deeper dW slices (9 images in 8 dW chunks,
+    # groups of 3: a chunk of 2 has slices of 208 columns, one of 3 two of 156) and its wider rows (16 and
+    # 17 images of 2x2: 64 columns are stored 80 apart, 68 not at all)
+    ("dW: a smaller group with deeper slices", (9, 3, 32, (8, 11), (1, 3), (1, 1), (0, 2))),
+    ("a smaller group with wider rows", (33, 3, 32, (2, 2), (1, 1), (1, 1), (0, 0))),
 ]
 
 

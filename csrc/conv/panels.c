@@ -31,7 +31,9 @@
  * sees inside the image, and the rest is zero (im2col) or skipped
  * (col2im).  So a huge padding costs nothing but the outputs it makes.
  *
- * Threads.  Whole groups go to threads; each thread has its own scratch
+ * Threads.  Whole groups go to threads, the next group to the first thread
+ * that is free (schedule(dynamic): on a core shared with another program a
+ * thread does fewer; common/threads.h); each thread has its own scratch
  * (panels, one group's output).  dL/dW and dL/db are summed over the batch
  * in chunks fixed by the shape (common/chunks.h), so every result is the
  * same on any number of threads.  GEMMs called inside the parallel region
@@ -63,24 +65,32 @@
 /* dL/dW is computed this many of its columns (rows of im2col: channels x taps) at a time, at most;
  * each such slice of dW's columns is a job of its own for the threads. */
 #define PANELS_COL_ROWS 576
-/* At most this many chunks (partial sums) for the batch sums of dW and db, and this many elements
- * of partial sums in all. */
-#define PANELS_MAX_CHUNKS 16
+/* The batch sums of dW and db are cut into chunks (partial sums, added at the end) so that there are
+ * about this many (chunk, slice) jobs: enough for 8 threads.  More chunks would only cost memory
+ * passes (each chunk's dW is written, then read back by the final sum): ResNet's 256 x 2304 dW in 7
+ * chunks is 16 MB more to write and read than in 1.  And at most this many elements of partial sums
+ * in all. */
+#define PANELS_WEIGHT_JOBS 8
 #define PANELS_PARTIAL_BUDGET ((int64_t)1 << 22)
 
 /* Rows of the im2col matrix (K) and columns of one image (P). */
 static int64_t col_rows(const tn_conv2d_shape *s) { return s->in_channels * s->kernel_h * s->kernel_w; }
 static int64_t image_columns(const tn_conv2d_shape *s) { return s->out_h * s->out_w; }
 
-/* Images per group: about PANELS_GROUP_COLUMNS columns, and at least one group per thread when the batch
- * allows (which changes only how the work is cut, never a result). */
+/* Images per group: about PANELS_GROUP_COLUMNS columns, at least one group per thread when the batch
+ * allows, and as many groups for each thread as the batch allows: 64 images of 7x7 make 7 groups of
+ * 10 (4 + 3 on two threads: one waits an eighth of the time), or 8 of 8 (4 + 4).  Which changes only
+ * how the work is cut, never a result. */
 static int64_t group_images(const tn_conv2d_shape *s, int threads)
 {
     int64_t images = PANELS_GROUP_COLUMNS / image_columns(s);
     int64_t per_thread = tn_ceil_div(s->batch, threads);
     if (images > per_thread)
         images = per_thread;
-    return images < 1 ? 1 : images;
+    if (images <= 1)
+        return 1;
+    const int64_t groups = tn_round_up(tn_ceil_div(s->batch, images), threads);
+    return tn_ceil_div(s->batch, groups);
 }
 
 /* Cut `size` into pieces of at most `most`, nearly equal: how many. */
@@ -89,9 +99,18 @@ static int64_t pieces(int64_t size, int64_t most) { return tn_ceil_div(size, mos
 /* The depth of the k slices of a product whose k is `k`: at most PANELS_MAX_SLICE, nearly equal. */
 static int64_t slice_depth(int64_t k) { return tn_ceil_div(k, pieces(k, PANELS_MAX_SLICE)); }
 
+/* The deepest slice slice_depth() gives for any k up to `k`: what scratch for such slices must hold.
+ * (slice_depth itself is not monotonic: 256 gives one slice of 256, 257 two of 129.)  A k past
+ * PANELS_MAX_SLICE is cut into slices deeper than PANELS_MAX_SLICE / 2. */
+static int64_t deepest_slice(int64_t k) { return tn_min64(k, PANELS_MAX_SLICE); }
+
 /* A row stride for rows of `columns` numbers that is not a multiple of 64 numbers (256 bytes of floats):
  * rows a multiple of 4 KiB apart fall into the same L1 sets and evict one another. */
 static int64_t row_stride(int64_t columns) { return columns % 64 == 0 ? columns + 16 : columns; }
+
+/* The widest row_stride() of any row of at most `columns` numbers (a group may have fewer images than
+ * another: 60 columns have the stride 60, 64 the stride 80): what scratch for such rows must hold. */
+static int64_t widest_row_stride(int64_t columns) { return columns + 16; }
 
 /* Cut the columns of `images` images into stretches along output rows (whole images when
  * image_runs(s)) and at every multiple of nr; returns how many (at most stretch_capacity). */
@@ -119,21 +138,24 @@ static int64_t stretch_capacity(const tn_conv2d_shape *s, int64_t images, int64_
     return images * s->out_h * (tn_ceil_div(s->out_w, nr) + 1);
 }
 
-/* How many chunks the batch is cut into for the dW / db sums: a function of the shape only. */
-static int64_t reduction_chunks(const tn_conv2d_shape *s)
-{
-    int64_t per_chunk = s->out_channels * col_rows(s) + s->out_channels;
-    int64_t chunks = s->batch < PANELS_MAX_CHUNKS ? s->batch : PANELS_MAX_CHUNKS;
-    int64_t affordable = PANELS_PARTIAL_BUDGET / per_chunk;
-    if (chunks > affordable)
-        chunks = affordable;
-    return chunks < 1 ? 1 : chunks;
-}
-
 /* Rows of the im2col matrix (columns of dW) in one dL/dW job: at most PANELS_COL_ROWS, nearly equal. */
 static int64_t weight_slice_rows(const tn_conv2d_shape *s)
 {
     return tn_ceil_div(col_rows(s), pieces(col_rows(s), PANELS_COL_ROWS));
+}
+
+/* How many chunks the batch is cut into for the dW / db sums: a function of the shape only (so every
+ * sum is the same on any number of threads). */
+static int64_t reduction_chunks(const tn_conv2d_shape *s)
+{
+    int64_t per_chunk = s->out_channels * col_rows(s) + s->out_channels;
+    int64_t chunks = tn_ceil_div(PANELS_WEIGHT_JOBS, tn_ceil_div(col_rows(s), weight_slice_rows(s)));
+    if (chunks > s->batch)
+        chunks = s->batch;
+    int64_t affordable = PANELS_PARTIAL_BUDGET / per_chunk;
+    if (chunks > affordable)
+        chunks = affordable;
+    return chunks < 1 ? 1 : chunks;
 }
 
 /* ---- the loops, once per type -------------------------------------------------
