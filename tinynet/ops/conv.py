@@ -54,6 +54,8 @@ class Conv2d(Function):
     dy/db[o] = 1: each gradient sums over every output its element fed (see the module docstring).
     """
 
+    fresh_gradients = True  # (the kernels return a new array for each gradient)
+
     @staticmethod
     def forward(ctx, x, weight, bias=None, stride=1, padding=0, dilation=(1, 1), groups=1):
         ctx.save_for_backward(x, weight)

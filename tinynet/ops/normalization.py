@@ -78,6 +78,8 @@ class BatchNorm(Function):
     dL/dweight = sum(g x_hat), dL/dbias = sum(g), g = dL/dy (times [y > 0] with relu); see the module docstring.
     """
 
+    fresh_gradients = True  # (the kernels return a new array for each gradient)
+
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, running_mean=None, running_var=None,
                 training=False, momentum=0.1, eps=1e-5, relu=False):
