@@ -140,3 +140,21 @@ def test_a_value_used_by_ops_in_different_columns_sits_left_of_both():
     y = (h.tanh().exp() + h).sum()  # h feeds Tanh (depth 3) and Add (depth 1)
     boxes = {box.title: box for box in build_graph(y, show_constants=False)[0]}
     assert boxes["Mul"].depth == 4 and boxes["Add"].depth == 1 and len(boxes["Mul"].consumers) == 2
+
+
+def test_gradients_from_several_uses_are_summed_without_touching_other_gradients(torch):
+    """x feeds three convolutions and a linear layer (each backward returns new arrays, which the engine
+    may sum into in place): x's gradient is their sum, and each weight keeps its own, as in PyTorch."""
+    rng = np.random.default_rng(3)
+    x_np = rng.standard_normal((2, 3, 6, 6))
+    weights = [rng.standard_normal((4, 3, 3, 3)) for _ in range(3)] + [rng.standard_normal((5, 108))]
+    results = []
+    for lib in (torch, tinynet):
+        x = lib.tensor(x_np, requires_grad=True)
+        ws = [lib.tensor(w, requires_grad=True) for w in weights]
+        F = lib.nn.functional
+        out = sum((F.conv2d(x, w, padding=1) ** 2).sum() for w in ws[:3]) + F.linear(x.reshape(2, -1), ws[3]).sum()
+        out.backward()
+        results.append([x.grad.numpy()] + [w.grad.numpy() for w in ws])
+    for got, expected in zip(results[1], results[0]):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)

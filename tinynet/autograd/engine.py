@@ -205,8 +205,11 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
                 parent_grad = _as_gradient(node, index, parent, parent_grad)
             # A tensor used twice (x*x + x) gets the SUM of the gradients from each use (a new array).
             if edge in pending:
-                pending[edge] = pending[edge] + parent_grad
-                owned.add(edge)
+                if edge in owned:  # (a new array nothing else refers to: add into it, no new memory)
+                    pending[edge] += parent_grad
+                else:
+                    pending[edge] = pending[edge] + parent_grad
+                    owned.add(edge)
             else:
                 pending[edge] = parent_grad
                 if fresh:
