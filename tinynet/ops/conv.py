@@ -9,10 +9,9 @@ appears in many outputs, and its gradient sums over all of them):
   dL/db[o]           = sum_{n, i, j} dL/dy[n, o, i, j].
 The kernels compute these for d = 1 and one group; the numpy reference backend spells them out.
 
-Two generalisations are built around the kernels, not inside them:
-- dilation d spreads the kernel's taps d apart.  That is a convolution with a
-  bigger kernel that is zero between the taps: ``dilate`` builds it, and the
-  weight's gradient is the big kernel's gradient read back at the taps.
+Two generalisations:
+- dilation d spreads the kernel's taps d apart: ``DilatedConv2d`` (conv_dilated.py)
+  sums over the taps in numpy.
 - groups g (ResNeXt, depthwise convolutions) split the input channels and the
   filters into g groups, each group's filters seeing only its own channels:
   g independent convolutions whose outputs are stacked along the channels.
@@ -22,23 +21,13 @@ import numpy as np
 
 from tinynet import checks, kernels
 from tinynet.autograd.function import Function
+from tinynet.ops.conv_dilated import DilatedConv2d
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import pad as pad_tensor
 
 __all__ = ["conv2d"]
 
 PADDING_STRINGS = ("valid", "same")
-
-
-def dilate(weight, dilation):
-    """The kernel with (d - 1) zeros between neighbouring taps: (O, C, kh, kw) -> (O, C, d(kh-1)+1, d(kw-1)+1)."""
-    dh, dw = dilation
-    if dh == dw == 1:
-        return weight
-    out, channels, kh, kw = weight.shape
-    spread = np.zeros((out, channels, dh * (kh - 1) + 1, dw * (kw - 1) + 1), dtype=weight.dtype)
-    spread[:, :, ::dh, ::dw] = weight
-    return spread
 
 
 def _group(array, index, groups):
@@ -50,21 +39,20 @@ def _group(array, index, groups):
 class Conv2d(Function):
     """Convolution of x (N, C_in, H, W) with weight (C_out, C_in / groups, kh, kw) plus an optional bias (C_out,).
 
-    dy[n,o,i,j]/dw[o,c,p,q] = x[n, c, i*s + p*d - pad, j*s + q*d - pad],  dy/dx = w at the matching offset,
+    dy[n,o,i,j]/dw[o,c,p,q] = x[n, c, i*s + p - pad, j*s + q - pad],  dy/dx = w at the matching offset,
     dy/db[o] = 1: each gradient sums over every output its element fed (see the module docstring).
     """
 
     fresh_gradients = True  # (the kernels return a new array for each gradient)
 
     @staticmethod
-    def forward(ctx, x, weight, bias=None, stride=1, padding=0, dilation=(1, 1), groups=1):
+    def forward(ctx, x, weight, bias=None, stride=1, padding=0, groups=1):
         ctx.save_for_backward(x, weight)
-        ctx.stride, ctx.padding, ctx.dilation, ctx.groups = stride, padding, dilation, groups
-        kernel = dilate(weight, dilation)
+        ctx.stride, ctx.padding, ctx.groups = stride, padding, groups
         if groups == 1:
-            return kernels.conv2d_forward(x, kernel, bias, stride=stride, padding=padding)
-        filters = kernel.shape[0] // groups
-        parts = [kernels.conv2d_forward(_group(x, g, groups), kernel[g * filters:(g + 1) * filters],
+            return kernels.conv2d_forward(x, weight, bias, stride=stride, padding=padding)
+        filters = weight.shape[0] // groups
+        parts = [kernels.conv2d_forward(_group(x, g, groups), weight[g * filters:(g + 1) * filters],
                                         None if bias is None else bias[g * filters:(g + 1) * filters],
                                         stride=stride, padding=padding)
                  for g in range(groups)]
@@ -74,21 +62,18 @@ class Conv2d(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        kernel = dilate(weight, ctx.dilation)
         options = dict(stride=ctx.stride, padding=ctx.padding, input_grad=need_x, weight_grad=need_w,
                        bias_grad=need_b)
         if ctx.groups == 1:
-            grad_x, grad_kernel, grad_b = kernels.conv2d_backward(x, kernel, grad, **options)
+            grad_x, grad_kernel, grad_b = kernels.conv2d_backward(x, weight, grad, **options)
         else:
-            filters = kernel.shape[0] // ctx.groups
-            parts = [kernels.conv2d_backward(_group(x, g, ctx.groups), kernel[g * filters:(g + 1) * filters],
+            filters = weight.shape[0] // ctx.groups
+            parts = [kernels.conv2d_backward(_group(x, g, ctx.groups), weight[g * filters:(g + 1) * filters],
                                              _group(grad, g, ctx.groups), **options)
                      for g in range(ctx.groups)]
             grad_x = np.concatenate([p[0] for p in parts], axis=1) if need_x else None
             grad_kernel = np.concatenate([p[1] for p in parts], axis=0) if need_w else None
             grad_b = np.concatenate([p[2] for p in parts], axis=0) if need_b else None
-        if grad_kernel is not None and ctx.dilation != (1, 1):
-            grad_kernel = np.ascontiguousarray(grad_kernel[:, :, ::ctx.dilation[0], ::ctx.dilation[1]])
         return grad_x, grad_kernel, grad_b
 
 
@@ -126,7 +111,10 @@ def convolve(x, weight, bias, stride, pads, dilation, groups):
     if top != bottom or left != right:  # ('same' with an even kernel) pad explicitly, F.pad order (l, r, t, b)
         x = pad_tensor(x, (left, right, top, bottom))
         top = bottom = left = right = 0
-    return Conv2d.apply(x, weight, bias, stride=stride, padding=(top, left), dilation=dilation, groups=groups)
+    if dilation != (1, 1):
+        return DilatedConv2d.apply(x, weight, bias, stride=stride, padding=(top, left), dilation=dilation,
+                                   groups=groups)
+    return Conv2d.apply(x, weight, bias, stride=stride, padding=(top, left), groups=groups)
 
 
 def check_conv_shapes(x_shape, weight_shape, bias, pads, dilation, groups, owner="conv2d"):
