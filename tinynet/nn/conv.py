@@ -17,13 +17,10 @@ groups = in_channels is a depthwise convolution); ``dilation`` spaces the
 kernel's taps apart, widening its view without more weights.
 """
 
-
-import numpy as np
-
 from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import add_weight_and_bias
 from tinynet.ops import conv
 
 PADDING_MODES = ("valid", "same", "full")
@@ -64,11 +61,8 @@ class Conv2d(Module):
         self._pads = self._padding_amounts(self.padding)
         dtype = checks.float_dtype(dtype, owner)
         kh, kw = self.kernel_size
-        self.weight = Parameter(np.empty((self.out_channels, self.in_channels // groups, kh, kw), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_channels, self.in_channels // groups, kh, kw), self.out_channels, bias,
+                            dtype)
         self.reset_parameters()
 
     def _padding_amounts(self, padding):

@@ -1,13 +1,10 @@
 """ConvTranspose2d: the transposed ("fractionally strided") convolution layer of decoders and GAN generators
 (the op is in ``tinynet/ops/conv_transpose.py``)."""
 
-
-import numpy as np
-
 from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import add_weight_and_bias
 from tinynet.ops.conv_transpose import conv_transpose2d
 
 
@@ -36,12 +33,8 @@ class ConvTranspose2d(Module):
         self.padding_mode = padding_mode
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        self.weight = Parameter(np.empty((self.in_channels, self.out_channels // self.groups) + self.kernel_size,
-                                         dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.in_channels, self.out_channels // self.groups) + self.kernel_size,
+                            self.out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -7,16 +7,13 @@ its backward live in ``tinynet/ops/matmul.py`` (``Linear``, also ``F.linear``);
 this Module owns the parameters and checks its input.
 """
 
-
-import numpy as np
-
 from tinynet import checks, devices
 from tinynet.kernels import config
 from tinynet.nn import functional as F
 from tinynet.nn import init
 from tinynet.nn.activation import ReLU
 from tinynet.nn.module import Module
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import add_weight_and_bias
 from tinynet.ops import matmul
 
 
@@ -33,11 +30,7 @@ class Linear(Module):
         self.out_features = checks.positive_int(out_features, "out_features", "Linear")
         devices.check(device, "Linear")
         dtype = checks.float_dtype(dtype, "Linear")  # (None: the default dtype, float32 unless set otherwise)
-        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_features, self.in_features), self.out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -1,13 +1,10 @@
 """1-D layers over (N, C, L) signals: Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 (the ops are in ``tinynet/ops/one_d.py``: the 2-D ones on a height of one)."""
 
-
-import numpy as np
-
 from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
-from tinynet.nn.parameter import Parameter
+from tinynet.nn.parameter import add_weight_and_bias
 from tinynet.ops import one_d
 
 
@@ -36,12 +33,8 @@ class Conv1d(Module):
         self.padding_mode = padding_mode
         devices.check(device, owner)
         dtype = checks.float_dtype(dtype, owner)
-        self.weight = Parameter(np.empty((self.out_channels, self.in_channels // self.groups, self.kernel_size[0]),
-                                         dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (self.out_channels, self.in_channels // self.groups, self.kernel_size[0]),
+                            self.out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

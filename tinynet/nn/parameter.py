@@ -28,3 +28,13 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def add_weight_and_bias(module, weight_shape, bias_size, bias, dtype):
+    """Give a Linear or convolution layer its ``weight`` (``weight_shape``) and, when ``bias``, its ``bias``
+    (``bias_size``; otherwise None), both uninitialised: the layer's reset_parameters draws them."""
+    module.weight = Parameter(np.empty(weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(np.empty(bias_size, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)

@@ -19,7 +19,6 @@ from tinynet.autograd.function import Function
 from tinynet.ops.cast import astype
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
-from tinynet.tensor import Tensor
 
 __all__ = ["sigmoid", "tanh", "relu", "relu_", "leaky_relu", "elu", "silu", "softplus", "hardlim", "softmax",
            "log_softmax", "hardtanh", "relu6", "prelu"]
@@ -44,8 +43,7 @@ def floating(input, owner):
 def as_float(input):
     """``input`` as a float Tensor: integers and bools become the default float dtype (PyTorch's rule for ops
     such as sigmoid, whose results are not integers)."""
-    if not isinstance(input, Tensor):
-        input = Tensor(input)
+    input = as_tensor(input)
     if input._array.dtype.kind == "f":
         return input
     return astype(input, dtypes.get_default_dtype())
@@ -121,8 +119,7 @@ def _refuse_bool(input, owner):
 
 def relu(input, inplace=False):
     """max(input, 0)."""
-    input = _refuse_bool(input, "relu")
-    return apply_inplace(input, ReLU.apply) if inplace else ReLU.apply(input)
+    return maybe_inplace(_refuse_bool(input, "relu"), inplace, ReLU.apply)
 
 
 def relu_(input):

@@ -68,7 +68,7 @@ class DilatedConv2d(Function):
             grad_taps = np.einsum("gocpq,ngoij->ngcpqij", grouped_weight, grouped_grad, optimize=True)
             grad_x = _scatter_taps(grad_taps, x.shape, ctx.stride, ctx.padding, ctx.dilation)
         if need_b:
-            grad_b = grad.sum(axis=(0, 2, 3)).astype(grad.dtype)
+            grad_b = grad.sum(axis=(0, 2, 3))
         return grad_x, grad_w, grad_b
 
 
