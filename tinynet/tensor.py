@@ -54,6 +54,10 @@ class VersionCounter:
     """How many times a tensor's values have been changed in place; shared by a tensor and its views."""
 
     __slots__ = ("value",)
+    # In-place changes made to any tensor so far.  A graph node notes it when it saves values for backward;
+    # if it is the same when backward runs, nothing at all has changed in place since, and backward skips
+    # looking for changed values (the usual case: an optimizer changes the weights after backward, not before).
+    changes = 0
 
     def __init__(self):
         self.value = 0
@@ -144,15 +148,23 @@ class Tensor:
         return array.copy() if copy else array
 
     def _version_counter(self):
-        """This tensor's VersionCounter (shared with its views), made on first use: most tensors never need one."""
+        """This tensor's VersionCounter (shared with its views), made on first use: most tensors never need one.
+
+        A tensor's values can only be changed in place through its counter (its own, or a view's, which is
+        made from it), so the op that made the tensor is told when the counter is made: if that op saved its
+        output for backward (tanh, exp, sigmoid), backward must check the counter is still at 0.
+        """
         counter = self._version
         if counter is None:
             counter = self._version = VersionCounter()
+            if self._node is not None:
+                self._node.note_output_counter(counter, self._array)
         return counter
 
     def _bump_version(self):
         """Record that the values were just changed in place."""
         self._version_counter().value += 1
+        VersionCounter.changes += 1
 
     # ---- autograd state ------------------------------------------------------
 

@@ -28,7 +28,7 @@ must not be changed in place before backward runs.
 import functools
 
 from tinynet.autograd import function, grad_mode
-from tinynet.tensor import Tensor
+from tinynet.tensor import Tensor, VersionCounter
 
 
 class FunctionCtx(function.Node):
@@ -91,5 +91,5 @@ class Function:
             ctx.edges = tuple(function._edge(a) if needs else None for a, needs in zip(args, needs_input_grad))
             ctx.tensor_versions = tuple((t._version_counter(), t._version_counter().value)
                                         for t in ctx.__dict__.get("saved_tensors", ()) if isinstance(t, Tensor))
-            ctx.checks_versions = True
+            ctx.saved_at = VersionCounter.changes
         return output

@@ -18,7 +18,7 @@ import numpy as np
 
 from tinynet.autograd import hooks
 from tinynet.autograd.function import Node, saved_memory_of
-from tinynet.tensor import Tensor
+from tinynet.tensor import Tensor, VersionCounter
 
 
 def _describe(array):
@@ -61,7 +61,7 @@ def run_node_backward(node, grad_output):
             f"backward through {node.op_name} a second time: its saved values were freed after the first "
             "backward. Call backward(retain_graph=True) the first time if you need to backpropagate twice."
         )
-    if node.checks_versions:
+    if node.saved_at is not None and node.saved_at != VersionCounter.changes:  # (something changed in place since)
         check_saved_versions(node)
     input_grads = node.function.backward(node, grad_output)
     if not isinstance(input_grads, tuple):
@@ -124,10 +124,15 @@ def _initial_gradient(root, gradient):
             )
         return _one_like(root._array)
     array = root._array
-    grad = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=array.dtype)
+    if isinstance(gradient, Tensor):
+        grad = gradient._array
+    elif type(gradient) is np.ndarray:
+        grad = gradient  # (its dtype is made the output's below)
+    else:
+        grad = np.asarray(gradient, dtype=array.dtype)
     if grad.shape != array.shape:
         raise RuntimeError(f"backward(grad): grad has shape {grad.shape} but the output has shape {array.shape}")
-    return grad.astype(array.dtype, copy=False)
+    return grad if grad.dtype is array.dtype else grad.astype(array.dtype)
 
 
 def _call_hooks(hook_list, grad):

@@ -18,7 +18,7 @@ import numpy as np
 
 from tinynet import checks
 from tinynet.autograd import grad_mode, hooks
-from tinynet.tensor import Tensor
+from tinynet.tensor import Tensor, VersionCounter
 
 
 class Node:
@@ -33,14 +33,13 @@ class Node:
 
     # The graph fields and the flags the engine reads for every node are slots (the quickest attributes to
     # read); whatever forward saves goes into the instance __dict__, so release() can drop it all at once.
-    __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "checks_versions", "watched",
+    __slots__ = ("function", "parents", "needs_input_grad", "edges", "released", "watched", "saved_at",
                  "__dict__")
 
     # Set on the nodes that need them (in __dict__, so release() drops them too).
-    # For the check that no value saved for backward has changed in place since (engine.check_saved_versions),
-    # when checks_versions is true:
+    # For the check that no value saved for backward has changed in place since (engine.check_saved_versions):
     input_versions = None  # each input's version when the op ran (None: every input was at version 0)
-    output_counter = None  # the output's version counter, when forward saved the output itself
+    output_counter = None  # the output's version counter, once it has one, when forward saved the output itself
     tensor_versions = ()  # (version counter, version) of each Tensor a user-defined Function saved
     # For the output tensor's retain_grad and register_hook, when watched is true:
     retained = None  # the output tensor, when it asked to keep its gradient (retain_grad)
@@ -51,8 +50,8 @@ class Node:
         self.parents = parents
         self.needs_input_grad = needs_input_grad  # (edges are set when the node is recorded into a graph)
         self.released = False  # True once release() has dropped what forward saved
-        self.checks_versions = False  # True once something saved for backward is to be checked for changes
         self.watched = False  # True once the output tensor asks for retain_grad or a gradient hook
+        self.saved_at = None  # VersionCounter.changes when forward saved values (None: nothing to check)
 
     @property
     def op_name(self):
@@ -75,6 +74,13 @@ class Node:
     def save_for_backward(self, *values):
         """Keep arrays (or anything) that backward will need; read them back as ``saved_tensors``."""
         self.saved_tensors = values
+        self.saved_at = VersionCounter.changes  # (backward checks for in-place changes only if this has moved on)
+
+    def note_output_counter(self, counter, array):
+        """The output tensor (holding ``array``) has just been given a version counter, at 0: if forward saved
+        the output itself, keep the counter, so that backward sees any later in-place change of it."""
+        if any(saved is array for saved in self.__dict__.get("saved_tensors", ())):
+            self.output_counter = counter
 
     def release(self):
         """Drop everything forward saved (the graph's memory); the node stays in the graph, unusable for backward."""
@@ -157,11 +163,14 @@ class Function:
         arrays = []
         needs_input_grad = []
         edges = []  # where each input's gradient goes: the node that made it, the leaf itself, or nowhere
+        versioned = False  # whether an input has a version counter (has been changed in place, or has a view)
         for value in inputs:
             if isinstance(value, Tensor):
                 arrays.append(value._array)
                 needs_input_grad.append(value.requires_grad)
                 edges.append((value._node or value) if value.requires_grad else None)
+                if value._version is not None:
+                    versioned = True
             else:
                 arrays.append(value)
                 needs_input_grad.append(False)
@@ -181,29 +190,13 @@ class Function:
             result._base = base._base if base._base is not None else base
         if record:
             ctx.edges = edges
-            if "saved_tensors" in ctx.__dict__:
-                _remember_versions(ctx, inputs, output, result)
+            if versioned and ctx.saved_at is not None:
+                # What backward's check of the saved values needs (engine.check_saved_versions).  An input
+                # without a counter is at version 0; the output's counter, if it ever gets one, reaches the
+                # node through note_output_counter.
+                ctx.input_versions = [value._version_number if isinstance(value, Tensor) else 0 for value in inputs]
             result._node = ctx
         return result
-
-
-def _remember_versions(ctx, inputs, output, result):
-    """Note the inputs' versions now (and the output's counter, if forward saved the output itself): backward
-    checks them, and only if one changed, whether that input's values were among those saved.
-
-    Most tensors have never been changed in place and have no counter yet (version 0); when no input has
-    one, ``input_versions`` stays None, meaning "all at version 0".
-    """
-    for index, value in enumerate(inputs):
-        if isinstance(value, Tensor) and value._version is not None:
-            if ctx.input_versions is None:
-                ctx.input_versions = [0] * len(inputs)
-            ctx.input_versions[index] = value._version.value
-    ctx.checks_versions = True
-    for saved in ctx.saved_tensors:
-        if saved is output:
-            ctx.output_counter = result._version_counter()
-            break
 
 
 def _edge(tensor):

@@ -25,10 +25,13 @@ __all__ = ["sigmoid", "tanh", "relu", "relu_", "leaky_relu", "elu", "silu", "sof
 
 
 def maybe_inplace(input, inplace, function, **options):
-    """``function(input, **options)``, written into ``input`` itself when ``inplace`` is true."""
+    """``function(input, **options)``, written into ``input`` itself when ``inplace`` is true.
+
+    (``input`` comes from the caller's check of the user's argument, e.g. ``floating``: a Tensor.)
+    """
     if inplace:
         return apply_inplace(input, function, **options)
-    return function(as_tensor(input), **options)
+    return function(input, **options)
 
 
 def floating(input, owner):
