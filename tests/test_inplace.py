@@ -86,6 +86,36 @@ def test_changing_a_saved_value_in_place_makes_backward_raise():
         c.sum().backward()
 
 
+def test_a_saved_output_changed_through_a_view_made_before_or_after_is_caught():
+    # The output's version counter is made lazily, by whichever comes first: a view or the change itself.
+    for make_view_first in (True, False):
+        x = tinynet.randn(3, requires_grad=True)
+        y = x.tanh()  # tanh saves its output
+        view = y.detach() if make_view_first else None
+        (view if make_view_first else y.detach()).mul_(2)
+        with pytest.raises(RuntimeError, match="output of TanhBackward, is at version 1"):
+            y.sum().backward()
+    x = tinynet.randn(3, requires_grad=True)
+    y = x.sigmoid()
+    unchanged_view = y.detach()  # a counter, but no change: backward runs and is right
+    y.sum().backward()
+    s = 1 / (1 + np.exp(-x.detach().numpy()))
+    np.testing.assert_allclose(x.grad.numpy(), s * (1 - s), rtol=1e-6)
+    assert unchanged_view._version_number == 0
+
+
+def test_changes_elsewhere_do_not_disturb_backward_and_later_changes_are_caught():
+    x = tinynet.randn(3, requires_grad=True)
+    y = (x * x).sum()
+    tinynet.zeros(3).add_(1)  # an in-place change of an unrelated tensor: backward must still run
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.detach().numpy(), rtol=1e-6)
+    with tinynet.no_grad():
+        x.add_(1)  # now a saved value itself changes: the retained graph must refuse
+    with pytest.raises(RuntimeError, match="which is input 0 of MulBackward, is at version 1; expected version 0"):
+        y.backward()
+
+
 def test_optimizer_step_between_forward_and_backward_is_caught():
     model = nn.Linear(4, 2)
     opt = optim.SGD(model.parameters(), lr=0.1)
