@@ -77,6 +77,30 @@ def test_a_saved_tensor_changed_in_place_is_caught_for_user_functions():
         y.sum().backward()
 
 
+def test_a_user_backward_with_the_wrong_number_of_gradients_raises_as_in_torch(torch):
+    def scale_function(base, extra):
+        class Scale(base):
+            @staticmethod
+            def forward(ctx, x, factor):
+                ctx.factor = factor
+                return x * factor
+
+            @staticmethod
+            def backward(ctx, grad):
+                return (grad * ctx.factor,) + extra  # forward took 2 arguments: 2 gradients are right
+        return Scale
+
+    for library in (tinynet, torch):
+        for extra in ((), (None, library.ones(3))):  # one gradient too few; one too many, not None
+            x = library.ones(3, requires_grad=True)
+            with pytest.raises(RuntimeError, match="gradients"):
+                scale_function(library.autograd.Function, extra).apply(x, 2.0).sum().backward()
+        for extra in ((None,), (None, None)):  # right, and with an extra None (which PyTorch accepts too)
+            x = library.ones(3, requires_grad=True)
+            scale_function(library.autograd.Function, extra).apply(x, 2.0).sum().backward()
+            np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
+
+
 class Cube(tinynet.Function):
     """x^3 on numpy arrays, tinynet's own kind of op.   d/dx = 3 x^2."""
 

@@ -50,7 +50,12 @@ def _array_adapter(user_class):
 
     def backward(ctx, grad_output):
         grads = user_class.backward(ctx, Tensor._from_array(grad_output, False))
-        return grads if isinstance(grads, tuple) else (grads,)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        count = len(ctx.parents)  # one gradient per argument of forward, as PyTorch asks (extra Nones are fine)
+        if len(grads) < count or any(grad is not None for grad in grads[count:]):
+            raise RuntimeError(f"{user_class.__name__}.backward returned {len(grads)} gradients, but forward "
+                               f"took {count} arguments: return one per argument (None where none)")
+        return grads[:count]
 
     return type(user_class.__name__, (function.Function,), {"backward": staticmethod(backward),
                                                             "__doc__": user_class.__doc__})

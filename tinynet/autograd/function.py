@@ -138,11 +138,9 @@ class Function:
     Call an op with ``MyOp.apply(*inputs, **options)``; it returns a Tensor.
 
     An op whose output may be a view of its first input (reshape, permute,
-    basic indexing) sets ``may_return_view = True``: the output then shares
-    that input's memory and version counter.
+    basic indexing) is a ``ViewFunction`` instead.
     """
 
-    may_return_view = False
     # True when backward returns only new arrays, a different one for each input, that nothing else refers
     # to: the engine may then make one a leaf's first .grad without copying it (engine.run_backward).
     fresh_gradients = False
@@ -184,10 +182,6 @@ class Function:
         if hooks.forward_check is not None:
             hooks.forward_check(ctx, output)
         result = Tensor._from_array(output, record)
-        if cls.may_return_view and np.may_share_memory(output, arrays[0]):
-            base = inputs[0]
-            result._version = base._version_counter()
-            result._base = base._base if base._base is not None else base
         if record:
             ctx.edges = edges
             if versioned and ctx.saved_at is not None:
@@ -202,3 +196,21 @@ class Function:
 def _edge(tensor):
     """Where a gradient for ``tensor`` goes: the node that made it, or the leaf itself."""
     return tensor._node if tensor._node is not None else tensor
+
+
+class ViewFunction(Function):
+    """An op whose output may be a view of its first input (reshape, permute, basic indexing).
+
+    When numpy does return a view, the output shares that input's memory, so it shares its version counter
+    too (an in-place change through either is a change of both) and remembers the tensor it views (``_base``).
+    """
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """``Function.apply``, then the output joins its input's version counter if it is a view of it."""
+        result = super().apply(*inputs, **options)
+        base = inputs[0]
+        if np.may_share_memory(result._array, base._array):
+            result._version = base._version_counter()
+            result._base = base._base if base._base is not None else base
+        return result

@@ -19,6 +19,7 @@ from tinynet.autograd.function import Function
 from tinynet.ops.cast import astype
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
 __all__ = ["sigmoid", "tanh", "relu", "relu_", "leaky_relu", "elu", "silu", "softplus", "hardlim", "softmax",
            "log_softmax", "hardtanh", "relu6", "prelu"]
@@ -37,7 +38,7 @@ def maybe_inplace(input, inplace, function, **options):
 def floating(input, owner):
     """``input`` as a Tensor that must hold floats: PyTorch has no integer version of this op either."""
     input = as_tensor(input)
-    if input._array.dtype.kind != "f":
+    if input._array.dtype not in dtypes.FLOAT_DTYPES:
         raise NotImplementedError(f"{owner} is not implemented for {input._array.dtype} tensors; "
                                   "convert the input with .float() first")
     return input
@@ -46,8 +47,9 @@ def floating(input, owner):
 def as_float(input):
     """``input`` as a float Tensor: integers and bools become the default float dtype (PyTorch's rule for ops
     such as sigmoid, whose results are not integers)."""
-    input = as_tensor(input)
-    if input._array.dtype.kind == "f":
+    if not isinstance(input, Tensor):
+        input = as_tensor(input)
+    if input._array.dtype in dtypes.FLOAT_DTYPES:
         return input
     return astype(input, dtypes.get_default_dtype())
 
@@ -114,8 +116,10 @@ class ReLU(Function):
 
 def _refuse_bool(input, owner):
     """PyTorch has no bool version of these clamps (max(True, 0) is not a truth value)."""
-    input = as_tensor(input)
-    if input._array.dtype.kind == "b":
+    if not isinstance(input, Tensor):
+        input = as_tensor(input)
+    dtype = input._array.dtype
+    if dtype not in dtypes.FLOAT_DTYPES and dtype.kind == "b":
         raise RuntimeError(f"Boolean inputs not supported for {owner}")
     return input
 

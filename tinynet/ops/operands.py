@@ -40,6 +40,6 @@ def float_input(input):
     (For ops whose result is always a float, such as exp or sin; integer values need no gradient.)
     """
     input = as_tensor(input)
-    if input._array.dtype.kind in "iub":
+    if input._array.dtype not in dtypes.FLOAT_DTYPES:  # (integer or bool: the only other dtypes a Tensor has)
         return Tensor._from_array(input._array.astype(dtypes.get_default_dtype()), False)
     return input

@@ -90,16 +90,17 @@ def promote(input, other, true_division=False):
     ``true_division``: an integer result becomes the default float dtype (``/`` of two ints).
     """
     # The common cases first: a float tensor with a float tensor of its dtype, or with a Python number.
+    # (``dtype in FLOAT_DTYPES`` is the quick test: identity first; ``dtype.kind`` makes a string each time.)
     if isinstance(input, Tensor):
         dtype = input._array.dtype
-        if dtype.kind == "f":
+        if dtype in dtypes.FLOAT_DTYPES:
             if isinstance(other, Tensor):
                 if other._array.dtype is dtype:
                     return input, other
             elif type(other) is float or type(other) is int:
                 return input, other
     elif (type(input) is float or type(input) is int) and isinstance(other, Tensor) and \
-            other._array.dtype.kind == "f":
+            other._array.dtype in dtypes.FLOAT_DTYPES:
         return input, other
     return cast_to_common(operand(input), operand(other), true_division=true_division)
 

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from tinynet import checks
-from tinynet.autograd.function import Function
+from tinynet.autograd.function import Function, ViewFunction
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.promotion import cast_to_common
@@ -21,10 +21,8 @@ __all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze",
            "expand", "expand_as", "view_as", "reshape_as", "movedim", "moveaxis", "swapaxes", "swapdims", "t"]
 
 
-class Reshape(Function):
+class Reshape(ViewFunction):
     """The same elements in a new shape.   d out/d x is 1 from each element to its new place; reshape grad back."""
-
-    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -75,10 +73,8 @@ def unsqueeze(input, dim):
     return Reshape.apply(input, input.shape[:dim] + (1,) + input.shape[dim:])
 
 
-class Permute(Function):
+class Permute(ViewFunction):
     """Reorder the axes: out axis i is input axis axes[i].   d out/d x moves each element: inverse-permute grad."""
-
-    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -116,7 +112,7 @@ def _is_advanced(index):
     return any(isinstance(p, (np.ndarray, list)) for p in parts)
 
 
-class GetItem(Function):
+class GetItem(ViewFunction):
     """x[index] for ints, slices, None, Ellipsis, integer arrays and boolean masks.
 
     d out/d x is 1 from each selected element to where it was read; backward
@@ -124,8 +120,6 @@ class GetItem(Function):
     integer array may select an element more than once).  Basic indexing
     (ints, slices) gives a view of x, as in PyTorch; advanced indexing a copy.
     """
-
-    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, index):
@@ -332,13 +326,11 @@ def pad(input, pad, mode="constant", value=None):
 
 # ---- PyTorch's other views: expand, *_as, movedim, swapaxes, t --------------------------------------
 
-class Expand(Function):
+class Expand(ViewFunction):
     """x broadcast to a larger shape without copying (numpy's broadcast_to, a read-only view).
 
     Each element of x is used once per copy, so d out/d x sums the gradient over the broadcast axes.
     """
-
-    may_return_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
