@@ -68,7 +68,7 @@ def _tinynet_cases(a_np, b_np, g, w_np, bias_np, labels):
     import tinynet
     import tinynet.nn.functional as F
 
-    a, b, w, bias = (tinynet.Tensor(x, requires_grad=True) for x in (a_np, b_np, w_np, bias_np))
+    a, b, w, bias = (tinynet.tensor(x, requires_grad=True) for x in (a_np, b_np, w_np, bias_np))
     return _autograd_cases(F, a, b, g, w, bias, labels)  # g and labels stay numpy: tinynet takes them as is
 
 

@@ -80,7 +80,7 @@ def tinynet_step(layers, arrays, threads):
 
     def step(x, y):
         optimizer.zero_grad()
-        loss = F.cross_entropy(model(tinynet.Tensor(x)), tinynet.Tensor(y))
+        loss = F.cross_entropy(model(tinynet.from_numpy(x)), tinynet.from_numpy(y))
         loss.backward()
         optimizer.step()
         return loss.item()

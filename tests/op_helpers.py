@@ -54,7 +54,7 @@ def make_arrays(case, seed=0):
 
 def check_gradients(case):
     """Assert tinynet's backward agrees with central differences for the case (float64)."""
-    tensors = [tinynet.Tensor(a, requires_grad=True) for a in make_arrays(case)]
+    tensors = [tinynet.tensor(a, requires_grad=True) for a in make_arrays(case)]
     constants = case.constants
     assert tinynet.gradcheck(lambda *ts: case.fn(*ts, *constants), tensors, **case.gradcheck_kwargs)
 
@@ -62,7 +62,7 @@ def check_gradients(case):
 def check_against_torch(case, torch, rtol=1e-9, atol=1e-9):
     """Assert tinynet's forward output and input gradients equal PyTorch's for the same inputs and output gradient."""
     arrays = make_arrays(case)
-    ours = [tinynet.Tensor(a.copy(), requires_grad=True) for a in arrays]
+    ours = [tinynet.tensor(a.copy(), requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
     torch_constants = [torch.from_numpy(np.asarray(c)) for c in case.constants]
     out_ours = case.fn(*ours, *case.constants)

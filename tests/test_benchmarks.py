@@ -58,7 +58,7 @@ def test_flop_walk_agrees_with_the_built_tinynet_model(workload):
         if isinstance(module, (tinynet.nn.Conv2d, tinynet.nn.Linear)):
             module.register_forward_hook(count)
     with tinynet.no_grad():
-        logits = model(tinynet.Tensor(np.zeros((1,) + models.INPUT_SHAPE, np.float32)))
+        logits = model(tinynet.tensor(np.zeros((1,) + models.INPUT_SHAPE, np.float32)))
     assert logits.shape == (1, 10)
     assert sorted(seen) == sorted(e["macs"] for e in models.layer_shapes(layers) if e["macs"])
 

@@ -34,9 +34,9 @@ def python_blocks(text):
 
 def neuron_by_autograd():
     """Section 1's neuron, computed by tinynet's autograd (retain_grad keeps the intermediate gradients)."""
-    x = tinynet.Tensor(bp.HAND_X)
-    w = tinynet.Tensor(bp.HAND_W1[0], requires_grad=True)
-    b = tinynet.Tensor(np.array(bp.HAND_B1[0]), requires_grad=True)
+    x = tinynet.tensor(bp.HAND_X)
+    w = tinynet.tensor(bp.HAND_W1[0], requires_grad=True)
+    b = tinynet.tensor(np.array(bp.HAND_B1[0]), requires_grad=True)
     z = ((w * x).sum() + b).retain_grad()
     a = z.sigmoid().retain_grad()
     loss = (a - 1.0) ** 2
@@ -48,8 +48,8 @@ def neuron_by_autograd():
 
 def network_by_autograd():
     """Section 3's 2-2-2 network (bp's HAND_* weights), every intermediate value and gradient, by autograd."""
-    x, t = tinynet.Tensor(bp.HAND_X), tinynet.Tensor(bp.HAND_TARGET)
-    W1, b1, W2, b2 = (tinynet.Tensor(v, requires_grad=True) for v in (bp.HAND_W1, bp.HAND_B1, bp.HAND_W2, bp.HAND_B2))
+    x, t = tinynet.tensor(bp.HAND_X), tinynet.tensor(bp.HAND_TARGET)
+    W1, b1, W2, b2 = (tinynet.tensor(v, requires_grad=True) for v in (bp.HAND_W1, bp.HAND_B1, bp.HAND_W2, bp.HAND_B2))
     z = (W1 @ x + b1).retain_grad()
     h = z.sigmoid().retain_grad()
     net = (W2 @ h + b2).retain_grad()
@@ -115,7 +115,7 @@ def test_adding_an_op_gradcheck_catches_the_wrong_derivative():
     with contextlib.redirect_stdout(io.StringIO()):
         for block in python_blocks(read("adding-an-op.md")):
             exec(compile(block, "docs/adding-an-op.md", "exec"), namespace)
-    x = tinynet.Tensor(np.linspace(-3, 3, 7), requires_grad=True)
+    x = tinynet.tensor(np.linspace(-3, 3, 7), requires_grad=True)
     assert tinynet.gradcheck(namespace["softsign"], [x])
     with pytest.raises(tinynet.GradcheckError):
         tinynet.gradcheck(namespace["BrokenSoftsign"].apply, [x])

@@ -70,7 +70,7 @@ def train_steps(fused_kernels, optimizer_class, steps=3, **options):
         losses = []
         for _ in range(steps):
             optimizer.zero_grad()
-            loss = F.cross_entropy(model(tinynet.Tensor(x)), tinynet.Tensor(labels))
+            loss = F.cross_entropy(model(tinynet.tensor(x)), tinynet.tensor(labels))
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
@@ -144,7 +144,7 @@ def test_sequential_fuses_only_2d_inputs_and_gives_the_same_for_others():
 
 def test_fused_linear_with_another_bias_dtype_adds_it_as_before(fused):
     x, w = tinynet.randn(3, 4), tinynet.randn(2, 4)
-    b = tinynet.Tensor(np.array([1.0, 2.0]))  # float64, cast into the float32 result as numpy's += does
+    b = tinynet.tensor(np.array([1.0, 2.0]))  # float64, cast into the float32 result as numpy's += does
     y = F.linear(x, w, b)
     assert y.dtype == tinynet.float32
     np.testing.assert_allclose(y.numpy(), x.numpy() @ w.numpy().T + [1, 2], rtol=1e-6)

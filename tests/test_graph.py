@@ -13,8 +13,8 @@ from tinynet.viz.graph import PARAMETER_COLOR, build_graph
 
 def small_expression():
     """y = sum(a * b + a): a is used twice, so it must appear once with two arrows out."""
-    a = tinynet.Tensor([1.0, -2.0, 3.0], requires_grad=True)
-    b = tinynet.Tensor([0.5, 4.0, -1.0], requires_grad=True)
+    a = tinynet.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    b = tinynet.tensor([0.5, 4.0, -1.0], requires_grad=True)
     return a, b, (a * b + a).sum()
 
 
@@ -38,8 +38,8 @@ def test_boxes_edges_and_depths_of_a_small_expression():
 
 
 def test_numbers_and_inputs_without_grad_get_their_own_kinds():
-    x = tinynet.Tensor([1.0, 2.0], requires_grad=True)
-    data = tinynet.Tensor([3.0, 4.0])
+    x = tinynet.tensor([1.0, 2.0], requires_grad=True)
+    data = tinynet.tensor([3.0, 4.0])
     boxes, _ = build_graph((x * 2.5 + data).sum())
     kinds = {box.title: box.kind for box in boxes}
     assert kinds["2.5"] == "constant" and kinds["input"] == "input" and kinds["leaf"] == "parameter"
@@ -72,7 +72,7 @@ def test_leaves_show_grad_norm_and_recorded_gradients_show_every_node():
 
 def test_record_gradients_removes_its_listener_even_when_backward_fails():
     listeners = list(hooks.backward_listeners)
-    x = tinynet.Tensor([1.0, 2.0], requires_grad=True)
+    x = tinynet.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError):
         with viz.record_gradients():
             (x * 2).backward()  # not a scalar: backward refuses
@@ -128,14 +128,14 @@ def test_draw_graph_rejects_bad_input(tmp_path):
 
 
 def test_a_leaf_alone_is_a_one_box_graph(tmp_path):
-    x = tinynet.Tensor([1.0, 2.0], requires_grad=True)
+    x = tinynet.tensor([1.0, 2.0], requires_grad=True)
     boxes, edges = build_graph(x)
     assert [(box.kind, box.title, box.depth) for box in boxes] == [("parameter", "leaf", 0)] and edges == []
     assert viz.draw_graph(x, tmp_path / "leaf.png").stat().st_size > 1000
 
 
 def test_a_value_used_by_ops_in_different_columns_sits_left_of_both():
-    x = tinynet.Tensor([0.5, -1.0], requires_grad=True)
+    x = tinynet.tensor([0.5, -1.0], requires_grad=True)
     h = x * 3.0
     y = (h.tanh().exp() + h).sum()  # h feeds Tanh (depth 3) and Add (depth 1)
     boxes = {box.title: box for box in build_graph(y, show_constants=False)[0]}

@@ -41,16 +41,16 @@ def test_maxout_gradient_goes_to_each_groups_winner_only():
 
 
 def test_maxout_gradcheck_float64(rng):
-    x = tinynet.Tensor(rng.standard_normal((3, 4, 6)), requires_grad=True)
+    x = tinynet.tensor(rng.standard_normal((3, 4, 6)), requires_grad=True)
     assert gradcheck(lambda t: F.maxout(t, 3, dim=-1), [x])
     assert gradcheck(lambda t: F.maxout(t, 2, dim=1), [x])
 
 
 def test_maxout_layer_gradcheck_through_input_weight_and_bias(rng):
     layer = nn.Maxout(5, 3, 4, dtype=np.float64)
-    x = tinynet.Tensor(rng.standard_normal((7, 5)), requires_grad=True)
-    weight = tinynet.Tensor(layer.linear.weight.detach().numpy().copy(), requires_grad=True)
-    bias = tinynet.Tensor(layer.linear.bias.detach().numpy().copy(), requires_grad=True)
+    x = tinynet.tensor(rng.standard_normal((7, 5)), requires_grad=True)
+    weight = tinynet.tensor(layer.linear.weight.detach().numpy().copy(), requires_grad=True)
+    bias = tinynet.tensor(layer.linear.bias.detach().numpy().copy(), requires_grad=True)
     assert gradcheck(lambda x, w, b: F.maxout(F.linear(x, w, b), 4), [x, weight, bias])
     np.testing.assert_allclose(layer(x).detach().numpy(), F.maxout(F.linear(x, weight, bias), 4).detach().numpy())
 

@@ -143,7 +143,7 @@ def test_parameters_to_vector_and_back(torch):
     np.testing.assert_array_equal(vector.numpy(), expected.detach().numpy())
     (vector * tinynet.arange(11).float()).sum().backward()  # differentiable: each parameter gets its positions
     np.testing.assert_array_equal(model[0].weight.grad.numpy().ravel(), np.arange(6))
-    new = tinynet.Tensor(np.linspace(-1, 1, 11).astype(np.float32))
+    new = tinynet.tensor(np.linspace(-1, 1, 11).astype(np.float32))
     version = model[2].bias._version_number
     nn.utils.vector_to_parameters(new, model.parameters())
     np.testing.assert_array_equal(nn.utils.parameters_to_vector(model.parameters()).numpy(), new.numpy())

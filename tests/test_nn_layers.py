@@ -40,8 +40,8 @@ def check_module_gradients(module, x, **tolerances):
             owner._parameters[leaf] = value
         return module(x)
 
-    inputs = [tinynet.Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)]
-    inputs += [tinynet.Tensor(p.numpy(), requires_grad=True) for _, p in named]
+    inputs = [tinynet.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)]
+    inputs += [tinynet.tensor(p.numpy(), requires_grad=True) for _, p in named]
     try:
         assert gradcheck(run, inputs, **tolerances)
     finally:
@@ -62,7 +62,7 @@ def test_linear_shapes_and_math(rng):
     layer = nn.Linear(5, 3)
     assert layer.weight.shape == (3, 5) and layer.bias.shape == (3,)
     x = rng.standard_normal((4, 2, 5)).astype(np.float32)
-    y = layer(tinynet.Tensor(x))
+    y = layer(tinynet.tensor(x))
     assert y.shape == (4, 2, 3)
     np.testing.assert_allclose(y.numpy(), x @ layer.weight.numpy().T + layer.bias.numpy(), rtol=1e-5, atol=1e-6)
 
@@ -74,7 +74,7 @@ def test_linear_gradcheck(rng):
 
 def test_linear_rejects_wrong_width_naming_both_shapes():
     with pytest.raises(RuntimeError, match=r"last dimension 784, got shape \(8, 100\)"):  # (PyTorch's type)
-        nn.Linear(784, 10)(tinynet.Tensor(np.zeros((8, 100), dtype=np.float32)))
+        nn.Linear(784, 10)(tinynet.tensor(np.zeros((8, 100), dtype=np.float32)))
 
 
 def test_linear_rejects_bad_arguments():
@@ -139,7 +139,7 @@ def test_init_functions_statistics():
 ])
 def test_conv2d_output_shapes(rng, kernel, stride, padding, expected_hw):
     conv = nn.Conv2d(2, 3, kernel, stride=stride, padding=padding)
-    y = conv(tinynet.Tensor(rng.standard_normal((2, 2, 7, 8)).astype(np.float32)))
+    y = conv(tinynet.tensor(rng.standard_normal((2, 2, 7, 8)).astype(np.float32)))
     assert y.shape == (2, 3) + expected_hw
 
 
@@ -154,18 +154,18 @@ def test_conv2d_same_even_kernel_pads_bottom_right(rng):
     conv = nn.Conv2d(1, 1, 2, padding="same", bias=False)
     conv.weight.data[...] = np.array([[[[1.0, 0.0], [0.0, 0.0]]]])  # picks the top-left of each window
     x = rng.standard_normal((1, 1, 4, 4)).astype(np.float32)
-    np.testing.assert_allclose(conv(tinynet.Tensor(x)).numpy(), x, rtol=1e-6)
+    np.testing.assert_allclose(conv(tinynet.tensor(x)).numpy(), x, rtol=1e-6)
 
 
 def test_conv2d_validation_messages():
     # Shape mistakes found when the layer runs are RuntimeErrors, as in PyTorch.
     conv = nn.Conv2d(3, 16, 3)
     with pytest.raises(RuntimeError, match=r"Conv2d\(3→16\) expects input with 3 channels, got shape \(8, 1, 28, 2"):
-        conv(tinynet.Tensor(np.zeros((8, 1, 28, 28), dtype=np.float32)))
+        conv(tinynet.tensor(np.zeros((8, 1, 28, 28), dtype=np.float32)))
     with pytest.raises(RuntimeError, match="4-D"):
-        conv(tinynet.Tensor(np.zeros((28, 28), dtype=np.float32)))
+        conv(tinynet.tensor(np.zeros((28, 28), dtype=np.float32)))
     with pytest.raises(RuntimeError, match="kernel size can't be greater than actual input size"):
-        conv(tinynet.Tensor(np.zeros((1, 3, 2, 2), dtype=np.float32)))
+        conv(tinynet.tensor(np.zeros((1, 3, 2, 2), dtype=np.float32)))
     with pytest.raises(ValueError, match="stride 1"):
         nn.Conv2d(3, 4, 3, stride=2, padding="same")
     with pytest.raises(ValueError, match="padding"):
@@ -180,11 +180,11 @@ def test_conv2d_validation_messages():
 
 def test_pool_shapes_and_values(rng):
     x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
-    y = nn.MaxPool2d(2)(tinynet.Tensor(x))
+    y = nn.MaxPool2d(2)(tinynet.tensor(x))
     np.testing.assert_allclose(y.numpy(), x.reshape(2, 3, 3, 2, 3, 2).max(axis=(3, 5)))
-    y = nn.AvgPool2d(3)(tinynet.Tensor(x))
+    y = nn.AvgPool2d(3)(tinynet.tensor(x))
     np.testing.assert_allclose(y.numpy(), x.reshape(2, 3, 2, 3, 2, 3).mean(axis=(3, 5)), rtol=1e-5)
-    assert nn.MaxPool2d(3, stride=1, padding=1)(tinynet.Tensor(x)).shape == (2, 3, 6, 6)
+    assert nn.MaxPool2d(3, stride=1, padding=1)(tinynet.tensor(x)).shape == (2, 3, 6, 6)
 
 
 def test_pool_gradchecks(rng):
@@ -198,9 +198,9 @@ def test_pool_gradchecks(rng):
 def test_pool_validation():
     # PyTorch raises RuntimeError for each of these.
     with pytest.raises(RuntimeError, match=r"4-D.*\(3, 4\)"):
-        nn.MaxPool2d(2)(tinynet.Tensor(np.zeros((3, 4), dtype=np.float32)))
+        nn.MaxPool2d(2)(tinynet.tensor(np.zeros((3, 4), dtype=np.float32)))
     with pytest.raises(RuntimeError, match="too small"):
-        nn.AvgPool2d(5)(tinynet.Tensor(np.zeros((1, 1, 3, 3), dtype=np.float32)))
+        nn.AvgPool2d(5)(tinynet.tensor(np.zeros((1, 1, 3, 3), dtype=np.float32)))
     with pytest.raises(RuntimeError, match="half"):
         nn.MaxPool2d(2, padding=2)
 
@@ -218,7 +218,7 @@ def test_activation_gradcheck(rng, activation):
 
 def test_activation_values(rng):
     x = _away_from_zero(rng, (3, 4))
-    t = tinynet.Tensor(x)
+    t = tinynet.tensor(x)
     np.testing.assert_allclose(nn.Sigmoid()(t).numpy(), 1 / (1 + np.exp(-x)))
     np.testing.assert_allclose(nn.ReLU()(t).numpy(), np.maximum(x, 0))
     np.testing.assert_allclose(nn.LeakyReLU(0.2)(t).numpy(), np.where(x > 0, x, 0.2 * x))
@@ -231,7 +231,7 @@ def test_activation_values(rng):
 
 
 def test_hardlim_has_zero_gradient(rng):
-    x = tinynet.Tensor(_away_from_zero(rng, (5,)), requires_grad=True)
+    x = tinynet.tensor(_away_from_zero(rng, (5,)), requires_grad=True)
     nn.Hardlim()(x).sum().backward()
     assert x.grad is None or not np.any(x.grad.numpy())
 
@@ -239,7 +239,7 @@ def test_hardlim_has_zero_gradient(rng):
 def test_dropout_train_and_eval(rng):
     tinynet.manual_seed(3)
     layer = nn.Dropout(0.5)
-    x = tinynet.Tensor(np.ones((200, 50)))
+    x = tinynet.tensor(np.ones((200, 50)))
     y = layer(x).numpy()
     kept = y != 0
     assert 0.4 < kept.mean() < 0.6
@@ -263,7 +263,7 @@ def test_dropout_gradcheck_with_a_fixed_mask(rng):
 
 
 def test_flatten(rng):
-    x = tinynet.Tensor(rng.standard_normal((2, 3, 4, 5)))
+    x = tinynet.tensor(rng.standard_normal((2, 3, 4, 5)))
     assert nn.Flatten()(x).shape == (2, 60)
     assert nn.Flatten(0, 1)(x).shape == (6, 4, 5)
     assert nn.Flatten(start_dim=2)(x).shape == (2, 3, 20)
@@ -275,7 +275,7 @@ def test_flatten(rng):
 def test_batchnorm2d_training_normalises_and_updates_running_stats(rng):
     bn = nn.BatchNorm2d(3, momentum=0.1)
     x = rng.standard_normal((4, 3, 5, 5)) * 3 + 2
-    y = bn(tinynet.Tensor(x.astype(np.float32))).numpy()
+    y = bn(tinynet.tensor(x.astype(np.float32))).numpy()
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-5)
     np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, atol=1e-3)
     np.testing.assert_allclose(bn.running_mean, 0.1 * x.mean(axis=(0, 2, 3)), rtol=1e-5)
@@ -289,7 +289,7 @@ def test_batchnorm_eval_uses_running_stats(rng):
     bn.running_var[...] = [4.0, 9.0]
     bn.eval()
     x = rng.standard_normal((3, 2)).astype(np.float32)
-    y = bn(tinynet.Tensor(x)).numpy()
+    y = bn(tinynet.tensor(x)).numpy()
     np.testing.assert_allclose(y, (x - [1.0, -1.0]) / np.sqrt(np.array([4.0, 9.0]) + bn.eps), rtol=1e-5)
     assert int(bn.num_batches_tracked) == 0
     np.testing.assert_array_equal(bn.running_mean, [1.0, -1.0])
@@ -304,7 +304,7 @@ def test_batchnorm_gradcheck_train_mode(rng):
 def test_batchnorm1d_on_sequences_uses_batch_and_length_statistics(rng):
     bn = nn.BatchNorm1d(3)
     x = (rng.standard_normal((4, 3, 6)) * [[[1.0], [2.0], [5.0]]] + 1).astype(np.float32)
-    y = bn(tinynet.Tensor(x))
+    y = bn(tinynet.tensor(x))
     assert y.shape == (4, 3, 6)
     np.testing.assert_allclose(y.numpy().mean(axis=(0, 2)), 0, atol=1e-5)
     np.testing.assert_allclose(y.numpy().var(axis=(0, 2)), 1, atol=1e-3)
@@ -320,11 +320,11 @@ def test_batchnorm_gradcheck_eval_mode(rng):
 
 def test_batchnorm_validation():
     with pytest.raises(RuntimeError, match=r"4 channels.*\(2, 3, 5, 5\)"):
-        nn.BatchNorm2d(4)(tinynet.Tensor(np.zeros((2, 3, 5, 5), dtype=np.float32)))
+        nn.BatchNorm2d(4)(tinynet.tensor(np.zeros((2, 3, 5, 5), dtype=np.float32)))
     with pytest.raises(ValueError, match="4-D"):
-        nn.BatchNorm2d(3)(tinynet.Tensor(np.zeros((2, 3), dtype=np.float32)))
+        nn.BatchNorm2d(3)(tinynet.tensor(np.zeros((2, 3), dtype=np.float32)))
     with pytest.raises(ValueError, match="more than one value"):
-        nn.BatchNorm1d(3)(tinynet.Tensor(np.zeros((1, 3), dtype=np.float32)))
+        nn.BatchNorm1d(3)(tinynet.tensor(np.zeros((1, 3), dtype=np.float32)))
     with pytest.raises(ValueError):
         nn.BatchNorm1d(3, momentum=2)
 
@@ -336,7 +336,7 @@ def test_residual_block_shapes_and_shortcut_kind(rng):
     assert isinstance(same.shortcut, nn.Identity)
     projecting = nn.ResidualBlock(4, 8, stride=2)
     assert isinstance(projecting.shortcut, nn.Sequential)
-    x = tinynet.Tensor(rng.standard_normal((2, 4, 6, 6)).astype(np.float32))
+    x = tinynet.tensor(rng.standard_normal((2, 4, 6, 6)).astype(np.float32))
     assert same(x).shape == (2, 4, 6, 6)
     assert projecting(x).shape == (2, 8, 3, 3)
     assert np.all(projecting(x).numpy() >= 0)  # ends in a ReLU
@@ -347,7 +347,7 @@ def test_residual_block_identity_shortcut_passes_input_through(rng):
     block = nn.ResidualBlock(3, 3)
     block.conv2.weight.data[...] = 0
     x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
-    np.testing.assert_allclose(block(tinynet.Tensor(x)).numpy(), np.maximum(x, 0), atol=1e-6)
+    np.testing.assert_allclose(block(tinynet.tensor(x)).numpy(), np.maximum(x, 0), atol=1e-6)
 
 
 def test_residual_block_gradcheck(rng):
@@ -363,17 +363,17 @@ def test_loss_modules_compute_their_formulas(rng):
     labels = np.array([0, 2, 1, 2])
     log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
     expected_ce = -log_probs[np.arange(4), labels]
-    t_logits = tinynet.Tensor(logits)
+    t_logits = tinynet.tensor(logits)
     assert nn.CrossEntropyLoss()(t_logits, labels).item() == pytest.approx(expected_ce.mean())
     assert nn.CrossEntropyLoss(reduction="sum")(t_logits, labels).item() == pytest.approx(expected_ce.sum())
     np.testing.assert_allclose(nn.CrossEntropyLoss(reduction="none")(t_logits, labels).numpy(), expected_ce)
-    assert nn.NLLLoss()(tinynet.Tensor(log_probs), labels).item() == pytest.approx(expected_ce.mean())
+    assert nn.NLLLoss()(tinynet.tensor(log_probs), labels).item() == pytest.approx(expected_ce.mean())
     target = rng.random((4, 3))
-    assert nn.MSELoss()(t_logits, tinynet.Tensor(target)).item() == pytest.approx(((logits - target) ** 2).mean())
+    assert nn.MSELoss()(t_logits, tinynet.tensor(target)).item() == pytest.approx(((logits - target) ** 2).mean())
     p = 1 / (1 + np.exp(-logits))
     bce = -(target * np.log(p) + (1 - target) * np.log(1 - p))
-    assert nn.BCELoss()(tinynet.Tensor(p), tinynet.Tensor(target)).item() == pytest.approx(bce.mean())
-    assert nn.BCEWithLogitsLoss()(t_logits, tinynet.Tensor(target)).item() == pytest.approx(bce.mean())
+    assert nn.BCELoss()(tinynet.tensor(p), tinynet.tensor(target)).item() == pytest.approx(bce.mean())
+    assert nn.BCEWithLogitsLoss()(t_logits, tinynet.tensor(target)).item() == pytest.approx(bce.mean())
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss(reduction="average")
 
@@ -381,6 +381,6 @@ def test_loss_modules_compute_their_formulas(rng):
 @pytest.mark.parametrize("loss_class", [nn.CrossEntropyLoss, nn.MSELoss, nn.BCEWithLogitsLoss])
 def test_loss_gradcheck(rng, loss_class):
     logits = rng.standard_normal((4, 3))
-    target = np.array([0, 2, 1, 2]) if loss_class is nn.CrossEntropyLoss else tinynet.Tensor(rng.random((4, 3)))
+    target = np.array([0, 2, 1, 2]) if loss_class is nn.CrossEntropyLoss else tinynet.tensor(rng.random((4, 3)))
     loss = loss_class()
-    assert gradcheck(lambda z: loss(z, target), [tinynet.Tensor(logits, requires_grad=True)])
+    assert gradcheck(lambda z: loss(z, target), [tinynet.tensor(logits, requires_grad=True)])

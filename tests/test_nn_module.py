@@ -91,7 +91,7 @@ def test_train_and_eval_reach_every_descendant():
 
 def test_zero_grad_clears_every_gradient():
     model = TwoLayer()
-    model(tinynet.Tensor(np.ones((5, 3), dtype=np.float32))).sum().backward()
+    model(tinynet.tensor(np.ones((5, 3), dtype=np.float32))).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
@@ -107,7 +107,7 @@ def test_to_double_converts_parameters_and_float_buffers_only():
     assert after["0.weight"].dtype == np.float64
     assert after["1.running_var"].dtype == np.float64
     assert after["1.num_batches_tracked"].dtype == np.int64
-    assert model(tinynet.Tensor(np.ones((4, 2)))).dtype == np.float64
+    assert model(tinynet.tensor(np.ones((4, 2)))).dtype == np.float64
 
 
 # ---- hooks -------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_forward_hooks_fire_for_every_nested_module_in_call_order():
     seen = []
     handles = [m.register_forward_hook(lambda module, inputs, output: seen.append((module, output.shape)))
                for m in model.modules()]
-    x = tinynet.Tensor(np.ones((5, 3), dtype=np.float32))
+    x = tinynet.tensor(np.ones((5, 3), dtype=np.float32))
     model(x)
     inner = model[1]
     assert [m for m, _ in seen] == [model[0], inner[0], inner[1], inner, model]
@@ -138,7 +138,7 @@ def test_hook_receives_inputs_and_can_replace_output():
         return output * 0
 
     handle = layer.register_forward_hook(hook)
-    x = tinynet.Tensor(np.ones((1, 2), dtype=np.float32))
+    x = tinynet.tensor(np.ones((1, 2), dtype=np.float32))
     out = layer(x)
     assert received["inputs"][0] is x
     assert np.all(out.numpy() == 0)
@@ -150,7 +150,7 @@ def test_hook_receives_inputs_and_can_replace_output():
 def test_forward_pre_hook_can_replace_inputs():
     layer = nn.Identity()
     layer.register_forward_pre_hook(lambda module, inputs: inputs[0] + 1)
-    assert layer(tinynet.Tensor(np.zeros(3))).numpy().tolist() == [1, 1, 1]
+    assert layer(tinynet.tensor(np.zeros(3))).numpy().tolist() == [1, 1, 1]
 
 
 def test_register_hook_rejects_non_callables():
@@ -257,7 +257,7 @@ def test_sequential_indexing_len_iteration_and_slicing():
         model[3]
     with pytest.raises(TypeError):
         nn.Sequential(nn.ReLU(), "not a module")
-    x = tinynet.Tensor(np.ones((4, 2), dtype=np.float32))
+    x = tinynet.tensor(np.ones((4, 2), dtype=np.float32))
     np.testing.assert_allclose(model(x).numpy(), layers[2](layers[1](layers[0](x))).numpy())
 
 
@@ -279,7 +279,7 @@ def test_module_list_registers_members():
     holder.blocks = blocks
     assert "blocks.3.weight" in holder.state_dict()
     with pytest.raises(NotImplementedError):
-        blocks(tinynet.Tensor(np.ones(2)))
+        blocks(tinynet.tensor(np.ones(2)))
 
 
 # ---- repr -----------------------------------------------------------------------------

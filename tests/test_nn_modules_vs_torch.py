@@ -113,7 +113,7 @@ def test_module_matches_torch(name, build, makers, dtype, torch):
     rng = np.random.default_rng(0)
     arrays = [make(rng) for make in makers]
     arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in arrays]
-    our_inputs = [tinynet.Tensor(a.copy(), requires_grad=a.dtype.kind == "f") for a in arrays]
+    our_inputs = [tinynet.tensor(a.copy(), requires_grad=a.dtype.kind == "f") for a in arrays]
     their_inputs = [torch.tensor(a.copy(), requires_grad=a.dtype.kind == "f") for a in arrays]
     # (in-place layers change their input: feed them a non-leaf copy, as they would see in a model)
     out = ours(*[x * 1 if x.requires_grad else x for x in our_inputs])
@@ -123,7 +123,7 @@ def test_module_matches_torch(name, build, makers, dtype, torch):
     if not expected.requires_grad:
         return
     grad = np.random.default_rng(1).standard_normal(out.shape).astype(dtype)
-    out.backward(tinynet.Tensor(grad))
+    out.backward(tinynet.tensor(grad))
     expected.backward(torch.from_numpy(grad.copy()))
     for index, (mine, reference) in enumerate(zip(our_inputs, their_inputs)):
         if reference.grad is not None:
@@ -155,7 +155,7 @@ def test_small_resnext_trains_like_torch(torch):
     _copy_weights(ours, theirs, np.float64)
     x = np.random.default_rng(0).standard_normal((4, 3, 9, 9))
     y = np.array([0, 3, 1, 4])
-    loss = tnn.CrossEntropyLoss(label_smoothing=0.1)(ours(tinynet.Tensor(x)), y)
+    loss = tnn.CrossEntropyLoss(label_smoothing=0.1)(ours(tinynet.tensor(x)), y)
     expected = torch.nn.CrossEntropyLoss(label_smoothing=0.1)(theirs(torch.tensor(x)), torch.tensor(y))
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-10)
     loss.backward()

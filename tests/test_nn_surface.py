@@ -201,8 +201,8 @@ CASES = [
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.gradcheck], ids=repr)
 def test_gradcheck(case):
-    tensors = [tinynet.Tensor(a, requires_grad=True) for a in inputs(case, np.float64)]
-    constants = constants_for(case, np.float64, tinynet.Tensor)
+    tensors = [tinynet.tensor(a, requires_grad=True) for a in inputs(case, np.float64)]
+    constants = constants_for(case, np.float64, tinynet.tensor)
     assert tinynet.gradcheck(lambda *ts: case.fn(tF, *ts, *constants), tensors)
 
 
@@ -213,16 +213,16 @@ def test_matches_torch(case, dtype, torch):
 
     tolerance = case.tolerance64 if dtype == np.float64 else case.tolerance32
     arrays = inputs(case, dtype)
-    ours = [tinynet.Tensor(a.copy(), requires_grad=True) for a in arrays]
+    ours = [tinynet.tensor(a.copy(), requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
-    out = case.fn(tF, *ours, *constants_for(case, dtype, tinynet.Tensor))
+    out = case.fn(tF, *ours, *constants_for(case, dtype, tinynet.tensor))
     expected = case.fn(torch_F, *theirs, *constants_for(case, dtype, torch.from_numpy))
     assert out.shape == tuple(expected.shape), f"{case.name}: shape {out.shape} != PyTorch's {tuple(expected.shape)}"
     assert out.dtype == np.dtype(dtype), f"{case.name}: dtype {out.dtype}, expected {np.dtype(dtype)}"
     np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=tolerance, atol=tolerance,
                                err_msg=f"{case.name}: forward differs from PyTorch")
     grad_out = np.random.default_rng(1).standard_normal(out.shape).astype(dtype)
-    out.backward(tinynet.Tensor(grad_out))
+    out.backward(tinynet.tensor(grad_out))
     expected.backward(torch.from_numpy(grad_out.copy()))
     for index, (mine, reference) in enumerate(zip(ours, theirs)):
         assert (mine.grad is None) == (reference.grad is None), f"{case.name}: input {index} gradient presence"
@@ -287,7 +287,7 @@ def test_inplace_activations_change_the_input_and_keep_gradients_right(torch):
     for name, call in [("relu", lambda F, h: F.relu(h, inplace=True)),
                        ("hardtanh", lambda F, h: F.hardtanh(h, -0.5, 0.5, inplace=True)),
                        ("selu", lambda F, h: F.selu(h, inplace=True)), ("mish", lambda F, h: F.mish(h, True))]:
-        x = tinynet.Tensor(base.copy(), requires_grad=True)
+        x = tinynet.tensor(base.copy(), requires_grad=True)
         h = x * 2
         out = call(tF, h)
         assert out is h, name
@@ -319,7 +319,7 @@ def test_adaptive_windows_follow_pytorch_formula():
 
 def test_embedding_max_norm_renormalises_rows_in_place_like_torch(torch):
     weight = np.random.default_rng(0).standard_normal((5, 3)) * 3
-    ours = tinynet.Tensor(weight.copy(), requires_grad=True)
+    ours = tinynet.tensor(weight.copy(), requires_grad=True)
     theirs = torch.tensor(weight.copy(), requires_grad=True)
     before = ours._version_number
     out = tF.embedding(np.array([[0, 2], [2, 3]]), ours, max_norm=1.5)
@@ -337,13 +337,13 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 def _compare_forward_backward(torch, ours_fn, theirs_fn, x):
-    ours_x = tinynet.Tensor(x.copy(), requires_grad=True)
+    ours_x = tinynet.tensor(x.copy(), requires_grad=True)
     theirs_x = torch.tensor(x.copy(), requires_grad=True)
     ours, theirs = ours_fn(ours_x), theirs_fn(theirs_x)
     assert ours.shape == tuple(theirs.shape)
     np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
     grad = np.random.default_rng(1).standard_normal(ours.shape)
-    ours.backward(tinynet.Tensor(grad))
+    ours.backward(tinynet.tensor(grad))
     theirs.backward(torch.from_numpy(grad))
     np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-10, atol=1e-12)
 
@@ -397,7 +397,7 @@ def test_grouped_dilated_convolution_matches_torch_for_random_settings(groups, p
     w = rng.standard_normal((groups * per_group[1], per_group[0], *kernel))
     b = rng.standard_normal(groups * per_group[1])
     options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    ours_w, theirs_w = tinynet.Tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
-    _compare_forward_backward(torch, lambda t: tF.conv2d(t, ours_w, tinynet.Tensor(b), **options),
+    ours_w, theirs_w = tinynet.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    _compare_forward_backward(torch, lambda t: tF.conv2d(t, ours_w, tinynet.tensor(b), **options),
                               lambda t: torch.nn.functional.conv2d(t, theirs_w, torch.tensor(b), **options), x)
     np.testing.assert_allclose(ours_w.grad.numpy(), theirs_w.grad.numpy(), rtol=1e-10, atol=1e-12)

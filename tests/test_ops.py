@@ -211,8 +211,8 @@ def test_case_names_are_unique():
        st.sampled_from(["add", "sub", "mul", "div"]))
 def test_broadcast_binary_ops_gradcheck(shapes, op):
     rng = np.random.default_rng(0)
-    a = tinynet.Tensor(rng.uniform(0.5, 2, shapes.input_shapes[0]), requires_grad=True)
-    b = tinynet.Tensor(rng.uniform(0.5, 2, shapes.input_shapes[1]), requires_grad=True)
+    a = tinynet.tensor(rng.uniform(0.5, 2, shapes.input_shapes[0]), requires_grad=True)
+    b = tinynet.tensor(rng.uniform(0.5, 2, shapes.input_shapes[1]), requires_grad=True)
     functions = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
                  "mul": lambda a, b: a * b, "div": lambda a, b: a / b}
     out = functions[op](a, b)
@@ -224,7 +224,7 @@ def test_broadcast_binary_ops_gradcheck(shapes, op):
 def test_reductions_over_random_axes_gradcheck(shape, data):
     axes = data.draw(st.lists(st.integers(0, len(shape) - 1), unique=True, min_size=1))
     keepdims = data.draw(st.booleans())
-    x = tinynet.Tensor(np.random.default_rng(1).standard_normal(shape), requires_grad=True)
+    x = tinynet.tensor(np.random.default_rng(1).standard_normal(shape), requires_grad=True)
     expected = np.sum(x.numpy(), axis=tuple(axes), keepdims=keepdims)
     np.testing.assert_allclose(x.sum(tuple(axes), keepdims).numpy(), expected)
     assert tinynet.gradcheck(lambda t: t.sum(tuple(axes), keepdims) * t.mean(tuple(axes), keepdims), (x,))
@@ -280,7 +280,7 @@ def test_dropout_scales_survivors_and_is_identity_in_eval():
 def test_batch_norm_updates_running_statistics_like_torch_formula():
     x = np.random.default_rng(0).standard_normal((8, 2, 3, 3))
     running_mean, running_var = np.zeros(2), np.ones(2)
-    F.batch_norm(tinynet.Tensor(x), running_mean, running_var, training=True, momentum=0.25)
+    F.batch_norm(tinynet.tensor(x), running_mean, running_var, training=True, momentum=0.25)
     batch_mean = x.mean(axis=(0, 2, 3))
     batch_var_unbiased = x.var(axis=(0, 2, 3), ddof=1)
     np.testing.assert_allclose(running_mean, 0.25 * batch_mean)

@@ -210,9 +210,9 @@ def _numpy_dtype(torch_dtype):
 def compare_with_torch(case, torch, dtype):
     """Forward values, shapes and dtypes, then the gradient of every input, against PyTorch in ``dtype``."""
     arrays = [np.asarray(a, dtype=dtype) for a in make_arrays(case)]
-    ours = [tinynet.Tensor(a.copy(), requires_grad=True) for a in arrays]
+    ours = [tinynet.tensor(a.copy(), requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
-    out_ours = _as_tuple(case.fn(*ours, *[tinynet.Tensor(np.asarray(c)) for c in case.constants]))
+    out_ours = _as_tuple(case.fn(*ours, *[tinynet.tensor(np.asarray(c)) for c in case.constants]))
     out_theirs = _as_tuple((case.torch_fn or case.fn)(*theirs, *[torch.from_numpy(np.asarray(c)) for c in case.constants]))
     assert len(out_ours) == len(out_theirs), f"{case.name}: {len(out_ours)} outputs, PyTorch gives {len(out_theirs)}"
     rng = np.random.default_rng(1)
@@ -229,7 +229,7 @@ def compare_with_torch(case, torch, dtype):
         assert mine.requires_grad == reference.requires_grad, f"{case.name}: requires_grad differs"
         if reference.requires_grad:
             weights = rng.standard_normal(expected.shape).astype(dtype)
-            loss_ours = loss_ours + (mine * tinynet.Tensor(weights)).sum()
+            loss_ours = loss_ours + (mine * tinynet.tensor(weights)).sum()
             loss_theirs = loss_theirs + (reference * torch.from_numpy(weights)).sum()
     if not isinstance(loss_theirs, int):
         loss_ours.backward()

@@ -14,7 +14,7 @@ def parameter(values):
 
 
 def set_grad(p, values):
-    p.grad = tinynet.Tensor(np.array(values, dtype=p.dtype))
+    p.grad = tinynet.tensor(np.array(values, dtype=p.dtype))
 
 
 def test_sgd_plain_step():
@@ -89,8 +89,8 @@ def test_adam_first_step_formula_with_weight_decay():
                                   lambda ps: optim.Adam(ps, lr=0.1)])
 def test_optimizers_minimise_a_least_squares_problem(make):
     rng = np.random.default_rng(0)
-    a = tinynet.Tensor(rng.standard_normal((10, 3)))
-    b = tinynet.Tensor(rng.standard_normal(10))
+    a = tinynet.tensor(rng.standard_normal((10, 3)))
+    b = tinynet.tensor(rng.standard_normal(10))
     solution = np.linalg.lstsq(a.numpy(), b.numpy(), rcond=None)[0]
     x = parameter(np.zeros(3))
     opt = make([x])
@@ -115,7 +115,7 @@ def test_updates_are_in_place_and_keep_dtype():
     layer = nn.Linear(3, 2)
     array = layer.weight.numpy()
     opt = optim.SGD(layer.parameters(), lr=0.1, momentum=0.9)
-    layer(tinynet.Tensor(np.ones((4, 3), dtype=np.float32))).sum().backward()
+    layer(tinynet.tensor(np.ones((4, 3), dtype=np.float32))).sum().backward()
     opt.step()
     assert np.shares_memory(layer.weight.numpy(), array) and array.dtype == np.float32
     opt.zero_grad()

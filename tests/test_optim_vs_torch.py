@@ -68,7 +68,7 @@ class Pair:
                 a.grad, b.grad = None, None
                 continue
             g = rng.standard_normal(a.shape).astype(self.dtype)
-            a.grad = tinynet.Tensor(g.copy())
+            a.grad = tinynet.tensor(g.copy())
             b.grad = torch.tensor(g.copy())
 
     def assert_same(self, what):
@@ -208,7 +208,7 @@ def test_state_dict_through_a_file_resumes_identically(name, options, tmp_path):
 
     def step(optimizer, ps, gs):
         for p, g in zip(ps, gs):
-            p.grad = tinynet.Tensor(g.copy())
+            p.grad = tinynet.tensor(g.copy())
         optimizer.step()
 
     for gs in grads[:3]:
@@ -234,7 +234,7 @@ def test_state_dict_through_a_file_resumes_identically(name, options, tmp_path):
 def test_a_load_missing_part_of_the_state_is_refused_and_changes_nothing(make, drop):
     p = nn.Parameter(np.ones(2))
     opt = make([p])
-    p.grad = tinynet.Tensor(np.array([0.5, -1.0]))
+    p.grad = tinynet.tensor(np.array([0.5, -1.0]))
     opt.step()
     before = {k: np.array(v, copy=True) for k, v in opt.state[p].items()}
     state = flatten_state_dict(opt.state_dict())
@@ -251,7 +251,7 @@ def test_a_load_missing_part_of_the_state_is_refused_and_changes_nothing(make, d
 def test_rmsprop_state_from_a_momentum_group_is_refused_by_a_plain_one():
     p = nn.Parameter(np.ones(2))
     with_momentum = optim.RMSprop([p], momentum=0.9)
-    p.grad = tinynet.Tensor(np.ones(2))
+    p.grad = tinynet.tensor(np.ones(2))
     with_momentum.step()
     state = flatten_state_dict(with_momentum.state_dict())
     state["param_groups.0.momentum"] = 0.0  # the state then has a buffer this group would never use
@@ -270,7 +270,7 @@ def test_step_with_a_closure_returns_its_loss_and_matches_torch(name):
 
     def tiny_closure():
         tiny_opt.zero_grad()
-        loss = ((tinynet.Tensor(x) @ tiny_w) ** 2).mean()
+        loss = ((tinynet.tensor(x) @ tiny_w) ** 2).mean()
         loss.backward()
         return loss
 

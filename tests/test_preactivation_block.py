@@ -48,7 +48,7 @@ def _gradcheck_block(block, x):
         return block(x)
 
     originals = [p for _, p in named]
-    inputs = [tinynet.Tensor(x, requires_grad=True)] + [tinynet.Tensor(p.detach().numpy(), requires_grad=True) for p in originals]
+    inputs = [tinynet.tensor(x, requires_grad=True)] + [tinynet.tensor(p.detach().numpy(), requires_grad=True) for p in originals]
     try:
         assert gradcheck(run, inputs, atol=1e-5, rtol=1e-3)
     finally:

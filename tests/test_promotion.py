@@ -136,7 +136,7 @@ def test_default_dtype_is_float32_and_labels_are_int64():
 def test_set_default_dtype_is_honoured_by_constructors_and_promotion(default_float64, torch):
     assert tinynet.get_default_dtype() == tinynet.float64
     made = [tinynet.tensor([1.5]), tinynet.zeros(2), tinynet.ones(2), tinynet.randn(2), tinynet.rand(2),
-            tinynet.eye(2), tinynet.arange(0, 1, 0.5), tinynet.full((2,), 0.5), tinynet.Tensor([0.5])]
+            tinynet.eye(2), tinynet.arange(0, 1, 0.5), tinynet.full((2,), 0.5), tinynet.tensor([0.5])]
     assert all(t.dtype == tinynet.float64 for t in made)
     assert (tinynet.tensor([1, 2]) * 0.5).dtype == tinynet.float64
     assert (tinynet.tensor([1, 2]) / 2).dtype == tinynet.float64

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+import tinynet
 from tinynet import Tensor, nn, optim
 from tinynet.optim.optimizer import LEARNING_RATE, Optimizer, flatten_state_dict, real
 
@@ -99,7 +100,7 @@ def trained(make, dtype=np.float64):
     params = parameters(dtype)
     opt = make(params)
     for g in ([0.5, -1.0], [0.25, 2.0]):
-        params[0].grad = Tensor(np.array(g, dtype=dtype))
+        params[0].grad = tinynet.tensor(np.array(g, dtype=dtype))
         opt.step()
     return opt, params
 
@@ -166,7 +167,7 @@ def test_a_failing_load_names_the_key_and_changes_nothing(make, change, error, w
             np.testing.assert_array_equal(after_states[key][name], value)
     # ... and it steps on exactly as an optimizer that never saw the bad state.
     for p in (params[0], twin_params[0]):
-        p.grad = Tensor(np.array([1.0, 1.0], dtype=dtype))
+        p.grad = tinynet.tensor(np.array([1.0, 1.0], dtype=dtype))
     opt.step()
     twin.step()
     np.testing.assert_array_equal(params[0].numpy(), twin_params[0].numpy())

@@ -16,7 +16,7 @@ def small_model():
 def test_model_roundtrip_preserves_names_order_values_and_dtypes(tmp_path):
     tinynet.manual_seed(0)
     model = small_model()
-    model(tinynet.Tensor(np.random.default_rng(0).random((4, 1, 4, 4), dtype=np.float32)))  # move BN stats
+    model(tinynet.tensor(np.random.default_rng(0).random((4, 1, 4, 4), dtype=np.float32)))  # move BN stats
     path = tmp_path / "model.npz"
     tinynet.save(model.state_dict(), path)
     loaded = tinynet.load(path)
@@ -30,7 +30,7 @@ def test_model_roundtrip_preserves_names_order_values_and_dtypes(tmp_path):
     tinynet.manual_seed(1)
     fresh = small_model()
     fresh.load_state_dict(loaded)
-    x = tinynet.Tensor(np.random.default_rng(1).random((2, 1, 4, 4), dtype=np.float32))
+    x = tinynet.tensor(np.random.default_rng(1).random((2, 1, 4, 4), dtype=np.float32))
     model.eval()
     fresh.eval()
     np.testing.assert_array_equal(fresh(x).numpy(), model(x).numpy())
@@ -38,7 +38,7 @@ def test_model_roundtrip_preserves_names_order_values_and_dtypes(tmp_path):
 
 def test_save_writes_exactly_the_given_path_and_accepts_tensors(tmp_path):
     path = tmp_path / "weights.checkpoint"
-    tinynet.save({"w": tinynet.Tensor(np.arange(3.0)), "ints": np.arange(4, dtype=np.int32)}, str(path))
+    tinynet.save({"w": tinynet.tensor(np.arange(3.0)), "ints": np.arange(4, dtype=np.int32)}, str(path))
     assert os.listdir(tmp_path) == ["weights.checkpoint"]  # no ".npz" appended, no temp files left
     loaded = tinynet.load(path)
     np.testing.assert_array_equal(loaded["w"], np.arange(3.0))

@@ -57,7 +57,31 @@ def test_integer_tensors_cannot_require_grad():
     with pytest.raises(TypeError, match="dtype"):
         tinynet.Tensor(np.array(["a", "b"]))
     with pytest.raises(TypeError, match="dtype"):
-        tinynet.Tensor(np.ones(2, dtype=np.float16))
+        tinynet.tensor(np.ones(2, dtype=np.float16))
+
+
+def test_the_legacy_constructor_follows_torch(torch):
+    array32 = np.arange(3, dtype=np.float32)
+    cases = [(), (2, 3), ([1, 2],), ([[1, 2], [3, 4]],), ((2, 3),), ([True, False],), ([],), (0,), (2,),
+             (np.array([1, 2]),), (np.ones(2),), (np.ones(2, dtype=np.float16),), (array32,)]
+    for args in cases:
+        ours, theirs = tinynet.Tensor(*args), torch.Tensor(*args)
+        assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        if args and not isinstance(args[0], int):
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert np.shares_memory(tinynet.Tensor(array32).numpy(), array32)  # an array of the default dtype: shared
+    assert tinynet.Tensor(tinynet.Size([2, 3])).shape == (2, 3) and not tinynet.Tensor(2, 3).numpy().any()
+    long = tinynet.tensor([1, 2])
+    alias = tinynet.Tensor(long)  # a Tensor: its values, shared, in its own dtype
+    assert alias.dtype == np.int64 and np.shares_memory(alias.numpy(), long.numpy())
+    for bad, error in [((2.5,), TypeError), ((True,), TypeError), ((2, -1), RuntimeError),
+                       ((np.array(["a"]),), TypeError)]:
+        for library in (tinynet, torch):
+            with pytest.raises(error):
+                library.Tensor(*bad)
+    weight = tinynet.nn.Parameter(tinynet.Tensor(4, 3))  # the custom-layer idiom, then an init draws it
+    tinynet.nn.init.kaiming_uniform_(weight, a=5 ** 0.5)
+    assert weight.shape == (4, 3) and weight.requires_grad and weight.numpy().any()
 
 
 def test_repr_item_and_detach():

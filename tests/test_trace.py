@@ -13,7 +13,7 @@ from tinynet.ops.elementwise import Div
 
 
 def test_trace_prints_each_op_with_its_derivative_and_gradients():
-    x = tinynet.Tensor([1.0, 2.0], requires_grad=True)
+    x = tinynet.tensor([1.0, 2.0], requires_grad=True)
     out = io.StringIO()
     with tinynet.trace_backward(file=out, names={"x": x}) as trace:
         (x * 3.0).sum().backward()
@@ -28,7 +28,7 @@ def test_trace_prints_each_op_with_its_derivative_and_gradients():
 
 
 def test_trace_writes_to_stdout_by_default_and_summarises_big_tensors(capsys):
-    x = tinynet.Tensor(np.arange(20.0), requires_grad=True)
+    x = tinynet.tensor(np.arange(20.0), requires_grad=True)
     with tinynet.trace_backward(max_values=4):
         (x * x).sum().backward()
     printed = capsys.readouterr().out
@@ -53,7 +53,7 @@ def test_trace_of_the_bp_networks_backward_shows_the_hand_derived_gradients():
 
 def test_trace_stops_listening_after_the_block_and_after_an_error():
     listeners = list(hooks.backward_listeners)
-    x = tinynet.Tensor([1.0], requires_grad=True)
+    x = tinynet.tensor([1.0], requires_grad=True)
     out = io.StringIO()
     with pytest.raises(ZeroDivisionError):
         with tinynet.trace_backward(file=out):

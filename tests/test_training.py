@@ -10,8 +10,8 @@ from tinynet import nn, optim
 def test_two_two_one_sigmoid_net_solves_xor():
     # A 2-2-1 sigmoid net has bad local minima for some initialisations; this seed is one that works.
     tinynet.manual_seed(0)
-    x = tinynet.Tensor(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32))
-    y = tinynet.Tensor(np.array([[0], [1], [1], [0]], dtype=np.float32))
+    x = tinynet.tensor(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32))
+    y = tinynet.tensor(np.array([[0], [1], [1], [0]], dtype=np.float32))
     model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
     optimizer = optim.Adam(model.parameters(), lr=0.1)
     loss_fn = nn.BCELoss()
@@ -46,7 +46,7 @@ def test_small_cnn_overfits_64_mnist_digits():
     )
     optimizer = optim.Adam(model.parameters(), lr=3e-3)
     loss_fn = nn.CrossEntropyLoss()
-    x = tinynet.Tensor(images)
+    x = tinynet.tensor(images)
     losses = []
     for _ in range(40):
         optimizer.zero_grad()
@@ -72,7 +72,7 @@ def test_batchnorm_dropout_net_trains_with_sgd_and_schedule_then_predicts_determ
     model = nn.Sequential(nn.Linear(2, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 2))
     optimizer = optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     schedule = optim.CosineAnnealingLR(optimizer, T_max=30)
-    x = tinynet.Tensor(points)
+    x = tinynet.tensor(points)
     for _ in range(30):
         optimizer.zero_grad()
         nn.CrossEntropyLoss()(model(x), labels).backward()

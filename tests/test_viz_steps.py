@@ -74,7 +74,7 @@ def test_ink_picture_is_black_ink_on_white_paper(tmp_path):
 def _two_layer_loss():
     tinynet.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
-    x = tinynet.Tensor(np.ones((4, 3), dtype=np.float32))
+    x = tinynet.tensor(np.ones((4, 3), dtype=np.float32))
     return model, x, (model(x) ** 2).mean()
 
 

@@ -41,7 +41,7 @@ def compare_forward_backward(torch_model, tiny_model, x, target, dtype):
     loss_torch = torch.nn.functional.cross_entropy(out_torch, torch.tensor(target))
     loss_torch.backward()
 
-    x_tiny = tinynet.Tensor(x, requires_grad=True)
+    x_tiny = tinynet.tensor(x, requires_grad=True)
     out_tiny = tiny_model(x_tiny)
     loss_tiny = nn.CrossEntropyLoss()(out_tiny, target)
     loss_tiny.backward()
@@ -146,7 +146,7 @@ def test_cnn_with_batchnorm_and_residual_blocks_matches_torch(dtype):
     with torch.no_grad():
         expected = torch_model(torch.tensor(x2))
     with tinynet.no_grad():
-        assert_close(tiny(tinynet.Tensor(x2)), expected, dtype, "eval output")
+        assert_close(tiny(tinynet.tensor(x2)), expected, dtype, "eval output")
 
 
 @pytest.mark.parametrize("kernel, padding, torch_padding", [
@@ -159,7 +159,7 @@ def test_conv_padding_modes_match_torch(kernel, padding, torch_padding):
     reference = torch.nn.Conv2d(2, 3, kernel, padding=torch_padding, dtype=torch.float64)
     copy_weights(reference, tiny)
     x = rng.standard_normal((2, 2, 6, 5))
-    x_tiny, x_torch = tinynet.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    x_tiny, x_torch = tinynet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y_tiny, y_torch = tiny(x_tiny), reference(x_torch)
     assert y_tiny.shape == tuple(y_torch.shape)
     g = rng.standard_normal(y_tiny.shape)
@@ -176,7 +176,7 @@ def test_conv_padding_modes_match_torch(kernel, padding, torch_padding):
 ], ids=lambda m: type(m).__name__)
 def test_activation_modules_match_torch(tiny_fn, torch_fn):
     x = np.random.default_rng(3).standard_normal((4, 5)) * 3
-    assert_close(tiny_fn(tinynet.Tensor(x)), torch_fn(torch.tensor(x)), np.float64, type(tiny_fn).__name__)
+    assert_close(tiny_fn(tinynet.tensor(x)), torch_fn(torch.tensor(x)), np.float64, type(tiny_fn).__name__)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -195,9 +195,9 @@ def test_loss_modules_match_torch(reduction):
         (nn.BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss, logits, target),
     ]
     for tiny_class, torch_class, prediction, goal in pairs:
-        tiny_target = goal if goal.dtype.kind == "i" else tinynet.Tensor(goal)
+        tiny_target = goal if goal.dtype.kind == "i" else tinynet.tensor(goal)
         expected = torch_class(reduction=reduction)(t(prediction), t(goal))
-        got = tiny_class(reduction=reduction)(tinynet.Tensor(prediction), tiny_target)
+        got = tiny_class(reduction=reduction)(tinynet.tensor(prediction), tiny_target)
         assert_close(got, expected, np.float64, tiny_class.__name__)
 
 
@@ -210,7 +210,7 @@ def test_batchnorm1d_matches_torch_train_then_eval(shape):
     copy_weights(reference, tiny)
     for _ in range(2):
         x = rng.standard_normal(shape) * 2 + 1
-        x_tiny, x_torch = tinynet.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        x_tiny, x_torch = tinynet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         y_tiny, y_torch = tiny(x_tiny), reference(x_torch)
         g = rng.standard_normal(shape)
         y_tiny.backward(g)
@@ -223,7 +223,7 @@ def test_batchnorm1d_matches_torch_train_then_eval(shape):
     tiny.eval()
     reference.eval()
     x = rng.standard_normal(shape)
-    assert_close(tiny(tinynet.Tensor(x)), reference(torch.tensor(x)), np.float64, "eval output")
+    assert_close(tiny(tinynet.tensor(x)), reference(torch.tensor(x)), np.float64, "eval output")
 
 
 def test_state_dict_names_and_shapes_match_torch():
@@ -249,7 +249,7 @@ def run_trajectory(tiny_opt_factory, torch_opt_factory, steps=6):
         x = rng.standard_normal((8, 4))
         y = rng.integers(0, 3, size=8)
         tiny_opt.zero_grad()
-        nn.CrossEntropyLoss()(tiny_model(tinynet.Tensor(x)), y).backward()
+        nn.CrossEntropyLoss()(tiny_model(tinynet.tensor(x)), y).backward()
         tiny_opt.step()
         torch_opt.zero_grad()
         torch.nn.functional.cross_entropy(torch_model(torch.tensor(x)), torch.tensor(y)).backward()

@@ -98,7 +98,7 @@ def rebuild(structure, members, where, error_type):
             if not isinstance(content, str) or content not in members or content in used:
                 fail(f"member {content!r} is missing or used twice")
             used.add(content)
-            return Tensor(members[content]) if kind == "tensor" else members[content]
+            return Tensor._from_data(members[content]) if kind == "tensor" else members[content]
         if kind == "value":
             if content is not None and not isinstance(content, (bool, int, float, str)):
                 fail(f"unexpected value {str(content)[:80]}")

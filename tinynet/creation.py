@@ -58,7 +58,7 @@ def _dtype_of_value(value, dtype):
 
 def _make(array, requires_grad, device):
     check_device(device)
-    return Tensor(array, requires_grad=requires_grad)
+    return Tensor._from_data(array, requires_grad=requires_grad)
 
 
 # ---- from data ---------------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     array = data._array if isinstance(data, Tensor) else data
     if isinstance(array, np.ndarray):
         array = np.array(array, copy=True)
-    return Tensor(array, requires_grad=requires_grad, dtype=None if dtype is None else _dtype(dtype))
+    return Tensor._from_data(array, requires_grad=requires_grad, dtype=None if dtype is None else _dtype(dtype))
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -80,14 +80,14 @@ def as_tensor(data, dtype=None, device=None):
         if dtype is None or _dtype(dtype) == data.dtype:
             return data
         return astype(data, _dtype(dtype))
-    return Tensor(data, dtype=None if dtype is None else _dtype(dtype))
+    return Tensor._from_data(data, dtype=None if dtype is None else _dtype(dtype))
 
 
 def from_numpy(ndarray):
     """A Tensor sharing memory with ``ndarray``: changing one changes the other."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy expected np.ndarray (got {type(ndarray).__name__})")
-    return Tensor(ndarray)
+    return Tensor._from_data(ndarray)
 
 
 # ---- filled with one value ------------------------------------------------------------------------------------

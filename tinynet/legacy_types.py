@@ -6,12 +6,8 @@ sequence: a copy, converted) or from a shape given as integers (``FloatTensor(2,
 leaves the memory uninitialized, tinynet fills it with zeros).  ``isinstance`` asks the dtype.
 """
 
-import numbers
-
-import numpy as np
-
 from tinynet import dtypes
-from tinynet.tensor import Tensor
+from tinynet.tensor import Tensor, legacy_array
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
            "BoolTensor"]
@@ -21,23 +17,13 @@ class LegacyTensorType(type):
     """The metaclass: calling the class makes a tensor; ``isinstance`` compares dtypes."""
 
     def __call__(cls, *args):
-        if not args:
-            return Tensor._from_array(np.zeros(0, cls.legacy_dtype), False)
-        if all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in args) and \
-                not (len(args) == 1 and isinstance(args[0], Tensor)):
-            if any(n < 0 for n in args):
-                raise RuntimeError(f"{cls.__name__}: negative dimension in size {list(args)}")
-            return Tensor._from_array(np.zeros(tuple(int(n) for n in args), cls.legacy_dtype), False)
-        if len(args) != 1:
-            raise TypeError(f"{cls.__name__}() takes data (a list, array or tensor) or a shape of integers, "
-                            f"got {args!r}")
-        data = args[0]
-        if isinstance(data, Tensor):
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            data = args[0]
             if data._array.dtype != cls.legacy_dtype:
                 raise TypeError(f"{cls.__name__}: expected a {cls.legacy_dtype} tensor, got {data.dtype} "
                                 f"(convert it with .type({cls.__name__}) or .to(dtype))")
             return data
-        return Tensor._from_array(np.array(data, dtype=cls.legacy_dtype), False)
+        return Tensor._from_array(legacy_array(args, cls.legacy_dtype, cls.__name__), False)
 
     def __instancecheck__(cls, obj):
         return isinstance(obj, Tensor) and obj._array.dtype == cls.legacy_dtype

@@ -22,10 +22,14 @@ in its ``tinynet/ops`` file.  (That keeps this bottom layer free of imports
 from the layers above it.)
 """
 
+import numbers
+
 import numpy as np
 
 from tinynet import dtypes, printing
 from tinynet.devices import CPU
+from tinynet.devices import check as check_device
+from tinynet.size import Size
 
 FLOAT_DTYPES = dtypes.FLOAT_DTYPES
 
@@ -69,23 +73,66 @@ def check_can_require_grad(dtype):
         raise RuntimeError(f"only float32/float64 tensors can require gradients, got dtype {dtype}")
 
 
+def legacy_array(args, dtype, owner):
+    """The array of PyTorch's legacy constructors, ``torch.Tensor(...)`` and ``torch.FloatTensor(...)``.
+
+    No arguments: empty.  Integers (or one Size): a new array of that shape, zero-filled (PyTorch leaves
+    it uninitialised).  One list or array: its values in ``dtype``, sharing an array already of ``dtype``.
+    """
+    if not args:
+        return np.zeros(0, dtype)
+    if len(args) == 1 and isinstance(args[0], Size):
+        args = tuple(args[0])
+    if all(isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) for n in args):
+        if any(n < 0 for n in args):
+            raise RuntimeError(f"{owner}: negative dimension in size {list(args)}")
+        return np.zeros(tuple(int(n) for n in args), dtype)
+    if len(args) != 1:
+        raise TypeError(f"{owner}() takes data (a list or an array) or a shape of integers, got {args!r}")
+    data = args[0]
+    if not isinstance(data, (list, tuple, np.ndarray)):
+        raise TypeError(f"{owner}(): data must be a sequence (got {type(data).__name__})")
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "fiub":
+        raise TypeError(f"{owner}(): can't convert an array of dtype {data.dtype} (numbers or bools only)")
+    return np.asarray(data, dtype=dtype)
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it and backpropagate.
 
-    ``Tensor(data, requires_grad=False, dtype=None)``: ``data`` is an ndarray
-    (kept without copying when its dtype fits), a nested list, a number or a
-    Tensor.  Python floats become float32; float32 and float64 are
-    differentiable; integer and bool tensors (labels, masks) are not.
+    ``Tensor(...)`` is PyTorch's legacy constructor, as ``torch.Tensor(...)``: ``Tensor(data)`` holds a
+    list's or an array's values in the default dtype (float32 unless changed; an array already of that
+    dtype is shared, not copied), ``Tensor(2, 3)`` is a new 2x3 tensor (zeros), ``Tensor()`` an empty one,
+    and ``Tensor(t)`` of a Tensor shares ``t``'s values and dtype.  ``tinynet.tensor(data)`` keeps the
+    data's own dtype.  float32 and float64 are differentiable; integer and bool tensors (labels, masks)
+    are not.
     """
 
     __slots__ = ("_array", "requires_grad", "grad", "_node", "_version", "_base", "_hooks", "__weakref__")
     # Make numpy hand `ndarray + Tensor` to Tensor.__radd__ instead of looping over the Tensor.
     __array_ufunc__ = None
 
-    def __init__(self, data, requires_grad=False, dtype=None):
-        self._array = as_array(data, dtype)
+    def __init__(self, *args, requires_grad=False, device=None):
+        check_device(device, "Tensor")
+        if len(args) == 1 and isinstance(args[0], Tensor):  # its values shared, in its own dtype
+            self._init_leaf(args[0]._array, requires_grad)
+            self._version = args[0]._version_counter()
+        else:
+            self._init_leaf(legacy_array(args, dtypes.get_default_dtype(), "Tensor"), requires_grad)
+
+    @staticmethod
+    def _from_data(data, requires_grad=False, dtype=None):
+        """A leaf over ``data`` (an ndarray -- kept without copying when its dtype fits --, a list, a number)
+        in the dtype ``tinynet.tensor`` would give it: how tinynet's own code wraps values."""
+        tensor = Tensor.__new__(Tensor)
+        tensor._init_leaf(as_array(data, dtype), requires_grad)
+        return tensor
+
+    def _init_leaf(self, array, requires_grad):
+        """Make this a leaf tensor over ``array``."""
         if requires_grad:
-            check_can_require_grad(self._array.dtype)
+            check_can_require_grad(array.dtype)
+        self._array = array
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None

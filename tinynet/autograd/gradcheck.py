@@ -55,7 +55,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(
-        Tensor(value._array.astype(np.float64), requires_grad=True)
+        Tensor._from_data(value._array.astype(np.float64), requires_grad=True)
         if isinstance(value, Tensor) and value.requires_grad else value
         for value in inputs
     )

@@ -130,7 +130,7 @@ def predict(model, x):
     import tinynet
 
     with tinynet.no_grad():
-        return model(tinynet.Tensor(x)).numpy()
+        return model(tinynet.tensor(x)).numpy()
 
 
 # ---------------------------------------------------------------------------- part 2
@@ -259,7 +259,7 @@ def hand_network():
     for layer, weight, bias in ((model[0], HAND_W1, HAND_B1), (model[2], HAND_W2, HAND_B2)):
         layer.weight.data[...] = weight
         layer.bias.data[...] = bias
-    x, target = tinynet.Tensor(HAND_X[None, :]), tinynet.Tensor(HAND_TARGET[None, :])
+    x, target = tinynet.tensor(HAND_X[None, :]), tinynet.tensor(HAND_TARGET[None, :])
     return model, x, target, nn.MSELoss()(model(x), target)
 
 

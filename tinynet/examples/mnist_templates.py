@@ -86,7 +86,7 @@ def probabilities(model, x, batch_size=2000):
     outputs = []
     with tinynet.no_grad():
         for start in range(0, len(x), batch_size):
-            outputs.append(tinynet.softmax(model(tinynet.Tensor(x[start:start + batch_size])), dim=1).numpy())
+            outputs.append(tinynet.softmax(model(tinynet.tensor(x[start:start + batch_size])), dim=1).numpy())
     return np.concatenate(outputs)
 
 

@@ -123,7 +123,7 @@ def hidden_and_line(network):
     import tinynet
 
     with tinynet.no_grad():
-        hidden = network[1](network[0](tinynet.Tensor(X))).numpy()
+        hidden = network[1](network[0](tinynet.tensor(X))).numpy()
     w = network[2].weight.numpy().reshape(-1)
     return hidden, (float(w[0]), float(w[1]), float(network[2].bias.numpy().reshape(-1)[0]))
 
@@ -157,7 +157,7 @@ def predict(model):
     import tinynet
 
     with tinynet.no_grad():
-        return model(tinynet.Tensor(X)).numpy().reshape(-1)
+        return model(tinynet.tensor(X)).numpy().reshape(-1)
 
 
 def _settings(epochs, quick, options):

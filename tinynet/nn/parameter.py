@@ -19,12 +19,12 @@ class Parameter(Tensor):
     that the Parameter never aliases an array the caller still holds.
     """
 
-    def __init__(self, data, requires_grad=True):
-        array = data._array if isinstance(data, Tensor) else data
+    def __init__(self, data=None, requires_grad=True):
+        array = np.zeros(0, np.float32) if data is None else data._array if isinstance(data, Tensor) else data
         array = np.array(array, copy=True)
         if array.dtype not in (np.float32, np.float64):
             raise TypeError(f"Parameter expects float32 or float64 data, got dtype {array.dtype}")
-        super().__init__(array, requires_grad=requires_grad)
+        self._init_leaf(array, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

@@ -119,8 +119,8 @@ def adaptive_avg_pool2d(input, output_size):
         batched, unbatched = pool.as_batch(input)
         return pool.unbatch(pool.AvgPool2d.apply(batched, kernel, stride=kernel, padding=(0, 0)), unbatched)
     dtype = input._array.dtype if input._array.dtype.kind == "f" else np.float32
-    rows = Tensor(averaging_matrix(height, output_size[0], dtype))
-    columns = Tensor(averaging_matrix(width, output_size[1], dtype).T.copy())
+    rows = Tensor._from_data(averaging_matrix(height, output_size[0], dtype))
+    columns = Tensor._from_data(averaging_matrix(width, output_size[1], dtype).T.copy())
     return matmul(matmul(rows, input), columns)
 
 

@@ -66,7 +66,7 @@ def legacy_reduction(size_average, reduce, reduction, owner):
 
 def as_target(value):
     """Targets may be Tensors, arrays or lists; they never need gradients unless they are Tensors that ask."""
-    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+    return value if isinstance(value, Tensor) else Tensor._from_data(np.asarray(value))
 
 
 def constant_weight(weight, name, owner, dtype):

@@ -16,7 +16,7 @@ _NUMBERS = (int, float, bool)
 
 def as_tensor(value):
     """``value`` as a Tensor (a Tensor is returned as is; anything else is wrapped without copying if possible)."""
-    return value if isinstance(value, Tensor) else Tensor(value)
+    return value if isinstance(value, Tensor) else Tensor._from_data(value)
 
 
 def operand(value):
@@ -30,7 +30,7 @@ def operand(value):
     if isinstance(value, _NUMBERS):
         return value
     if isinstance(value, (np.ndarray, list, tuple)):
-        return Tensor(value)  # (an ndarray keeps its dtype; Python floats in a list become float32)
+        return Tensor._from_data(value)  # (an ndarray keeps its dtype; Python floats in a list become float32)
     raise TypeError(f"cannot combine a Tensor with a {type(value).__name__}")
 
 

@@ -127,7 +127,7 @@ class Optimizer:
                     p.grad._array[...] = 0
                     p.grad._bump_version()
                 else:  # a read-only gradient array: replace it by zeros of the same shape and dtype
-                    p.grad = Tensor(np.zeros_like(np.asarray(p.grad)))
+                    p.grad = Tensor._from_data(np.zeros_like(np.asarray(p.grad)))
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; defined by each optimizer."""

@@ -30,7 +30,7 @@ def call_model(model_fn, inputs):
 
     if isinstance(model_fn, Module):
         with tinynet.no_grad():
-            output = model_fn(tinynet.Tensor(inputs))
+            output = model_fn(tinynet.as_tensor(inputs))
     elif callable(model_fn):
         output = model_fn(inputs)
     else:

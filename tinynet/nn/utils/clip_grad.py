@@ -57,7 +57,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
         raise TypeError(f"{owner}: max_norm must be a number, got {max_norm!r}")
     if not grads:
-        return Tensor(np.array(0.0, dtype=np.float32))
+        return Tensor._from_data(np.array(0.0, dtype=np.float32))
     dtype = grads[0]._array.dtype
     norm = total_norm([g._array for g in grads], norm_type)
     if error_if_nonfinite and not math.isfinite(norm):
@@ -68,7 +68,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     for grad in grads:
         grad._array *= grad._array.dtype.type(scale)
         grad._bump_version()
-    return Tensor(np.array(norm, dtype=dtype))
+    return Tensor._from_data(np.array(norm, dtype=dtype))
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):

@@ -46,7 +46,7 @@ def _stack_arrays(arrays):
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, but got "
                                f"{list(shapes[0])} at entry 0 and {list(shape)} at entry {index}")
     dtype = _batch_dtype({a.dtype for a in arrays})
-    return Tensor(np.stack(arrays).astype(dtype, copy=False))
+    return Tensor._from_data(np.stack(arrays).astype(dtype, copy=False))
 
 
 def _collate_tensors(batch):
@@ -72,11 +72,11 @@ def default_collate(batch):
     if isinstance(elem, np.ndarray):
         return _collate_ndarrays(batch)
     if isinstance(elem, (np.bool_, np.number, np.object_)):  # before float: np.float64 is a Python float
-        return Tensor(np.asarray(batch))
+        return Tensor._from_data(np.asarray(batch))
     if isinstance(elem, float):
-        return Tensor(np.array(batch, dtype=np.float64))
+        return Tensor._from_data(np.array(batch, dtype=np.float64))
     if isinstance(elem, int):  # bools included: all bools give a bool tensor
-        return Tensor(list(batch))
+        return Tensor._from_data(list(batch))
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
@@ -97,9 +97,9 @@ def default_convert(data):
     if isinstance(data, Tensor):
         return data
     if isinstance(data, np.ndarray):
-        return data if _is_text_or_object(data) else Tensor(data)
+        return data if _is_text_or_object(data) else Tensor._from_data(data)
     if isinstance(data, (np.bool_, np.number)):
-        return Tensor(np.asarray(data))
+        return Tensor._from_data(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
         return _same_mapping(data, {key: default_convert(data[key]) for key in data})
     if isinstance(data, tuple) and hasattr(data, "_fields"):

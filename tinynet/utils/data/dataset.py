@@ -61,7 +61,7 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset expects at least one tensor, got none")
         converted = []
         for position, tensor in enumerate(tensors):
-            tensor = tensor if isinstance(tensor, Tensor) else Tensor(np.asarray(tensor))
+            tensor = tensor if isinstance(tensor, Tensor) else Tensor._from_data(np.asarray(tensor))
             if tensor.ndim == 0:
                 raise ValueError(f"TensorDataset: tensor {position} is a scalar; expected at least 1 dimension")
             converted.append(tensor)
@@ -83,7 +83,7 @@ class TensorDataset(Dataset):
         if any(tensor.requires_grad for tensor in self.tensors):
             return None
         positions = np.asarray(indices, dtype=np.intp)
-        return [Tensor(np.take(tensor._array, positions, axis=0)) for tensor in self.tensors]
+        return [Tensor._from_data(np.take(tensor._array, positions, axis=0)) for tensor in self.tensors]
 
 
 class Subset(Dataset):
