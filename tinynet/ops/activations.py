@@ -99,14 +99,26 @@ def tanh(input):
     return Tanh.apply(as_float(input))
 
 
+def _read_only_zero(dtype):
+    zero = np.zeros((), dtype)
+    zero.flags.writeable = False
+    return zero
+
+
+# 0 in each float dtype, as a 0-d array: numpy compares with it faster than with the Python number 0, which it
+# converts again on every call (a third of a small ReLU's forward time).
+_ZERO = {dtype: _read_only_zero(dtype) for dtype in dtypes.FLOAT_DTYPES}
+
+
 class ReLU(Function):
     """relu(x) = max(x, 0).   d relu/dx = 1 for x > 0, 0 for x <= 0 (0 at the kink, like PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
-        positive = x > 0
+        zero = _ZERO.get(x.dtype, 0)
+        positive = x > zero
         ctx.save_for_backward(positive)
-        return np.maximum(x, 0)  # not x * positive: that makes -0.0 of negatives, which prints as "-0."
+        return np.maximum(x, zero)  # not x * positive: that makes -0.0 of negatives, which prints as "-0."
 
     @staticmethod
     def backward(ctx, grad):
