@@ -180,11 +180,11 @@ def compare_runs(program, capsys, tmp_path, monkeypatch, rtol=2e-4, same_text=Fa
     tiny_numbers, ref_numbers = printed_numbers(tiny_out), printed_numbers(ref_out)
     assert len(tiny_numbers) == len(ref_numbers) > 0, (tiny_out, ref_out)
     np.testing.assert_allclose(tiny_numbers, ref_numbers, rtol=rtol, atol=1e-5)
-    if same_text:  # the same text once the numbers (compared above, to rtol) are masked, sizes printed as tuples
-        # and the names of backward nodes left out (tinynet's differ: LinearBackward for AddmmBackward0)
+    if same_text:  # the same text once the numbers (compared above, to rtol) are masked, the library's name
+        # (torch.Size, tinynet.Size) left out and the names of backward nodes too (tinynet's differ: LinearBackward
+        # for AddmmBackward0)
         def masked(text):
-            text = re.sub(r"torch\.Size\(\[(\d+)\]\)", r"(\1,)", text)
-            text = re.sub(r"torch\.Size\(\[([\d, ]*)\]\)", r"(\1)", text)
+            text = re.sub(r"(torch|tinynet)\.Size", "Size", text)
             text = re.sub(r"grad_fn=<\w+>", "grad_fn=<...>", text)
             return re.sub(r"-?\d+\.\d+(?:e[-+]\d+)?", "#", text).splitlines()
         assert masked(tiny_out) == masked(ref_out)

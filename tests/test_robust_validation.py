@@ -74,8 +74,9 @@ MISTAKES = [
     ("float labels", lambda: F.cross_entropy(ones(4, 3), np.array([0.0, 1.0, 2.0, 1.0])), RuntimeError,
      "integer dtype (int64), got dtype float64"),
     ("1-D logits with a batch of labels", lambda: F.cross_entropy(ones(3), labels(0, 1)), ValueError,
-     "(C,) = (3,) need one class index (a 0-d target, or 1-D of size 1), got target shape (2,)"),
-    ("mse shapes", lambda: nn.MSELoss()(ones(4, 3), ones(4, 2)), RuntimeError, "(4, 3) and target shape (4, 2)"),
+     "(C,) = (3,) need one class index (a 0-d target, or 1-D of size 1), got target shape tinynet.Size([2])"),
+    ("mse shapes", lambda: nn.MSELoss()(ones(4, 3), ones(4, 2)), RuntimeError,
+     "Size([4, 3]) and target shape tinynet.Size([4, 2])"),
     ("bad reduction", lambda: nn.MSELoss(reduction="avg"), ValueError, "'avg'"),
     # optimizers
     ("sgd lr < 0", lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1), ValueError, "lr must be >= 0, got -1"),

@@ -60,6 +60,16 @@ def test_integer_tensors_cannot_require_grad():
         tinynet.tensor(np.ones(2, dtype=np.float16))
 
 
+def test_shapes_are_sizes_printed_as_torch_prints_them(torch):
+    ours, theirs = tinynet.zeros(64, 1, 28, 28), torch.zeros(64, 1, 28, 28)
+    for a, b in [(ours.shape, theirs.shape), (ours.size(), theirs.size()), (ours[0, 0].shape, theirs[0, 0].shape),
+                 (ours.sum().shape, theirs.sum().shape)]:
+        assert isinstance(a, tinynet.Size) and isinstance(a, tuple) and a == tuple(b)
+        assert f"Shape: {a}" == f"Shape: {b}".replace("torch.", "tinynet.")  # the quickstart's f-string
+        assert a.numel() == b.numel()
+    assert ours.size(1) == 1 and ours.shape[2:] == (28, 28) and np.zeros(ours.shape).shape == (64, 1, 28, 28)
+
+
 def test_the_legacy_constructor_follows_torch(torch):
     array32 = np.arange(3, dtype=np.float32)
     cases = [(), (2, 3), ([1, 2],), ([[1, 2], [3, 4]],), ((2, 3),), ([True, False],), ([],), (0,), (2,),

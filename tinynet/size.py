@@ -1,7 +1,7 @@
 """``tinynet.Size``: PyTorch's type for a shape -- here a tuple of ints.
 
-``x.shape`` and ``x.size()`` are plain tuples in tinynet (see the README); a Size is a tuple too, so
-``x.shape == tinynet.Size([2, 3])`` and ``tinynet.zeros(tinynet.Size([2, 3]))`` work as in PyTorch.
+``x.shape`` and ``x.size()`` are Sizes, as in PyTorch; a Size is a tuple, so ``x.shape == (2, 3)``,
+``np.zeros(x.shape)`` and ``tinynet.zeros(tinynet.Size([2, 3]))`` work as with any tuple.
 """
 
 import math
@@ -17,6 +17,11 @@ class Size(tuple):
             if isinstance(n, bool) or not isinstance(n, numbers.Integral):
                 raise TypeError(f"Size: every entry must be an int, got {sizes!r}")
         return super().__new__(cls, (int(n) for n in sizes))
+
+    @classmethod
+    def _of(cls, shape):
+        """The Size of a shape numpy has already checked (a tensor's): no checks, so it is quick."""
+        return tuple.__new__(cls, shape)
 
     def numel(self):
         """The number of elements a tensor of this shape holds."""

@@ -252,8 +252,8 @@ class Tensor:
 
     @property
     def shape(self):
-        """The shape tuple."""
-        return self._array.shape
+        """The shape: a ``tinynet.Size``, a tuple of ints (PyTorch's ``torch.Size``)."""
+        return Size._of(self._array.shape)
 
     @property
     def dtype(self):
@@ -276,8 +276,8 @@ class Tensor:
         return False
 
     def size(self, dim=None):
-        """The shape (like PyTorch's ``size()``), or the length of one dimension."""
-        return self._array.shape if dim is None else self._array.shape[dim]
+        """The shape (a Size, as PyTorch's ``size()``), or the length of dimension ``dim``."""
+        return Size._of(self._array.shape) if dim is None else self._array.shape[dim]
 
     def numel(self):
         """The number of elements."""

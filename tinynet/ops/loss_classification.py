@@ -240,7 +240,7 @@ def class_targets(input, target, weight, ignore_index, owner, allow_probabilitie
                               if allow_probabilities and kind == "f" else ""))
     if input.ndim == 1:
         if target.shape not in ((), (1,)):
-            raise ValueError(f"{owner}: a single sample's scores (C,) = {input.shape} need one class index (a 0-d "
+            raise ValueError(f"{owner}: a single sample's scores (C,) = ({input.shape[0]},) need one class index (a 0-d "
                              f"target, or 1-D of size 1), got target shape {target.shape}")
     elif target.ndim == 0 or target.shape[0] != input.shape[0]:
         raise ValueError(f"{owner}: expected input batch_size ({input.shape[0]}) to match target batch_size "
