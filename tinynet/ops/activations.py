@@ -71,7 +71,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * out * (1 - out)
+        return grad * (out - out * out)  # = grad out (1 - out), without the Python number 1
 
 
 def sigmoid(input):
@@ -91,7 +91,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        return grad - grad * out * out  # = grad (1 - out^2), without the Python number 1 (numpy converts it each call)
 
 
 def tanh(input):
@@ -291,7 +291,7 @@ class PReLU(Function):
         if need_weight:
             per_element = np.where(negative, grad * x, 0)
             axes = tuple(axis for axis in range(x.ndim) if axis != 1 or slope.size == 1)
-            grad_weight = per_element.sum(axis=axes).reshape(ctx.parents[1].shape)
+            grad_weight = per_element.sum(axis=axes).reshape(ctx.parents[1]._array.shape)
         return grad_x, grad_weight
 
 

@@ -81,8 +81,8 @@ class Remainder(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to_shape(grad, ctx.parents[0].shape) if need_a else None,
-                sum_to_shape(-grad * rounded_quotient(a, b, ctx.mode), ctx.parents[1].shape) if need_b else None)
+        return (sum_to_shape(grad, ctx.parents[0]._array.shape) if need_a else None,
+                sum_to_shape(-grad * rounded_quotient(a, b, ctx.mode), ctx.parents[1]._array.shape) if need_b else None)
 
 
 def _operands(input, other, owner):

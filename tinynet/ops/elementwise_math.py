@@ -147,8 +147,8 @@ class Atan2(Function):
         need_y, need_x = ctx.needs_input_grad
         r2 = x * x + y * y
         scale = grad / np.where(r2 == 0, 1, r2)  # at the origin x = y = 0, so both gradients come out 0
-        return (sum_to_shape(scale * x, ctx.parents[0].shape) if need_y else None,
-                sum_to_shape(scale * -y, ctx.parents[1].shape) if need_x else None)
+        return (sum_to_shape(scale * x, ctx.parents[0]._array.shape) if need_y else None,
+                sum_to_shape(scale * -y, ctx.parents[1]._array.shape) if need_x else None)
 
 
 def atan2(input, other):

@@ -81,7 +81,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved_tensors
-        grad_x = np.zeros(ctx.parents[0].shape, dtype=grad.dtype)
+        grad_x = np.zeros(ctx.parents[0]._array.shape, dtype=grad.dtype)
         np.add.at(grad_x, _coordinates(index, ctx.axis), grad)
         return grad_x
 
@@ -130,7 +130,7 @@ class Scatter(Function):
             if not ctx.accumulate:
                 grad_x[where] = 0
         if need_src:
-            grad_src = np.zeros(ctx.parents[1].shape, dtype=grad.dtype)
+            grad_src = np.zeros(ctx.parents[1]._array.shape, dtype=grad.dtype)
             grad_src[tuple(slice(n) for n in index.shape)] = grad[where]
         return grad_x, grad_src
 
@@ -239,7 +239,7 @@ class MaskedFill(Function):
         (mask,) = ctx.saved_tensors
         mask = np.broadcast_to(mask, grad.shape)
         need_x, need_value = ctx.needs_input_grad[:2]
-        return (sum_to_shape(np.where(mask, 0, grad), ctx.parents[0].shape) if need_x else None,
+        return (sum_to_shape(np.where(mask, 0, grad), ctx.parents[0]._array.shape) if need_x else None,
                 np.asarray(grad[mask].sum(), dtype=ctx.parents[1].dtype) if need_value else None)
 
 

@@ -122,8 +122,8 @@ class DifferenceLoss(Function):
         (d,) = ctx.saved_tensors
         grad_d = grad_per_item(grad, ctx.reduction, d.size) * ctx.function.slope(d, ctx.parameter)
         need_input, need_target = ctx.needs_input_grad
-        return (sum_to_shape(grad_d, ctx.parents[0].shape) if need_input else None,
-                sum_to_shape(-grad_d, ctx.parents[1].shape) if need_target else None)
+        return (sum_to_shape(grad_d, ctx.parents[0]._array.shape) if need_input else None,
+                sum_to_shape(-grad_d, ctx.parents[1]._array.shape) if need_target else None)
 
 
 class MSELoss(DifferenceLoss):

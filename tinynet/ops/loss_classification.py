@@ -211,7 +211,7 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         per_item = _mean_share(grad, ctx.denominator) if ctx.reduction == "mean" else grad
-        grad_log_probs = np.zeros(ctx.parents[0].shape, dtype=grad.dtype)
+        grad_log_probs = np.zeros(ctx.parents[0]._array.shape, dtype=grad.dtype)
         grad_log_probs[ctx.index] = -per_item if ctx.w is None else -ctx.w * per_item
         return grad_log_probs, None
 

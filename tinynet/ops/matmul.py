@@ -120,7 +120,7 @@ class Linear(Function):
             grad_x = gemm_product(grad_rows, weight) if need_x else None
             grad_w = gemm_product(grad_rows, rows, trans_a=True) if need_w else None
             grad_b = grad_rows.sum(axis=0) if need_b else None
-        return None if grad_x is None else grad_x.reshape(ctx.parents[0].shape), grad_w, grad_b
+        return None if grad_x is None else grad_x.reshape(ctx.parents[0]._array.shape), grad_w, grad_b
 
 
 class LinearReLU(Function):

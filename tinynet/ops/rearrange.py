@@ -169,7 +169,7 @@ class Repeat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        shape = ctx.parents[0].shape
+        shape = ctx.parents[0]._array.shape
         interleaved = tuple(n for pair in zip(ctx.repeats, shape) for n in pair)
         return grad.reshape(interleaved).sum(axis=tuple(range(0, 2 * len(shape), 2)))
 

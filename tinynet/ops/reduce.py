@@ -47,7 +47,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_to(grad, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
+        return expand_to(grad, ctx.axes, ctx.keepdims, ctx.parents[0]._array.shape)
 
 
 class Mean(Function):
@@ -63,7 +63,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0].shape)
+        return expand_to(grad / ctx.count, ctx.axes, ctx.keepdims, ctx.parents[0]._array.shape)
 
 
 class Prod(Function):

@@ -33,7 +33,7 @@ class Reshape(ViewFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.parents[0].shape)
+        return grad.reshape(ctx.parents[0]._array.shape)
 
 
 def reshape(input, shape):
@@ -132,7 +132,7 @@ class GetItem(ViewFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        shape = ctx.parents[0].shape
+        shape = ctx.parents[0]._array.shape
         grad_x = np.zeros(shape, dtype=grad.dtype)
         if _is_advanced(ctx.index):
             np.add.at(grad_x, ctx.index, grad)
@@ -338,7 +338,7 @@ class Expand(ViewFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return sum_to_shape(grad, ctx.parents[0].shape)
+        return sum_to_shape(grad, ctx.parents[0]._array.shape)
 
 
 def expanded_shape(shape, sizes):

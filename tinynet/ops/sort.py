@@ -48,7 +48,7 @@ class TakeAlongDim(Function):
     def backward(ctx, grad):
         if grad.ndim == 0 and ctx.parents[0].ndim == 0:
             return grad
-        grad_x = np.zeros(ctx.parents[0].shape, dtype=grad.dtype)
+        grad_x = np.zeros(ctx.parents[0]._array.shape, dtype=grad.dtype)
         np.put_along_axis(grad_x, ctx.indices, grad if ctx.keepdims else np.expand_dims(grad, ctx.axis), ctx.axis)
         return grad_x
 
