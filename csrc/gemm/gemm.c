@@ -1,6 +1,7 @@
 /*
  * gemm/gemm.c -- C = alpha * op(A) * op(B) + beta * C, fast, for float and
- * double: tn_sgemm, tn_dgemm and their plain twins tn_sgemm_ref, tn_dgemm_ref.
+ * double: tn_sgemm, tn_dgemm, their plain twins tn_sgemm_ref, tn_dgemm_ref,
+ * and the short entries for whole arrays, tn_sgemm_contiguous, tn_dgemm_contiguous.
  *
  * A GEMM does 2*m*n*k flops on only m*k + k*n + m*n numbers, so each number
  * fetched from memory can be used ~min(m, n, k) times.  The whole art is to
@@ -258,6 +259,35 @@ int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                              n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
     return dgemm_blocked(plan, threads_for(m, n, k, sizeof(double)), trans_a, trans_b,
                          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
+}
+
+/* Whether tn_?gemm_contiguous must refuse its arrays (tinynet.h): a pointer
+ * not aligned to its type, or C's m*n numbers sharing memory with A's m*k
+ * or B's k*n (compared as addresses: arrays are contiguous ranges). */
+static int refuses(const void *a, const void *b, const void *c, int64_t m, int64_t n, int64_t k, int64_t size)
+{
+    const uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b, c0 = (uintptr_t)c;
+    const uintptr_t a1 = a0 + (uintptr_t)(m * k * size), b1 = b0 + (uintptr_t)(k * n * size);
+    const uintptr_t c1 = c0 + (uintptr_t)(m * n * size);
+    if ((a0 | b0 | c0) % (uintptr_t)size != 0)
+        return 1;
+    return (c0 < a1 && a0 < c1) || (c0 < b1 && b0 < c1);
+}
+
+int tn_sgemm_contiguous(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                        const float *a, const float *b, float *c)
+{
+    if (refuses(a, b, c, m, n, k, sizeof(float)))
+        return TN_ERR_UNSUPPORTED;
+    return tn_sgemm(trans_a, trans_b, m, n, k, 1, a, trans_a ? m : k, b, trans_b ? k : n, 0, c, n);
+}
+
+int tn_dgemm_contiguous(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                        const double *a, const double *b, double *c)
+{
+    if (refuses(a, b, c, m, n, k, sizeof(double)))
+        return TN_ERR_UNSUPPORTED;
+    return tn_dgemm(trans_a, trans_b, m, n, k, 1, a, trans_a ? m : k, b, trans_b ? k : n, 0, c, n);
 }
 
 void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
