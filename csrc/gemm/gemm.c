@@ -71,6 +71,7 @@
  * the caller (e.g. the convolution, one group of images per thread) already
  * owns the cores.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -203,13 +204,50 @@ static int better_transposed(int trans_a, int64_t m, int64_t n, int nr)
     return fill_transposed > 1.5 * fill;
 }
 
+/* Several threads sharing one moderate product piece by piece (shared.inc):
+ * when all of op(B), packed, fits in SHARED_B_MAX_BYTES (half of a 1 MiB
+ * L2), or B is read in place.  (A 512^3 float product, 1 MiB of B, ran
+ * about 10% slower so than with one rectangle of C per thread: its units
+ * of C were too short to use each B micro-panel for long.) */
+#define SHARED_B_MAX_BYTES (512 * 1024)
+#define UNITS_PER_THREAD 3 /* pieces of C per thread: enough to even out a late start */
+#define MIN_UNIT_PANELS 4  /* A micro-panels per unit, at least, where C has the rows */
+
+/* The pieces of one shared product and the counters that hand them out. */
+typedef struct {
+    atomic_llong next_piece, pieces_done, next_unit;
+    int64_t pieces, panel_groups; /* round 1: (k slice, group of B micro-panels), 0 when B is not packed */
+    int64_t units, row_units, col_units; /* round 2: C cut into row_units x col_units rectangles */
+} shared_work;
+
+static void plan_shared_work(shared_work *work, int64_t m, int64_t n, int64_t k, int64_t kc, int mr, int nr,
+                             int64_t mc, int threads, int packs_b, int b_in_place)
+{
+    const int64_t m_panels = tn_ceil_div(m, mr), n_panels = tn_ceil_div(n, nr);
+    const int64_t wanted = UNITS_PER_THREAD * (int64_t)threads;
+    /* Rows: `wanted` units if each keeps MIN_UNIT_PANELS micro-panels (a B
+     * micro-panel brought into L1 should serve a few), at most mc rows. */
+    work->row_units = tn_min64(wanted, tn_ceil_div(m_panels, MIN_UNIT_PANELS));
+    if (work->row_units < tn_ceil_div(m, mc))
+        work->row_units = tn_ceil_div(m, mc);
+    /* Columns too when that leaves fewer units than threads (each such unit packs its rows of A again). */
+    work->col_units = work->row_units >= threads ? 1 : tn_min64(n_panels, tn_ceil_div(wanted, work->row_units));
+    work->units = work->row_units * work->col_units;
+    work->panel_groups = b_in_place ? 1 : tn_min64(n_panels, 2 * (int64_t)threads); /* (in place: the narrow panel) */
+    work->pieces = packs_b ? tn_ceil_div(k, kc) * work->panel_groups : 0;
+    atomic_init(&work->next_piece, 0);
+    atomic_init(&work->pieces_done, 0);
+    atomic_init(&work->next_unit, 0);
+}
+
 /* ---- the loops and the reference, once per type --------------------------------
- * float:  sgemm_blocked, sgemm_reference
- * double: dgemm_blocked, dgemm_reference */
+ * float:  sgemm_blocked, sgemm_run_shared, sgemm_reference
+ * double: dgemm_blocked, dgemm_run_shared, dgemm_reference */
 
 #define REAL float
 #define NAME(x) sgemm_##x
 #include "gemm/loops.inc"
+#include "gemm/shared.inc"
 #include "gemm/reference.inc"
 #undef REAL
 #undef NAME
@@ -217,6 +255,7 @@ static int better_transposed(int trans_a, int64_t m, int64_t n, int nr)
 #define REAL double
 #define NAME(x) dgemm_##x
 #include "gemm/loops.inc"
+#include "gemm/shared.inc"
 #include "gemm/reference.inc"
 #undef REAL
 #undef NAME

@@ -26,6 +26,7 @@
 #define AVX512_MR 14
 
 #define GEMM_MAX_TILE 512 /* >= mr * nr of every plan in gemm.c's table */
+#define GEMM_MAX_A_PANELS 32 /* >= ceil(mc / mr) of every plan in gemm.c's table */
 #define A_PACK_SLACK 16   /* numbers a packing of A may write past its block (see sgemm_pack_a_rows_avx2) */
 
 /*
