@@ -13,7 +13,8 @@
  *   - Functions that allocate scratch memory return 0 on success and
  *     TN_ERR_NOMEM (-1) when malloc fails; nothing else can fail in C
  *     (except the test entries of the direct convolution, which say
- *     TN_ERR_UNSUPPORTED (-2) for a shape they do not compute).
+ *     TN_ERR_UNSUPPORTED (-2) for a shape they do not compute, and
+ *     tn_?gemm_contiguous, which says it for arrays it will not take).
  *   - The "s" prefix is float32, the "d" prefix float64.
  *   - Every kernel has a plain reference loop ("_ref"), which the tests
  *     compare it against at every SIMD level and thread count.
@@ -70,6 +71,16 @@ int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
              double alpha, const double *a, int64_t lda,
              const double *b, int64_t ldb,
              double beta, double *c, int64_t ldc);
+/* The usual call, with fewer arguments to pass: C = op(A) * op(B) for
+ * arrays stored whole (lda, ldb, ldc are their row lengths), as Python's
+ * numpy arrays are when C-contiguous.  C checks what it alone sees cheaply:
+ * it returns TN_ERR_UNSUPPORTED, computing nothing, when a pointer is not
+ * aligned to its type or C's memory overlaps A's or B's; the caller then
+ * takes the general path (copies).  Else as tn_sgemm. */
+int tn_sgemm_contiguous(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                   const float *a, const float *b, float *c);
+int tn_dgemm_contiguous(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                   const double *a, const double *b, double *c);
 void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                   float alpha, const float *a, int64_t lda,
                   const float *b, int64_t ldb,

@@ -1,6 +1,7 @@
 /*
  * gemm/gemm.c -- C = alpha * op(A) * op(B) + beta * C, fast, for float and
- * double: tn_sgemm, tn_dgemm and their plain twins tn_sgemm_ref, tn_dgemm_ref.
+ * double: tn_sgemm, tn_dgemm, their plain twins tn_sgemm_ref, tn_dgemm_ref,
+ * and the short entries for whole arrays, tn_sgemm_contiguous, tn_dgemm_contiguous.
  *
  * A GEMM does 2*m*n*k flops on only m*k + k*n + m*n numbers, so each number
  * fetched from memory can be used ~min(m, n, k) times.  The whole art is to
@@ -70,6 +71,7 @@
  * the caller (e.g. the convolution, one group of images per thread) already
  * owns the cores.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -202,13 +204,50 @@ static int better_transposed(int trans_a, int64_t m, int64_t n, int nr)
     return fill_transposed > 1.5 * fill;
 }
 
+/* Several threads sharing one moderate product piece by piece (shared.inc):
+ * when all of op(B), packed, fits in SHARED_B_MAX_BYTES (half of a 1 MiB
+ * L2), or B is read in place.  (A 512^3 float product, 1 MiB of B, ran
+ * about 10% slower so than with one rectangle of C per thread: its units
+ * of C were too short to use each B micro-panel for long.) */
+#define SHARED_B_MAX_BYTES (512 * 1024)
+#define UNITS_PER_THREAD 3 /* pieces of C per thread: enough to even out a late start */
+#define MIN_UNIT_PANELS 4  /* A micro-panels per unit, at least, where C has the rows */
+
+/* The pieces of one shared product and the counters that hand them out. */
+typedef struct {
+    atomic_llong next_piece, pieces_done, next_unit;
+    int64_t pieces, panel_groups; /* round 1: (k slice, group of B micro-panels), 0 when B is not packed */
+    int64_t units, row_units, col_units; /* round 2: C cut into row_units x col_units rectangles */
+} shared_work;
+
+static void plan_shared_work(shared_work *work, int64_t m, int64_t n, int64_t k, int64_t kc, int mr, int nr,
+                             int64_t mc, int threads, int packs_b, int b_in_place)
+{
+    const int64_t m_panels = tn_ceil_div(m, mr), n_panels = tn_ceil_div(n, nr);
+    const int64_t wanted = UNITS_PER_THREAD * (int64_t)threads;
+    /* Rows: `wanted` units if each keeps MIN_UNIT_PANELS micro-panels (a B
+     * micro-panel brought into L1 should serve a few), at most mc rows. */
+    work->row_units = tn_min64(wanted, tn_ceil_div(m_panels, MIN_UNIT_PANELS));
+    if (work->row_units < tn_ceil_div(m, mc))
+        work->row_units = tn_ceil_div(m, mc);
+    /* Columns too when that leaves fewer units than threads (each such unit packs its rows of A again). */
+    work->col_units = work->row_units >= threads ? 1 : tn_min64(n_panels, tn_ceil_div(wanted, work->row_units));
+    work->units = work->row_units * work->col_units;
+    work->panel_groups = b_in_place ? 1 : tn_min64(n_panels, 2 * (int64_t)threads); /* (in place: the narrow panel) */
+    work->pieces = packs_b ? tn_ceil_div(k, kc) * work->panel_groups : 0;
+    atomic_init(&work->next_piece, 0);
+    atomic_init(&work->pieces_done, 0);
+    atomic_init(&work->next_unit, 0);
+}
+
 /* ---- the loops and the reference, once per type --------------------------------
- * float:  sgemm_blocked, sgemm_reference
- * double: dgemm_blocked, dgemm_reference */
+ * float:  sgemm_blocked, sgemm_run_shared, sgemm_reference
+ * double: dgemm_blocked, dgemm_run_shared, dgemm_reference */
 
 #define REAL float
 #define NAME(x) sgemm_##x
 #include "gemm/loops.inc"
+#include "gemm/shared.inc"
 #include "gemm/reference.inc"
 #undef REAL
 #undef NAME
@@ -216,6 +255,7 @@ static int better_transposed(int trans_a, int64_t m, int64_t n, int nr)
 #define REAL double
 #define NAME(x) dgemm_##x
 #include "gemm/loops.inc"
+#include "gemm/shared.inc"
 #include "gemm/reference.inc"
 #undef REAL
 #undef NAME
@@ -258,6 +298,35 @@ int tn_dgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                              n, m, k, alpha, b, ldb, a, lda, beta, c, 1, ldc);
     return dgemm_blocked(plan, threads_for(m, n, k, sizeof(double)), trans_a, trans_b,
                          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
+}
+
+/* Whether tn_?gemm_contiguous must refuse its arrays (tinynet.h): a pointer
+ * not aligned to its type, or C's m*n numbers sharing memory with A's m*k
+ * or B's k*n (compared as addresses: arrays are contiguous ranges). */
+static int refuses(const void *a, const void *b, const void *c, int64_t m, int64_t n, int64_t k, int64_t size)
+{
+    const uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b, c0 = (uintptr_t)c;
+    const uintptr_t a1 = a0 + (uintptr_t)(m * k * size), b1 = b0 + (uintptr_t)(k * n * size);
+    const uintptr_t c1 = c0 + (uintptr_t)(m * n * size);
+    if ((a0 | b0 | c0) % (uintptr_t)size != 0)
+        return 1;
+    return (c0 < a1 && a0 < c1) || (c0 < b1 && b0 < c1);
+}
+
+int tn_sgemm_contiguous(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                        const float *a, const float *b, float *c)
+{
+    if (refuses(a, b, c, m, n, k, sizeof(float)))
+        return TN_ERR_UNSUPPORTED;
+    return tn_sgemm(trans_a, trans_b, m, n, k, 1, a, trans_a ? m : k, b, trans_b ? k : n, 0, c, n);
+}
+
+int tn_dgemm_contiguous(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                        const double *a, const double *b, double *c)
+{
+    if (refuses(a, b, c, m, n, k, sizeof(double)))
+        return TN_ERR_UNSUPPORTED;
+    return tn_dgemm(trans_a, trans_b, m, n, k, 1, a, trans_a ? m : k, b, trans_b ? k : n, 0, c, n);
 }
 
 void tn_sgemm_ref(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,

@@ -6,6 +6,7 @@
  *   gemm.c              the public functions and THE TABLE of plans (block
  *                       sizes and routines per instruction set and type)
  *   loops.inc           the five loops around the micro-kernel, once per type
+ *   shared.inc          several threads sharing a moderate product piece by piece
  *   reference.inc       the plain triple loop (tn_sgemm_ref, tn_dgemm_ref)
  *   portable.c          plain-C micro-kernel (kernel_portable.inc) and packing (pack.inc)
  *   avx2.c              AVX2 micro-kernel (kernel_avx2.inc), float transposing packers
@@ -26,6 +27,7 @@
 #define AVX512_MR 14
 
 #define GEMM_MAX_TILE 512 /* >= mr * nr of every plan in gemm.c's table */
+#define GEMM_MAX_A_PANELS 32 /* >= ceil(mc / mr) of every plan in gemm.c's table */
 #define A_PACK_SLACK 16   /* numbers a packing of A may write past its block (see sgemm_pack_a_rows_avx2) */
 
 /*

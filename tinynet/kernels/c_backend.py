@@ -20,6 +20,8 @@ from tinynet._tinynet_c import ffi, lib
 
 NAME = "c"
 
+TN_ERR_NOMEM, TN_ERR_UNSUPPORTED = -1, -2  # (csrc/tinynet.h) malloc failed; a C entry refused its arrays
+
 SIMD_LEVELS = {"portable": 0, "avx2": 1, "avx512": 2}
 SIMD_NAMES = {level: name for name, level in SIMD_LEVELS.items()}
 
@@ -130,24 +132,21 @@ def info():
 
 # ---- kernels ----------------------------------------------------------------
 
-# dtype code -> (the C GEMM from KERNELS, its pointer type): the GEMM is called often on small matrices,
-# where every lookup on the way to C shows (a 64 x 64 x 64 product takes about 4 us in C; each lookup of
-# a module attribute 30-40 ns) -- so it has its own table, keyed by the dtype's one-letter code (hashing
-# a dtype object costs more), with the pointer type as a cffi type object (not a name to parse), and
-# from_buffer bound once.
-_GEMMS = {dtype.char: (kernels.gemm, ffi.typeof(_C_TYPE[dtype])) for dtype, kernels in KERNELS.items()}
-_from_buffer = ffi.from_buffer
-
-
 def gemm(a, b, trans_a, trans_b, alpha, beta, c):
-    global kernels_have_run
-    kernels_have_run = True
-    function, pointer = _GEMMS[a.dtype.char]
+    function = _kernels(a.dtype).gemm
     (m, n), (a_rows, lda) = c.shape, a.shape
-    status = function(trans_a, trans_b, m, n, a_rows if trans_a else lda, alpha, _from_buffer(pointer, a), lda,
-                      _from_buffer(pointer, b), b.shape[1], beta, _from_buffer(pointer, c), n)
-    if status != 0:
-        _check_status(status, "gemm")
+    _check_status(function(trans_a, trans_b, m, n, a_rows if trans_a else lda, alpha, _ptr(a), lda,
+                           _ptr(b), b.shape[1], beta, _ptr(c), n), "gemm")
+
+
+# The usual GEMM's way to C, taken by tinynet.kernels.gemm's short path: per dtype, its C entry
+# tn_?gemm_contiguous (fewer arguments than tn_?gemm; C itself refuses misaligned or overlapping arrays,
+# returning TN_ERR_UNSUPPORTED) and its pointer type as a cffi type object (not a name to parse).
+# ffi.from_buffer raises ValueError for a buffer that is not C-contiguous, or read-only when asked for a
+# writable one.
+CONTIGUOUS_SGEMM = (lib.tn_sgemm_contiguous, ffi.typeof("float[]"))
+CONTIGUOUS_DGEMM = (lib.tn_dgemm_contiguous, ffi.typeof("double[]"))
+from_buffer = ffi.from_buffer
 
 
 def conv2d_forward(g, x, w, bias):

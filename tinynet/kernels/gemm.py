@@ -10,6 +10,11 @@ import numbers
 import numpy as np
 
 from tinynet.kernels import config
+from tinynet.kernels.config import c_backend
+
+if c_backend is not None:  # the usual call's way to C (see gemm below)
+    _CONTIGUOUS_SGEMM, _CONTIGUOUS_DGEMM = c_backend.CONTIGUOUS_SGEMM, c_backend.CONTIGUOUS_DGEMM
+    _from_buffer, TN_ERR_NOMEM, TN_ERR_UNSUPPORTED = c_backend.from_buffer, c_backend.TN_ERR_NOMEM, c_backend.TN_ERR_UNSUPPORTED
 from tinynet.kernels.arrays import FLOAT32, FLOAT64, float_array, same_dtype
 
 ndarray = np.ndarray
@@ -47,36 +52,41 @@ def gemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, out=None):
     what ``out`` held.  Without ``out``, a new array is returned and ``beta``
     must be 0.
     """
-    # The usual call (the ops', a benchmark's) is checked here in the fewest tests, inline: for small
-    # matrices each test on the way to C costs a visible share of the product (a 64 x 64 x 64 product
-    # takes about 4 us in C).  What C needs to stay in bounds is tested directly -- 2-D arrays of one
-    # float dtype, C-contiguous and aligned; True/False flags; the default scales; an ``out`` of the
-    # right kind that shares no memory with a or b.  Anything else, or any doubt, takes the full checks
-    # of _checked_gemm (and their error messages).
-    if (type(a) is ndarray and type(b) is ndarray and (trans_a is False or trans_a is True)
-            and (trans_b is False or trans_b is True) and type(alpha) is float and type(beta) is float
-            and alpha == 1.0 and beta == 0.0):
-        dtype, a_shape, b_shape, a_flags, b_flags = a.dtype, a.shape, b.shape, a.flags, b.flags
-        if ((dtype is FLOAT32 or dtype is FLOAT64) and b.dtype is dtype and len(a_shape) == 2
-                and len(b_shape) == 2 and a_flags.c_contiguous and b_flags.c_contiguous and a_flags.aligned
-                and b_flags.aligned):
-            m, k = (a_shape[1], a_shape[0]) if trans_a else a_shape
-            k_b, n = (b_shape[1], b_shape[0]) if trans_b else b_shape
-            if k == k_b and m and n and k:
+    # The usual call (the ops', a benchmark's) goes straight to C: for small matrices each step on the
+    # way costs a visible share of the product (a 64 x 64 x 64 product takes about 4 us in C, one
+    # attribute lookup or function call 40-100 ns).  Python tests what only it can see -- 2-D arrays of
+    # one float dtype whose shapes fit, True/False flags, the default scales, an ``out`` of the result's
+    # shape and dtype; the rest is tested where it costs least (c_backend.CONTIGUOUS_SGEMM says how):
+    # cffi takes only C-contiguous buffers (and a writable one for out), C refuses misaligned or
+    # overlapping arrays.  Anything refused, or any doubt, takes the full checks of _checked_gemm (with
+    # their error messages, and copies where they help).
+    if (type(a) is ndarray and type(b) is ndarray and type(alpha) is float and type(beta) is float
+            and alpha == 1.0 and beta == 0.0 and (trans_a is False or trans_a is True)
+            and (trans_b is False or trans_b is True) and config.backend is c_backend):
+        dtype = a.dtype
+        if (dtype is FLOAT32 or dtype is FLOAT64) and b.dtype is dtype:
+            a_shape, b_shape = a.shape, b.shape
+            if len(a_shape) == 2 == len(b_shape):
+                m, k = (a_shape[1], a_shape[0]) if trans_a else a_shape
+                k_b, n = (b_shape[1], b_shape[0]) if trans_b else b_shape
                 if out is None:
-                    out = np.empty((m, n), dtype)
-                    config.backend.gemm(a, b, trans_a, trans_b, alpha, beta, out)
-                    return out
-                if type(out) is ndarray and out.dtype is dtype and out.shape == (m, n):
-                    out_flags = out.flags
-                    # C reads a and b while it writes out.  Distinct arrays that each own their buffer
-                    # (numpy allocated it) cannot overlap, which is cheap to see; otherwise numpy looks.
-                    own_buffers = (out_flags.owndata and a_flags.owndata and b_flags.owndata
-                                   and out is not a and out is not b)
-                    if out_flags.carray and (own_buffers or not (np.may_share_memory(out, a)
-                                                                 or np.may_share_memory(out, b))):
-                        config.backend.gemm(a, b, trans_a, trans_b, alpha, beta, out)
-                        return out
+                    result = np.empty((m, n), dtype)
+                elif type(out) is ndarray and out.dtype is dtype and out.shape == (m, n):
+                    result = out
+                else:
+                    result = None
+                if k == k_b and m and n and k and result is not None:
+                    function, pointer = _CONTIGUOUS_SGEMM if dtype is FLOAT32 else _CONTIGUOUS_DGEMM
+                    c_backend.kernels_have_run = True
+                    try:
+                        status = function(trans_a, trans_b, m, n, k, _from_buffer(pointer, a),
+                                          _from_buffer(pointer, b), _from_buffer(pointer, result, True))
+                    except ValueError:  # a buffer that is not C-contiguous, or an out that is read-only
+                        status = TN_ERR_UNSUPPORTED
+                    if status == 0:
+                        return result
+                    if status == TN_ERR_NOMEM:
+                        raise MemoryError("gemm: the C kernel could not allocate its scratch memory")
     return _checked_gemm(a, b, trans_a, trans_b, alpha, beta, out)
 
 
