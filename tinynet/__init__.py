@@ -70,6 +70,10 @@ from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.trig_hyperbolic import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
+from tinynet.ops.grids import *  # noqa: F401,F403
+from tinynet.ops.index_add import *  # noqa: F401,F403
+from tinynet.ops.counting import *  # noqa: F401,F403
+from tinynet.ops.pairwise_math import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import *  # noqa: F401,F403
 from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)

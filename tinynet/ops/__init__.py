@@ -29,6 +29,11 @@ re-exports.
     masks.py          tril, triu, masked_select, nonzero, argwhere
     rearrange.py      clone, contiguous, flip, roll, repeat, tile, hstack, vstack (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
+    grids.py          broadcast_to, broadcast_tensors, meshgrid, select, unflatten, rot90, atleast_*d, column_stack,
+                      dstack; squeeze_, unsqueeze_, detach_
+    index_add.py      index_add, index_copy (and in-place twins), repeat_interleave, take
+    counting.py       cumprod; count_nonzero, searchsorted, bucketize, histc (no gradient)
+    pairwise_math.py  true_divide, addmm, dist, cdist, cross, fmax, fmin, hypot, nan_to_num (compositions)
     matmul.py         matmul, linear
     distances.py      cosine_similarity, pairwise_distance (compositions)
     interpolate.py    interpolate (nearest: indexing)
