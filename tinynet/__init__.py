@@ -74,6 +74,7 @@ from tinynet.ops.grids import *  # noqa: F401,F403
 from tinynet.ops.index_add import *  # noqa: F401,F403
 from tinynet.ops.counting import *  # noqa: F401,F403
 from tinynet.ops.pairwise_math import *  # noqa: F401,F403
+from tinynet.ops.sampling import *  # noqa: F401,F403
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import *  # noqa: F401,F403
 from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)

@@ -34,6 +34,7 @@ re-exports.
     index_add.py      index_add, index_copy (and in-place twins), repeat_interleave, take
     counting.py       cumprod; count_nonzero, searchsorted, bucketize, histc (no gradient)
     pairwise_math.py  true_divide, addmm, dist, cdist, cross, fmax, fmin, hypot, nan_to_num (compositions)
+    sampling.py       multinomial, bernoulli(_), normal, random_, get_rng_state, set_rng_state (tinynet's generator)
     matmul.py         matmul, linear
     distances.py      cosine_similarity, pairwise_distance (compositions)
     interpolate.py    interpolate (nearest: indexing)

@@ -14,7 +14,7 @@ from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
 from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
-from tinynet.ops import counting, grids, index_add, pairwise_math, trig_hyperbolic
+from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, trig_hyperbolic
 from tinynet.tensor import Tensor
 
 
@@ -181,6 +181,8 @@ METHODS = {
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
     "copy_": inplace.copy_, "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+    "bernoulli": sampling.bernoulli, "bernoulli_": sampling.bernoulli_, "multinomial": sampling.multinomial,
+    "random_": sampling.random_,
     **{name + "_": inplace.twin(function) for name, function in [
         ("neg", elementwise.neg), ("abs", elementwise.abs), ("exp", elementwise.exp), ("log", elementwise.log),
         ("sqrt", elementwise.sqrt), ("sigmoid", activations.sigmoid), ("tanh", activations.tanh),
