@@ -49,7 +49,12 @@ re-exports.
     conv_transpose.py conv_transpose2d (zero-spread, pad, conv2d with the flipped kernel)
     one_d.py          conv1d, max_pool1d, avg_pool1d, adaptive_*_pool1d (the 2-D ops on a height of one)
     normalization.py  batch_norm, layer_norm (group_norm.py: group_norm, composed of layer_norm)
-    dropout.py        dropout, dropout2d
+    dropout.py        dropout, dropout2d, alpha_dropout
+    shrink_glu.py     glu, softshrink, hardshrink (compositions)
+    patches.py        pixel_shuffle, pixel_unshuffle, unfold (im2col), fold (col2im)
+    local_norms.py    local_response_norm, instance_norm (compositions)
+    loss_margin.py    margin_ranking, hinge_embedding, soft_margin, cosine_embedding, triplet_margin, gaussian_nll,
+                      poisson_nll losses (compositions)
     embedding.py      embedding
     loss.py           mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div (and the helpers of every loss)
     loss_binary.py    binary_cross_entropy(_with_logits)

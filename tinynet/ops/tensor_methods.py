@@ -14,7 +14,7 @@ from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
 from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
-from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, trig_hyperbolic
+from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
 from tinynet.tensor import Tensor
 
 
@@ -174,7 +174,7 @@ METHODS = {
     "leaky_relu": activations.leaky_relu, "elu": activations.elu, "silu": activations.silu,
     "softplus": activations.softplus, "hardlim": activations.hardlim,
     "softmax": activations.softmax, "log_softmax": activations.log_softmax,
-    "relu_": activations.relu_,
+    "relu_": activations.relu_, "hardshrink": shrink_glu.hardshrink,
     # in place (inplace.py): change the tensor's own values, counting a new version
     "__setitem__": inplace.setitem,
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,
