@@ -125,7 +125,8 @@ CASES = [
     OpCase("fmin", [(3, 1), (4,)], lambda a, b: tinynet.fmin(a, b), torch_fn=lambda a, b: torch_module().fmin(a, b)),
     OpCase("hypot", [(3, 4), (4,)], lambda a, b: a.hypot(b)),
     OpCase("nan_to_num_values", [(5,)], lambda x, s: tinynet.nan_to_num(x + s, nan=1.5, posinf=9.0, neginf=-9.0),
-           constants=(SPECIAL,), torch_fn=lambda x, s: torch_module().nan_to_num(x + s, nan=1.5, posinf=9.0, neginf=-9.0)),
+           constants=(SPECIAL,),
+           torch_fn=lambda x, s: torch_module().nan_to_num(x + s, nan=1.5, posinf=9.0, neginf=-9.0)),
 ]
 
 # Integer or bool results, or NaN outputs (which a numerical gradcheck cannot difference): values, shapes, dtypes
@@ -134,6 +135,10 @@ VALUE_CASES = [
     OpCase("nan_to_num", [(5,)], lambda x, s: (x * s).nan_to_num() / 1e30, constants=(SPECIAL,)),
     OpCase("fmax_nan", [(5,), (5,)], lambda a, b, p, q: (a + p).fmax(b + q), constants=NAN_PAIRS),
     OpCase("fmin_nan_ties", [(5,), (5,)], lambda a, b, p, q: (a * 0 + p).fmin(b * 0 + q) * a, constants=NAN_PAIRS),
+    OpCase("where_condition_only", [(2,)], lambda x, c: tinynet.where(c), constants=(MASK_34,),
+           torch_fn=lambda x, c: torch_module().where(c)),
+    OpCase("where_condition_only_values", [(2,)], lambda x, y: tinynet.where(y > 0), constants=(ZERO_IN_MIDDLE,),
+           torch_fn=lambda x, y: torch_module().where(y > 0)),
     OpCase("repeat_interleave_indices", [(2,)], lambda x, r: tinynet.repeat_interleave(r), constants=(COUNTS,),
            torch_fn=lambda x, r: torch_module().repeat_interleave(r)),
     OpCase("repeat_interleave_int", [(2,)], lambda x, y: y.repeat_interleave(2, dim=0),
@@ -219,8 +224,9 @@ def test_index_add_in_place_matches_torch(torch):
     ours = tinynet.tensor(base.copy()).index_add_(0, tinynet.tensor(ROWS), tinynet.tensor(source), alpha=2)
     theirs = torch.tensor(base.copy()).index_add_(0, torch.tensor(ROWS), torch.tensor(source), alpha=2)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    ours = tinynet.tensor(base.copy()).index_copy_(1, tinynet.tensor([2, 0]), tinynet.tensor(np.ones((4, 2)) * [5.0, 7.0]))
-    theirs = torch.tensor(base.copy()).index_copy_(1, torch.tensor([2, 0]), torch.tensor(np.ones((4, 2)) * [5.0, 7.0]))
+    columns = np.ones((4, 2)) * [5.0, 7.0]
+    ours = tinynet.tensor(base.copy()).index_copy_(1, tinynet.tensor([2, 0]), tinynet.tensor(columns))
+    theirs = torch.tensor(base.copy()).index_copy_(1, torch.tensor([2, 0]), torch.tensor(columns))
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 

@@ -86,8 +86,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         batched = unfold(reshape(input, (1,) + input.shape), kernel_size, dilation, padding, stride)
         return reshape(batched, batched.shape[1:])
     if input.ndim != 4:  # (PyTorch's error for fewer dims is an IndexError)
-        raise (IndexError if input.ndim < 3 else RuntimeError)(f"unfold: Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-                           f"but got: {list(input.shape)}")
+        error = IndexError if input.ndim < 3 else RuntimeError
+        raise error(f"unfold: Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                    f"got: {list(input.shape)}")
     kernel, dilation, padding, stride = _settings(kernel_size, dilation, padding, stride, "unfold")
     n, c, h, w = input.shape
     out_h, out_w = (_positions(size, k, d, p, s) for size, k, d, p, s in zip((h, w), kernel, dilation, padding,
