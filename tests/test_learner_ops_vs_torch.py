@@ -296,3 +296,13 @@ ERRORS = [
 def test_mistakes_get_pytorchs_exception_type_and_a_clear_message(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_index_add_of_a_0d_tensor_takes_a_0d_source_as_torch(torch):
+    ours = tinynet.index_add(tinynet.tensor(1.0), 0, tinynet.tensor([0]), tinynet.tensor(2.0))
+    theirs = torch.index_add(torch.tensor(1.0), 0, torch.tensor([0]), torch.tensor(2.0))
+    assert ours.shape == () and ours.item() == theirs.item()
+    with pytest.raises(RuntimeError):
+        torch.index_add(torch.tensor(1.0), 0, torch.tensor([0, 0]), torch.tensor([2.0, 3.0]))
+    with pytest.raises(RuntimeError, match="0-d source"):
+        tinynet.index_add(tinynet.tensor(1.0), 0, tinynet.tensor([0, 0]), tinynet.tensor([2.0, 3.0]))

@@ -77,6 +77,8 @@ def _placed(input, dim, index, source, owner):
                            f"scalar type")
     shape = input.shape if input.ndim else (1,)
     expected = shape[:axis] + (index.size,) + shape[axis + 1:]
+    if input.ndim == 0 and source.ndim > 0:
+        raise RuntimeError(f"{owner}(): a 0-d self takes a 0-d source, got source of shape {list(source.shape)}")
     if tuple(source.shape if source.ndim else (1,)) != expected:
         raise RuntimeError(f"{owner}(): source of shape {list(source.shape)} does not fit: expected {list(expected)} "
                            f"(self's shape {list(input.shape)} with {index.size} slices along dim {axis})")
