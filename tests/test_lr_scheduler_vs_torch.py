@@ -65,6 +65,14 @@ SCHEDULES = {
                                                            m.StepLR(o, step_size=4)], milestones=[3, 13]), "SGD"),
     "ChainedScheduler": (lambda m, o: m.ChainedScheduler([m.ConstantLR(o, factor=0.5, total_iters=3),
                                                           m.ExponentialLR(o, gamma=0.9)]), "SGD"),
+    "CyclicLR-sgd": (lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=[1.0, 0.2], step_size_up=4, step_size_down=6),
+                     "SGD"),
+    "CyclicLR-triangular2-adam": (lambda m, o: m.CyclicLR(o, 0.001, 0.1, step_size_up=3, mode="triangular2"), "Adam"),
+    "CyclicLR-exp_range-no-momentum": (lambda m, o: m.CyclicLR(o, [0.01, 0.02], 0.3, step_size_up=5, mode="exp_range",
+                                                               gamma=0.97, cycle_momentum=False), "Adagrad"),
+    "CyclicLR-scale_fn-iterations": (lambda m, o: m.CyclicLR(o, 0.05, 0.5, step_size_up=2, scale_fn=halve,
+                                                             scale_mode="iterations", base_momentum=[0.7, 0.6],
+                                                             max_momentum=0.95), "SGD"),
 }
 
 

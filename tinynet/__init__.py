@@ -70,6 +70,15 @@ from tinynet.ops.smooth_activations import *  # noqa: F401,F403
 from tinynet.ops.sort import *  # noqa: F401,F403
 from tinynet.ops.trig_hyperbolic import *  # noqa: F401,F403
 from tinynet.ops.cast import *  # noqa: F401,F403
+from tinynet.ops.grids import *  # noqa: F401,F403
+from tinynet.ops.index_add import *  # noqa: F401,F403
+from tinynet.ops.counting import *  # noqa: F401,F403
+from tinynet.ops.pairwise_math import *  # noqa: F401,F403
+from tinynet.ops.sampling import *  # noqa: F401,F403
+from tinynet.ops.shrink_glu import hardshrink  # noqa: F401  (torch.hardshrink; glu, softshrink live in F only)
+from tinynet.ops.patches import pixel_shuffle, pixel_unshuffle  # noqa: F401
+from tinynet.ops.local_norms import instance_norm  # noqa: F401
+from tinynet.ops.dropout import alpha_dropout  # noqa: F401
 from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the Tensor's methods and operators)
 from tinynet.creation import *  # noqa: F401,F403
 from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)

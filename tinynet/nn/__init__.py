@@ -5,7 +5,7 @@ state_dict) -> parameter.py -> init.py (weight initialisation) ->
 containers.py (Sequential, ModuleList, ModuleDict) and parameter_containers.py
 (ParameterList, ParameterDict) -> the layers (linear.py, conv.py, pooling.py,
 activation.py, dropout.py, normalization.py, flatten.py, embedding.py,
-residual.py) -> loss.py; utils/ (gradient clipping, parameters as a
+residual.py, reshaping_layers.py) -> loss.py, loss_margin.py; utils/ (gradient clipping, parameters as a
 vector).  Every layer's math, forward and backward, lives in the ops that
 ``functional.py`` re-exports (imported here as both ``functional`` and ``F``);
 the Modules hold parameters and settings and check their inputs.
@@ -20,7 +20,7 @@ from .activation import (
 )
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
-from .dropout import Dropout, Dropout2d
+from .dropout import AlphaDropout, Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
@@ -35,12 +35,17 @@ from .parameter_containers import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .maxout import Maxout
 from .distance import CosineSimilarity, PairwiseDistance
-from .upsampling import Upsample
+from .upsampling import Upsample, UpsamplingNearest2d
 from .conv_transpose import ConvTranspose2d
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
 from .residual import PreActivationBlock, ResidualBlock
+from .reshaping_layers import GLU, Fold, Hardshrink, LocalResponseNorm, PixelShuffle, PixelUnshuffle, Softshrink, Unfold
+from .loss_margin import (
+    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, PoissonNLLLoss, SoftMarginLoss,
+    TripletMarginLoss,
+)
 
 __all__ = [
     "functional", "F", "init", "utils", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
@@ -53,5 +58,7 @@ __all__ = [
     "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample", "Hardsigmoid", "Hardswish", "Softsign",
     "Tanhshrink", "Softmin", "Threshold", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
     "ConvTranspose2d", "InstanceNorm1d", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
-    "ReplicationPad2d",
+    "ReplicationPad2d", "AlphaDropout", "UpsamplingNearest2d", "GLU", "Softshrink", "Hardshrink", "PixelShuffle",
+    "PixelUnshuffle", "Unfold", "Fold", "LocalResponseNorm", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss",
 ]

@@ -36,3 +36,12 @@ class Dropout2d(Dropout):
     def forward(self, x):
         """x * mask[n, c] / (1 - p) when training (one draw per sample and channel), x otherwise."""
         return dropout.dropout2d(x, self.p, training=self.training, inplace=self.inplace)
+
+
+class AlphaDropout(Dropout):
+    """Dropout for SELU networks: dropped units take SELU's negative saturation value and the result is scaled
+    and shifted to keep mean 0 and variance 1 (training mode); identity in eval mode."""
+
+    def forward(self, x):
+        """alpha_dropout(x, p) when training, x otherwise."""
+        return dropout.alpha_dropout(x, self.p, training=self.training, inplace=self.inplace)

@@ -11,7 +11,7 @@ from tinynet.ops.activations import (  # noqa: F401
 )
 from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
 from tinynet.ops.conv import conv2d  # noqa: F401
-from tinynet.ops.dropout import dropout, dropout2d  # noqa: F401
+from tinynet.ops.dropout import alpha_dropout, dropout, dropout2d  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
 from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401
 from tinynet.ops.indexing import one_hot  # noqa: F401
@@ -33,6 +33,13 @@ from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 from tinynet.ops.shape import pad  # noqa: F401
 from tinynet.ops.shape import flatten as _flatten
+from tinynet.ops.local_norms import instance_norm, local_response_norm  # noqa: F401
+from tinynet.ops.loss_margin import (  # noqa: F401
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss, poisson_nll_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
+from tinynet.ops.patches import fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: F401
+from tinynet.ops.shrink_glu import glu, hardshrink, softshrink  # noqa: F401
 from tinynet.ops.smooth_activations import gelu, logsigmoid, maxout, mish, selu  # noqa: F401
 
 

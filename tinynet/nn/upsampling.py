@@ -1,4 +1,4 @@
-"""Upsample: resize feature maps (nearest neighbour), as in decoders and U-Net-style nets."""
+"""Upsample, UpsamplingNearest2d: resize feature maps (nearest neighbour), as in decoders and U-Net-style nets."""
 
 from tinynet.nn.module import Module
 from tinynet.ops.interpolate import interpolate
@@ -25,3 +25,11 @@ class Upsample(Module):
         """The settings shown in this layer's repr."""
         which = f"scale_factor={self.scale_factor}" if self.scale_factor is not None else f"size={self.size}"
         return f"{which}, mode='{self.mode}'"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of (N, C, H, W) images to ``size`` or by ``scale_factor`` (Upsample's
+    nearest mode under its older name)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")

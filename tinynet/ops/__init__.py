@@ -29,6 +29,12 @@ re-exports.
     masks.py          tril, triu, masked_select, nonzero, argwhere
     rearrange.py      clone, contiguous, flip, roll, repeat, tile, hstack, vstack (copies)
     indexing.py       gather, scatter, take_along_dim, index_select, masked_fill, narrow, split, chunk, unbind, one_hot
+    grids.py          broadcast_to, broadcast_tensors, meshgrid, select, unflatten, rot90, atleast_*d, column_stack,
+                      dstack; squeeze_, unsqueeze_, detach_
+    index_add.py      index_add, index_copy (and in-place twins), repeat_interleave, take
+    counting.py       cumprod; count_nonzero, searchsorted, bucketize, histc (no gradient)
+    pairwise_math.py  true_divide, addmm, dist, cdist, cross, fmax, fmin, hypot, nan_to_num (compositions)
+    sampling.py       multinomial, bernoulli(_), normal, random_, get_rng_state, set_rng_state (tinynet's generator)
     matmul.py         matmul, linear
     distances.py      cosine_similarity, pairwise_distance (compositions)
     interpolate.py    interpolate (nearest: indexing)
@@ -43,7 +49,12 @@ re-exports.
     conv_transpose.py conv_transpose2d (zero-spread, pad, conv2d with the flipped kernel)
     one_d.py          conv1d, max_pool1d, avg_pool1d, adaptive_*_pool1d (the 2-D ops on a height of one)
     normalization.py  batch_norm, layer_norm (group_norm.py: group_norm, composed of layer_norm)
-    dropout.py        dropout, dropout2d
+    dropout.py        dropout, dropout2d, alpha_dropout
+    shrink_glu.py     glu, softshrink, hardshrink (compositions)
+    patches.py        pixel_shuffle, pixel_unshuffle, unfold (im2col), fold (col2im)
+    local_norms.py    local_response_norm, instance_norm (compositions)
+    loss_margin.py    margin_ranking, hinge_embedding, soft_margin, cosine_embedding, triplet_margin, gaussian_nll,
+                      poisson_nll losses (compositions)
     embedding.py      embedding
     loss.py           mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div (and the helpers of every loss)
     loss_binary.py    binary_cross_entropy(_with_logits)

@@ -17,9 +17,11 @@ from tinynet import random
 from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.inplace import apply_inplace
+from tinynet.ops import elementwise
 from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
-__all__ = ["dropout", "dropout2d"]
+__all__ = ["dropout", "dropout2d", "alpha_dropout"]
 
 
 class Dropout(Function):
@@ -82,3 +84,31 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     if inplace:
         return apply_inplace(input, Dropout.apply, p=p, mask_shape=mask_shape)
     return Dropout.apply(input, p=p, mask_shape=mask_shape)
+
+
+# SELU's negative saturation value, -scale * alpha: alpha dropout sets dropped units to it, so that a SELU
+# network's activations keep mean 0 and variance 1 through the dropout.
+_SELU_SATURATION = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped units take SELU's saturation value a' = -scale*alpha, and the result
+    is scaled and shifted (a (x * keep + a' (1 - keep)) + b) to keep the input's mean and variance.
+    Identity unless training (PyTorch's default here is training=False)."""
+    p = checks.probability(p, "dropout probability p")
+    input = as_tensor(input)
+    if not training or p == 0:
+        return input
+    _float_input(input, "alpha_dropout")
+    if p == 1:
+        return elementwise.mul(input, 0.0)
+    keep = (random.default_generator().random(input.shape) >= p).astype(input.dtype)
+    a = (1 / ((1 - p) * (1 + p * _SELU_SATURATION ** 2))) ** 0.5
+    b = -a * _SELU_SATURATION * p
+    scale = Tensor._from_array(keep * input.dtype.type(a), False)
+    shift = Tensor._from_array(((1 - keep) * _SELU_SATURATION * a + b).astype(input.dtype), False)
+    return apply_inplace(input, _scale_and_shift, scale, shift) if inplace else _scale_and_shift(input, scale, shift)
+
+
+def _scale_and_shift(input, scale, shift):
+    return elementwise.add(elementwise.mul(input, scale), shift)

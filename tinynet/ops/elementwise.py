@@ -401,9 +401,15 @@ class Where(Function):
                 sum_to_shape(np.where(condition, 0, grad), _shape_of(ctx, 2)) if need_b else None)
 
 
-def where(condition, input, other):
-    """input where condition is true, else other (broadcasting); no gradient flows to the condition."""
+def where(condition, input=None, other=None):
+    """input where condition is true, else other (broadcasting); no gradient flows to the condition.
+    ``where(condition)`` alone: the indices of its nonzero elements, one int64 tensor per dim."""
     condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
+    if input is None and other is None:
+        indices = np.nonzero(np.atleast_1d(condition))
+        return tuple(Tensor._from_array(index.astype(np.int64), False) for index in indices)
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone, or a condition, input and other")
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
     input, other = cast_to_common(operand(input), operand(other))

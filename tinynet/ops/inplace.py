@@ -143,14 +143,15 @@ def zero_(input):
     return apply_inplace(input, Fill.apply, 0)
 
 
-def _fill_with(input, draw, owner):
-    """Write freshly drawn random values of input's shape into it (no gradient flows through random numbers)."""
-    if input.dtype.kind != "f":
+def _fill_with(input, draw, owner, kinds="f"):
+    """Write freshly drawn random values of input's shape into it (no gradient flows through random numbers);
+    ``kinds``: the numpy dtype kinds the fill is defined for (float only, unless the draw is of integers)."""
+    if input.dtype.kind not in kinds:
         raise NotImplementedError(f"{owner} is implemented for float tensors only, got dtype {input.dtype}")
     if _recording(input, ()):
         raise RuntimeError(f"{owner}: a random fill of a tensor inside the graph is not recorded by tinynet; "
                            f"fill it under tinynet.no_grad() (or fill x.data)")
-    _write(input, draw(input.shape).astype(input.dtype, copy=False))
+    _write(input, draw(input.shape).astype(input.dtype, copy=False))  # (bool and integer draws cast exactly)
     return input
 
 

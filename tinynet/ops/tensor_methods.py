@@ -14,7 +14,7 @@ from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
 from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise, rearrange, reduce, sort
 from tinynet.ops import shape as shape_ops
-from tinynet.ops import trig_hyperbolic
+from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
 from tinynet.tensor import Tensor
 
 
@@ -66,6 +66,11 @@ def _tile(self, *dims):
 def _dim(self):
     """The number of dimensions (``x.ndim``)."""
     return self.ndim
+
+
+def _where(self, condition, other):
+    """self where condition holds, else other: ``x.where(c, y)`` is ``where(c, x, y)``."""
+    return elementwise.where(condition, self, other)
 
 
 def _type_as(self, other):
@@ -149,6 +154,16 @@ METHODS = {
     "index_fill": indexing.index_fill, "masked_fill": indexing.masked_fill, "narrow": indexing.narrow,
     "split": indexing.split, "chunk": indexing.chunk, "unbind": indexing.unbind,
     "tril": masks.tril, "triu": masks.triu, "masked_select": masks.masked_select,
+    # lining up, placing by index, counting, two-operand math (grids.py, index_add.py, counting.py,
+    # pairwise_math.py)
+    "broadcast_to": grids.broadcast_to, "select": grids.select, "unflatten": grids.unflatten, "rot90": grids.rot90,
+    "squeeze_": grids.squeeze_, "unsqueeze_": grids.unsqueeze_, "detach_": grids.detach_, "where": _where,
+    "index_add": index_add.index_add, "index_add_": index_add.index_add_, "index_copy": index_add.index_copy,
+    "index_copy_": index_add.index_copy_, "repeat_interleave": index_add.repeat_interleave, "take": index_add.take,
+    "cumprod": counting.cumprod, "count_nonzero": counting.count_nonzero, "histc": counting.histc,
+    "true_divide": pairwise_math.true_divide, "addmm": pairwise_math.addmm, "dist": pairwise_math.dist,
+    "cross": pairwise_math.cross, "fmax": pairwise_math.fmax, "fmin": pairwise_math.fmin,
+    "hypot": pairwise_math.hypot, "nan_to_num": pairwise_math.nan_to_num, "nan_to_num_": pairwise_math.nan_to_num_,
     # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
     "type_as": _type_as,
     "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel,
@@ -159,13 +174,15 @@ METHODS = {
     "leaky_relu": activations.leaky_relu, "elu": activations.elu, "silu": activations.silu,
     "softplus": activations.softplus, "hardlim": activations.hardlim,
     "softmax": activations.softmax, "log_softmax": activations.log_softmax,
-    "relu_": activations.relu_,
+    "relu_": activations.relu_, "hardshrink": shrink_glu.hardshrink,
     # in place (inplace.py): change the tensor's own values, counting a new version
     "__setitem__": inplace.setitem,
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul, "__itruediv__": inplace.itruediv,
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "fill_": inplace.fill_, "zero_": inplace.zero_,
     "copy_": inplace.copy_, "uniform_": inplace.uniform_, "normal_": inplace.normal_,
+    "bernoulli": sampling.bernoulli, "bernoulli_": sampling.bernoulli_, "multinomial": sampling.multinomial,
+    "random_": sampling.random_,
     **{name + "_": inplace.twin(function) for name, function in [
         ("neg", elementwise.neg), ("abs", elementwise.abs), ("exp", elementwise.exp), ("log", elementwise.log),
         ("sqrt", elementwise.sqrt), ("sigmoid", activations.sigmoid), ("tanh", activations.tanh),

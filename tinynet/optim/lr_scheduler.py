@@ -7,6 +7,7 @@ Each idea lives in its own file; this module gathers them, so that both
     multiplicative_schedules.py  LambdaLR MultiplicativeLR StepLR MultiStepLR ExponentialLR
                                  ConstantLR LinearLR PolynomialLR
     cosine_schedules.py          CosineAnnealingLR CosineAnnealingWarmRestarts OneCycleLR
+    cyclic.py                    CyclicLR
     plateau.py                   ReduceLROnPlateau
     combined_schedules.py        SequentialLR ChainedScheduler
 """
@@ -16,11 +17,12 @@ from tinynet.optim.cosine_schedules import CosineAnnealingLR, CosineAnnealingWar
 from tinynet.optim.multiplicative_schedules import (
     ConstantLR, ExponentialLR, LambdaLR, LinearLR, MultiplicativeLR, MultiStepLR, PolynomialLR, StepLR,
 )
+from tinynet.optim.cyclic import CyclicLR
 from tinynet.optim.plateau import ReduceLROnPlateau
 from tinynet.optim.scheduler import LRScheduler
 
 __all__ = [
     "LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ExponentialLR", "ConstantLR",
     "LinearLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "OneCycleLR",
-    "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
+    "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler", "CyclicLR",
 ]

@@ -45,6 +45,8 @@ class Optimizer:
     # group really keeps are ``state_names_for(group)`` -- all of them or none, per parameter.
     # load_state_dict refuses other names and partial sets.  Empty: accept any names.
     state_names = ()
+    # Running states that are one number per parameter rather than an array of its shape (besides "step").
+    scalar_state_names = ()
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -206,7 +208,8 @@ class Optimizer:
                 if where == "param_groups":
                     groups[index][name] = self._checked_group_value(name, value)
                 else:
-                    loaded_state.setdefault(index, {})[name] = self._checked_state_value(name, value, params[index])
+                    loaded_state.setdefault(index, {})[name] = self._checked_state_value(
+                        name, value, params[index], name in self.scalar_state_names)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"optimizer state_dict key {key!r}: {error}") from None
         for g, group in enumerate(groups):
@@ -258,12 +261,16 @@ class Optimizer:
         return check(python_value, name, type(self).__name__) if check else python_value
 
     @staticmethod
-    def _checked_state_value(name, value, parameter):
-        """A saved running state as this optimizer keeps it: ``step`` a whole count, the rest finite arrays
-        of the parameter's shape, cast to its dtype."""
+    def _checked_state_value(name, value, parameter, scalar=False):
+        """A saved running state as this optimizer keeps it: ``step`` a whole count, a ``scalar`` state one
+        finite float, the rest finite arrays of the parameter's shape, cast to its dtype."""
         array = np.asarray(value)
         if array.dtype.kind not in "iuf":
             raise TypeError(f"expected real numbers, got dtype {array.dtype}")
+        if scalar:
+            if array.ndim != 0 or not np.isfinite(array):
+                raise ValueError(f"{name} must be a single finite number, got {array!r}")
+            return float(array)
         if name == "step":
             if array.ndim != 0:
                 raise ValueError(f"the step count must be a single number, got shape {array.shape}")
