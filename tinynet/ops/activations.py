@@ -143,7 +143,8 @@ def _refuse_bool(input, owner):
 
 def relu(input, inplace=False):
     """max(input, 0)."""
-    return maybe_inplace(_refuse_bool(input, "relu"), inplace, ReLU.apply)
+    input = _refuse_bool(input, "relu")
+    return apply_inplace(input, ReLU.apply) if inplace else ReLU.apply(input)
 
 
 def relu_(input):
