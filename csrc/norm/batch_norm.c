@@ -75,6 +75,15 @@ static int channel_chunk(const tn_batch_norm_shape *s, int threads)
     return chunk < 1 ? 1 : (int)chunk;
 }
 
+/* How many runs ahead the first pass over a channel asks for the memory it will read (channel.inc's
+ * prefetch_run): the next run when runs are long, far enough for about 2 KB in flight when they are
+ * short (ResNet's 4 x 4 planes are 64 bytes). */
+static int64_t ahead_runs(int64_t run_bytes)
+{
+    const int64_t runs = run_bytes > 0 ? 2048 / run_bytes : 1;
+    return runs < 1 ? 1 : runs;
+}
+
 /* ---- the per-channel loops, once per type ---------------------------------------
  * float:  sbn_channel_forward, sbn_channel_backward
  * double: dbn_channel_forward, dbn_channel_backward */
