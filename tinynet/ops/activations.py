@@ -16,6 +16,7 @@ import numpy as np
 
 from tinynet import checks, dtypes
 from tinynet.autograd.function import Function
+from tinynet.kernels import relu as relu_kernel
 from tinynet.ops.cast import astype
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
@@ -99,13 +100,18 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        positive = x > 0
+        if relu_kernel.serves(x):  # big float arrays: one threaded pass in C, the same numbers
+            y, positive = relu_kernel.relu_forward(x)
+        else:
+            positive, y = x > 0, np.maximum(x, 0)  # not x * positive: that makes -0.0 of negatives ("-0.")
         ctx.save_for_backward(positive)
-        return np.maximum(x, 0)  # not x * positive: that makes -0.0 of negatives, which prints as "-0."
+        return y
 
     @staticmethod
     def backward(ctx, grad):
         (positive,) = ctx.saved_tensors
+        if relu_kernel.serves(grad) and positive.shape == grad.shape and positive.flags.c_contiguous:
+            return relu_kernel.relu_backward(grad, positive)
         return grad * positive
 
 
