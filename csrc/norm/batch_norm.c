@@ -31,8 +31,9 @@
  * y) cost little more than one.  The loops are plain C, which the compiler
  * vectorises: normalization is memory-bound.
  *
- * Backward's two loops over a channel's runs have float32 AVX-512 twins
- * (runs_avx512.c), chosen at run time, which give the same numbers.
+ * The sums over a channel's runs (forward and backward) and backward's dL/dx
+ * loop have float32 AVX-512 twins (runs_avx512.c), chosen at run time,
+ * which give the same numbers.
  *
  * The plain loops the tests compare these with (tn_sbatch_norm_forward_ref
  * and its twins) are reference.inc; both are instantiated below.
@@ -95,12 +96,16 @@ static int64_t ahead_runs(int64_t run_bytes)
 #define REAL float
 #define NAME(x) s##x
 #if TN_X86
+#define ADD_RUN_AVX512 sbn_add_run_avx512
+#define ADD_SQUARES_RUN_AVX512 sbn_add_squares_run_avx512
 #define ADD_GRAD_RUN_AVX512 sbn_add_grad_run_avx512
 #define INPUT_GRAD_RUN_AVX512 sbn_input_grad_run_avx512
 #endif
 #include "norm/channel.inc"
 #undef REAL
 #undef NAME
+#undef ADD_RUN_AVX512
+#undef ADD_SQUARES_RUN_AVX512
 #undef ADD_GRAD_RUN_AVX512
 #undef INPUT_GRAD_RUN_AVX512
 

@@ -1,6 +1,6 @@
 /*
- * norm/runs_avx512.c -- batch normalization's backward loops over one run of
- * a channel, float32, with AVX-512F (declared in runs_avx512.h; the math is
+ * norm/runs_avx512.c -- batch normalization's loops over one run of a
+ * channel, float32, with AVX-512F (declared in runs_avx512.h; the math is
  * in batch_norm.c).
  *
  * The plain loops (channel.inc) keep 8 running sums of double, and GCC
@@ -22,6 +22,33 @@ static TN_AVX512 TN_ALWAYS_INLINE __m256 upstream8(__m256 dy, __m256 x, int relu
         return dy;
     const __m256 y = _mm256_add_ps(_mm256_mul_ps(x, scale), shift);
     return _mm256_and_ps(dy, _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+TN_AVX512 void sbn_add_run_avx512(const float *x, int64_t n, double lane[8])
+{
+    __m512d sum = _mm512_loadu_pd(lane);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        sum = _mm512_add_pd(sum, _mm512_cvtps_pd(_mm256_loadu_ps(x + i)));
+    _mm512_storeu_pd(lane, sum);
+    for (int l = 0; i < n; i++, l++)
+        lane[l] += (double)x[i];
+}
+
+TN_AVX512 void sbn_add_squares_run_avx512(const float *x, int64_t n, double center, double lane[8])
+{
+    const __m512d center8 = _mm512_set1_pd(center);
+    __m512d sum = _mm512_loadu_pd(lane);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(x + i)), center8);
+        sum = _mm512_add_pd(sum, _mm512_mul_pd(d, d));
+    }
+    _mm512_storeu_pd(lane, sum);
+    for (int l = 0; i < n; i++, l++) {
+        const double d = (double)x[i] - center;
+        lane[l] += d * d;
+    }
 }
 
 TN_AVX512 void sbn_add_grad_run_avx512(const float *dy, const float *x, int64_t n, float mean, int relu,
