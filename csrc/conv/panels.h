@@ -64,14 +64,14 @@ static inline int image_runs(const tn_conv2d_shape *s)
     return s->stride_h == 1 && s->stride_w == 1 && s->out_w == s->in_w && s->out_h * s->out_w <= INT32_MAX;
 }
 
-/* Whether stretches run on across output rows read through gathers instead: a stride past 1 (ResNet's
+/* Whether stretches run on across output rows read through gathers instead: stride_w past 1 (ResNet's
  * stage entries, 3x3 and 1x1 with stride 2, whose output rows of 14, 7 and 4 columns were as many short
  * stretches, each filled with its own gather), output (i, j) reading pixel i * stride_h * in_w +
  * j * stride_w + the tap's offset, and those pixel numbers and the outputs counted in 32 bits (the
  * gathers' indices, the masks' comparisons). */
 static inline int strided_runs(const tn_conv2d_shape *s)
 {
-    if (s->stride_h == 1 && s->stride_w == 1)
+    if (s->stride_w == 1) /* (output rows read consecutive pixels: one load each, no gather) */
         return 0;
     if (s->out_h * s->out_w > INT32_MAX || s->stride_h > INT32_MAX || s->stride_w > INT32_MAX || s->in_w < 1)
         return 0;
