@@ -80,3 +80,29 @@ def test_batch_norm_kernels_match_their_plain_loops(threads, dtype, shape, train
     finally:
         lib.tn_set_simd_level(level)
         lib.tn_set_num_threads(before)
+
+
+@needs_c
+@pytest.mark.parametrize("shape", [(3, 2, 5), (4, 5, 7, 7), (2, 3, 4, 4), (5, 2, 3, 7)])
+@pytest.mark.parametrize("relu", [False, True])
+def test_every_simd_level_gives_the_same_float32_numbers(shape, relu):
+    """The AVX-512 loops of the backward pass (csrc/norm/runs_avx512.c) keep the plain loops' running sums
+    and order of operations, so every SIMD level gives the very same bits (planes with and without a tail
+    past the 8 running sums; x near the ReLU's kink as often as not)."""
+    rng = np.random.default_rng(len(shape) + 11 * relu)
+    x = rng.standard_normal(shape).astype(np.float32)
+    dy = rng.standard_normal(shape).astype(np.float32)
+    c = shape[1]
+    weight, bias = rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)
+    running = (np.zeros(c, np.float32), np.ones(c, np.float32))
+    level = lib.tn_get_simd_level()
+    try:
+        results = []
+        for simd in simd_levels():
+            assert lib.tn_set_simd_level(simd) == simd
+            results.append(run(x, dy, weight, bias, running, True, relu, (True, True, True), reference=False))
+    finally:
+        lib.tn_set_simd_level(level)
+    for other in results[1:]:
+        for got, expected in zip(other, results[0]):
+            np.testing.assert_array_equal(got, expected)

@@ -113,10 +113,10 @@ static int64_t row_stride(int64_t columns) { return columns % 64 == 0 ? columns 
 static int64_t widest_row_stride(int64_t columns) { return columns + 16; }
 
 /* Cut the columns of `images` images into stretches along output rows (whole images when
- * image_runs(s)) and at every multiple of nr; returns how many (at most stretch_capacity). */
+ * stretches_run_on(s)) and at every multiple of nr; returns how many (at most stretch_capacity). */
 static int64_t cut_stretches(const tn_conv2d_shape *s, int64_t images, int64_t nr, conv_stretch *out)
 {
-    const int runs = image_runs(s);
+    const int runs = stretches_run_on(s);
     const int64_t rows = runs ? 1 : s->out_h, width = runs ? image_columns(s) : s->out_w, ow = s->out_w;
     int64_t count = 0, t = 0;
     for (int64_t b = 0; b < images; b++)

@@ -49,8 +49,9 @@ static inline conv_tap tap_of(const tn_conv2d_shape *s, int64_t k)
 
 /* A stretch of a group's columns t .. t+len: outputs (i, j0 .. j0+len) of image b, all in one panel:
  * panel t / nr from its lane t % nr (kept, not divided again for every row of the panels).  When
- * image_runs(s), a stretch starts at output (i, j0) and may go on into the next output rows: its
- * outputs u0 .. u0+len (u = i * out_w + j) read pixels u0 + tap offset .. on, consecutive too. */
+ * stretches_run_on(s), a stretch starts at output (i, j0) and may go on into the next output rows (with
+ * image_runs(s), its outputs u0 .. u0+len (u = i * out_w + j) read pixels u0 + tap offset .. on,
+ * consecutive too). */
 typedef struct {
     int64_t b, i, j0, len, t, panel, lane;
 } conv_stretch;
@@ -62,6 +63,25 @@ static inline int image_runs(const tn_conv2d_shape *s)
 {
     return s->stride_h == 1 && s->stride_w == 1 && s->out_w == s->in_w && s->out_h * s->out_w <= INT32_MAX;
 }
+
+/* Whether stretches run on across output rows read through gathers instead: stride_w past 1 (ResNet's
+ * stage entries, 3x3 and 1x1 with stride 2, whose output rows of 14, 7 and 4 columns were as many short
+ * stretches, each filled with its own gather), output (i, j) reading pixel i * stride_h * in_w +
+ * j * stride_w + the tap's offset, and those pixel numbers and the outputs counted in 32 bits (the
+ * gathers' indices, the masks' comparisons). */
+static inline int strided_runs(const tn_conv2d_shape *s)
+{
+    if (s->stride_w == 1) /* (output rows read consecutive pixels: one load each, no gather) */
+        return 0;
+    if (s->out_h * s->out_w > INT32_MAX || s->stride_h > INT32_MAX || s->stride_w > INT32_MAX || s->in_w < 1)
+        return 0;
+    if (s->out_h * s->stride_h > INT32_MAX / s->in_w)
+        return 0;
+    return s->out_w * s->stride_w <= INT32_MAX - s->out_h * s->stride_h * s->in_w;
+}
+
+/* Whether a group's stretches run on across output rows (and images' ends): image_runs or strided_runs. */
+static inline int stretches_run_on(const tn_conv2d_shape *s) { return image_runs(s) || strided_runs(s); }
 
 /*
  * im2col rows k0 .. k0+depth of a group into B panels of nr columns, `stride`

@@ -69,6 +69,42 @@ static TN_AVX512 void fill_run(const conv_tap *taps, int64_t rows, const conv_st
     }
 }
 
+/* fill_run's twin for strided_runs(s): output u = (i, j) of the stretch reads pixel i * row_step + j * sw
+ * + the tap's offset of image_b, so the 16 outputs' pixels are gathered, their numbers (relative to the
+ * tap's offset) worked out once for all the rows. */
+static TN_AVX512 void fill_gathered_run(const conv_tap *taps, int64_t rows, const conv_stretch *st,
+                                        const float *image_b, int64_t out_w, int64_t row_step, int64_t sw,
+                                        int64_t nr, float *out)
+{
+    int32_t oi = (int32_t)st->i, oj = (int32_t)st->j0;
+    for (int64_t j = 0; j < st->len; j += 16) {
+        int32_t is[16], js[16], pixel[16];
+        for (int l = 0; l < 16; l++) {
+            is[l] = oi;
+            js[l] = oj;
+            /* < 2^31 by strided_runs(s); lanes past the stretch are never read */
+            pixel[l] = l < st->len - j ? (int32_t)(oi * row_step + oj * sw) : 0;
+            if (++oj == out_w) {
+                oj = 0;
+                oi++;
+            }
+        }
+        const __m512i iv = _mm512_loadu_si512(is), jv = _mm512_loadu_si512(js), pv = _mm512_loadu_si512(pixel);
+        const __mmask16 store = tn_avx512_first_lanes((int)tn_min64(16, st->len - j));
+        float *to = out + j;
+        for (int64_t r = 0; r < rows; r++, to += nr) {
+            const conv_tap *tap = &taps[r];
+            __mmask16 load = _mm512_mask_cmpge_epi32_mask(store, iv, _mm512_set1_epi32((int32_t)tap->i_lo));
+            load = _mm512_mask_cmplt_epi32_mask(load, iv, _mm512_set1_epi32((int32_t)tap->i_hi));
+            load = _mm512_mask_cmpge_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_lo));
+            load = _mm512_mask_cmplt_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_hi));
+            const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load, pv,
+                                                      address_at(image_b, tap->offset), 4);
+            _mm512_mask_storeu_ps(to, store, v);
+        }
+    }
+}
+
 TN_AVX512 void sfill_col_panels_avx512(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
                                        const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride,
                                        float *panels)
@@ -79,7 +115,7 @@ TN_AVX512 void sfill_col_panels_avx512(const tn_conv2d_shape *s, const float *x_
     const __m512i lane_steps = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                                   _mm512_set1_epi32(gathers ? (int)sw : 1));
     const __m512 zero = _mm512_setzero_ps();
-    const int runs = image_runs(s);
+    const int runs = image_runs(s), gathered_runs = strided_runs(s);
     /* Rows a batch of TAPS_AT_ONCE at a time, stretches outside, rows inside: a stretch's numbers are
      * worked out once per batch, and its rows are written one after the other, nr numbers apart. */
     enum { TAPS_AT_ONCE = 64 };
@@ -93,6 +129,10 @@ TN_AVX512 void sfill_col_panels_avx512(const tn_conv2d_shape *s, const float *x_
             float *out = panels + st.panel * stride + r0 * nr + st.lane;
             if (runs) {
                 fill_run(taps, rows, &st, x_group + st.b * image, s->out_w, nr, out);
+                continue;
+            }
+            if (gathered_runs) {
+                fill_gathered_run(taps, rows, &st, x_group + st.b * image, s->out_w, row_step, sw, nr, out);
                 continue;
             }
             const float *at_j0 = x_group + st.b * image + st.i * row_step + st.j0 * sw; /* + tap offset */

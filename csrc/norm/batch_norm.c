@@ -31,6 +31,10 @@
  * y) cost little more than one.  The loops are plain C, which the compiler
  * vectorises: normalization is memory-bound.
  *
+ * The sums over a channel's runs (forward and backward) and backward's dL/dx
+ * loop have float32 AVX-512 twins (runs_avx512.c), chosen at run time,
+ * which give the same numbers.
+ *
  * The plain loops the tests compare these with (tn_sbatch_norm_forward_ref
  * and its twins) are reference.inc; both are instantiated below.
  */
@@ -41,6 +45,7 @@
 #include "tinynet.h"
 #include "common/simd.h"
 #include "common/threads.h"
+#include "norm/runs_avx512.h"
 
 /* Running sums per accumulator array: enough for the compiler to fill
  * vector registers with independent additions. */
@@ -75,15 +80,34 @@ static int channel_chunk(const tn_batch_norm_shape *s, int threads)
     return chunk < 1 ? 1 : (int)chunk;
 }
 
+/* How many runs ahead the first pass over a channel asks for the memory it will read (channel.inc's
+ * prefetch_run): the next run when runs are long, far enough for about 2 KB in flight when they are
+ * short (ResNet's 4 x 4 planes are 64 bytes). */
+static int64_t ahead_runs(int64_t run_bytes)
+{
+    const int64_t runs = run_bytes > 0 ? 2048 / run_bytes : 1;
+    return runs < 1 ? 1 : runs;
+}
+
 /* ---- the per-channel loops, once per type ---------------------------------------
  * float:  sbn_channel_forward, sbn_channel_backward
  * double: dbn_channel_forward, dbn_channel_backward */
 
 #define REAL float
 #define NAME(x) s##x
+#if TN_X86
+#define ADD_RUN_AVX512 sbn_add_run_avx512
+#define ADD_SQUARES_RUN_AVX512 sbn_add_squares_run_avx512
+#define ADD_GRAD_RUN_AVX512 sbn_add_grad_run_avx512
+#define INPUT_GRAD_RUN_AVX512 sbn_input_grad_run_avx512
+#endif
 #include "norm/channel.inc"
 #undef REAL
 #undef NAME
+#undef ADD_RUN_AVX512
+#undef ADD_SQUARES_RUN_AVX512
+#undef ADD_GRAD_RUN_AVX512
+#undef INPUT_GRAD_RUN_AVX512
 
 #define REAL double
 #define NAME(x) d##x

@@ -5,6 +5,7 @@ Reading order:
   norm.py                   -- the checked API the ops call: each function checks what C needs to stay
                                in bounds (arrays.py, geometry.py), then calls the active backend;
   linear.py                 -- a linear layer (and the ReLU after it), forward and backward in one call each;
+  relu.py                   -- the ReLU over a whole big array, one threaded pass each way (ops/activations.py);
   loss.py                   -- softmax cross-entropy and its gradient in one pass;
   optim.py                  -- an optimizer's step over all its parameters in one call (SGD, Adam);
   reference.py              -- every algorithm written plainly in numpy (im2col + GEMM, window loops):

@@ -35,14 +35,16 @@ KERNELS = {
         avg_pool2d_forward=lib.tn_savg_pool2d_forward, avg_pool2d_backward=lib.tn_savg_pool2d_backward,
         linear_forward=lib.tn_slinear_forward, linear_backward=lib.tn_slinear_backward,
         cross_entropy=lib.tn_scross_entropy, sgd_step=lib.tn_ssgd_step, adam_step=lib.tn_sadam_step,
-        batch_norm_forward=lib.tn_sbatch_norm_forward, batch_norm_backward=lib.tn_sbatch_norm_backward),
+        batch_norm_forward=lib.tn_sbatch_norm_forward, batch_norm_backward=lib.tn_sbatch_norm_backward,
+        relu_forward=lib.tn_srelu_forward, relu_backward=lib.tn_srelu_backward),
     np.dtype(np.float64): SimpleNamespace(
         gemm=lib.tn_dgemm, conv2d_forward=lib.tn_dconv2d_forward, conv2d_backward=lib.tn_dconv2d_backward,
         max_pool2d_forward=lib.tn_dmax_pool2d_forward, max_pool2d_backward=lib.tn_dmax_pool2d_backward,
         avg_pool2d_forward=lib.tn_davg_pool2d_forward, avg_pool2d_backward=lib.tn_davg_pool2d_backward,
         linear_forward=lib.tn_dlinear_forward, linear_backward=lib.tn_dlinear_backward,
         cross_entropy=lib.tn_dcross_entropy, sgd_step=lib.tn_dsgd_step, adam_step=lib.tn_dadam_step,
-        batch_norm_forward=lib.tn_dbatch_norm_forward, batch_norm_backward=lib.tn_dbatch_norm_backward),
+        batch_norm_forward=lib.tn_dbatch_norm_forward, batch_norm_backward=lib.tn_dbatch_norm_backward,
+        relu_forward=lib.tn_drelu_forward, relu_backward=lib.tn_drelu_backward),
 }
 
 
@@ -254,6 +256,14 @@ def linear_backward(x, w, y, dy, dx, dw, db):
     status = _kernels(x.dtype).linear_backward(m, n, k, _ptr(x), _ptr(w), _ptr_or_null(y), _ptr(dy),
                                                  _ptr_or_null(dx), _ptr_or_null(dw), _ptr_or_null(db))
     _check_status(status, "linear_backward")
+
+
+def relu_forward(x, y, positive):
+    _kernels(x.dtype).relu_forward(x.size, _ptr(x), _ptr(y), ffi.from_buffer("uint8_t[]", positive))
+
+
+def relu_backward(dy, positive, dx):
+    _kernels(dy.dtype).relu_backward(dy.size, _ptr(dy), ffi.from_buffer("uint8_t[]", positive), _ptr(dx))
 
 
 def batch_norm_forward(g, x, weight, bias, mean, var, eps, training, relu):

@@ -264,6 +264,20 @@ def linear_backward(x, w, y, dy, dx, dw, db):
         db[...] = dz.sum(axis=0)
 
 
+# ---- the ReLU over a whole array ----------------------------------------------------------------
+
+def relu_forward(x, y, positive):
+    """y <- max(x, 0) (NaN stays NaN), positive <- [x > 0]."""
+    np.greater(x, 0, out=positive)
+    np.maximum(x, 0, out=y)
+
+
+def relu_backward(dy, positive, dx):
+    """dx <- dy * positive (inf * 0 is NaN, as in C: no warning)."""
+    with np.errstate(invalid="ignore"):
+        np.multiply(dy, positive, out=dx)
+
+
 # ---- batch normalization: per-channel statistics, and the chain rule through them ------------
 
 def _per_channel(x):

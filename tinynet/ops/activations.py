@@ -16,6 +16,7 @@ import numpy as np
 
 from tinynet import checks, dtypes
 from tinynet.autograd.function import Function
+from tinynet.kernels import relu as relu_kernel
 from tinynet.ops.cast import astype
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
@@ -120,14 +121,20 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        zero = _ZERO.get(x.dtype, 0)
-        positive = x > zero
+        if x.size >= relu_kernel.SMALLEST and relu_kernel.serves(x):  # big float arrays: one threaded C pass
+            y, positive = relu_kernel.relu_forward(x)
+        else:
+            zero = _ZERO.get(x.dtype, 0)
+            positive, y = x > zero, np.maximum(x, zero)  # not x * positive: that makes -0.0 of negatives ("-0.")
         ctx.save_for_backward(positive)
-        return np.maximum(x, zero)  # not x * positive: that makes -0.0 of negatives, which prints as "-0."
+        return y
 
     @staticmethod
     def backward(ctx, grad):
         (positive,) = ctx.saved_tensors
+        if grad.size >= relu_kernel.SMALLEST and relu_kernel.serves(grad) and positive.shape == grad.shape and \
+                positive.flags.c_contiguous:
+            return relu_kernel.relu_backward(grad, positive)
         return grad * positive
 
 
