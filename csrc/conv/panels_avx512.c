@@ -36,6 +36,16 @@ static inline const float *address_at(const float *first, int64_t offset)
     return (const float *)((intptr_t)first + (intptr_t)offset * (intptr_t)sizeof(float));
 }
 
+/* The lanes of `store` whose output (i, j) -- iv, jv -- lies inside the tap's ranges i_lo <= i < i_hi and
+ * j_lo <= j < j_hi: the outputs whose pixel for this tap is inside the image, the rest stay 0. */
+static TN_AVX512 TN_ALWAYS_INLINE __mmask16 tap_lanes(const conv_tap *tap, __mmask16 store, __m512i iv, __m512i jv)
+{
+    __mmask16 load = _mm512_mask_cmpge_epi32_mask(store, iv, _mm512_set1_epi32((int32_t)tap->i_lo));
+    load = _mm512_mask_cmplt_epi32_mask(load, iv, _mm512_set1_epi32((int32_t)tap->i_hi));
+    load = _mm512_mask_cmpge_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_lo));
+    return _mm512_mask_cmplt_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_hi));
+}
+
 /* A stretch that runs on across output rows (image_runs(s)): rows `rows` of the batch `taps`, row r at
  * out + r * nr.  Output u = (i, j) of the stretch reads pixel u + the tap's offset of image_b when i and
  * j are inside the tap's ranges: 16 outputs at a time, their i and j worked out once for all the rows
@@ -60,10 +70,7 @@ static TN_AVX512 void fill_run(const conv_tap *taps, int64_t rows, const conv_st
         float *to = out + j;
         for (int64_t r = 0; r < rows; r++, to += nr) {
             const conv_tap *tap = &taps[r];
-            __mmask16 load = _mm512_mask_cmpge_epi32_mask(store, iv, _mm512_set1_epi32((int32_t)tap->i_lo));
-            load = _mm512_mask_cmplt_epi32_mask(load, iv, _mm512_set1_epi32((int32_t)tap->i_hi));
-            load = _mm512_mask_cmpge_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_lo));
-            load = _mm512_mask_cmplt_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_hi));
+            const __mmask16 load = tap_lanes(tap, store, iv, jv);
             _mm512_mask_storeu_ps(to, store, _mm512_maskz_loadu_ps(load, address_at(first, tap->offset + j)));
         }
     }
@@ -94,10 +101,7 @@ static TN_AVX512 void fill_gathered_run(const conv_tap *taps, int64_t rows, cons
         float *to = out + j;
         for (int64_t r = 0; r < rows; r++, to += nr) {
             const conv_tap *tap = &taps[r];
-            __mmask16 load = _mm512_mask_cmpge_epi32_mask(store, iv, _mm512_set1_epi32((int32_t)tap->i_lo));
-            load = _mm512_mask_cmplt_epi32_mask(load, iv, _mm512_set1_epi32((int32_t)tap->i_hi));
-            load = _mm512_mask_cmpge_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_lo));
-            load = _mm512_mask_cmplt_epi32_mask(load, jv, _mm512_set1_epi32((int32_t)tap->j_hi));
+            const __mmask16 load = tap_lanes(tap, store, iv, jv);
             const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load, pv,
                                                       address_at(image_b, tap->offset), 4);
             _mm512_mask_storeu_ps(to, store, v);

@@ -121,7 +121,9 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        if x.size >= relu_kernel.SMALLEST and relu_kernel.serves(x):  # big float arrays: one threaded C pass
+        # Big float arrays: one threaded C pass.  (The size test first, so that a small array -- most calls
+        # in a small network -- does not pay for the call to serves.)
+        if x.size >= relu_kernel.SMALLEST and relu_kernel.serves(x):
             y, positive = relu_kernel.relu_forward(x)
         else:
             zero = _ZERO.get(x.dtype, 0)

@@ -20,20 +20,21 @@ from tinynet.ops.shape import GetItem, pad, permute, reshape, stack
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
 
 
-def _factor(value, name, owner):
-    value = checks.integer(value, name, owner)
-    if value <= 0:
-        raise RuntimeError(f"{owner}: {name} must be greater than 0, got {value}")
-    return value
+def _checked(input, factor, name, owner):
+    """(input as a Tensor of at least 3 dims, the factor r > 0) for pixel_shuffle and pixel_unshuffle."""
+    input = as_tensor(input)
+    r = checks.integer(factor, name, owner)
+    if r <= 0:
+        raise RuntimeError(f"{owner}: {name} must be greater than 0, got {r}")
+    if input.ndim < 3:
+        raise RuntimeError(f"{owner} expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    return input, r
 
 
 def pixel_shuffle(input, upscale_factor):
     """(*, C*r^2, H, W) -> (*, C, H*r, W*r): each group of r^2 channels becomes an r x r block of pixels."""
-    input = as_tensor(input)
-    r = _factor(upscale_factor, "upscale_factor", "pixel_shuffle")
-    if input.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
-                           f"{input.ndim} dimension(s)")
+    input, r = _checked(input, upscale_factor, "upscale_factor", "pixel_shuffle")
     *batch, channels, height, width = input.shape
     if channels % (r * r):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
@@ -46,11 +47,7 @@ def pixel_shuffle(input, upscale_factor):
 
 def pixel_unshuffle(input, downscale_factor):
     """(*, C, H*r, W*r) -> (*, C*r^2, H, W): each r x r block of pixels becomes r^2 channels (pixel_shuffle undone)."""
-    input = as_tensor(input)
-    r = _factor(downscale_factor, "downscale_factor", "pixel_unshuffle")
-    if input.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
-                           f"{input.ndim} dimension(s)")
+    input, r = _checked(input, downscale_factor, "downscale_factor", "pixel_unshuffle")
     *batch, channels, height, width = input.shape
     if height % r or width % r:
         raise RuntimeError(f"pixel_unshuffle expects height ({height}) and width ({width}) to be divisible by "

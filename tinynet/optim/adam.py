@@ -27,6 +27,25 @@ from tinynet.optim import fused_steps
 from tinynet.optim.optimizer import EPSILON, LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, flag, pair
 
 
+def decayed_gradient(p, grad, lr, decay, decoupled):
+    """The gradient with weight decay applied, for the Adam family: decoupled (AdamW), p shrinks by
+    (1 - lr * decay) and g stays; otherwise g + decay * p (an L2 penalty inside the moments)."""
+    if decay != 0:
+        if decoupled:
+            p._array *= 1 - lr * decay
+        else:
+            grad = grad + decay * p._array
+    return grad
+
+
+def update_moments(m, v, grad, beta1, beta2):
+    """m, v <- the running means of g and g^2, in place; m as PyTorch's lerp, m + (1 - beta1)(g - m), so that
+    NAdam and RAdam agree with PyTorch's to rounding."""
+    m += (1 - beta1) * (grad - m)
+    v *= beta2
+    v += (1 - beta2) * grad * grad
+
+
 class Adam(Optimizer):
     """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
     maximize=False, decoupled_weight_decay=False)``, PyTorch's arguments in PyTorch's order."""
@@ -64,10 +83,7 @@ class Adam(Optimizer):
             # Fused kernels on: one kernel call steps the parameters, and this loop only those it leaves.
             pairs = fused_steps.adam(self, group) if config.fused else self._parameters_with_grads(group)
             for p, grad in pairs:
-                if decay != 0 and group["decoupled_weight_decay"]:
-                    p._array *= 1 - lr * decay
-                elif decay != 0:
-                    grad = grad + decay * p._array
+                grad = decayed_gradient(p, grad, lr, decay, group["decoupled_weight_decay"])
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = 0

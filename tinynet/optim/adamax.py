@@ -14,6 +14,7 @@ way a mean is).  Kingma & Ba, 2015, section 7.1.
 
 import numpy as np
 
+from tinynet.optim.adam import decayed_gradient
 from tinynet.optim.optimizer import EPSILON, LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, pair
 
 
@@ -40,8 +41,7 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps, decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             for p, grad in self._parameters_with_grads(group):
-                if decay != 0:
-                    grad = grad + decay * p._array
+                grad = decayed_gradient(p, grad, lr, decay, decoupled=False)
                 state = self.state.setdefault(p, {})
                 if not state:
                     state.update(step=0, exp_avg=np.zeros_like(p._array), exp_inf=np.zeros_like(p._array))

@@ -15,6 +15,7 @@ steps agree with PyTorch's to rounding.  Dozat, 2016.
 import numpy as np
 
 from tinynet import dtypes
+from tinynet.optim.adam import decayed_gradient, update_moments
 from tinynet.optim.optimizer import EPSILON, LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, flag, pair, real
 
 
@@ -60,17 +61,12 @@ class NAdam(Optimizer):
                                  mu_product=1.0)
                 state["step"] += 1
                 t = state["step"]
-                if decay != 0 and group["decoupled_weight_decay"]:
-                    p._array *= 1 - lr * decay
-                elif decay != 0:
-                    grad = grad + decay * p._array
+                grad = decayed_gradient(p, grad, lr, decay, group["decoupled_weight_decay"])
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * group["momentum_decay"]))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * group["momentum_decay"]))
                 state["mu_product"] = scalar_state(state["mu_product"], mu)
                 m, v = state["exp_avg"], state["exp_avg_sq"]
-                m += (1 - beta1) * (grad - m)
-                v *= beta2
-                v += (1 - beta2) * grad * grad
+                update_moments(m, v, grad, beta1, beta2)
                 denominator = np.sqrt(v / (1 - beta2 ** t)) + eps
                 gradient_part = (-lr * (1.0 - mu) / (1.0 - state["mu_product"])) * grad / denominator
                 p._array += gradient_part.astype(p._array.dtype, copy=False)

@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from tinynet.optim.adam import decayed_gradient, update_moments
 from tinynet.optim.optimizer import EPSILON, LEARNING_RATE, MAXIMIZE, WEIGHT_DECAY, Optimizer, flag, pair
 
 
@@ -50,14 +51,9 @@ class RAdam(Optimizer):
                     state.update(step=0, exp_avg=np.zeros_like(p._array), exp_avg_sq=np.zeros_like(p._array))
                 state["step"] += 1
                 t = state["step"]
-                if decay != 0 and group["decoupled_weight_decay"]:
-                    p._array *= 1 - lr * decay
-                elif decay != 0:
-                    grad = grad + decay * p._array
+                grad = decayed_gradient(p, grad, lr, decay, group["decoupled_weight_decay"])
                 m, v = state["exp_avg"], state["exp_avg_sq"]
-                m += (1 - beta1) * (grad - m)
-                v *= beta2
-                v += (1 - beta2) * grad * grad
+                update_moments(m, v, grad, beta1, beta2)
                 m_hat = m / (1 - beta1 ** t)
                 bias_correction2 = 1 - beta2 ** t
                 rho_inf = 2 / (1 - beta2) - 1
