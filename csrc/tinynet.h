@@ -47,6 +47,15 @@ int tn_get_num_threads(void);
 int tn_default_num_threads(void);
 int tn_has_openmp(void);
 
+/* Threads for a kernel starting now (csrc/common/busy_elsewhere.c): those
+ * asked for, fewer while other programs keep some of the cores busy. */
+int tn_threads_now(void);
+int tn_threads_given_load(int requested, int usable, double busy_elsewhere);
+int64_t tn_stat_busy_ticks(const char *text, int64_t length, const unsigned char *counted, int64_t ncounted);
+double tn_cores_busy_elsewhere(void); /* at the last look; 0 before the second */
+void tn_set_share_cores(int on);      /* 0: always the threads asked for */
+int tn_get_share_cores(void);
+
 /* SIMD levels: 0 = portable C, 1 = AVX2+FMA, 2 = AVX-512F. */
 int tn_cpu_simd_level(void);      /* best level this CPU supports            */
 int tn_set_simd_level(int level); /* clamps to what the CPU supports; returns

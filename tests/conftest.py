@@ -19,6 +19,9 @@ def pytest_report_header(config):
 
 
 def pytest_sessionstart(session):
+    # Tests that compare 1 thread with 2 or 3 must really run those threads, even when the machine is
+    # busy; test_busy_elsewhere.py tests the watch that would otherwise take threads away, in fresh processes.
+    tinynet.kernels.set_share_cores(False)
     # CI sets TINYNET_REQUIRE_C=1 so that a broken C build cannot hide behind the numpy fallback.
     if os.environ.get("TINYNET_REQUIRE_C") == "1" and tinynet.build_info()["backend"] != "c":
         pytest.exit("TINYNET_REQUIRE_C=1 but tinynet is running on the numpy backend: " + str(tinynet.build_info()), 3)

@@ -36,15 +36,16 @@ static inline int tn_thread_id(void)
 #endif
 }
 
-/* The threads a kernel starting now may use: tn_get_num_threads(), or 1
- * inside a parallel region, where the caller already owns the cores. */
+/* The threads a kernel starting now may use: tn_get_num_threads(), fewer
+ * while other programs keep some cores busy (tn_threads_now), or 1 inside a
+ * parallel region, where the caller already owns the cores. */
 static inline int tn_free_threads(void)
 {
 #ifdef _OPENMP
     if (omp_in_parallel())
         return 1;
 #endif
-    return tn_get_num_threads();
+    return tn_threads_now();
 }
 
 /* Threads for `jobs` independent jobs: the free threads, but no more than there are jobs. */

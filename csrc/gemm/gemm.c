@@ -66,12 +66,16 @@
  * -- a barrier per k slice would stall everyone whenever the OS pauses one
  * thread.  The split never changes the order in which an element of C is
  * summed, so results are identical, bit for bit, on 1 or N threads.
- * Small products run on one thread (waking threads costs more than they
- * save), and so does any call made from inside an OpenMP parallel region:
- * the caller (e.g. the convolution, one group of images per thread) already
- * owns the cores.
+ * Fixed rectangles need every thread to start at once: they do, because the
+ * workers spin briefly between kernels and kernels use fewer threads while
+ * other programs keep cores busy (common/busy_elsewhere.c).  (Handing out
+ * small pieces from a shared counter, which tolerates a late thread, was
+ * tried: with threads that start at once it ran 128^3 at 34 us on 2 threads
+ * against 14 us for fixed halves.)  Small products run on one thread, and
+ * so does any call made from inside an OpenMP parallel region: the caller
+ * (e.g. the convolution, one group of images per thread) already owns the
+ * cores.
  */
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -169,18 +173,19 @@ static int reads_a_in_place(int64_t m, int64_t n, int64_t k, int64_t lda, int nr
 }
 
 /* Threads for a product of this size: one when it is too small to share
- * (or inside a parallel region: tn_free_threads).  Waking a sleeping OpenMP
- * thread (tinynet's default is passive waiting, docs/threads-and-processes.md)
- * took about 100 us on a 2-core VM -- the time of a 12 MFLOP product -- so
- * below 16 MFLOP (a 200^3 product; an MLP layer's 64 x 784 x 128 is 12.8)
- * a second thread costs more than it saves.  A product with few flops per
- * number is bound by memory instead: a core multiplies about ten times as
- * many flops a second as it reads bytes, so its work is counted as the
- * larger of its flops and ten times the bytes of A, B and C (36864 x 25 x 6,
- * an im2col GEMM: 11 MFLOP but 4.6 MB, 0.4 ms on one thread). */
+ * (or inside a parallel region: tn_free_threads).  tinynet's OpenMP workers
+ * spin briefly between kernels (docs/threads-and-processes.md), so a second
+ * thread starts within a microsecond or two and pays off from about 2 MFLOP
+ * (a 100^3 product): on a 2-core AVX-512 Xeon, 2 threads took 96^3 from 10.2
+ * to 7.5 us and 128^3 from 22 to 14, but 64^3 from 2.8 to 3.2.  (A worker
+ * that has gone to sleep -- after the spin, or with OMP_WAIT_POLICY=passive
+ * -- takes about 100 us to wake on that machine.)  A product with few flops
+ * per number is bound by memory instead: a core multiplies about ten times
+ * as many flops a second as it reads bytes, so its work is counted as the
+ * larger of its flops and ten times the bytes of A, B and C. */
 static int threads_for(int64_t m, int64_t n, int64_t k, int64_t size)
 {
-    const double min_work_to_share = 16e6;
+    const double min_work_to_share = 2e6;
     const double flops = 2.0 * (double)m * (double)n * (double)k;
     const double bytes = (double)(m * k + k * n + m * n) * (double)size;
     if (flops < min_work_to_share && 10.0 * bytes < min_work_to_share)
@@ -204,50 +209,13 @@ static int better_transposed(int trans_a, int64_t m, int64_t n, int nr)
     return fill_transposed > 1.5 * fill;
 }
 
-/* Several threads sharing one moderate product piece by piece (shared.inc):
- * when all of op(B), packed, fits in SHARED_B_MAX_BYTES (half of a 1 MiB
- * L2), or B is read in place.  (A 512^3 float product, 1 MiB of B, ran
- * about 10% slower so than with one rectangle of C per thread: its units
- * of C were too short to use each B micro-panel for long.) */
-#define SHARED_B_MAX_BYTES (512 * 1024)
-#define UNITS_PER_THREAD 3 /* pieces of C per thread: enough to even out a late start */
-#define MIN_UNIT_PANELS 4  /* A micro-panels per unit, at least, where C has the rows */
-
-/* The pieces of one shared product and the counters that hand them out. */
-typedef struct {
-    atomic_llong next_piece, pieces_done, next_unit;
-    int64_t pieces, panel_groups; /* round 1: (k slice, group of B micro-panels), 0 when B is not packed */
-    int64_t units, row_units, col_units; /* round 2: C cut into row_units x col_units rectangles */
-} shared_work;
-
-static void plan_shared_work(shared_work *work, int64_t m, int64_t n, int64_t k, int64_t kc, int mr, int nr,
-                             int64_t mc, int threads, int packs_b, int b_in_place)
-{
-    const int64_t m_panels = tn_ceil_div(m, mr), n_panels = tn_ceil_div(n, nr);
-    const int64_t wanted = UNITS_PER_THREAD * (int64_t)threads;
-    /* Rows: `wanted` units if each keeps MIN_UNIT_PANELS micro-panels (a B
-     * micro-panel brought into L1 should serve a few), at most mc rows. */
-    work->row_units = tn_min64(wanted, tn_ceil_div(m_panels, MIN_UNIT_PANELS));
-    if (work->row_units < tn_ceil_div(m, mc))
-        work->row_units = tn_ceil_div(m, mc);
-    /* Columns too when that leaves fewer units than threads (each such unit packs its rows of A again). */
-    work->col_units = work->row_units >= threads ? 1 : tn_min64(n_panels, tn_ceil_div(wanted, work->row_units));
-    work->units = work->row_units * work->col_units;
-    work->panel_groups = b_in_place ? 1 : tn_min64(n_panels, 2 * (int64_t)threads); /* (in place: the narrow panel) */
-    work->pieces = packs_b ? tn_ceil_div(k, kc) * work->panel_groups : 0;
-    atomic_init(&work->next_piece, 0);
-    atomic_init(&work->pieces_done, 0);
-    atomic_init(&work->next_unit, 0);
-}
-
 /* ---- the loops and the reference, once per type --------------------------------
- * float:  sgemm_blocked, sgemm_run_shared, sgemm_reference
- * double: dgemm_blocked, dgemm_run_shared, dgemm_reference */
+ * float:  sgemm_blocked, sgemm_reference
+ * double: dgemm_blocked, dgemm_reference */
 
 #define REAL float
 #define NAME(x) sgemm_##x
 #include "gemm/loops.inc"
-#include "gemm/shared.inc"
 #include "gemm/reference.inc"
 #undef REAL
 #undef NAME
@@ -255,7 +223,6 @@ static void plan_shared_work(shared_work *work, int64_t m, int64_t n, int64_t k,
 #define REAL double
 #define NAME(x) dgemm_##x
 #include "gemm/loops.inc"
-#include "gemm/shared.inc"
 #include "gemm/reference.inc"
 #undef REAL
 #undef NAME

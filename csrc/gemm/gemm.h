@@ -6,7 +6,6 @@
  *   gemm.c              the public functions and THE TABLE of plans (block
  *                       sizes and routines per instruction set and type)
  *   loops.inc           the five loops around the micro-kernel, once per type
- *   shared.inc          several threads sharing a moderate product piece by piece
  *   reference.inc       the plain triple loop (tn_sgemm_ref, tn_dgemm_ref)
  *   portable.c          plain-C micro-kernel (kernel_portable.inc) and packing (pack.inc)
  *   avx2.c              AVX2 micro-kernel (kernel_avx2.inc), float transposing packers

@@ -19,7 +19,7 @@ pooling with zeros.
 """
 
 from tinynet.kernels.config import (
-    build_info, fused_kernels_enabled, get_num_threads, set_fused_kernels, set_num_threads,
+    build_info, fused_kernels_enabled, get_num_threads, set_fused_kernels, set_num_threads, set_share_cores,
 )
 from tinynet.kernels.conv import conv2d_backward, conv2d_forward
 from tinynet.kernels.gemm import gemm
@@ -34,4 +34,5 @@ __all__ = [
     "avg_pool2d_forward", "avg_pool2d_backward", "batch_norm_forward", "batch_norm_backward",
     "linear_forward", "linear_backward", "cross_entropy", "sgd_step", "adam_step",
     "build_info", "get_num_threads", "set_num_threads", "set_fused_kernels", "fused_kernels_enabled",
+    "set_share_cores",
 ]

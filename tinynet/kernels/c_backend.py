@@ -94,6 +94,11 @@ def get_num_threads():
     return lib.tn_get_num_threads()
 
 
+def set_share_cores(on):
+    """Whether kernels use fewer threads while other programs keep cores busy (csrc/common/busy_elsewhere.c)."""
+    lib.tn_set_share_cores(1 if on else 0)
+
+
 def set_simd(name):
     """Force a SIMD path ('portable', 'avx2', 'avx512'); returns the one in use
     (never more than the CPU supports)."""
@@ -129,6 +134,9 @@ def info():
         "openmp": bool(lib.tn_has_openmp()),
         "simd": get_simd(),
         "cpu_simd": cpu_simd(),
+        "share_cores": bool(lib.tn_get_share_cores()),
+        "threads_now": lib.tn_threads_now(),
+        "cores_busy_elsewhere": round(lib.tn_cores_busy_elsewhere(), 2),
     }
 
 

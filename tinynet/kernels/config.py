@@ -13,10 +13,15 @@ Chosen once at import, from the environment, then changeable from Python:
 * ``TINYNET_MALLOC=keep|default`` -- with the C backend, glibc is asked to
   keep freed memory for reuse (csrc/runtime.c says why); ``default`` leaves
   malloc alone.
+* ``TINYNET_SHARE_CORES=on|off`` -- while other programs keep some cores
+  busy, kernels use that many fewer threads (default: on; ``off`` always
+  uses the threads asked for).  csrc/common/busy_elsewhere.c says how it
+  is measured; ``build_info()["threads_now"]`` is the count a kernel would
+  use now.
 * ``OMP_WAIT_POLICY`` / ``GOMP_SPINCOUNT`` -- what OpenMP's worker threads do
-  between kernels.  When neither is set, tinynet makes them sleep
-  (``passive``) instead of spinning; ``openmp_wait.py`` says why, and
-  ``build_info()["openmp_wait"]`` says which setting is in force.
+  between kernels.  When neither is set, tinynet has them spin briefly
+  (``GOMP_SPINCOUNT=30000``, about 0.3 ms) and then sleep; ``openmp_wait.py``
+  says why, and ``build_info()["openmp_wait"]`` says which setting is in force.
 * ``TINYNET_FUSED=on|off`` / ``set_fused_kernels(enabled)`` -- whether the
   common steps of training run as fused kernels (default: on): a linear
   layer and the ReLU after it in one op, cross-entropy with its gradient in
@@ -99,6 +104,15 @@ def set_fused_kernels(enabled):
     fused = enabled
 
 
+def set_share_cores(enabled):
+    """Use fewer threads while other programs keep cores busy (True, the default) or always the threads
+    asked for (False); see ``TINYNET_SHARE_CORES`` in this module's docstring."""
+    if not isinstance(enabled, bool):
+        raise TypeError(f"set_share_cores expects True or False, got {enabled!r}")
+    if c_backend is not None:
+        c_backend.set_share_cores(enabled)
+
+
 def fused_kernels_enabled():
     """Whether the fused kernels are in use (``set_fused_kernels``)."""
     return fused
@@ -159,6 +173,10 @@ def _apply_environment():
         raise ValueError(f"TINYNET_MALLOC must be 'keep' or 'default', got {malloc_setting!r}")
     if backend is c_backend and malloc_setting == "keep":
         c_backend.keep_freed_memory()
+    share_cores = os.environ.get("TINYNET_SHARE_CORES", "on").strip().lower()
+    if share_cores not in ("on", "off"):
+        raise ValueError(f"TINYNET_SHARE_CORES must be 'on' or 'off', got {share_cores!r}")
+    set_share_cores(share_cores == "on")
     threads = _environment_threads()
     if threads is not None:
         set_num_threads(threads)

@@ -1,22 +1,30 @@
-"""What OpenMP's worker threads do between two kernels: sleep, unless the user chose otherwise.
+"""What OpenMP's worker threads do between two kernels: spin briefly, then sleep, unless the user chose.
 
 Between two parallel regions an OpenMP worker waits for the next one.  GNU
-libgomp, by default, first spins (300,000 rounds of a pause instruction, a
-few milliseconds) and only then sleeps.  On an idle machine that saves the few
-microseconds of waking a sleeping thread.  On a busy one it is ruinous: a
-training step starts a kernel every few hundred microseconds, so the worker
-never gets to sleep, and the core it spins on is one that another program --
-or tinynet's own Python thread, running the numpy code between kernels --
-needed.  On a 2-core machine with one other process keeping a core busy, two
-threads trained LeNet-5 at 0.10-0.17 of one thread's speed with libgomp's
-default, and at 1.5-3.5 of it with passive waiting (docs/threads-and-processes.md
-has the figures).  A bounded spin (GOMP_SPINCOUNT=10000, about 0.1 ms) kept
-part of the loss (0.5-0.7 with two busy processes), so tinynet chooses passive.
+libgomp, by default, first spins (300,000 rounds of a pause instruction,
+milliseconds) and only then sleeps.  Spinning is what lets the next kernel
+start at once: on the 2-core VM we measure on, waking a sleeping worker takes
+about 100 us, longer than a whole 64 x 784 x 128 product.  But a worker that
+spins for milliseconds after every kernel takes a core for good, and on a
+busy machine that core is one another program -- or tinynet's own Python
+thread -- needed: with one other process keeping a core busy, two threads
+trained LeNet-5 at 0.10-0.17 of one thread's speed with libgomp's default.
+
+So tinynet asks for a short spin, GOMP_SPINCOUNT=30000 (about 0.3 ms here):
+long enough to bridge the gap between the kernels of a training step, short
+enough that a worker no longer needed soon sleeps.  What keeps a busy machine
+from suffering is the other half (csrc/common/busy_elsewhere.c): while other
+programs keep cores busy, kernels use fewer threads, so the workers left out
+sleep.  Measured on that VM (quick runs of bench_training and bench_busy):
+LeNet-5 on 2 threads trained at about 20,700 images/s with passive waiting
+(OMP_WAIT_POLICY=passive, tinynet's earlier default), 24,000 with
+GOMP_SPINCOUNT=3000 and 27,300-28,900 with 30000; with a spinning process on
+one core, 2 threads ran at 0.99 (LeNet-5) and 1.03 (MLP) of one thread.
 
 The runtime reads its environment once, when it is loaded, which happens when
 tinynet's C extension is imported.  So, when the user set neither
 OMP_WAIT_POLICY nor GOMP_SPINCOUNT, ``default_policy()`` puts
-OMP_WAIT_POLICY=passive in the environment around that import and then takes it
+GOMP_SPINCOUNT=30000 in the environment around that import and then takes it
 out again: the processes the program starts see the environment it was given.
 A library loaded later that links the same runtime (PyTorch, imported after
 tinynet) shares the setting.  If an OpenMP runtime is already loaded (PyTorch,
@@ -29,7 +37,7 @@ import contextlib
 import os
 
 USER_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")  # what the user may have chosen
-DEFAULT = ("OMP_WAIT_POLICY", "passive")  # tinynet's choice when the user chose nothing
+DEFAULT = ("GOMP_SPINCOUNT", "30000")  # tinynet's choice when the user chose nothing
 RUNTIME_NAMES = ("libgomp", "libomp", "libiomp")  # GNU, LLVM and Intel OpenMP runtimes
 
 
@@ -52,7 +60,7 @@ def loaded_runtimes(maps_path="/proc/self/maps"):
 
 @contextlib.contextmanager
 def default_policy(environ=os.environ, maps_path="/proc/self/maps"):
-    """Around loading the OpenMP runtime: OMP_WAIT_POLICY=passive unless the user chose; yields a Setting."""
+    """Around loading the OpenMP runtime: GOMP_SPINCOUNT=30000 unless the user chose; yields a Setting."""
     chosen = [f"{name}={environ[name]}" for name in USER_SETTINGS if environ.get(name, "").strip()]
     already = loaded_runtimes(maps_path)
     if chosen:

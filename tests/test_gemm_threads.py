@@ -1,10 +1,9 @@
-"""GEMM on several threads sharing the work piece by piece (csrc/gemm/shared.inc).
+"""GEMM on several threads: C cut into one rectangle per thread (csrc/gemm/loops.inc, run_thread).
 
-Each thread takes the next piece -- of B to pack, then a rectangle of C --
-when it is done with its last, so which thread computes what changes from
-call to call.  Every element is still summed in one order, so the result
-must be the same bits as on one thread, at every SIMD level, and match the
-plain reference loop; C's padding (ldc wider than a row) stays untouched.
+Which thread computes which rows or columns changes with the thread count,
+but every element is summed in one order, so the result must be the same
+bits as on one thread, at every SIMD level, and match the plain reference
+loop; C's padding (ldc wider than a row) stays untouched.
 """
 
 import numpy as np
@@ -21,14 +20,15 @@ pytestmark = pytest.mark.skipif(lib is None, reason="the C extension tinynet._ti
 
 SIMD_PATHS = ["portable", "avx2", "avx512"]  # the values 0, 1, 2 of tn_get_simd_level()
 
-# (m, n, k, trans_a, trans_b, beta): each over the 16 MFLOP (or 1.6 MB) below which gemm.c uses one thread
+# (m, n, k, trans_a, trans_b, beta): each over the 2 MFLOP below which gemm.c uses one thread
 CASES = [
-    (300, 130, 257, 0, 0, 0.0),    # B packed and shared, two k slices, a narrow last micro-panel
+    (300, 130, 257, 0, 0, 0.0),    # B packed by every thread, two k slices, a narrow last micro-panel
     (260, 200, 300, 1, 1, 0.5),    # op(A) = A^T, op(B) = B^T packed by columns
     (20, 1500, 300, 0, 0, -1.0),   # few rows: C cut by columns too; B read in place
-    (3000, 20, 150, 0, 0, 0.0),    # B small enough to read in place, its narrow last panel packed per unit
+    (3000, 20, 150, 0, 0, 0.0),    # B small enough to read in place, its narrow last panel packed per thread
     (2000, 16, 300, 0, 0, 0.25),   # one column micro-panel: A read in place
     (36864, 6, 25, 0, 0, 0.0),     # a memory-bound im2col product
+    (128, 128, 128, 0, 1, 0.0),    # small enough that it was one thread's until the workers spun
 ]
 
 
@@ -52,7 +52,7 @@ def call(function, a, b, c, m, n, k, trans_a, trans_b, beta):
 @pytest.mark.parametrize("path", SIMD_PATHS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("m, n, k, trans_a, trans_b, beta", CASES)
-def test_shared_work_gives_the_bits_of_one_thread(m, n, k, trans_a, trans_b, beta, dtype, path, restore_settings):
+def test_threads_give_the_bits_of_one_thread(m, n, k, trans_a, trans_b, beta, dtype, path, restore_settings):
     if SIMD_PATHS.index(path) > lib.tn_cpu_simd_level():
         pytest.skip(f"this CPU has no {path}")
     lib.tn_set_simd_level(SIMD_PATHS.index(path))
