@@ -40,7 +40,12 @@
  *          every A micro-panel of the block, so it should stay in L1/L2; the
  *          C tile is loaded and stored once per kc steps, so kc should not be
  *          small.  256 (a 32 KiB B micro-panel) measured ~10% faster than
- *          128 at n = 1024-2048 and no slower at 512.
+ *          128 at n = 1024-2048 and no slower at 512.  For AVX-512 floats,
+ *          on an Intel Xeon with 2 MiB of L2 per core, 1024 was faster
+ *          still: 2048^3 on one thread went from 0.87-0.91 of OpenBLAS's
+ *          speed to 0.94-1.04, the other sizes of the GEMM benchmark
+ *          unchanged (its B micro-panel, 128 KiB, streams from L2, and C
+ *          is read and written a quarter as often).
  *   mc  -- rows of the packed A block (mc x kc), which is streamed through
  *          the kernel once per B micro-panel: it should sit in L2.
  *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
@@ -97,7 +102,7 @@ static const sgemm_plan SGEMM_PLANS[] = {
 #if TN_X86
     [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
                           sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 1024, 1024, sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
                           sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512},
 #endif
 };
