@@ -29,7 +29,8 @@ CASES = [
     (2000, 16, 300, 0, 0, 0.25),   # one column micro-panel: A read in place
     (36864, 6, 25, 0, 0, 0.0),     # a memory-bound im2col product
     (128, 128, 128, 0, 1, 0.0),    # small enough that it was one thread's until the workers spun
-    (150, 100, 2100, 0, 0, 0.5),   # two k slices at every SIMD level (AVX-512 floats: kc = 1024)
+    (150, 100, 2100, 0, 0, 0.5),   # nine k slices of 234 (kc = 256)
+    (1200, 460, 1100, 0, 0, 0.5),  # a C over 2 MiB: slices of up to kc_deep = 1024 for floats
 ]
 
 

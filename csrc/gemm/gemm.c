@@ -40,12 +40,15 @@
  *          every A micro-panel of the block, so it should stay in L1/L2; the
  *          C tile is loaded and stored once per kc steps, so kc should not be
  *          small.  256 (a 32 KiB B micro-panel) measured ~10% faster than
- *          128 at n = 1024-2048 and no slower at 512.  For AVX-512 floats,
- *          on an Intel Xeon with 2 MiB of L2 per core, 1024 was faster
- *          still: 2048^3 on one thread went from 0.87-0.91 of OpenBLAS's
- *          speed to 0.94-1.04, the other sizes of the GEMM benchmark
- *          unchanged (its B micro-panel, 128 KiB, streams from L2, and C
- *          is read and written a quarter as often).
+ *          128 at n = 1024-2048 and no slower at 512.
+ *  kc_deep -- kc when C is bigger than DEEP_C_BYTES: C is then read and
+ *          written through memory once per k slice, and deeper slices do
+ *          that less often.  For floats, on an Intel Xeon with 2 MiB of L2
+ *          per core, 1024 took 2048^3 on one thread from 0.87-0.91 of
+ *          OpenBLAS's speed to 0.94-1.04 (AVX-512; AVX2 86 -> 98 GFLOP/s),
+ *          while a product with a small C -- 64 x 784 x 128, whose few A
+ *          micro-panels cannot keep a 100 KiB B micro-panel's use high --
+ *          lost 5-7% with it.  Doubles keep 256: not measured.
  *   mc  -- rows of the packed A block (mc x kc), which is streamed through
  *          the kernel once per B micro-panel: it should sit in L2.
  *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
@@ -95,25 +98,25 @@
  * that says which routine a GEMM runs. */
 
 static const sgemm_plan SGEMM_PLANS[] = {
-    /*                    mr           nr  mc   kc   nc    micro-kernels: on packed A, on A in place;
-     *                                                     then the packings: A rows, B row, B^T panel */
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, sgemm_kernel_portable, sgemm_kernel_a_in_place_portable,
+    /*                    mr           nr  mc   kc   nc    kc_deep  micro-kernels: on packed A, on A in place;
+     *                                                              then the packings: A rows, B row, B^T panel */
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, 256,  sgemm_kernel_portable, sgemm_kernel_a_in_place_portable,
                           sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
+    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, 1024, sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
                           sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 1024, 1024, sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, 1024, sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
                           sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512},
 #endif
 };
 
 static const dgemm_plan DGEMM_PLANS[] = {
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, dgemm_kernel_portable, dgemm_kernel_a_in_place_portable,
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, 256, dgemm_kernel_portable, dgemm_kernel_a_in_place_portable,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, dgemm_kernel_avx2, dgemm_kernel_a_in_place_avx2,
+    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, 256, dgemm_kernel_avx2, dgemm_kernel_a_in_place_avx2,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, dgemm_kernel_avx512, dgemm_kernel_a_in_place_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, 256, dgemm_kernel_avx512, dgemm_kernel_a_in_place_avx512,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #endif
 };
@@ -122,6 +125,8 @@ const sgemm_plan *sgemm_plan_for(int simd_level) { return &SGEMM_PLANS[simd_leve
 const dgemm_plan *dgemm_plan_for(int simd_level) { return &DGEMM_PLANS[simd_level]; }
 
 /* ---- choices that do not depend on the type ------------------------------------ */
+
+#define DEEP_C_BYTES (2 * 1024 * 1024) /* C at least this big: k slices of kc_deep (see the table) */
 
 #define B_IN_PLACE_MAX_PANELS 4 /* see blocked() in loops.inc */
 #define B_IN_PLACE_MAX_BYTES (16 * 1024) /* (half of a 32 KiB L1) */

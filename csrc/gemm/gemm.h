@@ -86,6 +86,7 @@ typedef void dgemm_pack_bt_panel_fn(int nr, const double *b, int64_t ldb, int64_
 typedef struct {
     int mr, nr;         /* micro-tile: mr rows x nr columns of C       */
     int64_t mc, kc, nc; /* cache blocks (upper limits; see gemm.c)     */
+    int64_t kc_deep;    /* kc when C is too big to stay in L2 (gemm.c) */
     sgemm_kernel_fn *kernel;
     sgemm_kernel_a_in_place_fn *kernel_a_in_place;
     sgemm_pack_a_rows_fn *pack_a_rows;
@@ -95,7 +96,7 @@ typedef struct {
 
 typedef struct {
     int mr, nr;
-    int64_t mc, kc, nc;
+    int64_t mc, kc, nc, kc_deep;
     dgemm_kernel_fn *kernel;
     dgemm_kernel_a_in_place_fn *kernel_a_in_place;
     dgemm_pack_a_rows_fn *pack_a_rows;
