@@ -15,6 +15,10 @@
  * every SAMPLE_SECONDS, at the start of a kernel, the busy time of those
  * CPUs in /proc/stat minus this process's own CPU time (getrusage), over the
  * wall time since the last look, gives how many cores others kept busy.
+ * The first look is taken at import (kernels/config.py), the first
+ * measurement from FIRST_SECONDS on: a sixth of an epoch of the MLP, on
+ * two threads with a core taken, ran at a quarter of one thread's speed when
+ * it was all over before the first measurement came.
  * While that is BUSY_CORE or more of a core, kernels use that many fewer
  * threads than asked (at least one).  Workers left out finish their short
  * spin and sleep, and the kernels run on the cores that are free.
@@ -45,6 +49,7 @@
 #endif
 
 #define SAMPLE_SECONDS 0.2 /* /proc/stat counts in ticks of 10 ms: 20 per core per look */
+#define FIRST_SECONDS 0.05 /* the first measurement, sooner: a short program would end before 0.2 s */
 #define BUSY_CORE 0.5      /* cores kept busy by others, rounded to the nearest whole one */
 #define MAX_CPUS 1024
 
@@ -172,7 +177,7 @@ int tn_threads_now(void)
             atomic_store(&busy_elsewhere, others);
             atomic_store(&threads_free, tn_threads_given_load(MAX_CPUS, last.usable, others));
         }
-        atomic_store(&next_look_ns, now + (int64_t)(SAMPLE_SECONDS * 1e9));
+        atomic_store(&next_look_ns, now + (int64_t)((others >= 0 ? SAMPLE_SECONDS : FIRST_SECONDS) * 1e9));
         atomic_flag_clear(&looking);
     }
 #endif

@@ -94,6 +94,11 @@ def get_num_threads():
     return lib.tn_get_num_threads()
 
 
+def watch_cores():
+    """Look at how busy the cores are now, so that the first kernels can already compare (busy_elsewhere.c)."""
+    lib.tn_threads_now()
+
+
 def set_share_cores(on):
     """Whether kernels use fewer threads while other programs keep cores busy (csrc/common/busy_elsewhere.c)."""
     lib.tn_set_share_cores(1 if on else 0)

@@ -177,6 +177,7 @@ def _apply_environment():
     if share_cores not in ("on", "off"):
         raise ValueError(f"TINYNET_SHARE_CORES must be 'on' or 'off', got {share_cores!r}")
     set_share_cores(share_cores == "on")
+    c_backend.watch_cores()  # the first look at how busy the cores are (csrc/common/busy_elsewhere.c)
     threads = _environment_threads()
     if threads is not None:
         set_num_threads(threads)
