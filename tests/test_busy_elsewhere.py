@@ -90,9 +90,11 @@ print(lib.tn_threads_now(), lib.tn_cores_busy_elsewhere(), tinynet.get_num_threa
 """
 
 
-def run_watch(**env):
+def run_watch(cwd, **env):
+    """A fresh interpreter, outside the source tree (so the installed package, with its C kernels, runs)."""
     environ = dict(os.environ, TINYNET_NUM_THREADS="2", **env)
-    done = subprocess.run([sys.executable, "-c", WATCH], env=environ, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", WATCH], env=environ, capture_output=True, text=True, timeout=120,
+                          cwd=cwd)
     assert done.returncode == 0, done.stderr
     threads_now, busy, asked = done.stdout.split()
     return int(threads_now), float(busy), int(asked)
@@ -101,13 +103,13 @@ def run_watch(**env):
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2
                     or not os.path.exists("/proc/stat") or not tinynet.build_info().get("openmp"),
                     reason="needs Linux, OpenMP and 2 CPUs")
-def test_a_program_spinning_on_a_core_takes_one_thread_away():
+def test_a_program_spinning_on_a_core_takes_one_thread_away(tmp_path):
     cpu = max(os.sched_getaffinity(0))
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         os.sched_setaffinity(spinner.pid, {cpu})
-        threads_now, busy, asked = run_watch()
-        _, _, off_asked = off = run_watch(TINYNET_SHARE_CORES="off")
+        threads_now, busy, asked = run_watch(tmp_path)
+        _, _, off_asked = off = run_watch(tmp_path, TINYNET_SHARE_CORES="off")
     finally:
         spinner.kill()
         spinner.wait()
@@ -115,7 +117,7 @@ def test_a_program_spinning_on_a_core_takes_one_thread_away():
     assert off[0] == off_asked == 2  # the watch turned off: what was asked
 
 
-def test_a_bad_environment_setting_is_refused():
+def test_a_bad_environment_setting_is_refused(tmp_path):
     done = subprocess.run([sys.executable, "-c", "import tinynet"], capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, TINYNET_SHARE_CORES="maybe"))
+                          env=dict(os.environ, TINYNET_SHARE_CORES="maybe"), cwd=tmp_path)
     assert done.returncode != 0 and "TINYNET_SHARE_CORES must be 'on' or 'off'" in done.stderr
