@@ -135,8 +135,11 @@ static int64_t busy_ticks_now(void)
     FILE *file = fopen("/proc/stat", "r");
     if (file == NULL)
         return -1;
-    const size_t length = fread(text, 1, sizeof text, file);
+    size_t length = fread(text, 1, sizeof text, file);
     fclose(file);
+    if (length == sizeof text) /* (cut short: keep whole lines only; the "cpuN" lines come first) */
+        while (length > 0 && text[length - 1] != '\n')
+            length--;
     return tn_stat_busy_ticks(text, (int64_t)length, last.counted, MAX_CPUS);
 }
 
