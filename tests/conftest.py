@@ -28,6 +28,17 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture
+def restore_settings():
+    """Put the kernels' SIMD path and thread count back however a test leaves them."""
+    from tinynet._tinynet_c import lib  # (only tests of the C kernels ask for this fixture)
+
+    simd, threads = lib.tn_get_simd_level(), tinynet.get_num_threads()
+    yield
+    lib.tn_set_simd_level(simd)
+    tinynet.set_num_threads(threads)
+
+
+@pytest.fixture
 def one_thread():
     """Train on one core: the suite runs beside other work on a 2-core machine, where two OpenMP
     threads competing for a busy core make small GEMMs many times slower.  A test module that

@@ -200,15 +200,6 @@ def c_conv(x, w, b, dy, stride, pad, want=(True, True, True), reference=False):
     return y, dx, dw, db
 
 
-@pytest.fixture
-def restore_c_settings():
-    """Put the thread count and SIMD level back however a test leaves them."""
-    threads, level = lib.tn_get_num_threads(), lib.tn_get_simd_level()
-    yield
-    lib.tn_set_num_threads(threads)
-    lib.tn_set_simd_level(level)
-
-
 @needs_c
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @given(case=conv_cases())
@@ -253,7 +244,7 @@ def c_simd_levels():
 @needs_c
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,spec", [FIXED_CASES[i] for i in (0, 3, 6, 7)], ids=lambda v: v if isinstance(v, str) else "")
-def test_c_every_simd_level_and_thread_count(name, spec, dtype, restore_c_settings):
+def test_c_every_simd_level_and_thread_count(name, spec, dtype, restore_settings):
     """Each SIMD path the CPU has, on 1 thread and on all of them: right answers,
     and dW, db (batch sums, reduced in a fixed order) bit-identical across thread counts.
     dx and y are per-image results and must be identical too."""

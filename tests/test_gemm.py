@@ -139,15 +139,6 @@ def supported_simd_paths():
     return SIMD_PATHS[: lib.tn_cpu_simd_level() + 1] if lib is not None else []
 
 
-@pytest.fixture
-def restore_settings():
-    """Put the SIMD path and thread count back however a test leaves them."""
-    simd, threads = lib.tn_get_simd_level(), tinynet.get_num_threads()
-    yield
-    lib.tn_set_simd_level(simd)
-    tinynet.set_num_threads(threads)
-
-
 def use_simd_path(path):
     """Switch the C kernels to `path` (skip when this CPU does not have it)."""
     if path not in supported_simd_paths():

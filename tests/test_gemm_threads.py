@@ -34,14 +34,6 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def restore_settings():
-    simd, threads = lib.tn_get_simd_level(), tinynet.get_num_threads()
-    yield
-    lib.tn_set_simd_level(simd)
-    tinynet.set_num_threads(threads)
-
-
 def call(function, a, b, c, m, n, k, trans_a, trans_b, beta):
     pointer = "float *" if a.dtype == np.float32 else "double *"
     status = function(trans_a, trans_b, m, n, k, 1.25, ffi.cast(pointer, ffi.from_buffer(a)), a.shape[1],
