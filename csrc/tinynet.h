@@ -210,6 +210,12 @@ void tn_drelu_forward(int64_t n, const double *x, double *y, uint8_t *positive);
 void tn_srelu_backward(int64_t n, const float *dy, const uint8_t *positive, float *dx);
 void tn_drelu_backward(int64_t n, const double *dy, const uint8_t *positive, double *dx);
 
+/* ---- tanh's backward over a whole array (csrc/elementwise/tanh.c) -------------
+ * dx = dy - (dy * y) * y, y = tanh(x): numpy's grad - grad * out * out, bit for
+ * bit, in one threaded pass.  n numbers each. */
+void tn_stanh_backward(int64_t n, const float *y, const float *dy, float *dx);
+void tn_dtanh_backward(int64_t n, const double *y, const double *dy, double *dx);
+
 /* ---- fully connected layer (csrc/linear/linear.c) ---------------------------
  * Forward: y = x w^T + b, then y * [y > 0] when relu != 0; x is m x k, w is
  * n x k, b has n entries (or is NULL), y is m x n.

@@ -36,7 +36,8 @@ KERNELS = {
         linear_forward=lib.tn_slinear_forward, linear_backward=lib.tn_slinear_backward,
         cross_entropy=lib.tn_scross_entropy, sgd_step=lib.tn_ssgd_step, adam_step=lib.tn_sadam_step,
         batch_norm_forward=lib.tn_sbatch_norm_forward, batch_norm_backward=lib.tn_sbatch_norm_backward,
-        relu_forward=lib.tn_srelu_forward, relu_backward=lib.tn_srelu_backward),
+        relu_forward=lib.tn_srelu_forward, relu_backward=lib.tn_srelu_backward,
+        tanh_backward=lib.tn_stanh_backward),
     np.dtype(np.float64): SimpleNamespace(
         gemm=lib.tn_dgemm, conv2d_forward=lib.tn_dconv2d_forward, conv2d_backward=lib.tn_dconv2d_backward,
         max_pool2d_forward=lib.tn_dmax_pool2d_forward, max_pool2d_backward=lib.tn_dmax_pool2d_backward,
@@ -44,7 +45,8 @@ KERNELS = {
         linear_forward=lib.tn_dlinear_forward, linear_backward=lib.tn_dlinear_backward,
         cross_entropy=lib.tn_dcross_entropy, sgd_step=lib.tn_dsgd_step, adam_step=lib.tn_dadam_step,
         batch_norm_forward=lib.tn_dbatch_norm_forward, batch_norm_backward=lib.tn_dbatch_norm_backward,
-        relu_forward=lib.tn_drelu_forward, relu_backward=lib.tn_drelu_backward),
+        relu_forward=lib.tn_drelu_forward, relu_backward=lib.tn_drelu_backward,
+        tanh_backward=lib.tn_dtanh_backward),
 }
 
 
@@ -277,6 +279,10 @@ def relu_forward(x, y, positive):
 
 def relu_backward(dy, positive, dx):
     _kernels(dy.dtype).relu_backward(dy.size, _ptr(dy), ffi.from_buffer("uint8_t[]", positive), _ptr(dx))
+
+
+def tanh_backward(y, dy, dx):
+    _kernels(y.dtype).tanh_backward(y.size, _ptr(y), _ptr(dy), _ptr(dx))
 
 
 def batch_norm_forward(g, x, weight, bias, mean, var, eps, training, relu):

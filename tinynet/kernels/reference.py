@@ -278,6 +278,12 @@ def relu_backward(dy, positive, dx):
         np.multiply(dy, positive, out=dx)
 
 
+def tanh_backward(y, dy, dx):
+    """dx <- dy - dy * y * y (= dy (1 - y^2) for y = tanh(x)), in that order (inf * 0 is NaN: no warning)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(dy, dy * y * y, out=dx)
+
+
 # ---- batch normalization: per-channel statistics, and the chain rule through them ------------
 
 def _per_channel(x):
