@@ -6,12 +6,14 @@ Reading order:
                                in bounds (arrays.py, geometry.py), then calls the active backend;
   linear.py                 -- a linear layer (and the ReLU after it), forward and backward in one call each;
   relu.py                   -- the ReLU over a whole big array, one threaded pass each way (ops/activations.py);
+  tanh.py                   -- the tanh's backward over a whole big array, one threaded pass;
   loss.py                   -- softmax cross-entropy and its gradient in one pass;
   optim.py                  -- an optimizer's step over all its parameters in one call (SGD, Adam);
   reference.py              -- every algorithm written plainly in numpy (im2col + GEMM, window loops):
                                read it before the C;
   c_backend.py              -- the cffi binding of the C kernels in csrc/;
-  config.py                 -- every run-time setting: backend, threads, SIMD path, malloc.
+  config.py                 -- every run-time setting: backend, threads (and how many while other programs
+                               keep cores busy), SIMD path, malloc.
 
 Conventions follow PyTorch: images are NCHW, convolution weights are
 (C_out, C_in, kernel_h, kernel_w), max pooling pads with -inf, average
