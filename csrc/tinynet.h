@@ -202,7 +202,7 @@ void tn_savg_pool2d_backward_ref(const tn_pool2d_shape *s, const float *dy,
 void tn_davg_pool2d_backward_ref(const tn_pool2d_shape *s, const double *dy,
                                  double *dx, int count_include_pad);
 
-/* ---- ReLU over a whole array (csrc/elementwise/relu.c) ------------------------
+/* ---- ReLU over a whole array (csrc/elementwise/relu.inc) ------------------------
  * Forward: y = max(x, 0) (NaN stays NaN) and positive = [x > 0] (0 or 1, one
  * byte each); backward: dx = dy * positive.  n numbers each; threaded. */
 void tn_srelu_forward(int64_t n, const float *x, float *y, uint8_t *positive);
@@ -210,7 +210,7 @@ void tn_drelu_forward(int64_t n, const double *x, double *y, uint8_t *positive);
 void tn_srelu_backward(int64_t n, const float *dy, const uint8_t *positive, float *dx);
 void tn_drelu_backward(int64_t n, const double *dy, const uint8_t *positive, double *dx);
 
-/* ---- tanh's backward over a whole array (csrc/elementwise/tanh.c) -------------
+/* ---- tanh's backward over a whole array (csrc/elementwise/tanh.inc) -------------
  * dx = dy - (dy * y) * y, y = tanh(x): numpy's grad - grad * out * out, bit for
  * bit, in one threaded pass.  n numbers each. */
 void tn_stanh_backward(int64_t n, const float *y, const float *dy, float *dx);

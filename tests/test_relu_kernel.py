@@ -1,4 +1,4 @@
-"""The ReLU kernel over whole arrays (tinynet.kernels.relu, csrc/elementwise/relu.c) and the ReLU op on it.
+"""The ReLU kernel over whole arrays (tinynet.kernels.relu, csrc/elementwise/relu.inc) and the ReLU op on it.
 
 The kernel must give numpy's very numbers (``np.maximum(x, 0)``, ``x > 0``, ``dy * positive``), NaN, inf
 and -0 included, on 1 and 2 threads and for sizes around its blocks; the op must give PyTorch's values and

@@ -1,4 +1,4 @@
-"""The tanh's backward over whole arrays (tinynet.kernels.tanh, csrc/elementwise/tanh.c) and the tanh op on it.
+"""The tanh's backward over whole arrays (tinynet.kernels.tanh, csrc/elementwise/tanh.inc) and the tanh op on it.
 
 The kernel must give numpy's very numbers for ``grad - grad * y * y`` -- NaN, inf and -0 included -- on 1
 and 2 threads and for sizes around its blocks; the op must give PyTorch's values and gradients on arrays

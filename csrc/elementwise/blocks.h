@@ -1,5 +1,5 @@
 /*
- * elementwise/blocks.h -- how the element-wise kernels (relu.c, tanh.c)
+ * elementwise/blocks.h -- how the element-wise kernels (relu.inc, tanh.inc)
  * share an array between threads: blocks of ELEMENTWISE_BLOCK numbers,
  * handed out one at a time (schedule(dynamic): a thread whose core is
  * shared takes fewer).  Every number is computed alone, so the results are

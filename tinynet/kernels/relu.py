@@ -1,4 +1,4 @@
-"""The ReLU over a whole float array, forward and backward, one threaded pass each (csrc/elementwise/relu.c):
+"""The ReLU over a whole float array, forward and backward, one threaded pass each (csrc/elementwise/relu.inc):
 
     forward:   y = max(x, 0) (NaN stays NaN) and positive = [x > 0], kept for backward;
     backward:  dx = dy * positive.

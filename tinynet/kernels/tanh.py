@@ -1,4 +1,4 @@
-"""The tanh's backward over a whole float array, one threaded pass (csrc/elementwise/tanh.c):
+"""The tanh's backward over a whole float array, one threaded pass (csrc/elementwise/tanh.inc):
 
     dx = grad - grad * y * y   (= grad (1 - y^2), y = tanh(x) saved by forward)
 
