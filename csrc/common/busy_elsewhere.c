@@ -99,8 +99,8 @@ int64_t tn_stat_busy_ticks(const char *text, int64_t length, const unsigned char
 /* ---- the watch ------------------------------------------------------------------ */
 
 static atomic_int share_cores = 1;        /* tn_set_share_cores */
-static atomic_int threads_free = 0;       /* cores free of other programs' work at the last look; 0: unknown */
-static _Atomic double busy_elsewhere = 0; /* cores others kept busy over the last look */
+static atomic_int usable = 0;             /* CPUs this process may run on (found at the first look) */
+static _Atomic double busy_elsewhere = 0; /* cores others kept busy over the last look (0: not measured yet) */
 static atomic_llong next_look_ns = 0;
 static atomic_flag looking = ATOMIC_FLAG_INIT;
 
@@ -114,7 +114,6 @@ static int64_t monotonic_ns(void)
 #if TN_CAN_WATCH
 /* The state of one look, kept for the next (touched only by the thread holding `looking`). */
 static struct {
-    int usable;
     unsigned char counted[MAX_CPUS];
     int64_t ticks, ns;
     double own_seconds;
@@ -146,12 +145,14 @@ static int64_t busy_ticks_now(void)
 /* Measure since the last look; returns the cores others kept busy, or -1. */
 static double look(int64_t now_ns)
 {
-    if (last.usable == 0) { /* first look: which CPUs are ours */
+    if (atomic_load(&usable) == 0) { /* first look: which CPUs are ours */
         cpu_set_t mask;
         if (sched_getaffinity(0, sizeof mask, &mask) != 0)
             return -1;
+        int ours = 0;
         for (int cpu = 0; cpu < MAX_CPUS && cpu < CPU_SETSIZE; cpu++)
-            last.usable += (last.counted[cpu] = CPU_ISSET(cpu, &mask) != 0);
+            ours += (last.counted[cpu] = CPU_ISSET(cpu, &mask) != 0);
+        atomic_store(&usable, ours);
     }
     const int64_t ticks = busy_ticks_now();
     const double own = own_cpu_seconds();
@@ -176,16 +177,14 @@ int tn_threads_now(void)
     const int64_t now = monotonic_ns();
     if (now >= atomic_load_explicit(&next_look_ns, memory_order_relaxed) && !atomic_flag_test_and_set(&looking)) {
         const double others = look(now);
-        if (others >= 0) {
+        if (others >= 0)
             atomic_store(&busy_elsewhere, others);
-            atomic_store(&threads_free, tn_threads_given_load(MAX_CPUS, last.usable, others));
-        }
         atomic_store(&next_look_ns, now + (int64_t)((others >= 0 ? SAMPLE_SECONDS : FIRST_SECONDS) * 1e9));
         atomic_flag_clear(&looking);
     }
 #endif
-    const int free_cores = atomic_load_explicit(&threads_free, memory_order_relaxed);
-    return free_cores > 0 && free_cores < requested ? free_cores : requested;
+    return tn_threads_given_load(requested, atomic_load_explicit(&usable, memory_order_relaxed),
+                                 atomic_load_explicit(&busy_elsewhere, memory_order_relaxed));
 }
 
 double tn_cores_busy_elsewhere(void) { return atomic_load(&busy_elsewhere); }

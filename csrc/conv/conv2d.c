@@ -188,14 +188,5 @@ int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const 
  * float:  tn_sconv2d_forward_ref, tn_sconv2d_backward_ref
  * double: tn_dconv2d_forward_ref, tn_dconv2d_backward_ref */
 
-#define REAL float
-#define NAME(x) tn_s##x
-#include "conv/reference.inc"
-#undef REAL
-#undef NAME
-
-#define REAL double
-#define NAME(x) tn_d##x
-#include "conv/reference.inc"
-#undef REAL
-#undef NAME
+#define TN_TEMPLATE "conv/reference.inc"
+#include "common/for_each_real.h"

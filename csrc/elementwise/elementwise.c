@@ -13,16 +13,8 @@
 #include "tinynet.h"
 #include "elementwise/blocks.h"
 
-#define REAL float
-#define NAME(x) tn_s##x
-#include "elementwise/relu.inc"
-#include "elementwise/tanh.inc"
-#undef REAL
-#undef NAME
+#define TN_TEMPLATE "elementwise/relu.inc"
+#include "common/for_each_real.h"
 
-#define REAL double
-#define NAME(x) tn_d##x
-#include "elementwise/relu.inc"
-#include "elementwise/tanh.inc"
-#undef REAL
-#undef NAME
+#define TN_TEMPLATE "elementwise/tanh.inc"
+#include "common/for_each_real.h"

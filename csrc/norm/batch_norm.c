@@ -160,14 +160,5 @@ void tn_dbatch_norm_backward(const tn_batch_norm_shape *s, const double *x, cons
  * float:  tn_sbatch_norm_forward_ref, tn_sbatch_norm_backward_ref
  * double: tn_dbatch_norm_forward_ref, tn_dbatch_norm_backward_ref */
 
-#define REAL float
-#define NAME(x) tn_s##x
-#include "norm/reference.inc"
-#undef REAL
-#undef NAME
-
-#define REAL double
-#define NAME(x) tn_d##x
-#include "norm/reference.inc"
-#undef REAL
-#undef NAME
+#define TN_TEMPLATE "norm/reference.inc"
+#include "common/for_each_real.h"
