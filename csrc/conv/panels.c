@@ -169,6 +169,30 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
     return chunks < 1 ? 1 : chunks;
 }
 
+/* dL/dW by shifted products (panels_shifted.inc) when: stride 1 and padding at most kernel - 1 (as
+ * the turned-kernel dL/dx), images of at least SHIFTED_MIN_PIXELS outputs (each image is one product of
+ * that depth: ResNet's 28 x 28 and 14 x 14, not its 7 x 7 and 4 x 4, whose im2col groups several
+ * images), every chunk's dW within the partial-sum budget, and a thread's shifted images within
+ * SHIFTED_MAX_PANELS numbers. */
+#define SHIFTED_MIN_PIXELS 128
+#define SHIFTED_MAX_PANELS ((int64_t)1 << 22)
+
+/* Rows of one shifted image's panel: the padded image's rows, out_w columns each. */
+static int64_t shifted_panel_rows(const tn_conv2d_shape *s) { return (s->in_h + 2 * s->pad_h) * s->out_w; }
+
+static int64_t shifted_chunks(const tn_conv2d_shape *s) { return tn_min64(s->batch, PANELS_WEIGHT_JOBS); }
+
+static int shifted_serves(const tn_conv2d_shape *s, int nr)
+{
+    if (s->stride_h != 1 || s->stride_w != 1 || s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
+        return 0;
+    if (s->batch < 1 || s->out_h * s->out_w < SHIFTED_MIN_PIXELS)
+        return 0;
+    const int64_t part = s->out_channels * col_rows(s) + s->out_channels;
+    const int64_t panels = s->kernel_w * tn_ceil_div(s->in_channels, nr) * shifted_panel_rows(s) * nr;
+    return part <= PANELS_PARTIAL_BUDGET / PANELS_WEIGHT_JOBS && panels <= SHIFTED_MAX_PANELS;
+}
+
 /* ---- the loops, once per type -------------------------------------------------
  * float:  sconv_panels_forward, sconv_panels_backward (tn_sgemm, sgemm_plan_for)
  * double: dconv_panels_forward, dconv_panels_backward (tn_dgemm, dgemm_plan_for) */
@@ -183,6 +207,7 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
 #endif
 #include "conv/panels.inc"
 #include "conv/panels_forward.inc"
+#include "conv/panels_shifted.inc"
 #include "conv/panels_backward.inc"
 #undef REAL
 #undef NAME
@@ -198,6 +223,7 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
 #define PACK_AT_ROWS dgemm_pack_at_rows
 #include "conv/panels.inc"
 #include "conv/panels_forward.inc"
+#include "conv/panels_shifted.inc"
 #include "conv/panels_backward.inc"
 #undef REAL
 #undef NAME
