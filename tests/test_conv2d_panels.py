@@ -120,12 +120,13 @@ NAMED = [
     # 17 images of 2x2: 64 columns are stored 80 apart, 68 not at all)
     ("dW: a smaller group with deeper slices", (9, 3, 32, (8, 11), (1, 3), (1, 1), (0, 2))),
     ("a smaller group with wider rows", (33, 3, 32, (2, 2), (1, 1), (1, 1), (0, 0))),
-    # dL/dW by shifted images (panels_shifted.inc): stride 1, padding <= kernel - 1, 128 outputs or more
+    # dL/dW by shifted images (panels_shifted.inc): stride 1, padding <= kernel - 1, 128 outputs or more,
+    # channels in whole B panels (32 floats, 16 doubles) but for 1x1 kernels
     ("shifted dW: ResNet's 64->64 28x28", (3, 64, 64, (28, 28), (3, 3), (1, 1), (1, 1))),
-    ("shifted dW: 40 channels (a part panel), no padding", (2, 40, 33, (14, 13), (3, 3), (1, 1), (0, 0))),
-    ("shifted dW: 5x3 kernel, 9 images in 8 chunks", (9, 5, 34, (12, 16), (5, 3), (1, 1), (2, 1))),
-    ("shifted dW: 1x1 kernel", (3, 33, 32, (16, 16), (1, 1), (1, 1), (0, 0))),
-    ("shifted dW: padding on one side's worth only", (2, 17, 32, (11, 15), (4, 2), (1, 1), (3, 0))),
+    ("shifted dW: no padding, odd sizes", (2, 32, 33, (14, 13), (3, 3), (1, 1), (0, 0))),
+    ("shifted dW: 5x3 kernel, 9 images in 8 chunks", (9, 32, 34, (12, 16), (5, 3), (1, 1), (2, 1))),
+    ("shifted dW: 1x1 kernel, a part panel", (3, 33, 32, (16, 16), (1, 1), (1, 1), (0, 0))),
+    ("shifted dW: padding in one direction only", (2, 64, 17, (11, 15), (4, 2), (1, 1), (3, 0))),
 ]
 
 
@@ -152,10 +153,10 @@ def test_panels_compute_only_what_is_asked(want):
 
 
 @needs_c
-@pytest.mark.parametrize("size", [7, 16], ids=["im2col dW", "shifted dW"])
-def test_panels_gradients_do_not_depend_on_the_thread_count(size):
+@pytest.mark.parametrize("size,channels", [(7, 16), (16, 32)], ids=["im2col dW", "shifted dW"])
+def test_panels_gradients_do_not_depend_on_the_thread_count(size, channels):
     """dW and db are batch sums cut into chunks by the shape alone: bit for bit the same on 1, 2, 3 threads."""
-    case = fixed_case((37, 16, 64, (size, size), (3, 3), (1, 1), (1, 1)))
+    case = fixed_case((37, channels, 64, (size, size), (3, 3), (1, 1), (1, 1)))
     x, w, b = make_arrays(case, np.float32)
     dy = np.random.default_rng(5).standard_normal((37, 64, size, size)).astype(np.float32)
     before = tinynet.get_num_threads()
@@ -203,10 +204,10 @@ def test_enormous_padding_and_stride_with_a_tiny_output(out_channels, dtype, big
 def test_shifted_dw_keeps_non_finite_values_where_they_belong(dtype):
     """The shifted products sum exactly the definition's terms: an inf in one corner pixel of x and a NaN
     in dL/dy reach the same elements of dW and db as in the plain loops (no 0 * inf from padding)."""
-    case = fixed_case((3, 4, 32, (12, 12), (3, 3), (1, 1), (1, 1)))
+    case = fixed_case((3, 32, 32, (12, 12), (3, 3), (1, 1), (1, 1)))
     x, w, b = make_arrays(case, dtype)
     x[1, 2, 0, 0] = np.inf
-    x[2, 1, 11, 11] = -np.inf
+    x[2, 17, 11, 11] = -np.inf
     dy = np.random.default_rng(7).standard_normal((3, 32, 12, 12)).astype(dtype)
     dy[0, 5, 6, 7] = np.nan
     (_, _, dw, db), (_, _, dw_ref, db_ref) = panels_and_ref(x, w, b, dy, case["stride"], case["pad"])

@@ -172,8 +172,10 @@ static int64_t reduction_chunks(const tn_conv2d_shape *s)
 /* dL/dW by shifted products (panels_shifted.inc) when: stride 1 and padding at most kernel - 1 (as
  * the turned-kernel dL/dx), images of at least SHIFTED_MIN_PIXELS outputs (each image is one product of
  * that depth: ResNet's 28 x 28 and 14 x 14, not its 7 x 7 and 4 x 4, whose im2col groups several
- * images), every chunk's dW within the partial-sum budget, and a thread's shifted images within
- * SHIFTED_MAX_PANELS numbers. */
+ * images), channels that fill the B panels about as well as im2col's rows do (each tap's product has
+ * C columns in panels of nr, im2col's one has C * taps: a single channel, ResNet's stem, would fill
+ * 1 of 32 columns nine times over instead of 9 of 32 once), every chunk's dW within the partial-sum
+ * budget, and a thread's shifted images within SHIFTED_MAX_PANELS numbers. */
 #define SHIFTED_MIN_PIXELS 128
 #define SHIFTED_MAX_PANELS ((int64_t)1 << 22)
 
@@ -187,6 +189,9 @@ static int shifted_serves(const tn_conv2d_shape *s, int nr)
     if (s->stride_h != 1 || s->stride_w != 1 || s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
         return 0;
     if (s->batch < 1 || s->out_h * s->out_w < SHIFTED_MIN_PIXELS)
+        return 0;
+    const int64_t taps = s->kernel_h * s->kernel_w;
+    if (8 * taps * tn_ceil_div(s->in_channels, nr) > 9 * tn_ceil_div(col_rows(s), nr))
         return 0;
     const int64_t part = s->out_channels * col_rows(s) + s->out_channels;
     const int64_t panels = s->kernel_w * tn_ceil_div(s->in_channels, nr) * shifted_panel_rows(s) * nr;
