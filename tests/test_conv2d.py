@@ -115,6 +115,8 @@ FIXED_CASES = [
     ("lenet conv2", (8, 6, 16, (12, 12), (5, 5), (1, 1), (0, 0))),
     ("many small images", (70, 3, 5, (7, 7), (3, 3), (1, 1), (1, 1))),
     ("one wide image", (1, 2, 3, (3, 70), (3, 3), (1, 2), (1, 1))),
+    ("1x1 strided, ResNet's shortcut", (3, 64, 128, (28, 28), (1, 1), (2, 2), (0, 0))),
+    ("1x1 strided 3 x 1, sizes the stride does not divide", (2, 5, 33, (10, 7), (1, 1), (3, 1), (0, 0))),
 ]
 
 
@@ -243,7 +245,8 @@ def c_simd_levels():
 
 @needs_c
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,spec", [FIXED_CASES[i] for i in (0, 3, 6, 7)], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name,spec", [FIXED_CASES[i] for i in (0, 1, 3, 6, 7, 9, 10)],
+                         ids=lambda v: v if isinstance(v, str) else "")
 def test_c_every_simd_level_and_thread_count(name, spec, dtype, restore_settings):
     """Each SIMD path the CPU has, on 1 thread and on all of them: right answers,
     and dW, db (batch sums, reduced in a fixed order) bit-identical across thread counts.
