@@ -21,7 +21,9 @@
  *             columns: A = G, packed a k slice (of pixels) at a time; B =
  *             col^T, one panel at a time: nr rows of col filled by im2col
  *             into a tile that stays in L1, then packed, transposed, from it
- *             (col is never made whole).
+ *             (col is never made whole).  Stride-1 convolutions of big
+ *             enough images take one GEMM per kernel tap instead, over
+ *             shifted copies of each image (panels_shifted.inc).
  *
  * N is the columns of a group of images laid side by side (image b's
  * output pixel (i, j) is column t = b*P + i*out_w + j), as in im2col.c.
@@ -40,7 +42,7 @@
  * run on their thread.
  *
  * Written once for a type REAL in panels.inc (the fills and the product),
- * panels_forward.inc and panels_backward.inc, instantiated below.
+ * panels_forward.inc, panels_shifted.inc and panels_backward.inc, instantiated below.
  */
 #include <stdlib.h>
 #include <string.h>
