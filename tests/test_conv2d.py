@@ -117,6 +117,9 @@ FIXED_CASES = [
     ("one wide image", (1, 2, 3, (3, 70), (3, 3), (1, 2), (1, 1))),
     ("1x1 strided, ResNet's shortcut", (3, 64, 128, (28, 28), (1, 1), (2, 2), (0, 0))),
     ("1x1 strided 3 x 1, sizes the stride does not divide", (2, 5, 33, (10, 7), (1, 1), (3, 1), (0, 0))),
+    # past 256 pixels the forward goes to im2col and the gradients may stay direct (conv2d.c)
+    ("direct gradients at 28x28, im2col forward", (3, 4, 4, (28, 28), (3, 3), (1, 1), (1, 1))),
+    ("direct dL/dx, im2col dL/dW (2 output channels)", (2, 8, 2, (20, 30), (3, 3), (1, 1), (1, 1))),
 ]
 
 
@@ -245,7 +248,7 @@ def c_simd_levels():
 
 @needs_c
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,spec", [FIXED_CASES[i] for i in (0, 1, 3, 6, 7, 9, 10)],
+@pytest.mark.parametrize("name,spec", [FIXED_CASES[i] for i in (0, 1, 3, 6, 7, 9, 10, 11, 12)],
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_c_every_simd_level_and_thread_count(name, spec, dtype, restore_settings):
     """Each SIMD path the CPU has, on 1 thread and on all of them: right answers,
