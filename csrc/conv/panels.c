@@ -103,14 +103,19 @@ static int64_t slice_depth(int64_t k) { return tn_ceil_div(k, pieces(k, PANELS_M
 
 /* Where the k slice starting at p0 of A's packing (m rows, slices slice_depth(k) deep) begins: each
  * slice is followed by A_PACK_SLACK numbers of room, which a packing may write past its block, so that
- * threads can pack the slices side by side; and how many numbers the whole packing takes. */
+ * threads can pack the slices side by side. */
 static int64_t packed_slice_at(int64_t m, int64_t k, int64_t p0)
 {
     const int64_t depth = slice_depth(k);
     return p0 / depth * (m * depth + A_PACK_SLACK);
 }
 
-static int64_t packed_len(int64_t m, int64_t k) { return packed_slice_at(m, k, k + slice_depth(k) - 1); }
+/* How many numbers the whole packing takes: every slice with its room. */
+static int64_t packed_len(int64_t m, int64_t k)
+{
+    const int64_t depth = slice_depth(k);
+    return tn_ceil_div(k, depth) * (m * depth + A_PACK_SLACK);
+}
 
 /* The deepest slice slice_depth() gives for any k up to `k`: what scratch for such slices must hold.
  * (slice_depth itself is not monotonic: 256 gives one slice of 256, 257 two of 129.)  A k past
