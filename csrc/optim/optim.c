@@ -17,17 +17,16 @@
  * results are the same on every SIMD path and thread count, and the same as
  * numpy's (update.inc says how).
  *
- * Threads.  A parameter of at least OPTIM_MIN_PARALLEL elements is cut into
- * chunks of OPTIM_CHUNK that threads take one at a time (dynamic schedule: a
- * thread that starts late, its core busy with another program, finds the
- * chunks already done by the others instead of holding them up).  Smaller
- * ones run on the caller's thread.  Two chunks are enough to share: the
- * weights were just read by every thread of the forward and backward GEMMs,
- * so each cache line the update writes must first be taken back from the
- * other cores' caches, a wait per line that the threads then share.  The
- * small MLP's 784 x 128 weights (three chunks) took 95 us a step to update on
- * one thread after 2-thread GEMMs, against 27 us after 1-thread ones; on two
- * threads, 42-47 us.
+ * Threads.  A parameter is cut into chunks of OPTIM_CHUNK that threads take
+ * one at a time (dynamic schedule: a thread that starts late, its core busy
+ * with another program, finds the chunks already done by the others instead
+ * of holding them up); one of a single chunk runs on the caller's thread.
+ * Two chunks are enough to share: the weights were just read by every thread
+ * of the forward and backward GEMMs, so each cache line the update writes
+ * must first be taken back from the other cores' caches, a wait per line
+ * that the threads then share.  The small MLP's 784 x 128 weights (four
+ * chunks) took 95 us a step to update on one thread after 2-thread GEMMs,
+ * against 27 us after 1-thread ones; on two threads, 42-47 us.
  */
 #include <math.h>
 #include <stdint.h>
@@ -38,7 +37,6 @@
 #include "optim/optim.h"
 
 #define OPTIM_CHUNK ((int64_t)1 << 15)
-#define OPTIM_MIN_PARALLEL ((int64_t)1 << 15)
 
 /* ---- the loops, once per type and instruction set -------------------------------
  * update.inc makes NAME(sgd_range) and NAME(adam_range):
@@ -120,7 +118,7 @@
 #define OVER_CHUNKS(size, update)                                                                  \
     do {                                                                                           \
         const int64_t chunks_ = tn_ceil_div((size), OPTIM_CHUNK);                                  \
-        const int threads_ = (size) < OPTIM_MIN_PARALLEL ? 1 : tn_threads_for_jobs(chunks_);       \
+        const int threads_ = tn_threads_for_jobs(chunks_);                                         \
         if (threads_ == 1) {                                                                       \
             const int64_t begin = 0, end = (size);                                                 \
             update;                                                                                \
