@@ -144,6 +144,15 @@ int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x,
 int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x,
                                const float *w, const float *dy,
                                float *dx, float *dw, float *db);
+/* The row convolution (conv/rows*.c) on its own, likewise: float32 with
+ * stride 1, batch >= 1 and padding <= kernel - 1 (dW: a kernel at most 5
+ * wide), else TN_ERR_UNSUPPORTED.  Its tiles use AVX-512 when
+ * tn_get_simd_level() allows, else plain C. */
+int tn_sconv2d_rows_forward(const tn_conv2d_shape *s, const float *x,
+                            const float *w, const float *bias, float *y);
+int tn_sconv2d_rows_backward(const tn_conv2d_shape *s, const float *x,
+                             const float *w, const float *dy,
+                             float *dx, float *dw, float *db);
 /* The panel path (conv/panels.c) on its own, whatever the dispatcher would
  * choose: for the tests.  It computes every shape, float and double. */
 int tn_sconv2d_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,

@@ -125,12 +125,13 @@ def test_direct_and_im2col_paths_agree():
 TN_ERR_UNSUPPORTED = -2
 
 
-def direct_and_ref(x, w, b, dy, pad, want=(True, True, True)):
-    """(y, dx, dw, db) from tn_sconv2d_direct_* and from tn_sconv2d_*_ref (stride 1)."""
+def direct_and_ref(x, w, b, dy, pad, want=(True, True, True), path="direct"):
+    """(y, dx, dw, db) from tn_sconv2d_<path>_* (the direct path, or another stride-1 one such as
+    "rows") and from tn_sconv2d_*_ref (stride 1)."""
     s = shape_struct(x, w, (1, 1), pad)
     buf = lambda a: ffi.NULL if a is None else ffi.from_buffer("float[]", a)  # noqa: E731
     results = []
-    for forward, backward in ((lib.tn_sconv2d_direct_forward, lib.tn_sconv2d_direct_backward),
+    for forward, backward in ((getattr(lib, f"tn_sconv2d_{path}_forward"), getattr(lib, f"tn_sconv2d_{path}_backward")),
                               (lib.tn_sconv2d_forward_ref, lib.tn_sconv2d_backward_ref)):
         # NaN everywhere first: every element must be written, not accumulated into.
         y = np.full((x.shape[0], w.shape[0], s.out_h, s.out_w), np.nan, dtype=np.float32)

@@ -34,4 +34,12 @@ int sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *
 int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
                           float *dx, float *dw, float *db, int avx2);
 
+/* The row convolution (rows.c): float32, stride 1, batch >= 1, padding <= kernel - 1; dL/dW also
+ * needs a kernel at most ROWS_MAX_KERNEL_W (5) wide, else TN_ERR_UNSUPPORTED.  `avx512` says whether the
+ * tiles may use AVX-512 (else plain C; see rows_avx512.c, rows_plain.c). */
+int sconv_rows_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
+                       int avx512);
+int sconv_rows_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
+                        float *dx, float *dw, float *db, int avx512);
+
 #endif

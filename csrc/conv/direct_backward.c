@@ -18,6 +18,7 @@
 #include "common/padded.h"
 #include "common/sizes.h"
 #include "common/threads.h"
+#include "conv/bias_grad.h"
 #include "conv/conv.h"
 #include "conv/direct.h"
 
@@ -51,23 +52,8 @@ static void backward_group(const direct_backward_plan *plan, const float *x, con
     float *xbuf = mine, *gt = mine + plan->xbuf_len, *gpad = gt + plan->gt_len, *tile = gpad + plan->gpad_len;
     const float *dy_0 = dy + n0 * Co * P;
 
-    if (db_c) /* db[o] = sum of dL/dy over the images and pixels of channel o */
-        for (int64_t o = 0; o < Co; o++) {
-            float lane[8] = {0}; /* 8 running sums: SIMD without -ffast-math, in a fixed order */
-            for (int64_t b = 0; b < images; b++) {
-                const float *row = dy_0 + (b * Co + o) * P;
-                int64_t v = 0;
-                for (; v + 8 <= P; v += 8)
-                    for (int l = 0; l < 8; l++)
-                        lane[l] += row[v + l];
-                for (; v < P; v++)
-                    lane[v % 8] += row[v];
-            }
-            float sum = first ? 0.0f : db_c[o];
-            for (int l = 0; l < 8; l++)
-                sum += lane[l];
-            db_c[o] = sum;
-        }
+    if (db_c)
+        sconv_bias_grad(dy_0, images, Co, P, db_c, first);
 
     if (dw_c) {
         const float *base = x + n0 * C * s->in_h * s->in_w;
