@@ -138,7 +138,8 @@ void tn_dconv2d_backward_ref(const tn_conv2d_shape *s, const double *x,
  * tn_sconv2d_forward / _backward would choose for this shape: for the tests.
  * It computes float32 with stride 1 and batch >= 1 (and, for dx, padding
  * <= kernel - 1), and returns TN_ERR_UNSUPPORTED for any other shape.  Its
- * tiles use AVX2 when tn_get_simd_level() allows, else plain C. */
+ * tiles use AVX-512 (16 channels) or AVX2 as far as tn_get_simd_level()
+ * allows, else plain C. */
 int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x,
                               const float *w, const float *bias, float *y);
 int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x,

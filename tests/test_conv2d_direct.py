@@ -169,17 +169,18 @@ def any_direct_cases(draw):
 
 
 def direct_tiles():
-    """The SIMD levels at which the direct path's tiles differ: plain C (0) and AVX2 (1 and up)."""
-    return [0, 1] if lib is not None and lib.tn_cpu_simd_level() >= 1 else [0]
+    """The SIMD levels at which the direct path's tiles differ, as far as this CPU has them: plain C (0),
+    AVX2 (1) and AVX-512 (2: its own tile for 16 channels, AVX2's for 8)."""
+    return [0] if lib is None else list(range(lib.tn_cpu_simd_level() + 1))
 
 
 @needs_c
-@pytest.mark.parametrize("level", [0, 1], ids=["plain tiles", "avx2 tiles"])
+@pytest.mark.parametrize("level", [0, 1, 2], ids=["plain tiles", "avx2 tiles", "avx512 tiles"])
 @settings(max_examples=40, deadline=None)
 @given(case=any_direct_cases())
 def test_direct_path_on_its_own_matches_the_ref_loops(level, case):
     if level not in direct_tiles():
-        pytest.skip("this CPU has no AVX2")
+        pytest.skip("this CPU does not have that SIMD level")
     x, w, b = make_arrays(case, np.float32)
     y_ref, _ = reference_conv(x, w, b, case["stride"], case["pad"])
     dy = np.random.default_rng(case["seed"] + 3).standard_normal(y_ref.shape).astype(np.float32)

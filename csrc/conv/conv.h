@@ -28,11 +28,11 @@ int dconv_panels_backward(const tn_conv2d_shape *s, const double *x, const doubl
 
 /* The direct convolution (direct_forward.c, direct_backward.c): float32,
  * stride 1, batch >= 1; dx also needs padding <= kernel - 1 on both axes.
- * `avx2` says whether the tiles may use AVX2 (else plain C; see direct_tile.c). */
+ * `simd` is the tiles' SIMD level, a TN_SIMD_* (AVX2, AVX-512 or plain C; see direct_tile.c). */
 int sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
-                         int avx2);
+                         int simd);
 int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
-                          float *dx, float *dw, float *db, int avx2);
+                          float *dx, float *dw, float *db, int simd);
 
 /* The row convolution (rows.c): float32, stride 1, batch >= 1, padding <= kernel - 1; dL/dW also
  * needs a kernel at most ROWS_MAX_KERNEL_W (5) wide, else TN_ERR_UNSUPPORTED.  `avx512` says whether the

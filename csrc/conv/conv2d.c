@@ -139,7 +139,7 @@ int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w,
     if (rows_serve(s, CONV_FORWARD))
         return sconv_rows_forward(s, x, w, bias, y, 1); /* 1: AVX-512 tiles (rows_serve checked the CPU) */
     if (direct_serves(s, CONV_FORWARD))
-        return sconv_direct_forward(s, x, w, bias, y, 1); /* 1: AVX2 tiles (direct_serves checked the CPU) */
+        return sconv_direct_forward(s, x, w, bias, y, tn_get_simd_level()); /* (direct_serves checked it) */
     return sconv_im2col_forward(s, x, w, bias, y);
 }
 
@@ -174,7 +174,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
     const int direct_dw = (dw || db) && direct_serves(s, CONV_WEIGHT_GRAD);
     if (direct_dx || direct_dw) {
         int err = sconv_direct_backward(s, x, w, dy, direct_dx ? dx : NULL, direct_dw ? dw : NULL,
-                                        direct_dw ? db : NULL, 1); /* 1: AVX2 tiles */
+                                        direct_dw ? db : NULL, tn_get_simd_level());
         if (err)
             return err;
         dx = direct_dx ? NULL : dx;
@@ -210,7 +210,7 @@ int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x, const fl
 {
     if (!direct_can_compute(s, 0))
         return TN_ERR_UNSUPPORTED;
-    return sconv_direct_forward(s, x, w, bias, y, tn_get_simd_level() >= TN_SIMD_AVX2);
+    return sconv_direct_forward(s, x, w, bias, y, tn_get_simd_level());
 }
 
 int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
@@ -218,7 +218,7 @@ int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x, const f
 {
     if (!direct_can_compute(s, dx != NULL))
         return TN_ERR_UNSUPPORTED;
-    return sconv_direct_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level() >= TN_SIMD_AVX2);
+    return sconv_direct_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level());
 }
 
 /* ---- the row convolution on its own, for the tests ------------------------------

@@ -45,13 +45,15 @@
 
 /* At most this many output pixels' worth of images share a tile run. */
 #define DIRECT_GROUP_PIXELS 512
-/* Floats in a tile's output, lanes x width, for either shape (6 x 16 or 8 x 8). */
-#define DIRECT_TILE_FLOATS 96
+/* Floats in a tile's output, lanes x width, for any shape (6 x 16 or 8 x 8 with AVX2, 8 x 16 with AVX-512). */
+#define DIRECT_TILE_FLOATS 128
 
 /* Channels per block: 16 when there are at least 16, else 8. */
 static inline int direct_block_width(int64_t channels) { return channels >= 16 ? 16 : 8; }
-/* Lanes per tile: 6 lanes x 2 vectors (12 accumulators), or 8 lanes x 1. */
-static inline int direct_lanes_for(int width) { return width == 16 ? 6 : 8; }
+/* Lanes per tile, for tiles of SIMD level `simd` (TN_SIMD_*): with AVX2, 16 channels are 2 vectors, so
+ * 6 lanes (12 accumulators), and 8 channels 1 vector, 8 lanes; with AVX-512, 16 channels are 1 vector,
+ * 8 lanes (each step then loads as many numbers as it does multiply-adds: more lanes only add loads). */
+static inline int direct_lanes_for(int width, int simd) { return width == 16 && simd < TN_SIMD_AVX512 ? 6 : 8; }
 
 /* tap[(c*kh + p)*kw + q] = c*Hp*Wp + p*Wp + q: where tap (c, p, q) reads, from a pixel's corner. */
 void direct_tap_offsets(int64_t channels, int64_t kh, int64_t kw, int64_t Hp, int64_t Wp, int64_t *tap);
@@ -73,28 +75,35 @@ int64_t direct_group_images(const tn_conv2d_shape *s);
 
 /*
  * The tile: out[lane * width + ch] = sum_s base[step_offset[s] + lane_offset[lane]] * vec[s * width + ch]
- * for lane < lanes (<= direct_lanes_for(width)), ch < width (8 or 16);
+ * for lane < lanes (<= direct_lanes_for(width, simd)), ch < width (8 or 16);
  * `width` numbers of vec per step.  direct_tile_avx2 keeps it in AVX2
- * registers (x86 only), direct_tile_plain is plain C (the same sums, each in
- * its own order); `avx2` says which.
+ * registers, direct_tile_avx512 (16 channels only) in AVX-512 ones (x86
+ * only), direct_tile_plain is plain C (the same sums, each in its own
+ * order); `simd`, a TN_SIMD_* level, says which.
  */
 #if TN_X86
 void direct_tile_avx2(int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
                       const int64_t *lane_offset, int lanes, float *out);
+void direct_tile_avx512(int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
+                        const int64_t *lane_offset, int lanes, float *out);
 #endif
 void direct_tile_plain(int width, int64_t steps, const float *vec, const float *base, const int64_t *step_offset,
                        const int64_t *lane_offset, int lanes, float *out);
 
-static inline void direct_tile(int avx2, int width, int64_t steps, const float *vec, const float *base,
+static inline void direct_tile(int simd, int width, int64_t steps, const float *vec, const float *base,
                                const int64_t *step_offset, const int64_t *lane_offset, int lanes, float *out)
 {
 #if TN_X86
-    if (avx2) {
+    if (simd >= TN_SIMD_AVX512 && width == 16) {
+        direct_tile_avx512(steps, vec, base, step_offset, lane_offset, lanes, out);
+        return;
+    }
+    if (simd >= TN_SIMD_AVX2) {
         direct_tile_avx2(width, steps, vec, base, step_offset, lane_offset, lanes, out);
         return;
     }
 #endif
-    (void)avx2;
+    (void)simd;
     direct_tile_plain(width, steps, vec, base, step_offset, lane_offset, lanes, out);
 }
 

@@ -39,7 +39,7 @@ typedef struct {
     const int64_t *tap_g, *pix_g;    /* dL/dy's taps (o, p', q'); the group's input pixels in its layout */
     const float *w_flipped;          /* blocks_c x (Co*kh*kw) x width_c: the kernel for dx */
     int64_t xbuf_len, gt_len, gpad_len, per_thread;
-    int avx2;                        /* tiles in AVX2 registers (else plain C) */
+    int simd;                        /* the tiles' SIMD level (TN_SIMD_*; direct.h) */
 } direct_backward_plan;
 
 /* The group [n0, n0 + images): add its part of dW and db to dw_c, db_c (or
@@ -71,7 +71,7 @@ static void backward_group(const direct_backward_plan *plan, const float *x, con
             const int64_t o_count = Co - ob * width < width ? Co - ob * width : width;
             for (int64_t k0 = 0; k0 < K; k0 += plan->lanes) {
                 const int count = (int)(K - k0 < plan->lanes ? K - k0 : plan->lanes);
-                direct_tile(plan->avx2, width, steps, gt + ob * plan->B * P * width, base, plan->pix, plan->tap + k0,
+                direct_tile(plan->simd, width, steps, gt + ob * plan->B * P * width, base, plan->pix, plan->tap + k0,
                             count, tile);
                 for (int i = 0; i < count; i++)
                     for (int64_t o = 0; o < o_count; o++) {
@@ -93,7 +93,7 @@ static void backward_group(const direct_backward_plan *plan, const float *x, con
             const int64_t c_count = C - cb * width < width ? C - cb * width : width;
             for (int64_t u0 = 0; u0 < images * pixels; u0 += plan->lanes_c) {
                 const int count = (int)(images * pixels - u0 < plan->lanes_c ? images * pixels - u0 : plan->lanes_c);
-                direct_tile(plan->avx2, width, Kg, plan->w_flipped + cb * Kg * width, gpad, plan->tap_g,
+                direct_tile(plan->simd, width, Kg, plan->w_flipped + cb * Kg * width, gpad, plan->tap_g,
                             plan->pix_g + u0, count, tile);
                 direct_scatter_tile(tile, width, count, c_count, NULL, u0, pixels,
                                     dx + (n0 * C + cb * width) * pixels, C * pixels, pixels);
@@ -119,7 +119,7 @@ static void flip_kernel(const tn_conv2d_shape *s, const float *w, int width, int
 }
 
 int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy, float *dx,
-                          float *dw, float *db, int avx2)
+                          float *dw, float *db, int simd)
 {
     const int64_t C = s->in_channels, Co = s->out_channels, kh = s->kernel_h, kw = s->kernel_w;
     direct_backward_plan plan = {0};
@@ -135,17 +135,17 @@ int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float 
     plan.g_stride = Co * plan.Hq * plan.Wq;
     plan.B = direct_group_images(s);
     plan.width = direct_block_width(Co);
-    plan.lanes = direct_lanes_for(plan.width);
+    plan.lanes = direct_lanes_for(plan.width, simd);
     plan.blocks = (int)tn_ceil_div(Co, plan.width);
     plan.width_c = direct_block_width(C);
-    plan.lanes_c = direct_lanes_for(plan.width_c);
+    plan.lanes_c = direct_lanes_for(plan.width_c, simd);
     plan.blocks_c = (int)tn_ceil_div(C, plan.width_c);
     const int64_t Kg = Co * kh * kw, pixels = s->in_h * s->in_w, B = plan.B;
     plan.xbuf_len = dw && plan.padded ? B * plan.x_stride : 0;
     plan.gt_len = dw ? plan.blocks * B * plan.P * plan.width : 0;
     plan.gpad_len = dx ? B * plan.g_stride : 0;
     plan.per_thread = plan.xbuf_len + plan.gt_len + plan.gpad_len + DIRECT_TILE_FLOATS;
-    plan.avx2 = avx2;
+    plan.simd = simd;
 
     /* The batch in a fixed number of chunks (a function of the shape alone),
      * each summing its images' dW and db in order (common/chunks.h). */

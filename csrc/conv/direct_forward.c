@@ -16,13 +16,13 @@
 #include "conv/direct.h"
 
 int sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
-                         int avx2)
+                         int simd)
 {
     const int64_t C = s->in_channels, Co = s->out_channels, kh = s->kernel_h, kw = s->kernel_w;
     const int64_t K = C * kh * kw, P = s->out_h * s->out_w;
     const int64_t Hp = s->in_h + 2 * s->pad_h, Wp = s->in_w + 2 * s->pad_w, image_stride = C * Hp * Wp;
     const int padded = s->pad_h > 0 || s->pad_w > 0;
-    const int width = direct_block_width(Co), lanes = direct_lanes_for(width);
+    const int width = direct_block_width(Co), lanes = direct_lanes_for(width, simd);
     const int64_t blocks = tn_ceil_div(Co, width);
     const int64_t B = direct_group_images(s), groups = tn_ceil_div(s->batch, B);
     const int threads = tn_threads_for_jobs(groups);
@@ -58,7 +58,7 @@ int sconv_direct_forward(const tn_conv2d_shape *s, const float *x, const float *
             const int64_t o_count = Co - ob * width < width ? Co - ob * width : width;
             for (int64_t u0 = 0; u0 < images * P; u0 += lanes) {
                 const int count = (int)(images * P - u0 < lanes ? images * P - u0 : lanes);
-                direct_tile(avx2, width, K, packed + ob * K * width, base, tap, pix + u0, count, tile);
+                direct_tile(simd, width, K, packed + ob * K * width, base, tap, pix + u0, count, tile);
                 direct_scatter_tile(tile, width, count, o_count, bias ? bias + ob * width : NULL, u0, P,
                                     y + (n0 * Co + ob * width) * P, Co * P, P);
             }
