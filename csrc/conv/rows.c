@@ -76,7 +76,9 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
     const int threads = tn_threads_for_jobs(pr->images);
     int64_t *tap = malloc((size_t)K * sizeof(int64_t));
     rows_piece *pieces = malloc((size_t)(oh * tn_ceil_div(ow, ROWS_LANES)) * sizeof(rows_piece));
-    float *scratch = padded ? calloc((size_t)threads * (size_t)plane, sizeof(float)) : NULL;
+    /* per thread: a padded image, and room after it for the tiles' whole-vector reads */
+    const int64_t per_thread = plane + ROWS_LANES;
+    float *scratch = padded ? calloc((size_t)threads * (size_t)per_thread, sizeof(float)) : NULL;
     if (!tap || !pieces || (padded && !scratch)) {
         free(tap);
         free(pieces);
@@ -90,8 +92,9 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
 #pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
     for (int64_t b = 0; b < pr->images; b++) {
         const float *image = x + b * pr->C * pr->H * pr->W;
+        const int exact_reads = !padded && b == pr->images - 1; /* (x's own last image has nothing after it) */
         if (padded) {
-            float *mine = scratch + (int64_t)tn_thread_id() * plane;
+            float *mine = scratch + (int64_t)tn_thread_id() * per_thread;
             tn_copy_into_padded(image, 1, pr->C, pr->H, pr->W, pr->top, pr->left, Hp, Wp, plane, mine,
                                 sizeof(float));
             image = mine;
@@ -102,7 +105,7 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
             float *out = y + (b * pr->Co + first) * P;
 #if TN_X86
             if (avx512) {
-                rows_forward_avx512(block, K, tap, weights, image, pieces, count, bias_block, out, P);
+                rows_forward_avx512(block, exact_reads, K, tap, weights, image, pieces, count, bias_block, out, P);
                 continue;
             }
 #endif

@@ -18,8 +18,12 @@
  * weights feed BLOCK * PIECES multiply-adds (pieces past the last are
  * empty: masked to no lanes).  Loads and multiply-adds share the core about
  * evenly only with several pieces per broadcast: a vector load that crosses
- * a cache line, as most of these do, costs two. */
-static TN_AVX512 TN_ALWAYS_INLINE void forward_body(const int BLOCK, const int PIECES, int64_t taps,
+ * a cache line, as most of these do, costs two.  With EXACT_READS 0 the
+ * loads take whole vectors, lanes past a piece's end too (they are not
+ * stored): a masked load costs a move into a mask register per load, on a
+ * port the multiply-adds need. */
+static TN_AVX512 TN_ALWAYS_INLINE void forward_body(const int BLOCK, const int PIECES, const int EXACT_READS,
+                                                    int64_t taps,
                                                     const int64_t *tap, const float *weights, const float *image,
                                                     const rows_piece *pieces, int64_t count, const float *bias,
                                                     float *out, int64_t out_stride)
@@ -44,7 +48,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void forward_body(const int BLOCK, const int P
             __m512 x_t[4];
             TN_UNROLL_FULLY
             for (int v = 0; v < PIECES; v++)
-                x_t[v] = _mm512_maskz_loadu_ps(mask[v], x[v] + tap[t]);
+                x_t[v] = EXACT_READS ? _mm512_maskz_loadu_ps(mask[v], x[v] + tap[t]) : _mm512_loadu_ps(x[v] + tap[t]);
             TN_UNROLL_FULLY
             for (int o = 0; o < BLOCK; o++) {
                 const __m512 w_o = _mm512_set1_ps(w[o]);
@@ -62,13 +66,18 @@ static TN_AVX512 TN_ALWAYS_INLINE void forward_body(const int BLOCK, const int P
     }
 }
 
-TN_AVX512 void rows_forward_avx512(int block, int64_t taps, const int64_t *tap, const float *weights,
-                                   const float *image, const rows_piece *pieces, int64_t count, const float *bias,
-                                   float *out, int64_t out_stride)
+TN_AVX512 void rows_forward_avx512(int block, int exact_reads, int64_t taps, const int64_t *tap,
+                                   const float *weights, const float *image, const rows_piece *pieces, int64_t count,
+                                   const float *bias, float *out, int64_t out_stride)
 {
-#define FORWARD_CASE(B) /* (pieces per tile: as many as 28 or more accumulators allow) */        \
-    case B:                                                                                      \
-        forward_body(B, (B) <= 4 ? 4 : (B) <= 6 ? 3 : 2, taps, tap, weights, image, pieces, count, bias, out, out_stride);        \
+#define FORWARD_CASE(B) /* (pieces per tile: as many as 28 or more accumulators allow) */               \
+    case B:                                                                                             \
+        if (exact_reads)                                                                                \
+            forward_body(B, (B) <= 4 ? 4 : (B) <= 6 ? 3 : 2, 1, taps, tap, weights, image, pieces, count, \
+                         bias, out, out_stride);                                                        \
+        else                                                                                            \
+            forward_body(B, (B) <= 4 ? 4 : (B) <= 6 ? 3 : 2, 0, taps, tap, weights, image, pieces, count, \
+                         bias, out, out_stride);                                                        \
         return;
     switch (block) {
         FORWARD_CASE(1) FORWARD_CASE(2) FORWARD_CASE(3) FORWARD_CASE(4)
