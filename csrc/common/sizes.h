@@ -15,5 +15,6 @@ static inline int64_t tn_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b
 static inline int64_t tn_round_up(int64_t a, int64_t b) { return tn_ceil_div(a, b) * b; }
 
 static inline int64_t tn_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t tn_max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 #endif

@@ -47,9 +47,11 @@ typedef struct {
     int64_t images, C, H, W, top, left, kh, kw, Co;
 } rows_problem;
 
-/* packed[ob * ROWS_MAX_BLOCK * K + t * block + o] = kernel(ob * ROWS_MAX_BLOCK + o, t), block = the
- * channels in block ob.  kernel(o, t) is w[o, t] for the forward pass; for dL/dx (`turned`), with
- * t = (o', p, q) over the forward's output channels o', it is w[o', o, kh-1-p, kw-1-q]. */
+/* The taps run kernel row by kernel row: t = (p * C + c) * kw + q for tap (c, p, q), so that the taps
+ * of a range of kernel rows are one range of t (see convolve).
+ * packed[ob * ROWS_MAX_BLOCK * K + t * block + o] = kernel(ob * ROWS_MAX_BLOCK + o, tap t), block = the
+ * channels in block ob.  kernel(o, (c, p, q)) is w[o, c, p, q] for the forward pass; for dL/dx
+ * (`turned`), with c over the forward's output channels, it is w[c, o, kh-1-p, kw-1-q]. */
 static void pack_blocks(const tn_conv2d_shape *s, const float *w, int turned, float *packed)
 {
     const int64_t kh = s->kernel_h, kw = s->kernel_w;
@@ -59,14 +61,18 @@ static void pack_blocks(const tn_conv2d_shape *s, const float *w, int turned, fl
         const int64_t ob = o / ROWS_MAX_BLOCK, first = ob * ROWS_MAX_BLOCK;
         const int64_t block = out - first < ROWS_MAX_BLOCK ? out - first : ROWS_MAX_BLOCK;
         for (int64_t t = 0; t < K; t++) {
-            const int64_t c = t / (kh * kw), p = t / kw % kh, q = t % kw; /* the tap (c, p, q) */
+            const int64_t p = t / (in * kw), c = t / kw % in, q = t % kw; /* the tap (c, p, q) */
             packed[first * K + t * block + (o - first)] =
-                turned ? w[((c * out + o) * kh + (kh - 1 - p)) * kw + (kw - 1 - q)] : w[o * K + t];
+                turned ? w[((c * out + o) * kh + (kh - 1 - p)) * kw + (kw - 1 - q)] : w[((o * in + c) * kh + p) * kw + q];
         }
     }
 }
 
-/* y = the convolution of x with the packed kernel (+ bias when not NULL), all images. */
+/* y = the convolution of x with the packed kernel (+ bias when not NULL), all images.
+ *
+ * A band of output rows (as many as fill a tile's pieces) runs only the kernel rows p that reach
+ * the image for one of its rows, not the padding above or below it: for LeNet-5's dL/dx, dL/dy
+ * (8x8) padded by 4 to 16x16, the 12 output rows need 40 of their 60 (row, p) pairs. */
 static int convolve(const rows_problem *pr, const float *x, const float *packed, const float *bias, float *y,
                     int avx512)
 {
@@ -86,8 +92,9 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
         return TN_ERR_NOMEM;
     }
     for (int64_t t = 0; t < K; t++) /* tap (c, p, q) reads c * Hp * Wp + p * Wp + q from a piece's corner */
-        tap[t] = t / (pr->kh * pr->kw) * Hp * Wp + t / pr->kw % pr->kh * Wp + t % pr->kw;
-    const int64_t count = rows_make_pieces(oh, ow, Wp, pieces);
+        tap[t] = t / pr->kw % pr->C * Hp * Wp + t / (pr->C * pr->kw) * Wp + t % pr->kw;
+    rows_make_pieces(oh, ow, Wp, pieces);
+    const int64_t row_pieces = tn_ceil_div(ow, ROWS_LANES), row_taps = pr->C * pr->kw; /* per row; per p */
 
 #pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
     for (int64_t b = 0; b < pr->images; b++) {
@@ -103,13 +110,24 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
             const int block = (int)(pr->Co - first < ROWS_MAX_BLOCK ? pr->Co - first : ROWS_MAX_BLOCK);
             const float *weights = packed + first * K, *bias_block = bias ? bias + first : NULL;
             float *out = y + (b * pr->Co + first) * P;
+            const int64_t band = tn_max64(1, rows_tile_pieces(block) / row_pieces); /* rows */
+            for (int64_t i0 = 0; i0 < oh; i0 += band) {
+                const int64_t i1 = tn_min64(oh, i0 + band) - 1;
+                /* padded row i + p lies in the image (rows top .. top + H - 1) for some i in i0 .. i1 */
+                const int64_t p_lo = tn_max64(0, pr->top - i1), p_hi = tn_min64(pr->kh - 1, pr->top + pr->H - 1 - i0);
+                const int64_t t0 = p_lo * row_taps, taps = p_hi >= p_lo ? (p_hi - p_lo + 1) * row_taps : 0;
+                const rows_piece *band_pieces = pieces + i0 * row_pieces;
+                const int64_t count = (i1 - i0 + 1) * row_pieces;
 #if TN_X86
-            if (avx512) {
-                rows_forward_avx512(block, exact_reads, K, tap, weights, image, pieces, count, bias_block, out, P);
-                continue;
-            }
+                if (avx512) {
+                    rows_forward_avx512(block, exact_reads, taps, tap + t0, weights + t0 * block, image, band_pieces,
+                                        count, bias_block, out, P);
+                    continue;
+                }
 #endif
-            rows_forward_plain(block, K, tap, weights, image, pieces, count, bias_block, out, P);
+                rows_forward_plain(block, taps, tap + t0, weights + t0 * block, image, band_pieces, count, bias_block,
+                                   out, P);
+            }
         }
     }
     free(tap);

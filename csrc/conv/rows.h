@@ -46,6 +46,10 @@
 #define ROWS_MAX_KERNEL_W 5  /* the widest kernel whose dL/dW tile fits the registers */
 #define ROWS_PAIR_KERNEL_W 3 /* up to this width, a dL/dW tile takes two kernel rows at once */
 
+/* Pieces per forward tile, for a block of this many output channels: as many as 28 or more
+ * accumulators allow (block x pieces), so that each broadcast weight serves several vectors. */
+static inline int rows_tile_pieces(int block) { return block <= 4 ? 4 : block <= 6 ? 3 : 2; }
+
 typedef struct {
     int64_t in;   /* offset in the padded image plane of the first output's tap (0, 0) */
     int64_t out;  /* offset of the first output in y's plane */

@@ -70,14 +70,14 @@ TN_AVX512 void rows_forward_avx512(int block, int exact_reads, int64_t taps, con
                                    const float *weights, const float *image, const rows_piece *pieces, int64_t count,
                                    const float *bias, float *out, int64_t out_stride)
 {
-#define FORWARD_CASE(B) /* (pieces per tile: as many as 28 or more accumulators allow) */               \
-    case B:                                                                                             \
-        if (exact_reads)                                                                                \
-            forward_body(B, (B) <= 4 ? 4 : (B) <= 6 ? 3 : 2, 1, taps, tap, weights, image, pieces, count, \
-                         bias, out, out_stride);                                                        \
-        else                                                                                            \
-            forward_body(B, (B) <= 4 ? 4 : (B) <= 6 ? 3 : 2, 0, taps, tap, weights, image, pieces, count, \
-                         bias, out, out_stride);                                                        \
+#define FORWARD_CASE(B)                                                                               \
+    case B:                                                                                           \
+        if (exact_reads)                                                                              \
+            forward_body(B, rows_tile_pieces(B), 1, taps, tap, weights, image, pieces, count, bias, out, \
+                         out_stride);                                                                 \
+        else                                                                                          \
+            forward_body(B, rows_tile_pieces(B), 0, taps, tap, weights, image, pieces, count, bias, out, \
+                         out_stride);                                                                 \
         return;
     switch (block) {
         FORWARD_CASE(1) FORWARD_CASE(2) FORWARD_CASE(3) FORWARD_CASE(4)
