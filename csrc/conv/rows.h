@@ -14,14 +14,15 @@
  *
  * X is the image zero-padded (C x Hp x Wp).  For each tap one vector of X
  * is loaded, one weight per output channel broadcast, and one multiply-add
- * done per output channel: with 4 to 8 channels, 8 to 16 accumulators in
- * registers and every lane useful.
+ * done per output channel: every lane is useful however few the channels.
  *
  * A "piece" is up to 16 consecutive outputs of one row: where it reads in
  * X (its first pixel's corner), where it writes in y, and how many lanes it
- * has (a 28-pixel row is a piece of 16 and one of 12; lanes past `lanes` are
- * neither read nor written, under masks).  A tile takes two pieces at a
- * time, so each weight broadcast serves two vectors.
+ * has (a 28-pixel row is a piece of 16 and one of 12).  Lanes past a
+ * piece's end are never written (masked stores); the forward tile may read
+ * them (whole vectors, where the memory is there), the dL/dW tile reads them
+ * as zeros (masked loads).  A forward tile takes 2 to 4 pieces at a time
+ * (rows_tile_pieces), so each broadcast weight serves that many vectors.
  *
  * The three passes:
  *
@@ -46,8 +47,8 @@
 #define ROWS_MAX_KERNEL_W 5  /* the widest kernel whose dL/dW tile fits the registers */
 #define ROWS_PAIR_KERNEL_W 3 /* up to this width, a dL/dW tile takes two kernel rows at once */
 
-/* Pieces per forward tile, for a block of this many output channels: as many as 28 or more
- * accumulators allow (block x pieces), so that each broadcast weight serves several vectors. */
+/* Pieces per forward tile, for a block of this many output channels: 16 to 18 accumulators
+ * (block x pieces), which leaves registers for the pieces' vectors and a broadcast weight. */
 static inline int rows_tile_pieces(int block) { return block <= 4 ? 4 : block <= 6 ? 3 : 2; }
 
 typedef struct {

@@ -3,10 +3,11 @@
  * (the picture is in rows.h; rows_plain.c computes the same sums in plain C).
  *
  * Both tiles are written once, as an always-inlined body whose channel
- * block and kernel width are constants in each copy, so that every
- * accumulator is a register of its own; a switch picks the copy.  Pieces
- * shorter than 16 outputs are read and written under lane masks: a
- * masked-off lane touches no memory and comes out 0.
+ * block, pieces or kernel rows and kernel width are constants in each copy,
+ * so that every accumulator is a register of its own; a switch picks the
+ * copy.  Pieces shorter than 16 outputs are written under lane masks, and
+ * read under them where the lanes past the end must be 0 or the memory may
+ * not be there: a masked-off lane touches no memory and comes out 0.
  */
 #include "common/simd.h"
 #include "conv/rows.h"
