@@ -2,10 +2,10 @@
 the plain C loops (tn_sconv2d_*_ref).
 
 The dispatcher (csrc/conv/conv2d.c) gives the row path float32 convolutions with stride 1, padding
-up to kernel - 1, at most 16 channels and images at least 12 pixels wide, on CPUs with AVX-512; the
-first tests draw such shapes (on other CPUs they check the path that then runs).  The others call the
-row path on its own (tn_sconv2d_rows_forward / _backward), on any shape it computes, with AVX-512
-tiles and with plain C ones.
+up to kernel - 1, at most 16 channels and images at least 12 pixels wide, on CPUs with AVX2 or
+AVX-512 (the gradients with fewer channels still); the first tests draw such shapes (on other CPUs
+they check the path that then runs).  The others call the row path on its own
+(tn_sconv2d_rows_forward / _backward), on any shape it computes, with AVX-512, AVX2 and plain C tiles.
 """
 
 import numpy as np
@@ -77,9 +77,9 @@ def test_row_named_shapes(name, spec):
 
 @needs_c
 def test_the_dispatcher_sends_wide_few_channel_images_down_the_row_path():
-    """On AVX-512, tn_sconv2d_forward / _backward give the row path's own results, bit for bit."""
-    if lib.tn_get_simd_level() < AVX512:
-        pytest.skip("the SIMD level in use (this CPU's, or TINYNET_SIMD's) is below AVX-512")
+    """With AVX2 or AVX-512, tn_sconv2d_forward / _backward give the row path's own results, bit for bit."""
+    if lib.tn_get_simd_level() < 1:
+        pytest.skip("the SIMD level in use (this CPU's, or TINYNET_SIMD's) is below AVX2")
     case = fixed_case(NAMED[1][1])
     x, w, b = make_arrays(case, np.float32)
     dy = np.random.default_rng(4).standard_normal((11, 4, 28, 28)).astype(np.float32)
@@ -111,8 +111,9 @@ def test_row_gradients_do_not_depend_on_the_thread_count():
 # ---- the row path on its own, against the plain C loops -----------------------------------
 
 def row_tiles():
-    """The SIMD levels at which the row path's tiles differ: plain C (0) and AVX-512 (2)."""
-    return [0, AVX512] if lib is not None and lib.tn_cpu_simd_level() >= AVX512 else [0]
+    """The SIMD levels at which the row path's tiles differ, as far as this CPU has them: plain C (0),
+    AVX2 (1) and AVX-512 (2)."""
+    return [0] if lib is None else list(range(lib.tn_cpu_simd_level() + 1))
 
 
 @st.composite
@@ -134,12 +135,12 @@ def any_row_cases(draw):
 
 
 @needs_c
-@pytest.mark.parametrize("level", [0, AVX512], ids=["plain tiles", "avx512 tiles"])
+@pytest.mark.parametrize("level", [0, 1, AVX512], ids=["plain tiles", "avx2 tiles", "avx512 tiles"])
 @settings(max_examples=40, deadline=None)
 @given(case=any_row_cases())
 def test_row_path_on_its_own_matches_the_ref_loops(level, case):
     if level not in row_tiles():
-        pytest.skip("this CPU has no AVX-512")
+        pytest.skip("this CPU does not have that SIMD level")
     x, w, b = make_arrays(case, np.float32)
     y_ref, _ = reference_conv(x, w, b, case["stride"], case["pad"])
     dy = np.random.default_rng(case["seed"] + 3).standard_normal(y_ref.shape).astype(np.float32)

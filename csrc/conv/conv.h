@@ -35,11 +35,11 @@ int sconv_direct_backward(const tn_conv2d_shape *s, const float *x, const float 
                           float *dx, float *dw, float *db, int simd);
 
 /* The row convolution (rows.c): float32, stride 1, batch >= 1, padding <= kernel - 1; dL/dW also
- * needs a kernel at most ROWS_MAX_KERNEL_W (5) wide, else TN_ERR_UNSUPPORTED.  `avx512` says whether the
- * tiles may use AVX-512 (else plain C; see rows_avx512.c, rows_plain.c). */
+ * needs a kernel at most ROWS_MAX_KERNEL_W (5) wide, else TN_ERR_UNSUPPORTED.  `simd` is the tiles' SIMD
+ * level, a TN_SIMD_* (AVX-512, AVX2 or plain C; see rows_avx512.c, rows_avx2.c, rows_plain.c). */
 int sconv_rows_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
-                       int avx512);
+                       int simd);
 int sconv_rows_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
-                        float *dx, float *dw, float *db, int avx512);
+                        float *dx, float *dw, float *db, int simd);
 
 #endif

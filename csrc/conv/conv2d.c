@@ -6,7 +6,7 @@
  *   panels         (panels.c)            32 or more output channels (ResNet's
  *                                        64 to 512), padding past kernel - 1;
  *                                        float and double
- *   rows           (rows.c)              float32 on a CPU with AVX-512, stride 1,
+ *   rows           (rows.c)              float32 on a CPU with AVX2, stride 1,
  *                                        images 12 or more pixels wide, up to
  *                                        16 channels
  *   direct         (direct_forward.c,    float32 on a CPU with AVX2, stride 1,
@@ -57,27 +57,36 @@ enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
  * on one thread against the paths below (AVX-512 Xeon, batch 1024 unless said): 4 -> 4 at 28x28
  * forward 2.8 ms against 7.2, dL/dx 2.7 against 7.9, dL/dW 4.0 against 9.9; 16 -> 16 at 28x28 (batch
  * 256) forward 6.9 against 10.2, dL/dx 6.9 against 10.3.  Its dL/dW reloads the image for every block
- * of 4 output channels: from 16 of them it lost (11.7 ms against 11.0), at 8 it was level. */
+ * of 4 output channels: from 16 of them it lost (11.7 ms against 11.0), at 8 it was level.  The AVX2
+ * tiles (16 registers: 4 output channels a forward tile, 2 a dL/dW tile) win on fewer channels: on the
+ * same machine at the AVX2 level, 4 -> 4 at 28x28 forward 3.6 ms against 6.8, dL/dx 3.6 against 7.7,
+ * dL/dW 5.1 against 9.1, but 8 -> 8 at 14x14 dL/dW 4.8 against 3.8 and 16 -> 16 at 28x28 dL/dx 11.1
+ * against 10.0. */
 #define ROWS_MIN_WIDTH 12
 #define ROWS_MAX_CHANNELS 16
-#define ROWS_MAX_GRAD_CHANNELS 8
+#define ROWS_MAX_GRAD_CHANNELS 8      /* output channels, for dL/dW (AVX-512) */
+#define ROWS_MAX_GRAD_CHANNELS_AVX2 6 /* output channels, for dL/dW (AVX2) */
+#define ROWS_MAX_DX_CHANNELS_AVX2 8   /* input and output channels, for dL/dx (AVX2) */
 
 static int rows_serve(const tn_conv2d_shape *s, enum conv_pass pass)
 {
-    if (tn_get_simd_level() < TN_SIMD_AVX512 || s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
+    const int simd = tn_get_simd_level();
+    if (simd < TN_SIMD_AVX2 || s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
         return 0;
     if (s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
         return 0;
     if (s->in_channels > ROWS_MAX_CHANNELS || s->out_channels > ROWS_MAX_CHANNELS)
         return 0;
+    const int avx512 = simd >= TN_SIMD_AVX512;
     switch (pass) {
     case CONV_FORWARD:
         return s->out_w >= ROWS_MIN_WIDTH;
     case CONV_WEIGHT_GRAD:
         return s->out_w >= ROWS_MIN_WIDTH && s->kernel_w <= ROWS_MAX_KERNEL_W &&
-               s->out_channels <= ROWS_MAX_GRAD_CHANNELS;
+               s->out_channels <= (avx512 ? ROWS_MAX_GRAD_CHANNELS : ROWS_MAX_GRAD_CHANNELS_AVX2);
     case CONV_INPUT_GRAD:
-        return s->in_w >= ROWS_MIN_WIDTH;
+        return s->in_w >= ROWS_MIN_WIDTH && (avx512 || (s->in_channels <= ROWS_MAX_DX_CHANNELS_AVX2 &&
+                                                        s->out_channels <= ROWS_MAX_DX_CHANNELS_AVX2));
     }
     return 0;
 }
@@ -137,7 +146,7 @@ int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w,
     if (panels_serve(s))
         return sconv_panels_forward(s, x, w, bias, y);
     if (rows_serve(s, CONV_FORWARD))
-        return sconv_rows_forward(s, x, w, bias, y, 1); /* 1: AVX-512 tiles (rows_serve checked the CPU) */
+        return sconv_rows_forward(s, x, w, bias, y, tn_get_simd_level()); /* (rows_serve checked it) */
     if (direct_serves(s, CONV_FORWARD))
         return sconv_direct_forward(s, x, w, bias, y, tn_get_simd_level()); /* (direct_serves checked it) */
     return sconv_im2col_forward(s, x, w, bias, y);
@@ -163,7 +172,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
     const int rows_dw = (dw || db) && rows_serve(s, CONV_WEIGHT_GRAD);
     if (rows_dx || rows_dw) {
         int err = sconv_rows_backward(s, x, w, dy, rows_dx ? dx : NULL, rows_dw ? dw : NULL, rows_dw ? db : NULL,
-                                      1); /* 1: AVX-512 tiles */
+                                      tn_get_simd_level());
         if (err)
             return err;
         dx = rows_dx ? NULL : dx;
@@ -235,7 +244,7 @@ int tn_sconv2d_rows_forward(const tn_conv2d_shape *s, const float *x, const floa
 {
     if (!rows_can_compute(s))
         return TN_ERR_UNSUPPORTED;
-    return sconv_rows_forward(s, x, w, bias, y, tn_get_simd_level() >= TN_SIMD_AVX512);
+    return sconv_rows_forward(s, x, w, bias, y, tn_get_simd_level());
 }
 
 int tn_sconv2d_rows_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy, float *dx,
@@ -243,7 +252,7 @@ int tn_sconv2d_rows_backward(const tn_conv2d_shape *s, const float *x, const flo
 {
     if (!rows_can_compute(s))
         return TN_ERR_UNSUPPORTED;
-    return sconv_rows_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level() >= TN_SIMD_AVX512);
+    return sconv_rows_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level());
 }
 
 /* ---- the panel path on its own, for the tests --------------------------------------

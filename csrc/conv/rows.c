@@ -1,6 +1,7 @@
 /*
  * conv/rows.c -- the row convolution's three passes (float32, stride 1;
- * the picture is in rows.h, the tiles in rows_avx512.c and rows_plain.c):
+ * the picture is in rows.h, the tiles in rows_avx512.c, rows_avx2.c and
+ * rows_plain.c; `simd`, a TN_SIMD_* level, says which):
  *
  *   forward  y      images to threads; each pads its image and runs the
  *                   forward tile over the image's pieces, per block of up
@@ -74,7 +75,7 @@ static void pack_blocks(const tn_conv2d_shape *s, const float *w, int turned, fl
  * the image for one of its rows, not the padding above or below it: for LeNet-5's dL/dx, dL/dy
  * (8x8) padded by 4 to 16x16, the 12 output rows need 40 of their 60 (row, p) pairs. */
 static int convolve(const rows_problem *pr, const float *x, const float *packed, const float *bias, float *y,
-                    int avx512)
+                    int simd)
 {
     const int64_t Hp = pr->H + 2 * pr->top, Wp = pr->W + 2 * pr->left, plane = pr->C * Hp * Wp;
     const int64_t oh = Hp - pr->kh + 1, ow = Wp - pr->kw + 1, P = oh * ow, K = pr->C * pr->kh * pr->kw;
@@ -119,9 +120,14 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
                 const rows_piece *band_pieces = pieces + i0 * row_pieces;
                 const int64_t count = (i1 - i0 + 1) * row_pieces;
 #if TN_X86
-                if (avx512) {
+                if (simd >= TN_SIMD_AVX512) {
                     rows_forward_avx512(block, exact_reads, taps, tap + t0, weights + t0 * block, image, band_pieces,
                                         count, bias_block, out, P);
+                    continue;
+                }
+                if (simd >= TN_SIMD_AVX2) {
+                    rows_forward_avx2(block, taps, tap + t0, weights + t0 * block, image, band_pieces, count,
+                                      bias_block, out, P);
                     continue;
                 }
 #endif
@@ -137,7 +143,7 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
 }
 
 int sconv_rows_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
-                       int avx512)
+                       int simd)
 {
     float *packed = malloc((size_t)(s->out_channels * s->in_channels * s->kernel_h * s->kernel_w) * sizeof(float));
     if (!packed)
@@ -145,13 +151,13 @@ int sconv_rows_forward(const tn_conv2d_shape *s, const float *x, const float *w,
     pack_blocks(s, w, 0, packed);
     const rows_problem pr = {s->batch, s->in_channels, s->in_h, s->in_w, s->pad_h, s->pad_w,
                              s->kernel_h, s->kernel_w, s->out_channels};
-    const int err = convolve(&pr, x, packed, bias, y, avx512);
+    const int err = convolve(&pr, x, packed, bias, y, simd);
     free(packed);
     return err;
 }
 
 /* dL/dx: dL/dy, padded by kernel - 1 - padding, convolved with the turned kernel. */
-static int input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx, int avx512)
+static int input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx, int simd)
 {
     float *packed = malloc((size_t)(s->out_channels * s->in_channels * s->kernel_h * s->kernel_w) * sizeof(float));
     if (!packed)
@@ -159,13 +165,13 @@ static int input_grad(const tn_conv2d_shape *s, const float *w, const float *dy,
     pack_blocks(s, w, 1, packed);
     const rows_problem pr = {s->batch, s->out_channels, s->out_h, s->out_w, s->kernel_h - 1 - s->pad_h,
                              s->kernel_w - 1 - s->pad_w, s->kernel_h, s->kernel_w, s->in_channels};
-    const int err = convolve(&pr, dy, packed, NULL, dx, avx512);
+    const int err = convolve(&pr, dy, packed, NULL, dx, simd);
     free(packed);
     return err;
 }
 
 /* dL/dW and dL/db (either may be NULL). */
-static int weight_grads(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db, int avx512)
+static int weight_grads(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db, int simd)
 {
     const int64_t C = s->in_channels, Co = s->out_channels, kh = s->kernel_h, kw = s->kernel_w, K = C * kh * kw;
     const int64_t Hp = s->in_h + 2 * s->pad_h, Wp = s->in_w + 2 * s->pad_w, plane = C * Hp * Wp;
@@ -215,9 +221,14 @@ static int weight_grads(const tn_conv2d_shape *s, const float *x, const float *d
                         const float *x_cp = image + c * Hp * Wp + p * Wp; /* the taps (c, p.., 0 .. kw-1) */
                         float *sums = lane_sums + ((first * C + c) * kh * kw + p * kw) * ROWS_LANES;
 #if TN_X86
-                        if (avx512) {
+                        if (simd >= TN_SIMD_AVX512) {
                             rows_weight_grad_avx512(block, rows, (int)kw, g + first * P, P, x_cp, Wp, pieces, count,
                                                     sums, K * ROWS_LANES);
+                            continue;
+                        }
+                        if (simd >= TN_SIMD_AVX2) {
+                            rows_weight_grad_avx2(block, rows, (int)kw, g + first * P, P, x_cp, Wp, pieces, count,
+                                                  sums, K * ROWS_LANES);
                             continue;
                         }
 #endif
@@ -241,16 +252,16 @@ static int weight_grads(const tn_conv2d_shape *s, const float *x, const float *d
 }
 
 int sconv_rows_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy, float *dx,
-                        float *dw, float *db, int avx512)
+                        float *dw, float *db, int simd)
 {
     if (dw && s->kernel_w > ROWS_MAX_KERNEL_W) /* (the dL/dW tiles are written for these widths) */
         return TN_ERR_UNSUPPORTED;
     if (dx) {
-        const int err = input_grad(s, w, dy, dx, avx512);
+        const int err = input_grad(s, w, dy, dx, simd);
         if (err)
             return err;
     }
     if (dw || db)
-        return weight_grads(s, x, dy, dw, db, avx512);
+        return weight_grads(s, x, dy, dw, db, simd);
     return 0;
 }

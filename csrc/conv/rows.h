@@ -2,7 +2,8 @@
  * conv/rows.h -- the row convolution: float32, stride 1, for few channels
  * on wide images (the 6-conv CNN's 1 -> 4 and 4 -> 4 at 28x28, LeNet-5's
  * 1 -> 6 at 28x28).  Internal; the driver is rows.c, the micro-kernels
- * rows_avx512.c (AVX-512F) and rows_plain.c (plain C, the same sums).
+ * rows_avx512.c (AVX-512F), rows_avx2.c (AVX2) and rows_plain.c (plain C,
+ * the same sums).
  *
  * With 4 channels, every other path vectorises the wrong axis: the GEMM's
  * vectors run along output channels or taps (4 or 9 or 36 of them), the
@@ -71,6 +72,8 @@ int64_t rows_make_pieces(int64_t oh, int64_t ow, int64_t Wp, rows_piece *pieces)
 void rows_forward_avx512(int block, int exact_reads, int64_t taps, const int64_t *tap, const float *weights,
                          const float *image, const rows_piece *pieces, int64_t count, const float *bias,
                          float *out, int64_t out_stride);
+void rows_forward_avx2(int block, int64_t taps, const int64_t *tap, const float *weights, const float *image,
+                       const rows_piece *pieces, int64_t count, const float *bias, float *out, int64_t out_stride);
 void rows_forward_plain(int block, int64_t taps, const int64_t *tap, const float *weights, const float *image,
                         const rows_piece *pieces, int64_t count, const float *bias, float *out, int64_t out_stride);
 
@@ -86,6 +89,9 @@ void rows_forward_plain(int block, int64_t taps, const int64_t *tap, const float
 void rows_weight_grad_avx512(int block, int rows, int kw, const float *g, int64_t g_stride, const float *x,
                              int64_t x_row, const rows_piece *pieces, int64_t count, float *lane_sums,
                              int64_t sum_stride);
+void rows_weight_grad_avx2(int block, int rows, int kw, const float *g, int64_t g_stride, const float *x,
+                           int64_t x_row, const rows_piece *pieces, int64_t count, float *lane_sums,
+                           int64_t sum_stride);
 void rows_weight_grad_plain(int block, int rows, int kw, const float *g, int64_t g_stride, const float *x,
                             int64_t x_row, const rows_piece *pieces, int64_t count, float *lane_sums,
                             int64_t sum_stride);

@@ -1,0 +1,139 @@
+/*
+ * conv/rows_avx2.c -- the row convolution's tiles in AVX2 registers, for
+ * CPUs without AVX-512 (the picture is in rows.h; rows_avx512.c is the
+ * AVX-512 twin, rows_plain.c the plain one).
+ *
+ * A piece is 16 outputs, two 8-float vectors here.  With 16 registers, a
+ * forward tile is one piece by up to 4 output channels (8 accumulators), a
+ * block of more channels running as several; a dL/dW tile is 2 output
+ * channels by 1 or 2 kernel rows by kw taps, the two halves of a piece
+ * adding into the same 8-lane sums.  Lanes past a piece's end are read and
+ * written under lane masks (vmaskmov: a masked-off lane touches no memory
+ * and reads as 0).
+ */
+#include "common/simd.h"
+#include "conv/rows.h"
+
+#if TN_X86
+
+#define AVX2_FORWARD_CHANNELS 4 /* output channels per AVX2 forward tile */
+#define AVX2_GRAD_CHANNELS 2    /* output channels per AVX2 dL/dW tile */
+
+/* Forward: CHANNELS output channels (o0 .. o0 + CHANNELS - 1 of a block of `block`) x one piece. */
+static TN_AVX2 TN_ALWAYS_INLINE void forward_body(const int CHANNELS, int block, int o0, int64_t taps,
+                                                  const int64_t *tap, const float *weights, const float *image,
+                                                  const rows_piece *pieces, int64_t count, const float *bias,
+                                                  float *out, int64_t out_stride)
+{
+    for (int64_t u = 0; u < count; u++) {
+        const __m256i mask_lo = tn_avx2_first_lanes(pieces[u].lanes), mask_hi = tn_avx2_first_lanes(pieces[u].lanes - 8);
+        const float *x = image + pieces[u].in;
+        __m256 lo[AVX2_FORWARD_CHANNELS], hi[AVX2_FORWARD_CHANNELS];
+        TN_UNROLL_FULLY
+        for (int o = 0; o < CHANNELS; o++)
+            lo[o] = hi[o] = bias ? _mm256_set1_ps(bias[o0 + o]) : _mm256_setzero_ps();
+        const float *w = weights + o0;
+        for (int64_t t = 0; t < taps; t++, w += block) {
+            const __m256 x_lo = _mm256_maskload_ps(x + tap[t], mask_lo);
+            const __m256 x_hi = _mm256_maskload_ps(x + tap[t] + 8, mask_hi);
+            TN_UNROLL_FULLY
+            for (int o = 0; o < CHANNELS; o++) {
+                const __m256 w_o = _mm256_broadcast_ss(w + o);
+                lo[o] = _mm256_fmadd_ps(w_o, x_lo, lo[o]);
+                hi[o] = _mm256_fmadd_ps(w_o, x_hi, hi[o]);
+            }
+        }
+        TN_UNROLL_FULLY
+        for (int o = 0; o < CHANNELS; o++) {
+            float *y = out + (o0 + o) * out_stride + pieces[u].out;
+            _mm256_maskstore_ps(y, mask_lo, lo[o]);
+            _mm256_maskstore_ps(y + 8, mask_hi, hi[o]);
+        }
+    }
+}
+
+TN_AVX2 void rows_forward_avx2(int block, int64_t taps, const int64_t *tap, const float *weights, const float *image,
+                               const rows_piece *pieces, int64_t count, const float *bias, float *out,
+                               int64_t out_stride)
+{
+    for (int o0 = 0; o0 < block; o0 += AVX2_FORWARD_CHANNELS) {
+        switch (block - o0 < AVX2_FORWARD_CHANNELS ? block - o0 : AVX2_FORWARD_CHANNELS) {
+        case 1: forward_body(1, block, o0, taps, tap, weights, image, pieces, count, bias, out, out_stride); break;
+        case 2: forward_body(2, block, o0, taps, tap, weights, image, pieces, count, bias, out, out_stride); break;
+        case 3: forward_body(3, block, o0, taps, tap, weights, image, pieces, count, bias, out, out_stride); break;
+        default: forward_body(4, block, o0, taps, tap, weights, image, pieces, count, bias, out, out_stride); break;
+        }
+    }
+}
+
+/* dL/dW: CHANNELS output channels x ROWS kernel rows x KW taps, 8-lane sums in lane_sums' first 8 lanes. */
+static TN_AVX2 TN_ALWAYS_INLINE void grad_body(const int CHANNELS, const int ROWS, const int KW, const float *g,
+                                               int64_t g_stride, const float *x, int64_t x_row,
+                                               const rows_piece *pieces, int64_t count, float *lane_sums,
+                                               int64_t sum_stride)
+{
+    __m256 acc[AVX2_GRAD_CHANNELS][2][ROWS_MAX_KERNEL_W];
+    TN_UNROLL_FULLY
+    for (int o = 0; o < CHANNELS; o++) {
+        TN_UNROLL_FULLY
+        for (int r = 0; r < ROWS; r++) {
+            TN_UNROLL_FULLY
+            for (int q = 0; q < KW; q++)
+                acc[o][r][q] = _mm256_loadu_ps(lane_sums + o * sum_stride + (r * KW + q) * ROWS_LANES);
+        }
+    }
+    for (int64_t u = 0; u < count; u++) {
+        TN_UNROLL_FULLY
+        for (int half = 0; half < 2; half++) { /* the piece's lanes 0-7, then 8-15 */
+            const __m256i mask = tn_avx2_first_lanes(pieces[u].lanes - 8 * half);
+            const int64_t out = pieces[u].out + 8 * half, in = pieces[u].in + 8 * half;
+            __m256 g_o[AVX2_GRAD_CHANNELS];
+            TN_UNROLL_FULLY
+            for (int o = 0; o < CHANNELS; o++)
+                g_o[o] = _mm256_maskload_ps(g + o * g_stride + out, mask);
+            TN_UNROLL_FULLY
+            for (int r = 0; r < ROWS; r++) {
+                TN_UNROLL_FULLY
+                for (int q = 0; q < KW; q++) {
+                    const __m256 x_q = _mm256_maskload_ps(x + r * x_row + in + q, mask);
+                    TN_UNROLL_FULLY
+                    for (int o = 0; o < CHANNELS; o++)
+                        acc[o][r][q] = _mm256_fmadd_ps(g_o[o], x_q, acc[o][r][q]);
+                }
+            }
+        }
+    }
+    TN_UNROLL_FULLY
+    for (int o = 0; o < CHANNELS; o++) {
+        TN_UNROLL_FULLY
+        for (int r = 0; r < ROWS; r++) {
+            TN_UNROLL_FULLY
+            for (int q = 0; q < KW; q++)
+                _mm256_storeu_ps(lane_sums + o * sum_stride + (r * KW + q) * ROWS_LANES, acc[o][r][q]);
+        }
+    }
+}
+
+TN_AVX2 void rows_weight_grad_avx2(int block, int rows, int kw, const float *g, int64_t g_stride, const float *x,
+                                   int64_t x_row, const rows_piece *pieces, int64_t count, float *lane_sums,
+                                   int64_t sum_stride)
+{
+#define GRAD_CASE(C, R, KW)                                                                                \
+    case ((C) * 4 + (R)) * 8 + (KW):                                                                       \
+        grad_body(C, R, KW, g + o0 * g_stride, g_stride, x, x_row, pieces, count, lane_sums + o0 * sum_stride, \
+                  sum_stride);                                                                             \
+        break;
+#define GRAD_CASES(C)                                                                                      \
+    GRAD_CASE(C, 1, 1) GRAD_CASE(C, 1, 2) GRAD_CASE(C, 1, 3) GRAD_CASE(C, 1, 4) GRAD_CASE(C, 1, 5)         \
+    GRAD_CASE(C, 2, 1) GRAD_CASE(C, 2, 2) GRAD_CASE(C, 2, 3)
+    for (int o0 = 0; o0 < block; o0 += AVX2_GRAD_CHANNELS) {
+        const int channels = block - o0 < AVX2_GRAD_CHANNELS ? block - o0 : AVX2_GRAD_CHANNELS;
+        switch ((channels * 4 + rows) * 8 + kw) {
+            GRAD_CASES(1) GRAD_CASES(2)
+        }
+    }
+#undef GRAD_CASES
+#undef GRAD_CASE
+}
+
+#endif
