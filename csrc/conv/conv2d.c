@@ -6,6 +6,10 @@
  *   panels         (panels.c)            32 or more output channels (ResNet's
  *                                        64 to 512), padding past kernel - 1;
  *                                        float and double
+ *   positions      (positions.c)         of those, float32 forward passes (and
+ *                                        stride-1 dL/dx) of small images, where
+ *                                        a quarter or more of im2col's
+ *                                        multiply-adds would read the padding
  *   rows           (rows.c)              float32 on a CPU with AVX2, stride 1,
  *                                        images 12 or more pixels wide, up to
  *                                        16 channels
@@ -104,6 +108,42 @@ static int panels_serve(const tn_conv2d_shape *s)
     return s->out_channels >= PANELS_MIN_CHANNELS && s->batch >= tn_get_num_threads();
 }
 
+/* The convolution by output positions (positions.c) computes, of what the panels serve, the float32
+ * forward passes whose taps read the padding in a quarter or more of im2col's multiply-adds, and which
+ * have a batch to fill its B panels (the images are its columns, nr at a time: 16 images half-fill
+ * AVX-512's 32).  ResNet-10's 4x4 stage (3x3 kernel, padding 1: 31 % of the multiply-adds read the
+ * padding, which positions.c leaves out), batch 64, one thread on an AVX-512 Xeon: 512 -> 512 forward 24.3
+ * ms against the panels' 30.8, the stride-2 entry 256 -> 512 from 7x7 13.0 against 15.6; at 7x7 (18 %)
+ * 256 -> 256 was 22.7 against 23.9, and the stride-2 entry 128 -> 256 from 14x14 lost (14.5 against
+ * 12.9).  dL/dx of a stride-1 convolution is such a forward pass (of dL/dy by the turned kernel), with
+ * the same share of padding. */
+#define POSITIONS_MAX_PADDING_SHARE 0.25
+#define POSITIONS_MIN_BATCH 16
+/* ... and images of at most this many output pixels (its scratch holds the whole output, once more). */
+#define POSITIONS_MAX_PIXELS 256
+
+static int positions_serve(const tn_conv2d_shape *s)
+{
+    return s->batch >= POSITIONS_MIN_BATCH && s->out_h >= 1 && s->out_w >= 1 &&
+           s->out_h * s->out_w <= POSITIONS_MAX_PIXELS && sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
+}
+
+/* The shape of dL/dx of a stride-1 convolution (padding <= kernel - 1) as a forward convolution of dL/dy,
+ * for positions_serve: the input's pixels are its outputs, padded kernel - 1 - padding. */
+static tn_conv2d_shape input_grad_as_forward(const tn_conv2d_shape *s)
+{
+    tn_conv2d_shape t = *s;
+    t.in_channels = s->out_channels;
+    t.out_channels = s->in_channels;
+    t.in_h = s->out_h;
+    t.in_w = s->out_w;
+    t.out_h = s->in_h;
+    t.out_w = s->in_w;
+    t.pad_h = s->kernel_h - 1 - s->pad_h;
+    t.pad_w = s->kernel_w - 1 - s->pad_w;
+    return t;
+}
+
 /* Enough channels to fill at least half of their blocks (the zeros past the
  * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
  * With blocks of 8 below 16 channels and of 16 from there (direct.h), that
@@ -144,7 +184,7 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
 int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
 {
     if (panels_serve(s))
-        return sconv_panels_forward(s, x, w, bias, y);
+        return positions_serve(s) ? sconv_positions_forward(s, x, w, bias, y) : sconv_panels_forward(s, x, w, bias, y);
     if (rows_serve(s, CONV_FORWARD))
         return sconv_rows_forward(s, x, w, bias, y, tn_get_simd_level()); /* (rows_serve checked it) */
     if (direct_serves(s, CONV_FORWARD))
@@ -162,8 +202,21 @@ int tn_dconv2d_forward(const tn_conv2d_shape *s, const double *x, const double *
 int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
                         float *dx, float *dw, float *db)
 {
-    if (panels_serve(s))
+    if (panels_serve(s)) {
+        if (dx && s->stride_h == 1 && s->stride_w == 1 && s->pad_h <= s->kernel_h - 1 &&
+            s->pad_w <= s->kernel_w - 1) {
+            const tn_conv2d_shape t = input_grad_as_forward(s);
+            if (positions_serve(&t)) {
+                int err = sconv_positions_input_grad(s, w, dy, dx);
+                if (err)
+                    return err;
+                dx = NULL; /* done: the panels compute dW and db */
+                if (!dw && !db)
+                    return 0;
+            }
+        }
         return sconv_panels_backward(s, x, w, dy, dx, dw, db);
+    }
     /* Each pass goes its own way: LeNet-5's second convolution, for one,
      * gets dW and db from the direct path and dx from im2col + GEMM.  Each
      * path below computes the passes it serves and leaves the rest (NULL
@@ -279,6 +332,17 @@ int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const 
                                double *dx, double *dw, double *db)
 {
     return dconv_panels_backward(s, x, w, dy, dx, dw, db);
+}
+
+int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
+                                 float *y)
+{
+    return sconv_positions_forward(s, x, w, bias, y);
+}
+
+int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
+{
+    return sconv_positions_input_grad(s, w, dy, dx);
 }
 
 /* ---- the reference loops ----------------------------------------------------------

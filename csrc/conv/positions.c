@@ -1,0 +1,222 @@
+/*
+ * conv/positions.c -- the forward convolution of small images one output
+ * position at a time, with the images of the batch as the GEMM's columns:
+ * the panel path's twin for ResNet's 7x7 and 4x4 stages, which skips the
+ * kernel taps that would read the padding.
+ *
+ * For output position (i, j) and kernel tap (p, q), every image reads the
+ * same pixel (i*sh + p - ph, j*sw + q - pw) of each of its channels.  So
+ *
+ *   Y_ij (C_out x batch) = sum over the taps (p, q) whose pixel is inside the image of
+ *                          W_pq (C_out x C) * X_pixel (C x batch)
+ *
+ * where W_pq[o, c] = w[o, c, p, q] and X_pixel[c, b] = x[b, c, pixel].  A tap
+ * whose pixel lies in the padding is left out of the sum instead of being
+ * multiplied by zeros, as im2col + GEMM does: on a 4x4 output with a 3x3
+ * kernel and padding 1, a corner position has 4 taps, an edge 6, the
+ * middle 9: 69 % of the multiply-adds of im2col (82 % at 7x7).
+ *
+ *   x  (batch, C, H, W)  ->  xt[pixel][c][b]        (once per call: every tap's
+ *                                                    B is then rows of xt, read
+ *                                                    by the micro-kernel in place)
+ *   w  (C_out, C, kh, kw) -> per tap, W_pq packed as A (micro-panels of mr rows)
+ *   Y_ij accumulates in yt[position][o][b]; y[b, o, i, j] = yt[(i, j)][o][b] + bias[o].
+ *
+ * Loops: jobs are blocks of C_out rows (threads take them as they come); in a
+ * job, for each tap and k slice of channels the block's A panels stay in L2
+ * while every position the tap reaches multiplies them (each position's B,
+ * a k slice of one pixel's rows of xt, stays in L1 across the A panels).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tinynet.h"
+#include "common/sizes.h"
+#include "common/threads.h"
+#include "conv/conv.h"
+#include "conv/panels.h"
+#include "gemm/gemm.h"
+
+/* Channels (the GEMM's k) multiplied at a time: as gemm.c's kc. */
+#define POSITIONS_MAX_SLICE 256
+/* Output channels per job: as gemm.c's mc (an A block of 168 x 256 floats stays in L2). */
+#define POSITIONS_BLOCK_ROWS 168
+
+/* The row stride of xt and yt: the batch rounded up to whole B panels of nr columns (the micro-kernel
+ * reads whole panel rows; the columns past the batch are zero), and not a multiple of 64 numbers (rows a
+ * multiple of 256 bytes apart would fall into the same L1 sets). */
+static int64_t batch_stride(int64_t batch, int nr)
+{
+    const int64_t ld = tn_round_up(batch, nr);
+    return ld % 64 == 0 ? ld + 16 : ld;
+}
+
+/* Which taps of the kernel read inside the image for output row i (or column): p with
+ * 0 <= i*stride + p - pad < size. */
+static int tap_inside(int64_t i, int64_t p, int64_t stride, int64_t pad, int64_t size)
+{
+    const int64_t at = i * stride + p - pad;
+    return at >= 0 && at < size;
+}
+
+/* The share of im2col's multiply-adds whose tap reads inside the image (the rest read the padding): the
+ * share of (output row, kernel row) pairs inside, times that of (output column, kernel column) pairs. */
+double sconv_positions_share(const tn_conv2d_shape *s)
+{
+    int64_t rows = 0, columns = 0;
+    for (int64_t p = 0; p < s->kernel_h; p++) {
+        int64_t lo, hi;
+        inside_outputs(p - s->pad_h, s->stride_h, s->in_h, s->out_h, &lo, &hi);
+        rows += hi - lo;
+    }
+    for (int64_t q = 0; q < s->kernel_w; q++) {
+        int64_t lo, hi;
+        inside_outputs(q - s->pad_w, s->stride_w, s->in_w, s->out_w, &lo, &hi);
+        columns += hi - lo;
+    }
+    return (double)rows / (double)(s->out_h * s->kernel_h) * (double)columns / (double)(s->out_w * s->kernel_w);
+}
+
+/* The convolution of x by w (turned = 0), or by the kernel turned by 180 degrees with its two channel
+ * axes swapped (turned = 1: dL/dx as a forward convolution, see sconv_positions_input_grad; s is then
+ * that convolution's shape, and w the original weights, C x C_out x kh x kw as s counts them). */
+static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const float *w, int turned,
+                                const float *bias, float *y)
+{
+    const sgemm_plan *plan = sgemm_plan_for(tn_get_simd_level());
+    const int mr = plan->mr, nr = plan->nr;
+    const int64_t B = s->batch, C = s->in_channels, Co = s->out_channels, H = s->in_h, W = s->in_w;
+    const int64_t taps = s->kernel_h * s->kernel_w, pixels = H * W, P = s->out_h * s->out_w;
+    const int64_t ld = batch_stride(B, nr), slices = tn_ceil_div(C, POSITIONS_MAX_SLICE);
+    const int64_t depth = tn_ceil_div(C, slices); /* k slices of nearly equal depth */
+    const int64_t a_panels = tn_ceil_div(Co, mr);
+    /* A: for each tap and slice, Co rows packed as micro-panels of the heights panel_start gives */
+    const int64_t a_len = taps * slices * (Co * depth + A_PACK_SLACK);
+    float *xt = malloc((size_t)(pixels * C * ld) * sizeof(float));
+    float *yt = malloc((size_t)(P * Co * ld) * sizeof(float));
+    float *a = malloc((size_t)a_len * sizeof(float));
+    if (!xt || !yt || !a) {
+        free(xt);
+        free(yt);
+        free(a);
+        return TN_ERR_NOMEM;
+    }
+    /* jobs: blocks of at most POSITIONS_BLOCK_ROWS output rows, at least one per thread (when there are as
+     * many micro-panels); each job reads all of xt once per tap */
+    const int64_t jobs = tn_min64(a_panels, tn_max64(tn_ceil_div(Co, POSITIONS_BLOCK_ROWS), tn_free_threads()));
+    const int threads = tn_threads_for_jobs(jobs);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        /* xt[pixel][c][b] = x[b][c][pixel], zero past the batch: per channel, the images' rows of pixels
+         * read one after the other, written down the columns of xt (its lines stay in L1 while b runs) */
+#pragma omp for schedule(static)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t b0 = 0; b0 < ld; b0 += 16) /* 16 images: one line of xt per pixel */
+                for (int64_t px = 0; px < pixels; px++) {
+                    float *to = xt + (px * C + c) * ld;
+                    for (int64_t b = b0; b < tn_min64(b0 + 16, ld); b++)
+                        to[b] = b < B ? x[(b * C + c) * pixels + px] : 0;
+                }
+        /* A for tap t and slice l: element (o, c0 + k) = w[o, c0 + k, t].  Per slice and micro-panel, all
+         * the taps at once, so that w is read in order (a tap's numbers are `taps` apart in it). */
+#pragma omp for schedule(static)
+        for (int64_t lq = 0; lq < slices * a_panels; lq++) {
+            const int64_t l = lq / a_panels, q = lq % a_panels, c0 = l * depth, d = tn_min64(depth, C - c0);
+            const int64_t r = panel_start(q, a_panels, Co), h = panel_start(q + 1, a_panels, Co) - r;
+            for (int64_t k = 0; k < d; k++)
+                for (int64_t i = 0; i < h; i++) {
+                    float *to = a + l * (Co * depth + A_PACK_SLACK) + r * d + k * h + i; /* + tap t's place */
+                    const int64_t tap_apart = slices * (Co * depth + A_PACK_SLACK);
+                    if (!turned) {
+                        const float *from = w + ((r + i) * C + c0 + k) * taps; /* w[o][c][t] */
+                        for (int64_t t = 0; t < taps; t++)
+                            to[t * tap_apart] = from[t];
+                    } else { /* w'[o][c][t] = w[c][o][taps - 1 - t] */
+                        const float *from = w + ((c0 + k) * Co + r + i) * taps + taps - 1;
+                        for (int64_t t = 0; t < taps; t++)
+                            to[t * tap_apart] = from[-t];
+                    }
+                }
+        }
+        /* the products: job = a block of output rows, every position */
+#pragma omp for schedule(dynamic)
+        for (int64_t job = 0; job < jobs; job++) {
+            int64_t o0, o1;
+            tn_split_range(0, Co, jobs, job, &o0, &o1);
+            /* the block's A panels: those whose first row is in [o0, o1) */
+            int64_t qa0 = 0, qa1 = 0;
+            while (qa0 < a_panels && panel_start(qa0, a_panels, Co) < o0)
+                qa0++;
+            qa1 = qa0;
+            while (qa1 < a_panels && panel_start(qa1, a_panels, Co) < o1)
+                qa1++;
+            const int64_t r0 = panel_start(qa0, a_panels, Co), r1 = panel_start(qa1, a_panels, Co);
+            for (int64_t pos = 0; pos < P; pos++) /* positions no tap reaches (padding only) stay zero */
+                for (int64_t o = r0; o < r1; o++)
+                    memset(yt + (pos * Co + o) * ld, 0, (size_t)ld * sizeof(float));
+            for (int64_t ts = 0; ts < taps * slices; ts++) {
+                const int64_t t = ts / slices, c0 = ts % slices * depth, d = tn_min64(depth, C - c0);
+                const int64_t p = t / s->kernel_w, q = t % s->kernel_w;
+                const float *packed = a + ts * (Co * depth + A_PACK_SLACK);
+                for (int64_t i = 0; i < s->out_h; i++) {
+                    if (!tap_inside(i, p, s->stride_h, s->pad_h, H))
+                        continue;
+                    for (int64_t j = 0; j < s->out_w; j++) {
+                        if (!tap_inside(j, q, s->stride_w, s->pad_w, W))
+                            continue;
+                        const int64_t px = (i * s->stride_h + p - s->pad_h) * W + (j * s->stride_w + q - s->pad_w);
+                        const float *b_rows = xt + (px * C + c0) * ld;
+                        float *c_rows = yt + (i * s->out_w + j) * Co * ld;
+                        for (int64_t jb = 0; jb < B; jb += nr)
+                            for (int64_t qa = qa0; qa < qa1; qa++) {
+                                const int64_t r = panel_start(qa, a_panels, Co);
+                                const int h = (int)(panel_start(qa + 1, a_panels, Co) - r);
+                                plan->kernel(d, packed + r * d, b_rows + jb, ld, c_rows + r * ld + jb, ld, 1.0f,
+                                             1.0f, h, (int)tn_min64(nr, B - jb));
+                            }
+                    }
+                }
+            }
+        }
+        /* y[b][o][pos] = yt[pos][o][b] + bias[o]: per output channel, the lines of yt it reads stay in L1
+         * while b runs */
+#pragma omp for schedule(static)
+        for (int64_t o = 0; o < Co; o++) {
+            const float add = bias ? bias[o] : 0;
+            for (int64_t b = 0; b < B; b++) {
+                float *to = y + (b * Co + o) * P;
+                for (int64_t pos = 0; pos < P; pos++)
+                    to[pos] = yt[(pos * Co + o) * ld + b] + add;
+            }
+        }
+    }
+    free(xt);
+    free(yt);
+    free(a);
+    return 0;
+}
+
+int sconv_positions_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
+{
+    return positions_forward_by(s, x, w, 0, bias, y);
+}
+
+/*
+ * dL/dx of a stride-1 convolution with padding <= kernel - 1: the forward convolution of dL/dy by the
+ * turned kernel, padded kernel - 1 - padding (conv/panels_backward.inc states the identity).
+ */
+int sconv_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
+{
+    if (s->stride_h != 1 || s->stride_w != 1 || s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
+        return TN_ERR_UNSUPPORTED;
+    tn_conv2d_shape t = *s;
+    t.in_channels = s->out_channels;
+    t.out_channels = s->in_channels;
+    t.in_h = s->out_h;
+    t.in_w = s->out_w;
+    t.out_h = s->in_h;
+    t.out_w = s->in_w;
+    t.pad_h = s->kernel_h - 1 - s->pad_h;
+    t.pad_w = s->kernel_w - 1 - s->pad_w;
+    return positions_forward_by(&t, dy, w, 1, NULL, dx);
+}
