@@ -165,11 +165,13 @@ int tn_sconv2d_panels_backward(const tn_conv2d_shape *s, const float *x, const f
 int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
                                double *dx, double *dw, double *db);
 /* The convolution by output positions (conv/positions.c) on its own, whatever the dispatcher would
- * choose: for the tests.  The forward pass of every float32 shape; dL/dx of stride-1 shapes with padding
- * <= kernel - 1 (else TN_ERR_UNSUPPORTED). */
+ * choose: for the tests.  The forward pass, dL/dW and dL/db (either may be NULL) of every float32 shape;
+ * dL/dx of stride-1 shapes with padding <= kernel - 1 (else TN_ERR_UNSUPPORTED). */
 int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
                                  float *y);
 int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx);
+int tn_sconv2d_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw,
+                                     float *db);
 
 /* ---- 2-D pooling, NCHW (csrc/pool/pool2d.c) -------------------------------
  * Max pooling treats padding as -infinity; the forward pass records, for

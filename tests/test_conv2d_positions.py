@@ -2,10 +2,10 @@
 (tn_sconv2d_*_ref), on its own and through the dispatcher.
 
 The dispatcher (csrc/conv/conv2d.c) gives it, of the panel path's float32 convolutions, the forward
-passes (and dL/dx of stride-1 ones, a forward pass of dL/dy) of batches of 16 or more small images
+passes, dL/dW and dL/db (and dL/dx of stride-1 ones, a forward pass of dL/dy) of batches of 16 or more small images
 whose kernel taps read the padding in a quarter or more of im2col's multiply-adds: ResNet's 4x4
-stage.  On its own it computes the forward pass of any shape, and dL/dx of stride-1 shapes with
-padding up to kernel - 1, at every SIMD level the machine has.
+stage.  On its own it computes the forward pass, dL/dW and dL/db of any shape, and dL/dx of
+stride-1 shapes with padding up to kernel - 1, at every SIMD level the machine has.
 """
 
 import numpy as np
@@ -85,6 +85,26 @@ def test_input_grad_matches_reference(case):
     lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(expected), ffi.NULL, ffi.NULL)
     terms = w.shape[0] * w.shape[2] * w.shape[3]
     assert_within(dx, expected, 4e-5 * np.sqrt(terms) * (np.abs(dy).max() * np.abs(w).max() + 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=any_cases(), want=st.sampled_from([(True, True), (True, False), (False, True)]))
+def test_weight_grad_matches_reference(case, want):
+    x, w, _ = make_arrays(case, np.float32)
+    s = shape_struct(x, w, case["stride"], case["pad"])
+    dy = np.random.default_rng(case["seed"] + 2).standard_normal((x.shape[0], w.shape[0], s.out_h, s.out_w))
+    dy = dy.astype(np.float32)
+    dw = np.full_like(w, np.nan) if want[0] else None
+    db = np.full(w.shape[0], np.nan, dtype=np.float32) if want[1] else None
+    assert lib.tn_sconv2d_positions_weight_grad(s, buf(x), buf(dy), buf(dw), buf(db)) == 0
+    dw_ref, db_ref = np.full_like(w, np.nan), np.full(w.shape[0], np.nan, dtype=np.float32)
+    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), ffi.NULL, buf(dw_ref), buf(db_ref))
+    terms = x.shape[0] * s.out_h * s.out_w
+    scale = 4e-5 * np.sqrt(terms) * (np.abs(dy).max() * max(np.abs(x).max(), 1) + 1)
+    if want[0]:
+        assert_within(dw, dw_ref, scale)
+    if want[1]:
+        assert_within(db, db_ref, scale)
 
 
 # ResNet-10's 4x4 stage and its stride-2 entry (the dispatcher's cases), a batch under one B panel,

@@ -6,9 +6,9 @@
  *   panels         (panels.c)            32 or more output channels (ResNet's
  *                                        64 to 512), padding past kernel - 1;
  *                                        float and double
- *   positions      (positions.c)         of those, float32 forward passes (and
- *                                        stride-1 dL/dx) of small images, where
- *                                        a quarter or more of im2col's
+ *   positions      (positions.c)         of those, float32 forward passes, dL/dW
+ *                                        (and stride-1 dL/dx) of small images,
+ *                                        where a quarter or more of im2col's
  *                                        multiply-adds would read the padding
  *   rows           (rows.c)              float32 on a CPU with AVX2, stride 1,
  *                                        images 12 or more pixels wide, up to
@@ -109,14 +109,15 @@ static int panels_serve(const tn_conv2d_shape *s)
 }
 
 /* The convolution by output positions (positions.c) computes, of what the panels serve, the float32
- * forward passes whose taps read the padding in a quarter or more of im2col's multiply-adds, and which
- * have a batch to fill its B panels (the images are its columns, nr at a time: 16 images half-fill
- * AVX-512's 32).  ResNet-10's 4x4 stage (3x3 kernel, padding 1: 31 % of the multiply-adds read the
- * padding, which positions.c leaves out), batch 64, one thread on an AVX-512 Xeon: 512 -> 512 forward 24.3
- * ms against the panels' 30.8, the stride-2 entry 256 -> 512 from 7x7 13.0 against 15.6; at 7x7 (18 %)
- * 256 -> 256 was 22.7 against 23.9, and the stride-2 entry 128 -> 256 from 14x14 lost (14.5 against
- * 12.9).  dL/dx of a stride-1 convolution is such a forward pass (of dL/dy by the turned kernel), with
- * the same share of padding. */
+ * forward passes and weight gradients whose taps read the padding in a quarter or more of im2col's
+ * multiply-adds, with a batch to fill its B panels (the images are its columns, nr at a time: 16 images
+ * half-fill AVX-512's 32).  ResNet-10's 4x4 stage (3x3 kernel, padding 1: 31 % of the multiply-adds
+ * read the padding, which positions.c leaves out), batch 64, one thread on an AVX-512 Xeon: 512 -> 512
+ * forward 24.3 ms against the panels' 30.8, dL/dW 29.1 against 35.5; the stride-2 entry 256 -> 512
+ * from 7x7 forward 13.0 against 15.6, dL/dW 15.0 against 19.8.  At 7x7 (18 %) 256 -> 256 drew level
+ * forward (22.7 against 23.9) and lost dL/dW (33.4 against 31.8), and the stride-2 entry 128 -> 256
+ * from 14x14 lost (14.5 against 12.9).  dL/dx of a stride-1 convolution is such a forward pass (of dL/dy
+ * by the turned kernel), with the same share of padding. */
 #define POSITIONS_MAX_PADDING_SHARE 0.25
 #define POSITIONS_MIN_BATCH 16
 /* ... and images of at most this many output pixels (its scratch holds the whole output, once more). */
@@ -203,6 +204,14 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
                         float *dx, float *dw, float *db)
 {
     if (panels_serve(s)) {
+        if ((dw || db) && positions_serve(s)) {
+            int err = sconv_positions_weight_grad(s, x, dy, dw, db);
+            if (err)
+                return err;
+            dw = db = NULL; /* done: what is left is dx */
+            if (!dx)
+                return 0;
+        }
         if (dx && s->stride_h == 1 && s->stride_w == 1 && s->pad_h <= s->kernel_h - 1 &&
             s->pad_w <= s->kernel_w - 1) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
@@ -210,7 +219,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
                 int err = sconv_positions_input_grad(s, w, dy, dx);
                 if (err)
                     return err;
-                dx = NULL; /* done: the panels compute dW and db */
+                dx = NULL; /* done: the panels compute dW and db, if still asked */
                 if (!dw && !db)
                     return 0;
             }
@@ -343,6 +352,12 @@ int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const
 int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
 {
     return sconv_positions_input_grad(s, w, dy, dx);
+}
+
+int tn_sconv2d_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw,
+                                     float *db)
+{
+    return sconv_positions_weight_grad(s, x, dy, dw, db);
 }
 
 /* ---- the reference loops ----------------------------------------------------------

@@ -1,8 +1,9 @@
 /*
- * conv/positions.c -- the forward convolution of small images one output
- * position at a time, with the images of the batch as the GEMM's columns:
- * the panel path's twin for ResNet's 7x7 and 4x4 stages, which skips the
- * kernel taps that would read the padding.
+ * conv/positions.c -- the convolution of small images one output position
+ * at a time, with the images of the batch as the GEMM's columns: the panel
+ * path's twin for small images (ResNet's 4x4 stage), which skips the kernel
+ * taps that would read the padding.  Forward, dL/dW and dL/db here; dL/dx of
+ * a stride-1 convolution is a forward pass (sconv_positions_input_grad).
  *
  * For output position (i, j) and kernel tap (p, q), every image reads the
  * same pixel (i*sh + p - ph, j*sw + q - pw) of each of its channels.  So
@@ -33,6 +34,7 @@
 #include "tinynet.h"
 #include "common/sizes.h"
 #include "common/threads.h"
+#include "conv/bias_grad.h"
 #include "conv/conv.h"
 #include "conv/panels.h"
 #include "gemm/gemm.h"
@@ -219,4 +221,99 @@ int sconv_positions_input_grad(const tn_conv2d_shape *s, const float *w, const f
     t.pad_h = s->kernel_h - 1 - s->pad_h;
     t.pad_w = s->kernel_w - 1 - s->pad_w;
     return positions_forward_by(&t, dy, w, 1, NULL, dx);
+}
+
+/*
+ * dL/dW and dL/db by output positions.  dW[o, c, p, q] sums dy[b, o, i, j] * x[b, c, pixel] over the
+ * images b and the positions (i, j) whose pixel for tap (p, q) is inside the image, so for each tap
+ *
+ *   dW_pq (C_out x C) = sum over those positions of  dY_ij (C_out x batch) * X_pixel^T (batch x C)
+ *
+ * one product per position with the batch as its k, its A dY_ij read in place from dyt[position][o][b]
+ * and its B X_pixel^T packed once per pixel into panels of nr channels (xp), whichever taps read it.  A
+ * job is one tap and one panel of channels: its columns of dW_pq, summed over the positions in order
+ * (so the result is the same on any number of threads), then copied into dw[o, c, p, q].
+ */
+int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db)
+{
+    const sgemm_plan *plan = sgemm_plan_for(tn_get_simd_level());
+    const int mr = plan->mr, nr = plan->nr;
+    const int64_t B = s->batch, C = s->in_channels, Co = s->out_channels, H = s->in_h, W = s->in_w;
+    const int64_t taps = s->kernel_h * s->kernel_w, pixels = H * W, P = s->out_h * s->out_w;
+    const int64_t ld = batch_stride(B, nr), c_panels = tn_ceil_div(C, nr), a_panels = tn_ceil_div(Co, mr);
+    const int64_t panel_len = B * nr; /* one pixel's panel of nr channels: B rows of nr numbers */
+    float *dyt = dw ? malloc((size_t)(P * Co * ld) * sizeof(float)) : NULL;
+    float *xp = dw ? malloc((size_t)(pixels * c_panels * panel_len) * sizeof(float)) : NULL;
+    float *dwt = dw ? malloc((size_t)(taps * Co * C) * sizeof(float)) : NULL;
+    if (dw && (!dyt || !xp || !dwt)) {
+        free(dyt);
+        free(xp);
+        free(dwt);
+        return TN_ERR_NOMEM;
+    }
+    if (db)
+        sconv_bias_grad(dy, B, Co, P, db, 1);
+    if (!dw)
+        return 0;
+    const int64_t jobs = taps * c_panels;
+    const int threads = tn_threads_for_jobs(jobs);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        /* dyt[pos][o][b] = dy[b][o][pos] (per output channel: its lines of dyt stay in L1 while b runs) */
+#pragma omp for schedule(static)
+        for (int64_t o = 0; o < Co; o++)
+            for (int64_t b0 = 0; b0 < B; b0 += 16)
+                for (int64_t pos = 0; pos < P; pos++) {
+                    float *to = dyt + (pos * Co + o) * ld;
+                    for (int64_t b = b0; b < tn_min64(b0 + 16, B); b++)
+                        to[b] = dy[(b * Co + o) * P + pos];
+                }
+        /* xp: pixel px's panel q holds x[b, q*nr + j, px] at row b, lane j (zero past the channels) */
+#pragma omp for schedule(static)
+        for (int64_t pq = 0; pq < pixels * c_panels; pq++) {
+            const int64_t px = pq / c_panels, c0 = pq % c_panels * nr;
+            float *panel = xp + pq * panel_len;
+            for (int64_t b = 0; b < B; b++)
+                for (int64_t j = 0; j < nr; j++)
+                    panel[b * nr + j] = c0 + j < C ? x[(b * C + c0 + j) * pixels + px] : 0;
+        }
+        /* the products: job = (tap, panel of channels) */
+#pragma omp for schedule(dynamic)
+        for (int64_t job = 0; job < jobs; job++) {
+            const int64_t t = job / c_panels, q = job % c_panels, p = t / s->kernel_w, qw = t % s->kernel_w;
+            const int cols = (int)tn_min64(nr, C - q * nr);
+            for (int64_t qa = 0; qa < a_panels; qa++) {
+                const int64_t r = panel_start(qa, a_panels, Co);
+                const int h = (int)(panel_start(qa + 1, a_panels, Co) - r);
+                float *tile = dwt + (t * Co + r) * C + q * nr;
+                float beta = 0; /* the first position the tap reaches writes the tile, the others add */
+                for (int64_t i = 0; i < s->out_h; i++) {
+                    if (!tap_inside(i, p, s->stride_h, s->pad_h, H))
+                        continue;
+                    for (int64_t j = 0; j < s->out_w; j++) {
+                        if (!tap_inside(j, qw, s->stride_w, s->pad_w, W))
+                            continue;
+                        const int64_t px = (i * s->stride_h + p - s->pad_h) * W + (j * s->stride_w + qw - s->pad_w);
+                        plan->kernel_a_in_place(B, dyt + ((i * s->out_w + j) * Co + r) * ld, ld,
+                                                xp + (px * c_panels + q) * panel_len, nr, tile, C, 1.0f, beta, h,
+                                                cols);
+                        beta = 1;
+                    }
+                }
+                if (beta == 0) /* no position reaches the image through this tap */
+                    for (int64_t i = 0; i < h; i++)
+                        memset(tile + i * C, 0, (size_t)cols * sizeof(float));
+            }
+        }
+        /* dw[o][c][t] = dwt[t][o][c] */
+#pragma omp for schedule(static)
+        for (int64_t o = 0; o < Co; o++)
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t t = 0; t < taps; t++)
+                    dw[(o * C + c) * taps + t] = dwt[(t * Co + o) * C + c];
+    }
+    free(dyt);
+    free(xp);
+    free(dwt);
+    return 0;
 }

@@ -105,7 +105,7 @@ def sparsity_player(probe, colour="C2"):
                        Curve("inside a unit: ReLU(BN(conv))", inside, "#24292f")],
                       "residual unit (1 = next to the input)", "fraction exactly 0", limits=(0.0, 1.0),
                       reference="step 0 (initial weights)")
-    mean = Series("mean over layers", [float(np.mean(zeros)) for zeros in probe.zero_fraction], digits=0,
+    mean = Series("mean over layers", [float(np.mean(zeros)) for zeros in probe.zero_fraction], digits=1,
                   percent=True, group="fraction of zeros", colour=colour)
     return StepPlayer("Sparsity of the residual v1 net, step by step",
                       f"After every BatchNorm + ReLU of the residual v1 net, on the same {len(probe.images)} test "
