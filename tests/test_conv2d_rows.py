@@ -158,6 +158,28 @@ def test_row_path_on_its_own_matches_the_ref_loops(level, case):
 
 
 @needs_c
+@pytest.mark.parametrize("batch, size, kernel", [(8, (1, 8), (1, 5)), (5, (2, 3), (1, 3)), (3, (1, 16), (1, 1))])
+def test_row_path_reads_nothing_past_a_batch_of_tiny_images(batch, size, kernel):
+    """Images of fewer numbers than a vector: the AVX-512 forward tile's whole-vector reads past an image
+    must not run off the batch's end (the sanitizer job catches a read past it; found there by the test
+    above: 8 images of 1 x 11 pixels and a 1 x 8 kernel read one number past x)."""
+    case = {"batch": batch, "in_channels": 1, "out_channels": 3, "size": size, "kernel": kernel, "stride": (1, 1),
+            "pad": (0, 0), "bias": True, "seed": batch}
+    x, w, b = make_arrays(case, np.float32)
+    y_ref, _ = reference_conv(x, w, b, case["stride"], case["pad"])
+    dy = np.ones(y_ref.shape, dtype=np.float32)
+    for level in row_tiles():
+        before = lib.tn_get_simd_level()
+        try:
+            lib.tn_set_simd_level(level)
+            rows, ref = rows_and_ref(x, w, b, dy, case["pad"])
+        finally:
+            lib.tn_set_simd_level(before)
+        for got, expected in zip(rows, ref):
+            assert_within(got, expected, 1e-4 * (np.abs(expected) + 1))
+
+
+@needs_c
 @pytest.mark.parametrize("want", [(True, False, False), (False, True, False), (False, False, True),
                                   (False, True, True), (False, False, False)])
 def test_row_path_on_its_own_computes_only_what_is_asked(want):

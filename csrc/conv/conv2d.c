@@ -120,13 +120,19 @@ static int panels_serve(const tn_conv2d_shape *s)
  * by the turned kernel), with the same share of padding. */
 #define POSITIONS_MAX_PADDING_SHARE 0.25
 #define POSITIONS_MIN_BATCH 16
-/* ... and images of at most this many output pixels (its scratch holds the whole output, once more). */
+/* ... and images of at most this many pixels, in and out (its scratch holds a copy of the whole input
+ * and of the whole output: a 2000 x 2000 image read at a few strided taps would be copied whole). */
 #define POSITIONS_MAX_PIXELS 256
+
+static int small_image(int64_t h, int64_t w)
+{
+    return h >= 1 && w >= 1 && h <= POSITIONS_MAX_PIXELS && w <= POSITIONS_MAX_PIXELS && h * w <= POSITIONS_MAX_PIXELS;
+}
 
 static int positions_serve(const tn_conv2d_shape *s)
 {
-    return s->batch >= POSITIONS_MIN_BATCH && s->out_h >= 1 && s->out_w >= 1 &&
-           s->out_h * s->out_w <= POSITIONS_MAX_PIXELS && sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
+    return s->batch >= POSITIONS_MIN_BATCH && small_image(s->out_h, s->out_w) && small_image(s->in_h, s->in_w) &&
+           sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
 }
 
 /* The shape of dL/dx of a stride-1 convolution (padding <= kernel - 1) as a forward convolution of dL/dy,

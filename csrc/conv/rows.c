@@ -100,7 +100,9 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
 #pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
     for (int64_t b = 0; b < pr->images; b++) {
         const float *image = x + b * pr->C * pr->H * pr->W;
-        const int exact_reads = !padded && b == pr->images - 1; /* (x's own last image has nothing after it) */
+        /* Whole-vector reads run up to ROWS_LANES - 1 numbers past the image: x's own images after this one
+         * must hold them (not the last image, nor, for images of fewer numbers, the few before it). */
+        const int exact_reads = !padded && (pr->images - 1 - b) * pr->C * pr->H * pr->W < ROWS_LANES - 1;
         if (padded) {
             float *mine = scratch + (int64_t)tn_thread_id() * per_thread;
             tn_copy_into_padded(image, 1, pr->C, pr->H, pr->W, pr->top, pr->left, Hp, Wp, plane, mine,
