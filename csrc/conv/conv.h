@@ -23,7 +23,7 @@ int dconv_im2col_backward(const tn_conv2d_shape *s, const double *x, const doubl
  * output position at a time, the taps that read the padding left out; float32.  _share: the share of
  * im2col's multiply-adds that read inside the image. */
 int sconv_positions_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
-int sconv_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx);
+int sconv_positions_input_grad(const tn_conv2d_shape *t, const float *w, const float *dy, float *dx);
 int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db);
 double sconv_positions_share(const tn_conv2d_shape *s);
 int sconv_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);

@@ -136,7 +136,7 @@ static int positions_serve(const tn_conv2d_shape *s)
 }
 
 /* The shape of dL/dx of a stride-1 convolution (padding <= kernel - 1) as a forward convolution of dL/dy,
- * for positions_serve: the input's pixels are its outputs, padded kernel - 1 - padding. */
+ * for positions_serve and positions.c: the input's pixels are its outputs, padded kernel - 1 - padding. */
 static tn_conv2d_shape input_grad_as_forward(const tn_conv2d_shape *s)
 {
     tn_conv2d_shape t = *s;
@@ -222,7 +222,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
             s->pad_w <= s->kernel_w - 1) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
             if (positions_serve(&t)) {
-                int err = sconv_positions_input_grad(s, w, dy, dx);
+                int err = sconv_positions_input_grad(&t, w, dy, dx);
                 if (err)
                     return err;
                 dx = NULL; /* done: the panels compute dW and db, if still asked */
@@ -357,7 +357,10 @@ int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const
 
 int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
 {
-    return sconv_positions_input_grad(s, w, dy, dx);
+    if (s->stride_h != 1 || s->stride_w != 1 || s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
+        return TN_ERR_UNSUPPORTED;
+    const tn_conv2d_shape t = input_grad_as_forward(s);
+    return sconv_positions_input_grad(&t, w, dy, dx);
 }
 
 int tn_sconv2d_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw,

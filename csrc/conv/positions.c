@@ -61,6 +61,62 @@ static int tap_inside(int64_t i, int64_t p, int64_t stride, int64_t pad, int64_t
     return at >= 0 && at < size;
 }
 
+/* The output positions each kernel tap t reaches inside the image, and the pixel it reads there: for
+ * n < reach->count[t], position reach->pos[t * P + n] reads pixel reach->pixel[t * P + n] (P = out_h * out_w). */
+typedef struct {
+    int64_t *count, *pos, *pixel;
+} tap_reach;
+
+static int make_reach(const tn_conv2d_shape *s, tap_reach *reach)
+{
+    const int64_t taps = s->kernel_h * s->kernel_w, P = s->out_h * s->out_w;
+    reach->count = malloc((size_t)taps * sizeof(int64_t));
+    reach->pos = malloc((size_t)(taps * P) * sizeof(int64_t));
+    reach->pixel = malloc((size_t)(taps * P) * sizeof(int64_t));
+    if (!reach->count || !reach->pos || !reach->pixel)
+        return TN_ERR_NOMEM;
+    for (int64_t t = 0; t < taps; t++) {
+        const int64_t p = t / s->kernel_w, q = t % s->kernel_w;
+        int64_t n = 0;
+        for (int64_t i = 0; i < s->out_h; i++) {
+            if (!tap_inside(i, p, s->stride_h, s->pad_h, s->in_h))
+                continue;
+            for (int64_t j = 0; j < s->out_w; j++) {
+                if (!tap_inside(j, q, s->stride_w, s->pad_w, s->in_w))
+                    continue;
+                reach->pos[t * P + n] = i * s->out_w + j;
+                reach->pixel[t * P + n] = (i * s->stride_h + p - s->pad_h) * s->in_w + (j * s->stride_w + q - s->pad_w);
+                n++;
+            }
+        }
+        reach->count[t] = n;
+    }
+    return 0;
+}
+
+static void free_reach(tap_reach *reach)
+{
+    free(reach->count);
+    free(reach->pos);
+    free(reach->pixel);
+}
+
+/* to[(px * channels + c) * ld + b] = from[(b * channels + c) * pixels + px], zero for b from `batch` to ld:
+ * a batch of images (or of dL/dy) pixel-major, the images of each (pixel, channel) side by side.  Per
+ * channel, 16 images at a time, so that the line of `to` each pixel writes stays in L1.  A work-sharing
+ * loop of the enclosing parallel region. */
+static void pixel_major(const float *from, int64_t batch, int64_t channels, int64_t pixels, int64_t ld, float *to)
+{
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < channels; c++)
+        for (int64_t b0 = 0; b0 < ld; b0 += 16)
+            for (int64_t px = 0; px < pixels; px++) {
+                float *row = to + (px * channels + c) * ld;
+                for (int64_t b = b0; b < tn_min64(b0 + 16, ld); b++)
+                    row[b] = b < batch ? from[(b * channels + c) * pixels + px] : 0;
+            }
+}
+
 /* The share of im2col's multiply-adds whose tap reads inside the image (the rest read the padding): the
  * share of (output row, kernel row) pairs inside, times that of (output column, kernel column) pairs. */
 double sconv_positions_share(const tn_conv2d_shape *s)
@@ -97,7 +153,9 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
     float *xt = malloc((size_t)(pixels * C * ld) * sizeof(float));
     float *yt = malloc((size_t)(P * Co * ld) * sizeof(float));
     float *a = malloc((size_t)a_len * sizeof(float));
-    if (!xt || !yt || !a) {
+    tap_reach reach;
+    if (make_reach(s, &reach) || !xt || !yt || !a) {
+        free_reach(&reach);
         free(xt);
         free(yt);
         free(a);
@@ -109,16 +167,7 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
     const int threads = tn_threads_for_jobs(jobs);
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-        /* xt[pixel][c][b] = x[b][c][pixel], zero past the batch: per channel, the images' rows of pixels
-         * read one after the other, written down the columns of xt (its lines stay in L1 while b runs) */
-#pragma omp for schedule(static)
-        for (int64_t c = 0; c < C; c++)
-            for (int64_t b0 = 0; b0 < ld; b0 += 16) /* 16 images: one line of xt per pixel */
-                for (int64_t px = 0; px < pixels; px++) {
-                    float *to = xt + (px * C + c) * ld;
-                    for (int64_t b = b0; b < tn_min64(b0 + 16, ld); b++)
-                        to[b] = b < B ? x[(b * C + c) * pixels + px] : 0;
-                }
+        pixel_major(x, B, C, pixels, ld, xt); /* xt[pixel][c][b] = x[b][c][pixel] */
         /* A for tap t and slice l: element (o, c0 + k) = w[o, c0 + k, t].  Per slice and micro-panel, all
          * the taps at once, so that w is read in order (a tap's numbers are `taps` apart in it). */
 #pragma omp for schedule(static)
@@ -158,25 +207,17 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
                     memset(yt + (pos * Co + o) * ld, 0, (size_t)ld * sizeof(float));
             for (int64_t ts = 0; ts < taps * slices; ts++) {
                 const int64_t t = ts / slices, c0 = ts % slices * depth, d = tn_min64(depth, C - c0);
-                const int64_t p = t / s->kernel_w, q = t % s->kernel_w;
                 const float *packed = a + ts * (Co * depth + A_PACK_SLACK);
-                for (int64_t i = 0; i < s->out_h; i++) {
-                    if (!tap_inside(i, p, s->stride_h, s->pad_h, H))
-                        continue;
-                    for (int64_t j = 0; j < s->out_w; j++) {
-                        if (!tap_inside(j, q, s->stride_w, s->pad_w, W))
-                            continue;
-                        const int64_t px = (i * s->stride_h + p - s->pad_h) * W + (j * s->stride_w + q - s->pad_w);
-                        const float *b_rows = xt + (px * C + c0) * ld;
-                        float *c_rows = yt + (i * s->out_w + j) * Co * ld;
-                        for (int64_t jb = 0; jb < B; jb += nr)
-                            for (int64_t qa = qa0; qa < qa1; qa++) {
-                                const int64_t r = panel_start(qa, a_panels, Co);
-                                const int h = (int)(panel_start(qa + 1, a_panels, Co) - r);
-                                plan->kernel(d, packed + r * d, b_rows + jb, ld, c_rows + r * ld + jb, ld, 1.0f,
-                                             1.0f, h, (int)tn_min64(nr, B - jb));
-                            }
-                    }
+                for (int64_t n = 0; n < reach.count[t]; n++) {
+                    const float *b_rows = xt + (reach.pixel[t * P + n] * C + c0) * ld;
+                    float *c_rows = yt + reach.pos[t * P + n] * Co * ld;
+                    for (int64_t jb = 0; jb < B; jb += nr)
+                        for (int64_t qa = qa0; qa < qa1; qa++) {
+                            const int64_t r = panel_start(qa, a_panels, Co);
+                            const int h = (int)(panel_start(qa + 1, a_panels, Co) - r);
+                            plan->kernel(d, packed + r * d, b_rows + jb, ld, c_rows + r * ld + jb, ld, 1.0f, 1.0f, h,
+                                         (int)tn_min64(nr, B - jb));
+                        }
                 }
             }
         }
@@ -192,6 +233,7 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
             }
         }
     }
+    free_reach(&reach);
     free(xt);
     free(yt);
     free(a);
@@ -205,22 +247,12 @@ int sconv_positions_forward(const tn_conv2d_shape *s, const float *x, const floa
 
 /*
  * dL/dx of a stride-1 convolution with padding <= kernel - 1: the forward convolution of dL/dy by the
- * turned kernel, padded kernel - 1 - padding (conv/panels_backward.inc states the identity).
+ * turned kernel, padded kernel - 1 - padding (conv/panels_backward.inc states the identity); `t` is the
+ * shape of that forward convolution (conv2d.c's input_grad_as_forward), w the original weights.
  */
-int sconv_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
+int sconv_positions_input_grad(const tn_conv2d_shape *t, const float *w, const float *dy, float *dx)
 {
-    if (s->stride_h != 1 || s->stride_w != 1 || s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
-        return TN_ERR_UNSUPPORTED;
-    tn_conv2d_shape t = *s;
-    t.in_channels = s->out_channels;
-    t.out_channels = s->in_channels;
-    t.in_h = s->out_h;
-    t.in_w = s->out_w;
-    t.out_h = s->in_h;
-    t.out_w = s->in_w;
-    t.pad_h = s->kernel_h - 1 - s->pad_h;
-    t.pad_w = s->kernel_w - 1 - s->pad_w;
-    return positions_forward_by(&t, dy, w, 1, NULL, dx);
+    return positions_forward_by(t, dy, w, 1, NULL, dx);
 }
 
 /*
@@ -245,7 +277,9 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
     float *dyt = dw ? malloc((size_t)(P * Co * ld) * sizeof(float)) : NULL;
     float *xp = dw ? malloc((size_t)(pixels * c_panels * panel_len) * sizeof(float)) : NULL;
     float *dwt = dw ? malloc((size_t)(taps * Co * C) * sizeof(float)) : NULL;
-    if (dw && (!dyt || !xp || !dwt)) {
+    tap_reach reach = {NULL, NULL, NULL};
+    if (dw && (make_reach(s, &reach) || !dyt || !xp || !dwt)) {
+        free_reach(&reach);
         free(dyt);
         free(xp);
         free(dwt);
@@ -259,15 +293,7 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
     const int threads = tn_threads_for_jobs(jobs);
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-        /* dyt[pos][o][b] = dy[b][o][pos] (per output channel: its lines of dyt stay in L1 while b runs) */
-#pragma omp for schedule(static)
-        for (int64_t o = 0; o < Co; o++)
-            for (int64_t b0 = 0; b0 < B; b0 += 16)
-                for (int64_t pos = 0; pos < P; pos++) {
-                    float *to = dyt + (pos * Co + o) * ld;
-                    for (int64_t b = b0; b < tn_min64(b0 + 16, B); b++)
-                        to[b] = dy[(b * Co + o) * P + pos];
-                }
+        pixel_major(dy, B, Co, P, ld, dyt); /* dyt[pos][o][b] = dy[b][o][pos] */
         /* xp: pixel px's panel q holds x[b, q*nr + j, px] at row b, lane j (zero past the channels) */
 #pragma omp for schedule(static)
         for (int64_t pq = 0; pq < pixels * c_panels; pq++) {
@@ -280,27 +306,17 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
         /* the products: job = (tap, panel of channels) */
 #pragma omp for schedule(dynamic)
         for (int64_t job = 0; job < jobs; job++) {
-            const int64_t t = job / c_panels, q = job % c_panels, p = t / s->kernel_w, qw = t % s->kernel_w;
+            const int64_t t = job / c_panels, q = job % c_panels;
             const int cols = (int)tn_min64(nr, C - q * nr);
             for (int64_t qa = 0; qa < a_panels; qa++) {
                 const int64_t r = panel_start(qa, a_panels, Co);
                 const int h = (int)(panel_start(qa + 1, a_panels, Co) - r);
                 float *tile = dwt + (t * Co + r) * C + q * nr;
-                float beta = 0; /* the first position the tap reaches writes the tile, the others add */
-                for (int64_t i = 0; i < s->out_h; i++) {
-                    if (!tap_inside(i, p, s->stride_h, s->pad_h, H))
-                        continue;
-                    for (int64_t j = 0; j < s->out_w; j++) {
-                        if (!tap_inside(j, qw, s->stride_w, s->pad_w, W))
-                            continue;
-                        const int64_t px = (i * s->stride_h + p - s->pad_h) * W + (j * s->stride_w + qw - s->pad_w);
-                        plan->kernel_a_in_place(B, dyt + ((i * s->out_w + j) * Co + r) * ld, ld,
-                                                xp + (px * c_panels + q) * panel_len, nr, tile, C, 1.0f, beta, h,
-                                                cols);
-                        beta = 1;
-                    }
-                }
-                if (beta == 0) /* no position reaches the image through this tap */
+                for (int64_t n = 0; n < reach.count[t]; n++) /* the first position writes the tile, the others add */
+                    plan->kernel_a_in_place(B, dyt + (reach.pos[t * P + n] * Co + r) * ld, ld,
+                                            xp + (reach.pixel[t * P + n] * c_panels + q) * panel_len, nr, tile, C,
+                                            1.0f, n == 0 ? 0.0f : 1.0f, h, cols);
+                if (reach.count[t] == 0) /* no position reaches the image through this tap */
                     for (int64_t i = 0; i < h; i++)
                         memset(tile + i * C, 0, (size_t)cols * sizeof(float));
             }
@@ -312,6 +328,7 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
                 for (int64_t t = 0; t < taps; t++)
                     dw[(o * C + c) * taps + t] = dwt[(t * Co + o) * C + c];
     }
+    free_reach(&reach);
     free(dyt);
     free(xp);
     free(dwt);
