@@ -136,6 +136,16 @@ def test_dispatched_shapes_match_reference(batch, c_in, size, c_out, stride, pad
     dx_ref, dw_ref = np.full_like(x, np.nan), np.full_like(w, np.nan)
     lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(dx_ref), buf(dw_ref), ffi.NULL)
     assert_within(y, y_ref, tolerance(x, w, y_ref))
+    # The dispatcher took the positions path: its own entry points give the same numbers bit for bit (its
+    # sums run in an order of their own, the same on any number of threads; the panels' differ from it).
+    np.testing.assert_array_equal(y, forward(lib.tn_sconv2d_positions_forward, x, w, b, (stride, stride), (pad, pad)))
+    dw_own = np.full_like(w, np.nan)
+    assert lib.tn_sconv2d_positions_weight_grad(s, buf(x), buf(dy), buf(dw_own), ffi.NULL) == 0
+    np.testing.assert_array_equal(dw, dw_own)
+    if stride == 1 and pad <= kernel - 1:  # dL/dx as a forward pass of dL/dy: positions too
+        dx_own = np.full_like(x, np.nan)
+        assert lib.tn_sconv2d_positions_input_grad(s, buf(w), buf(dy), buf(dx_own)) == 0
+        np.testing.assert_array_equal(dx, dx_own)
     scale = np.sqrt(c_out * kernel * kernel) * 4e-5 * (np.abs(dy).max() * np.abs(w).max() + 1)
     assert_within(dx, dx_ref, scale)
     assert_within(dw, dw_ref, np.sqrt(batch * s.out_h * s.out_w) * 4e-5 * (np.abs(dy).max() * np.abs(x).max() + 1))

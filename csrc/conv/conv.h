@@ -17,15 +17,17 @@ int sconv_im2col_backward(const tn_conv2d_shape *s, const float *x, const float 
 int dconv_im2col_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
                           double *dx, double *dw, double *db);
 
-/* im2col + GEMM with im2col written straight into the GEMM's panels (panels.c): every shape, float
- * and double. */
-/* conv/positions.c: the forward pass (and dL/dx of a stride-1 convolution, as one) of small images, one
- * output position at a time, the taps that read the padding left out; float32.  _share: the share of
- * im2col's multiply-adds that read inside the image. */
+/* conv/positions.c: small images one output position at a time, the taps that read the padding left
+ * out; float32.  The forward pass, dL/dW with dL/db (either may be NULL), and dL/dx of a stride-1
+ * convolution as the forward convolution of shape t (conv2d.c's input_grad_as_forward).  _share: the
+ * share of im2col's multiply-adds that read inside the image. */
 int sconv_positions_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
 int sconv_positions_input_grad(const tn_conv2d_shape *t, const float *w, const float *dy, float *dx);
 int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db);
 double sconv_positions_share(const tn_conv2d_shape *s);
+
+/* im2col + GEMM with im2col written straight into the GEMM's panels (panels.c): every shape, float
+ * and double. */
 int sconv_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
 int dconv_panels_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias, double *y);
 int sconv_panels_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,

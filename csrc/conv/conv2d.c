@@ -56,6 +56,30 @@
 
 enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
 
+/* Stride 1 and padding at most kernel - 1: then dL/dx is the forward convolution of dL/dy, padded
+ * kernel - 1 - padding, by the kernel turned by 180 degrees (input_grad_as_forward), which is how the
+ * row, direct and position paths compute it. */
+static int input_grad_is_forward(const tn_conv2d_shape *s)
+{
+    return s->stride_h == 1 && s->stride_w == 1 && s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1;
+}
+
+/* The shape of that forward convolution: the input's pixels are its outputs. */
+static tn_conv2d_shape input_grad_as_forward(const tn_conv2d_shape *s)
+{
+    tn_conv2d_shape t = *s;
+    t.in_channels = s->out_channels;
+    t.out_channels = s->in_channels;
+    t.in_h = s->out_h;
+    t.in_w = s->out_w;
+    t.out_h = s->in_h;
+    t.out_w = s->in_w;
+    t.pad_h = s->kernel_h - 1 - s->pad_h;
+    t.pad_w = s->kernel_w - 1 - s->pad_w;
+    return t;
+}
+
+
 /* The row convolution takes images whose rows fill most of its 16-pixel pieces (the outputs' rows;
  * for dL/dx, the inputs'), with few channels: each channel costs a broadcast and a register.  Measured
  * on one thread against the paths below (AVX-512 Xeon, batch 1024 unless said): 4 -> 4 at 28x28
@@ -75,9 +99,7 @@ enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
 static int rows_serve(const tn_conv2d_shape *s, enum conv_pass pass)
 {
     const int simd = tn_get_simd_level();
-    if (simd < TN_SIMD_AVX2 || s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
-        return 0;
-    if (s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
+    if (simd < TN_SIMD_AVX2 || !input_grad_is_forward(s) || s->batch < 1)
         return 0;
     if (s->in_channels > ROWS_MAX_CHANNELS || s->out_channels > ROWS_MAX_CHANNELS)
         return 0;
@@ -135,22 +157,6 @@ static int positions_serve(const tn_conv2d_shape *s)
            sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
 }
 
-/* The shape of dL/dx of a stride-1 convolution (padding <= kernel - 1) as a forward convolution of dL/dy,
- * for positions_serve and positions.c: the input's pixels are its outputs, padded kernel - 1 - padding. */
-static tn_conv2d_shape input_grad_as_forward(const tn_conv2d_shape *s)
-{
-    tn_conv2d_shape t = *s;
-    t.in_channels = s->out_channels;
-    t.out_channels = s->in_channels;
-    t.in_h = s->out_h;
-    t.in_w = s->out_w;
-    t.out_h = s->in_h;
-    t.out_w = s->in_w;
-    t.pad_h = s->kernel_h - 1 - s->pad_h;
-    t.pad_w = s->kernel_w - 1 - s->pad_w;
-    return t;
-}
-
 /* Enough channels to fill at least half of their blocks (the zeros past the
  * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
  * With blocks of 8 below 16 channels and of 16 from there (direct.h), that
@@ -180,7 +186,7 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
          * over the output pixels only: when the convolution shrinks the
          * image (LeNet's 12x12 -> 8x8, 2.25 times fewer) the zeros around
          * dL/dy cost more than col2im does. */
-        return channels_fit(s->in_channels) && s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1 &&
+        return channels_fit(s->in_channels) && input_grad_is_forward(s) &&
                s->in_h * s->in_w <= DIRECT_MAX_GRAD_PIXELS && 2 * s->in_h * s->in_w <= 3 * s->out_h * s->out_w;
     }
     return 0;
@@ -218,8 +224,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
             if (!dx)
                 return 0;
         }
-        if (dx && s->stride_h == 1 && s->stride_w == 1 && s->pad_h <= s->kernel_h - 1 &&
-            s->pad_w <= s->kernel_w - 1) {
+        if (dx && input_grad_is_forward(s)) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
             if (positions_serve(&t)) {
                 int err = sconv_positions_input_grad(&t, w, dy, dx);
@@ -280,7 +285,7 @@ static int direct_can_compute(const tn_conv2d_shape *s, int input_grad)
 {
     if (s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
         return 0;
-    return !input_grad || (s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1);
+    return !input_grad || input_grad_is_forward(s);
 }
 
 int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
@@ -304,8 +309,7 @@ int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x, const f
 
 static int rows_can_compute(const tn_conv2d_shape *s)
 {
-    return s->stride_h == 1 && s->stride_w == 1 && s->batch >= 1 && s->pad_h <= s->kernel_h - 1 &&
-           s->pad_w <= s->kernel_w - 1;
+    return s->batch >= 1 && input_grad_is_forward(s);
 }
 
 int tn_sconv2d_rows_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
@@ -357,7 +361,7 @@ int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const
 
 int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
 {
-    if (s->stride_h != 1 || s->stride_w != 1 || s->pad_h > s->kernel_h - 1 || s->pad_w > s->kernel_w - 1)
+    if (!input_grad_is_forward(s))
         return TN_ERR_UNSUPPORTED;
     const tn_conv2d_shape t = input_grad_as_forward(s);
     return sconv_positions_input_grad(&t, w, dy, dx);

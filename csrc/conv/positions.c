@@ -149,7 +149,7 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
     const int64_t depth = tn_ceil_div(C, slices); /* k slices of nearly equal depth */
     const int64_t a_panels = tn_ceil_div(Co, mr);
     /* A: for each tap and slice, Co rows packed as micro-panels of the heights panel_start gives */
-    const int64_t a_len = taps * slices * (Co * depth + A_PACK_SLACK);
+    const int64_t tap_apart = slices * (Co * depth + A_PACK_SLACK), a_len = taps * tap_apart;
     float *xt = malloc((size_t)(pixels * C * ld) * sizeof(float));
     float *yt = malloc((size_t)(P * Co * ld) * sizeof(float));
     float *a = malloc((size_t)a_len * sizeof(float));
@@ -161,8 +161,8 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
         free(a);
         return TN_ERR_NOMEM;
     }
-    /* jobs: blocks of at most POSITIONS_BLOCK_ROWS output rows, at least one per thread (when there are as
-     * many micro-panels); each job reads all of xt once per tap */
+    /* jobs: blocks of A's micro-panels, about POSITIONS_BLOCK_ROWS output rows or fewer, at least one per
+     * thread (when there are as many micro-panels); each job reads all of xt once per tap */
     const int64_t jobs = tn_min64(a_panels, tn_max64(tn_ceil_div(Co, POSITIONS_BLOCK_ROWS), tn_free_threads()));
     const int threads = tn_threads_for_jobs(jobs);
 #pragma omp parallel num_threads(threads) if (threads > 1)
@@ -177,7 +177,6 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
             for (int64_t k = 0; k < d; k++)
                 for (int64_t i = 0; i < h; i++) {
                     float *to = a + l * (Co * depth + A_PACK_SLACK) + r * d + k * h + i; /* + tap t's place */
-                    const int64_t tap_apart = slices * (Co * depth + A_PACK_SLACK);
                     if (!turned) {
                         const float *from = w + ((r + i) * C + c0 + k) * taps; /* w[o][c][t] */
                         for (int64_t t = 0; t < taps; t++)
@@ -192,15 +191,8 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
         /* the products: job = a block of output rows, every position */
 #pragma omp for schedule(dynamic)
         for (int64_t job = 0; job < jobs; job++) {
-            int64_t o0, o1;
-            tn_split_range(0, Co, jobs, job, &o0, &o1);
-            /* the block's A panels: those whose first row is in [o0, o1) */
-            int64_t qa0 = 0, qa1 = 0;
-            while (qa0 < a_panels && panel_start(qa0, a_panels, Co) < o0)
-                qa0++;
-            qa1 = qa0;
-            while (qa1 < a_panels && panel_start(qa1, a_panels, Co) < o1)
-                qa1++;
+            int64_t qa0, qa1; /* the job's A micro-panels */
+            tn_split_range(0, a_panels, jobs, job, &qa0, &qa1);
             const int64_t r0 = panel_start(qa0, a_panels, Co), r1 = panel_start(qa1, a_panels, Co);
             for (int64_t pos = 0; pos < P; pos++) /* positions no tap reaches (padding only) stay zero */
                 for (int64_t o = r0; o < r1; o++)
