@@ -172,6 +172,11 @@ int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const
 int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx);
 int tn_sconv2d_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw,
                                      float *db);
+/* The convolution one kernel tap at a time (conv/taps.c) on its own, whatever the dispatcher would
+ * choose: for the tests.  The forward pass and dL/dx of float32 shapes of stride 1 with padding <=
+ * kernel - 1 whose shifted copies take at most 64 MiB a thread (else TN_ERR_UNSUPPORTED). */
+int tn_sconv2d_taps_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
+int tn_sconv2d_taps_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx);
 
 /* ---- 2-D pooling, NCHW (csrc/pool/pool2d.c) -------------------------------
  * Max pooling treats padding as -infinity; the forward pass records, for

@@ -26,6 +26,12 @@ int sconv_positions_input_grad(const tn_conv2d_shape *t, const float *w, const f
 int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db);
 double sconv_positions_share(const tn_conv2d_shape *s);
 
+/* conv/taps.c: a stride-1 convolution one kernel tap at a time, B read in place from shifted copies of
+ * each image; float32.  The forward pass, and dL/dx of a stride-1 convolution as the forward convolution
+ * of shape t (conv2d.c's input_grad_as_forward).  Padding at most kernel - 1. */
+int sconv_taps_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
+int sconv_taps_input_grad(const tn_conv2d_shape *t, const float *w, const float *dy, float *dx);
+
 /* im2col + GEMM with im2col written straight into the GEMM's panels (panels.c): every shape, float
  * and double. */
 int sconv_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);

@@ -10,6 +10,9 @@
  *                                        (and stride-1 dL/dx) of small images,
  *                                        where a quarter or more of im2col's
  *                                        multiply-adds would read the padding
+ *   taps           (taps.c)              of the rest, float32 stride-1 forward
+ *                                        passes and dL/dx (ResNet's 28x28 and,
+ *                                        without AVX-512, every stage)
  *   rows           (rows.c)              float32 on a CPU with AVX2, stride 1,
  *                                        images 12 or more pixels wide, up to
  *                                        16 channels
@@ -157,6 +160,45 @@ static int positions_serve(const tn_conv2d_shape *s)
            sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
 }
 
+/* The convolution one kernel tap at a time (taps.c) computes, of what the panels serve, the float32
+ * stride-1 forward passes (and so the dL/dx, a forward pass of dL/dy) with padding <= kernel - 1 whose
+ * images fill its panels of nr outputs and whose k per kernel row (channels x kernel width) fills a
+ * micro-kernel call.  It leaves out the im2col fill: kw shifted copies of each image instead of kh*kw.
+ * Batch 64, one thread, best of 5 calls, against the panels: on an AVX-512 Xeon, 64 -> 64 at 28x28
+ * forward 26.3-27.7 ms against 28.5-28.7, dL/dx 26.3-28.0 against 29.0-29.3, 32 -> 32 at 32x32 9.6
+ * against 10.7; level at 128 -> 128 14x14 (26.3 against 26.2) and 64 -> 64 56x56 (batch 16: copies
+ * of 2.5 MB, past L2), far behind at 256 -> 256 7x7 (35 against 26: 49 outputs in panels of 32) and
+ * 3 -> 64 (k 9: 5.2 against 3.4).  At the AVX2 level (same machine), where the panels fill im2col
+ * without SIMD, it wins at every ResNet shape: 64 -> 64 28x28 forward 62-65 ms against 127-130,
+ * 128 -> 128 14x14 51 against 78, 256 -> 256 7x7 65 against 74, 64 -> 64 56x56 53 against 113, and
+ * so in plain C (28x28: 176-179 against 240-259). */
+#define TAPS_MIN_PIXELS 256        /* output pixels, with AVX-512 */
+#define TAPS_MIN_ROW_DEPTH 64      /* channels x kernel width, with AVX-512 */
+#define TAPS_MAX_COPIES_AVX512 (2 * 1024 * 1024) /* bytes of shifted copies per thread, with AVX-512 */
+#define TAPS_MAX_COPIES (64 * 1024 * 1024)       /* ... and at any level: scratch in proportion to the input */
+
+/* The bytes of one thread's shifted copies (taps.c), or -1 when the path cannot take the shape: stride 1
+ * and padding <= kernel - 1, the copies at most TAPS_MAX_COPIES (so also within int64_t). */
+static double taps_copies(const tn_conv2d_shape *s)
+{
+    if (!input_grad_is_forward(s) || s->batch < 1)
+        return -1;
+    const double copies = 4.0 * (double)s->in_channels * (double)s->kernel_w * (double)(s->in_h + 2 * s->pad_h) *
+                          (double)s->out_w;
+    return copies <= TAPS_MAX_COPIES ? copies : -1;
+}
+
+static int taps_serve(const tn_conv2d_shape *s)
+{
+    const double copies = taps_copies(s);
+    if (copies < 0)
+        return 0;
+    if (tn_get_simd_level() < TN_SIMD_AVX512)
+        return 1;
+    return copies <= TAPS_MAX_COPIES_AVX512 && s->out_h * s->out_w >= TAPS_MIN_PIXELS &&
+           s->in_channels * s->kernel_w >= TAPS_MIN_ROW_DEPTH;
+}
+
 /* Enough channels to fill at least half of their blocks (the zeros past the
  * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
  * With blocks of 8 below 16 channels and of 16 from there (direct.h), that
@@ -196,8 +238,11 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
 
 int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
 {
-    if (panels_serve(s))
-        return positions_serve(s) ? sconv_positions_forward(s, x, w, bias, y) : sconv_panels_forward(s, x, w, bias, y);
+    if (panels_serve(s)) {
+        if (positions_serve(s))
+            return sconv_positions_forward(s, x, w, bias, y);
+        return taps_serve(s) ? sconv_taps_forward(s, x, w, bias, y) : sconv_panels_forward(s, x, w, bias, y);
+    }
     if (rows_serve(s, CONV_FORWARD))
         return sconv_rows_forward(s, x, w, bias, y, tn_get_simd_level()); /* (rows_serve checked it) */
     if (direct_serves(s, CONV_FORWARD))
@@ -226,8 +271,9 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
         }
         if (dx && input_grad_is_forward(s)) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
-            if (positions_serve(&t)) {
-                int err = sconv_positions_input_grad(&t, w, dy, dx);
+            if (positions_serve(&t) || taps_serve(&t)) {
+                int err = positions_serve(&t) ? sconv_positions_input_grad(&t, w, dy, dx)
+                                              : sconv_taps_input_grad(&t, w, dy, dx);
                 if (err)
                     return err;
                 dx = NULL; /* done: the panels compute dW and db, if still asked */
@@ -371,6 +417,24 @@ int tn_sconv2d_positions_weight_grad(const tn_conv2d_shape *s, const float *x, c
                                      float *db)
 {
     return sconv_positions_weight_grad(s, x, dy, dw, db);
+}
+
+/* (Whatever taps_serve() would say of the images and channels: every shape whose copies it allows.) */
+int tn_sconv2d_taps_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
+{
+    if (taps_copies(s) < 0)
+        return TN_ERR_UNSUPPORTED;
+    return sconv_taps_forward(s, x, w, bias, y);
+}
+
+int tn_sconv2d_taps_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
+{
+    if (!input_grad_is_forward(s))
+        return TN_ERR_UNSUPPORTED;
+    const tn_conv2d_shape t = input_grad_as_forward(s);
+    if (taps_copies(&t) < 0)
+        return TN_ERR_UNSUPPORTED;
+    return sconv_taps_input_grad(&t, w, dy, dx);
 }
 
 /* ---- the reference loops ----------------------------------------------------------
