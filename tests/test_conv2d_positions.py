@@ -68,23 +68,31 @@ def test_forward_matches_reference(case):
     assert_within(got, expected, tolerance(x, w, expected))
 
 
+def random_dy(x, w, s, seed):
+    """A dL/dy for the convolution of shape s."""
+    return np.random.default_rng(seed).standard_normal((x.shape[0], w.shape[0], s.out_h, s.out_w)).astype(np.float32)
+
+
+def assert_input_grad_matches_reference(dx, x, w, dy, s):
+    expected = np.full_like(x, np.nan)
+    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(expected), ffi.NULL, ffi.NULL)
+    terms = w.shape[0] * w.shape[2] * w.shape[3]
+    assert_within(dx, expected, 4e-5 * np.sqrt(terms) * (np.abs(dy).max() * np.abs(w).max() + 1))
+
+
 @settings(max_examples=60, deadline=None)
 @given(case=any_cases())
 def test_input_grad_matches_reference(case):
     x, w, _ = make_arrays(case, np.float32)
     s = shape_struct(x, w, case["stride"], case["pad"])
-    dy = np.random.default_rng(case["seed"] + 1).standard_normal((x.shape[0], w.shape[0], s.out_h, s.out_w))
-    dy = dy.astype(np.float32)
+    dy = random_dy(x, w, s, case["seed"] + 1)
     dx = np.full_like(x, np.nan)
     status = lib.tn_sconv2d_positions_input_grad(s, buf(w), buf(dy), buf(dx))
     if case["stride"] != (1, 1) or case["pad"][0] > w.shape[2] - 1 or case["pad"][1] > w.shape[3] - 1:
         assert status == TN_ERR_UNSUPPORTED
         return
     assert status == 0
-    expected = np.full_like(x, np.nan)
-    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(expected), ffi.NULL, ffi.NULL)
-    terms = w.shape[0] * w.shape[2] * w.shape[3]
-    assert_within(dx, expected, 4e-5 * np.sqrt(terms) * (np.abs(dy).max() * np.abs(w).max() + 1))
+    assert_input_grad_matches_reference(dx, x, w, dy, s)
 
 
 @settings(max_examples=60, deadline=None)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import tinynet
 from test_conv2d import make_arrays, shape_struct
 from test_conv2d_direct import TN_ERR_UNSUPPORTED, assert_within
-from test_conv2d_positions import buf, forward, tolerance
+from test_conv2d_positions import assert_input_grad_matches_reference, buf, forward, random_dy, tolerance
 
 try:
     from tinynet._tinynet_c import ffi, lib
@@ -74,19 +74,14 @@ def test_forward_matches_reference(case):
 def test_input_grad_matches_reference(case):
     x, w, _ = make_arrays(case, np.float32)
     s = shape_struct(x, w, case["stride"], case["pad"])
-    dy = np.random.default_rng(case["seed"] + 1).standard_normal((x.shape[0], w.shape[0], s.out_h, s.out_w))
-    dy = dy.astype(np.float32)
-    dx = np.full_like(x, np.nan)
+    dy, dx = random_dy(x, w, s, case["seed"] + 1), np.full_like(x, np.nan)
     level = lib.tn_get_simd_level()
     lib.tn_set_simd_level(case["level"])
     try:
         assert lib.tn_sconv2d_taps_input_grad(s, buf(w), buf(dy), buf(dx)) == 0
     finally:
         lib.tn_set_simd_level(level)
-    expected = np.full_like(x, np.nan)
-    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(expected), ffi.NULL, ffi.NULL)
-    terms = w.shape[0] * w.shape[2] * w.shape[3]
-    assert_within(dx, expected, 4e-5 * np.sqrt(terms) * (np.abs(dy).max() * np.abs(w).max() + 1))
+    assert_input_grad_matches_reference(dx, x, w, dy, s)
 
 
 @pytest.mark.parametrize("stride, pad", [((2, 1), (1, 1)), ((1, 1), (3, 1)), ((1, 1), (1, 3))])
