@@ -116,15 +116,23 @@ def test_weight_grad_matches_reference(case, want):
 
 
 # ResNet-10's 4x4 stage and its stride-2 entry (the dispatcher's cases), a batch under one B panel,
-# and an output that no tap reaches inside the image (padding past the kernel: only the bias).
-@pytest.mark.parametrize("batch, c_in, size, c_out, stride, pad, kernel", [
-    (64, 512, 4, 64, 1, 1, 3),
-    (40, 64, 7, 48, 2, 1, 3),
-    (17, 8, 2, 33, 1, 1, 3),
-    (16, 3, 3, 32, 1, 4, 3),
+# and an output that no tap reaches inside the image (padding past the kernel: only the bias); below
+# AVX-512 (level 1, AVX2), also ResNet's 7x7 stage and its stride-2 entry from 14x14.
+@pytest.mark.parametrize("batch, c_in, size, c_out, stride, pad, kernel, level", [
+    (64, 512, 4, 64, 1, 1, 3, None),
+    (40, 64, 7, 48, 2, 1, 3, None),
+    (17, 8, 2, 33, 1, 1, 3, None),
+    (16, 3, 3, 32, 1, 4, 3, None),
+    (20, 48, 7, 40, 1, 1, 3, 1),
+    (18, 40, 14, 48, 2, 1, 3, 1),
 ])
 @pytest.mark.parametrize("threads", [1, 2])
-def test_dispatched_shapes_match_reference(batch, c_in, size, c_out, stride, pad, kernel, threads):
+def test_dispatched_shapes_match_reference(batch, c_in, size, c_out, stride, pad, kernel, level, threads,
+                                           restore_settings):
+    if level is not None:
+        if lib.tn_cpu_simd_level() < level:
+            pytest.skip("this CPU lacks the SIMD level")
+        assert lib.tn_set_simd_level(level) == level
     rng = np.random.default_rng(batch + c_in)
     x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
     w = rng.standard_normal((c_out, c_in, kernel, kernel)).astype(np.float32)

@@ -9,6 +9,29 @@
 
 #include "tinynet.h"
 
+/* Stride 1 and padding at most kernel - 1: then dL/dx is the forward convolution of dL/dy, padded
+ * kernel - 1 - padding, by the kernel turned by 180 degrees (input_grad_as_forward), which is how the
+ * row, direct, position and tap paths compute it. */
+static inline int input_grad_is_forward(const tn_conv2d_shape *s)
+{
+    return s->stride_h == 1 && s->stride_w == 1 && s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1;
+}
+
+/* The shape of that forward convolution: the input's pixels are its outputs. */
+static inline tn_conv2d_shape input_grad_as_forward(const tn_conv2d_shape *s)
+{
+    tn_conv2d_shape t = *s;
+    t.in_channels = s->out_channels;
+    t.out_channels = s->in_channels;
+    t.in_h = s->out_h;
+    t.in_w = s->out_w;
+    t.out_h = s->in_h;
+    t.out_w = s->in_w;
+    t.pad_h = s->kernel_h - 1 - s->pad_h;
+    t.pad_w = s->kernel_w - 1 - s->pad_w;
+    return t;
+}
+
 /* im2col + GEMM (im2col.c): every shape, float and double. */
 int sconv_im2col_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
 int dconv_im2col_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias, double *y);
@@ -31,6 +54,9 @@ double sconv_positions_share(const tn_conv2d_shape *s);
  * of shape t (conv2d.c's input_grad_as_forward).  Padding at most kernel - 1. */
 int sconv_taps_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
 int sconv_taps_input_grad(const tn_conv2d_shape *t, const float *w, const float *dy, float *dx);
+/* The bytes of one thread's shifted copies for shape s, or -1 when taps.c cannot take it: stride past 1,
+ * padding past kernel - 1, or copies past its limit (64 MiB). */
+double sconv_taps_copies(const tn_conv2d_shape *s);
 
 /* im2col + GEMM with im2col written straight into the GEMM's panels (panels.c): every shape, float
  * and double. */

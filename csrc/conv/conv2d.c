@@ -1,7 +1,8 @@
 /*
- * conv/conv2d.c -- 2-D convolution (NCHW): every tn_*conv2d* function of
- * tinynet.h, and the one place that decides, per call and per pass, which
- * algorithm computes it:
+ * conv/conv2d.c -- 2-D convolution (NCHW): the tn_*conv2d_forward/backward
+ * functions of tinynet.h (and their reference twins), and the one place that
+ * decides, per call and per pass, which algorithm computes it (each one on its
+ * own, for the tests: alone.c):
  *
  *   panels         (panels.c)            32 or more output channels (ResNet's
  *                                        64 to 512), padding past kernel - 1;
@@ -58,30 +59,6 @@
 #define PANELS_MIN_CHANNELS 32
 
 enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
-
-/* Stride 1 and padding at most kernel - 1: then dL/dx is the forward convolution of dL/dy, padded
- * kernel - 1 - padding, by the kernel turned by 180 degrees (input_grad_as_forward), which is how the
- * row, direct and position paths compute it. */
-static int input_grad_is_forward(const tn_conv2d_shape *s)
-{
-    return s->stride_h == 1 && s->stride_w == 1 && s->pad_h <= s->kernel_h - 1 && s->pad_w <= s->kernel_w - 1;
-}
-
-/* The shape of that forward convolution: the input's pixels are its outputs. */
-static tn_conv2d_shape input_grad_as_forward(const tn_conv2d_shape *s)
-{
-    tn_conv2d_shape t = *s;
-    t.in_channels = s->out_channels;
-    t.out_channels = s->in_channels;
-    t.in_h = s->out_h;
-    t.in_w = s->out_w;
-    t.out_h = s->in_h;
-    t.out_w = s->in_w;
-    t.pad_h = s->kernel_h - 1 - s->pad_h;
-    t.pad_w = s->kernel_w - 1 - s->pad_w;
-    return t;
-}
-
 
 /* The row convolution takes images whose rows fill most of its 16-pixel pieces (the outputs' rows;
  * for dL/dx, the inputs'), with few channels: each channel costs a broadcast and a register.  Measured
@@ -144,6 +121,13 @@ static int panels_serve(const tn_conv2d_shape *s)
  * from 14x14 lost (14.5 against 12.9).  dL/dx of a stride-1 convolution is such a forward pass (of dL/dy
  * by the turned kernel), with the same share of padding. */
 #define POSITIONS_MAX_PADDING_SHARE 0.25
+/* Below AVX-512 the panels fill im2col without SIMD, and positions.c (which fills nothing) wins more:
+ * at the AVX2 level on the same machine, 256 -> 256 at 7x7 (18 % padding) forward 50.3 ms against the
+ * panels' 62.4 (and taps.c's 67.2), dL/dW 57.6 against 68.8, dL/dx 48.1 against taps.c's 67; the
+ * stride-2 entry 128 -> 256 from 14x14 (9 %) forward 33.8 against 35.8, dL/dW 36.1 against 45.3.  But
+ * 128 -> 128 at 14x14 (9 %, stride 1) stays with taps.c (forward 53.7 against 57.3) and the shifted
+ * dL/dW (51.0 against 72.8). */
+#define POSITIONS_MAX_PADDING_SHARE_AVX2 0.15
 #define POSITIONS_MIN_BATCH 16
 /* ... and images of at most this many pixels, in and out (its scratch holds a copy of the whole input
  * and of the whole output: a 2000 x 2000 image read at a few strided taps would be copied whole). */
@@ -156,8 +140,11 @@ static int small_image(int64_t h, int64_t w)
 
 static int positions_serve(const tn_conv2d_shape *s)
 {
-    return s->batch >= POSITIONS_MIN_BATCH && small_image(s->out_h, s->out_w) && small_image(s->in_h, s->in_w) &&
-           sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
+    if (s->batch < POSITIONS_MIN_BATCH || !small_image(s->out_h, s->out_w) || !small_image(s->in_h, s->in_w))
+        return 0;
+    if (tn_get_simd_level() >= TN_SIMD_AVX512)
+        return sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
+    return s->stride_h != 1 || s->stride_w != 1 || sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE_AVX2;
 }
 
 /* The convolution one kernel tap at a time (taps.c) computes, of what the panels serve, the float32
@@ -175,22 +162,10 @@ static int positions_serve(const tn_conv2d_shape *s)
 #define TAPS_MIN_PIXELS 256        /* output pixels, with AVX-512 */
 #define TAPS_MIN_ROW_DEPTH 64      /* channels x kernel width, with AVX-512 */
 #define TAPS_MAX_COPIES_AVX512 (2 * 1024 * 1024) /* bytes of shifted copies per thread, with AVX-512 */
-#define TAPS_MAX_COPIES (64 * 1024 * 1024)       /* ... and at any level: scratch in proportion to the input */
-
-/* The bytes of one thread's shifted copies (taps.c), or -1 when the path cannot take the shape: stride 1
- * and padding <= kernel - 1, the copies at most TAPS_MAX_COPIES (so also within int64_t). */
-static double taps_copies(const tn_conv2d_shape *s)
-{
-    if (!input_grad_is_forward(s) || s->batch < 1)
-        return -1;
-    const double copies = 4.0 * (double)s->in_channels * (double)s->kernel_w * (double)(s->in_h + 2 * s->pad_h) *
-                          (double)s->out_w;
-    return copies <= TAPS_MAX_COPIES ? copies : -1;
-}
 
 static int taps_serve(const tn_conv2d_shape *s)
 {
-    const double copies = taps_copies(s);
+    const double copies = sconv_taps_copies(s); /* (-1: not a shape it takes, or copies past its limit) */
     if (copies < 0)
         return 0;
     if (tn_get_simd_level() < TN_SIMD_AVX512)
@@ -320,121 +295,6 @@ int tn_dconv2d_backward(const tn_conv2d_shape *s, const double *x, const double 
     if (panels_serve(s))
         return dconv_panels_backward(s, x, w, dy, dx, dw, db);
     return dconv_im2col_backward(s, x, w, dy, dx, dw, db); /* the direct tiles are float32 only */
-}
-
-/* ---- the direct convolution on its own, for the tests ---------------------------
- * Whatever direct_serves() would say, on any shape the direct path can
- * compute, with AVX2 tiles when the SIMD level allows and plain C ones
- * otherwise: so the tests can compare it with the reference loops. */
-
-static int direct_can_compute(const tn_conv2d_shape *s, int input_grad)
-{
-    if (s->stride_h != 1 || s->stride_w != 1 || s->batch < 1)
-        return 0;
-    return !input_grad || input_grad_is_forward(s);
-}
-
-int tn_sconv2d_direct_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
-{
-    if (!direct_can_compute(s, 0))
-        return TN_ERR_UNSUPPORTED;
-    return sconv_direct_forward(s, x, w, bias, y, tn_get_simd_level());
-}
-
-int tn_sconv2d_direct_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
-                               float *dx, float *dw, float *db)
-{
-    if (!direct_can_compute(s, dx != NULL))
-        return TN_ERR_UNSUPPORTED;
-    return sconv_direct_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level());
-}
-
-/* ---- the row convolution on its own, for the tests ------------------------------
- * Whatever rows_serve() would say, on any shape it can compute, with AVX-512
- * tiles when the SIMD level allows and plain C ones otherwise. */
-
-static int rows_can_compute(const tn_conv2d_shape *s)
-{
-    return s->batch >= 1 && input_grad_is_forward(s);
-}
-
-int tn_sconv2d_rows_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
-{
-    if (!rows_can_compute(s))
-        return TN_ERR_UNSUPPORTED;
-    return sconv_rows_forward(s, x, w, bias, y, tn_get_simd_level());
-}
-
-int tn_sconv2d_rows_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy, float *dx,
-                             float *dw, float *db)
-{
-    if (!rows_can_compute(s))
-        return TN_ERR_UNSUPPORTED;
-    return sconv_rows_backward(s, x, w, dy, dx, dw, db, tn_get_simd_level());
-}
-
-/* ---- the panel path on its own, for the tests --------------------------------------
- * Whatever panels_serve() would say: it computes every shape. */
-
-int tn_sconv2d_panels_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
-{
-    return sconv_panels_forward(s, x, w, bias, y);
-}
-
-int tn_dconv2d_panels_forward(const tn_conv2d_shape *s, const double *x, const double *w, const double *bias,
-                              double *y)
-{
-    return dconv_panels_forward(s, x, w, bias, y);
-}
-
-int tn_sconv2d_panels_backward(const tn_conv2d_shape *s, const float *x, const float *w, const float *dy,
-                               float *dx, float *dw, float *db)
-{
-    return sconv_panels_backward(s, x, w, dy, dx, dw, db);
-}
-
-int tn_dconv2d_panels_backward(const tn_conv2d_shape *s, const double *x, const double *w, const double *dy,
-                               double *dx, double *dw, double *db)
-{
-    return dconv_panels_backward(s, x, w, dy, dx, dw, db);
-}
-
-int tn_sconv2d_positions_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
-                                 float *y)
-{
-    return sconv_positions_forward(s, x, w, bias, y);
-}
-
-int tn_sconv2d_positions_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
-{
-    if (!input_grad_is_forward(s))
-        return TN_ERR_UNSUPPORTED;
-    const tn_conv2d_shape t = input_grad_as_forward(s);
-    return sconv_positions_input_grad(&t, w, dy, dx);
-}
-
-int tn_sconv2d_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw,
-                                     float *db)
-{
-    return sconv_positions_weight_grad(s, x, dy, dw, db);
-}
-
-/* (Whatever taps_serve() would say of the images and channels: every shape whose copies it allows.) */
-int tn_sconv2d_taps_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
-{
-    if (taps_copies(s) < 0)
-        return TN_ERR_UNSUPPORTED;
-    return sconv_taps_forward(s, x, w, bias, y);
-}
-
-int tn_sconv2d_taps_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
-{
-    if (!input_grad_is_forward(s))
-        return TN_ERR_UNSUPPORTED;
-    const tn_conv2d_shape t = input_grad_as_forward(s);
-    if (taps_copies(&t) < 0)
-        return TN_ERR_UNSUPPORTED;
-    return sconv_taps_input_grad(&t, w, dy, dx);
 }
 
 /* ---- the reference loops ----------------------------------------------------------

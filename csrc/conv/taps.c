@@ -39,6 +39,8 @@
 
 /* Channels (the GEMM's k) multiplied at a time: as gemm.c's kc. */
 #define TAPS_MAX_SLICE 256
+/* Bytes of one thread's shifted copies, at most: scratch in proportion to the input. */
+#define TAPS_MAX_COPIES (64 * 1024 * 1024)
 
 /* The numbers between two channels of X_q: the padded rows times out_w, but not a multiple of 64 (rows of
  * B a multiple of 256 bytes apart would fall into the same L1 sets). */
@@ -46,6 +48,15 @@ static int64_t channel_stride(const tn_conv2d_shape *s)
 {
     const int64_t plane = (s->in_h + 2 * s->pad_h) * s->out_w;
     return plane % 64 == 0 ? plane + 16 : plane;
+}
+
+double sconv_taps_copies(const tn_conv2d_shape *s)
+{
+    if (!input_grad_is_forward(s) || s->batch < 1)
+        return -1;
+    const double copies = 4.0 * (double)s->in_channels * (double)s->kernel_w * (double)(s->in_h + 2 * s->pad_h) *
+                          (double)s->out_w;
+    return copies <= TAPS_MAX_COPIES ? copies : -1;
 }
 
 /* X_0 .. X_{kw-1} of one image (C channels of in_h x in_w) into xs, channel c of X_q at (c * kw + q) * cs:
