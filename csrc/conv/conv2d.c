@@ -13,7 +13,7 @@
  *                                        multiply-adds would read the padding
  *   taps           (taps.c)              of the rest, float32 stride-1 forward
  *                                        passes and dL/dx (ResNet's 28x28 and,
- *                                        without AVX-512, every stage)
+ *                                        without AVX-512, its 14x14 too)
  *   rows           (rows.c)              float32 on a CPU with AVX2, stride 1,
  *                                        images 12 or more pixels wide, up to
  *                                        16 channels
@@ -121,12 +121,11 @@ static int panels_serve(const tn_conv2d_shape *s)
  * from 14x14 lost (14.5 against 12.9).  dL/dx of a stride-1 convolution is such a forward pass (of dL/dy
  * by the turned kernel), with the same share of padding. */
 #define POSITIONS_MAX_PADDING_SHARE 0.25
-/* Below AVX-512 the panels fill im2col without SIMD, and positions.c (which fills nothing) wins more:
- * at the AVX2 level on the same machine, 256 -> 256 at 7x7 (18 % padding) forward 50.3 ms against the
- * panels' 62.4 (and taps.c's 67.2), dL/dW 57.6 against 68.8, dL/dx 48.1 against taps.c's 67; the
- * stride-2 entry 128 -> 256 from 14x14 (9 %) forward 33.8 against 35.8, dL/dW 36.1 against 45.3.  But
- * 128 -> 128 at 14x14 (9 %, stride 1) stays with taps.c (forward 53.7 against 57.3) and the shifted
- * dL/dW (51.0 against 72.8). */
+/* Below AVX-512 the panels' fill (AVX2: 8 columns a vector, not 16) and micro-kernel cost more for each
+ * multiply-add, and positions.c wins from 15 % of padding: at the AVX2 level on the same machine, 256 ->
+ * 256 at 7x7 (18 %) forward 46.1-47.8 ms against the panels' 55.0-63.2 (and taps.c's 64.6-69.9), dL/dW
+ * 54.8-62.0 against 66.9-67.2, dL/dx 49.2-49.4; but the stride-2 entry 128 -> 256 from 14x14 (9 %) stays
+ * with the panels (forward 27.3-30.8 against 28.3-33.1, dL/dW 32.5-36.3 against 35.1-38.7). */
 #define POSITIONS_MAX_PADDING_SHARE_AVX2 0.15
 #define POSITIONS_MIN_BATCH 16
 /* ... and images of at most this many pixels, in and out (its scratch holds a copy of the whole input
@@ -144,7 +143,7 @@ static int positions_serve(const tn_conv2d_shape *s)
         return 0;
     if (tn_get_simd_level() >= TN_SIMD_AVX512)
         return sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
-    return s->stride_h != 1 || s->stride_w != 1 || sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE_AVX2;
+    return sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE_AVX2;
 }
 
 /* The convolution one kernel tap at a time (taps.c) computes, of what the panels serve, the float32
@@ -155,12 +154,15 @@ static int positions_serve(const tn_conv2d_shape *s)
  * forward 26.3-27.7 ms against 28.5-28.7, dL/dx 26.3-28.0 against 29.0-29.3, 32 -> 32 at 32x32 9.6
  * against 10.7; level at 128 -> 128 14x14 (26.3 against 26.2) and 64 -> 64 56x56 (batch 16: copies
  * of 2.5 MB, past L2), far behind at 256 -> 256 7x7 (35 against 26: 49 outputs in panels of 32) and
- * 3 -> 64 (k 9: 5.2 against 3.4).  At the AVX2 level (same machine), where the panels fill im2col
- * without SIMD, it wins at every ResNet shape: 64 -> 64 28x28 forward 62-65 ms against 127-130,
- * 128 -> 128 14x14 51 against 78, 256 -> 256 7x7 65 against 74, 64 -> 64 56x56 53 against 113, and
- * so in plain C (28x28: 176-179 against 240-259). */
+ * 3 -> 64 (k 9: 5.2 against 3.4).  Below AVX-512 it wins wherever the shape lets it: at the AVX2 level
+ * (same machine, the panels filling with AVX2) 64 -> 64 28x28 forward 51.5-60.6 ms against 55.9-63.8,
+ * dL/dx 53.5-61.0 against 56.1-74.2, 128 -> 128 14x14 forward 52.0-62.0 against 52.8-65.4, 32 -> 32
+ * 32x32 18.6-19.9 against 21.3-21.6; in plain C, 28x28 forward 176-179 against 240-259.  Except with a
+ * k per kernel row of a few numbers (ResNet's stem, 1 channel: forward 2.6-3.5 ms against the panels'
+ * 1.5-2.1, 3 channels at 32x32 6.5-6.7 against 3.9-4.0; 8 channels, k 24: 3.7-4.0 against 4.1-4.5). */
 #define TAPS_MIN_PIXELS 256        /* output pixels, with AVX-512 */
 #define TAPS_MIN_ROW_DEPTH 64      /* channels x kernel width, with AVX-512 */
+#define TAPS_MIN_ROW_DEPTH_AVX2 16 /* ... below it */
 #define TAPS_MAX_COPIES_AVX512 (2 * 1024 * 1024) /* bytes of shifted copies per thread, with AVX-512 */
 
 static int taps_serve(const tn_conv2d_shape *s)
@@ -169,7 +171,7 @@ static int taps_serve(const tn_conv2d_shape *s)
     if (copies < 0)
         return 0;
     if (tn_get_simd_level() < TN_SIMD_AVX512)
-        return 1;
+        return s->in_channels * s->kernel_w >= TAPS_MIN_ROW_DEPTH_AVX2;
     return copies <= TAPS_MAX_COPIES_AVX512 && s->out_h * s->out_w >= TAPS_MIN_PIXELS &&
            s->in_channels * s->kernel_w >= TAPS_MIN_ROW_DEPTH;
 }

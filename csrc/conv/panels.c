@@ -216,6 +216,7 @@ static int shifted_serves(const tn_conv2d_shape *s, int nr)
 #define PACK_AT_ROWS sgemm_pack_at_rows
 #if TN_X86
 #define FILL_AVX512 sfill_col_panels_avx512
+#define FILL_AVX2 sfill_col_panels_avx2
 #endif
 #include "conv/panels.inc"
 #include "conv/panels_forward.inc"
@@ -227,6 +228,7 @@ static int shifted_serves(const tn_conv2d_shape *s, int nr)
 #undef PLAN_FOR
 #undef PACK_AT_ROWS
 #undef FILL_AVX512
+#undef FILL_AVX2
 
 #define REAL double
 #define NAME(x) d##x

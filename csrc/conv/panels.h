@@ -2,7 +2,7 @@
  * conv/panels.h -- what the panel convolution's C files share (panels.c has
  * the picture): which outputs of a kernel tap see the image (conv_tap), the
  * stretches a group's columns are cut into (conv_stretch), and the AVX-512
- * fill of B panels (panels_avx512.c), the plain one's twin.
+ * and AVX2 fills of B panels (panels_avx512.c, panels_avx2.c), the plain one's twins.
  */
 #ifndef TN_CONV_PANELS_H
 #define TN_CONV_PANELS_H
@@ -91,5 +91,8 @@ static inline int stretches_run_on(const tn_conv2d_shape *s) { return image_runs
  */
 void sfill_col_panels_avx512(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
                              const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride, float *panels);
+/* The same with AVX2 masked loads and gathers, 8 columns at a time (panels_avx2.c): on a CPU with AVX2. */
+void sfill_col_panels_avx2(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
+                           const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride, float *panels);
 
 #endif
