@@ -56,6 +56,18 @@ typedef struct {
     int64_t b, i, j0, len, t, panel, lane;
 } conv_stretch;
 
+/* The columns [*a, *z) of stretch st whose pixel for `tap` is inside the image (the others read the padding):
+ * for the fills of stretches that do not run on across output rows. */
+static inline void stretch_inside(const conv_tap *tap, const conv_stretch *st, int64_t *a, int64_t *z)
+{
+    *a = *z = 0;
+    if (st->i >= tap->i_lo && st->i < tap->i_hi) {
+        *a = tn_min64(st->len, tap->j_lo > st->j0 ? tap->j_lo - st->j0 : 0);
+        *z = tn_min64(st->len, tap->j_hi > st->j0 ? tap->j_hi - st->j0 : 0);
+        *z = *z < *a ? *a : *z;
+    }
+}
+
 /* Whether stretches run on across output rows: stride 1 and out_w == in_w (so output u = (i, j) reads
  * pixel u + (p - pad_h) * in_w + (q - pad_w) for tap (p, q): ResNet's 3x3 convolutions with padding 1),
  * and an image's outputs counted in 32 bits (the AVX-512 fill's masks compare i and j as such). */
@@ -82,6 +94,42 @@ static inline int strided_runs(const tn_conv2d_shape *s)
 
 /* Whether a group's stretches run on across output rows (and images' ends): image_runs or strided_runs. */
 static inline int stretches_run_on(const tn_conv2d_shape *s) { return image_runs(s) || strided_runs(s); }
+
+/* first + offset numbers, as an address only, for the SIMD fills: it may lie outside the image, where their
+ * masks let nothing be read (computed on integers, since C defines pointer arithmetic inside an array only). */
+static inline const float *address_at(const float *first, int64_t offset)
+{
+    return (const float *)((intptr_t)first + (intptr_t)offset * (intptr_t)sizeof(float));
+}
+
+/* One stretch's rows in a SIMD fill: rows `rows` (im2col rows of the taps `taps`) of stretch st of image
+ * image_b, row r at out + r * nr.  panels_avx512.c and panels_avx2.c each have three: for stretches that
+ * run on across output rows (image_runs: one masked load per vector; strided_runs: a gather), and piece
+ * by piece along one output row. */
+typedef void fill_stretch_fn(const tn_conv2d_shape *s, const conv_tap *taps, int64_t rows, const conv_stretch *st,
+                             const float *image_b, int64_t nr, float *out);
+
+/* A SIMD fill's loops: rows a batch of TAPS_AT_ONCE at a time, stretches outside, rows inside, so that a
+ * stretch's numbers (its outputs' rows and columns, pixels, masks) are worked out once per batch and its
+ * rows are written one after the other, nr numbers apart. */
+static inline void fill_by_stretches(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
+                                     const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride,
+                                     float *panels, fill_stretch_fn *run, fill_stretch_fn *gathered_run,
+                                     fill_stretch_fn *pieces)
+{
+    enum { TAPS_AT_ONCE = 64 };
+    conv_tap taps[TAPS_AT_ONCE];
+    const int64_t image = s->in_channels * s->in_h * s->in_w;
+    fill_stretch_fn *fill = image_runs(s) ? run : strided_runs(s) ? gathered_run : pieces;
+    for (int64_t r0 = 0; r0 < depth; r0 += TAPS_AT_ONCE) {
+        const int64_t rows = tn_min64(TAPS_AT_ONCE, depth - r0);
+        for (int64_t r = 0; r < rows; r++)
+            taps[r] = tap_of(s, k0 + r0 + r);
+        for (int64_t e = 0; e < stretches; e++)
+            fill(s, taps, rows, &cut[e], x_group + cut[e].b * image, nr,
+                 panels + cut[e].panel * stride + r0 * nr + cut[e].lane);
+    }
+}
 
 /*
  * im2col rows k0 .. k0+depth of a group into B panels of nr columns, `stride`

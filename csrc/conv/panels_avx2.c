@@ -27,13 +27,6 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256i lanes_between(int64_t lo, int64_t hi)
     return _mm256_andnot_si256(tn_avx2_first_lanes((int)lo), tn_avx2_first_lanes((int)hi));
 }
 
-/* first + offset numbers, as an address only: it may lie outside the image, where the masks let nothing
- * be read (computed on integers, since C defines pointer arithmetic inside an array only). */
-static inline const float *address_at(const float *first, int64_t offset)
-{
-    return (const float *)((intptr_t)first + (intptr_t)offset * (intptr_t)sizeof(float));
-}
-
 /* Store the lanes of `store` (the first `count` of 8): a plain store when all 8 are there. */
 static TN_AVX2 TN_ALWAYS_INLINE void store_lanes(float *to, int64_t count, __m256i store, __m256 v)
 {
@@ -79,9 +72,10 @@ static TN_AVX2 TN_ALWAYS_INLINE void eight_outputs(int32_t *oi, int32_t *oj, int
 /* A stretch that runs on across output rows (image_runs(s)): rows `rows` of the batch `taps`, row r at
  * out + r * nr.  Output u = (i, j) of the stretch reads pixel u + the tap's offset of image_b when i and
  * j are inside the tap's ranges. */
-static TN_AVX2 void fill_run(const conv_tap *taps, int64_t rows, const conv_stretch *st, const float *image_b,
-                             int64_t out_w, int64_t nr, float *out)
+static TN_AVX2 void fill_run(const tn_conv2d_shape *s, const conv_tap *taps, int64_t rows, const conv_stretch *st,
+                             const float *image_b, int64_t nr, float *out)
 {
+    const int64_t out_w = s->out_w;
     int32_t oi = (int32_t)st->i, oj = (int32_t)st->j0;
     const float *first = address_at(image_b, st->i * out_w + st->j0); /* + tap offset (in_w == out_w) */
     for (int64_t j = 0; j < st->len; j += 8) {
@@ -98,10 +92,10 @@ static TN_AVX2 void fill_run(const conv_tap *taps, int64_t rows, const conv_stre
 
 /* fill_run's twin for strided_runs(s): output u = (i, j) of the stretch reads pixel i * row_step + j * sw
  * + the tap's offset of image_b, so the 8 outputs' pixels are gathered. */
-static TN_AVX2 void fill_gathered_run(const conv_tap *taps, int64_t rows, const conv_stretch *st,
-                                      const float *image_b, int64_t out_w, int64_t row_step, int64_t sw,
-                                      int64_t nr, float *out)
+static TN_AVX2 void fill_gathered_run(const tn_conv2d_shape *s, const conv_tap *taps, int64_t rows,
+                                      const conv_stretch *st, const float *image_b, int64_t nr, float *out)
 {
+    const int64_t out_w = s->out_w, row_step = s->stride_h * s->in_w, sw = s->stride_w;
     int32_t oi = (int32_t)st->i, oj = (int32_t)st->j0;
     for (int64_t j = 0; j < st->len; j += 8) {
         __m256i iv, jv, pv;
@@ -117,68 +111,50 @@ static TN_AVX2 void fill_gathered_run(const conv_tap *taps, int64_t rows, const 
     }
 }
 
-TN_AVX2 void sfill_col_panels_avx2(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
-                                   const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride,
-                                   float *panels)
+/* A stretch along one output row (fill_stretch_fn), piece by piece of 8 columns: for each row, the
+ * stretch's columns that see the image, by one masked load or gather per piece. */
+static TN_AVX2 void fill_pieces(const tn_conv2d_shape *s, const conv_tap *taps, int64_t rows, const conv_stretch *st,
+                                const float *image_b, int64_t nr, float *out)
 {
-    const int64_t image = s->in_channels * s->in_h * s->in_w, sw = s->stride_w, row_step = s->stride_h * s->in_w;
+    const int64_t sw = s->stride_w, row_step = s->stride_h * s->in_w;
     /* a gather's lane l reads l * sw numbers on (32-bit indices); past that, one number at a time */
     const int gathers = sw > 1 && sw <= INT32_MAX / 8;
     const __m256i lane_steps = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
                                                   _mm256_set1_epi32(gathers ? (int)sw : 1));
-    const int runs = image_runs(s), gathered_runs = strided_runs(s);
-    /* Rows a batch of TAPS_AT_ONCE at a time, stretches outside, rows inside (as panels_avx512.c). */
-    enum { TAPS_AT_ONCE = 64 };
-    conv_tap taps[TAPS_AT_ONCE];
-    for (int64_t r0 = 0; r0 < depth; r0 += TAPS_AT_ONCE) {
-        const int64_t rows = tn_min64(TAPS_AT_ONCE, depth - r0);
-        for (int64_t r = 0; r < rows; r++)
-            taps[r] = tap_of(s, k0 + r0 + r);
-        for (int64_t e = 0; e < stretches; e++) {
-            const conv_stretch st = cut[e];
-            float *out = panels + st.panel * stride + r0 * nr + st.lane;
-            if (runs) {
-                fill_run(taps, rows, &st, x_group + st.b * image, s->out_w, nr, out);
-                continue;
+    const float *at_j0 = image_b + st->i * row_step + st->j0 * sw; /* + tap offset */
+    for (int64_t r = 0; r < rows; r++, out += nr) {
+        const conv_tap *tap = &taps[r];
+        int64_t a, z; /* the stretch's columns [a, z) see the image; the others, padding */
+        stretch_inside(tap, st, &a, &z);
+        /* column j's number, for a <= j < z (an address only for the others) */
+        const float *column0 = address_at(at_j0, tap->offset);
+        for (int64_t j = 0; j < st->len; j += 8) {
+            const __m256i store = tn_avx2_first_lanes((int)tn_min64(8, st->len - j));
+            const __m256i load = lanes_between(a - j, z - j);
+            __m256 v = _mm256_setzero_ps();
+            if (_mm256_testz_si256(load, load))
+                ; /* all padding */
+            else if (sw == 1)
+                v = _mm256_maskload_ps(address_at(column0, j), load);
+            else if (gathers)
+                v = _mm256_mask_i32gather_ps(v, address_at(column0, j * sw), lane_steps, _mm256_castsi256_ps(load), 4);
+            else {
+                float column[8] = {0};
+                for (int64_t l = 0; l < 8; l++)
+                    if (a - j <= l && l < z - j)
+                        column[l] = column0[(j + l) * sw];
+                v = _mm256_loadu_ps(column);
             }
-            if (gathered_runs) {
-                fill_gathered_run(taps, rows, &st, x_group + st.b * image, s->out_w, row_step, sw, nr, out);
-                continue;
-            }
-            const float *at_j0 = x_group + st.b * image + st.i * row_step + st.j0 * sw; /* + tap offset */
-            for (int64_t r = 0; r < rows; r++, out += nr) {
-                const conv_tap *tap = &taps[r];
-                int64_t a = 0, z = 0; /* the stretch's columns [a, z) see the image; the others, padding */
-                if (st.i >= tap->i_lo && st.i < tap->i_hi) {
-                    a = tn_min64(st.len, tap->j_lo > st.j0 ? tap->j_lo - st.j0 : 0);
-                    z = tn_min64(st.len, tap->j_hi > st.j0 ? tap->j_hi - st.j0 : 0);
-                    z = z < a ? a : z;
-                }
-                /* column j's number, for a <= j < z (an address only for the others) */
-                const float *column0 = address_at(at_j0, tap->offset);
-                for (int64_t j = 0; j < st.len; j += 8) {
-                    const __m256i store = tn_avx2_first_lanes((int)tn_min64(8, st.len - j));
-                    const __m256i load = lanes_between(a - j, z - j);
-                    __m256 v = _mm256_setzero_ps();
-                    if (_mm256_testz_si256(load, load))
-                        ; /* all padding */
-                    else if (sw == 1)
-                        v = _mm256_maskload_ps(address_at(column0, j), load);
-                    else if (gathers)
-                        v = _mm256_mask_i32gather_ps(v, address_at(column0, j * sw), lane_steps,
-                                                     _mm256_castsi256_ps(load), 4);
-                    else {
-                        float column[8] = {0};
-                        for (int64_t l = 0; l < 8; l++)
-                            if (a - j <= l && l < z - j)
-                                column[l] = column0[(j + l) * sw];
-                        v = _mm256_loadu_ps(column);
-                    }
-                    store_lanes(out + j, st.len - j, store, v);
-                }
-            }
+            store_lanes(out + j, st->len - j, store, v);
         }
     }
+}
+
+void sfill_col_panels_avx2(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
+                           const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride, float *panels)
+{
+    fill_by_stretches(s, x_group, k0, depth, cut, stretches, nr, stride, panels, fill_run, fill_gathered_run,
+                      fill_pieces);
 }
 
 #endif
