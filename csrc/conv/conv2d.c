@@ -248,9 +248,10 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
         }
         if (dx && input_grad_is_forward(s)) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
-            if (positions_serve(&t) || taps_serve(&t)) {
-                int err = positions_serve(&t) ? sconv_positions_input_grad(&t, w, dy, dx)
-                                              : sconv_taps_input_grad(&t, w, dy, dx);
+            const int by_positions = positions_serve(&t);
+            if (by_positions || taps_serve(&t)) {
+                int err = by_positions ? sconv_positions_input_grad(&t, w, dy, dx)
+                                       : sconv_taps_input_grad(&t, w, dy, dx);
                 if (err)
                     return err;
                 dx = NULL; /* done: the panels compute dW and db, if still asked */

@@ -14,19 +14,20 @@
  * through tap (p, q), X_q[c] at r*out_w + j with r = i + p: number t + p*out_w
  * of X_q[c], so every output of the image reads consecutive numbers, and
  *
- *   Y (C_out x P) = sum over the taps (p, q) of  W_pq (C_out x C) * B_pq (C x P),
- *   W_pq[o, c] = w[o, c, p, q],   B_pq[c, t] = X_q[c][t + p*out_w]
+ *   Y (C_out x P) = sum over the kernel rows p of  W_p (C_out x C*kw) * B_p (C*kw x P),
+ *   W_p[o, (c, q)] = w[o, c, p, q],   B_p[(c, q), t] = X_q[c][t + p*out_w]
  *
- * B_pq is X_q itself, from number p*out_w on, its rows (channels) a plane
- * apart: the micro-kernel reads it in place.  kw shifted copies serve all
- * kh*kw taps: kw/(kh*kw) of im2col's stores (a third, for 3x3).  Y is the
- * image's output as y stores it (C_out rows of P), so nothing is copied out.
+ * B_p is the copies themselves, channel by channel, from number p*out_w on:
+ * with X_q[c] kept at (c*kw + q) planes, its rows are a plane apart and the
+ * micro-kernel reads them in place.  kw shifted copies serve all kh*kw taps:
+ * kw/(kh*kw) of im2col's stores (a third, for 3x3).  Y is the image's output
+ * as y stores it (C_out rows of P), so nothing is copied out.
  *
  * Loops, per image (threads take images as they come): make X_0 .. X_{kw-1};
- * for each panel of nr outputs, for each tap and k slice of channels, B's
- * micro-panel stays in L1 while every micro-panel of W_pq (all packed once
+ * for each panel of nr outputs, for each kernel row and k slice, B's
+ * micro-panel stays in L1 while every micro-panel of W_p (all packed once
  * per call, shared by the threads; in L2) multiplies it into Y's column
- * panel, which stays in L1 across the taps.
+ * panel, which stays in L1 across the kernel rows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,9 @@ static void shifted_copies(const tn_conv2d_shape *s, const float *x_b, int64_t c
                 /* rows as long as the image's (ResNet's 3x3, padding 1): the image in one copy, shifted by
                  * q - pad_w numbers; the numbers that wrapped round into the next or previous row are the
                  * columns outside the image, zeroed again */
-                const int64_t lo = tn_max64(0, s->pad_w - q), hi = tn_min64(H * W, H * W + s->pad_w - q);
-                memcpy(to + lo, from + lo, (size_t)(hi - lo) * sizeof(float));
+                /* (j_lo: where the first row sees the image; end: where the last row stops seeing it) */
+                const int64_t end = tn_min64(H * W, H * W + s->pad_w - q);
+                memcpy(to + j_lo, from + j_lo, (size_t)(end - j_lo) * sizeof(float));
                 for (int64_t r = 0; r < H; r++) {
                     for (int64_t j = 0; j < j_lo; j++)
                         to[r * ow + j] = 0;
