@@ -15,7 +15,11 @@
  * and AVX-512 (per-function target attributes, as the GEMM kernels), and the
  * SIMD level in use (runtime.c) picks one.  Elements are independent, so the
  * results are the same on every SIMD path and thread count, and the same as
- * numpy's (update.inc says how).
+ * numpy's (update.inc says how).  With AVX2 or AVX-512, a float parameter's
+ * stretches whose momentum buffer holds numbers near the subnormals go to
+ * momentum_avx2.c / momentum_avx512.c instead, which compute the same bits
+ * without the microcode x86 cores spend on subnormal floats
+ * (ssgd_momentum_range below; momentum_avx512.c says why).
  *
  * Threads.  A parameter is cut into chunks of OPTIM_CHUNK that threads take
  * one at a time (dynamic schedule: a thread that starts late, its core busy
@@ -28,6 +32,7 @@
  * chunks) took 95 us a step to update on one thread after 2-thread GEMMs,
  * against 27 us after 1-thread ones; on two threads, 42-47 us.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -37,6 +42,7 @@
 #include "optim/optim.h"
 
 #define OPTIM_CHUNK ((int64_t)1 << 15)
+#define MOMENTUM_STRETCH 512 /* numbers looked at together for subnormals (ssgd_momentum_range) */
 
 /* ---- the loops, once per type and instruction set -------------------------------
  * update.inc makes NAME(sgd_range) and NAME(adam_range):
@@ -141,14 +147,62 @@ static int any_overlap(void *const *arrays, int count, int64_t bytes)
     return 0;
 }
 
+/* The size below which a float of an SGD step may make a subnormal product: x * y is subnormal only
+ * if |x| |y| < 2^-126, so, with y one of the step's scalars (or 1), not when |x| is at least
+ * 2^-126 / (the smallest of them).  Sixteen times that leaves room for the sums in between (a
+ * velocity a little smaller than the gradient it came from); it is never below 2^-126, so every
+ * subnormal is caught.  Only time depends on it: a product made in double is the float product.
+ * (A sum that cancels down near the subnormals is not foreseen, and costs the microcode.) */
+static float near_subnormal(float lr, float weight_decay, float momentum, float undamped)
+{
+    const float scalars[4] = {lr, weight_decay, momentum, undamped};
+    double smallest = 1;
+    for (int i = 0; i < 4; i++) {
+        const double size = fabs((double)scalars[i]);
+        if (size != 0 && size < smallest)
+            smallest = size;
+    }
+    const double below = ldexp(1, -122) / smallest;
+    return below < FLT_MAX ? (float)below : INFINITY;
+}
+
+/* A float parameter with a momentum buffer, in stretches of MOMENTUM_STRETCH numbers: update.inc's loop
+ * for a stretch whose buffer (and, with weight decay, parameter) holds no number near the subnormals,
+ * the SIMD level's loop that makes their products in double for the others (momentum_avx512.c says
+ * why).  The same bits either way. */
+static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, int64_t begin, int64_t end,
+                                const ssgd_scalars *s)
+{
+#if TN_X86
+    const int simd = tn_get_simd_level();
+    if (simd >= TN_SIMD_AVX2) {
+        int (*any_near)(const float *, int64_t, float) =
+            simd >= TN_SIMD_AVX512 ? ssgd_any_near_subnormal_avx512 : ssgd_any_near_subnormal_avx2;
+        void (*careful)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
+            simd >= TN_SIMD_AVX512 ? ssgd_momentum_avx512 : ssgd_momentum_avx2;
+        void (*plain)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
+            simd >= TN_SIMD_AVX512 ? ssgd_range_avx512 : ssgd_range_avx2;
+        for (int64_t start = begin; start < end; start += MOMENTUM_STRETCH) {
+            const int64_t count = tn_min64(MOMENTUM_STRETCH, end - start);
+            const int near = (!fresh && any_near(b + start, count, s->near_subnormal)) ||
+                             (s->weight_decay != 0 && any_near(p + start, count, s->near_subnormal));
+            (near ? careful : plain)(p, g, b, fresh, start, start + count, s);
+        }
+        return;
+    }
+#endif
+    ssgd_range_portable(p, g, b, fresh, begin, end, s);
+}
+
 /* ---- the public functions (tinynet.h) ----------------------------------------- */
 
 void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers, const int32_t *fresh,
                   const int64_t *sizes, double lr, double weight_decay, double momentum, double dampening,
                   int nesterov, int maximize, int32_t *skipped)
 {
-    const ssgd_scalars s = {(float)lr, (float)weight_decay, (float)momentum, (float)(1 - dampening),
-                            nesterov, maximize};
+    const ssgd_scalars s = {(float)lr, (float)weight_decay, (float)momentum, (float)(1 - dampening), nesterov,
+                            maximize, near_subnormal((float)lr, (float)weight_decay, (float)momentum,
+                                                     (float)(1 - dampening))};
     void (*range)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
         SIMD_VARIANT(ssgd_range);
     for (int64_t k = 0; k < count; k++) {
@@ -157,7 +211,10 @@ void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers,
         skipped[k] = any_overlap(arrays, b != NULL ? 3 : 2, sizes[k] * (int64_t)sizeof(float));
         if (skipped[k])
             continue;
-        OVER_CHUNKS(sizes[k], range(params[k], grads[k], b, fresh[k], begin, end, &s));
+        if (b != NULL)
+            OVER_CHUNKS(sizes[k], ssgd_momentum_range(params[k], grads[k], b, fresh[k], begin, end, &s));
+        else
+            OVER_CHUNKS(sizes[k], range(params[k], grads[k], b, fresh[k], begin, end, &s));
     }
 }
 

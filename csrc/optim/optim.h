@@ -19,10 +19,14 @@
 
 #include "common/simd.h"
 
-/* SGD: lr, weight_decay, momentum and 1 - dampening; flags as in tinynet.h. */
+/* SGD: lr, weight_decay, momentum and 1 - dampening; flags as in tinynet.h;
+ * for float, near_subnormal: a stretch of a momentum buffer holding a
+ * nonzero number smaller than this goes to the SIMD loops that make its
+ * products in double (momentum_avx512.c). */
 typedef struct {
     float lr, weight_decay, momentum, undamped;
     int nesterov, maximize;
+    float near_subnormal;
 } ssgd_scalars;
 
 typedef struct {
@@ -45,6 +49,19 @@ typedef struct {
     double sqrt_bias_correction2, eps;
     int decoupled, maximize;
 } dadam_scalars;
+
+#if TN_X86
+/* SGD for float parameters with a momentum buffer, without the microcode of subnormal numbers (one
+ * instruction set a file: momentum_avx512.c says how): whether one of x[0..count) is nonzero and
+ * smaller in size than `below`, and the step of update.inc's sgd_range, products near the subnormals
+ * made in double. */
+int ssgd_any_near_subnormal_avx512(const float *x, int64_t count, float below);
+void ssgd_momentum_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
+                          const ssgd_scalars *s);
+int ssgd_any_near_subnormal_avx2(const float *x, int64_t count, float below);
+void ssgd_momentum_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
+                        const ssgd_scalars *s);
+#endif
 
 /* Whether two arrays of `bytes` bytes starting at a and b share any byte
  * (zero-size arrays share none).  A parameter whose arrays do is skipped:
