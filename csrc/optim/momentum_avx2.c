@@ -45,6 +45,8 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256i bits_minus_one(float below)
     return _mm256_set1_epi32(bits - 1);
 }
 
+/* Whether one of x[0..count) is nonzero and smaller in size than `below`: the smallest size minus 1,
+ * unsigned, compared once. */
 TN_AVX2 int ssgd_any_near_subnormal_avx2(const float *x, int64_t count, float below)
 {
     __m256i smallest = _mm256_set1_epi32(-1);

@@ -61,6 +61,8 @@ static TN_AVX512 TN_ALWAYS_INLINE __m512i bits_minus_one(float below)
     return _mm512_set1_epi32(bits - 1);
 }
 
+/* Whether one of x[0..count) is nonzero and smaller in size than `below`: the smallest size minus 1,
+ * unsigned, compared once. */
 TN_AVX512 int ssgd_any_near_subnormal_avx512(const float *x, int64_t count, float below)
 {
     __m512i smallest = _mm512_set1_epi32(-1);
