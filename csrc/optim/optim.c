@@ -15,11 +15,12 @@
  * and AVX-512 (per-function target attributes, as the GEMM kernels), and the
  * SIMD level in use (runtime.c) picks one.  Elements are independent, so the
  * results are the same on every SIMD path and thread count, and the same as
- * numpy's (update.inc says how).  With AVX2 or AVX-512, a float parameter's
- * stretches whose momentum buffer holds numbers near the subnormals go to
- * momentum_avx2.c / momentum_avx512.c instead, which compute the same bits
- * without the microcode x86 cores spend on subnormal floats
- * (ssgd_momentum_range below; momentum_avx512.c says why).
+ * numpy's (update.inc says how).  With AVX2 or AVX-512, the stretches of a
+ * float parameter whose momentum buffer (or Adam's first moment) holds
+ * numbers near the subnormals go to subnormals_avx2.c / subnormals_avx512.c
+ * instead, which compute the same bits without the microcode x86 cores spend
+ * on subnormal floats (ssgd_momentum_range and sadam_careful_range below;
+ * subnormals_avx512.c says why).
  *
  * Threads.  A parameter is cut into chunks of OPTIM_CHUNK that threads take
  * one at a time (dynamic schedule: a thread that starts late, its core busy
@@ -147,28 +148,35 @@ static int any_overlap(void *const *arrays, int count, int64_t bytes)
     return 0;
 }
 
-/* The size below which a float of an SGD step may make a subnormal product: x * y is subnormal only
- * if |x| |y| < 2^-126, so, with y one of the step's scalars (or 1), not when |x| is at least
+/* The size below which a float of a step may make a subnormal product: x * y is subnormal only if
+ * |x| |y| < 2^-126, so, with y one of the step's `count` scalars (or 1), not when |x| is at least
  * 2^-126 / (the smallest of them).  Sixteen times that leaves room for the sums in between (a
  * velocity a little smaller than the gradient it came from); it is never below 2^-126, so every
  * subnormal is caught.  Only time depends on it: a product made in double is the float product.
  * (A sum that cancels down near the subnormals is not foreseen, and costs the microcode.) */
-static float near_subnormal(float lr, float weight_decay, float momentum, float undamped)
+static double near_subnormal(const float *scalars, int count)
 {
-    const float scalars[4] = {lr, weight_decay, momentum, undamped};
     double smallest = 1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < count; i++) {
         const double size = fabs((double)scalars[i]);
         if (size != 0 && size < smallest)
             smallest = size;
     }
-    const double below = ldexp(1, -122) / smallest;
-    return below < FLT_MAX ? (float)below : INFINITY;
+    return ldexp(1, -122) / smallest;
+}
+
+/* A size as a float threshold (one beyond every float: infinity). */
+static float as_threshold(double size) { return size < FLT_MAX ? (float)size : INFINITY; }
+
+static float sgd_near_subnormal(float lr, float weight_decay, float momentum, float undamped)
+{
+    const float scalars[4] = {lr, weight_decay, momentum, undamped};
+    return as_threshold(near_subnormal(scalars, 4));
 }
 
 /* A float parameter with a momentum buffer, in stretches of MOMENTUM_STRETCH numbers: update.inc's loop
  * for a stretch whose buffer (and, with weight decay, parameter) holds no number near the subnormals,
- * the SIMD level's loop that makes their products in double for the others (momentum_avx512.c says
+ * the SIMD level's loop that makes their products in double for the others (subnormals_avx512.c says
  * why).  The same bits either way. */
 static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, int64_t begin, int64_t end,
                                 const ssgd_scalars *s)
@@ -177,7 +185,7 @@ static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, i
     const int simd = tn_get_simd_level();
     if (simd >= TN_SIMD_AVX2) {
         int (*any_near)(const float *, int64_t, float) =
-            simd >= TN_SIMD_AVX512 ? ssgd_any_near_subnormal_avx512 : ssgd_any_near_subnormal_avx2;
+            simd >= TN_SIMD_AVX512 ? any_near_subnormal_avx512 : any_near_subnormal_avx2;
         void (*careful)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
             simd >= TN_SIMD_AVX512 ? ssgd_momentum_avx512 : ssgd_momentum_avx2;
         void (*plain)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
@@ -194,6 +202,37 @@ static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, i
     ssgd_range_portable(p, g, b, fresh, begin, end, s);
 }
 
+/* Adam's float step in stretches, as ssgd_momentum_range: a stretch whose first moments (and
+ * parameter, with weight decay) hold no number near the subnormals, nor its gradient one whose square
+ * would be (below s->grad_near_subnormal), takes update.inc's loop; the others the SIMD level's careful
+ * loop.  (The second moments shrink by beta2 = 0.999 a step: some 60,000 steps from where a gradient
+ * leaves them to the subnormals.  They are not looked at here, to spare a pass; should one get there,
+ * it costs time, and the careful loop looks at it.) */
+static void sadam_careful_range(float *p, const float *g, float *m, float *v, float *v_max, int64_t begin,
+                                int64_t end, const sadam_scalars *s)
+{
+#if TN_X86
+    const int simd = tn_get_simd_level();
+    if (simd >= TN_SIMD_AVX2) {
+        int (*any_near)(const float *, int64_t, float) =
+            simd >= TN_SIMD_AVX512 ? any_near_subnormal_avx512 : any_near_subnormal_avx2;
+        void (*careful)(float *, const float *, float *, float *, float *, int64_t, int64_t, const sadam_scalars *) =
+            simd >= TN_SIMD_AVX512 ? sadam_careful_avx512 : sadam_careful_avx2;
+        void (*plain)(float *, const float *, float *, float *, float *, int64_t, int64_t, const sadam_scalars *) =
+            simd >= TN_SIMD_AVX512 ? sadam_range_avx512 : sadam_range_avx2;
+        const float below = s->near_subnormal;
+        for (int64_t start = begin; start < end; start += MOMENTUM_STRETCH) {
+            const int64_t count = tn_min64(MOMENTUM_STRETCH, end - start);
+            const int near = any_near(m + start, count, below) || any_near(g + start, count, s->grad_near_subnormal) ||
+                             (s->weight_decay != 0 && any_near(p + start, count, below));
+            (near ? careful : plain)(p, g, m, v, v_max, start, start + count, s);
+        }
+        return;
+    }
+#endif
+    sadam_range_portable(p, g, m, v, v_max, begin, end, s);
+}
+
 /* ---- the public functions (tinynet.h) ----------------------------------------- */
 
 void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers, const int32_t *fresh,
@@ -201,8 +240,8 @@ void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers,
                   int nesterov, int maximize, int32_t *skipped)
 {
     const ssgd_scalars s = {(float)lr, (float)weight_decay, (float)momentum, (float)(1 - dampening), nesterov,
-                            maximize, near_subnormal((float)lr, (float)weight_decay, (float)momentum,
-                                                     (float)(1 - dampening))};
+                            maximize, sgd_near_subnormal((float)lr, (float)weight_decay, (float)momentum,
+                                                         (float)(1 - dampening))};
     void (*range)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
         SIMD_VARIANT(ssgd_range);
     for (int64_t k = 0; k < count; k++) {
@@ -239,20 +278,26 @@ void tn_sadam_step(int64_t count, float **params, float **grads, float **exp_avg
                    float **max_exp_avg_sqs, const int64_t *sizes, const int64_t *steps, double lr, double beta1,
                    double beta2, double eps, double weight_decay, int decoupled, int maximize, int32_t *skipped)
 {
-    void (*range)(float *, const float *, float *, float *, float *, int64_t, int64_t, const sadam_scalars *) =
-        SIMD_VARIANT(sadam_range);
     for (int64_t k = 0; k < count; k++) {
         const double t = (double)steps[k];
-        const sadam_scalars s = {(float)beta1, (float)beta2, (float)(1 - beta1), (float)(1 - beta2),
-                                 (float)weight_decay, (float)(1 - lr * weight_decay),
-                                 (float)(lr / (1 - pow(beta1, t))), sqrt(1 - pow(beta2, t)), eps,
-                                 decoupled, maximize};
+        sadam_scalars s = {(float)beta1, (float)beta2, (float)(1 - beta1), (float)(1 - beta2),
+                           (float)weight_decay, (float)(1 - lr * weight_decay),
+                           (float)(lr / (1 - pow(beta1, t))), sqrt(1 - pow(beta2, t)), eps,
+                           decoupled, maximize, 0, 0};
+        /* Near the subnormals: a moment, a parameter times a scalar, or a gradient whose square times
+         * 1 - beta2 might be subnormal (below the root of the moments' threshold, or the threshold). */
+        const float scalars[7] = {s.beta1, s.beta2, s.one_minus_beta1, s.one_minus_beta2, s.weight_decay,
+                                  s.decay_factor, s.step_size};
+        const double below = near_subnormal(scalars, 7);
+        s.near_subnormal = as_threshold(below);
+        s.grad_near_subnormal = as_threshold(below < 1 ? sqrt(below) : below);
         float *v_max = max_exp_avg_sqs != NULL ? max_exp_avg_sqs[k] : NULL;
         void *arrays[5] = {params[k], grads[k], exp_avgs[k], exp_avg_sqs[k], v_max};
         skipped[k] = any_overlap(arrays, v_max != NULL ? 5 : 4, sizes[k] * (int64_t)sizeof(float));
         if (skipped[k])
             continue;
-        OVER_CHUNKS(sizes[k], range(params[k], grads[k], exp_avgs[k], exp_avg_sqs[k], v_max, begin, end, &s));
+        OVER_CHUNKS(sizes[k],
+                    sadam_careful_range(params[k], grads[k], exp_avgs[k], exp_avg_sqs[k], v_max, begin, end, &s));
     }
 }
 

@@ -22,7 +22,7 @@
 /* SGD: lr, weight_decay, momentum and 1 - dampening; flags as in tinynet.h;
  * for float, near_subnormal: a stretch of a momentum buffer holding a
  * nonzero number smaller than this goes to the SIMD loops that make its
- * products in double (momentum_avx512.c). */
+ * products in double (subnormals_avx512.c). */
 typedef struct {
     float lr, weight_decay, momentum, undamped;
     int nesterov, maximize;
@@ -42,6 +42,7 @@ typedef struct {
     float beta1, beta2, one_minus_beta1, one_minus_beta2, weight_decay, decay_factor, step_size;
     double sqrt_bias_correction2, eps;
     int decoupled, maximize;
+    float near_subnormal, grad_near_subnormal; /* as ssgd_scalars' (subnormals_avx512.c) */
 } sadam_scalars;
 
 typedef struct {
@@ -51,16 +52,21 @@ typedef struct {
 } dadam_scalars;
 
 #if TN_X86
-/* SGD for float parameters with a momentum buffer, without the microcode of subnormal numbers (one
- * instruction set a file: momentum_avx512.c says how): whether one of x[0..count) is nonzero and
- * smaller in size than `below`, and the step of update.inc's sgd_range, products near the subnormals
- * made in double. */
-int ssgd_any_near_subnormal_avx512(const float *x, int64_t count, float below);
+/* The float steps without the microcode of subnormal numbers (one instruction set a file:
+ * subnormals_avx512.c says how): whether one of x[0..count) is nonzero and smaller in size than
+ * `below`, and SGD's step with a momentum buffer of update.inc's sgd_range, products near the
+ * subnormals made in double... */
+int any_near_subnormal_avx512(const float *x, int64_t count, float below);
 void ssgd_momentum_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
                           const ssgd_scalars *s);
-int ssgd_any_near_subnormal_avx2(const float *x, int64_t count, float below);
+int any_near_subnormal_avx2(const float *x, int64_t count, float below);
 void ssgd_momentum_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
                         const ssgd_scalars *s);
+/* ... and Adam's step of update.inc's adam_range, likewise. */
+void sadam_careful_avx512(float *p, const float *grads, float *m, float *v, float *v_max, int64_t begin,
+                          int64_t end, const sadam_scalars *s);
+void sadam_careful_avx2(float *p, const float *grads, float *m, float *v, float *v_max, int64_t begin,
+                        int64_t end, const sadam_scalars *s);
 #endif
 
 /* Whether two arrays of `bytes` bytes starting at a and b share any byte
