@@ -19,7 +19,7 @@
  * float parameter whose momentum buffer (or Adam's first moment) holds
  * numbers near the subnormals go to subnormals_avx2.c / subnormals_avx512.c
  * instead, which compute the same bits without the microcode x86 cores spend
- * on subnormal floats (ssgd_momentum_range and sadam_careful_range below;
+ * on subnormal floats (ssgd_by_stretches and sadam_by_stretches below;
  * subnormals_avx512.c says why).
  *
  * Threads.  A parameter is cut into chunks of OPTIM_CHUNK that threads take
@@ -43,7 +43,7 @@
 #include "optim/optim.h"
 
 #define OPTIM_CHUNK ((int64_t)1 << 15)
-#define MOMENTUM_STRETCH 512 /* numbers looked at together for subnormals (ssgd_momentum_range) */
+#define SUBNORMAL_STRETCH 512 /* numbers looked at together for subnormals (ssgd_by_stretches, sadam_...) */
 
 /* ---- the loops, once per type and instruction set -------------------------------
  * update.inc makes NAME(sgd_range) and NAME(adam_range):
@@ -174,11 +174,11 @@ static float sgd_near_subnormal(float lr, float weight_decay, float momentum, fl
     return as_threshold(near_subnormal(scalars, 4));
 }
 
-/* A float parameter with a momentum buffer, in stretches of MOMENTUM_STRETCH numbers: update.inc's loop
+/* A float parameter with a momentum buffer, in stretches of SUBNORMAL_STRETCH numbers: update.inc's loop
  * for a stretch whose buffer (and, with weight decay, parameter) holds no number near the subnormals,
  * the SIMD level's loop that makes their products in double for the others (subnormals_avx512.c says
  * why).  The same bits either way. */
-static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, int64_t begin, int64_t end,
+static void ssgd_by_stretches(float *p, const float *g, float *b, int fresh, int64_t begin, int64_t end,
                                 const ssgd_scalars *s)
 {
 #if TN_X86
@@ -187,11 +187,11 @@ static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, i
         int (*any_near)(const float *, int64_t, float) =
             simd >= TN_SIMD_AVX512 ? any_near_subnormal_avx512 : any_near_subnormal_avx2;
         void (*careful)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
-            simd >= TN_SIMD_AVX512 ? ssgd_momentum_avx512 : ssgd_momentum_avx2;
+            simd >= TN_SIMD_AVX512 ? ssgd_careful_avx512 : ssgd_careful_avx2;
         void (*plain)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
             simd >= TN_SIMD_AVX512 ? ssgd_range_avx512 : ssgd_range_avx2;
-        for (int64_t start = begin; start < end; start += MOMENTUM_STRETCH) {
-            const int64_t count = tn_min64(MOMENTUM_STRETCH, end - start);
+        for (int64_t start = begin; start < end; start += SUBNORMAL_STRETCH) {
+            const int64_t count = tn_min64(SUBNORMAL_STRETCH, end - start);
             const int near = (!fresh && any_near(b + start, count, s->near_subnormal)) ||
                              (s->weight_decay != 0 && any_near(p + start, count, s->near_subnormal));
             (near ? careful : plain)(p, g, b, fresh, start, start + count, s);
@@ -202,13 +202,13 @@ static void ssgd_momentum_range(float *p, const float *g, float *b, int fresh, i
     ssgd_range_portable(p, g, b, fresh, begin, end, s);
 }
 
-/* Adam's float step in stretches, as ssgd_momentum_range: a stretch whose first moments (and
+/* Adam's float step in stretches, as ssgd_by_stretches: a stretch whose first moments (and
  * parameter, with weight decay) hold no number near the subnormals, nor its gradient one whose square
  * would be (below s->grad_near_subnormal), takes update.inc's loop; the others the SIMD level's careful
  * loop.  (The second moments shrink by beta2 = 0.999 a step: some 60,000 steps from where a gradient
  * leaves them to the subnormals.  They are not looked at here, to spare a pass; should one get there,
  * it costs time, and the careful loop looks at it.) */
-static void sadam_careful_range(float *p, const float *g, float *m, float *v, float *v_max, int64_t begin,
+static void sadam_by_stretches(float *p, const float *g, float *m, float *v, float *v_max, int64_t begin,
                                 int64_t end, const sadam_scalars *s)
 {
 #if TN_X86
@@ -221,8 +221,8 @@ static void sadam_careful_range(float *p, const float *g, float *m, float *v, fl
         void (*plain)(float *, const float *, float *, float *, float *, int64_t, int64_t, const sadam_scalars *) =
             simd >= TN_SIMD_AVX512 ? sadam_range_avx512 : sadam_range_avx2;
         const float below = s->near_subnormal;
-        for (int64_t start = begin; start < end; start += MOMENTUM_STRETCH) {
-            const int64_t count = tn_min64(MOMENTUM_STRETCH, end - start);
+        for (int64_t start = begin; start < end; start += SUBNORMAL_STRETCH) {
+            const int64_t count = tn_min64(SUBNORMAL_STRETCH, end - start);
             const int near = any_near(m + start, count, below) || any_near(g + start, count, s->grad_near_subnormal) ||
                              (s->weight_decay != 0 && any_near(p + start, count, below));
             (near ? careful : plain)(p, g, m, v, v_max, start, start + count, s);
@@ -251,7 +251,7 @@ void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers,
         if (skipped[k])
             continue;
         if (b != NULL)
-            OVER_CHUNKS(sizes[k], ssgd_momentum_range(params[k], grads[k], b, fresh[k], begin, end, &s));
+            OVER_CHUNKS(sizes[k], ssgd_by_stretches(params[k], grads[k], b, fresh[k], begin, end, &s));
         else
             OVER_CHUNKS(sizes[k], range(params[k], grads[k], b, fresh[k], begin, end, &s));
     }
@@ -297,7 +297,7 @@ void tn_sadam_step(int64_t count, float **params, float **grads, float **exp_avg
         if (skipped[k])
             continue;
         OVER_CHUNKS(sizes[k],
-                    sadam_careful_range(params[k], grads[k], exp_avgs[k], exp_avg_sqs[k], v_max, begin, end, &s));
+                    sadam_by_stretches(params[k], grads[k], exp_avgs[k], exp_avg_sqs[k], v_max, begin, end, &s));
     }
 }
 

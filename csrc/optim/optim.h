@@ -57,11 +57,11 @@ typedef struct {
  * `below`, and SGD's step with a momentum buffer of update.inc's sgd_range, products near the
  * subnormals made in double... */
 int any_near_subnormal_avx512(const float *x, int64_t count, float below);
-void ssgd_momentum_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
-                          const ssgd_scalars *s);
+void ssgd_careful_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
+                         const ssgd_scalars *s);
 int any_near_subnormal_avx2(const float *x, int64_t count, float below);
-void ssgd_momentum_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
-                        const ssgd_scalars *s);
+void ssgd_careful_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
+                       const ssgd_scalars *s);
 /* ... and Adam's step of update.inc's adam_range, likewise. */
 void sadam_careful_avx512(float *p, const float *grads, float *m, float *v, float *v_max, int64_t begin,
                           int64_t end, const sadam_scalars *s);

@@ -1,7 +1,7 @@
 /*
  * optim/subnormals_avx2.c -- subnormals_avx512.c (which says why and how) with
  * AVX2's vectors of 8 floats: any_near_subnormal_avx2, and the float steps
- * of SGD with a momentum buffer (ssgd_momentum_avx2) and Adam
+ * of SGD with a momentum buffer (ssgd_careful_avx2) and Adam
  * (sadam_careful_avx2) for the stretches that hold numbers near the
  * subnormals, each product of such a vector made in double.
  */
@@ -108,8 +108,8 @@ static TN_AVX2 TN_ALWAYS_INLINE void step_vector(float *restrict p, const float 
     }
 }
 
-TN_AVX2 void ssgd_momentum_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
-                                const ssgd_scalars *s)
+TN_AVX2 void ssgd_careful_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
+                               const ssgd_scalars *s)
 {
     /* (a local: the stores to p and b cannot change it, so it stays in registers) */
     const momentum_settings set = {_mm256_set1_ps(s->lr), _mm256_set1_ps(s->weight_decay),

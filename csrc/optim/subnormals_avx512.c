@@ -1,7 +1,7 @@
 /*
  * optim/subnormals_avx512.c -- the float optimizer steps, 16 numbers a
  * vector, for the stretches of a parameter that hold numbers near the
- * subnormals: SGD with a momentum buffer (ssgd_momentum_avx512) and Adam
+ * subnormals: SGD with a momentum buffer (ssgd_careful_avx512) and Adam
  * (sadam_careful_avx512), the steps of update.inc's sgd_range and
  * adam_range (the same operations in the same order: the same bits)
  * without the microcode that subnormal numbers cost.
@@ -18,7 +18,7 @@
  * How.  optim.c hands a stretch to update.inc's loop when its buffer (and,
  * with weight decay, its parameter) holds no number near the subnormals
  * (nonzero and smaller than scalars.near_subnormal: see optim.c; found by
- * any_near_subnormal_avx512), else to ssgd_momentum_avx512.  There a
+ * any_near_subnormal_avx512), else to ssgd_careful_avx512.  There a
  * vector that holds such a number makes each product in double: exact
  * there (a float has 24 significant bits, so the product of two has at most
  * 48 and fits in double's 53) and rounded once to float, which is the float
@@ -128,8 +128,8 @@ static TN_AVX512 TN_ALWAYS_INLINE void step_vector(float *restrict p, const floa
     }
 }
 
-TN_AVX512 void ssgd_momentum_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
-                                    const ssgd_scalars *s)
+TN_AVX512 void ssgd_careful_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin,
+                                   int64_t end, const ssgd_scalars *s)
 {
     /* (a local: the stores to p and b cannot change it, so it stays in registers) */
     const momentum_settings set = {_mm512_set1_ps(s->lr), _mm512_set1_ps(s->weight_decay),
