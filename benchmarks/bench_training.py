@@ -18,13 +18,16 @@ steps are timed in equal chunks and the median chunk's images/s is the run's
 figure: one epoch for the small models, a fixed number of steps for ResNet-10
 (whose step costs a thousand times the MLP's: the MFLOP/img/step column,
 counted from the model's shapes by models.flops_per_image).  The frameworks take turns, ROUNDS
-times, and the median run is reported.
+times, and the median run is reported.  ``--epoch N`` trains the small models
+N - 1 epochs untimed first and times the Nth: later epochs can run at another
+speed (momentum buffers sink into the subnormal floats, which x86 cores
+multiply in microcode: docs/c-kernels.md).
 
 ``% of peak`` = images/s x FLOP per image per step / (the core's peak x
 threads), where the core's peak is the best one-thread float32 GEMM speed,
 tinynet's or numpy's, measured in the same run (bench_gemm.peak).
 
-    python -m benchmarks.bench_training [--quick] [--threads 1 2] [--only mlp resnet10]
+    python -m benchmarks.bench_training [--quick] [--threads 1 2] [--only mlp resnet10] [--epoch 2]
 """
 
 import argparse
@@ -141,34 +144,42 @@ def timed_steps(step, batches, warmup, per_chunk):
             "steps": len(losses), "cpu_per_wall": cpu / wall}
 
 
-def step_plan(workload, quick, images_available=60_000):
-    """(warm-up steps, steps per chunk): one epoch (a sixth with --quick), or fixed steps for the big model."""
+def step_plan(workload, quick, images_available=60_000, epoch=1):
+    """(warm-up steps, steps per chunk): one epoch (a sixth with --quick), the ``epoch``-th after as many
+    epochs untimed, or fixed steps for the big model."""
     if workload in FIXED_STEPS_PER_CHUNK:
         return WARMUP_STEPS, FIXED_STEPS_PER_CHUNK[workload][1 if quick else 0]
-    steps = (QUICK_IMAGES if quick else images_available) // models.WORKLOADS[workload]["batch"]
-    return WARMUP_STEPS, max(1, (steps - WARMUP_STEPS) // CHUNKS)
+    batch = models.WORKLOADS[workload]["batch"]
+    steps = (QUICK_IMAGES if quick else images_available) // batch
+    return (epoch - 1) * (images_available // batch) + WARMUP_STEPS, max(1, (steps - WARMUP_STEPS) // CHUNKS)
 
 
-def child_main(framework, workload, threads, quick):
+def epoch_batches(images, labels, batch, steps):
+    """The (images, labels) of ``steps`` batches in order, from the start again after each whole epoch."""
+    per_epoch = len(images) // batch
+    return [(images[i % per_epoch * batch:(i % per_epoch + 1) * batch],
+             labels[i % per_epoch * batch:(i % per_epoch + 1) * batch]) for i in range(steps)]
+
+
+def child_main(framework, workload, threads, quick, epoch=1):
     """In a fresh process: time one framework on one workload at one thread count; print a JSON line."""
     from tinynet.data import load_mnist
 
     layers, batch = models.WORKLOADS[workload]["layers"], models.WORKLOADS[workload]["batch"]
-    warmup, per_chunk = step_plan(workload, quick)
-    steps = warmup + CHUNKS * per_chunk
     images, labels = load_mnist("train")
-    batches = [(images[i * batch:(i + 1) * batch], labels[i * batch:(i + 1) * batch]) for i in range(steps)]
+    warmup, per_chunk = step_plan(workload, quick, len(images), epoch)
+    batches = epoch_batches(images, labels, batch, warmup + CHUNKS * per_chunk)
     step = STEP_BUILDERS[framework](layers, models.initial_parameters(layers), threads)
     result = timed_steps(step, batches, warmup, per_chunk)
-    result.update(framework=framework, workload=workload, threads=threads, peak_rss_mib=peak_rss_mib())
+    result.update(framework=framework, workload=workload, threads=threads, epoch=epoch, peak_rss_mib=peak_rss_mib())
     print(json.dumps(result))
 
 
-def measure(framework, workload, threads, quick):
+def measure(framework, workload, threads, quick, epoch=1):
     """One run in a fresh process; None (and the failure on stderr) if it failed."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     try:
-        return run_child("benchmarks.bench_training", framework, workload, threads, int(quick), env=env)
+        return run_child("benchmarks.bench_training", framework, workload, threads, int(quick), epoch, env=env)
     except RuntimeError as failure:
         print(f"  {failure}", file=sys.stderr)
         return None
@@ -227,8 +238,8 @@ def losses_agree(losses, tolerance=1e-3):
     return all(abs(v - values[0]) <= tolerance * max(1.0, abs(values[0])) for v in values)
 
 
-def run(threads=(1, 2), quick=False, only=None, peak_gflops=None):
-    """Measure every workload at every thread count; one row each (see workload_row)."""
+def run(threads=(1, 2), quick=False, only=None, peak_gflops=None, epoch=1):
+    """Measure every workload at every thread count (the ``epoch``-th epoch); one row each (see workload_row)."""
     if peak_gflops is None:
         from benchmarks import bench_gemm
 
@@ -244,7 +255,7 @@ def run(threads=(1, 2), quick=False, only=None, peak_gflops=None):
             runs = {f: [] for f in frameworks}
             for _ in range(1 if quick else ROUNDS):  # taking turns, all meet the machine's ups and downs
                 for framework in frameworks:
-                    runs[framework].append(measure(framework, workload, n, quick))
+                    runs[framework].append(measure(framework, workload, n, quick, epoch))
             row = workload_row(workload, n, {f: median_run(runs[f]) for f in frameworks}, frameworks, peak_gflops)
             row["details"].update(skipped=skipped, runs=runs)
             if not losses_agree(row["details"]["first_step_loss"]):
@@ -273,15 +284,20 @@ def notes(rows):
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child_main(sys.argv[2], sys.argv[3], int(sys.argv[4]), bool(int(sys.argv[5])))
+        child_main(sys.argv[2], sys.argv[3], int(sys.argv[4]), bool(int(sys.argv[5])), int(sys.argv[6]))
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a sixth of an epoch, fewer ResNet steps, one round")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--only", nargs="+", choices=sorted(models.WORKLOADS))
+    parser.add_argument("--epoch", type=int, default=1,
+                        help="time the small models' N-th epoch, after N - 1 untimed (default 1)")
     args = parser.parse_args()
+    if args.epoch < 1:
+        parser.error(f"--epoch must be 1 or more, got {args.epoch}")
     from benchmarks import preflight
 
     preflight.check_c_backend()
-    result_rows = run(tuple(args.threads), args.quick, args.only)
-    print(report.markdown(result_rows, notes(result_rows)))
+    result_rows = run(tuple(args.threads), args.quick, args.only, epoch=args.epoch)
+    later = [f"the small models' epoch {args.epoch} timed, after {args.epoch - 1} untimed"] if args.epoch > 1 else []
+    print(report.markdown(result_rows, notes(result_rows) + later))

@@ -131,6 +131,18 @@ def test_training_row_ratios_and_fraction_of_peak():
     assert "peak" in bench_training.notes([row])[0]
 
 
+def test_a_later_epoch_is_timed_after_the_untimed_ones_over_the_same_batches():
+    per_epoch = 60_000 // 64
+    first, second = bench_training.step_plan("mlp", False), bench_training.step_plan("mlp", False, epoch=2)
+    assert second == (first[0] + per_epoch, first[1])  # the same chunks, one whole epoch later
+    assert bench_training.step_plan("resnet10", False, epoch=3) == bench_training.step_plan("resnet10", False)
+    images, labels = np.arange(10 * 4).reshape(10, 4), np.arange(10)  # an "epoch" of 10 images: 3 batches of 3
+    batches = bench_training.epoch_batches(images, labels, 3, 7)
+    assert len(batches) == 7 and all(x.shape == (3, 4) for x, _ in batches)
+    np.testing.assert_array_equal(batches[3][1], [0, 1, 2])  # the second epoch starts again at image 0
+    np.testing.assert_array_equal(batches[5][1], batches[2][1])
+
+
 def test_the_core_peak_is_the_best_large_one_thread_gemm():
     def gemm_row(size, threads, ours, numpy):
         return {"shape (m x k x n)": f"{size} x {size} x {size}", "threads": threads,
