@@ -174,27 +174,35 @@ static float sgd_near_subnormal(float lr, float weight_decay, float momentum, fl
     return as_threshold(near_subnormal(scalars, 4));
 }
 
+#if TN_X86
+/* Whether one of x[0..count) is nonzero and smaller in size than `below`, with the SIMD level's vectors
+ * (AVX2 or more: the callers ask only then). */
+static int any_near_subnormal(const float *x, int64_t count, float below)
+{
+    return tn_get_simd_level() >= TN_SIMD_AVX512 ? any_near_subnormal_avx512(x, count, below)
+                                                 : any_near_subnormal_avx2(x, count, below);
+}
+#endif
+
 /* A float parameter with a momentum buffer, in stretches of SUBNORMAL_STRETCH numbers: update.inc's loop
  * for a stretch whose buffer (and, with weight decay, parameter) holds no number near the subnormals,
  * the SIMD level's loop that makes their products in double for the others (subnormals_avx512.c says
  * why).  The same bits either way. */
 static void ssgd_by_stretches(float *p, const float *g, float *b, int fresh, int64_t begin, int64_t end,
-                                const ssgd_scalars *s)
+                              const ssgd_scalars *s)
 {
 #if TN_X86
     const int simd = tn_get_simd_level();
     if (simd >= TN_SIMD_AVX2) {
-        int (*any_near)(const float *, int64_t, float) =
-            simd >= TN_SIMD_AVX512 ? any_near_subnormal_avx512 : any_near_subnormal_avx2;
-        void (*careful)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
-            simd >= TN_SIMD_AVX512 ? ssgd_careful_avx512 : ssgd_careful_avx2;
-        void (*plain)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
-            simd >= TN_SIMD_AVX512 ? ssgd_range_avx512 : ssgd_range_avx2;
         for (int64_t start = begin; start < end; start += SUBNORMAL_STRETCH) {
             const int64_t count = tn_min64(SUBNORMAL_STRETCH, end - start);
-            const int near = (!fresh && any_near(b + start, count, s->near_subnormal)) ||
-                             (s->weight_decay != 0 && any_near(p + start, count, s->near_subnormal));
-            (near ? careful : plain)(p, g, b, fresh, start, start + count, s);
+            const int near = (!fresh && any_near_subnormal(b + start, count, s->near_subnormal)) ||
+                             (s->weight_decay != 0 && any_near_subnormal(p + start, count, s->near_subnormal));
+            if (!near)
+                (simd >= TN_SIMD_AVX512 ? ssgd_range_avx512 : ssgd_range_avx2)(p, g, b, fresh, start, start + count, s);
+            else
+                (simd >= TN_SIMD_AVX512 ? ssgd_careful_avx512 : ssgd_careful_avx2)(p, g, b, fresh, start,
+                                                                                  start + count, s);
         }
         return;
     }
@@ -209,23 +217,23 @@ static void ssgd_by_stretches(float *p, const float *g, float *b, int fresh, int
  * leaves them to the subnormals.  They are not looked at here, to spare a pass; should one get there,
  * it costs time, and the careful loop looks at it.) */
 static void sadam_by_stretches(float *p, const float *g, float *m, float *v, float *v_max, int64_t begin,
-                                int64_t end, const sadam_scalars *s)
+                               int64_t end, const sadam_scalars *s)
 {
 #if TN_X86
     const int simd = tn_get_simd_level();
     if (simd >= TN_SIMD_AVX2) {
-        int (*any_near)(const float *, int64_t, float) =
-            simd >= TN_SIMD_AVX512 ? any_near_subnormal_avx512 : any_near_subnormal_avx2;
-        void (*careful)(float *, const float *, float *, float *, float *, int64_t, int64_t, const sadam_scalars *) =
-            simd >= TN_SIMD_AVX512 ? sadam_careful_avx512 : sadam_careful_avx2;
-        void (*plain)(float *, const float *, float *, float *, float *, int64_t, int64_t, const sadam_scalars *) =
-            simd >= TN_SIMD_AVX512 ? sadam_range_avx512 : sadam_range_avx2;
         const float below = s->near_subnormal;
         for (int64_t start = begin; start < end; start += SUBNORMAL_STRETCH) {
             const int64_t count = tn_min64(SUBNORMAL_STRETCH, end - start);
-            const int near = any_near(m + start, count, below) || any_near(g + start, count, s->grad_near_subnormal) ||
-                             (s->weight_decay != 0 && any_near(p + start, count, below));
-            (near ? careful : plain)(p, g, m, v, v_max, start, start + count, s);
+            const int near = any_near_subnormal(m + start, count, below) ||
+                             any_near_subnormal(g + start, count, s->grad_near_subnormal) ||
+                             (s->weight_decay != 0 && any_near_subnormal(p + start, count, below));
+            if (!near)
+                (simd >= TN_SIMD_AVX512 ? sadam_range_avx512 : sadam_range_avx2)(p, g, m, v, v_max, start,
+                                                                                start + count, s);
+            else
+                (simd >= TN_SIMD_AVX512 ? sadam_careful_avx512 : sadam_careful_avx2)(p, g, m, v, v_max, start,
+                                                                                    start + count, s);
         }
         return;
     }

@@ -180,7 +180,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void adam_vector(float *restrict p, const float 
     const __m256 m_old = _mm256_maskload_ps(m + i, lanes), v_old = _mm256_maskload_ps(v + i, lanes);
     const __m256 largest = v_max != NULL ? _mm256_maskload_ps(v_max + i, lanes) : _mm256_setzero_ps();
     const int near = lanes_below(size_minus_one(m_old), set->below) | lanes_below(size_minus_one(v_old), set->below) |
-                     lanes_below(size_minus_one(largest), set->below) |
+                     (v_max != NULL ? lanes_below(size_minus_one(largest), set->below) : 0) |
                      lanes_below(size_minus_one(grad), set->grad_below) |
                      (set->coupled_decay || set->decoupled_decay ? lanes_below(size_minus_one(value), set->below) : 0);
     __m256 mean, square, second, updated;
