@@ -25,7 +25,10 @@ multiply in microcode: docs/c-kernels.md).
 
 ``% of peak`` = images/s x FLOP per image per step / (the core's peak x
 threads), where the core's peak is the best one-thread float32 GEMM speed,
-tinynet's or numpy's, measured in the same run (bench_gemm.peak).
+tinynet's or numpy's, measured in the same run (bench_gemm.peak).  The FLOPs
+are those of the convolutions and linear layers as defined (a direct sum);
+an algorithm that needs fewer multiply-adds for the same result (tinynet's
+Winograd convolution for ResNet's 3x3 layers) can show more than 100 %.
 
     python -m benchmarks.bench_training [--quick] [--threads 1 2] [--only mlp resnet10] [--epoch 2]
 """
@@ -274,7 +277,8 @@ def notes(rows):
     details = rows[0]["details"]
     lines = [f"% of peak = img/s x FLOP/img/step / ({details['peak_gflops_per_core']:.1f} GFLOP/s x threads): "
              "the best one-thread float32 GEMM (tinynet or numpy, 512 or larger) in this run; FLOPs count the "
-             "conv and linear multiply-adds of forward and backward"] + details.get("skipped", [])
+             "conv and linear multiply-adds of forward and backward as defined (a direct sum; Winograd's "
+             "convolution needs fewer)"] + details.get("skipped", [])
     for row in rows:
         if not losses_agree(row["details"]["first_step_loss"]):
             lines.append(f"{row['workload']} ({row['threads']} threads): first-step losses differ between "

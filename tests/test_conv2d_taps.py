@@ -3,8 +3,9 @@
 
 The dispatcher (csrc/conv/conv2d.c) gives it, of the panel path's float32 convolutions, the stride-1
 forward passes with padding up to kernel - 1 and the dL/dx of such convolutions (a forward pass of
-dL/dy): with AVX-512 those of images of 256 or more outputs and 64 or more channels x kernel width
-(ResNet's 28x28 stage), at the other SIMD levels all of them.  On its own it computes every such
+dL/dy) that Winograd's F(2x2, 3x3) does not take (3x3 kernels with 64 or more channels in and out):
+with AVX-512 those of images of 256 or more outputs and 64 or more channels x kernel width, at the
+other SIMD levels all of them.  On its own it computes every such
 shape whose shifted copies fit its limit, at every SIMD level the machine has.
 """
 
@@ -101,13 +102,15 @@ def test_refuses_copies_past_its_limit():
     assert lib.tn_sconv2d_taps_forward(s, ffi.NULL, ffi.NULL, ffi.NULL, ffi.NULL) == TN_ERR_UNSUPPORTED
 
 
-# ResNet-10's 28x28 stage (batch cut to 3) and a 5x5 kernel, at AVX-512 (where the dispatcher gives
-# them to the taps), and ResNet's 7x7 stage at AVX2 (where it gives it every stride-1 shape).
+# A 28x28 image with 32 channels in (ResNet's 28x28 stage with 64 in and out goes to Winograd's
+# F(2x2, 3x3): test_conv2d_winograd.py) and a 5x5 kernel, at AVX-512 (where the dispatcher gives them to
+# the taps), and a 7x7 image with 48 channels in at AVX2 (where it gives the taps every stride-1 shape
+# that Winograd does not take).
 @pytest.mark.parametrize("batch, c_in, size, c_out, pad, kernel, level", [
-    (3, 64, 28, 64, 1, 3, AVX512),
+    (3, 32, 28, 64, 1, 3, AVX512),
     (2, 64, 20, 40, 2, 5, AVX512),
-    (3, 64, 28, 64, 1, 3, AVX2),
-    (4, 64, 7, 96, 1, 3, AVX2),
+    (3, 32, 28, 48, 1, 3, AVX2),
+    (4, 48, 7, 96, 1, 3, AVX2),
 ])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_dispatched_shapes_match_reference(batch, c_in, size, c_out, pad, kernel, level, threads, at_level):

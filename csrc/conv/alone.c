@@ -123,3 +123,23 @@ int tn_sconv2d_taps_input_grad(const tn_conv2d_shape *s, const float *w, const f
         return TN_ERR_UNSUPPORTED;
     return sconv_taps_input_grad(&t, w, dy, dx);
 }
+
+/* ---- Winograd's F(2x2, 3x3) on its own, for the tests ------------------------------
+ * Whatever winograd_serves() would say of the images and channels: every 3x3 stride-1 shape with
+ * padding <= 2. */
+
+int tn_sconv2d_winograd_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
+                                float *y)
+{
+    if (!sconv_winograd_fits(s))
+        return TN_ERR_UNSUPPORTED;
+    return sconv_winograd_forward(s, x, w, bias, y);
+}
+
+int tn_sconv2d_winograd_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx)
+{
+    if (!sconv_winograd_fits(s))
+        return TN_ERR_UNSUPPORTED;
+    const tn_conv2d_shape t = input_grad_as_forward(s);
+    return sconv_winograd_input_grad(&t, w, dy, dx);
+}

@@ -7,7 +7,12 @@
  *   panels         (panels.c)            32 or more output channels (ResNet's
  *                                        64 to 512), padding past kernel - 1;
  *                                        float and double
- *   positions      (positions.c)         of those, float32 forward passes, dL/dW
+ *   winograd       (winograd.c)          of those, float32 3x3 stride-1 forward
+ *                                        passes and dL/dx with 64 or more
+ *                                        channels in and out (ResNet's 28x28,
+ *                                        14x14 and 7x7 stages; without AVX-512
+ *                                        its 4x4 too)
+ *   positions      (positions.c)         of the rest, float32 forward passes, dL/dW
  *                                        (and stride-1 dL/dx) of small images,
  *                                        where a quarter or more of im2col's
  *                                        multiply-adds would read the padding
@@ -176,6 +181,32 @@ static int taps_serve(const tn_conv2d_shape *s)
            s->in_channels * s->kernel_w >= TAPS_MIN_ROW_DEPTH;
 }
 
+/* Winograd's F(2x2, 3x3) (winograd.c) computes, of what the panels serve, the float32 3x3 stride-1
+ * forward passes (and so the dL/dx, a forward pass of dL/dy) with 64 or more channels in and out, on
+ * images of 36 to 1024 output pixels (16 to 1024 below AVX-512), with AVX2 or AVX-512: 16 products for
+ * every 4 outputs and channel pair instead of 36, plus transforms whose cost grows with C + C_out, not
+ * C x C_out.  Batch 64, one thread, best of 5, against what the dispatcher chose before (AVX-512 Xeon):
+ * forward / dL/dx at 28x28 with 64 channels 1.02-1.40 / 1.02-1.39 times as fast, 128 at 14x14
+ * 1.19-1.27 / 1.19-1.53, 256 at 7x7 1.16-1.40 / 1.15-1.17, but 512 at 4x4 0.83-0.90 (positions.c
+ * leaves out the padding there); 64 -> 64 at 14x14 level (0.99 / 0.98), 32 -> 64 at 7x7 0.66.  At the
+ * AVX2 level (same machine) 1.17-1.35 at 28x28, 1.45-1.69 at 14x14, 1.21-1.31 at 7x7, 1.11-1.20 at 4x4. */
+#define WINOGRAD_MIN_CHANNELS 64
+#define WINOGRAD_MIN_PIXELS 36       /* output pixels, with AVX-512 */
+#define WINOGRAD_MIN_PIXELS_AVX2 16  /* ... below it */
+#define WINOGRAD_MAX_PIXELS 1024
+
+static int winograd_serves(const tn_conv2d_shape *s)
+{
+    const int simd = tn_get_simd_level();
+    if (simd < TN_SIMD_AVX2 || !sconv_winograd_fits(s))
+        return 0;
+    if (s->in_channels < WINOGRAD_MIN_CHANNELS || s->out_channels < WINOGRAD_MIN_CHANNELS)
+        return 0;
+    const int64_t pixels = s->out_h * s->out_w;
+    return pixels <= WINOGRAD_MAX_PIXELS &&
+           pixels >= (simd >= TN_SIMD_AVX512 ? WINOGRAD_MIN_PIXELS : WINOGRAD_MIN_PIXELS_AVX2);
+}
+
 /* Enough channels to fill at least half of their blocks (the zeros past the
  * last channel cost multiply-adds; below half, im2col + GEMM was faster)?
  * With blocks of 8 below 16 channels and of 16 from there (direct.h), that
@@ -216,6 +247,8 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
 int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
 {
     if (panels_serve(s)) {
+        if (winograd_serves(s))
+            return sconv_winograd_forward(s, x, w, bias, y);
         if (positions_serve(s))
             return sconv_positions_forward(s, x, w, bias, y);
         return taps_serve(s) ? sconv_taps_forward(s, x, w, bias, y) : sconv_panels_forward(s, x, w, bias, y);
@@ -248,10 +281,11 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
         }
         if (dx && input_grad_is_forward(s)) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
-            const int by_positions = positions_serve(&t);
-            if (by_positions || taps_serve(&t)) {
-                int err = by_positions ? sconv_positions_input_grad(&t, w, dy, dx)
-                                       : sconv_taps_input_grad(&t, w, dy, dx);
+            const int by_winograd = winograd_serves(&t), by_positions = !by_winograd && positions_serve(&t);
+            if (by_winograd || by_positions || taps_serve(&t)) {
+                int err = by_winograd    ? sconv_winograd_input_grad(&t, w, dy, dx)
+                          : by_positions ? sconv_positions_input_grad(&t, w, dy, dx)
+                                         : sconv_taps_input_grad(&t, w, dy, dx);
                 if (err)
                     return err;
                 dx = NULL; /* done: the panels compute dW and db, if still asked */
