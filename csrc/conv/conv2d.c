@@ -185,11 +185,12 @@ static int taps_serve(const tn_conv2d_shape *s)
  * forward passes (and so the dL/dx, a forward pass of dL/dy) with 64 or more channels in and out, on
  * images of 36 to 1024 output pixels (16 to 1024 below AVX-512), with AVX2 or AVX-512: 16 products for
  * every 4 outputs and channel pair instead of 36, plus transforms whose cost grows with C + C_out, not
- * C x C_out.  Batch 64, one thread, best of 5, against what the dispatcher chose before (AVX-512 Xeon):
- * forward / dL/dx at 28x28 with 64 channels 1.02-1.40 / 1.02-1.39 times as fast, 128 at 14x14
- * 1.19-1.27 / 1.19-1.53, 256 at 7x7 1.16-1.40 / 1.15-1.17, but 512 at 4x4 0.83-0.90 (positions.c
- * leaves out the padding there); 64 -> 64 at 14x14 level (0.99 / 0.98), 32 -> 64 at 7x7 0.66.  At the
- * AVX2 level (same machine) 1.17-1.35 at 28x28, 1.45-1.69 at 14x14, 1.21-1.31 at 7x7, 1.11-1.20 at 4x4. */
+ * C x C_out.  Batch 64, one thread, against what the dispatcher chose before (processes taking turns, the
+ * best of 5 calls in each of 5-6 rounds, best round; AVX-512 Xeon), forward / dL/dx: 64 -> 64 at 28x28
+ * 1.15 / 1.14 times as fast, 128 at 14x14 1.41 / 1.37, 256 at 7x7 1.32 / 1.26; at the AVX2 level (same
+ * machine) 1.39 / 1.40, 1.68 / 1.65, 1.26 / 1.23, and 512 at 4x4 1.18 / 1.12 -- but with AVX-512 the
+ * 4x4 stage lost (0.83-0.90 in single runs: positions.c leaves out the padding there), 64 -> 64 at
+ * 14x14 was level and 32 -> 64 at 7x7 lost (0.66; single runs of an earlier version of the transforms). */
 #define WINOGRAD_MIN_CHANNELS 64
 #define WINOGRAD_MIN_PIXELS 36       /* output pixels, with AVX-512 */
 #define WINOGRAD_MIN_PIXELS_AVX2 16  /* ... below it */
