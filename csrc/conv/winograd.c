@@ -37,7 +37,8 @@
  * Loops: U for all 16 points, packed once per call into the micro-kernel's A
  * panels and shared by the threads; then the tiles, a chunk of whole tile
  * rows at a time (threads take chunks as they come): V of the chunk, the 16
- * products into M, Y out of M.  A chunk's V and M are sized to stay in L2.
+ * products into M, Y out of M.  A chunk's V and M are sized to stay in L2.  The
+ * transforms are winograd_transforms.inc's (winograd.h says what each does).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,89 @@ static void transforms_for(int simd, winograd_input_fn **input, winograd_output_
 #endif
 }
 
+/* The chunks, strides and work area of one call (winograd.h's winograd_sizes), for micro-tiles nr wide. */
+static winograd_sizes plan_sizes(const tn_conv2d_shape *s, int nr)
+{
+    winograd_sizes z;
+    z.C = s->in_channels;
+    z.Co = s->out_channels;
+    z.tiles_h = tn_ceil_div(s->out_h, 2);
+    z.tiles_w = tn_ceil_div(s->out_w, 2);
+    z.tile_rows = s->batch * z.tiles_h;
+    const int64_t wanted = WINOGRAD_CHUNK_BYTES / ((int64_t)sizeof(float) * POINTS * (z.C + z.Co)); /* tiles */
+    z.rows_per_chunk = tn_min64(z.tile_rows, tn_max64(1, tn_max64(wanted, nr) / z.tiles_w));
+    z.chunks = tn_ceil_div(z.tile_rows, z.rows_per_chunk);
+    z.chunk_tiles = z.rows_per_chunk * z.tiles_w;
+    z.lane_tiles = tn_round_up(z.chunk_tiles, WINOGRAD_LANES);
+    /* V's and M's rows hold a chunk's tiles and the whole vectors the transforms write past a part's last
+     * tile (fewer than WINOGRAD_LANES) */
+    z.stride = tn_round_up(z.chunk_tiles + WINOGRAD_LANES, nr);
+    if (z.stride % 64 == 0) /* rows of V a multiple of 256 bytes apart would fall into the same L1 sets */
+        z.stride += 16;
+    z.slices = tn_ceil_div(z.C, WINOGRAD_MAX_SLICE);
+    z.depth = tn_ceil_div(z.C, z.slices);
+    z.slice_len = z.Co * z.depth + A_PACK_SLACK;
+    const int64_t vector_tw = tn_round_up(z.tiles_w, WINOGRAD_LANES);
+    z.quarter = (z.rows_per_chunk + 1) * z.tiles_w + WINOGRAD_LANES;
+    z.line_len = tn_max64(s->pad_w + s->in_w, 2 * vector_tw + 4);
+    z.quarters_at = 0;
+    z.lines_at = 8 * z.quarter;
+    z.rows_at = z.lines_at + (2 * (z.rows_per_chunk + 1) + 1) * z.line_len;
+    z.corners_at = z.rows_at + POINTS * z.lane_tiles;
+    z.out_row_at = z.corners_at + 4 * z.lane_tiles + WINOGRAD_LANES;
+    z.work_len = z.out_row_at + 2 * vector_tw;
+    return z;
+}
+
+/* U[xi] = G g G^T of every kernel g = w[o][c] (turned = 0), or of the kernel turned by 180 degrees with its
+ * two channel axes swapped (turned = 1: w'[o][c][p][q] = w[c][o][2-p][2-q]), packed as the micro-kernel
+ * reads A: for point xi and slice l, element (o, k0 + k) micro-panel by micro-panel (panel_start's
+ * heights), k-major within each (gemm.h's packed A).  Run by every thread of a parallel region. */
+static void pack_weights(const winograd_sizes *z, const float *w, int turned, int64_t a_panels, float *u)
+{
+#pragma omp for schedule(static)
+    for (int64_t qa = 0; qa < a_panels; qa++) {
+        const int64_t r = panel_start(qa, a_panels, z->Co), h = panel_start(qa + 1, a_panels, z->Co) - r;
+        for (int64_t o = r; o < r + h; o++) {
+            for (int64_t c = 0; c < z->C; c++) {
+                float g[9], uu[POINTS];
+                for (int p = 0; p < 3; p++)
+                    for (int q = 0; q < 3; q++)
+                        g[3 * p + q] = turned ? w[((c * z->Co + o) * 3 + 2 - p) * 3 + 2 - q]
+                                              : w[((o * z->C + c) * 3 + p) * 3 + q];
+                kernel_transform(g, uu);
+                const int64_t l = c / z->depth, k = c % z->depth, d = tn_min64(z->depth, z->C - l * z->depth);
+                for (int xi = 0; xi < POINTS; xi++)
+                    u[(xi * z->slices + l) * z->slice_len + r * d + k * h + (o - r)] = uu[xi];
+            }
+        }
+    }
+}
+
+/* M[xi] = U[xi] V[xi] for the `tiles` tiles of one chunk, point by point: for each panel of nr tiles (B
+ * read in place from V, its rows a stride apart) and each slice of channels, every micro-panel of U[xi]. */
+static void multiply_chunk(const sgemm_plan *plan, const winograd_sizes *z, const float *u, int64_t a_panels,
+                           const float *v, int64_t tiles, float *m)
+{
+    const int nr = plan->nr;
+    for (int xi = 0; xi < POINTS; xi++) {
+        for (int64_t t0 = 0; t0 < tiles; t0 += nr) {
+            const int cols = (int)tn_min64(nr, tiles - t0);
+            for (int64_t l = 0; l < z->slices; l++) {
+                const int64_t k0 = l * z->depth, d = tn_min64(z->depth, z->C - k0);
+                const float *b_panel = v + (xi * z->C + k0) * z->stride + t0;
+                const float *packed = u + (xi * z->slices + l) * z->slice_len;
+                for (int64_t qa = 0; qa < a_panels; qa++) {
+                    const int64_t r = panel_start(qa, a_panels, z->Co);
+                    const int h = (int)(panel_start(qa + 1, a_panels, z->Co) - r);
+                    plan->kernel(d, packed + r * d, b_panel, z->stride, m + (xi * z->Co + r) * z->stride + t0,
+                                 z->stride, 1.0f, l == 0 ? 0.0f : 1.0f, h, cols);
+                }
+            }
+        }
+    }
+}
+
 /* The convolution of x by w (turned = 0), or by the kernel turned by 180 degrees with its two channel
  * axes swapped (turned = 1: dL/dx as a forward convolution; s is then that convolution's shape, and w
  * the original weights, C x C_out x 3 x 3 as s counts them), as taps.c's twin. */
@@ -104,40 +188,13 @@ static int winograd_forward_by(const tn_conv2d_shape *s, const float *x, const f
 {
     const int simd = tn_get_simd_level();
     const sgemm_plan *plan = sgemm_plan_for(simd);
-    const int mr = plan->mr, nr = plan->nr;
     winograd_input_fn *input_transform;
     winograd_output_fn *output_transform;
     transforms_for(simd, &input_transform, &output_transform);
-    winograd_sizes z;
-    z.C = s->in_channels;
-    z.Co = s->out_channels;
-    z.tiles_h = tn_ceil_div(s->out_h, 2);
-    z.tiles_w = tn_ceil_div(s->out_w, 2);
-    const int64_t wanted = WINOGRAD_CHUNK_BYTES / ((int64_t)sizeof(float) * POINTS * (z.C + z.Co));
-    const int64_t tile_rows = s->batch * z.tiles_h;
-    z.rows_per_chunk = tn_min64(tile_rows, tn_max64(1, tn_max64(wanted, nr) / z.tiles_w));
-    z.chunk_tiles = z.rows_per_chunk * z.tiles_w;
-    z.lane_tiles = tn_round_up(z.chunk_tiles, WINOGRAD_LANES);
-    /* V's and M's rows hold a chunk's tiles and the whole vectors the transforms write past a part's last
-     * tile (fewer than WINOGRAD_LANES) */
-    z.stride = tn_round_up(z.chunk_tiles + WINOGRAD_LANES, nr);
-    if (z.stride % 64 == 0) /* rows of V a multiple of 256 bytes apart would fall into the same L1 sets */
-        z.stride += 16;
-    z.quarter = (z.rows_per_chunk + 1) * z.tiles_w + WINOGRAD_LANES;
-    z.line_len = tn_max64(s->pad_w + s->in_w, 2 * tn_round_up(z.tiles_w, WINOGRAD_LANES) + 4);
-    z.quarters_at = 0;
-    z.lines_at = 8 * z.quarter;
-    z.rows_at = z.lines_at + (2 * (z.rows_per_chunk + 1) + 1) * z.line_len;
-    z.corners_at = z.rows_at + POINTS * z.lane_tiles;
-    z.out_row_at = z.corners_at + 4 * z.lane_tiles + WINOGRAD_LANES;
-    z.work_len = z.out_row_at + 2 * tn_round_up(z.tiles_w, WINOGRAD_LANES);
-    z.slices = tn_ceil_div(z.C, WINOGRAD_MAX_SLICE);
-    z.depth = tn_ceil_div(z.C, z.slices);
-    const int64_t a_panels = tn_ceil_div(z.Co, mr);
-    z.slice_len = z.Co * z.depth + A_PACK_SLACK;
-    const int64_t chunks = tn_ceil_div(tile_rows, z.rows_per_chunk);
-    const int64_t scratch_len = POINTS * (z.C + z.Co) * z.stride + z.work_len;
-    const int threads = tn_threads_for_jobs(chunks);
+    const winograd_sizes z = plan_sizes(s, plan->nr);
+    const int64_t a_panels = tn_ceil_div(z.Co, plan->mr);
+    const int64_t scratch_len = POINTS * (z.C + z.Co) * z.stride + z.work_len; /* a thread's V, M and work */
+    const int threads = tn_threads_for_jobs(z.chunks);
     float *u = malloc((size_t)(POINTS * z.slices * z.slice_len) * sizeof(float));
     /* zeroed: the lines' padding (winograd.h), and what the micro-kernel's whole vectors read past a chunk's
      * tiles before any transform wrote there */
@@ -149,48 +206,14 @@ static int winograd_forward_by(const tn_conv2d_shape *s, const float *x, const f
     }
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-        /* U[xi] for slice l: element (o, k0 + k) = U of w[o][k0 + k] at point xi, micro-panel by micro-panel
-         * (panel_start's heights), k-major within each (gemm.h's packed A). */
-#pragma omp for schedule(static)
-        for (int64_t qa = 0; qa < a_panels; qa++) {
-            const int64_t r = panel_start(qa, a_panels, z.Co), h = panel_start(qa + 1, a_panels, z.Co) - r;
-            for (int64_t o = r; o < r + h; o++) {
-                for (int64_t c = 0; c < z.C; c++) {
-                    float g[9], uu[POINTS];
-                    for (int p = 0; p < 3; p++) /* turned: w'[o][c][p][q] = w[c][o][2-p][2-q] */
-                        for (int q = 0; q < 3; q++)
-                            g[3 * p + q] = turned ? w[((c * z.Co + o) * 3 + 2 - p) * 3 + 2 - q]
-                                                  : w[((o * z.C + c) * 3 + p) * 3 + q];
-                    kernel_transform(g, uu);
-                    const int64_t l = c / z.depth, k = c % z.depth, d = tn_min64(z.depth, z.C - l * z.depth);
-                    for (int xi = 0; xi < POINTS; xi++)
-                        u[(xi * z.slices + l) * z.slice_len + r * d + k * h + (o - r)] = uu[xi];
-                }
-            }
-        }
+        pack_weights(&z, w, turned, a_panels, u); /* (its loop's end waits for every thread) */
         float *v = scratch_all + tn_thread_id() * scratch_len;
         float *m = v + POINTS * z.C * z.stride, *work = m + POINTS * z.Co * z.stride;
 #pragma omp for schedule(dynamic)
-        for (int64_t chunk = 0; chunk < chunks; chunk++) {
-            const int64_t g0 = chunk * z.rows_per_chunk, g1 = tn_min64(tile_rows, g0 + z.rows_per_chunk);
-            const int64_t tiles = (g1 - g0) * z.tiles_w;
+        for (int64_t chunk = 0; chunk < z.chunks; chunk++) {
+            const int64_t g0 = chunk * z.rows_per_chunk, g1 = tn_min64(z.tile_rows, g0 + z.rows_per_chunk);
             input_transform(s, &z, x, g0, g1, v, work);
-            for (int xi = 0; xi < POINTS; xi++) {
-                for (int64_t t0 = 0; t0 < tiles; t0 += nr) {
-                    const int cols = (int)tn_min64(nr, tiles - t0);
-                    for (int64_t l = 0; l < z.slices; l++) {
-                        const int64_t k0 = l * z.depth, d = tn_min64(z.depth, z.C - k0);
-                        const float *b_panel = v + (xi * z.C + k0) * z.stride + t0;
-                        const float *packed = u + (xi * z.slices + l) * z.slice_len;
-                        for (int64_t qa = 0; qa < a_panels; qa++) {
-                            const int64_t r = panel_start(qa, a_panels, z.Co);
-                            const int h = (int)(panel_start(qa + 1, a_panels, z.Co) - r);
-                            plan->kernel(d, packed + r * d, b_panel, z.stride, m + (xi * z.Co + r) * z.stride + t0,
-                                         z.stride, 1.0f, l == 0 ? 0.0f : 1.0f, h, cols);
-                        }
-                    }
-                }
-            }
+            multiply_chunk(plan, &z, u, a_panels, v, (g1 - g0) * z.tiles_w, m);
             output_transform(s, &z, m, bias, g0, g1, y, work);
         }
     }

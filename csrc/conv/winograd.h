@@ -22,6 +22,7 @@
 /* The sizes of one call. */
 typedef struct {
     int64_t C, Co, tiles_h, tiles_w; /* input and output channels; tile rows and columns of an image */
+    int64_t tile_rows, chunks;                   /* tile rows of the batch, and the chunks they make */
     int64_t rows_per_chunk, chunk_tiles, stride; /* tile rows and tiles of a chunk; numbers between V's rows */
     int64_t slices, depth, slice_len;            /* U's k slices, their length, one slice's packed numbers */
     int64_t lane_tiles;  /* a chunk's tiles rounded up to whole vectors (WINOGRAD_LANES) */
