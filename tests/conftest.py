@@ -39,6 +39,16 @@ def restore_settings():
 
 
 @pytest.fixture
+def at_level(restore_settings):
+    """Run the C kernels at a SIMD level, a TN_SIMD_* number (the settings are put back after the test)."""
+    from tinynet._tinynet_c import lib
+
+    def set_level(level):
+        assert lib.tn_set_simd_level(level) == level
+    return set_level
+
+
+@pytest.fixture
 def one_thread():
     """Train on one core: the suite runs beside other work on a 2-core machine, where two OpenMP
     threads competing for a busy core make small GEMMs many times slower.  A test module that

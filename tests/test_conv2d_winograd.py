@@ -32,14 +32,6 @@ pytestmark = pytest.mark.skipif(lib is None, reason="the C extension tinynet._ti
 AVX2, AVX512 = 1, 2  # csrc/common/simd.h's TN_SIMD_AVX2, TN_SIMD_AVX512
 
 
-@pytest.fixture
-def at_level(restore_settings):
-    """Run the C kernels at a SIMD level (the settings are put back after the test)."""
-    def set_level(level):
-        assert lib.tn_set_simd_level(level) == level
-    return set_level
-
-
 @st.composite
 def winograd_cases(draw):
     ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
