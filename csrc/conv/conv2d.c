@@ -18,7 +18,8 @@
  *                                        multiply-adds would read the padding
  *   taps           (taps.c)              of the rest, float32 stride-1 forward
  *                                        passes and dL/dx (ResNet's 28x28 and,
- *                                        without AVX-512, its 14x14 too)
+ *                                        without AVX-512, its 14x14, before
+ *                                        Winograd took them)
  *   rows           (rows.c)              float32 on a CPU with AVX2, stride 1,
  *                                        images 12 or more pixels wide, up to
  *                                        16 channels
