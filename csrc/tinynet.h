@@ -179,7 +179,9 @@ int tn_sconv2d_taps_forward(const tn_conv2d_shape *s, const float *x, const floa
 int tn_sconv2d_taps_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx);
 /* The convolution by Winograd's F(2x2, 3x3) (conv/winograd.c) on its own, whatever the dispatcher would
  * choose: for the tests.  The forward pass and dL/dx of float32 shapes with a 3x3 kernel, stride 1 and
- * padding <= 2 (else TN_ERR_UNSUPPORTED). */
+ * padding <= 2 (else TN_ERR_UNSUPPORTED, before any array is read); TN_ERR_UNSUPPORTED too, after
+ * writing the output, when an output came out infinite or NaN (the dispatcher then computes it
+ * another way). */
 int tn_sconv2d_winograd_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias,
                                 float *y);
 int tn_sconv2d_winograd_input_grad(const tn_conv2d_shape *s, const float *w, const float *dy, float *dx);

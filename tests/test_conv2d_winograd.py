@@ -156,3 +156,73 @@ def test_odd_and_tiny_images_at_every_level(level, pad, at_level):
         check_against_reference(
             x, w, b, pad, lib.tn_sconv2d_winograd_forward,
             lambda s, dy, dx: lib.tn_sconv2d_winograd_input_grad(s, buf(w), buf(dy), buf(dx)))
+
+
+def dispatched_level():
+    """A SIMD level at which the dispatcher gives 64-channel 3x3 convolutions to Winograd, or None."""
+    return AVX512 if lib.tn_cpu_simd_level() >= AVX512 else AVX2 if lib.tn_cpu_simd_level() >= AVX2 else None
+
+
+def assert_same_as_reference(got, expected):
+    """The same infinities and NaNs in the same places, and the finite numbers close."""
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_array_equal(np.isposinf(got), np.isposinf(expected))
+    np.testing.assert_array_equal(np.isneginf(got), np.isneginf(expected))
+    finite = np.isfinite(expected)
+    scale = np.abs(expected[finite]).max() if finite.any() else 1.0
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-4, atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_overflow_in_the_transforms_is_computed_again_exactly(threads, at_level):
+    """One pixel of 2e38 under all-ones weights: every output that sees it is 2e38, but Winograd's
+    products reach 2.25 times that (an infinity) before the output transform would bring them back.  Its
+    own entry point says so (TN_ERR_UNSUPPORTED), and the dispatcher's answer is the convolution's."""
+    level = dispatched_level()
+    if level is None:
+        pytest.skip("Winograd's path needs AVX2")
+    at_level(level)
+    tinynet.set_num_threads(threads)
+    x = np.zeros((2, 64, 8, 8), np.float32)
+    x[1, 0, 3, 4] = 2e38
+    w, b = np.ones((64, 64, 3, 3), np.float32), np.zeros(64, np.float32)
+    s = shape_struct(x, w, (1, 1), (1, 1))
+    y_own = np.full((2, 64, 8, 8), np.nan, np.float32)
+    assert lib.tn_sconv2d_winograd_forward(s, buf(x), buf(w), buf(b), buf(y_own)) == TN_ERR_UNSUPPORTED
+    expected = forward(lib.tn_sconv2d_forward_ref, x, w, b, (1, 1), (1, 1))
+    assert np.isfinite(expected).all() and expected.max() == np.float32(2e38)
+    assert_same_as_reference(forward(lib.tn_sconv2d_forward, x, w, b, (1, 1), (1, 1)), expected)
+    # dL/dx the same way: one dL/dy of 2e38
+    dy = np.zeros((2, 64, 8, 8), np.float32)
+    dy[0, 5, 2, 2] = 2e38
+    dx, dx_ref = np.full_like(x, np.nan), np.full_like(x, np.nan)
+    assert lib.tn_sconv2d_backward(s, buf(x), buf(w), buf(dy), buf(dx), ffi.NULL, ffi.NULL) in (None, 0)
+    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(dx_ref), ffi.NULL, ffi.NULL)
+    assert np.isfinite(dx_ref).all()
+    assert_same_as_reference(dx, dx_ref)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_infinite_and_nan_pixels_give_the_convolutions_infinities(value, at_level):
+    """An infinite pixel meets weights of both signs in Winograd's sums (inf - inf = NaN where the
+    convolution gives +-inf): the dispatcher's outputs are the reference's, infinities, NaN and all."""
+    level = dispatched_level()
+    if level is None:
+        pytest.skip("Winograd's path needs AVX2")
+    at_level(level)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 64, 7, 7)).astype(np.float32)
+    x[0, 3, 2, 5] = value
+    w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(64).astype(np.float32)
+    got = forward(lib.tn_sconv2d_forward, x, w, b, (1, 1), (1, 1))
+    expected = forward(lib.tn_sconv2d_forward_ref, x, w, b, (1, 1), (1, 1))
+    assert not np.isfinite(expected).all()
+    assert_same_as_reference(got, expected)
+    s = shape_struct(x, w, (1, 1), (1, 1))
+    dy = rng.standard_normal((2, 64, 7, 7)).astype(np.float32)
+    dy[1, 7, 0, 6] = value
+    dx, dx_ref = np.full_like(x, np.nan), np.full_like(x, np.nan)
+    assert lib.tn_sconv2d_backward(s, buf(x), buf(w), buf(dy), buf(dx), ffi.NULL, ffi.NULL) in (None, 0)
+    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), buf(dx_ref), ffi.NULL, ffi.NULL)
+    assert_same_as_reference(dx, dx_ref)

@@ -60,8 +60,10 @@ double sconv_taps_copies(const tn_conv2d_shape *s);
 
 /* conv/winograd.c: a 3x3 stride-1 convolution by Winograd's F(2x2, 3x3), 16 products for every 4
  * outputs and channel pair instead of 36; float32.  The forward pass, and dL/dx of a stride-1
- * convolution as the forward convolution of shape t (conv2d.c's input_grad_as_forward).  _fits: 1 when
- * it can compute shape s (3x3 kernel, stride 1, padding at most 2). */
+ * convolution as the forward convolution of shape t (conv2d.c's input_grad_as_forward).  Either returns
+ * TN_ERR_UNSUPPORTED, with the output written but not to be used, when an output came out infinite or
+ * NaN (winograd.c says why): then another path computes it.  _fits: 1 when it can compute shape s (3x3
+ * kernel, stride 1, padding at most 2). */
 int sconv_winograd_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y);
 int sconv_winograd_input_grad(const tn_conv2d_shape *t, const float *w, const float *dy, float *dx);
 int sconv_winograd_fits(const tn_conv2d_shape *s);

@@ -249,8 +249,11 @@ static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass)
 int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)
 {
     if (panels_serve(s)) {
-        if (winograd_serves(s))
-            return sconv_winograd_forward(s, x, w, bias, y);
+        if (winograd_serves(s)) {
+            const int err = sconv_winograd_forward(s, x, w, bias, y);
+            if (err != TN_ERR_UNSUPPORTED) /* (an output not finite: computed again below, exactly) */
+                return err;
+        }
         if (positions_serve(s))
             return sconv_positions_forward(s, x, w, bias, y);
         return taps_serve(s) ? sconv_taps_forward(s, x, w, bias, y) : sconv_panels_forward(s, x, w, bias, y);
@@ -283,11 +286,14 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
         }
         if (dx && input_grad_is_forward(s)) {
             const tn_conv2d_shape t = input_grad_as_forward(s);
-            const int by_winograd = winograd_serves(&t), by_positions = !by_winograd && positions_serve(&t);
-            if (by_winograd || by_positions || taps_serve(&t)) {
-                int err = by_winograd    ? sconv_winograd_input_grad(&t, w, dy, dx)
-                          : by_positions ? sconv_positions_input_grad(&t, w, dy, dx)
-                                         : sconv_taps_input_grad(&t, w, dy, dx);
+            int err = TN_ERR_UNSUPPORTED; /* (an output not finite: computed again below, exactly) */
+            if (winograd_serves(&t))
+                err = sconv_winograd_input_grad(&t, w, dy, dx);
+            if (err == TN_ERR_UNSUPPORTED && positions_serve(&t))
+                err = sconv_positions_input_grad(&t, w, dy, dx);
+            else if (err == TN_ERR_UNSUPPORTED && taps_serve(&t))
+                err = sconv_taps_input_grad(&t, w, dy, dx);
+            if (err != TN_ERR_UNSUPPORTED) {
                 if (err)
                     return err;
                 dx = NULL; /* done: the panels compute dW and db, if still asked */

@@ -33,6 +33,12 @@
  * against the products' O(C * C_out)).  The rounding differs from the direct
  * sum's a little (the transforms add and subtract neighbouring pixels first):
  * about as much as a sum in another order, which the tests' tolerance allows.
+ * But the transforms' sums of up to 9 products can overflow where the
+ * convolution's do not (an input pixel near 2e38 with weights of 1), and an
+ * infinite pixel meets weights of both signs in one sum (inf - inf = NaN where
+ * the convolution gives inf): so the output transform notes any Y that is
+ * not finite, and the call then answers TN_ERR_UNSUPPORTED, for the
+ * dispatcher to compute it the exact way (conv2d.c).
  *
  * Loops: U for all 16 points, packed once per call into the micro-kernel's A
  * panels and shared by the threads; then the tiles, a chunk of whole tile
@@ -195,6 +201,7 @@ static int winograd_forward_by(const tn_conv2d_shape *s, const float *x, const f
     const int64_t a_panels = tn_ceil_div(z.Co, plan->mr);
     const int64_t scratch_len = POINTS * (z.C + z.Co) * z.stride + z.work_len; /* a thread's V, M and work */
     const int threads = tn_threads_for_jobs(z.chunks);
+    int not_finite = 0;
     float *u = malloc((size_t)(POINTS * z.slices * z.slice_len) * sizeof(float));
     /* zeroed: the lines' padding (winograd.h), and what the micro-kernel's whole vectors read past a chunk's
      * tiles before any transform wrote there */
@@ -214,12 +221,15 @@ static int winograd_forward_by(const tn_conv2d_shape *s, const float *x, const f
             const int64_t g0 = chunk * z.rows_per_chunk, g1 = tn_min64(z.tile_rows, g0 + z.rows_per_chunk);
             input_transform(s, &z, x, g0, g1, v, work);
             multiply_chunk(plan, &z, u, a_panels, v, (g1 - g0) * z.tiles_w, m);
-            output_transform(s, &z, m, bias, g0, g1, y, work);
+            if (output_transform(s, &z, m, bias, g0, g1, y, work)) {
+#pragma omp atomic write
+                not_finite = 1;
+            }
         }
     }
     free(u);
     free(scratch_all);
-    return 0;
+    return not_finite ? TN_ERR_UNSUPPORTED : 0;
 }
 
 int sconv_winograd_forward(const tn_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y)

@@ -48,8 +48,9 @@ typedef struct {
 typedef void winograd_input_fn(const tn_conv2d_shape *s, const winograd_sizes *z, const float *x, int64_t g0,
                                int64_t g1, float *v, float *work);
 /* Y = A^T M A (+ bias, which may be NULL) of the chunk's tile rows [g0, g1), tile p's M[xi][o] at
- * m + (xi C_out + o) stride + p, into y.  work: as for the input. */
-typedef void winograd_output_fn(const tn_conv2d_shape *s, const winograd_sizes *z, const float *m,
+ * m + (xi C_out + o) stride + p, into y.  work: as for the input.  Returns 1 when a Y came out infinite
+ * or NaN (or a number computed past the last tile did), else 0. */
+typedef int winograd_output_fn(const tn_conv2d_shape *s, const winograd_sizes *z, const float *m,
                                 const float *bias, int64_t g0, int64_t g1, float *y, float *work);
 
 winograd_input_fn winograd_input_plain, winograd_input_avx2, winograd_input_avx512;
