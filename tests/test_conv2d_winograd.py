@@ -1,9 +1,9 @@
 """The convolution by Winograd's F(2x2, 3x3) (csrc/conv/winograd.c) against the plain C loops
 (tn_sconv2d_*_ref), on its own and through the dispatcher.
 
-The dispatcher (csrc/conv/conv2d.c) gives it, with AVX2 or AVX-512, the float32 3x3 stride-1 forward
-passes and dL/dx (a forward pass of dL/dy) with 64 or more channels in and out: ResNet's 28x28, 14x14
-and 7x7 stages, and without AVX-512 its 4x4 too.  On its own it computes every 3x3 stride-1 shape with
+The dispatcher (csrc/conv/conv2d.c) gives it the float32 3x3 stride-1 forward passes and dL/dx (a
+forward pass of dL/dy) with 64 or more channels in and out: ResNet's 28x28, 14x14 and 7x7 stages, and
+without AVX-512 (AVX2 or plain C) its 4x4 too.  On its own it computes every 3x3 stride-1 shape with
 padding up to 2, at every SIMD level the machine has (its transforms are compiled once per level).
 
 Its sums run in another order than the reference's, and the transforms add and subtract neighbouring
@@ -106,7 +106,7 @@ def check_against_reference(x, w, b, pad, entry_forward, entry_input_grad):
 # ResNet-10's stride-1 layers (batch cut down): 28x28 with 64 channels, 14x14 with 128, 7x7 with 256
 # (2 tiles of 4 columns, the last tile's second row and column outside the image), and 4x4 with 512
 # (2 slices of 256 channels: the products' second slice adds to the first) at AVX2, where the
-# dispatcher gives that stage to Winograd too; and channel counts that do not fill a micro-tile.
+# dispatcher gives that stage to Winograd too; channel counts that do not fill a micro-tile; plain C.
 @pytest.mark.parametrize("batch, c_in, size, c_out, level", [
     (2, 64, 28, 64, AVX512),
     (3, 128, 14, 128, AVX512),
@@ -114,6 +114,7 @@ def check_against_reference(x, w, b, pad, entry_forward, entry_input_grad):
     (3, 128, 14, 128, AVX2),
     (4, 512, 4, 512, AVX2),
     (3, 70, 9, 100, AVX2),
+    (2, 64, 14, 64, 0),
 ])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_dispatched_shapes_match_reference(batch, c_in, size, c_out, level, threads, at_level):
@@ -158,11 +159,6 @@ def test_odd_and_tiny_images_at_every_level(level, pad, at_level):
             lambda s, dy, dx: lib.tn_sconv2d_winograd_input_grad(s, buf(w), buf(dy), buf(dx)))
 
 
-def dispatched_level():
-    """A SIMD level at which the dispatcher gives 64-channel 3x3 convolutions to Winograd, or None."""
-    return AVX512 if lib.tn_cpu_simd_level() >= AVX512 else AVX2 if lib.tn_cpu_simd_level() >= AVX2 else None
-
-
 def assert_same_as_reference(got, expected):
     """The same infinities and NaNs in the same places, and the finite numbers close."""
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
@@ -178,10 +174,7 @@ def test_overflow_in_the_transforms_is_computed_again_exactly(threads, at_level)
     """One pixel of 2e38 under all-ones weights: every output that sees it is 2e38, but Winograd's
     products reach 2.25 times that (an infinity) before the output transform would bring them back.  Its
     own entry point says so (TN_ERR_UNSUPPORTED), and the dispatcher's answer is the convolution's."""
-    level = dispatched_level()
-    if level is None:
-        pytest.skip("Winograd's path needs AVX2")
-    at_level(level)
+    at_level(lib.tn_cpu_simd_level())  # (the dispatcher gives these shapes to Winograd at every level)
     tinynet.set_num_threads(threads)
     x = np.zeros((2, 64, 8, 8), np.float32)
     x[1, 0, 3, 4] = 2e38
@@ -206,10 +199,7 @@ def test_overflow_in_the_transforms_is_computed_again_exactly(threads, at_level)
 def test_infinite_and_nan_pixels_give_the_convolutions_infinities(value, at_level):
     """An infinite pixel meets weights of both signs in Winograd's sums (inf - inf = NaN where the
     convolution gives +-inf): the dispatcher's outputs are the reference's, infinities, NaN and all."""
-    level = dispatched_level()
-    if level is None:
-        pytest.skip("Winograd's path needs AVX2")
-    at_level(level)
+    at_level(lib.tn_cpu_simd_level())  # (the dispatcher gives these shapes to Winograd at every level)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 64, 7, 7)).astype(np.float32)
     x[0, 3, 2, 5] = value

@@ -184,29 +184,30 @@ static int taps_serve(const tn_conv2d_shape *s)
 
 /* Winograd's F(2x2, 3x3) (winograd.c) computes, of what the panels serve, the float32 3x3 stride-1
  * forward passes (and so the dL/dx, a forward pass of dL/dy) with 64 or more channels in and out, on
- * images of 36 to 1024 output pixels (16 to 1024 below AVX-512), with AVX2 or AVX-512: 16 products for
- * every 4 outputs and channel pair instead of 36, plus transforms whose cost grows with C + C_out, not
+ * images of 36 to 1024 output pixels with AVX-512 and 16 to 1024 below it: 16 products for every 4
+ * outputs and channel pair instead of 36, plus transforms whose cost grows with C + C_out, not
  * C x C_out.  Batch 64, one thread, against what the dispatcher chose before (processes taking turns, the
  * best of 5 calls in each of 5-6 rounds, best round; AVX-512 Xeon), forward / dL/dx: 64 -> 64 at 28x28
  * 1.15 / 1.14 times as fast, 128 at 14x14 1.41 / 1.37, 256 at 7x7 1.32 / 1.26; at the AVX2 level (same
- * machine) 1.39 / 1.40, 1.68 / 1.65, 1.26 / 1.23, and 512 at 4x4 1.18 / 1.12 -- but with AVX-512 the
- * 4x4 stage lost (0.83-0.90 in single runs: positions.c leaves out the padding there), 64 -> 64 at
- * 14x14 was level and 32 -> 64 at 7x7 lost (0.66; single runs of an earlier version of the transforms). */
+ * machine) 1.39 / 1.40, 1.68 / 1.65, 1.26 / 1.23, and 512 at 4x4 1.18 / 1.12; in plain C (batch 16, one
+ * process, the two taking turns, two runs) 1.75-1.85, 1.92-2.01, 1.22-1.33 and 1.09-1.56 -- but with
+ * AVX-512 the 4x4 stage lost (0.83-0.90 in single runs: positions.c leaves out the padding there),
+ * 64 -> 64 at 14x14 was level and 32 -> 64 at 7x7 lost (0.66; single runs of an earlier version of the
+ * transforms). */
 #define WINOGRAD_MIN_CHANNELS 64
-#define WINOGRAD_MIN_PIXELS 36       /* output pixels, with AVX-512 */
-#define WINOGRAD_MIN_PIXELS_AVX2 16  /* ... below it */
+#define WINOGRAD_MIN_PIXELS 36                /* output pixels, with AVX-512 */
+#define WINOGRAD_MIN_PIXELS_BELOW_AVX512 16   /* ... with AVX2 or in plain C */
 #define WINOGRAD_MAX_PIXELS 1024
 
 static int winograd_serves(const tn_conv2d_shape *s)
 {
-    const int simd = tn_get_simd_level();
-    if (simd < TN_SIMD_AVX2 || !sconv_winograd_fits(s))
+    if (!sconv_winograd_fits(s))
         return 0;
     if (s->in_channels < WINOGRAD_MIN_CHANNELS || s->out_channels < WINOGRAD_MIN_CHANNELS)
         return 0;
     const int64_t pixels = s->out_h * s->out_w;
     return pixels <= WINOGRAD_MAX_PIXELS &&
-           pixels >= (simd >= TN_SIMD_AVX512 ? WINOGRAD_MIN_PIXELS : WINOGRAD_MIN_PIXELS_AVX2);
+           pixels >= (tn_get_simd_level() >= TN_SIMD_AVX512 ? WINOGRAD_MIN_PIXELS : WINOGRAD_MIN_PIXELS_BELOW_AVX512);
 }
 
 /* Enough channels to fill at least half of their blocks (the zeros past the
