@@ -146,15 +146,15 @@ static void pack_weights(const winograd_sizes *z, const float *w, int turned, in
 #pragma omp for schedule(static)
     for (int64_t qa = 0; qa < a_panels; qa++) {
         const int64_t r = panel_start(qa, a_panels, z->Co), h = panel_start(qa + 1, a_panels, z->Co) - r;
-        for (int64_t o = r; o < r + h; o++) {
-            for (int64_t c = 0; c < z->C; c++) {
+        for (int64_t c = 0; c < z->C; c++) { /* (channel outer: each point's h numbers land side by side) */
+            const int64_t l = c / z->depth, k = c % z->depth, d = tn_min64(z->depth, z->C - l * z->depth);
+            for (int64_t o = r; o < r + h; o++) {
                 float g[9], uu[POINTS];
                 for (int p = 0; p < 3; p++)
                     for (int q = 0; q < 3; q++)
                         g[3 * p + q] = turned ? w[((c * z->Co + o) * 3 + 2 - p) * 3 + 2 - q]
                                               : w[((o * z->C + c) * 3 + p) * 3 + q];
                 kernel_transform(g, uu);
-                const int64_t l = c / z->depth, k = c % z->depth, d = tn_min64(z->depth, z->C - l * z->depth);
                 for (int xi = 0; xi < POINTS; xi++)
                     u[(xi * z->slices + l) * z->slice_len + r * d + k * h + (o - r)] = uu[xi];
             }
