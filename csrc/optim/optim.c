@@ -194,15 +194,14 @@ static void ssgd_by_stretches(float *p, const float *g, float *b, int fresh, int
 #if TN_X86
     const int simd = tn_get_simd_level();
     if (simd >= TN_SIMD_AVX2) {
+        const int avx512 = simd >= TN_SIMD_AVX512;
+        ssgd_range_fn *plain = avx512 ? ssgd_range_avx512 : ssgd_range_avx2;
+        ssgd_range_fn *careful = avx512 ? ssgd_careful_avx512 : ssgd_careful_avx2;
         for (int64_t start = begin; start < end; start += SUBNORMAL_STRETCH) {
             const int64_t count = tn_min64(SUBNORMAL_STRETCH, end - start);
             const int near = (!fresh && any_near_subnormal(b + start, count, s->near_subnormal)) ||
                              (s->weight_decay != 0 && any_near_subnormal(p + start, count, s->near_subnormal));
-            if (!near)
-                (simd >= TN_SIMD_AVX512 ? ssgd_range_avx512 : ssgd_range_avx2)(p, g, b, fresh, start, start + count, s);
-            else
-                (simd >= TN_SIMD_AVX512 ? ssgd_careful_avx512 : ssgd_careful_avx2)(p, g, b, fresh, start,
-                                                                                  start + count, s);
+            (near ? careful : plain)(p, g, b, fresh, start, start + count, s);
         }
         return;
     }
@@ -222,18 +221,16 @@ static void sadam_by_stretches(float *p, const float *g, float *m, float *v, flo
 #if TN_X86
     const int simd = tn_get_simd_level();
     if (simd >= TN_SIMD_AVX2) {
+        const int avx512 = simd >= TN_SIMD_AVX512;
+        sadam_range_fn *plain = avx512 ? sadam_range_avx512 : sadam_range_avx2;
+        sadam_range_fn *careful = avx512 ? sadam_careful_avx512 : sadam_careful_avx2;
         const float below = s->near_subnormal;
         for (int64_t start = begin; start < end; start += SUBNORMAL_STRETCH) {
             const int64_t count = tn_min64(SUBNORMAL_STRETCH, end - start);
             const int near = any_near_subnormal(m + start, count, below) ||
                              any_near_subnormal(g + start, count, s->grad_near_subnormal) ||
                              (s->weight_decay != 0 && any_near_subnormal(p + start, count, below));
-            if (!near)
-                (simd >= TN_SIMD_AVX512 ? sadam_range_avx512 : sadam_range_avx2)(p, g, m, v, v_max, start,
-                                                                                start + count, s);
-            else
-                (simd >= TN_SIMD_AVX512 ? sadam_careful_avx512 : sadam_careful_avx2)(p, g, m, v, v_max, start,
-                                                                                    start + count, s);
+            (near ? careful : plain)(p, g, m, v, v_max, start, start + count, s);
         }
         return;
     }
@@ -250,8 +247,7 @@ void tn_ssgd_step(int64_t count, float **params, float **grads, float **buffers,
     const ssgd_scalars s = {(float)lr, (float)weight_decay, (float)momentum, (float)(1 - dampening), nesterov,
                             maximize, sgd_near_subnormal((float)lr, (float)weight_decay, (float)momentum,
                                                          (float)(1 - dampening))};
-    void (*range)(float *, const float *, float *, int, int64_t, int64_t, const ssgd_scalars *) =
-        SIMD_VARIANT(ssgd_range);
+    ssgd_range_fn *range = SIMD_VARIANT(ssgd_range);
     for (int64_t k = 0; k < count; k++) {
         float *b = buffers != NULL ? buffers[k] : NULL;
         void *arrays[3] = {params[k], grads[k], b};

@@ -45,6 +45,13 @@ typedef struct {
     float near_subnormal, grad_near_subnormal; /* as ssgd_scalars' (subnormals_avx512.c) */
 } sadam_scalars;
 
+/* A float step over the numbers [begin, end) of one parameter: update.inc's loops (ssgd_range, sadam_range)
+ * and the careful ones below have this shape. */
+typedef void ssgd_range_fn(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
+                           const ssgd_scalars *s);
+typedef void sadam_range_fn(float *p, const float *grads, float *m, float *v, float *v_max, int64_t begin,
+                            int64_t end, const sadam_scalars *s);
+
 typedef struct {
     double beta1, beta2, one_minus_beta1, one_minus_beta2, weight_decay, decay_factor, step_size;
     double sqrt_bias_correction2, eps;
@@ -57,16 +64,10 @@ typedef struct {
  * `below`, and SGD's step with a momentum buffer of update.inc's sgd_range, products near the
  * subnormals made in double... */
 int any_near_subnormal_avx512(const float *x, int64_t count, float below);
-void ssgd_careful_avx512(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
-                         const ssgd_scalars *s);
 int any_near_subnormal_avx2(const float *x, int64_t count, float below);
-void ssgd_careful_avx2(float *p, const float *grads, float *b, int fresh, int64_t begin, int64_t end,
-                       const ssgd_scalars *s);
+ssgd_range_fn ssgd_careful_avx512, ssgd_careful_avx2;
 /* ... and Adam's step of update.inc's adam_range, likewise. */
-void sadam_careful_avx512(float *p, const float *grads, float *m, float *v, float *v_max, int64_t begin,
-                          int64_t end, const sadam_scalars *s);
-void sadam_careful_avx2(float *p, const float *grads, float *m, float *v, float *v_max, int64_t begin,
-                        int64_t end, const sadam_scalars *s);
+sadam_range_fn sadam_careful_avx512, sadam_careful_avx2;
 #endif
 
 /* Whether two arrays of `bytes` bytes starting at a and b share any byte
