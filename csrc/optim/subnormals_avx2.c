@@ -64,8 +64,13 @@ TN_AVX2 int any_near_subnormal_avx2(const float *x, int64_t count, float below)
 typedef struct {
     __m256 lr, decay, momentum, undamped, negate;
     __m256i below;
-    int decays, nesterov;
+    int decays, nesterov, undamped_is_one;
 } momentum_settings;
+
+/* undamped * g.  Without dampening (PyTorch's default) undamped is 1, and 1 * g is g exactly: a subnormal
+ * product only where g itself is one (rare: gradients are not looked at), so it is made in float, the
+ * same bits as MUL's for a third of a careful vector's conversions to double and back. */
+#define UNDAMPED_TIMES(MUL, g) (undamped_is_one ? _mm256_mul_ps(undamped, g) : MUL(undamped, g))
 
 /* update.inc's step (see sgd_range there for the rule) for one vector, each product made by MUL. */
 #define MOMENTUM_STEP(MUL)                                                                                \
@@ -73,7 +78,7 @@ typedef struct {
         __m256 g = _mm256_xor_ps(grad, negate); /* -g or g */                                             \
         if (decays)                                                                                       \
             g = _mm256_add_ps(g, MUL(decay, value));                                                      \
-        velocity = fresh ? g : _mm256_add_ps(MUL(old, momentum), MUL(undamped, g));                       \
+        velocity = fresh ? g : _mm256_add_ps(MUL(old, momentum), UNDAMPED_TIMES(MUL, g));                  \
         g = nesterov ? _mm256_add_ps(g, MUL(momentum, velocity)) : velocity;                              \
         updated = _mm256_sub_ps(value, MUL(lr, g));                                                       \
     } while (0)
@@ -86,7 +91,7 @@ static TN_AVX2 TN_ALWAYS_INLINE void step_vector(float *restrict p, const float 
 {
     const __m256 lr = set->lr, decay = set->decay, momentum = set->momentum, undamped = set->undamped;
     const __m256 negate = set->negate;
-    const int decays = set->decays, nesterov = set->nesterov;
+    const int decays = set->decays, nesterov = set->nesterov, undamped_is_one = set->undamped_is_one;
 #define LOAD(x) (FULL ? _mm256_loadu_ps(x) : _mm256_maskload_ps(x, lanes))
     const __m256 value = LOAD(p + i), grad = LOAD(grads + i);
     /* (a fresh buffer holds garbage: it is neither read nor looked at) */
@@ -115,7 +120,7 @@ TN_AVX2 void ssgd_careful_avx2(float *p, const float *grads, float *b, int fresh
     const momentum_settings set = {_mm256_set1_ps(s->lr), _mm256_set1_ps(s->weight_decay),
                                    _mm256_set1_ps(s->momentum), _mm256_set1_ps(s->undamped),
                                    _mm256_set1_ps(s->maximize ? -0.0f : 0.0f), bits_minus_one(s->near_subnormal),
-                                   s->weight_decay != 0, s->nesterov};
+                                   s->weight_decay != 0, s->nesterov, s->undamped == 1.0f};
     int64_t i = begin;
     for (; i + 8 <= end; i += 8)
         step_vector(p, grads, b, fresh, i, 1, _mm256_setzero_si256(), &set);

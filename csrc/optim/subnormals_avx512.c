@@ -86,8 +86,13 @@ TN_AVX512 int any_near_subnormal_avx512(const float *x, int64_t count, float bel
 typedef struct {
     __m512 lr, decay, momentum, undamped;
     __m512i negate, below;
-    int decays, nesterov;
+    int decays, nesterov, undamped_is_one;
 } momentum_settings;
+
+/* undamped * g.  Without dampening (PyTorch's default) undamped is 1, and 1 * g is g exactly: a subnormal
+ * product only where g itself is one (rare: gradients are not looked at), so it is made in float, the
+ * same bits as MUL's for a third of a careful vector's conversions to double and back. */
+#define UNDAMPED_TIMES(MUL, g) (undamped_is_one ? _mm512_mul_ps(undamped, g) : MUL(undamped, g))
 
 /* update.inc's step (see sgd_range there for the rule) for one vector, each product made by MUL. */
 #define MOMENTUM_STEP(MUL)                                                                                \
@@ -95,7 +100,7 @@ typedef struct {
         __m512 g = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(grad), negate)); /* -g or g */ \
         if (decays)                                                                                       \
             g = _mm512_add_ps(g, MUL(decay, value));                                                      \
-        velocity = fresh ? g : _mm512_add_ps(MUL(old, momentum), MUL(undamped, g));                       \
+        velocity = fresh ? g : _mm512_add_ps(MUL(old, momentum), UNDAMPED_TIMES(MUL, g));                  \
         g = nesterov ? _mm512_add_ps(g, MUL(momentum, velocity)) : velocity;                              \
         updated = _mm512_sub_ps(value, MUL(lr, g));                                                       \
     } while (0)
@@ -107,7 +112,7 @@ static TN_AVX512 TN_ALWAYS_INLINE void step_vector(float *restrict p, const floa
 {
     const __m512 lr = set->lr, decay = set->decay, momentum = set->momentum, undamped = set->undamped;
     const __m512i negate = set->negate;
-    const int decays = set->decays, nesterov = set->nesterov;
+    const int decays = set->decays, nesterov = set->nesterov, undamped_is_one = set->undamped_is_one;
 #define LOAD(x) (FULL ? _mm512_loadu_ps(x) : _mm512_maskz_loadu_ps(lanes, x))
     const __m512 value = LOAD(p + i), grad = LOAD(grads + i);
     /* (a fresh buffer holds garbage: it is neither read nor looked at) */
@@ -136,7 +141,7 @@ TN_AVX512 void ssgd_careful_avx512(float *p, const float *grads, float *b, int f
     const momentum_settings set = {_mm512_set1_ps(s->lr), _mm512_set1_ps(s->weight_decay),
                                    _mm512_set1_ps(s->momentum), _mm512_set1_ps(s->undamped),
                                    _mm512_set1_epi32(s->maximize ? INT32_MIN : 0), bits_minus_one(s->near_subnormal),
-                                   s->weight_decay != 0, s->nesterov};
+                                   s->weight_decay != 0, s->nesterov, s->undamped == 1.0f};
     int64_t i = begin;
     for (; i + 16 <= end; i += 16)
         step_vector(p, grads, b, fresh, i, 1, 0, &set);
