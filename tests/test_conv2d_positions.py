@@ -115,6 +115,31 @@ def test_weight_grad_matches_reference(case, want):
         assert_within(db, db_ref, scale)
 
 
+# dL/dW at each SIMD level: the packing of dL/dy into A micro-panels follows the level's micro-tile
+# height (14 rows with AVX-512, 6 with AVX2, 4 in plain C), so output channels that leave short and
+# uneven panels (33, 7), a batch under one B panel and one past it, and a stride-2 case.
+@pytest.mark.parametrize("batch, c_in, size, c_out, stride", [
+    (5, 8, 4, 33, 1), (37, 20, 3, 7, 1), (16, 24, 6, 48, 2), (64, 32, 4, 70, 1),
+])
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_weight_grad_at_every_level(batch, c_in, size, c_out, stride, level, at_level):
+    if lib.tn_cpu_simd_level() < level:
+        pytest.skip("this CPU lacks the SIMD level")
+    at_level(level)
+    rng = np.random.default_rng(batch * c_out + level)
+    x = rng.standard_normal((batch, c_in, size, size)).astype(np.float32)
+    w = np.zeros((c_out, c_in, 3, 3), dtype=np.float32)
+    s = shape_struct(x, w, (stride, stride), (1, 1))
+    dy = rng.standard_normal((batch, c_out, s.out_h, s.out_w)).astype(np.float32)
+    dw, db = np.full_like(w, np.nan), np.full(c_out, np.nan, dtype=np.float32)
+    assert lib.tn_sconv2d_positions_weight_grad(s, buf(x), buf(dy), buf(dw), buf(db)) == 0
+    dw_ref, db_ref = np.full_like(w, np.nan), np.full(c_out, np.nan, dtype=np.float32)
+    lib.tn_sconv2d_backward_ref(s, buf(x), buf(w), buf(dy), ffi.NULL, buf(dw_ref), buf(db_ref))
+    scale = 4e-5 * np.sqrt(batch * s.out_h * s.out_w) * (np.abs(dy).max() * np.abs(x).max() + 1)
+    assert_within(dw, dw_ref, scale)
+    assert_within(db, db_ref, scale)
+
+
 # ResNet-10's 4x4 stage and its stride-2 entry (the dispatcher's cases), a batch under one B panel,
 # and an output that no tap reaches inside the image (padding past the kernel: only the bias); below
 # AVX-512 (level 1, AVX2), also images with 15-25 % padding: ResNet's 7x7 stage, and 6x6 (21 %).

@@ -247,14 +247,36 @@ int sconv_positions_input_grad(const tn_conv2d_shape *t, const float *w, const f
     return positions_forward_by(t, dy, w, 1, NULL, dx);
 }
 
+/* dyp: each position's dL/dy (C_out x batch: dY_ij of sconv_positions_weight_grad) as the GEMM's packed A
+ * micro-panels (gemm.h), the C_out rows cut by panel_start: panel q (rows r to r + h) of position pos at
+ * dyp[(pos * C_out + r) * batch], image b's h numbers side by side at b * h.  Read in place instead (rows
+ * `batch` apart), the micro-kernel needs 14 row addresses with AVX-512; their registers spilled, and a
+ * 256 -> 256 dL/dW at 7x7 ran at about 60 % of the core's peak.  A work-sharing loop of the enclosing
+ * parallel region. */
+static void position_panels(const float *dy, int64_t batch, int64_t co, int64_t positions, int64_t a_panels,
+                            float *dyp)
+{
+#pragma omp for schedule(static)
+    for (int64_t q = 0; q < a_panels; q++) {
+        const int64_t r = panel_start(q, a_panels, co), h = panel_start(q + 1, a_panels, co) - r;
+        for (int64_t b = 0; b < batch; b++) /* (dy's h rows of image b stay in L1 while pos runs) */
+            for (int64_t pos = 0; pos < positions; pos++) {
+                float *to = dyp + (pos * co + r) * batch + b * h;
+                for (int64_t i = 0; i < h; i++)
+                    to[i] = dy[(b * co + r + i) * positions + pos];
+            }
+    }
+}
+
 /*
  * dL/dW and dL/db by output positions.  dW[o, c, p, q] sums dy[b, o, i, j] * x[b, c, pixel] over the
  * images b and the positions (i, j) whose pixel for tap (p, q) is inside the image, so for each tap
  *
  *   dW_pq (C_out x C) = sum over those positions of  dY_ij (C_out x batch) * X_pixel^T (batch x C)
  *
- * one product per position with the batch as its k, its A dY_ij read in place from dyt[position][o][b]
- * and its B X_pixel^T packed once per pixel into panels of nr channels (xp), whichever taps read it.  A
+ * one product per position with the batch as its k, its A dY_ij packed once per position into the GEMM's
+ * micro-panels (dyp, see position_panels) and its B X_pixel^T packed once per pixel into panels of nr
+ * channels (xp), whichever taps read it.  A
  * job is one tap and one panel of channels: its columns of dW_pq, summed over the positions in order
  * (so the result is the same on any number of threads), then copied into dw[o, c, p, q].
  */
@@ -264,15 +286,15 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
     const int mr = plan->mr, nr = plan->nr;
     const int64_t B = s->batch, C = s->in_channels, Co = s->out_channels, H = s->in_h, W = s->in_w;
     const int64_t taps = s->kernel_h * s->kernel_w, pixels = H * W, P = s->out_h * s->out_w;
-    const int64_t ld = batch_stride(B, nr), c_panels = tn_ceil_div(C, nr), a_panels = tn_ceil_div(Co, mr);
+    const int64_t c_panels = tn_ceil_div(C, nr), a_panels = tn_ceil_div(Co, mr);
     const int64_t panel_len = B * nr; /* one pixel's panel of nr channels: B rows of nr numbers */
-    float *dyt = dw ? malloc((size_t)(P * Co * ld) * sizeof(float)) : NULL;
+    float *dyp = dw ? malloc((size_t)(P * Co * B) * sizeof(float)) : NULL;
     float *xp = dw ? malloc((size_t)(pixels * c_panels * panel_len) * sizeof(float)) : NULL;
     float *dwt = dw ? malloc((size_t)(taps * Co * C) * sizeof(float)) : NULL;
     tap_reach reach = {NULL, NULL, NULL};
-    if (dw && (make_reach(s, &reach) || !dyt || !xp || !dwt)) {
+    if (dw && (make_reach(s, &reach) || !dyp || !xp || !dwt)) {
         free_reach(&reach);
-        free(dyt);
+        free(dyp);
         free(xp);
         free(dwt);
         return TN_ERR_NOMEM;
@@ -285,7 +307,7 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
     const int threads = tn_threads_for_jobs(jobs);
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-        pixel_major(dy, B, Co, P, ld, dyt); /* dyt[pos][o][b] = dy[b][o][pos] */
+        position_panels(dy, B, Co, P, a_panels, dyp);
         /* xp: pixel px's panel q holds x[b, q*nr + j, px] at row b, lane j (zero past the channels) */
 #pragma omp for schedule(static)
         for (int64_t pq = 0; pq < pixels * c_panels; pq++) {
@@ -305,9 +327,9 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
                 const int h = (int)(panel_start(qa + 1, a_panels, Co) - r);
                 float *tile = dwt + (t * Co + r) * C + q * nr;
                 for (int64_t n = 0; n < reach.count[t]; n++) /* the first position writes the tile, the others add */
-                    plan->kernel_a_in_place(B, dyt + (reach.pos[t * P + n] * Co + r) * ld, ld,
-                                            xp + (reach.pixel[t * P + n] * c_panels + q) * panel_len, nr, tile, C,
-                                            1.0f, n == 0 ? 0.0f : 1.0f, h, cols);
+                    plan->kernel(B, dyp + (reach.pos[t * P + n] * Co + r) * B,
+                                 xp + (reach.pixel[t * P + n] * c_panels + q) * panel_len, nr, tile, C, 1.0f,
+                                 n == 0 ? 0.0f : 1.0f, h, cols);
                 if (reach.count[t] == 0) /* no position reaches the image through this tap */
                     for (int64_t i = 0; i < h; i++)
                         memset(tile + i * C, 0, (size_t)cols * sizeof(float));
@@ -321,7 +343,7 @@ int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const 
                     dw[(o * C + c) * taps + t] = dwt[(t * Co + o) * C + c];
     }
     free_reach(&reach);
-    free(dyt);
+    free(dyp);
     free(xp);
     free(dwt);
     return 0;
