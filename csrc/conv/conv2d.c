@@ -16,6 +16,8 @@
  *                                        (and stride-1 dL/dx) of small images,
  *                                        where a quarter or more of im2col's
  *                                        multiply-adds would read the padding
+ *                                        (dL/dW, and every pass below AVX-512:
+ *                                        15 % or more; ResNet's 7x7 and 4x4)
  *   taps           (taps.c)              of the rest, float32 stride-1 forward
  *                                        passes and dL/dx (ResNet's 28x28 and,
  *                                        without AVX-512, its 14x14, before
@@ -133,6 +135,12 @@ static int panels_serve(const tn_conv2d_shape *s)
  * 54.8-62.0 against 66.9-67.2, dL/dx 49.2-49.4; but the stride-2 entry 128 -> 256 from 14x14 (9 %) stays
  * with the panels (forward 27.3-30.8 against 28.3-33.1, dL/dW 32.5-36.3 against 35.1-38.7). */
 #define POSITIONS_MAX_PADDING_SHARE_AVX2 0.15
+/* Its dL/dW runs the packed micro-kernel since 2026-12-01 (before, it read dL/dy's rows in place), and
+ * then won from 15 % of padding with AVX-512 too: batch 64, one process, the paths taking turns, best
+ * of 8 calls, 256 -> 256 at 7x7 (18 %) one thread 28.2 ms against the panels' 33.6, two threads 17.0
+ * against 19.7; at 9 % (the stride-2 entry 128 -> 256 from 14x14: 15.4 against 17.7, two threads 10.7
+ * against 10.6) and at 14x14 (128 -> 128, 9 %: 33.4 against 24.3) it did not. */
+#define POSITIONS_MAX_PADDING_SHARE_WEIGHT_GRAD 0.15
 #define POSITIONS_MIN_BATCH 16
 /* ... and images of at most this many pixels, in and out (its scratch holds a copy of the whole input
  * and of the whole output: a 2000 x 2000 image read at a few strided taps would be copied whole). */
@@ -143,10 +151,14 @@ static int small_image(int64_t h, int64_t w)
     return h >= 1 && w >= 1 && h <= POSITIONS_MAX_PIXELS && w <= POSITIONS_MAX_PIXELS && h * w <= POSITIONS_MAX_PIXELS;
 }
 
-static int positions_serve(const tn_conv2d_shape *s)
+/* (A padding share of at least the MAX_PADDING_SHARE named: the names give the largest share that
+ * stays with the panels.) */
+static int positions_serve(const tn_conv2d_shape *s, enum conv_pass pass)
 {
     if (s->batch < POSITIONS_MIN_BATCH || !small_image(s->out_h, s->out_w) || !small_image(s->in_h, s->in_w))
         return 0;
+    if (pass == CONV_WEIGHT_GRAD)
+        return sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE_WEIGHT_GRAD;
     if (tn_get_simd_level() >= TN_SIMD_AVX512)
         return sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE;
     return sconv_positions_share(s) <= 1 - POSITIONS_MAX_PADDING_SHARE_AVX2;
@@ -255,7 +267,7 @@ int tn_sconv2d_forward(const tn_conv2d_shape *s, const float *x, const float *w,
             if (err != TN_ERR_UNSUPPORTED) /* (an output not finite: computed again below, exactly) */
                 return err;
         }
-        if (positions_serve(s))
+        if (positions_serve(s, CONV_FORWARD))
             return sconv_positions_forward(s, x, w, bias, y);
         return taps_serve(s) ? sconv_taps_forward(s, x, w, bias, y) : sconv_panels_forward(s, x, w, bias, y);
     }
@@ -277,7 +289,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
                         float *dx, float *dw, float *db)
 {
     if (panels_serve(s)) {
-        if ((dw || db) && positions_serve(s)) {
+        if ((dw || db) && positions_serve(s, CONV_WEIGHT_GRAD)) {
             int err = sconv_positions_weight_grad(s, x, dy, dw, db);
             if (err)
                 return err;
@@ -290,7 +302,7 @@ int tn_sconv2d_backward(const tn_conv2d_shape *s, const float *x, const float *w
             int err = TN_ERR_UNSUPPORTED; /* (an output not finite: computed again below, exactly) */
             if (winograd_serves(&t))
                 err = sconv_winograd_input_grad(&t, w, dy, dx);
-            if (err == TN_ERR_UNSUPPORTED && positions_serve(&t))
+            if (err == TN_ERR_UNSUPPORTED && positions_serve(&t, CONV_FORWARD)) /* (dL/dx: a forward pass) */
                 err = sconv_positions_input_grad(&t, w, dy, dx);
             else if (err == TN_ERR_UNSUPPORTED && taps_serve(&t))
                 err = sconv_taps_input_grad(&t, w, dy, dx);
