@@ -132,8 +132,8 @@ static winograd_sizes plan_sizes(const tn_conv2d_shape *s, int nr)
     z.lines_at = 8 * z.quarter;
     z.rows_at = z.lines_at + (2 * (z.rows_per_chunk + 1) + 1) * z.line_len;
     z.corners_at = z.rows_at + POINTS * z.lane_tiles;
-    z.out_row_at = z.corners_at + 4 * z.lane_tiles + WINOGRAD_LANES;
-    z.work_len = z.out_row_at + 2 * vector_tw;
+    z.out_rows_at = z.corners_at + 4 * z.lane_tiles + WINOGRAD_LANES;
+    z.work_len = z.out_rows_at + 2 * z.rows_per_chunk * s->out_w + 2 * vector_tw;
     return z;
 }
 

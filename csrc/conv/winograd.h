@@ -31,7 +31,7 @@ typedef struct {
     int64_t line_len, lines_at;   /* the padded image rows of a part, then a row of zeros (padding) */
     int64_t rows_at;              /* 16 rows of lane_tiles: B^T d of every block (A^T M: 8 of them) */
     int64_t corners_at;           /* 4 rows of lane_tiles, and room to read past the last: the 2x2 outputs */
-    int64_t out_row_at;           /* one output row, in whole vectors of tiles */
+    int64_t out_rows_at;          /* a part's output rows, out_w apart, and one row's whole vectors past them */
     int64_t work_len;
 } winograd_sizes;
 
