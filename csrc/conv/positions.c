@@ -249,10 +249,10 @@ int sconv_positions_input_grad(const tn_conv2d_shape *t, const float *w, const f
 
 /* dyp: each position's dL/dy (C_out x batch: dY_ij of sconv_positions_weight_grad) as the GEMM's packed A
  * micro-panels (gemm.h), the C_out rows cut by panel_start: panel q (rows r to r + h) of position pos at
- * dyp[(pos * C_out + r) * batch], image b's h numbers side by side at b * h.  Read in place instead (rows
- * `batch` apart), the micro-kernel needs 14 row addresses with AVX-512; their registers spilled, and a
- * 256 -> 256 dL/dW at 7x7 ran at about 60 % of the core's peak.  A work-sharing loop of the enclosing
- * parallel region. */
+ * dyp[(pos * C_out + r) * batch], image b's h numbers side by side at b * h.  Read in place instead, from
+ * a transposed copy (its rows `batch` apart: 14 streams of A with AVX-512), the micro-kernel ran a
+ * 256 -> 256 dL/dW at 7x7 at about 60 % of the core's peak, and packed 1.2-1.3 times as fast.  A
+ * work-sharing loop of the enclosing parallel region. */
 static void position_panels(const float *dy, int64_t batch, int64_t co, int64_t positions, int64_t a_panels,
                             float *dyp)
 {
@@ -276,9 +276,9 @@ static void position_panels(const float *dy, int64_t batch, int64_t co, int64_t 
  *
  * one product per position with the batch as its k, its A dY_ij packed once per position into the GEMM's
  * micro-panels (dyp, see position_panels) and its B X_pixel^T packed once per pixel into panels of nr
- * channels (xp), whichever taps read it.  A
- * job is one tap and one panel of channels: its columns of dW_pq, summed over the positions in order
- * (so the result is the same on any number of threads), then copied into dw[o, c, p, q].
+ * channels (xp), whichever taps read it.  A job is one tap and one panel of channels: its columns of
+ * dW_pq, summed over the positions in order (so the result is the same on any number of threads), then
+ * copied into dw[o, c, p, q].
  */
 int sconv_positions_weight_grad(const tn_conv2d_shape *s, const float *x, const float *dy, float *dw, float *db)
 {
