@@ -247,6 +247,12 @@ void tn_drelu_backward(int64_t n, const double *dy, const uint8_t *positive, dou
 void tn_stanh_backward(int64_t n, const float *y, const float *dy, float *dx);
 void tn_dtanh_backward(int64_t n, const double *y, const double *dy, double *dx);
 
+/* ---- a + b over whole arrays (csrc/elementwise/add.inc) ------------------------
+ * out = a + b, n numbers each, threaded; out may be a (not a part of a or b
+ * shifted: each number is read and written once, in no set order). */
+void tn_sadd(int64_t n, const float *a, const float *b, float *out);
+void tn_dadd(int64_t n, const double *a, const double *b, double *out);
+
 /* ---- fully connected layer (csrc/linear/linear.c) ---------------------------
  * Forward: y = x w^T + b, then y * [y > 0] when relu != 0; x is m x k, w is
  * n x k, b has n entries (or is NULL), y is m x n.

@@ -5,6 +5,7 @@
  *
  *   relu.inc    the ReLU, forward and backward (tn_*relu_forward, tn_*relu_backward)
  *   tanh.inc    the tanh's backward (tn_*tanh_backward)
+ *   add.inc     a + b (tn_*add)
  *   blocks.h    how they share an array between threads
  */
 #include <stddef.h>
@@ -17,4 +18,7 @@
 #include "common/for_each_real.h"
 
 #define TN_TEMPLATE "elementwise/tanh.inc"
+#include "common/for_each_real.h"
+
+#define TN_TEMPLATE "elementwise/add.inc"
 #include "common/for_each_real.h"

@@ -7,6 +7,7 @@ Reading order:
   linear.py                 -- a linear layer (and the ReLU after it), forward and backward in one call each;
   relu.py                   -- the ReLU over a whole big array, one threaded pass each way (ops/activations.py);
   tanh.py                   -- the tanh's backward over a whole big array, one threaded pass;
+  add.py                    -- a + b over two whole big arrays, one threaded pass (a ResNet's residual sums);
   loss.py                   -- softmax cross-entropy and its gradient in one pass;
   optim.py                  -- an optimizer's step over all its parameters in one call (SGD, Adam);
   reference.py              -- every algorithm written plainly in numpy (im2col + GEMM, window loops):

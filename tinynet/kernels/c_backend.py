@@ -40,7 +40,7 @@ KERNELS = {
         cross_entropy=lib.tn_scross_entropy, sgd_step=lib.tn_ssgd_step, adam_step=lib.tn_sadam_step,
         batch_norm_forward=lib.tn_sbatch_norm_forward, batch_norm_backward=lib.tn_sbatch_norm_backward,
         relu_forward=lib.tn_srelu_forward, relu_backward=lib.tn_srelu_backward,
-        tanh_backward=lib.tn_stanh_backward),
+        tanh_backward=lib.tn_stanh_backward, add=lib.tn_sadd),
     np.dtype(np.float64): SimpleNamespace(
         gemm=lib.tn_dgemm, conv2d_forward=lib.tn_dconv2d_forward, conv2d_backward=lib.tn_dconv2d_backward,
         max_pool2d_forward=lib.tn_dmax_pool2d_forward, max_pool2d_backward=lib.tn_dmax_pool2d_backward,
@@ -49,7 +49,7 @@ KERNELS = {
         cross_entropy=lib.tn_dcross_entropy, sgd_step=lib.tn_dsgd_step, adam_step=lib.tn_dadam_step,
         batch_norm_forward=lib.tn_dbatch_norm_forward, batch_norm_backward=lib.tn_dbatch_norm_backward,
         relu_forward=lib.tn_drelu_forward, relu_backward=lib.tn_drelu_backward,
-        tanh_backward=lib.tn_dtanh_backward),
+        tanh_backward=lib.tn_dtanh_backward, add=lib.tn_dadd),
 }
 
 
@@ -285,6 +285,10 @@ def relu_backward(dy, positive, dx):
 
 def tanh_backward(y, dy, dx):
     _kernels(y.dtype).tanh_backward(y.size, _ptr(y), _ptr(dy), _ptr(dx))
+
+
+def add(a, b, out):
+    _kernels(a.dtype).add(a.size, _ptr(a), _ptr(b), _ptr(out))
 
 
 def batch_norm_forward(g, x, weight, bias, mean, var, eps, training, relu):

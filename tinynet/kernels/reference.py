@@ -278,6 +278,12 @@ def relu_backward(dy, positive, dx):
         np.multiply(dy, positive, out=dx)
 
 
+def add(a, b, out):
+    """out <- a + b (out may be a); inf + -inf is NaN and a sum past the largest float inf, as in C: no warning."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.add(a, b, out=out)
+
+
 def tanh_backward(y, dy, dx):
     """dx <- dy - dy * y * y (= dy (1 - y^2) for y = tanh(x)), in that order (inf * 0 is NaN: no warning)."""
     with np.errstate(invalid="ignore", over="ignore"):
