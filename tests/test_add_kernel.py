@@ -13,18 +13,9 @@ from tinynet import kernels
 from tinynet.kernels import add as add_kernel
 from tinynet.kernels import config
 from tinynet.kernels import reference as reference_backend
+from test_tanh_kernel import awkward, pairs_the_kernels_refuse  # (awkward: NaN, +-inf, +-0, subnormals, the largest)
 
 SIZES = [add_kernel.SMALLEST, add_kernel.SMALLEST + 1, 3 * add_kernel.SMALLEST - 7, 5 * add_kernel.SMALLEST + 3]
-
-
-def awkward(n, dtype, seed=0):
-    """n numbers with the values a sum may get wrong: NaN, +-inf, +-0, subnormals, the largest."""
-    x = np.random.default_rng(seed).standard_normal(n).astype(dtype)
-    specials = [np.nan, -np.inf, np.inf, -0.0, 0.0, np.finfo(dtype).smallest_subnormal, 1.0, -1.0,
-                np.finfo(dtype).max, 3e-30]
-    x[: len(specials)] = specials
-    x[-len(specials):] = specials[::-1]
-    return x
 
 
 def on_threads(threads, function):
@@ -67,9 +58,7 @@ def test_the_numpy_reference_backend_gives_the_same(dtype, monkeypatch):
 def test_arrays_the_kernel_does_not_take_are_refused():
     big = add_kernel.SMALLEST
     good = np.zeros(big, np.float32)
-    for a, b in [(np.zeros(big, np.int32), np.zeros(big, np.int32)), (good[:-1], good[:-1]),
-                 (good, np.zeros(big, np.float64)), (good, np.zeros(big + 1, np.float32)),
-                 (np.zeros((2, big), np.float32)[:, ::2], good)]:
+    for a, b in pairs_the_kernels_refuse(big):
         with pytest.raises(ValueError, match="add: expected"):
             add_kernel.add(a, b)
     with pytest.raises(ValueError, match="out must be"):  # an out that is not a

@@ -59,12 +59,17 @@ def test_the_numpy_reference_backend_gives_the_same(dtype, monkeypatch):
     np.testing.assert_array_equal(dx, tanh_kernel.tanh_backward(y, grad))
 
 
-def test_arrays_the_kernel_does_not_take_are_refused():
-    big = tanh_kernel.SMALLEST
+def pairs_the_kernels_refuse(big):
+    """Two arrays the two-array element-wise kernels refuse (``big`` numbers is their smallest): ints, one
+    number too few, two dtypes, two sizes, an array not contiguous."""
     good = np.zeros(big, np.float32)
-    for y, grad in [(np.zeros(big, np.int32), np.zeros(big, np.int32)), (good[:-1], good[:-1]),
-                    (good, np.zeros(big, np.float64)), (good, np.zeros(big + 1, np.float32)),
-                    (np.zeros((2, big), np.float32)[:, ::2], good)]:
+    return [(np.zeros(big, np.int32), np.zeros(big, np.int32)), (good[:-1], good[:-1]),
+            (good, np.zeros(big, np.float64)), (good, np.zeros(big + 1, np.float32)),
+            (np.zeros((2, big), np.float32)[:, ::2], good)]
+
+
+def test_arrays_the_kernel_does_not_take_are_refused():
+    for y, grad in pairs_the_kernels_refuse(tanh_kernel.SMALLEST):
         with pytest.raises(ValueError, match="tanh_backward"):
             tanh_kernel.tanh_backward(y, grad)
 
