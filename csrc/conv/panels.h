@@ -139,6 +139,10 @@ static inline void fill_by_stretches(const tn_conv2d_shape *s, const float *x_gr
  */
 void sfill_col_panels_avx512(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
                              const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride, float *panels);
+/* col2im's adds of one row of dcol for a stride of 2, with AVX-512 expanding loads and masked stores
+ * (panels.inc's col2im_rows: the same adds in the same order). */
+void scol2im_row_stride2_avx512(const tn_conv2d_shape *s, const conv_tap *tap, const float *row, int64_t images,
+                                float *dx_group);
 /* The same with AVX2 masked loads and gathers, 8 columns at a time (panels_avx2.c): on a CPU with AVX2. */
 void sfill_col_panels_avx2(const tn_conv2d_shape *s, const float *x_group, int64_t k0, int64_t depth,
                            const conv_stretch *cut, int64_t stretches, int64_t nr, int64_t stride, float *panels);
