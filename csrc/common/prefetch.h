@@ -9,6 +9,10 @@
 
 #include <stdint.h>
 
+/* How many steps of such a loop ahead to ask (the weight packings of the turned kernel, conv/positions.c
+ * and conv/winograd.c): far enough that a line arrives before its step, near enough to stay in L1. */
+#define TN_PREFETCH_STEPS_AHEAD 8
+
 /* Start loading the cache lines of from[0 .. count) (count >= 1; a prefetch never faults, but these
  * stay inside the array anyway). */
 static inline void tn_prefetch_floats(const float *from, int64_t count)

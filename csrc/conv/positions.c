@@ -45,13 +45,6 @@
 /* Output channels per job: as gemm.c's mc (an A block of 168 x 256 floats stays in L2). */
 #define POSITIONS_BLOCK_ROWS 168
 
-/* The turned kernel (dL/dx) reads, for each k of a micro-panel, h * taps numbers of w that lie C_out * taps
- * numbers after the previous k's (18 KiB at 512 channels): a new 4 KiB page each time (common/prefetch.h).
- * So the packing asks for the numbers of the k this far ahead itself: the 4x4 stage's 512 -> 512 dL/dx,
- * batch 64, AVX-512 Xeon, three runs each way, packed its weights in 2.7-4.2 ms instead of 6.7-8.3 on one
- * thread, 1.4-2.0 instead of 4.1-4.4 on two. */
-#define TURNED_PREFETCH_AHEAD 8
-
 /* The row stride of xt and yt: the batch rounded up to whole B panels of nr columns (the micro-kernel
  * reads whole panel rows; the columns past the batch are zero), and not a multiple of 64 numbers (rows a
  * multiple of 256 bytes apart would fall into the same L1 sets). */
@@ -183,8 +176,12 @@ static int positions_forward_by(const tn_conv2d_shape *s, const float *x, const 
             const int64_t l = lq / a_panels, q = lq % a_panels, c0 = l * depth, d = tn_min64(depth, C - c0);
             const int64_t r = panel_start(q, a_panels, Co), h = panel_start(q + 1, a_panels, Co) - r;
             for (int64_t k = 0; k < d; k++) {
-                if (turned && k + TURNED_PREFETCH_AHEAD < d)
-                    tn_prefetch_floats(w + ((c0 + k + TURNED_PREFETCH_AHEAD) * Co + r) * taps, h * taps);
+                /* The turned kernel (dL/dx) has this k's h * taps numbers C_out * taps after the previous
+                 * k's (18 KiB at 512 channels): a new page each step, so ask for them ahead (common/prefetch.h).
+                 * The 4x4 stage's 512 -> 512 dL/dx, batch 64, AVX-512 Xeon, three runs each way, packed its
+                 * weights in 2.7-4.2 ms instead of 6.7-8.3 on one thread, 1.4-2.0 instead of 4.1-4.4 on two. */
+                if (turned && k + TN_PREFETCH_STEPS_AHEAD < d)
+                    tn_prefetch_floats(w + ((c0 + k + TN_PREFETCH_STEPS_AHEAD) * Co + r) * taps, h * taps);
                 for (int64_t i = 0; i < h; i++) {
                     float *to = a + l * (Co * depth + A_PACK_SLACK) + r * d + k * h + i; /* + tap t's place */
                     if (!turned) {

@@ -138,11 +138,6 @@ static winograd_sizes plan_sizes(const tn_conv2d_shape *s, int nr)
     return z;
 }
 
-/* The turned kernels of one channel c lie C_out * 9 numbers after those of channel c - 1: a new page at
- * each step of the loop below, where the hardware prefetcher stops (common/prefetch.h, and positions.c,
- * which measured it). */
-#define TURNED_PREFETCH_AHEAD 8
-
 /* U[xi] = G g G^T of every kernel g = w[o][c] (turned = 0), or of the kernel turned by 180 degrees with its
  * two channel axes swapped (turned = 1: w'[o][c][p][q] = w[c][o][2-p][2-q]), packed as the micro-kernel
  * reads A: for point xi and slice l, element (o, k0 + k) micro-panel by micro-panel (panel_start's
@@ -154,8 +149,10 @@ static void pack_weights(const winograd_sizes *z, const float *w, int turned, in
         const int64_t r = panel_start(qa, a_panels, z->Co), h = panel_start(qa + 1, a_panels, z->Co) - r;
         for (int64_t c = 0; c < z->C; c++) { /* (channel outer: each point's h numbers land side by side) */
             const int64_t l = c / z->depth, k = c % z->depth, d = tn_min64(z->depth, z->C - l * z->depth);
-            if (turned && c + TURNED_PREFETCH_AHEAD < z->C) /* (the h kernels of channel c lie together) */
-                tn_prefetch_floats(w + ((c + TURNED_PREFETCH_AHEAD) * z->Co + r) * 9, h * 9);
+            /* The turned kernels of channel c (h of them, side by side) lie C_out * 9 numbers after those of
+             * c - 1: a new page each step, so ask for them ahead (common/prefetch.h; positions.c measured it). */
+            if (turned && c + TN_PREFETCH_STEPS_AHEAD < z->C)
+                tn_prefetch_floats(w + ((c + TN_PREFETCH_STEPS_AHEAD) * z->Co + r) * 9, h * 9);
             for (int64_t o = r; o < r + h; o++) {
                 float g[9], uu[POINTS];
                 for (int p = 0; p < 3; p++)
