@@ -241,6 +241,11 @@ void tn_drelu_forward(int64_t n, const double *x, double *y, uint8_t *positive);
 void tn_srelu_backward(int64_t n, const float *dy, const uint8_t *positive, float *dx);
 void tn_drelu_backward(int64_t n, const double *dy, const uint8_t *positive, double *dx);
 
+/* ---- tanh's forward over a whole float array (csrc/elementwise/tanh_forward.c) ---
+ * y = tanh(x), within 2 ulp of tanh rounded to float (elementwise/tanh_math.h
+ * says how); the same bits at every SIMD level and thread count.  n numbers. */
+void tn_stanh_forward(int64_t n, const float *x, float *y);
+
 /* ---- tanh's backward over a whole array (csrc/elementwise/tanh.inc) -------------
  * dx = dy - (dy * y) * y, y = tanh(x): numpy's grad - grad * out * out, bit for
  * bit, in one threaded pass.  n numbers each. */

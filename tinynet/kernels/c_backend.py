@@ -283,6 +283,10 @@ def relu_backward(dy, positive, dx):
     _kernels(dy.dtype).relu_backward(dy.size, _ptr(dy), ffi.from_buffer("uint8_t[]", positive), _ptr(dx))
 
 
+def tanh_forward(x, y):
+    lib.tn_stanh_forward(x.size, _ptr(x), _ptr(y))
+
+
 def tanh_backward(y, dy, dx):
     _kernels(y.dtype).tanh_backward(y.size, _ptr(y), _ptr(dy), _ptr(dx))
 

@@ -1,10 +1,17 @@
-"""The tanh's backward over a whole float array, one threaded pass (csrc/elementwise/tanh.inc):
+"""tanh over a whole float array, forward and backward, one threaded pass each:
 
-    dx = grad - grad * y * y   (= grad (1 - y^2), y = tanh(x) saved by forward)
+    forward (float32):  y = tanh(x)   (csrc/elementwise/tanh_forward.c; tanh_math.h says how)
+    backward:           dx = grad - grad * y * y   (= grad (1 - y^2), y = tanh(x) saved by forward; tanh.inc)
 
-The same numbers, bit for bit, as numpy's expression in the same order (reference.py), which makes two
-temporaries and three passes on one thread.  Arrays that ``serves`` refuses -- small, or not laid out for
-C -- stay with numpy: the same test as the ReLU kernel's.
+The forward is within 2 units in the last place of tanh rounded to float32, with the same bits at every SIMD
+level and on any number of threads, for any size and layout (a strided array is copied first), so a float32
+tanh in tinynet does not depend on where it ran (with the numpy backend it is numpy's np.tanh).  On a CPU
+with AVX2 but not AVX-512, numpy's float32 tanh took 3.0 ns a number, this one 1.3 on one thread and 0.8
+on two (3.2 million numbers).  float64 stays with numpy's np.tanh.
+
+The backward gives the same numbers, bit for bit, as numpy's expression in the same order (reference.py),
+which makes two temporaries and three passes on one thread.  Arrays that ``serves`` refuses -- small, or
+not laid out for C -- stay with numpy: the same test as the ReLU kernel's.
 """
 
 import numpy as np
@@ -12,7 +19,21 @@ import numpy as np
 from tinynet.kernels import config
 from tinynet.kernels.relu import SMALLEST, serves
 
-__all__ = ["SMALLEST", "serves", "tanh_backward"]
+__all__ = ["SMALLEST", "serves", "tanh_forward", "tanh_backward"]
+
+_FLOAT32 = np.dtype(np.float32)
+
+
+def tanh_forward(x):
+    """tanh(x) for a float32 array (any shape and layout: a strided one is copied first)."""
+    if not isinstance(x, np.ndarray) or x.dtype != _FLOAT32:
+        raise TypeError(f"tanh_forward: expected a float32 numpy array, got "
+                        f"{getattr(x, 'dtype', type(x).__name__)}")
+    x = np.ascontiguousarray(x)
+    y = np.empty_like(x)
+    if x.size:
+        config.backend.tanh_forward(x, y)
+    return y
 
 
 def tanh_backward(y, grad):

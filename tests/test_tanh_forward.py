@@ -1,0 +1,147 @@
+"""float32 tanh's forward in C (tinynet.kernels.tanh.tanh_forward, csrc/elementwise/tanh_forward.c).
+
+The kernel must stay within 2 units in the last place (ulp) of tanh computed in double and rounded to float32,
+keep NaN, +-inf, +-0 and subnormals right, and give the same bits at every SIMD level, on 1 and 2 threads and
+at any length (the AVX2 loop takes 8 numbers at a time, the plain loop the rest): the same bits as the
+steps of csrc/elementwise/tanh_math.h written out below in numpy, from the math rather than from the
+header's constants.  The tanh op takes it for float32 and still matches PyTorch (test_tanh_kernel.py).
+"""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import tinynet
+from tinynet.kernels import config
+from tinynet.kernels import reference as reference_backend
+from tinynet.kernels import tanh as tanh_kernel
+
+try:
+    from tinynet._tinynet_c import lib
+except ImportError:  # the C extension was not built: the C-only tests skip
+    lib = None
+
+needs_c = pytest.mark.skipif(lib is None or config.backend is reference_backend,
+                             reason="the C kernels are not built or not in use")
+
+F32 = np.float32
+
+
+def as_float(value):
+    """A Fraction as the nearest float32."""
+    return F32(value.numerator / value.denominator)
+
+
+# tanh a = a + a^3 (T3 + T5 a^2 + ...): Taylor's coefficients 2^2n (2^2n - 1) B_2n / (2n)!, n = 2..10
+TAYLOR = [Fraction(-1, 3), Fraction(2, 15), Fraction(-17, 315), Fraction(62, 2835), Fraction(-1382, 155925),
+          Fraction(21844, 6081075), Fraction(-929569, 638512875), Fraction(6404582, 10854718875),
+          Fraction(-443861162, 1856156927625)]
+EXP_TAYLOR = [F32(1 / math.factorial(n)) for n in range(7, -1, -1)]  # 1/7!, ..., 1/1!, 1/0!
+LN2_HIGH = F32(math.ldexp(round(math.frexp(math.log(2))[0] * 2 ** 16), math.frexp(math.log(2))[1] - 16))
+LN2_LOW = F32(math.log(2) - float(LN2_HIGH))
+
+
+def tanh_step_by_step(x):
+    """tanh_math.h's steps in numpy float32, one rounding per multiply and add, as the C does them."""
+    a = np.abs(x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = a * a
+        p = np.full_like(a, as_float(TAYLOR[-1]))
+        for c in TAYLOR[-2::-1]:
+            p = p * s + as_float(c)
+        series = a + (a * s) * p
+        y = np.minimum(a + a, F32(20))
+        k = np.rint(y * F32(1 / math.log(2)))
+        r = (y - k * LN2_HIGH) - k * LN2_LOW
+        q = np.full_like(a, EXP_TAYLOR[0])
+        for c in EXP_TAYLOR[1:]:
+            q = q * r + c
+        e = np.ldexp(q, np.nan_to_num(k).astype(np.int32))
+        exp_form = F32(1) - F32(2) / (e + F32(1))
+    return np.copysign(np.where(a >= F32(0.55), exp_form, series), x)
+
+
+def ulps_apart(a, b):
+    """How many float32 values lie between a and b (both finite, of one sign)."""
+    return np.abs(a.view(np.int32).astype(np.int64) - b.view(np.int32).astype(np.int64))
+
+
+SPECIALS = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 1.17e-38, 3e-39, 0.55, -0.55,
+                     0.5493061, 9.0, 9.02, 10.0, 44.0, 89.0, 3.4e38, -3.4e38], np.float32)
+EXPECTED_SPECIALS = np.tanh(SPECIALS.astype(np.float64)).astype(np.float32)
+
+
+def every_256th_float_to(limit):
+    """Every 256th float32 from 0 to ``limit`` (beyond 9.02 tanh is 1.0 in float32), and their negatives."""
+    bits = np.arange(0, int(F32(limit).view(np.int32)) + 1, 256, dtype=np.int32)
+    positive = bits.view(np.float32)
+    return np.concatenate([positive, -positive])
+
+
+@needs_c
+def test_within_2_ulp_of_tanh_rounded_to_float32():
+    x = every_256th_float_to(10.5)  # 8.5 million numbers: every exponent, both branches and their border
+    y = tanh_kernel.tanh_forward(x)
+    exact = np.tanh(x.astype(np.float64)).astype(np.float32)
+    off = ulps_apart(y, exact)
+    assert off.max() <= 2
+    assert np.mean(off == 0) > 0.99  # nearly every number is tanh correctly rounded
+
+
+@needs_c
+def test_special_values():
+    y = tanh_kernel.tanh_forward(SPECIALS)
+    assert np.isnan(y[:2]).all()
+    np.testing.assert_array_equal(y[2:], EXPECTED_SPECIALS[2:])  # +-inf -> +-1, tiny -> itself, big -> +-1
+    np.testing.assert_array_equal(np.signbit(y[2:]), np.signbit(SPECIALS[2:]))  # -0.0 stays -0.0
+
+
+@needs_c
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 31, 1 << 15, (1 << 16) + 13, 5 * (1 << 15) + 3])
+def test_the_same_bits_as_the_steps_at_every_simd_level_and_thread_count(at_level, n):
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal(n) * rng.choice([0.1, 1, 4], n)).astype(np.float32)
+    x[: min(n, len(SPECIALS))] = SPECIALS[: min(n, len(SPECIALS))]
+    expected = tanh_step_by_step(x)
+    for level in range(lib.tn_cpu_simd_level() + 1):
+        at_level(level)
+        for threads in (1, 2):
+            tinynet.set_num_threads(threads)
+            y = tanh_kernel.tanh_forward(x)
+            np.testing.assert_array_equal(y.view(np.int32), expected.view(np.int32),
+                                          err_msg=f"SIMD level {level}, {threads} threads")
+
+
+def test_any_layout_and_shape_and_empty():
+    x = np.random.default_rng(1).standard_normal((6, 40, 3)).astype(np.float32)
+    strided = x[:, ::3, 1]
+    y = tanh_kernel.tanh_forward(strided)
+    assert y.shape == strided.shape and y.dtype == np.float32
+    np.testing.assert_array_equal(y, tanh_kernel.tanh_forward(np.ascontiguousarray(strided)))
+    np.testing.assert_allclose(y, np.tanh(strided), rtol=3e-7, atol=0)
+    assert tanh_kernel.tanh_forward(np.zeros((0, 3), np.float32)).shape == (0, 3)
+
+
+@pytest.mark.parametrize("bad", [np.zeros(4), np.zeros(4, np.int32), [0.5, 1.0]])
+def test_not_float32_is_refused(bad):
+    with pytest.raises(TypeError, match="tanh_forward: expected a float32 numpy array"):
+        tanh_kernel.tanh_forward(bad)
+
+
+def test_the_numpy_backend_gives_numpys_tanh(monkeypatch):
+    x = np.random.default_rng(2).standard_normal(1000).astype(np.float32)
+    monkeypatch.setattr(config, "backend", reference_backend)
+    np.testing.assert_array_equal(tanh_kernel.tanh_forward(x), np.tanh(x))
+
+
+def test_the_op_takes_the_kernel_for_float32_only(monkeypatch):
+    calls = []
+    real = tanh_kernel.tanh_forward
+    monkeypatch.setattr(tanh_kernel, "tanh_forward", lambda x: calls.append(x.dtype) or real(x))
+    x32 = np.random.default_rng(3).standard_normal((5, 7)).astype(np.float32)
+    np.testing.assert_array_equal(tinynet.tanh(tinynet.tensor(x32)).numpy(), real(x32))
+    x64 = x32.astype(np.float64)
+    np.testing.assert_array_equal(tinynet.tanh(tinynet.tensor(x64)).numpy(), np.tanh(x64))
+    assert calls == [np.dtype(np.float32)]
