@@ -31,6 +31,8 @@ CASES = [
     (128, 128, 128, 0, 1, 0.0),    # small enough that it was one thread's until the workers spun
     (150, 100, 2100, 0, 0, 0.5),   # nine k slices of 234 (kc = 256)
     (1200, 460, 1100, 0, 0, 0.5),  # a C over 2 MiB: slices of up to kc_deep = 1024 for floats
+    (64, 128, 784, 0, 1, 0.0),     # wider than tall, rows enough to cut: cut by columns (the MLP's first layer)
+    (96, 200, 300, 1, 0, 0.5),     # the same with op(A) = A^T and a narrow last column panel
 ]
 
 
