@@ -11,9 +11,14 @@
 
 #if TN_X86
 
-static TN_AVX2 TN_ALWAYS_INLINE __m256 mul_add(__m256 p, __m256 s, float c)
+/* tanh_math.h's horner, 8 lanes at a time: p * x + c rounded twice, as in C */
+static TN_AVX2 TN_ALWAYS_INLINE __m256 horner8(const float *c, int n, __m256 x)
 {
-    return _mm256_add_ps(_mm256_mul_ps(p, s), _mm256_set1_ps(c)); /* p * s + c, rounded twice as in C */
+    __m256 p = _mm256_set1_ps(c[0]);
+    TN_UNROLL_FULLY
+    for (int i = 1; i < n; i++)
+        p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(c[i]));
+    return p;
 }
 
 static TN_AVX2 TN_ALWAYS_INLINE __m256 tanh8(__m256 x)
@@ -23,15 +28,7 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256 tanh8(__m256 x)
 
     /* the series, for a < 0.55 */
     const __m256 s = _mm256_mul_ps(a, a);
-    __m256 p = _mm256_set1_ps(TANH_T19);
-    p = mul_add(p, s, TANH_T17);
-    p = mul_add(p, s, TANH_T15);
-    p = mul_add(p, s, TANH_T13);
-    p = mul_add(p, s, TANH_T11);
-    p = mul_add(p, s, TANH_T9);
-    p = mul_add(p, s, TANH_T7);
-    p = mul_add(p, s, TANH_T5);
-    p = mul_add(p, s, TANH_T3);
+    const __m256 p = horner8(TANH_SERIES, TANH_SERIES_TERMS, s);
     const __m256 series = _mm256_add_ps(a, _mm256_mul_ps(_mm256_mul_ps(a, s), p));
 
     /* 1 - 2 / (e^2a + 1), for a >= 0.55 */
@@ -40,14 +37,7 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256 tanh8(__m256 x)
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m256 r = _mm256_sub_ps(_mm256_sub_ps(y, _mm256_mul_ps(k, _mm256_set1_ps(TANH_LN2_HIGH))),
                                    _mm256_mul_ps(k, _mm256_set1_ps(TANH_LN2_LOW)));
-    __m256 q = _mm256_set1_ps(TANH_E7);
-    q = mul_add(q, r, TANH_E6);
-    q = mul_add(q, r, TANH_E5);
-    q = mul_add(q, r, TANH_E4);
-    q = mul_add(q, r, TANH_E3);
-    q = mul_add(q, r, TANH_E2);
-    q = mul_add(q, r, 1.0f);
-    q = mul_add(q, r, 1.0f);
+    const __m256 q = horner8(TANH_EXP_SERIES, TANH_EXP_TERMS, r);
     /* 2^k: k + 127 in a float's exponent bits */
     const __m256i two_to_k = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
     const __m256 e = _mm256_mul_ps(q, _mm256_castsi256_ps(two_to_k));

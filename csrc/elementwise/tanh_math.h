@@ -33,31 +33,40 @@
 #include <math.h>
 #include <stdint.h>
 
-#define TANH_SERIES_BELOW 0.550000012f /* 0.55: tanh(0.5493) = 0.5 */
-
-/* tanh a = a + a^3 (T3 + T5 a^2 + ... + T19 a^16): Taylor coefficients, as floats */
-#define TANH_T3 -0.333333343f   /* -1/3 */
-#define TANH_T5 0.13333334f     /* 2/15 */
-#define TANH_T7 -0.0539682545f  /* -17/315 */
-#define TANH_T9 0.0218694881f   /* 62/2835 */
-#define TANH_T11 -0.00886323582f /* -1382/155925 */
-#define TANH_T13 0.00359212793f  /* 21844/6081075 */
-#define TANH_T15 -0.00145583437f /* -929569/638512875 */
-#define TANH_T17 0.000590027426f /* 6404582/10854718875 */
-#define TANH_T19 -0.00023912912f /* -443861162/1856156927625 */
-
-#define TANH_Y_LIMIT 20.0f           /* e^y for y = 2a is taken at y <= 20 (a <= 10) */
-#define TANH_LOG2E 1.44269502f       /* 1 / ln 2 */
-#define TANH_LN2_HIGH 0.693145752f   /* ln 2 = LN2_HIGH + LN2_LOW */
+#define TANH_SERIES_BELOW 0.550000012f     /* 0.55: tanh(0.5493) = 0.5 */
+#define TANH_Y_LIMIT 20.0f                 /* e^y for y = 2a is taken at y <= 20 (a <= 10) */
+#define TANH_LOG2E 1.44269502f             /* 1 / ln 2 */
+#define TANH_LN2_HIGH 0.693145752f         /* ln 2 = LN2_HIGH + LN2_LOW */
 #define TANH_LN2_LOW 1.42860677e-06f
 
-/* e^r = 1 + r (1 + r (1/2 + r (1/6 + ... r/5040))): 1/n! as floats */
-#define TANH_E2 0.5f
-#define TANH_E3 0.166666672f
-#define TANH_E4 0.0416666679f
-#define TANH_E5 0.00833333377f
-#define TANH_E6 0.00138888892f
-#define TANH_E7 0.000198412701f
+/* tanh a = a + a^3 p(a^2): p's coefficients, Taylor's, as floats, from the highest power down (Horner) */
+#define TANH_SERIES_TERMS 9
+static const float TANH_SERIES[TANH_SERIES_TERMS] = {
+    -0.00023912912f, /* -443861162/1856156927625 */
+    0.000590027426f, /* 6404582/10854718875 */
+    -0.00145583437f, /* -929569/638512875 */
+    0.00359212793f,  /* 21844/6081075 */
+    -0.00886323582f, /* -1382/155925 */
+    0.0218694881f,   /* 62/2835 */
+    -0.0539682545f,  /* -17/315 */
+    0.13333334f,     /* 2/15 */
+    -0.333333343f,   /* -1/3 */
+};
+
+/* e^r = 1 + r + r^2/2! + ... + r^7/7!: the 1/n! as floats, from the highest power down */
+#define TANH_EXP_TERMS 8
+static const float TANH_EXP_SERIES[TANH_EXP_TERMS] = {
+    0.000198412701f, 0.00138888892f, 0.00833333377f, 0.0416666679f, 0.166666672f, 0.5f, 1.0f, 1.0f,
+};
+
+/* c[0] x^(n-1) + c[1] x^(n-2) + ... + c[n-1], by Horner's rule: a multiply and an add per coefficient. */
+static inline float horner(const float *c, int n, float x)
+{
+    float p = c[0];
+    for (int i = 1; i < n; i++)
+        p = p * x + c[i];
+    return p;
+}
 
 /* tanh(x) for one float (the plain loop's, and the reference for the AVX2 lanes). */
 static inline float tanh_one(float x)
@@ -66,15 +75,7 @@ static inline float tanh_one(float x)
     float t;
     if (!(a >= TANH_SERIES_BELOW)) { /* (NaN too) */
         const float s = a * a;
-        float p = TANH_T19;
-        p = p * s + TANH_T17;
-        p = p * s + TANH_T15;
-        p = p * s + TANH_T13;
-        p = p * s + TANH_T11;
-        p = p * s + TANH_T9;
-        p = p * s + TANH_T7;
-        p = p * s + TANH_T5;
-        p = p * s + TANH_T3;
+        const float p = horner(TANH_SERIES, TANH_SERIES_TERMS, s);
         t = a + (a * s) * p;
     } else {
         float y = a + a;
@@ -82,14 +83,7 @@ static inline float tanh_one(float x)
             y = TANH_Y_LIMIT;
         const float k = rintf(y * TANH_LOG2E); /* (2 <= k <= 29) */
         const float r = (y - k * TANH_LN2_HIGH) - k * TANH_LN2_LOW;
-        float q = TANH_E7;
-        q = q * r + TANH_E6;
-        q = q * r + TANH_E5;
-        q = q * r + TANH_E4;
-        q = q * r + TANH_E3;
-        q = q * r + TANH_E2;
-        q = q * r + 1.0f;
-        q = q * r + 1.0f;
+        const float q = horner(TANH_EXP_SERIES, TANH_EXP_TERMS, r);
         const float e = ldexpf(q, (int)k); /* e^y = e^r 2^k, exactly */
         t = 1.0f - 2.0f / (e + 1.0f);
     }
