@@ -6,10 +6,15 @@
  * every number, below AVX2) through the plain tanh_one: the same bits
  * either way, on any number of threads.
  *
- * Why in C: on a CPU with AVX2 but not AVX-512, numpy's float32 tanh took
- * 3.0 ns a number on one core (the 6-conv CNN's first tanh, 3.2 million
- * numbers), and the network's tanh forwards a quarter of its training step;
- * this took 1.3 ns on one thread and 0.8 on two.
+ * Why in C: on a CPU with AVX2 but not AVX-512 (an AMD EPYC), numpy's
+ * float32 tanh took 3.0 ns a number on one core (the 6-conv CNN's first
+ * tanh, 3.2 million numbers), and the network's tanh forwards a quarter of
+ * its training step; this took 1.3 ns on one thread and 0.8 on two.  The
+ * plain loop is the reference and takes the last few numbers of a block:
+ * alone it took 16 ns a number (a branch and library calls for each), and
+ * with AVX-512 numpy has a 16-lane loop that the 8 lanes here were not
+ * measured against, so the tanh op calls this at the AVX2 level only
+ * (tinynet/kernels/tanh.py, forward_pays).
  */
 #include <stdint.h>
 

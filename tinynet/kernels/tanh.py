@@ -5,9 +5,11 @@
 
 The forward is within 2 units in the last place of tanh rounded to float32, with the same bits at every SIMD
 level and on any number of threads, for any size and layout (a strided array is copied first), so a float32
-tanh in tinynet does not depend on where it ran (with the numpy backend it is numpy's np.tanh).  On a CPU
-with AVX2 but not AVX-512, numpy's float32 tanh took 3.0 ns a number, this one 1.3 on one thread and 0.8
-on two (3.2 million numbers).  float64 stays with numpy's np.tanh.
+tanh from this kernel does not depend on where it ran.  The tanh op calls it where it pays (``forward_pays``):
+float32 at the AVX2 level, where numpy's float32 tanh took 3.0 ns a number on an AMD EPYC and this 1.3 on one
+thread and 0.8 on two (3.2 million numbers).  Elsewhere -- float64, the numpy backend, a CPU without AVX2
+(whose plain loop took 16 ns a number: a branch and library calls for each) or one with AVX-512 (where numpy
+has a 16-lane loop that this 8-lane one has not been measured against) -- the op keeps numpy's np.tanh.
 
 The backward gives the same numbers, bit for bit, as numpy's expression in the same order (reference.py),
 which makes two temporaries and three passes on one thread.  Arrays that ``serves`` refuses -- small, or
@@ -19,9 +21,14 @@ import numpy as np
 from tinynet.kernels import config
 from tinynet.kernels.relu import SMALLEST, serves
 
-__all__ = ["SMALLEST", "serves", "tanh_forward", "tanh_backward"]
+__all__ = ["SMALLEST", "serves", "forward_pays", "tanh_forward", "tanh_backward"]
 
 _FLOAT32 = np.dtype(np.float32)
+
+
+def forward_pays(x):
+    """Whether the tanh op should take ``tanh_forward`` for the array x rather than np.tanh (see above)."""
+    return x.dtype == _FLOAT32 and config.backend is config.c_backend and config.c_backend.get_simd() == "avx2"
 
 
 def tanh_forward(x):
