@@ -123,6 +123,20 @@ def test_any_layout_and_shape_and_empty():
     np.testing.assert_array_equal(y, tanh_kernel.tanh_forward(np.ascontiguousarray(strided)))
     np.testing.assert_allclose(y, np.tanh(strided), rtol=3e-7, atol=0)
     assert tanh_kernel.tanh_forward(np.zeros((0, 3), np.float32)).shape == (0, 3)
+    scalar = tanh_kernel.tanh_forward(np.array(0.5, np.float32))
+    assert scalar.shape == () and abs(scalar - np.tanh(0.5)) <= 3e-7 * np.tanh(0.5)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (3, 1, 2)])
+def test_the_op_keeps_the_shape_and_its_gradient(shape, at_level):
+    if lib is not None and lib.tn_cpu_simd_level() >= 1:
+        at_level(1)  # (where the op takes the kernel)
+    x = tinynet.tensor(np.full(shape, 0.5, np.float32), requires_grad=True)
+    y = tinynet.tanh(x)
+    assert tuple(y.shape) == shape and y.dtype == tinynet.float32
+    y.sum().backward()
+    assert tuple(x.grad.shape) == shape
+    np.testing.assert_allclose(x.grad.numpy(), 1 - np.tanh(0.5) ** 2, rtol=1e-6)
 
 
 @pytest.mark.parametrize("bad", [np.zeros(4), np.zeros(4, np.int32), [0.5, 1.0]])

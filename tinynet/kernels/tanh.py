@@ -36,7 +36,8 @@ def tanh_forward(x):
     if not isinstance(x, np.ndarray) or x.dtype != _FLOAT32:
         raise TypeError(f"tanh_forward: expected a float32 numpy array, got "
                         f"{getattr(x, 'dtype', type(x).__name__)}")
-    x = np.ascontiguousarray(x)
+    if not x.flags.c_contiguous:  # (a 0-d array always is: ascontiguousarray would make it 1-d)
+        x = np.ascontiguousarray(x)
     y = np.empty_like(x)
     if x.size:
         config.backend.tanh_forward(x, y)
