@@ -19,21 +19,20 @@ not laid out for C -- stay with numpy: the same test as the ReLU kernel's.
 import numpy as np
 
 from tinynet.kernels import config
+from tinynet.kernels.arrays import FLOAT32
 from tinynet.kernels.relu import SMALLEST, serves
 
 __all__ = ["SMALLEST", "serves", "forward_pays", "tanh_forward", "tanh_backward"]
 
-_FLOAT32 = np.dtype(np.float32)
-
 
 def forward_pays(x):
     """Whether the tanh op should take ``tanh_forward`` for the array x rather than np.tanh (see above)."""
-    return x.dtype == _FLOAT32 and config.backend is config.c_backend and config.c_backend.get_simd() == "avx2"
+    return x.dtype == FLOAT32 and config.backend is config.c_backend and config.c_backend.get_simd() == "avx2"
 
 
 def tanh_forward(x):
     """tanh(x) for a float32 array (any shape and layout: a strided one is copied first)."""
-    if not isinstance(x, np.ndarray) or x.dtype != _FLOAT32:
+    if not isinstance(x, np.ndarray) or x.dtype != FLOAT32:
         raise TypeError(f"tanh_forward: expected a float32 numpy array, got "
                         f"{getattr(x, 'dtype', type(x).__name__)}")
     if not x.flags.c_contiguous:  # (a 0-d array always is: ascontiguousarray would make it 1-d)
