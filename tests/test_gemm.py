@@ -208,6 +208,9 @@ STRIDED_CASES = [
     (37, 9, 20, 0, 0, 2.0, 0.0),     # small enough for L1: A read in place, a narrow tile
     (200, 40, 90, 0, 0, 1.0, -1.0),  # A packed; the last column panel narrow enough for one vector
     (90, 3, 70, 1, 0, 1.0, 0.5),     # op(A) = A^T with few columns: computed as C^T
+    (64, 120, 300, 0, 0, 1.0, 0.5),  # AVX2: a batch of rows, B and A read in place (B's narrow last panel
+                                     # packed), k in two slices
+    (60, 250, 40, 0, 1, -1.0, 0.0),  # AVX2: A read in place by 16 column panels, the last one narrow
 ]
 
 

@@ -33,6 +33,8 @@ CASES = [
     (1200, 460, 1100, 0, 0, 0.5),  # a C over 2 MiB: slices of up to kc_deep = 1024 for floats
     (64, 128, 784, 0, 1, 0.0),     # wider than tall, rows enough to cut: cut by columns (the MLP's first layer)
     (96, 200, 300, 1, 0, 0.5),     # the same with op(A) = A^T and a narrow last column panel
+    (64, 128, 784, 0, 0, 0.5),     # AVX2: B's rows (512 bytes apart) and A's read in place, cut by columns
+    (200, 250, 300, 0, 0, 0.0),    # AVX2: A read in place by 16 column panels, B packed, cut by rows
 ]
 
 

@@ -93,30 +93,39 @@
 
 /* ---- the table ---------------------------------------------------------------
  * For each instruction set (a value of tn_get_simd_level()) and type: the
- * micro-tile (mr x nr), the cache blocks (upper limits of mc, kc, nc), and
- * the micro-kernel and packings that go with them.  This is the one place
- * that says which routine a GEMM runs. */
+ * micro-tile (mr x nr), the cache blocks (upper limits of mc, kc, nc), when
+ * A and B are read in place instead of packed (reads_a_in_place and
+ * reads_b_in_place below), and the micro-kernel and packings that go with
+ * them.  This is the one place that says which routine a GEMM runs. */
 
 static const sgemm_plan SGEMM_PLANS[] = {
-    /*                    mr           nr  mc   kc   nc    kc_deep  micro-kernels: on packed A, on A in place;
-     *                                                              then the packings: A rows, B row, B^T panel */
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, 256,  sgemm_kernel_portable, sgemm_kernel_a_in_place_portable,
+    /*                    mr           nr  mc   kc   nc    kc_deep  A in place up to n columns; B up to m rows,
+     *                                                              unless ldb is a multiple of this many bytes;
+     *                    then the micro-kernels (on packed A, on A in place) and the packings (A rows, B row,
+     *                    B^T panel) */
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, 256,  8,   4 * PORTABLE_MR, 256,
+                          sgemm_kernel_portable, sgemm_kernel_a_in_place_portable,
                           sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, 1024, sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
+    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, 1024, 256, 64,              4096,
+                          sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
                           sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, 1024, sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, 1024, 32,  4 * AVX512_MR,   256,
+                          sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
                           sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512},
 #endif
 };
 
 static const dgemm_plan DGEMM_PLANS[] = {
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, 256, dgemm_kernel_portable, dgemm_kernel_a_in_place_portable,
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, 256,  4,   4 * PORTABLE_MR, 256,
+                          dgemm_kernel_portable, dgemm_kernel_a_in_place_portable,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, 256, dgemm_kernel_avx2, dgemm_kernel_a_in_place_avx2,
+    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, 256,  8,   4 * AVX2_MR,     256,
+                          dgemm_kernel_avx2, dgemm_kernel_a_in_place_avx2,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, 256, dgemm_kernel_avx512, dgemm_kernel_a_in_place_avx512,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, 256,  16,  4 * AVX512_MR,   256,
+                          dgemm_kernel_avx512, dgemm_kernel_a_in_place_avx512,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #endif
 };
@@ -128,8 +137,6 @@ const dgemm_plan *dgemm_plan_for(int simd_level) { return &DGEMM_PLANS[simd_leve
 
 #define DEEP_C_BYTES (2 * 1024 * 1024) /* C at least this big: k slices of kc_deep (see the table) */
 
-#define B_IN_PLACE_MAX_PANELS 4 /* see blocked() in loops.inc */
-#define B_IN_PLACE_MAX_BYTES (16 * 1024) /* (half of a 32 KiB L1) */
 
 /* `bytes` of scratch aligned to 64 bytes (a cache line, a zmm register);
  * *memory receives the pointer to free(). */
@@ -178,17 +185,55 @@ static thread_grid split_among_threads(int64_t m, int64_t n_block, int mr, int n
     return grid;
 }
 
-/* Whether to read A in place, unpacked (see blocked() in loops.inc), when
- * op(A) = A: when A, B and C together fit in A_IN_PLACE_MAX_BYTES, or when
- * C has only one micro-panel of columns -- unless A's rows lie a multiple of
- * 4096 bytes apart: the tile's rows would then all fall in one set of L1. */
+/*
+ * Packing costs a copy of the operand; it pays off when each packed
+ * micro-panel is then used many times, or when the operand is too big to
+ * stay in the caches while it is.  When it would not pay, the micro-kernels
+ * read the operand where it is (blocked() in loops.inc).
+ *
+ * B (op(B) = B, whose rows are contiguous) is read in place when C has only
+ * a few rows -- each B micro-panel then serves only a few A micro-panels
+ * (a convolution's output channels, 4 to 16; a batch of 64) -- unless its
+ * rows lie a multiple of b_in_place_bad_ldb bytes apart.  An address's L1 set
+ * is bits 6-11 of it, so kc rows 4096 bytes apart all fall in one of the 64
+ * sets and evict one another (256 bytes apart, in 16 of them): on an
+ * AVX-512 Xeon a 16 x 150 x 1024 product ran at half speed, so there no
+ * multiple of 256 is read in place.  On a Zen 3 core (AVX2) its L2 hides
+ * the narrower conflicts, and packing was the loss: 64 x 784 x 128 (rows
+ * 512 bytes apart) ran at 0.92 of OpenBLAS's speed packed, 1.09 in place
+ * (0.81 -> 1.02 at 32 rows, 0.98 -> 1.05 at 96, with A in place too; at 128
+ * rows packing was as fast or faster), while rows 4096 bytes apart still
+ * halved the speed.
+ * A small B (all its rows within B_IN_PLACE_MAX_BYTES, a consecutive
+ * stretch of memory that spreads evenly over L1's sets) is read in place
+ * too, whatever m: it stays in L1, and packing it was a tenth of a
+ * 64 x 64 x 64 product's time.
+ *
+ * A (op(A) = A) is read in place when A, B and C together fit in
+ * A_IN_PLACE_MAX_BYTES (64 x 64 x 64), or when C has at most
+ * a_in_place_max_n columns, so that each A micro-panel is used by only a
+ * few B micro-panels -- unless A's rows lie a multiple of 4096 bytes apart
+ * (a tile's rows would all fall in one set of L1).  With AVX-512 that is one
+ * micro-panel of columns (4096 x 150 x 16: each A micro-panel used once).
+ * On the Zen 3 core, up to 16 micro-panels (n = 256) read in place ran
+ * faster at every shape tried, one thread, taking turns with OpenBLAS in one
+ * process: 128^3 0.93 -> 0.99 of its speed, 256^3 1.01 -> 1.06, 512 x 256
+ * x 256 0.99 -> 1.04, 64 x 784 x 128 with B transposed 0.97 -> 1.02, and
+ * no change at n = 384 and 512.
+ */
+#define B_IN_PLACE_MAX_BYTES (16 * 1024) /* (half of a 32 KiB L1) */
 #define A_IN_PLACE_MAX_BYTES (64 * 1024) /* (L1 is 32-48 KiB, L2 1-2 MiB on recent x86) */
 
-static int reads_a_in_place(int64_t m, int64_t n, int64_t k, int64_t lda, int nr, int64_t size)
+static int reads_b_in_place(int64_t m, int64_t k, int64_t ldb, int64_t max_m, int64_t bad_ldb, int64_t size)
+{
+    return (m <= max_m && (ldb * size) % bad_ldb != 0) || k * ldb * size <= B_IN_PLACE_MAX_BYTES;
+}
+
+static int reads_a_in_place(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t max_n, int64_t size)
 {
     if ((lda * size) % 4096 == 0)
         return 0;
-    return (m * k + k * n + m * n) * size <= A_IN_PLACE_MAX_BYTES || n <= nr;
+    return (m * k + k * n + m * n) * size <= A_IN_PLACE_MAX_BYTES || n <= max_n;
 }
 
 /* Threads for a product of this size: one when it is too small to share

@@ -87,6 +87,9 @@ typedef struct {
     int mr, nr;         /* micro-tile: mr rows x nr columns of C       */
     int64_t mc, kc, nc; /* cache blocks (upper limits; see gemm.c)     */
     int64_t kc_deep;    /* kc when C is too big to stay in L2 (gemm.c) */
+    int64_t a_in_place_max_n;   /* A read unpacked when C has at most this many columns,    */
+    int64_t b_in_place_max_m;   /* B when C has at most this many rows, unless B's rows lie */
+    int64_t b_in_place_bad_ldb; /* a multiple of this many bytes apart (all three: gemm.c)  */
     sgemm_kernel_fn *kernel;
     sgemm_kernel_a_in_place_fn *kernel_a_in_place;
     sgemm_pack_a_rows_fn *pack_a_rows;
@@ -97,6 +100,7 @@ typedef struct {
 typedef struct {
     int mr, nr;
     int64_t mc, kc, nc, kc_deep;
+    int64_t a_in_place_max_n, b_in_place_max_m, b_in_place_bad_ldb;
     dgemm_kernel_fn *kernel;
     dgemm_kernel_a_in_place_fn *kernel_a_in_place;
     dgemm_pack_a_rows_fn *pack_a_rows;
