@@ -16,22 +16,37 @@ another (``GOMP_SPINCOUNT=300000`` is GNU libgomp's own default: spinning).
 ``competitor CPU %`` is the spinning process's share of one core over the
 measurement (about 100 when it really kept a core busy).
 
+The same ratio taken in separate processes moves with whatever else the
+machine's host runs: on a shared VM one process's speed can drift by half
+between seconds, more than the effect measured.  So ``taking turns`` measures
+it a second way, robust to that drift: one process trains on, switching
+between 1 and 2 threads every TURN_STEPS steps, and the figure is the median,
+over TURNS pairs of neighbouring turns, of the 2-thread turn's speed over the
+1-thread turn's.  It shows what the second thread costs or gives once training
+runs; the separate processes also count a program's first moments, before
+tinynet has measured the load.
+
     python -m benchmarks.bench_busy [--quick]      (or: python -m benchmarks --busy)
 """
 
 import argparse
 import contextlib
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-from benchmarks import bench_training, report
+from benchmarks import bench_training, models, report
+from benchmarks.child import run_child
 
 WORKLOADS = ("mlp", "lenet5")
 THREADS = (1, 2)
 ROUNDS = 3  # 1 with --quick
+TURN_STEPS = 15  # steps per turn at one thread count: 0.1-0.3 s of the MLP or LeNet-5
+TURNS = 40  # pairs of turns (12 with --quick)
+SET_THREADS = {"tinynet": "tinynet.set_num_threads", "torch": "torch.set_num_threads"}
 
 
 def cpu_seconds(pid):
@@ -62,6 +77,47 @@ def busy_core():
         spinner.wait()
 
 
+def turns_child(framework, workload, quick):
+    """In a child process: train at 1 and 2 threads by turns; print the paired 2-thread/1-thread ratios as JSON."""
+    import importlib
+
+    from tinynet.data import load_mnist
+
+    module, function = SET_THREADS[framework].split(".")
+    set_threads = getattr(importlib.import_module(module), function)
+    layers, batch = models.WORKLOADS[workload]["layers"], models.WORKLOADS[workload]["batch"]
+    images, labels = load_mnist("train")
+    step = bench_training.STEP_BUILDERS[framework](layers, models.initial_parameters(layers), max(THREADS))
+    batches = bench_training.epoch_batches(images, labels, batch, len(images) // batch)
+    position = 0
+
+    def turn(threads):
+        nonlocal position
+        set_threads(threads)
+        start = time.perf_counter()
+        for _ in range(TURN_STEPS):
+            step(*batches[position % len(batches)])
+            position += 1
+        return TURN_STEPS * batch / (time.perf_counter() - start)
+
+    turn(max(THREADS))  # warm-up
+    ratios = []
+    for pair in range(12 if quick else TURNS):
+        order = THREADS if pair % 2 else THREADS[::-1]  # which goes first alternates
+        speed = {n: turn(n) for n in order}
+        ratios.append(speed[2] / speed[1])
+    print(json.dumps({"ratios": ratios}))
+
+
+def taking_turns(framework, workload, quick):
+    """The median paired 2-thread/1-thread speed of one child process taking turns; None if it failed."""
+    try:
+        return statistics.median(run_child("benchmarks.bench_busy", framework, workload, int(quick))["ratios"])
+    except RuntimeError as failure:
+        print(f"  {failure}", file=sys.stderr)
+        return None
+
+
 def run(threads=THREADS, quick=False):
     """One row per workload and framework: images/s at 1 and 2 threads under load, and their ratio.
 
@@ -86,11 +142,14 @@ def run(threads=THREADS, quick=False):
                 share = (spun - cpu_before) / (time.perf_counter() - wall) * 100 if spun is not None else None
                 speed = {n: None if None in runs[n] else statistics.median(r["images_per_s"] for r in runs[n])
                          for n in THREADS}
+                turns = taking_turns(framework, workload, quick)
                 rows.append({"workload": workload, "framework": bench_training.NAMES[framework],
                              "1-thread img/s": speed[1], "2-thread img/s": speed[2],
                              "2-thread/1-thread speed": report.speed_ratio(speed[2], speed[1]),
+                             "taking turns": turns,
                              "competitor CPU %": share, "details": {"competitor_cpu": cpu, "runs": runs}})
-                print(f"  busy {workload} {framework}: {rows[-1]['2-thread/1-thread speed']}", file=sys.stderr)
+                print(f"  busy {workload} {framework}: {rows[-1]['2-thread/1-thread speed']}, taking turns {turns}",
+                      file=sys.stderr)
     return rows
 
 
@@ -99,12 +158,17 @@ def notes(rows):
 
     return ["one other process spins on one core throughout (competitor CPU %: its share of a core); "
             "2-thread/1-thread speed = images/s at 2 threads / images/s at 1 thread under that load "
-            "(below 1: the second thread hurts)",
+            "(below 1: the second thread hurts), each in processes of their own",
+            f"taking turns = the same ratio in one process switching between 1 and 2 threads every "
+            f"{TURN_STEPS} steps: the median over pairs of neighbouring turns",
             "tinynet's OpenMP threads wait between kernels with: "
             + str(tinynet.build_info().get("openmp_wait", "no OpenMP"))]
 
 
 def main(argv=None):
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--child":
+        turns_child(sys.argv[2], sys.argv[3], bool(int(sys.argv[4])))
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a sixth of an epoch, one round")
     args = parser.parse_args(argv)

@@ -1,5 +1,6 @@
-"""The benchmark suite's own logic, without timing anything: FLOP counts, one model in three frameworks,
-the ratio convention in tables, JSON and chart, the refusal to measure the numpy backend, the busy process."""
+"""The benchmark suite's own logic, asserting no speed: FLOP counts, one model in three frameworks, the
+ratio convention in tables, JSON and chart, the refusal to measure the numpy backend, the busy process and
+its turns between thread counts."""
 
 import json
 import os
@@ -220,3 +221,18 @@ def test_busy_notes_say_how_openmp_threads_wait():
     lines = bench_busy.notes([])
     assert any("OpenMP threads wait between kernels with: " + str(tinynet.build_info().get("openmp_wait", "no OpenMP"))
                in line for line in lines)
+
+
+def test_taking_turns_switches_thread_counts_and_pairs_neighbouring_turns(monkeypatch, capsys):
+    calls = []
+    real = tinynet.set_num_threads
+    monkeypatch.setattr(tinynet, "set_num_threads", lambda n: (calls.append(n), real(n)))
+    before = tinynet.get_num_threads()
+    try:
+        bench_busy.turns_child("tinynet", "mlp", quick=True)
+    finally:
+        real(before)
+    ratios = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["ratios"]
+    assert len(ratios) == 12 and all(0 < r < float("inf") for r in ratios)
+    assert calls[:2] == [2, 2]  # the step's own setting, the warm-up turn
+    assert calls[2:] == [2, 1, 1, 2] * 6  # each pair of turns at 2 and 1 threads, which goes first alternating
