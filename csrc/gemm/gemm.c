@@ -48,9 +48,17 @@
  *          OpenBLAS's speed to 0.94-1.04 (AVX-512; AVX2 86 -> 98 GFLOP/s),
  *          while a product with a small C -- 64 x 784 x 128, whose few A
  *          micro-panels cannot keep a 100 KiB B micro-panel's use high --
- *          lost 5-7% with it.  Doubles keep 256: not measured.
+ *          lost 5-7% with it.  Doubles keep 256: not measured.  The AVX2
+ *          plan runs on CPUs without AVX-512, whose L2 is mostly smaller
+ *          (512 KiB on a Zen 3 core): there a 144 x 1024 A block (576 KiB)
+ *          did not fit, and 512 with mc_deep = 72 (the same 144 KiB block
+ *          as 144 x 256) ran faster than 1024 at every shape tried, taking
+ *          turns with OpenBLAS in one process: 1024^3 0.98 -> 1.03 of its
+ *          speed, 2048^3 0.92 -> 0.95, 800 x 1500 x 1000 0.95 -> 0.96, and
+ *          1024^3 on two threads 1.69 -> 1.74.
  *   mc  -- rows of the packed A block (mc x kc), which is streamed through
- *          the kernel once per B micro-panel: it should sit in L2.
+ *          the kernel once per B micro-panel: it should sit in L2 (mc_deep:
+ *          the same with kc_deep).
  *   nc  -- columns of the packed B block (kc x nc), reused by all of A's row
  *          blocks: it lives in L2 or L3.  1 MiB of it (nc = 1024 floats):
  *          on an Intel Xeon with 2 MiB of L2, a 2048 x 2048 block (2 MiB)
@@ -99,32 +107,33 @@
  * them.  This is the one place that says which routine a GEMM runs. */
 
 static const sgemm_plan SGEMM_PLANS[] = {
-    /*                    mr           nr  mc   kc   nc    kc_deep  A in place up to n columns; B up to m rows,
-     *                                                              unless ldb is a multiple of this many bytes;
+    /*                    mr           nr  mc   kc   nc    kc_deep mc_deep  A in place up to n columns; B up to
+     *                                                                      m rows, unless ldb is a multiple of
+     *                                                                      this many bytes;
      *                    then the micro-kernels (on packed A, on A in place) and the packings (A rows, B row,
      *                    B^T panel) */
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, 256,  8,   4 * PORTABLE_MR, 256,
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 8,  128, 256, 4096, 256,  128, 8,   4 * PORTABLE_MR, 256,
                           sgemm_kernel_portable, sgemm_kernel_a_in_place_portable,
                           sgemm_pack_a_rows, sgemm_pack_b_row, sgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, 1024, 256, 64,              4096,
+    [TN_SIMD_AVX2]     = {AVX2_MR,    16,  144, 256, 1024, 512,  72,  256, 64,              4096,
                           sgemm_kernel_avx2, sgemm_kernel_a_in_place_avx2,
                           sgemm_pack_a_rows_avx2, sgemm_pack_b_row, sgemm_pack_bt_panel_avx2},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, 1024, 32,  4 * AVX512_MR,   256,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  32,  168, 256, 1024, 1024, 168, 32,  4 * AVX512_MR,   256,
                           sgemm_kernel_avx512, sgemm_kernel_a_in_place_avx512,
                           sgemm_pack_a_rows_avx512, sgemm_pack_b_row_avx512, sgemm_pack_bt_panel_avx512},
 #endif
 };
 
 static const dgemm_plan DGEMM_PLANS[] = {
-    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, 256,  4,   4 * PORTABLE_MR, 256,
+    [TN_SIMD_PORTABLE] = {PORTABLE_MR, 4,  128, 256, 4096, 256,  128, 4,   4 * PORTABLE_MR, 256,
                           dgemm_kernel_portable, dgemm_kernel_a_in_place_portable,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #if TN_X86
-    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, 256,  8,   4 * AVX2_MR,     256,
+    [TN_SIMD_AVX2]     = {AVX2_MR,     8,   96, 256,  512, 256,  96,  8,   4 * AVX2_MR,     256,
                           dgemm_kernel_avx2, dgemm_kernel_a_in_place_avx2,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
-    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, 256,  16,  4 * AVX512_MR,   256,
+    [TN_SIMD_AVX512]   = {AVX512_MR,  16,  112, 256,  512, 256,  112, 16,  4 * AVX512_MR,   256,
                           dgemm_kernel_avx512, dgemm_kernel_a_in_place_avx512,
                           dgemm_pack_a_rows, dgemm_pack_b_row, dgemm_pack_bt_panel},
 #endif

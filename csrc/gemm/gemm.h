@@ -86,7 +86,7 @@ typedef void dgemm_pack_bt_panel_fn(int nr, const double *b, int64_t ldb, int64_
 typedef struct {
     int mr, nr;         /* micro-tile: mr rows x nr columns of C       */
     int64_t mc, kc, nc; /* cache blocks (upper limits; see gemm.c)     */
-    int64_t kc_deep;    /* kc when C is too big to stay in L2 (gemm.c) */
+    int64_t kc_deep, mc_deep; /* kc and mc when C is too big for L2 (gemm.c) */
     int64_t a_in_place_max_n;   /* A read unpacked when C has at most this many columns,    */
     int64_t b_in_place_max_m;   /* B when C has at most this many rows, unless B's rows lie */
     int64_t b_in_place_bad_ldb; /* a multiple of this many bytes apart (all three: gemm.c)  */
@@ -99,7 +99,7 @@ typedef struct {
 
 typedef struct {
     int mr, nr;
-    int64_t mc, kc, nc, kc_deep;
+    int64_t mc, kc, nc, kc_deep, mc_deep;
     int64_t a_in_place_max_n, b_in_place_max_m, b_in_place_bad_ldb;
     dgemm_kernel_fn *kernel;
     dgemm_kernel_a_in_place_fn *kernel_a_in_place;
