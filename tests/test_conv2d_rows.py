@@ -90,26 +90,6 @@ def test_the_dispatcher_sends_wide_few_channel_images_down_the_row_path():
 
 
 @needs_c
-@pytest.mark.parametrize("level", [1, AVX512])
-def test_with_avx2_the_dispatcher_sends_14_wide_rows_of_8_channels_to_the_direct_path(level, at_level):
-    """8 -> 8 at 14x14 (the 6-conv CNN): with AVX2 the direct tiles fill all 8 lanes with channels,
-    the rows 14 of 16 with pixels, so forward and dL/dx go direct; with AVX-512 down the rows.  4 -> 8
-    at 14x14 keeps dL/dx (4 channels: half a direct block) on the rows with AVX2 too."""
-    if level > lib.tn_cpu_simd_level():
-        pytest.skip("this CPU has no AVX-512")
-    at_level(level)
-    for c_in, c_out, dx_path in ((8, 8, "direct" if level == 1 else "rows"), (4, 8, "rows")):
-        case = fixed_case((6, c_in, c_out, (14, 14), (3, 3), (1, 1), (1, 1)))
-        x, w, b = make_arrays(case, np.float32)
-        dy = np.random.default_rng(6).standard_normal((6, c_out, 14, 14)).astype(np.float32)
-        forward_path = "direct" if level == 1 else "rows"
-        (y, _, _, _), _ = direct_and_ref(x, w, b, dy, (1, 1), path=forward_path)
-        (_, dx, _, _), _ = direct_and_ref(x, w, b, dy, (1, 1), path=dx_path)
-        np.testing.assert_array_equal(kernels.conv2d_forward(x, w, b, padding=1), y)
-        np.testing.assert_array_equal(kernels.conv2d_backward(x, w, dy, padding=1)[0], dx)
-
-
-@needs_c
 def test_row_gradients_do_not_depend_on_the_thread_count():
     """dW and db are sums over the batch, cut into chunks by the shape alone: bit for bit the same."""
     case = fixed_case((37, 4, 6, (14, 14), (3, 3), (1, 1), (1, 1)))

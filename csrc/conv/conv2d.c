@@ -46,7 +46,6 @@
 
 #include "tinynet.h"
 #include "common/simd.h"
-#include "common/sizes.h"
 #include "common/threads.h"
 #include "conv/conv.h"
 #include "conv/rows.h"
@@ -85,22 +84,6 @@ enum conv_pass { CONV_FORWARD, CONV_WEIGHT_GRAD, CONV_INPUT_GRAD };
 #define ROWS_MAX_GRAD_CHANNELS_AVX2 6 /* output channels, for dL/dW (AVX2) */
 #define ROWS_MAX_DX_CHANNELS_AVX2 8   /* input and output channels, for dL/dx (AVX2) */
 
-/* With AVX2 (8 lanes) the row tiles fill ceil(width / 8) vectors a row, the direct tiles
- * (direct.h) blocks of 8 or 16 channels: a 14-pixel row fills 14 of 16 lanes, 8 channels all of
- * theirs.  Where the direct path serves a pass and fills more of its vectors, it won on a Zen 3 core
- * (batch 1024, one thread, the paths taking turns in one process, 15 rounds): 8 -> 8 at 14x14
- * forward 9.5 ms against the rows' 11.2, dL/dx 8.1 against 9.7; 4 -> 8 forward 6.4 against 6.9
- * (two threads: 8 -> 8 forward 4.0 against 4.3, dL/dx 5.4 against 5.2; 4 -> 8 forward 3.4 against
- * 3.7); 16 -> 16 at 14x14 forward 26.8 against 32.8.  Equal fills (8 -> 8 at 16x16) were level; where the rows fill more (4 -> 8
- * dL/dx: 4 channels in a block of 8) they won. */
-static double row_fill_avx2(int64_t width) { return (double)width / (double)tn_round_up(width, 8); }
-static double direct_fill_avx2(int64_t channels)
-{
-    return (double)channels / (double)tn_round_up(channels, channels < 16 ? 8 : 16);
-}
-
-static int direct_serves(const tn_conv2d_shape *s, enum conv_pass pass);
-
 static int rows_serve(const tn_conv2d_shape *s, enum conv_pass pass)
 {
     const int simd = tn_get_simd_level();
@@ -111,15 +94,11 @@ static int rows_serve(const tn_conv2d_shape *s, enum conv_pass pass)
     const int avx512 = simd >= TN_SIMD_AVX512;
     switch (pass) {
     case CONV_FORWARD:
-        if (!avx512 && direct_serves(s, pass) && direct_fill_avx2(s->out_channels) > row_fill_avx2(s->out_w))
-            return 0;
         return s->out_w >= ROWS_MIN_WIDTH;
     case CONV_WEIGHT_GRAD:
         return s->out_w >= ROWS_MIN_WIDTH && s->kernel_w <= ROWS_MAX_KERNEL_W &&
                s->out_channels <= (avx512 ? ROWS_MAX_GRAD_CHANNELS : ROWS_MAX_GRAD_CHANNELS_AVX2);
     case CONV_INPUT_GRAD:
-        if (!avx512 && direct_serves(s, pass) && direct_fill_avx2(s->in_channels) > row_fill_avx2(s->in_w))
-            return 0;
         return s->in_w >= ROWS_MIN_WIDTH && (avx512 || (s->in_channels <= ROWS_MAX_DX_CHANNELS_AVX2 &&
                                                         s->out_channels <= ROWS_MAX_DX_CHANNELS_AVX2));
     }
