@@ -128,8 +128,8 @@ static int convolve(const rows_problem *pr, const float *x, const float *packed,
                     continue;
                 }
                 if (simd >= TN_SIMD_AVX2) {
-                    rows_forward_avx2(block, taps, tap + t0, weights + t0 * block, image, band_pieces, count,
-                                      bias_block, out, P);
+                    rows_forward_avx2(block, exact_reads, taps, tap + t0, weights + t0 * block, image, band_pieces,
+                                      count, bias_block, out, P);
                     continue;
                 }
 #endif

@@ -65,15 +65,16 @@ int64_t rows_make_pieces(int64_t oh, int64_t ow, int64_t Wp, rows_piece *pieces)
  * The forward tile, over `count` pieces of one image:
  *   out[o * out_stride + piece.out + l] = bias[o] (0 when NULL)
  *       + sum over t < taps of weights[t * block + o] * image[tap[t] + piece.in + l]
- * for o < block (1 .. ROWS_MAX_BLOCK), l < piece.lanes.  With exact_reads 0, the AVX-512 tile
- * reads whole vectors, up to ROWS_LANES - 1 numbers past the image's last pixel: the caller
+ * for o < block (1 .. ROWS_MAX_BLOCK), l < piece.lanes.  With exact_reads 0, the SIMD tiles
+ * read whole vectors, up to ROWS_LANES - 1 numbers past the image's last pixel: the caller
  * makes sure they are there (the images after it, or room after a padded copy).
  */
 void rows_forward_avx512(int block, int exact_reads, int64_t taps, const int64_t *tap, const float *weights,
                          const float *image, const rows_piece *pieces, int64_t count, const float *bias,
                          float *out, int64_t out_stride);
-void rows_forward_avx2(int block, int64_t taps, const int64_t *tap, const float *weights, const float *image,
-                       const rows_piece *pieces, int64_t count, const float *bias, float *out, int64_t out_stride);
+void rows_forward_avx2(int block, int exact_reads, int64_t taps, const int64_t *tap, const float *weights,
+                       const float *image, const rows_piece *pieces, int64_t count, const float *bias, float *out,
+                       int64_t out_stride);
 void rows_forward_plain(int block, int64_t taps, const int64_t *tap, const float *weights, const float *image,
                         const rows_piece *pieces, int64_t count, const float *bias, float *out, int64_t out_stride);
 
