@@ -87,6 +87,34 @@ TN_AVX2 void rows_forward_avx2(int block, int exact_reads, int64_t taps, const i
 #undef FORWARD_CASE
 }
 
+/* One half of a piece (8 lanes at out in dL/dy, at in in the image) into the dL/dW tile's sums.  A whole
+ * half (MASKED 0) is read with plain loads, a partial one under the lane mask of its `lanes` (the lanes
+ * past them must read as zeros): in separate loops, so that the whole halves' loop needs no register
+ * for the mask -- with 12 accumulators, 2 vectors of dL/dy and one of the image it has none to spare,
+ * and GCC kept three accumulators on the stack. */
+static TN_AVX2 TN_ALWAYS_INLINE void grad_half(const int CHANNELS, const int ROWS, const int KW, const int MASKED,
+                                               __m256 acc[AVX2_GRAD_CHANNELS][2][ROWS_MAX_KERNEL_W],
+                                               const float *g, int64_t g_stride, const float *x, int64_t x_row,
+                                               int64_t out, int64_t in, int lanes)
+{
+    const __m256i mask = MASKED ? tn_avx2_first_lanes(lanes) : _mm256_setzero_si256();
+    __m256 g_o[AVX2_GRAD_CHANNELS];
+    TN_UNROLL_FULLY
+    for (int o = 0; o < CHANNELS; o++)
+        g_o[o] = MASKED ? _mm256_maskload_ps(g + o * g_stride + out, mask) : _mm256_loadu_ps(g + o * g_stride + out);
+    TN_UNROLL_FULLY
+    for (int r = 0; r < ROWS; r++) {
+        TN_UNROLL_FULLY
+        for (int q = 0; q < KW; q++) {
+            const float *x_rq = x + r * x_row + in + q;
+            const __m256 x_q = MASKED ? _mm256_maskload_ps(x_rq, mask) : _mm256_loadu_ps(x_rq);
+            TN_UNROLL_FULLY
+            for (int o = 0; o < CHANNELS; o++)
+                acc[o][r][q] = _mm256_fmadd_ps(g_o[o], x_q, acc[o][r][q]);
+        }
+    }
+}
+
 /* dL/dW: CHANNELS output channels x ROWS kernel rows x KW taps, 8-lane sums in lane_sums' first 8 lanes. */
 static TN_AVX2 TN_ALWAYS_INLINE void grad_body(const int CHANNELS, const int ROWS, const int KW, const float *g,
                                                int64_t g_stride, const float *x, int64_t x_row,
@@ -104,24 +132,13 @@ static TN_AVX2 TN_ALWAYS_INLINE void grad_body(const int CHANNELS, const int ROW
         }
     }
     for (int64_t u = 0; u < count; u++) {
-        TN_UNROLL_FULLY
         for (int half = 0; half < 2; half++) { /* the piece's lanes 0-7, then 8-15 */
-            const __m256i mask = tn_avx2_first_lanes(pieces[u].lanes - 8 * half);
+            const int lanes = pieces[u].lanes - 8 * half;
             const int64_t out = pieces[u].out + 8 * half, in = pieces[u].in + 8 * half;
-            __m256 g_o[AVX2_GRAD_CHANNELS];
-            TN_UNROLL_FULLY
-            for (int o = 0; o < CHANNELS; o++)
-                g_o[o] = _mm256_maskload_ps(g + o * g_stride + out, mask);
-            TN_UNROLL_FULLY
-            for (int r = 0; r < ROWS; r++) {
-                TN_UNROLL_FULLY
-                for (int q = 0; q < KW; q++) {
-                    const __m256 x_q = _mm256_maskload_ps(x + r * x_row + in + q, mask);
-                    TN_UNROLL_FULLY
-                    for (int o = 0; o < CHANNELS; o++)
-                        acc[o][r][q] = _mm256_fmadd_ps(g_o[o], x_q, acc[o][r][q]);
-                }
-            }
+            if (lanes >= 8)
+                grad_half(CHANNELS, ROWS, KW, 0, acc, g, g_stride, x, x_row, out, in, 8);
+            else if (lanes > 0)
+                grad_half(CHANNELS, ROWS, KW, 1, acc, g, g_stride, x, x_row, out, in, lanes);
         }
     }
     TN_UNROLL_FULLY
