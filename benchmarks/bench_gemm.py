@@ -19,6 +19,14 @@ spin for a while before they sleep, and in one process each library's
 2-thread figures fell to a fraction whenever the other had just run.
 ``tinynet/numpy speed`` = tinynet GFLOP/s / numpy GFLOP/s (above 1: tinynet is faster).
 
+On a shared VM a process's speed can drift by a quarter or more between
+seconds, so two children a second apart can meet different machines.  The
+one-thread rows are therefore also measured ``taking turns``: in one child,
+where neither library leaves a worker thread behind at one thread, the two
+take turns every few milliseconds, TURNS times, and the column is the median
+of each pair's numpy time / tinynet time (the same convention: above 1,
+tinynet is faster).
+
 The best one-thread figure at 512 or larger, of either library, is taken as
 the core's peak float32 rate (``peak``): the training benchmark states its
 speeds as a fraction of it.
@@ -88,6 +96,7 @@ class numpy_threads:
 
 
 ROUNDS = 3  # child processes per library and row
+TURNS = 40  # pairs of samples in the one-thread ``taking turns`` child (12 with --quick)
 
 
 def calls_per_sample(fn, target_seconds):
@@ -125,6 +134,26 @@ def child_speeds(library, m, k, n, threads, repeats, target_seconds):
     return speeds
 
 
+def child_turns(m, k, n, pairs, target_seconds):
+    """In a child process, one thread each: numpy time / tinynet time for ``pairs`` pairs of samples."""
+    a, b = operands(m, k, n)
+    out = np.empty((m, n), dtype=np.float32)
+    tinynet.set_num_threads(1)
+    products = {"tinynet": lambda: kernels.gemm(a, b, out=out), "numpy": lambda: np.matmul(a, b, out=out)}
+    with numpy_threads(1):
+        count = calls_per_sample(products["tinynet"], target_seconds)
+        ratios = []
+        for pair in range(pairs):
+            seconds = {}
+            for library in (products if pair % 2 else reversed(products)):  # which goes first alternates
+                start = time.perf_counter()
+                for _ in range(count):
+                    products[library]()
+                seconds[library] = time.perf_counter() - start
+            ratios.append(seconds["numpy"] / seconds["tinynet"])
+    return ratios
+
+
 def measure(m, k, n, threads, repeats, target_seconds):
     """One row: median GFLOP/s of tinynet and numpy for this shape and thread count."""
     # First a check that the two agree (a benchmark of a wrong answer is worthless),
@@ -147,6 +176,11 @@ def measure(m, k, n, threads, repeats, target_seconds):
             speeds[library] += run_child("benchmarks.bench_gemm", library, m, k, n, threads,
                                          max(1, repeats // ROUNDS), target_seconds)
     tinynet_speed, numpy_speed = statistics.median(speeds["tinynet"]), statistics.median(speeds["numpy"])
+    turns = None
+    if threads == 1:
+        pairs = TURNS if repeats > 5 else 12
+        turns = statistics.median(run_child("benchmarks.bench_gemm", "turns", m, k, n, threads, pairs,
+                                            target_seconds / 4))
     return {
         "shape (m x k x n)": f"{m} x {k} x {n}",
         "threads": threads,
@@ -154,6 +188,7 @@ def measure(m, k, n, threads, repeats, target_seconds):
         "tinynet GFLOP/s": tinynet_speed,
         "numpy GFLOP/s": numpy_speed,
         report.ratio_column("numpy"): report.speed_ratio(tinynet_speed, numpy_speed),
+        "taking turns": turns,
     }
 
 
@@ -195,7 +230,9 @@ def measure_peak(quick=False):
 def notes(rows):
     """The line under the table: the core's peak that the training table measures against."""
     best = peak(rows)
-    return [f"core peak (best one-thread GFLOP/s at {PEAK_MIN_SIZE} or more): {best:.1f}"] if best else []
+    turns = ["taking turns (one thread): numpy time / tinynet time, the two taking turns in one process, the median "
+             "of the pairs (robust to the machine's drift between processes)"]
+    return turns + ([f"core peak (best one-thread GFLOP/s at {PEAK_MIN_SIZE} or more): {best:.1f}"] if best else [])
 
 
 def main(argv=None):
@@ -206,7 +243,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.child:
         library, *sizes, seconds = args.child
-        print(json.dumps(child_speeds(library, *(int(v) for v in sizes), float(seconds))))
+        m, k, n, threads, repeats = (int(v) for v in sizes)
+        if library == "turns":
+            print(json.dumps(child_turns(m, k, n, repeats, float(seconds))))
+        else:
+            print(json.dumps(child_speeds(library, m, k, n, threads, repeats, float(seconds))))
         return
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if name in os.environ:

@@ -155,6 +155,12 @@ def test_the_core_peak_is_the_best_large_one_thread_gemm():
     assert (64, 64, 64) in bench_gemm.shapes(quick=True)
 
 
+def test_gemm_turns_give_one_ratio_per_pair_on_one_thread(one_thread):
+    ratios = bench_gemm.child_turns(48, 40, 32, 6, 0.001)
+    assert len(ratios) == 6 and all(0 < r < float("inf") for r in ratios)
+    assert "taking turns" in bench_gemm.notes([])[0]
+
+
 def test_a_missing_reference_is_skipped_with_a_line_saying_how_to_install_it(monkeypatch):
     monkeypatch.setattr(bench_training, "installed", lambda module: module != "jax")
     frameworks, skipped = bench_training.frameworks_to_run()
