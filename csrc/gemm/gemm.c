@@ -146,7 +146,6 @@ const dgemm_plan *dgemm_plan_for(int simd_level) { return &DGEMM_PLANS[simd_leve
 
 #define DEEP_C_BYTES (2 * 1024 * 1024) /* C at least this big: k slices of kc_deep (see the table) */
 
-
 /* `bytes` of scratch aligned to 64 bytes (a cache line, a zmm register);
  * *memory receives the pointer to free(). */
 static void *aligned_buffer(int64_t bytes, void **memory)
