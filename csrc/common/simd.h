@@ -45,6 +45,17 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256i tn_avx2_first_lanes(int count)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+/* Store the first `count` of v's 8 float lanes at `to` (mask: tn_avx2_first_lanes(count)): a plain store
+ * when all 8 are there, nothing when count <= 0, else a masked store -- which costs many times a plain one
+ * on AMD cores (Zen 3), so it is kept for a partial vector. */
+static TN_AVX2 TN_ALWAYS_INLINE void tn_avx2_store_first(float *to, int64_t count, __m256i mask, __m256 v)
+{
+    if (count >= 8)
+        _mm256_storeu_ps(to, v);
+    else if (count > 0)
+        _mm256_maskstore_ps(to, mask, v);
+}
+
 /* Lane mask for the first `count` of 4 int64 (or double) lanes; count may lie outside 0..4. */
 static TN_AVX2 TN_ALWAYS_INLINE __m256i tn_avx2_first_lanes64(int count)
 {

@@ -27,15 +27,6 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256i lanes_between(int64_t lo, int64_t hi)
     return _mm256_andnot_si256(tn_avx2_first_lanes((int)lo), tn_avx2_first_lanes((int)hi));
 }
 
-/* Store the lanes of `store` (the first `count` of 8): a plain store when all 8 are there. */
-static TN_AVX2 TN_ALWAYS_INLINE void store_lanes(float *to, int64_t count, __m256i store, __m256 v)
-{
-    if (count >= 8)
-        _mm256_storeu_ps(to, v);
-    else
-        _mm256_maskstore_ps(to, store, v);
-}
-
 /* The lanes of `store` whose output (i, j) -- iv, jv -- lies inside the tap's ranges i_lo <= i < i_hi and
  * j_lo <= j < j_hi (the ranges are 32-bit by image_runs / strided_runs, so i_lo - 1 and j_lo - 1 are too). */
 static TN_AVX2 TN_ALWAYS_INLINE __m256i tap_lanes(const conv_tap *tap, __m256i store, __m256i iv, __m256i jv)
@@ -85,7 +76,7 @@ static TN_AVX2 void fill_run(const tn_conv2d_shape *s, const conv_tap *taps, int
         float *to = out + j;
         for (int64_t r = 0; r < rows; r++, to += nr) {
             const __m256i load = tap_lanes(&taps[r], store, iv, jv);
-            store_lanes(to, st->len - j, store, _mm256_maskload_ps(address_at(first, taps[r].offset + j), load));
+            tn_avx2_store_first(to, st->len - j, store, _mm256_maskload_ps(address_at(first, taps[r].offset + j), load));
         }
     }
 }
@@ -106,7 +97,7 @@ static TN_AVX2 void fill_gathered_run(const tn_conv2d_shape *s, const conv_tap *
             const __m256i load = tap_lanes(&taps[r], store, iv, jv);
             const __m256 v = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), address_at(image_b, taps[r].offset), pv,
                                                       _mm256_castsi256_ps(load), 4);
-            store_lanes(to, st->len - j, store, v);
+            tn_avx2_store_first(to, st->len - j, store, v);
         }
     }
 }
@@ -145,7 +136,7 @@ static TN_AVX2 void fill_pieces(const tn_conv2d_shape *s, const conv_tap *taps, 
                         column[l] = column0[(j + l) * sw];
                 v = _mm256_loadu_ps(column);
             }
-            store_lanes(out + j, st->len - j, store, v);
+            tn_avx2_store_first(out + j, st->len - j, store, v);
         }
     }
 }

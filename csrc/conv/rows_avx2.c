@@ -54,14 +54,8 @@ static TN_AVX2 TN_ALWAYS_INLINE void forward_body(const int CHANNELS, const int 
         TN_UNROLL_FULLY
         for (int o = 0; o < CHANNELS; o++) {
             float *y = out + (o0 + o) * out_stride + pieces[u].out;
-            if (lanes >= 8)
-                _mm256_storeu_ps(y, lo[o]);
-            else
-                _mm256_maskstore_ps(y, mask_lo, lo[o]);
-            if (lanes == 16)
-                _mm256_storeu_ps(y + 8, hi[o]);
-            else if (lanes > 8)
-                _mm256_maskstore_ps(y + 8, mask_hi, hi[o]);
+            tn_avx2_store_first(y, lanes, mask_lo, lo[o]);
+            tn_avx2_store_first(y + 8, lanes - 8, mask_hi, hi[o]);
         }
     }
 }
