@@ -9,9 +9,10 @@
  * Why in C: on a CPU with AVX2 but not AVX-512 (an AMD EPYC), numpy's
  * float32 tanh took 3.0 ns a number on one core (the 6-conv CNN's first
  * tanh, 3.2 million numbers), and the network's tanh forwards a quarter of
- * its training step; this took 1.3 ns on one thread and 0.8 on two.  The
- * plain loop is the reference and takes the last few numbers of a block:
- * alone it took 16 ns a number (a branch and library calls for each), and
+ * its training step; this takes 1.0-1.15 ns on one thread and 0.85-0.9 on
+ * two.  The plain loop is the reference and takes the last few numbers of
+ * a block: alone it takes 31 ns a number (a branch and a library call for
+ * each fmaf), and
  * with AVX-512 numpy has a 16-lane loop that the 8 lanes here were not
  * measured against, so the tanh op calls this at the AVX2 level only
  * (tinynet/kernels/tanh.py, forward_pays).

@@ -3,21 +3,21 @@
  * AVX2 (x86 only; tn_stanh_forward chooses it when tn_get_simd_level()
  * allows).  tanh_math.h has the math and the plain version of one number;
  * here every lane computes both of its branches and keeps one, with the
- * same operations in the same order (multiplies and adds, no fused
- * multiply-add), so each lane's bits are tanh_one's.
+ * same operations in the same order (each fmaf an FMA instruction), so each
+ * lane's bits are tanh_one's.
  */
 #include "common/simd.h"
 #include "elementwise/tanh_math.h"
 
 #if TN_X86
 
-/* tanh_math.h's horner, 8 lanes at a time: p * x + c rounded twice, as in C */
+/* tanh_math.h's horner, 8 lanes at a time: p * x + c rounded once, as fmaf does */
 static TN_AVX2 TN_ALWAYS_INLINE __m256 horner8(const float *c, int n, __m256 x)
 {
     __m256 p = _mm256_set1_ps(c[0]);
     TN_UNROLL_FULLY
     for (int i = 1; i < n; i++)
-        p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(c[i]));
+        p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(c[i]));
     return p;
 }
 
@@ -28,16 +28,15 @@ static TN_AVX2 TN_ALWAYS_INLINE __m256 tanh8(__m256 x)
 
     /* the series, for a < 0.55 */
     const __m256 s = _mm256_mul_ps(a, a);
-    const __m256 p = horner8(TANH_SERIES, TANH_SERIES_TERMS, s);
-    const __m256 series = _mm256_add_ps(a, _mm256_mul_ps(_mm256_mul_ps(a, s), p));
+    const __m256 series = _mm256_fmadd_ps(_mm256_mul_ps(a, s), horner8(TANH_SERIES, TANH_SERIES_TERMS, s), a);
 
     /* 1 - 2 / (e^2a + 1), for a >= 0.55 */
     const __m256 y = _mm256_min_ps(_mm256_add_ps(a, a), _mm256_set1_ps(TANH_Y_LIMIT));
     const __m256 k = _mm256_round_ps(_mm256_mul_ps(y, _mm256_set1_ps(TANH_LOG2E)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256 r = _mm256_sub_ps(_mm256_sub_ps(y, _mm256_mul_ps(k, _mm256_set1_ps(TANH_LN2_HIGH))),
-                                   _mm256_mul_ps(k, _mm256_set1_ps(TANH_LN2_LOW)));
-    const __m256 q = horner8(TANH_EXP_SERIES, TANH_EXP_TERMS, r);
+    const __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(TANH_LN2_LOW),
+                                      _mm256_fnmadd_ps(k, _mm256_set1_ps(TANH_LN2_HIGH), y));
+    const __m256 q = _mm256_fmadd_ps(r, horner8(TANH_EXP_SERIES, TANH_EXP_TERMS, r), _mm256_set1_ps(1.0f));
     /* 2^k: k + 127 in a float's exponent bits */
     const __m256i two_to_k = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
     const __m256 e = _mm256_mul_ps(q, _mm256_castsi256_ps(two_to_k));

@@ -6,9 +6,9 @@
 The forward is within 2 units in the last place of tanh rounded to float32, with the same bits at every SIMD
 level and on any number of threads, for any size and layout (a strided array is copied first), so a float32
 tanh from this kernel does not depend on where it ran.  The tanh op calls it where it pays (``forward_pays``):
-float32 at the AVX2 level, where numpy's float32 tanh took 3.0 ns a number on an AMD EPYC and this 1.3 on one
-thread and 0.8 on two (3.2 million numbers).  Elsewhere -- float64, the numpy backend, a CPU without AVX2
-(whose plain loop took 16 ns a number: a branch and library calls for each) or one with AVX-512 (where numpy
+float32 at the AVX2 level, where numpy's float32 tanh took 3.0 ns a number on an AMD EPYC and this 1.0-1.15 on
+one thread and 0.85-0.9 on two (3.2 million numbers).  Elsewhere -- float64, the numpy backend, a CPU without AVX2
+(whose plain loop takes 31 ns a number: a branch and library calls for each) or one with AVX-512 (where numpy
 has a 16-lane loop that this 8-lane one has not been measured against) -- the op keeps numpy's np.tanh.
 
 The backward gives the same numbers, bit for bit, as numpy's expression in the same order (reference.py),
