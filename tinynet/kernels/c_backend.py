@@ -227,8 +227,10 @@ _POINTERS = {np.dtype(np.float32): ffi.typeof("float *[]"), np.dtype(np.float64)
 
 def _pointers(arrays):  # (each step makes them anew: the gradients are new arrays every step)
     """A C array of pointers to the buffers of ``arrays`` (all of one dtype), and what keeps them alive."""
-    buffers = [_ptr(a) for a in arrays]
-    return ffi.new(_POINTERS[arrays[0].dtype], buffers), buffers
+    dtype = arrays[0].dtype
+    c_type = _C_TYPE[dtype]
+    buffers = [from_buffer(c_type, a) for a in arrays]
+    return ffi.new(_POINTERS[dtype], buffers), buffers
 
 
 def sgd_step(params, grads, buffers, fresh, lr, weight_decay, momentum, dampening, nesterov, maximize):

@@ -22,31 +22,30 @@ from tinynet.kernels import config
 from tinynet.kernels.arrays import FLOAT_DTYPES
 
 
-def _takes(arrays):
-    """Whether C may take one parameter's ``arrays`` (the parameter, its gradient, then its states): each a
-    C-contiguous, aligned float32/float64 ndarray of the parameter's dtype and size, all writable but the
-    gradient.  (Whether they share memory, C checks.)"""
-    dtype, size = getattr(arrays[0], "dtype", None), getattr(arrays[0], "size", None)
-    if dtype not in FLOAT_DTYPES:
+def _fits(array, dtype, size, written):
+    """Whether C may take ``array`` as one of a parameter's arrays: a C-contiguous, aligned ndarray of the
+    parameter's ``dtype`` and ``size``, writable if C ``written`` to it.  (Whether arrays share memory, C
+    checks.)"""
+    if type(array) is not np.ndarray or array.dtype != dtype or array.size != size:
         return False
-    for position, array in enumerate(arrays):
-        if type(array) is not np.ndarray or array.dtype != dtype or array.size != size:
-            return False
-        flags = array.flags
-        if not (flags.c_contiguous and flags.aligned and (flags.writeable or position == 1)):
-            return False
-    return True
+    flags = array.flags
+    return flags.c_contiguous and flags.aligned and (flags.writeable or not written)
 
 
 def _split(params, grads, states):
     """The positions C can take, grouped by dtype ({dtype: [k, ...]}), and the positions it cannot.
 
     ``states`` is a list of lists: each state (e.g. the momentum buffers) holds one array per parameter.
+    A parameter fits when it is a float32/float64 array and ``_fits`` holds for it (written), its gradient
+    (read only) and each of its states (written).
     """
     by_dtype, others = {}, []
-    for k, (param, grad) in enumerate(zip(params, grads)):
-        if _takes([param, grad] + [state[k] for state in states]):
-            by_dtype.setdefault(param.dtype, []).append(k)
+    for k, param in enumerate(params):
+        dtype = getattr(param, "dtype", None)
+        if dtype in FLOAT_DTYPES and _fits(param, dtype, param.size, True) and \
+                _fits(grads[k], dtype, param.size, False) and all(_fits(state[k], dtype, param.size, True)
+                                                                   for state in states):
+            by_dtype.setdefault(dtype, []).append(k)
         else:
             others.append(k)
     return by_dtype, others
@@ -68,11 +67,13 @@ def sgd_step(params, grads, buffers, fresh, lr, weight_decay, momentum, dampenin
     """
     _check_lengths(params, grads, buffers, fresh)
     by_dtype, others = _split(params, grads, [buffers] if buffers is not None else [])
+    settings = float(lr), float(weight_decay), float(momentum), float(dampening), bool(nesterov), bool(maximize)
+    if not others and len(by_dtype) == 1:  # the usual step: every parameter, one dtype, one call as given
+        return sorted(config.backend.sgd_step(params, grads, buffers, [bool(new) for new in fresh], *settings))
     for dtype, chosen in by_dtype.items():
         overlapping = config.backend.sgd_step(
             [params[k] for k in chosen], [grads[k] for k in chosen],
-            None if buffers is None else [buffers[k] for k in chosen], [bool(fresh[k]) for k in chosen],
-            float(lr), float(weight_decay), float(momentum), float(dampening), bool(nesterov), bool(maximize))
+            None if buffers is None else [buffers[k] for k in chosen], [bool(fresh[k]) for k in chosen], *settings)
         others += [chosen[i] for i in overlapping]
     return sorted(others)
 

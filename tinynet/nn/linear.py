@@ -59,12 +59,15 @@ class Linear(Module):
 
     def _check_input(self, x):
         shape = checks.tensor_shape(x, "Linear")
-        name = f"Linear({self.in_features}→{self.out_features})"
         if len(shape) == 0 or shape[-1] != self.in_features:
-            raise RuntimeError(f"{name} expects input with last dimension {self.in_features}, got shape {shape}")
+            raise RuntimeError(f"{self._name()} expects input with last dimension {self.in_features}, got shape "
+                               f"{shape}")
         if x.dtype != self.weight.dtype:
-            raise RuntimeError(f"{name} has {self.weight.dtype} weights and expects {self.weight.dtype} input, "
-                               f"got dtype {x.dtype}")
+            raise RuntimeError(f"{self._name()} has {self.weight.dtype} weights and expects {self.weight.dtype} "
+                               f"input, got dtype {x.dtype}")
+
+    def _name(self):
+        return f"Linear({self.in_features}→{self.out_features})"
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

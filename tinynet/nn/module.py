@@ -64,6 +64,8 @@ class Module:
     def __call__(self, *inputs, **kwargs):
         """Run pre-hooks, ``forward``, then forward hooks; a hook that returns a value replaces the output."""
         self._check_initialised()
+        if not (self._forward_pre_hooks or self._forward_hooks):  # (the usual call: no hooks to run)
+            return self.forward(*inputs, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             replaced = hook(self, inputs)
             if replaced is not None:

@@ -25,18 +25,20 @@ def sgd(optimizer, group):
     params = [p._array for p, _ in pairs]
     buffers, fresh = None, [False] * len(pairs)
     if group["momentum"] != 0:
-        buffers = [optimizer.state[p].get("momentum_buffer") for p, _ in pairs]
+        state = optimizer.state
+        buffers = [state[p].get("momentum_buffer") for p, _ in pairs]
         fresh = [buffer is None for buffer in buffers]
-        buffers = [np.empty_like(array) if new else buffer for array, buffer, new in zip(params, buffers, fresh)]
+        if True in fresh:  # (the first step: new buffers, which the kernel fills with the gradient)
+            buffers = [np.empty_like(array) if new else buffer for array, buffer, new in zip(params, buffers, fresh)]
     others = kernels.sgd_step(params, [grad for _, grad in pairs], buffers, fresh, group["lr"],
                               group["weight_decay"], group["momentum"], group["dampening"], group["nesterov"],
                               group["maximize"])
-    if buffers is not None:
+    if True in fresh:
         skipped = set(others)
         for k, (p, _) in enumerate(pairs):
             if fresh[k] and k not in skipped:  # the kernel filled the new buffer with the gradient
                 optimizer.state[p]["momentum_buffer"] = buffers[k]
-    return _left_over(pairs, others, group["maximize"])
+    return _left_over(pairs, others, group["maximize"]) if others else []
 
 
 def adam(optimizer, group):

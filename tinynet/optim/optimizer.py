@@ -161,7 +161,7 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is not None:
                 grad = p.grad._array if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-                if grad.shape != p.shape:
+                if grad.shape != p._array.shape:
                     raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.shape}")
                 # The caller updates the values in place: a graph that saved the old ones must not use them.
                 p._bump_version()
