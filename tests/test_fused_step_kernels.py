@@ -132,3 +132,32 @@ def test_a_parameter_whose_arrays_overlap_is_left_to_the_caller(monkeypatch):
         monkeypatch.setattr(config, "backend", backend)
         assert kernels.sgd_step(params, grads, None, [False] * 4, 0.1, 0.0, 0.0, 0.0, False, False) == [2]
         np.testing.assert_array_equal(params[2], before)
+
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_sgd_step_takes_every_parameter_c_can_and_returns_the_others(monkeypatch, mixed):
+    """Four parameters, all float32 (one C call takes them all) or mixed: a float64 one (a second call), one
+    with a strided gradient and one read-only (both left to the caller, untouched).  Those taken get the
+    reference backend's numbers."""
+    rng = np.random.default_rng(8)
+    params = [rng.standard_normal(shape).astype(np.float32) for shape in (6, (2, 3), 5, 4)]
+    grads = [rng.standard_normal(p.shape).astype(np.float32) for p in params]
+    if mixed:
+        params[1], grads[1] = params[1].astype(np.float64), grads[1].astype(np.float64)
+        grads[2] = np.repeat(grads[2], 2)[::2]
+    originals = [p.copy() for p in params]
+    if mixed:
+        params[3].flags.writeable = False
+    settings = 0.1, 0.01, 0.9, 0.0, False, False  # lr, weight decay, momentum, dampening, nesterov, maximize
+    monkeypatch.setattr(config, "backend", c_backend)
+    left = kernels.sgd_step(params, grads, [np.empty_like(p) for p in params], [True] * 4, *settings)
+    assert left == ([2, 3] if mixed else [])
+    taken = [k for k in range(4) if k not in left]
+    expected = [originals[k].copy() for k in taken]
+    reference_backend.sgd_step(expected, [grads[k] for k in taken], [np.empty_like(e) for e in expected],
+                               [True] * len(taken), *settings)
+    for k, values in zip(taken, expected):
+        np.testing.assert_array_equal(params[k], values)
+    for k in left:
+        np.testing.assert_array_equal(params[k], originals[k])

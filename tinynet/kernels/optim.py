@@ -41,10 +41,9 @@ def _split(params, grads, states):
     """
     by_dtype, others = {}, []
     for k, param in enumerate(params):
-        dtype = getattr(param, "dtype", None)
-        if dtype in FLOAT_DTYPES and _fits(param, dtype, param.size, True) and \
-                _fits(grads[k], dtype, param.size, False) and all(_fits(state[k], dtype, param.size, True)
-                                                                   for state in states):
+        dtype, size = getattr(param, "dtype", None), getattr(param, "size", None)
+        if (dtype in FLOAT_DTYPES and _fits(param, dtype, size, True) and _fits(grads[k], dtype, size, False)
+                and all(_fits(state[k], dtype, size, True) for state in states)):
             by_dtype.setdefault(dtype, []).append(k)
         else:
             others.append(k)

@@ -67,6 +67,7 @@ class Linear(Module):
                                f"input, got dtype {x.dtype}")
 
     def _name(self):
+        """How an error names this layer, e.g. Linear(784→128) (made only when one is raised)."""
         return f"Linear({self.in_features}→{self.out_features})"
 
     def extra_repr(self):
