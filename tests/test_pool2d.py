@@ -393,6 +393,10 @@ def assert_fast_matches_ref(fast, slow, dtype):
 
 C_FIXED_CASES = FIXED_CASES + [
     ("2x2 stride 2, 18 output columns: 16 in SIMD + 2", ((3, 5, 12, 37), (2, 2), None, (0, 0))),
+    ("2x2 stride 2, 7 output columns (the CNN's 14x14)", ((2, 3, 14, 14), (2, 2), None, (0, 0))),
+    ("2x2 stride 2, 4 output columns, odd sides", ((2, 3, 9, 9), (2, 2), None, (0, 0))),
+    ("2x2 stride 2, 2 x 2 outputs", ((3, 2, 4, 5), (2, 2), None, (0, 0))),
+    ("2x2 stride 2, one window a plane", ((2, 3, 2, 2), (2, 2), None, (0, 0))),
     ("tiled 3x3", ((2, 4, 9, 10), (3, 3), None, (0, 0))),
     ("2x2 stride 2 with padding", ((2, 3, 8, 8), (2, 2), None, (1, 1))),
     ("2x2 stride 1", ((2, 3, 7, 6), (2, 2), (1, 1), (0, 0))),
