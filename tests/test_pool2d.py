@@ -433,3 +433,20 @@ def test_c_pooling_matches_its_ref_twin_on_any_shape(case, dtype):
     kernel, stride, pad = case["kernel"], stride_of(case), case["pad"]
     assert_fast_matches_ref(c_pool(x, kernel, stride, pad, dy), c_pool(x, kernel, stride, pad, dy, reference=True),
                             dtype)
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_c_2x2_max_pool_backward_follows_an_argmax_outside_its_window(dtype):
+    """Backward puts each gradient where argmax says, even where that is not in the output's own window (an
+    argmax handed to the kernel, not made by the forward pass), and leaves 0 where no window reaches."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 7, 9)).astype(dtype)  # odd sides: a last row and column no window reaches
+    _, argmax = kernels.max_pool2d_forward(x, 2)
+    argmax = argmax.copy()
+    argmax[1, 2, 2, 1] = 0  # a window of the last plane sends its gradient to the plane's first input
+    dy = rng.standard_normal(argmax.shape).astype(dtype)
+    dx = kernels.max_pool2d_backward(dy, argmax, x.shape, 2)
+    np.testing.assert_allclose(dx, reference_max_backward(dy, argmax, x.shape), rtol=1e-6, atol=0)
+    assert dx[1, 2, 0, 0] != 0
+    assert not dx[:, :, 6].any() and not dx[:, :, :, 8].any()
