@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not (ROOT / "benchmarks").is_dir(), reason="the 
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # appended: tinynet itself still comes from wherever it was installed
 
-from benchmarks import bench_busy, bench_conv, bench_gemm, bench_training, models, preflight, report  # noqa: E402
+from benchmarks import bench_busy, bench_conv, bench_gemm, bench_training, models, preflight, report, training_turns  # noqa: E402,E501
 
 TINY = [("Conv2d", 1, 2, 3, {"padding": 1}), ("ReLU",), ("Flatten",), ("Linear", 32, 3)]  # on 1 x 4 x 4 images
 
@@ -242,3 +242,28 @@ def test_taking_turns_switches_thread_counts_and_pairs_neighbouring_turns(monkey
     assert len(ratios) == 12 and all(0 < r < float("inf") for r in ratios)
     assert calls[:2] == [2, 2]  # the step's own setting, the warm-up turn
     assert calls[2:] == [2, 1, 1, 2] * 6  # each pair of turns at 2 and 1 threads, which goes first alternating
+
+
+def test_training_turns_rotate_and_give_one_ratio_per_round(monkeypatch):
+    """Three frameworks on a fake clock, one of them taking twice tinynet's time a step: every chunk is timed,
+    who goes first rotates, and the ratios are 2 and 1."""
+    calls, clock = [], [0.0]
+
+    def builder(name, seconds):
+        def build(layers, arrays, threads):
+            assert threads == 1
+
+            def step(x, y):
+                calls.append(name)
+                clock[0] += seconds
+            return step
+        return build
+
+    for name, seconds in (("tinynet", 1.0), ("torch", 2.0), ("jax", 1.0)):
+        monkeypatch.setitem(bench_training.STEP_BUILDERS, name, builder(name, seconds))
+    monkeypatch.setattr(training_turns, "perf_counter", lambda: clock[0])
+    rates = training_turns.turns("mlp", 3, 2, ["tinynet", "torch", "jax"])
+    assert rates == {"tinynet": [64.0] * 3, "torch": [32.0] * 3, "jax": [64.0] * 3}  # 2 steps of 64 images
+    timed = calls[3 * bench_training.WARMUP_STEPS:]
+    assert [timed[k] for k in (0, 6, 12)] == ["tinynet", "torch", "jax"]  # the first of each round rotates
+    assert training_turns.ratios(rates) == {"torch": (2.0, 2.0, 2.0), "jax": (1.0, 1.0, 1.0)}
