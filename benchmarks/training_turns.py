@@ -53,7 +53,7 @@ def ratios(rates):
     for framework, theirs in rates.items():
         if framework != "tinynet":
             per_round = [ours / other for ours, other in zip(rates["tinynet"], theirs)]
-            low, middle, high = statistics.quantiles(per_round, n=4) if len(per_round) > 1 else per_round * 3
+            low, _, high = statistics.quantiles(per_round, n=4) if len(per_round) > 1 else per_round * 3
             summary[framework] = (statistics.median(per_round), low, high)
     return summary
 
