@@ -38,7 +38,7 @@ import subprocess
 import sys
 import time
 
-from benchmarks import bench_training, models, report
+from benchmarks import bench_training, models, report, turns
 from benchmarks.child import run_child
 
 WORKLOADS = ("mlp", "lenet5")
@@ -92,20 +92,17 @@ def turns_child(framework, workload, quick):
     position = 0
 
     def turn(threads):
-        nonlocal position
-        set_threads(threads)
-        start = time.perf_counter()
-        for _ in range(TURN_STEPS):
-            step(*batches[position % len(batches)])
-            position += 1
-        return TURN_STEPS * batch / (time.perf_counter() - start)
+        def run():  # (setting the thread count takes microseconds of a turn's 0.1-0.3 s)
+            nonlocal position
+            set_threads(threads)
+            for _ in range(TURN_STEPS):
+                step(*batches[position % len(batches)])
+                position += 1
+        return run
 
-    turn(max(THREADS))  # warm-up
-    ratios = []
-    for pair in range(12 if quick else TURNS):
-        order = THREADS if pair % 2 else THREADS[::-1]  # which goes first alternates
-        speed = {n: turn(n) for n in order}
-        ratios.append(speed[2] / speed[1])
+    turn(max(THREADS))()  # warm-up
+    seconds = turns.take_turns({n: turn(n) for n in sorted(THREADS, reverse=True)}, 12 if quick else TURNS)
+    ratios = [one / two for one, two in zip(seconds[1], seconds[2])]  # the 2-thread turn's speed over the 1-thread's
     print(json.dumps({"ratios": ratios}))
 
 

@@ -50,7 +50,7 @@ import numpy as np
 import tinynet
 from tinynet import kernels
 
-from benchmarks import report
+from benchmarks import report, turns
 from benchmarks.child import run_child
 
 try:
@@ -142,16 +142,14 @@ def child_turns(m, k, n, pairs, target_seconds):
     products = {"tinynet": lambda: kernels.gemm(a, b, out=out), "numpy": lambda: np.matmul(a, b, out=out)}
     with numpy_threads(1):
         count = calls_per_sample(products["tinynet"], target_seconds)
-        ratios = []
-        for pair in range(pairs):
-            seconds = {}
-            for library in (products if pair % 2 else reversed(products)):  # which goes first alternates
-                start = time.perf_counter()
+
+        def repeated(product):
+            def run():
                 for _ in range(count):
-                    products[library]()
-                seconds[library] = time.perf_counter() - start
-            ratios.append(seconds["numpy"] / seconds["tinynet"])
-    return ratios
+                    product()
+            return run
+        seconds = turns.take_turns({library: repeated(product) for library, product in products.items()}, pairs)
+    return [theirs / ours for ours, theirs in zip(seconds["tinynet"], seconds["numpy"])]
 
 
 def measure(m, k, n, threads, repeats, target_seconds):
@@ -176,11 +174,11 @@ def measure(m, k, n, threads, repeats, target_seconds):
             speeds[library] += run_child("benchmarks.bench_gemm", library, m, k, n, threads,
                                          max(1, repeats // ROUNDS), target_seconds)
     tinynet_speed, numpy_speed = statistics.median(speeds["tinynet"]), statistics.median(speeds["numpy"])
-    turns = None
+    turns_ratio = None
     if threads == 1:
         pairs = TURNS if repeats > 5 else 12
-        turns = statistics.median(run_child("benchmarks.bench_gemm", "turns", m, k, n, threads, pairs,
-                                            target_seconds / 4))
+        turns_ratio = statistics.median(run_child("benchmarks.bench_gemm", "turns", m, k, n, threads, pairs,
+                                                  target_seconds / 4))
     return {
         "shape (m x k x n)": f"{m} x {k} x {n}",
         "threads": threads,
@@ -188,7 +186,7 @@ def measure(m, k, n, threads, repeats, target_seconds):
         "tinynet GFLOP/s": tinynet_speed,
         "numpy GFLOP/s": numpy_speed,
         report.ratio_column("numpy"): report.speed_ratio(tinynet_speed, numpy_speed),
-        "taking turns": turns,
+        "taking turns": turns_ratio,
     }
 
 

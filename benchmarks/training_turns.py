@@ -3,8 +3,8 @@
 bench_training runs each framework in a process of its own, so that each has its own peak memory and no
 other library's threads.  Its ratios then carry the machine's drift between those processes: on a shared
 virtual machine one program's speed can move by a quarter or more within seconds.  Here the frameworks run
-in one process, on one thread, a chunk of ``steps`` training steps each in turn (the order rotating every
-round); each round gives tinynet's speed over each reference's, and the median over the rounds is the
+in one process, on one thread, a chunk of ``steps`` training steps each in turn (turns.py; the order
+rotating every round); each round gives tinynet's speed over each reference's, and the median over the rounds is the
 figure, with its quartiles: every framework meets the same moments of the machine.
 
 The steps are bench_training's (same models, weights, batches and SGD).  One thread only: JAX's thread
@@ -15,9 +15,9 @@ setting pins the process to one core, and several frameworks' worker threads wou
 
 import argparse
 import statistics
-from time import perf_counter
 
 from benchmarks import bench_training, models
+from benchmarks.turns import take_turns
 
 
 def turns(workload, rounds, steps, frameworks):
@@ -34,16 +34,18 @@ def turns(workload, rounds, steps, frameworks):
     for step in step_of.values():  # warm-up (and JAX's compilation)
         for x, y in batches[:bench_training.WARMUP_STEPS]:
             step(x, y)
-    rates = {framework: [] for framework in frameworks}
-    for r in range(rounds):
-        chunk = batches[bench_training.WARMUP_STEPS + r * steps: bench_training.WARMUP_STEPS + (r + 1) * steps]
-        shift = r % len(frameworks)
-        for framework in frameworks[shift:] + frameworks[:shift]:  # (who goes first rotates)
-            start = perf_counter()
-            for x, y in chunk:
-                step_of[framework](x, y)
-            rates[framework].append(len(chunk) * batch / (perf_counter() - start))
-    return rates
+    def chunks(step):
+        """Each call runs the next ``steps`` batches: every framework meets the same batches in a round."""
+        position = bench_training.WARMUP_STEPS
+
+        def run():
+            nonlocal position
+            for x, y in batches[position:position + steps]:
+                step(x, y)
+            position += steps
+        return run
+    seconds = take_turns({framework: chunks(step_of[framework]) for framework in frameworks}, rounds)
+    return {framework: [steps * batch / s for s in times] for framework, times in seconds.items()}
 
 
 def ratios(rates):

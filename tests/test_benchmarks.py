@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not (ROOT / "benchmarks").is_dir(), reason="the 
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # appended: tinynet itself still comes from wherever it was installed
 
-from benchmarks import bench_busy, bench_conv, bench_gemm, bench_training, models, preflight, report, training_turns  # noqa: E402,E501
+from benchmarks import bench_busy, bench_conv, bench_gemm, bench_training, models, preflight, report, training_turns, turns  # noqa: E402,E501
 
 TINY = [("Conv2d", 1, 2, 3, {"padding": 1}), ("ReLU",), ("Flatten",), ("Linear", 32, 3)]  # on 1 x 4 x 4 images
 
@@ -261,7 +261,7 @@ def test_training_turns_rotate_and_give_one_ratio_per_round(monkeypatch):
 
     for name, seconds in (("tinynet", 1.0), ("torch", 2.0), ("jax", 1.0)):
         monkeypatch.setitem(bench_training.STEP_BUILDERS, name, builder(name, seconds))
-    monkeypatch.setattr(training_turns, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(turns, "perf_counter", lambda: clock[0])
     rates = training_turns.turns("mlp", 3, 2, ["tinynet", "torch", "jax"])
     assert rates == {"tinynet": [64.0] * 3, "torch": [32.0] * 3, "jax": [64.0] * 3}  # 2 steps of 64 images
     timed = calls[3 * bench_training.WARMUP_STEPS:]
