@@ -55,6 +55,7 @@ from tinynet.ops.loss_classification import *  # noqa: F401,F403
 from tinynet.ops.matmul import *  # noqa: F401,F403
 from tinynet.ops.conv_transpose import *  # noqa: F401,F403
 from tinynet.ops.distances import *  # noqa: F401,F403
+from tinynet.ops.einsum import *  # noqa: F401,F403
 from tinynet.ops.group_norm import *  # noqa: F401,F403
 from tinynet.ops.matrix_parts import *  # noqa: F401,F403
 from tinynet.ops.one_d import *  # noqa: F401,F403
