@@ -169,3 +169,28 @@ ERRORS = [
 def test_mistakes_get_pytorchs_exception_type(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_generator_keyword_gives_a_stream_of_its_own():
+    """randn/rand/randint/randperm, Tensor.normal_/uniform_ and nn.init take PyTorch's ``generator=``: the same seed
+    gives the same numbers whatever the shared generator has drawn since."""
+    from tinynet import nn
+
+    def draws(seed):
+        g = tinynet.Generator().manual_seed(seed)
+        tinynet.rand(7)  # (the shared generator moves on between the draws; g must not)
+        values = [tinynet.randn(3, generator=g), tinynet.rand(2, generator=g), tinynet.randint(0, 9, (4,), generator=g),
+                  tinynet.randperm(5, generator=g), tinynet.empty(3).normal_(generator=g),
+                  tinynet.empty(3).uniform_(-1, 1, generator=g)]
+        for init in (nn.init.uniform_, nn.init.normal_, nn.init.xavier_uniform_, nn.init.xavier_normal_,
+                     nn.init.kaiming_uniform_, nn.init.kaiming_normal_, nn.init.trunc_normal_, nn.init.orthogonal_):
+            values.append(init(tinynet.empty(3, 4), generator=g))
+            tinynet.rand(1)
+        return [v.numpy().copy() for v in values]
+
+    first, again, other = draws(5), draws(5), draws(6)
+    for a, b, c in zip(first, again, other):
+        np.testing.assert_array_equal(a, b)
+        assert not np.array_equal(a, c) or a.size == 0
+    with pytest.raises(TypeError):
+        tinynet.randn(2, generator=3)

@@ -7,7 +7,8 @@ tuple (``zeros(2, 3)``, ``zeros((2, 3))``); ``dtype``, ``requires_grad`` and
 (float32 unless ``tinynet.set_default_dtype`` says float64; a Python float
 list included), integers to int64, as in PyTorch.  ``device`` can only be
 the CPU (see ``tinynet/devices.py``).  Random tensors draw from tinynet's one
-generator (``tinynet.random``), so ``tinynet.manual_seed`` reproduces them.
+generator (``tinynet.random``), so ``tinynet.manual_seed`` reproduces them, or from a
+``tinynet.Generator`` passed as ``generator=``.
 """
 
 import math
@@ -15,8 +16,9 @@ import numbers
 
 import numpy as np
 
-from tinynet import dtypes, random
+from tinynet import dtypes
 from tinynet.devices import check as check_device
+from tinynet.generator import numpy_generator
 from tinynet.ops.cast import astype
 from tinynet.tensor import Tensor
 
@@ -175,19 +177,19 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 # ---- random ------------------------------------------------------------------------------------------------------
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of the standard normal distribution N(0, 1)."""
-    values = random.default_generator().standard_normal(_shape(size))
+    values = numpy_generator(generator).standard_normal(_shape(size))
     return _make(values.astype(_float_dtype(dtype), copy=False), requires_grad, device)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of the uniform distribution on [0, 1)."""
-    values = random.default_generator().random(_shape(size))
+    values = numpy_generator(generator).random(_shape(size))
     return _make(values.astype(_float_dtype(dtype), copy=False), requires_grad, device)
 
 
-def randint(low=0, high=None, size=None, dtype=None, device=None, requires_grad=False):
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size); int64 unless
     ``dtype`` says otherwise."""
     if size is None:  # randint(high, size): the first argument was high
@@ -199,15 +201,15 @@ def randint(low=0, high=None, size=None, dtype=None, device=None, requires_grad=
     low, high = (int(_number(v, name, "randint")) for v, name in ((low, "low"), (high, "high")))
     if low >= high:
         raise RuntimeError(f"randint: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    values = random.default_generator().integers(low, high, size=_shape((size,)))
+    values = numpy_generator(generator).integers(low, high, size=_shape((size,)))
     return _make(values.astype(np.int64 if dtype is None else _dtype(dtype)), requires_grad, device)
 
 
-def randperm(n, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random ordering of 0, 1, ..., n-1."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
         raise RuntimeError(f"randperm: n must be a non-negative integer, got {n!r}")
-    values = random.default_generator().permutation(int(n))
+    values = numpy_generator(generator).permutation(int(n))
     return _make(values.astype(np.int64 if dtype is None else _dtype(dtype)), requires_grad, device)
 
 
@@ -256,13 +258,13 @@ def _float_like(input, dtype, owner):
 def rand_like(input, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1) with the shape and float dtype of ``input``."""
     shape, dtype = _float_like(input, dtype, "rand_like")
-    return _make(random.default_generator().random(shape).astype(dtype), requires_grad, device)
+    return _make(numpy_generator(None).random(shape).astype(dtype), requires_grad, device)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False):
     """Standard normal samples with the shape and float dtype of ``input``."""
     shape, dtype = _float_like(input, dtype, "randn_like")
-    return _make(random.default_generator().standard_normal(shape).astype(dtype), requires_grad, device)
+    return _make(numpy_generator(None).standard_normal(shape).astype(dtype), requires_grad, device)
 
 
 def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False):

@@ -13,7 +13,7 @@ neither vanish nor explode in a deep network.
 
 A uniform distribution U(-b, b) has variance b^2 / 3, so b = sqrt(3) * s.
 Every function draws from ``tinynet.random.default_generator()`` (seed it with
-``tinynet.manual_seed``), modifies its argument in place (counting a new
+``tinynet.manual_seed``) or from the ``generator=`` it is given, modifies its argument in place (counting a new
 version of it) and returns it.  Formulas and argument names match
 ``torch.nn.init``; the random numbers themselves differ (another generator).
 
@@ -29,7 +29,7 @@ import warnings
 import numpy as np
 
 from tinynet.ops.special import normal_cdf
-from tinynet.random import default_generator
+from tinynet.generator import numpy_generator
 from tinynet.tensor import Tensor
 
 
@@ -107,20 +107,20 @@ def _is_empty(tensor):
     return False
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with samples from U(a, b)."""
     if not a <= b:
         raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
     array = _array(tensor)
-    return _fill(tensor, default_generator().uniform(a, b, size=array.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(a, b, size=array.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples from N(mean, std^2)."""
     if std < 0:
         raise ValueError(f"normal_ needs std >= 0, got {std}")
     array = _array(tensor)
-    return _fill(tensor, default_generator().normal(mean, std, size=array.shape))
+    return _fill(tensor, numpy_generator(generator).normal(mean, std, size=array.shape))
 
 
 def constant_(tensor, value):
@@ -138,21 +138,21 @@ def ones_(tensor):
     return _fill(tensor, 1.0)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot normal: N(0, s^2) with s = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
 
     PyTorch's default Linear/Conv2d weights are ``kaiming_uniform_(w, a=sqrt(5))``,
@@ -162,7 +162,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
         return tensor
     fan = _fan(tensor, mode)
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 
@@ -174,15 +174,15 @@ def layer_default_(weight, bias=None):
         bound = 1.0 / math.sqrt(calculate_fan_in_and_fan_out(weight)[0])
         uniform_(bias, -bound, bound)
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He normal: N(0, s^2) with s = gain / sqrt(fan)."""
     if _is_empty(tensor):
         return tensor
     fan = _fan(tensor, mode)
-    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
+    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with samples from N(mean, std^2) restricted to [a, b] (a and b are values, not numbers of stds).
 
     Drawn by rejection: values outside [a, b] are drawn again (at least 1 in 20 lands inside, else ValueError).
@@ -195,7 +195,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
     if inside < 0.05:
         raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {inside:.3g} of N({mean}, {std}^2); "
                          "choose bounds that hold at least 5% of it")
-    generator = default_generator()
+    generator = numpy_generator(generator)
     values = generator.normal(mean, std, size=_array(tensor).shape)
     outside = (values < a) | (values > b)
     while outside.any():
@@ -204,7 +204,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
     return _fill(tensor, values)
 
 
-def orthogonal_(tensor, gain=1.0):
+def orthogonal_(tensor, gain=1.0, generator=None):
     """Fill with a (semi-)orthogonal matrix times gain: the Q of a random Gaussian matrix's QR decomposition.
 
     A tensor with more than 2 dims is treated as (shape[0], everything else), as in PyTorch.
@@ -215,7 +215,7 @@ def orthogonal_(tensor, gain=1.0):
     if array.size == 0:
         return tensor
     rows, columns = array.shape[0], array.size // array.shape[0]
-    flat = default_generator().normal(0.0, 1.0, size=(rows, columns))
+    flat = numpy_generator(generator).normal(0.0, 1.0, size=(rows, columns))
     if rows < columns:
         flat = flat.T
     q, r = np.linalg.qr(flat)

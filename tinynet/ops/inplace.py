@@ -28,7 +28,7 @@ from tinynet.ops import elementwise
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import operand
 from tinynet.ops.shape import unwrap_index
-from tinynet.random import default_generator
+from tinynet.generator import numpy_generator
 from tinynet.tensor import Tensor
 
 
@@ -155,20 +155,20 @@ def _fill_with(input, draw, owner, kinds="f"):
     return input
 
 
-def uniform_(input, a=0.0, b=1.0):
+def uniform_(input, a=0.0, b=1.0, *, generator=None):
     """Fill with samples from U(a, b), in place, from tinynet's generator (``tinynet.manual_seed`` seeds it)."""
     a, b = checks.real_number(a, "from", "uniform_"), checks.real_number(b, "to", "uniform_")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
-    return _fill_with(input, lambda shape: default_generator().uniform(a, b, size=shape), "uniform_")
+    return _fill_with(input, lambda shape: numpy_generator(generator).uniform(a, b, size=shape), "uniform_")
 
 
-def normal_(input, mean=0.0, std=1.0):
+def normal_(input, mean=0.0, std=1.0, *, generator=None):
     """Fill with samples from N(mean, std^2), in place, from tinynet's generator."""
     mean, std = checks.real_number(mean, "mean", "normal_"), checks.real_number(std, "std", "normal_")
     if std < 0:
         raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
-    return _fill_with(input, lambda shape: default_generator().normal(mean, std, size=shape), "normal_")
+    return _fill_with(input, lambda shape: numpy_generator(generator).normal(mean, std, size=shape), "normal_")
 
 
 def copy_(input, source):
