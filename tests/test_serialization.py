@@ -157,3 +157,47 @@ def test_bytes_and_pathlike_paths_work_for_save_and_load(tmp_path):
     assert os.listdir(tmp_path) == ["model.npz"]
     with pytest.raises(TypeError, match="file path"):
         tinynet.save({"w": np.zeros(1)}, 3)
+
+
+def test_save_and_load_through_file_objects(tmp_path):
+    """As torch.save/torch.load take them: io.BytesIO, files opened "wb"/"rb", an archive after other bytes."""
+    import io
+
+    checkpoint = {"epoch": 3, "model_state_dict": nn.Linear(3, 2).state_dict(), "loss": 0.25}
+    buffer = io.BytesIO()
+    tinynet.save(checkpoint, buffer)
+    buffer.seek(0)
+    loaded = tinynet.load(buffer)
+    assert loaded["epoch"] == 3 and loaded["loss"] == 0.25
+    for name, value in checkpoint["model_state_dict"].items():
+        np.testing.assert_array_equal(loaded["model_state_dict"][name].numpy(), value.numpy())
+
+    with open(tmp_path / "after_a_header.bin", "wb") as file:
+        file.write(b"my own header\n")
+        tinynet.save({"w": np.arange(4.0)}, file)
+    with open(tmp_path / "after_a_header.bin", "rb") as file:
+        assert file.readline() == b"my own header\n"
+        np.testing.assert_array_equal(tinynet.load(file)["w"], np.arange(4.0))
+
+    with pytest.raises(tinynet.serialization.CheckpointError, match="truncated or corrupt"):
+        tinynet.load(io.BytesIO(buffer.getvalue()[:-30]))
+    with pytest.raises(tinynet.serialization.CheckpointError, match="empty"):
+        tinynet.load(io.BytesIO())
+
+
+def test_load_refuses_file_objects_it_cannot_read(tmp_path):
+    import io
+
+    class Stream(io.RawIOBase):  # a pipe-like object: readable, not seekable
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            return 0
+
+    with pytest.raises(ValueError, match="cannot seek"):
+        tinynet.load(Stream())
+    tinynet.save({"w": np.ones(2)}, tmp_path / "w.npz")
+    with open(tmp_path / "w.npz", encoding="latin-1") as text:
+        with pytest.raises(TypeError, match="text mode"):
+            tinynet.load(text)

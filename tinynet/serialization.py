@@ -21,7 +21,8 @@ What ``load`` guarantees, whatever the file holds:
   size against the bytes the file has (at most 1032 output bytes per
   compressed byte, deflate's limit), before any array is allocated.
 - It reads only regular files: a directory, FIFO or device is refused
-  without blocking (``tinynet.fileio``).
+  without blocking (``tinynet.fileio``).  A file object (``io.BytesIO``)
+  is read if it can seek, with the same checks.
 - Whatever is wrong is reported as a ``CheckpointError`` naming the file,
   the member and the problem: empty, text, not a zip, truncated, corrupt
   (CRC), malformed header, wrong size, encrypted, unsupported compression,
@@ -117,7 +118,8 @@ def _checked_arrays(state_dict):
 
 
 def save(state_dict, path):
-    """Write ``state_dict`` to ``path`` as an .npz archive, atomically.
+    """Write ``state_dict`` to ``path`` as an .npz archive, atomically -- or to a binary file object
+    (``io.BytesIO``, a file opened "wb"): there the archive is written where the object stands, as is.
 
     A dict name -> numpy array is written member by member; any other checkpoint (tensors, nested
     containers, Python numbers and strings) as its tensors plus a structure member.
@@ -130,6 +132,9 @@ def save(state_dict, path):
     else:
         arrays, structure = checkpoint_tree.flatten(state_dict, _checked_key)
         arrays[checkpoint_tree.STRUCTURE] = structure
+    if _is_file_object(path, "write"):
+        _write_archive(path, arrays)
+        return
     path = os.fsdecode(checked_path(path, "tinynet.save"))  # bytes paths too: temporaries are named with str
     directory, name = os.path.split(os.path.abspath(path))
     _sweep_orphaned_temporaries(directory, name)
@@ -137,11 +142,7 @@ def save(state_dict, path):
     try:
         # closefd=False: the descriptor, and with it the lock, lives until after the rename.
         with os.fdopen(descriptor, "wb", closefd=False) as file:
-            with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-                for key, array in arrays.items():
-                    # One .npy member per array, the layout np.load expects of an .npz.
-                    with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, array, allow_pickle=False)
+            _write_archive(file, arrays)
             file.flush()
             os.fsync(descriptor)
         # The temporary is private (0600); give it the mode the old file had, or rw-r--r--.
@@ -160,6 +161,19 @@ def save(state_dict, path):
     finally:
         if descriptor is not None:
             os.close(descriptor)
+
+
+def _is_file_object(target, method):
+    """Whether ``target`` is a file object (it has ``method``: "read" or "write") rather than a path."""
+    return not isinstance(target, (str, bytes, os.PathLike)) and callable(getattr(target, method, None))
+
+
+def _write_archive(file, arrays):
+    """The .npz itself: one .npy member per array (the layout np.load expects), stored uncompressed."""
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for key, array in arrays.items():
+            with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def _temporary_pattern(name):
@@ -226,6 +240,8 @@ NEVER_UNPICKLED = "which is never loaded because unpickling can run code"
 def load(path, map_location=None, weights_only=True):
     """Read an .npz archive written by ``save`` (or ``numpy.savez``): an ordered dict name -> array, or
     the checkpoint ``save`` was given (tensors come back as tensors, in the same dicts and lists).
+    ``path`` is a file's path or a seekable binary file object (``io.BytesIO``, a file opened "rb"), read
+    from where it stands.
 
     Raises FileNotFoundError / IsADirectoryError / OSError for a missing or non-regular file, and
     CheckpointError (a ValueError) naming the file, the member and the problem for anything else:
@@ -236,31 +252,47 @@ def load(path, map_location=None, weights_only=True):
     if map_location is not None:
         if device(map_location) != device("cpu"):  # (device() itself refuses GPUs, with the reason)
             raise RuntimeError(f"tinynet.load: map_location={map_location!r}; tinynet runs on the CPU")
-    path = checked_path(path, "tinynet.load")
-    where = f"tinynet.load({os.fsdecode(path)!r})"
-    with open_regular_file(path, "tinynet.load") as file:
-        file_size = os.fstat(file.fileno()).st_size
-        head = file.read(64)
-        if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip's first member, or an empty zip
-            raise CheckpointError(f"{where}: {_what_the_file_is(head)}; expected an .npz archive "
-                                  "(a zip of .npy arrays) as written by tinynet.save")
-        file.seek(0)
-        try:
-            archive = zipfile.ZipFile(file)
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
-            raise CheckpointError(f"{where}: a truncated or corrupt zip archive: its index at the end of the "
-                                  f"file is missing or damaged ({error})") from None
-        except NotImplementedError as error:  # zipfile's word for a feature it lacks
-            raise CheckpointError(f"{where}: the zip archive uses a feature that is not supported ({error})") \
-                from None
-        with archive:
-            members = _checked_members(archive, file_size, where)
-            arrays = OrderedDict((name, _read_array(archive, info, f"{where}: array {name!r}"))
-                                 for name, info in members)
+    if _is_file_object(path, "read"):
+        if not (callable(getattr(path, "seekable", None)) and path.seekable()):
+            raise ValueError(f"tinynet.load: a {type(path).__name__} that cannot seek; a zip archive is read from its "
+                             "end first (read the bytes into io.BytesIO)")
+        where = f"tinynet.load(<{type(path).__name__}>)"
+        arrays = _read_archive(path, where)
+    else:
+        path = checked_path(path, "tinynet.load")
+        where = f"tinynet.load({os.fsdecode(path)!r})"
+        with open_regular_file(path, "tinynet.load") as file:
+            arrays = _read_archive(file, where)
     if checkpoint_tree.STRUCTURE in arrays:
         structure = arrays.pop(checkpoint_tree.STRUCTURE)
         return checkpoint_tree.rebuild(structure, arrays, where, CheckpointError)
     return arrays
+
+
+def _read_archive(file, where):
+    """The arrays of the .npz that starts at ``file``'s position (``where`` names it in errors), checked."""
+    start = file.tell()
+    file_size = file.seek(0, os.SEEK_END)  # (the end, from the file's start: where the members' offsets count)
+    file.seek(start)
+    head = file.read(64)
+    if isinstance(head, str):
+        raise TypeError(f"{where}: the file object was opened in text mode; open it in binary mode ('rb')")
+    if not head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip's first member, or an empty zip
+        raise CheckpointError(f"{where}: {_what_the_file_is(head)}; expected an .npz archive "
+                              "(a zip of .npy arrays) as written by tinynet.save")
+    file.seek(start)
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
+        raise CheckpointError(f"{where}: a truncated or corrupt zip archive: its index at the end of the "
+                              f"file is missing or damaged ({error})") from None
+    except NotImplementedError as error:  # zipfile's word for a feature it lacks
+        raise CheckpointError(f"{where}: the zip archive uses a feature that is not supported ({error})") \
+            from None
+    with archive:
+        members = _checked_members(archive, file_size, where)
+        return OrderedDict((name, _read_array(archive, info, f"{where}: array {name!r}"))
+                           for name, info in members)
 
 
 def _what_the_file_is(head):
