@@ -18,6 +18,7 @@ import numpy as np
 
 from tinynet.autograd import hooks
 from tinynet.autograd.function import Node, saved_memory_of
+from tinynet.autograd.partial_gradient import PartialGradient, materialized
 from tinynet.tensor import Tensor, VersionCounter
 
 
@@ -66,6 +67,8 @@ def run_node_backward(node, grad_output):
     input_grads = node.function.backward(node, grad_output)
     if not isinstance(input_grads, tuple):
         input_grads = (input_grads,)
+    if hooks.backward_listeners:  # (a listener sees whole arrays)
+        input_grads = tuple(materialized(grad) for grad in input_grads)
     for listener in hooks.backward_listeners:
         listener(node, grad_output, input_grads)
     return input_grads
@@ -202,6 +205,9 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
             if parent_grad is None or edge is None:
                 continue
             array = parent._array
+            if type(parent_grad) is PartialGradient:  # (zero but at an index: added into the sum there)
+                _accumulate_partial(pending, owned, edge, parent_grad, array.dtype)
+                continue
             if type(parent_grad) is not np.ndarray or parent_grad.dtype is not array.dtype or \
                     parent_grad.shape != array.shape:  # (checked, converted if need be; `is` is the fast test)
                 parent_grad = _as_gradient(node, index, parent, parent_grad)
@@ -219,6 +225,19 @@ def run_backward(roots, gradients, retain_graph=False, capture=None):
         if not retain_graph:
             node.release()
     return captured
+
+
+def _accumulate_partial(pending, owned, edge, partial, dtype):
+    """pending[edge] += partial (partial_gradient.py): into the sum itself when it is a new array of its own."""
+    if edge not in pending:
+        total = np.zeros(partial.shape, dtype=dtype)
+    elif edge in owned and pending[edge].dtype == dtype:
+        total = pending[edge]
+    else:
+        total = np.array(pending[edge], dtype=dtype, copy=True)
+    partial.add_into(total)
+    pending[edge] = total
+    owned.add(edge)
 
 
 def _check_create_graph(create_graph):

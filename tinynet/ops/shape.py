@@ -12,6 +12,7 @@ import numpy as np
 
 from tinynet import checks
 from tinynet.autograd.function import Function, ViewFunction
+from tinynet.autograd.partial_gradient import PartialGradient
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.promotion import cast_to_common
@@ -116,9 +117,11 @@ class GetItem(ViewFunction):
     """x[index] for ints, slices, None, Ellipsis, integer arrays and boolean masks.
 
     d out/d x is 1 from each selected element to where it was read; backward
-    scatters the gradient into zeros of x's shape (with np.add.at when an
-    integer array may select an element more than once).  Basic indexing
-    (ints, slices) gives a view of x, as in PyTorch; advanced indexing a copy.
+    returns the gradient as a PartialGradient, zero but at the index, which
+    the engine adds into x's gradient there (with np.add.at when an integer
+    array may select an element more than once): reading x one step at a time
+    costs one full-size gradient, not one per step.  Basic indexing (ints,
+    slices) gives a view of x, as in PyTorch; advanced indexing a copy.
     """
 
     @staticmethod
@@ -132,13 +135,7 @@ class GetItem(ViewFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        shape = ctx.parents[0]._array.shape
-        grad_x = np.zeros(shape, dtype=grad.dtype)
-        if _is_advanced(ctx.index):
-            np.add.at(grad_x, ctx.index, grad)
-        else:
-            grad_x[ctx.index] = grad
-        return grad_x
+        return PartialGradient(ctx.parents[0]._array.shape, ctx.index, grad, _is_advanced(ctx.index))
 
 
 def _forward_slice(part):
