@@ -7,6 +7,9 @@ run on tinynet and on torch (in our own words).
     ``apply``; ``BCELoss``, Adam with ``betas=(0.5, 0.999)``, ``torch.full(..., real_label)``,
     ``output.view(-1)``, ``fake.detach()``, ``fill_``, ``D_x = output.mean().item()``.
 (b) ``Conv1d``/``MaxPool1d``/``AdaptiveAvgPool1d`` over (N, C, L) signals with ``BatchNorm1d``.
+(c) A learner's sequence models: an ``Embedding`` + 2-layer ``LSTM(batch_first=True)`` classifier reading its
+    last hidden state (``h_n[-1]``), with ``clip_grad_norm_``; and a character-level ``GRU`` language model that
+    carries its hidden state across batches, detached (truncated backpropagation through time).
 
 The noise and the starting weights are the same numbers in both runs (``same_start`` after the
 random initialisation); printed numbers and ``log`` must agree.
@@ -163,6 +166,74 @@ SIGNALS = """
     with torch.no_grad():
         log.append(model(torch.tensor(SIGNAL_X[:8])))
 """
+
+
+SEQUENCES = """
+    log = []
+
+    class SequenceClassifier(nn.Module):
+        def __init__(self, vocab, embed_dim=8, hidden=16, classes=2):
+            super().__init__()
+            self.embedding = nn.Embedding(vocab, embed_dim)
+            self.lstm = nn.LSTM(embed_dim, hidden, num_layers=2, batch_first=True)
+            self.fc = nn.Linear(hidden, classes)
+
+        def forward(self, tokens):
+            embedded = self.embedding(tokens)
+            output, (h_n, c_n) = self.lstm(embedded)
+            return self.fc(h_n[-1])
+
+    model = same_start(SequenceClassifier(VOCAB))
+    optimizer = optim.Adam(model.parameters(), lr=0.01)
+    criterion = nn.CrossEntropyLoss()
+    tokens, labels = torch.tensor(TOKENS), torch.tensor(LABELS)
+    for step in range(12):
+        optimizer.zero_grad()
+        loss = criterion(model(tokens), labels)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+        optimizer.step()
+        if step % 4 == 0:
+            print(f"step {step}: loss {loss.item():.5f}")
+        log.append(loss.item())
+
+    class CharModel(nn.Module):
+        def __init__(self, vocab, hidden=12):
+            super().__init__()
+            self.embed = nn.Embedding(vocab, hidden)
+            self.rnn = nn.GRU(hidden, hidden, batch_first=True)
+            self.head = nn.Linear(hidden, vocab)
+
+        def forward(self, x, h=None):
+            out, h = self.rnn(self.embed(x), h)
+            return self.head(out), h
+
+    lm = same_start(CharModel(VOCAB))
+    optimizer = optim.SGD(lm.parameters(), lr=0.5)
+    hidden = None
+    text = torch.tensor(TEXT)
+    for start in range(0, text.size(1) - 6, 6):
+        inputs, targets = text[:, start:start + 6], text[:, start + 1:start + 7]
+        if hidden is not None:
+            hidden = hidden.detach()
+        logits, hidden = lm(inputs, hidden)
+        loss = F.cross_entropy(logits.reshape(-1, VOCAB), targets.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        log.append(loss.item())
+    print(f"language model: loss {loss.item():.5f}, hidden {tuple(hidden.shape)}")
+"""
+
+
+def test_sequence_models_train_to_torch_numbers(capsys, tmp_path, monkeypatch):
+    rng = np.random.default_rng(12)
+    tokens = rng.integers(1, 6, (16, 7))
+    labels = (tokens[:, 0] > tokens[:, -1]).astype(np.int64)  # (needs the first step carried to the last)
+    text = rng.integers(0, 6, (4, 31))
+    tiny, _, printed = compare_runs(SEQUENCES, capsys, tmp_path, monkeypatch, same_text=True, rtol=1e-3, VOCAB=6,
+                                    TOKENS=tokens, LABELS=labels, TEXT=text)
+    assert tiny["log"][11] < tiny["log"][0] and "hidden (1, 4, 12)" in printed
 
 
 def test_dcgan_tutorial_trains_to_torch_numbers(capsys, tmp_path, monkeypatch):
