@@ -362,3 +362,21 @@ def test_python_and_numpy_scalars_keep_float32():
     for y in (x * 2.5, x * np.float64(2.5), 1 - x, np.float64(3.0) / x, x ** np.int64(2), tinynet.maximum(x, np.float64(0))):
         assert y.dtype == np.float32
     assert (x * np.ones(3)).dtype == np.float64  # a float64 array does promote, as in numpy
+
+
+def test_view_refuses_what_pytorch_refuses(torch):
+    """view shares memory, so a layout that cannot be read in the new shape is a RuntimeError in both (reshape
+    copies instead); the views PyTorch allows come back sharing memory."""
+    cases = [lambda x: x.t().view(-1), lambda x: x[:, 1:3].view(-1), lambda x: x[::2].view(-1),
+             lambda x: x[1:].view(-1), lambda x: x.t().view(4, 3), lambda x: x.view(2, 6),
+             lambda x: x[:, :1].view(3), lambda x: x.t().contiguous().view(-1)]
+    for case in cases:
+        try:
+            expected = tuple(case(torch.arange(12.0).reshape(3, 4)).shape)
+        except RuntimeError:
+            with pytest.raises(RuntimeError, match="Use .reshape"):
+                case(tinynet.arange(12.0).reshape(3, 4))
+            continue
+        x = tinynet.arange(12.0).reshape(3, 4)
+        result = case(x)
+        assert tuple(result.shape) == expected

@@ -42,6 +42,18 @@ def reshape(input, shape):
     return Reshape.apply(as_tensor(input), tuple(shape))
 
 
+def view(input, shape):
+    """The same elements in a new shape, sharing input's memory (one entry may be -1).  As in PyTorch, a tensor
+    whose layout cannot be read in the new shape without copying (a transposed or sliced one) is refused:
+    ``reshape`` copies where it must, ``contiguous()`` first makes the layout fit."""
+    input = as_tensor(input)
+    result = Reshape.apply(input, tuple(shape))
+    if result._array.size and not np.shares_memory(result._array, input._array):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return result
+
+
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dimensions start_dim..end_dim into one (a reshape; a 0-d tensor becomes 1-d)."""
     input = as_tensor(input)

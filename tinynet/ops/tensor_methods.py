@@ -42,6 +42,12 @@ def _reshape(self, *shape):
     return shape_ops.reshape(self, _shape_args(shape))
 
 
+def _view(self, *shape):
+    """The same elements in a new shape, sharing memory: x.view(2, 3) or x.view((2, 3)); one entry may be -1.
+    Refused, as in PyTorch, when the layout cannot be read so (x.t().view(-1)): use reshape."""
+    return shape_ops.view(self, _shape_args(shape))
+
+
 def _permute(self, *dims):
     """Reorder the dimensions: x.permute(2, 0, 1) or x.permute((2, 0, 1))."""
     return shape_ops.permute(self, _shape_args(dims))
@@ -139,7 +145,7 @@ METHODS = {
     "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
     # shape (shape.py)
     "__getitem__": shape_ops.getitem,
-    "reshape": _reshape, "view": _reshape, "flatten": shape_ops.flatten, "permute": _permute,
+    "reshape": _reshape, "view": _view, "flatten": shape_ops.flatten, "permute": _permute,
     "transpose": shape_ops.transpose, "T": property(_transposed),
     "squeeze": shape_ops.squeeze, "unsqueeze": shape_ops.unsqueeze,
     "expand": shape_ops.expand, "expand_as": shape_ops.expand_as, "view_as": shape_ops.view_as,
