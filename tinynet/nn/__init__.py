@@ -40,9 +40,13 @@ from .conv_transpose import ConvTranspose2d
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
+from .attention import MultiheadAttention
 from .recurrent import GRU, LSTM, RNN, RNNBase
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .residual import PreActivationBlock, ResidualBlock
+from .transformer import (
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
 from .reshaping_layers import GLU, Fold, Hardshrink, LocalResponseNorm, PixelShuffle, PixelUnshuffle, Softshrink, Unfold
 from .loss_margin import (
     CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, PoissonNLLLoss, SoftMarginLoss,
@@ -63,5 +67,6 @@ __all__ = [
     "ReplicationPad2d", "AlphaDropout", "UpsamplingNearest2d", "GLU", "Softshrink", "Hardshrink", "PixelShuffle",
     "PixelUnshuffle", "Unfold", "Fold", "LocalResponseNorm", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss",
-    "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "Transformer",
+    "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer",
 ]

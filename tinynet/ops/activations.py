@@ -365,8 +365,9 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim=-1):
         ctx.dim = dim
-        shifted = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (initial: a dim of size 0)
-        out = shifted / shifted.sum(axis=dim, keepdims=True)
+        with np.errstate(invalid="ignore"):  # (a row of -inf only: -inf - -inf is NaN, PyTorch's answer, unwarned)
+            shifted = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (initial: a dim of size 0)
+            out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
