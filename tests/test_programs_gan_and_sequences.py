@@ -10,6 +10,9 @@ run on tinynet and on torch (in our own words).
 (c) A learner's sequence models: an ``Embedding`` + 2-layer ``LSTM(batch_first=True)`` classifier reading its
     last hidden state (``h_n[-1]``), with ``clip_grad_norm_``; and a character-level ``GRU`` language model that
     carries its hidden state across batches, detached (truncated backpropagation through time).
+(d) A tiny GPT as learners write one after nanoGPT: token and position embeddings, causal self-attention with
+    ``F.scaled_dot_product_attention(is_causal=True)`` and a hand-written masked version side by side,
+    ``nn.TransformerEncoderLayer(norm_first=True)`` with a causal mask, AdamW, ``clip_grad_norm_``.
 
 The noise and the starting weights are the same numbers in both runs (``same_start`` after the
 random initialisation); printed numbers and ``log`` must agree.
@@ -224,6 +227,75 @@ SEQUENCES = """
         log.append(loss.item())
     print(f"language model: loss {loss.item():.5f}, hidden {tuple(hidden.shape)}")
 """
+
+
+TINY_GPT = """
+    log = []
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self, n_embd, n_head, by_hand):
+            super().__init__()
+            self.c_attn = nn.Linear(n_embd, 3 * n_embd)
+            self.c_proj = nn.Linear(n_embd, n_embd)
+            self.n_head, self.by_hand = n_head, by_hand
+            self.register_buffer("bias", torch.tril(torch.ones(BLOCK, BLOCK)).view(1, 1, BLOCK, BLOCK))
+
+        def forward(self, x):
+            B, T, C = x.size()
+            q, k, v = self.c_attn(x).split(C, dim=2)
+            q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+            if self.by_hand:
+                att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+                att = att.masked_fill(self.bias[:, :, :T, :T] == 0, float("-inf"))
+                y = F.softmax(att, dim=-1) @ v
+            else:
+                y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+    class TinyGPT(nn.Module):
+        def __init__(self, vocab, n_embd=16, n_head=2):
+            super().__init__()
+            self.tok = nn.Embedding(vocab, n_embd)
+            self.pos = nn.Embedding(BLOCK, n_embd)
+            self.attn = nn.ModuleList([CausalSelfAttention(n_embd, n_head, by_hand) for by_hand in (True, False)])
+            self.block = nn.TransformerEncoderLayer(n_embd, n_head, 32, dropout=0.0, batch_first=True,
+                                                    norm_first=True)
+            self.ln_f = nn.LayerNorm(n_embd)
+            self.head = nn.Linear(n_embd, vocab, bias=False)
+
+        def forward(self, idx, targets=None):
+            T = idx.size(1)
+            x = self.tok(idx) + self.pos(torch.arange(T))
+            for attn in self.attn:
+                x = x + attn(x)
+            x = self.block(x, src_mask=nn.Transformer.generate_square_subsequent_mask(T), is_causal=True)
+            logits = self.head(self.ln_f(x))
+            loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+            return logits, loss
+
+    model = same_start(TinyGPT(VOCAB))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    data = torch.tensor(TEXT)
+    for step in range(8):
+        x = torch.stack([row[:BLOCK] for row in data])  # (nanoGPT's get_batch stacks its rows)
+        y = torch.stack([row[1:BLOCK + 1] for row in data])
+        logits, loss = model(x, y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        log.append(loss.item())
+    print(f"tiny GPT: loss {log[0]:.4f} -> {log[-1]:.4f}")
+"""
+
+
+def test_tiny_gpt_trains_to_torch_numbers(capsys, tmp_path, monkeypatch):
+    import math
+
+    text = np.random.default_rng(13).integers(0, 7, (4, 9))
+    tiny, _, printed = compare_runs(TINY_GPT, capsys, tmp_path, monkeypatch, same_text=True, rtol=2e-3, VOCAB=7,
+                                    BLOCK=8, TEXT=text, math=math)
+    assert tiny["log"][-1] < tiny["log"][0] and "tiny GPT" in printed
 
 
 def test_sequence_models_train_to_torch_numbers(capsys, tmp_path, monkeypatch):
