@@ -58,6 +58,7 @@ from tinynet.ops.distances import *  # noqa: F401,F403
 from tinynet.ops.einsum import *  # noqa: F401,F403
 from tinynet.ops.group_norm import *  # noqa: F401,F403
 from tinynet.ops.matrix_parts import *  # noqa: F401,F403
+from tinynet.ops.matrix_algebra import *  # noqa: F401,F403
 from tinynet.ops.one_d import *  # noqa: F401,F403
 from tinynet.ops.normalization import *  # noqa: F401,F403
 from tinynet.ops.norms import *  # noqa: F401,F403
@@ -84,7 +85,7 @@ from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the
 from tinynet.creation import *  # noqa: F401,F403
 from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from tinynet.switches import *  # noqa: F401,F403  (compile, use_deterministic_algorithms)  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
-from tinynet import nn, optim
+from tinynet import linalg, nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit
 

@@ -18,3 +18,7 @@ mode = namedtuple("mode", ["values", "indices"])
 for _result in (max, min, sort, topk, kthvalue, median, mode):
     _result.__module__ = __name__
     _result.__doc__ = f"What ``{_result.__name__}`` returns: (values, indices)."
+
+slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
+slogdet.__module__ = __name__
+slogdet.__doc__ = "What ``slogdet`` returns: (sign, logabsdet)."

@@ -13,6 +13,7 @@ from tinynet.autograd import engine
 from tinynet import creation
 from tinynet.ops import activations, cast, compare, elementwise, elementwise_math, indexing, inplace, linalg, matmul
 from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise, rearrange, reduce, sort
+from tinynet.ops import matrix_algebra
 from tinynet.ops import shape as shape_ops
 from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
 from tinynet.tensor import Tensor
@@ -131,7 +132,8 @@ METHODS = {
     "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
     "diag": matrix_parts.diag, "diagonal": matrix_parts.diagonal, "trace": matrix_parts.trace,
-    "unique": matrix_parts.unique,
+    "unique": matrix_parts.unique, "inverse": matrix_algebra.inverse, "det": matrix_algebra.det,
+    "logdet": matrix_algebra.logdet, "slogdet": matrix_algebra.slogdet,
     "bincount": matrix_parts.bincount,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
     "nbytes": property(rearrange.nbytes),
