@@ -24,6 +24,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from tinynet.nn import backward_hooks
 from tinynet.nn import state_dict as state
 from tinynet.nn.hooks import RemovableHandle
 from tinynet.nn.parameter import Parameter
@@ -54,6 +55,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     # ---- computing --------------------------------------------------------
 
@@ -62,20 +65,24 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *inputs, **kwargs):
-        """Run pre-hooks, ``forward``, then forward hooks; a hook that returns a value replaces the output."""
+        """Run pre-hooks, ``forward``, then forward hooks; a hook that returns a value replaces the output.
+        With backward hooks, the inputs and outputs are watched for their gradients (backward_hooks.py)."""
         self._check_initialised()
-        if not (self._forward_pre_hooks or self._forward_hooks):  # (the usual call: no hooks to run)
-            return self.forward(*inputs, **kwargs)
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
+            return self.forward(*inputs, **kwargs)  # (the usual call: no hooks to run)
         for hook in list(self._forward_pre_hooks.values()):
             replaced = hook(self, inputs)
             if replaced is not None:
                 inputs = replaced if isinstance(replaced, tuple) else (replaced,)
+        watcher = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            inputs, watcher = backward_hooks.watch(self, inputs)
         output = self.forward(*inputs, **kwargs)
         for hook in list(self._forward_hooks.values()):
             replaced = hook(self, inputs, output)
             if replaced is not None:
                 output = replaced
-        return output
+        return output if watcher is None else watcher.watch_outputs(output)
 
     def register_forward_hook(self, hook):
         """Call ``hook(module, inputs, output)`` after every forward; returns a handle with ``remove()``.
@@ -100,6 +107,23 @@ class Module:
             raise TypeError(f"register_forward_pre_hook expects a callable, got {type(hook).__name__}")
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients with respect to the module's inputs
+        are computed; a tuple it returns replaces grad_input (backward_hooks.py)."""
+        return self._add_hook(self._backward_hooks, hook, "register_full_backward_hook")
+
+    def register_full_backward_pre_hook(self, hook):
+        """Call ``hook(module, grad_output)`` when the gradients with respect to the module's outputs are
+        computed; a tuple it returns replaces grad_output."""
+        return self._add_hook(self._backward_pre_hooks, hook, "register_full_backward_pre_hook")
+
+    def _add_hook(self, hooks, hook, owner):
+        if not callable(hook):
+            raise TypeError(f"{owner} expects a callable, got {type(hook).__name__}")
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
         return handle
 
     # ---- registering state ------------------------------------------------
