@@ -373,6 +373,16 @@ class Module:
         """Convert parameters and floating buffers to float32; returns self."""
         return self.to(np.float32)
 
+    def type(self, dst_type):
+        """Convert parameters and floating buffers to ``dst_type`` (float32 or float64); returns self."""
+        return self.to(dst_type)
+
+    def half(self):
+        """Not available: tinynet has no 16-bit floats (a TypeError that says so)."""
+        raise TypeError("tinynet has no 16-bit floats (float16, bfloat16): models train in float32 or float64")
+
+    bfloat16 = half
+
     # ---- saving and loading -----------------------------------------------
 
     def state_dict(self):

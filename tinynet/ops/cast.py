@@ -100,6 +100,12 @@ def to_bool(input):
     return _convert(input, dtypes.bool_)
 
 
+def half_precision(input, *args, **kwargs):
+    """``half()`` / ``bfloat16()``: a TypeError, since tinynet computes in float32 and float64 only."""
+    raise TypeError("tinynet has no 16-bit floats (float16, bfloat16): it computes in float32 and float64 only; "
+                    "use .float()")
+
+
 # PyTorch's legacy type names, for ``x.type()``; tinynet answers with the same strings, so that
 # code comparing ``x.type() == "torch.FloatTensor"`` runs unchanged.
 _TYPE_NAMES = {

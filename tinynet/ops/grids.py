@@ -25,7 +25,7 @@ from tinynet.size import Size
 from tinynet.tensor import Tensor
 
 __all__ = ["broadcast_to", "broadcast_tensors", "broadcast_shapes", "meshgrid", "select", "unflatten", "rot90",
-           "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "dstack"]
+           "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "dstack", "cartesian_prod"]
 
 
 def _tensors(tensors, owner):
@@ -228,3 +228,15 @@ def detach_(input):
     input._node = None
     input.requires_grad = False
     return input
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-d tensor, one per row, the last tensor varying fastest
+    (meshgrid's grids, flattened and side by side); one tensor comes back as it is."""
+    tensors = _tensors(tensors, "cartesian_prod")
+    if any(t.ndim != 1 for t in tensors):
+        raise RuntimeError(f"cartesian_prod expects 1D tensors, got shapes {[tuple(t.shape) for t in tensors]}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return cat([reshape(grid, (-1, 1)) for grid in grids], 1)

@@ -24,7 +24,7 @@ from tinynet.ops.shape import Expand, GetItem, Reshape, expanded_shape
 from tinynet.tensor import Tensor
 
 __all__ = ["gather", "scatter", "scatter_add", "take_along_dim", "index_select", "index_fill", "masked_fill",
-           "narrow", "split", "chunk", "unbind"]
+           "narrow", "split", "chunk", "unbind", "tensor_split"]
 
 
 def index_tensor(index, owner, dtypes="int32/int64"):
@@ -342,6 +342,27 @@ def chunk(input, chunks, dim=0):
     return split(input, math.ceil(size / chunks), dim)
 
 
+def tensor_split(input, indices_or_sections, dim=0):
+    """Views of input along ``dim``: n nearly equal pieces (the first size % n one longer), or the pieces between
+    the given indices (``tensor_split(x, [1, 4])``: x[:1], x[1:4], x[4:])."""
+    input = as_tensor(input)
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    axis = checks.dim(dim, input.ndim, "tensor_split")
+    size = input.shape[axis]
+    if isinstance(indices_or_sections, numbers.Integral) or \
+            (hasattr(indices_or_sections, "ndim") and indices_or_sections.ndim == 0):
+        sections = checks.integer(int(indices_or_sections), "sections", "tensor_split")
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        bounds = [part * (size // sections) + min(part, size % sections) for part in range(sections + 1)]
+    else:
+        indices = [checks.integer(int(i), "indices", "tensor_split") for i in indices_or_sections]
+        bounds = [0] + [min(max(i + size if i < 0 else i, 0), size) for i in indices] + [size]
+    return tuple(GetItem.apply(input, (slice(None),) * axis + (slice(start, max(start, end)),))
+                 for start, end in zip(bounds, bounds[1:]))
+
+
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple of views with that dimension removed."""
     input = as_tensor(input)
@@ -373,6 +394,19 @@ def one_hot(tensor, num_classes=-1):
 def masked_fill_(input, mask, value):
     """Set input to ``value`` where the bool ``mask`` is True, in place."""
     return apply_inplace(input, masked_fill, mask, value)
+
+
+def fill_diagonal_(input, fill_value, wrap=False):
+    """Set the main diagonal to ``fill_value``, in place (a tall matrix's diagonal starts again after a blank row
+    with ``wrap=True``, as numpy's fill_diagonal does); more than 2 dims must all have one length."""
+    input = as_tensor(input)
+    if input.ndim < 2:
+        raise RuntimeError(f"dimensions must larger than 1, got a tensor of shape {tuple(input.shape)}")
+    if input.ndim > 2 and len(set(input.shape)) > 1:
+        raise RuntimeError(f"all dimensions of input must be of equal length, got shape {tuple(input.shape)}")
+    mask = np.zeros(input.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=bool(wrap))
+    return masked_fill_(input, mask, fill_value)
 
 
 def index_fill_(input, dim, index, value):

@@ -22,7 +22,8 @@ from tinynet.ops.operands import as_tensor, operand
 from tinynet.ops.shape import expanded_shape, stack, unsqueeze
 from tinynet.tensor import Tensor
 
-__all__ = ["true_divide", "addmm", "dist", "cdist", "cross", "fmax", "fmin", "hypot", "nan_to_num", "nan_to_num_"]
+__all__ = ["true_divide", "addmm", "dist", "cdist", "cross", "fmax", "fmin", "hypot", "nan_to_num", "nan_to_num_",
+           "heaviside"]
 
 
 def true_divide(dividend, divisor):
@@ -138,3 +139,14 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 def nan_to_num_(input, nan=0.0, posinf=None, neginf=None):
     """nan_to_num, in place."""
     return apply_inplace(input, nan_to_num, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def heaviside(input, values):
+    """The step function: 0 where input < 0, 1 where input > 0, and ``values`` (broadcast) where input == 0.
+    A step has no useful derivative, and PyTorch gives it none: the result does not require grad."""
+    input, values = as_tensor(input), as_tensor(values)
+    if input.dtype != values.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes: {input.dtype} and "
+                           f"{values.dtype}")
+    x = input._array
+    return Tensor._from_array(np.where(x > 0, 1, np.where(x == 0, values._array, 0)).astype(x.dtype), False)

@@ -19,7 +19,8 @@ from tinynet.ops.cast import astype
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["sum", "mean", "prod", "amax", "amin", "var", "std", "logsumexp", "any", "all", "cumsum"]
+__all__ = ["sum", "mean", "prod", "amax", "amin", "var", "std", "var_mean", "std_mean", "logsumexp", "any", "all",
+           "cumsum"]
 
 
 def expand_to(grad, axes, keepdims, shape):
@@ -317,6 +318,18 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
     """Standard deviation over ``dim``: the square root of ``var`` with the same arguments."""
     input, options = _var_arguments(input, dim, unbiased, keepdim, correction, axis, keepdims, "std")
     return Std.apply(input, **options)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over ``dim`` in one call, with ``var``'s arguments."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim) if dim is not None else mean(input, keepdim=keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over ``dim`` in one call, with ``std``'s arguments."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim) if dim is not None else mean(input, keepdim=keepdim))
 
 
 def logsumexp(input, dim, keepdim=False):

@@ -172,6 +172,7 @@ METHODS = {
     "true_divide": pairwise_math.true_divide, "addmm": pairwise_math.addmm, "dist": pairwise_math.dist,
     "cross": pairwise_math.cross, "fmax": pairwise_math.fmax, "fmin": pairwise_math.fmin,
     "hypot": pairwise_math.hypot, "nan_to_num": pairwise_math.nan_to_num, "nan_to_num_": pairwise_math.nan_to_num_,
+    "heaviside": pairwise_math.heaviside,
     # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
     "type_as": _type_as,
     "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel,
@@ -199,11 +200,13 @@ METHODS = {
         ("lerp", elementwise_math.lerp), ("addcmul", elementwise_math.addcmul), ("addcdiv", elementwise_math.addcdiv),
         ("floor_divide", division.floor_divide), ("remainder", division.remainder)]},
     "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
+    "fill_diagonal_": indexing.fill_diagonal_, "tensor_split": indexing.tensor_split,
     "scatter_add_": indexing.scatter_add_,
     # dtype and device (cast.py)
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
     "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
     "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
+    "half": cast.half_precision, "bfloat16": cast.half_precision,
 }
 
 for _name, _method in METHODS.items():

@@ -4,9 +4,11 @@
     clip_grad_value_       clamp every gradient element to [-clip_value, clip_value]
     parameters_to_vector   all parameters as one flat vector (differentiable)
     vector_to_parameters   copy a flat vector back into the parameters
+    rnn.pad_sequence       sequences of different lengths as one padded batch
 """
 
 from .clip_grad import clip_grad_norm_, clip_grad_value_
+from . import rnn
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "rnn"]

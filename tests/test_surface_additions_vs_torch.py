@@ -1,0 +1,73 @@
+"""Smaller pieces of PyTorch's surface learner code uses, against torch: std_mean/var_mean, tensor_split,
+fill_diagonal_, heaviside, cartesian_prod, nn.utils.rnn.pad_sequence (values and gradients), Module.type, and
+the clear error half precision gets."""
+
+import numpy as np
+import pytest
+
+import tinynet
+
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((4, 5))
+
+
+def _grads_match(build, arrays, torch):
+    """build(module, *tensors) -> a tensor or a tuple of tensors; values, shapes and input gradients equal torch's."""
+    ours = [tinynet.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    out_ours, out_theirs = build(tinynet, *ours), build(torch, *theirs)
+    out_ours = out_ours if isinstance(out_ours, (tuple, list)) else (out_ours,)
+    out_theirs = out_theirs if isinstance(out_theirs, (tuple, list)) else (out_theirs,)
+    assert len(out_ours) == len(out_theirs)
+    weights = [RNG.standard_normal(tuple(t.shape)) for t in out_theirs]
+    for mine, reference in zip(out_ours, out_theirs):
+        assert mine.shape == tuple(reference.shape) and mine.dtype == np.dtype(str(reference.dtype).split(".")[-1])
+        np.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-12, atol=1e-12)
+    if any(t.requires_grad for t in out_theirs):
+        sum((m * tinynet.tensor(w)).sum() for m, w in zip(out_ours, weights)).backward()
+        sum((r * torch.tensor(w)).sum() for r, w in zip(out_theirs, weights)).backward()
+        for mine, reference in zip(ours, theirs):
+            if reference.grad is not None:
+                np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: m.std_mean(x),
+    lambda m, x: m.std_mean(x, dim=0),
+    lambda m, x: m.var_mean(x, 1, keepdim=True),
+    lambda m, x: m.var_mean(x, dim=(0, 1), correction=0),
+    lambda m, x: m.tensor_split(x, 3),
+    lambda m, x: m.tensor_split(x, 3, dim=1),
+    lambda m, x: x.tensor_split([1, -2, 9], 1),
+    lambda m, x: m.cartesian_prod(x[0], x[1, :2], x[2, :3]),
+    lambda m, x: m.nn.utils.rnn.pad_sequence([x[:2], x, x[:1]]),
+    lambda m, x: m.nn.utils.rnn.pad_sequence([x[:2], x], batch_first=True, padding_value=-1.0, padding_side="left"),
+    lambda m, x: (x * 1).fill_diagonal_(7.0),
+    lambda m, x: m.cat([x, x, x]).fill_diagonal_(7.0, wrap=True),
+    lambda m, x: m.cat([x, x, x]).fill_diagonal_(7.0),
+])
+def test_additions_match_torch(build, torch):
+    _grads_match(build, [A], torch)
+
+
+def test_heaviside_and_three_d_diagonal(torch):
+    x = np.array([-1.5, 0.0, 2.0, 0.0])
+    values = np.array([0.5, 0.25, 9.0, 1.0])
+    for ours, theirs in [(tinynet.heaviside(tinynet.tensor(x), tinynet.tensor(values)),
+                          torch.heaviside(torch.tensor(x), torch.tensor(values))),
+                         (tinynet.tensor([-2, 0, 3]).heaviside(tinynet.tensor([5])),
+                          torch.tensor([-2, 0, 3]).heaviside(torch.tensor([5])))]:
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert ours.dtype == np.dtype(str(theirs.dtype).split(".")[-1]) and not ours.requires_grad
+    cube_ours, cube_theirs = tinynet.zeros(3, 3, 3), torch.zeros(3, 3, 3)
+    np.testing.assert_array_equal(cube_ours.fill_diagonal_(1.0).numpy(), cube_theirs.fill_diagonal_(1.0).numpy())
+    with pytest.raises(RuntimeError, match="equal length"):
+        tinynet.zeros(2, 3, 3).fill_diagonal_(1.0)
+
+
+def test_module_type_and_half_precision():
+    layer = tinynet.nn.Linear(2, 3)
+    assert layer.type(tinynet.float64) is layer and layer.weight.dtype == tinynet.float64
+    for call in (lambda: tinynet.ones(2).half(), lambda: tinynet.ones(2).bfloat16(), lambda: layer.half()):
+        with pytest.raises(TypeError, match="16-bit"):
+            call()
