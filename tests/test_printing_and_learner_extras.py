@@ -291,11 +291,15 @@ def test_upsample_and_distance_modules_match_torch(torch):
         theirs = getattr(torch.nn, name)()(torch.tensor(a), torch.tensor(b)).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-5)
     for lib in (tinynet, torch):
-        with pytest.raises(NotImplementedError if lib is tinynet else ValueError):
-            lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2), scale_factor=2, mode="bicubic" if lib is tinynet
-                                          else "nearest", align_corners=None if lib is tinynet else True)
+        with pytest.raises(ValueError, match="align_corners option can only be set"):
+            lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2), scale_factor=2, align_corners=True)
+        with pytest.raises(NotImplementedError, match="needs 3D input"):
+            lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2), scale_factor=2, mode="linear")
         with pytest.raises(ValueError):
             lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2))
+    with pytest.raises(NotImplementedError, match="antialias"):
+        tinynet.nn.functional.interpolate(tinynet.zeros(1, 1, 4, 4), scale_factor=0.5, mode="bilinear",
+                                          antialias=True)
 
 
 def test_a_0d_integer_tensor_index_gives_a_view_as_in_torch(torch):

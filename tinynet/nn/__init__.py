@@ -35,7 +35,7 @@ from .parameter_containers import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from .maxout import Maxout
 from .distance import CosineSimilarity, PairwiseDistance
-from .upsampling import Upsample, UpsamplingNearest2d
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .conv_transpose import ConvTranspose2d
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
@@ -64,7 +64,8 @@ __all__ = [
     "BCEWithLogitsLoss", "CosineSimilarity", "PairwiseDistance", "Upsample", "Hardsigmoid", "Hardswish", "Softsign",
     "Tanhshrink", "Softmin", "Threshold", "Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
     "ConvTranspose2d", "InstanceNorm1d", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
-    "ReplicationPad2d", "AlphaDropout", "UpsamplingNearest2d", "GLU", "Softshrink", "Hardshrink", "PixelShuffle",
+    "ReplicationPad2d", "AlphaDropout", "UpsamplingNearest2d", "UpsamplingBilinear2d", "GLU", "Softshrink",
+    "Hardshrink", "PixelShuffle",
     "PixelUnshuffle", "Unfold", "Fold", "LocalResponseNorm", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "Transformer",

@@ -1,17 +1,16 @@
-"""Upsample, UpsamplingNearest2d: resize feature maps (nearest neighbour), as in decoders and U-Net-style nets."""
+"""Upsample, UpsamplingNearest2d, UpsamplingBilinear2d: resize feature maps, as in decoders and U-Net-style nets
+(``tinynet/ops/interpolate.py`` has the modes)."""
 
 from tinynet.nn.module import Module
 from tinynet.ops.interpolate import interpolate
 
 
 class Upsample(Module):
-    """``interpolate(x, size, scale_factor, mode)`` as a layer (no parameters); only mode="nearest"."""
+    """``interpolate(x, size, scale_factor, mode, align_corners)`` as a layer (no parameters)."""
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
-        if mode != "nearest":
-            raise NotImplementedError(f"Upsample: mode={mode!r} is not implemented in tinynet (only 'nearest')")
         self.size, self.mode, self.align_corners = size, mode, align_corners
         self.scale_factor = float(scale_factor) if isinstance(scale_factor, (int, float)) else scale_factor
         self.recompute_scale_factor = recompute_scale_factor
@@ -33,3 +32,11 @@ class UpsamplingNearest2d(Upsample):
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of (N, C, H, W) images with align_corners=True (Upsample's bilinear mode under its
+    older name)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
