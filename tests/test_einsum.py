@@ -94,3 +94,9 @@ def test_einsum_refuses_mixed_dtypes_and_non_strings():
         tinynet.einsum(tinynet.ones(3), [0])
     with pytest.raises(TypeError, match="must be a string"):
         tinynet.einsum(3, tinynet.ones(3))
+
+
+def test_einsum_ellipsis_beyond_the_letters_is_refused():
+    with pytest.raises(RuntimeError, match="more than the 52 subscripts"):
+        tinynet.einsum("...", tinynet.tensor(np.zeros((1,) * 60)))
+    assert tinynet.einsum("...->", tinynet.tensor(np.ones((1,) * 50))).item() == 1

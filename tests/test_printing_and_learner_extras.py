@@ -297,6 +297,8 @@ def test_upsample_and_distance_modules_match_torch(torch):
             lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2), scale_factor=2, mode="linear")
         with pytest.raises(ValueError):
             lib.nn.functional.interpolate(lib.zeros(1, 1, 2, 2))
+        with pytest.raises(RuntimeError, match="sizes should be greater than 0"):
+            lib.nn.functional.interpolate(lib.zeros(1, 1, 5, 5), scale_factor=0.1, mode="bilinear")
     with pytest.raises(NotImplementedError, match="antialias"):
         tinynet.nn.functional.interpolate(tinynet.zeros(1, 1, 4, 4), scale_factor=0.5, mode="bilinear",
                                           antialias=True)

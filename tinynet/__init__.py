@@ -85,7 +85,7 @@ from tinynet.ops import tensor_methods  # noqa: F401  (makes those functions the
 from tinynet.creation import *  # noqa: F401,F403
 from tinynet.legacy_types import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from tinynet.switches import *  # noqa: F401,F403  (compile, use_deterministic_algorithms)  (tensor, zeros, arange, randint, from_numpy, *_like, ...)
-from tinynet import linalg, nn, optim
+from tinynet import distributions, linalg, nn, optim
 from tinynet.serialization import load, save
 from tinynet.training import NonFiniteLossError, fit
 

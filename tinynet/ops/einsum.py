@@ -134,6 +134,9 @@ def _parse(equation, ndims):
                 raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(letters)}) is more "
                                    f"than the number of dimensions ({ndim}) for operand {k}")
             ellipsis_dims = max(ellipsis_dims, ndim - len(letters))
+    if ellipsis_dims > len(spare):
+        raise RuntimeError(f"einsum(): the ellipsis covers {ellipsis_dims} dimensions, more than the {len(spare)} "
+                           "subscripts left unused")
     broadcast = "".join(spare[:ellipsis_dims])  # (aligned on the right, as broadcasting aligns shapes)
     inputs = [term.replace("...", broadcast[ellipsis_dims - (ndim - len(term.replace("...", ""))):])
               for term, ndim in zip(terms, ndims)]

@@ -101,6 +101,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         factors = _per_dim(scale_factor, spatial, "scale_factor")
         sizes_out = tuple(math.floor(i * f) for i, f in zip(sizes_in, factors))
         scales = [i / o if recompute_scale_factor else 1.0 / f for i, f, o in zip(sizes_in, factors, sizes_out)]
+    if 0 in sizes_in or 0 in sizes_out:
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input {tuple(sizes_in)} output "
+                           f"{tuple(sizes_out)}")
     output = input
     for axis, (n_in, n_out, scale) in enumerate(zip(sizes_in, sizes_out, scales), start=2):
         if mode == "nearest":
