@@ -43,6 +43,11 @@ def _invalid(name, tensor, distribution, constraint):
                       f"{distribution} to satisfy the constraint {constraint}, but found invalid values:\n{tensor}")
 
 
+def _one_of(probs, logits):
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
 def _clamped(probs):
     """probs kept inside [eps, 1 - eps], so that their logs stay finite (PyTorch's clamp_probs)."""
     eps = float(np.finfo(probs.dtype).eps)
@@ -117,8 +122,7 @@ class Bernoulli(Distribution):
     _shown = ("probs", "logits")
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        _one_of(probs, logits)
         if probs is not None:
             self.probs = _parameter(probs)
             if validate_args is not False and not ((self.probs._array >= 0) & (self.probs._array <= 1)).all():
@@ -160,8 +164,7 @@ class Categorical(Distribution):
     _shown = ("probs", "logits")
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        _one_of(probs, logits)
         if probs is not None:
             probs = _parameter(probs)
             if probs.ndim == 0:

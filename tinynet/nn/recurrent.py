@@ -27,10 +27,9 @@ import numpy as np
 
 from tinynet import checks, devices
 from tinynet.creation import zeros
-from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
-from tinynet.nn.recurrent_cells import GATES, gru_step, lstm_step, rnn_step, uniform_bound
+from tinynet.nn.recurrent_cells import GATES, gru_step, lstm_step, reset_uniformly, rnn_step
 from tinynet.ops.dropout import dropout as dropout_op
 from tinynet.ops.matmul import linear
 from tinynet.ops.shape import cat, stack
@@ -87,9 +86,7 @@ class RNNBase(Module):
 
     def reset_parameters(self):
         """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch starts them."""
-        bound = uniform_bound(self.hidden_size)
-        for parameter in self.parameters():
-            init.uniform_(parameter, -bound, bound)
+        reset_uniformly(self)
 
     def flatten_parameters(self):
         """PyTorch packs the weights into one buffer for cuDNN; there is nothing to do here."""

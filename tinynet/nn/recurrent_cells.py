@@ -30,7 +30,7 @@ from tinynet.nn.parameter import Parameter
 from tinynet.ops.activations import relu, sigmoid, tanh
 from tinynet.ops.matmul import linear
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "rnn_step", "lstm_step", "gru_step", "GATES"]
+__all__ = ["RNNCell", "LSTMCell", "GRUCell", "rnn_step", "lstm_step", "gru_step", "GATES", "reset_uniformly"]
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # rows of W_ih and W_hh, in hidden sizes
 
@@ -57,9 +57,11 @@ def gru_step(projected, h, w_hh, b_hh):
     return (1 - z) * n + z * h
 
 
-def uniform_bound(hidden_size):
+def reset_uniformly(module):
     """PyTorch's start for every recurrent weight and bias: U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-    return 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for parameter in module.parameters():
+        init.uniform_(parameter, -bound, bound)
 
 
 class _Cell(Module):
@@ -87,9 +89,7 @@ class _Cell(Module):
 
     def reset_parameters(self):
         """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch starts them."""
-        bound = uniform_bound(self.hidden_size)
-        for parameter in self.parameters():
-            init.uniform_(parameter, -bound, bound)
+        reset_uniformly(self)
 
     def _prepare(self, input, hx, count):
         """(input as (N, input_size), the ``count`` states as (N, hidden_size), whether input was unbatched)."""
