@@ -71,3 +71,7 @@ def test_module_type_and_half_precision():
     for call in (lambda: tinynet.ones(2).half(), lambda: tinynet.ones(2).bfloat16(), lambda: layer.half()):
         with pytest.raises(TypeError, match="16-bit"):
             call()
+
+
+def test_in_place_triangles_match_torch(torch):
+    _grads_match(lambda m, x: ((x * 1).triu_(1), (x * 1).tril_(-1)), [A], torch)

@@ -12,9 +12,10 @@ import numpy as np
 
 from tinynet import checks
 from tinynet.ops import elementwise, shape
+from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
 
-__all__ = ["tril", "triu", "masked_select"]
+__all__ = ["tril", "triu", "masked_select"]  # (and tril_, triu_: Tensor methods only, as in PyTorch)
 
 
 def _triangle(input, diagonal, lower, owner):
@@ -38,6 +39,16 @@ def tril(input, diagonal=0):
 def triu(input, diagonal=0):
     """The upper triangle of each matrix (the last two dims): elements on or above the ``diagonal``-th, else 0."""
     return _triangle(input, diagonal, False, "triu")
+
+
+def tril_(input, diagonal=0):
+    """``tril``, in place."""
+    return apply_inplace(input, tril, diagonal)
+
+
+def triu_(input, diagonal=0):
+    """``triu``, in place."""
+    return apply_inplace(input, triu, diagonal)
 
 
 def masked_select(input, mask):

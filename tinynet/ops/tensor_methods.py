@@ -161,7 +161,8 @@ METHODS = {
     "take_along_dim": indexing.take_along_dim, "index_select": indexing.index_select,
     "index_fill": indexing.index_fill, "masked_fill": indexing.masked_fill, "narrow": indexing.narrow,
     "split": indexing.split, "chunk": indexing.chunk, "unbind": indexing.unbind,
-    "tril": masks.tril, "triu": masks.triu, "masked_select": masks.masked_select,
+    "tril": masks.tril, "triu": masks.triu, "tril_": masks.tril_, "triu_": masks.triu_,
+    "masked_select": masks.masked_select,
     # lining up, placing by index, counting, two-operand math (grids.py, index_add.py, counting.py,
     # pairwise_math.py)
     "broadcast_to": grids.broadcast_to, "select": grids.select, "unflatten": grids.unflatten, "rot90": grids.rot90,
