@@ -64,3 +64,10 @@ def test_invalid_parameters_raise_value_error(make, torch):
         make(torch)
     with pytest.raises(ValueError):
         make(tinynet)
+
+
+def test_number_parameters_take_the_tensor_parameters_dtype(torch):
+    for lib in (tinynet, torch):
+        normal = lib.distributions.Normal(lib.zeros(2, dtype=lib.float64), 1.0)
+        assert str(normal.scale.dtype).endswith("float64") and str(normal.entropy().dtype).endswith("float64")
+        assert str(lib.distributions.Normal(0.0, 1.0).loc.dtype).endswith("float32")

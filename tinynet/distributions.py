@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from tinynet import random
+from tinynet import dtypes, random
 from tinynet.ops import activations
 from tinynet.ops.loss_binary import binary_cross_entropy_with_logits
 from tinynet.ops.grids import broadcast_tensors
@@ -30,10 +30,11 @@ from tinynet.tensor import Tensor
 __all__ = ["Distribution", "Normal", "Bernoulli", "Categorical", "kl_divergence"]
 
 
-def _parameter(value):
-    """A parameter as a float tensor (a Python number becomes a float32 0-d tensor, as in PyTorch)."""
+def _parameter(value, dtype=None):
+    """A parameter as a float tensor: a Python number becomes a 0-d tensor of ``dtype`` (that of the other
+    parameters, or the default dtype), as PyTorch's broadcast_all makes it."""
     if isinstance(value, numbers.Number) and not isinstance(value, Tensor):
-        return Tensor._from_array(np.asarray(float(value), dtype=np.float32), False)
+        return Tensor._from_array(np.asarray(float(value), dtype=dtype or dtypes.get_default_dtype()), False)
     tensor = as_tensor(value)
     return tensor if tensor.dtype.kind == "f" else tensor.float()
 
@@ -84,7 +85,9 @@ class Normal(Distribution):
     _shown = ("loc", "scale")
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_tensors(_parameter(loc), _parameter(scale))
+        given = [value for value in (loc, scale) if isinstance(value, Tensor)]
+        dtype = given[0].dtype if given else None
+        self.loc, self.scale = broadcast_tensors(_parameter(loc, dtype), _parameter(scale, dtype))
         if validate_args is not False and not (self.scale._array > 0).all():
             raise _invalid("scale", self.scale, self, "GreaterThan(lower_bound=0.0)")
         self.batch_shape = Size(self.loc.shape)

@@ -48,12 +48,13 @@ class Einsum(Function):
         # (optimize: numpy contracts pairs with BLAS, where its plain loop would take ages for a big product)
         result = np.einsum(",".join(inputs) + "->" + output, *arrays, optimize=len(arrays) > 1)
         # (np.einsum can return a view of its operand -- "ij->ji", "ii->i" -- which the output must not be)
-        return np.array(result, copy=True) if any(np.shares_memory(result, a) for a in arrays) else result
+        return np.array(result, copy=True) if any(np.may_share_memory(result, a) for a in arrays) else result
 
     @staticmethod
     def backward(ctx, grad):
         arrays = ctx.saved_tensors
-        sizes = {letter: size for letters, array in zip(ctx.inputs, arrays) for letter, size in zip(letters, array.shape)}
+        sizes = {letter: size for letters, array in zip(ctx.inputs, arrays)
+                 for letter, size in zip(letters, array.shape)}
         grads = []
         for k, (letters, array) in enumerate(zip(ctx.inputs, arrays)):
             if not ctx.needs_input_grad[k]:

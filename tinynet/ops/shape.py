@@ -48,7 +48,7 @@ def view(input, shape):
     ``reshape`` copies where it must, ``contiguous()`` first makes the layout fit."""
     input = as_tensor(input)
     result = Reshape.apply(input, tuple(shape))
-    if result._array.size and not np.shares_memory(result._array, input._array):
+    if result._array.size and not np.may_share_memory(result._array, input._array):  # (a copy: a new buffer)
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     return result
