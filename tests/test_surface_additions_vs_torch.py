@@ -75,3 +75,38 @@ def test_module_type_and_half_precision():
 
 def test_in_place_triangles_match_torch(torch):
     _grads_match(lambda m, x: ((x * 1).triu_(1), (x * 1).tril_(-1)), [A], torch)
+
+
+LOGITS = RNG.standard_normal((4, 5))
+MULTI_LABELS = (RNG.random((4, 5)) > 0.5).astype(np.float64)
+CLASSES = np.array([0, 3, 4, 3])
+CLASS_WEIGHTS = RNG.random(5) + 0.5
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: m.nn.MultiLabelSoftMarginLoss()(x, m.tensor(MULTI_LABELS)),
+    lambda m, x: m.nn.MultiLabelSoftMarginLoss(weight=m.tensor(CLASS_WEIGHTS), reduction="none")(
+        x, m.tensor(MULTI_LABELS)),
+    lambda m, x: m.nn.functional.multilabel_soft_margin_loss(x[0], m.tensor(MULTI_LABELS[0]), reduction="sum"),
+    lambda m, x: m.nn.MultiMarginLoss()(x, m.tensor(CLASSES)),
+    lambda m, x: m.nn.MultiMarginLoss(p=2, margin=0.7, weight=m.tensor(CLASS_WEIGHTS), reduction="sum")(
+        x, m.tensor(CLASSES)),
+    lambda m, x: m.nn.functional.multi_margin_loss(x, m.tensor(CLASSES), reduction="none"),
+    lambda m, x: m.nn.functional.multi_margin_loss(x[1], m.tensor(3)),
+])
+def test_multiclass_losses_match_torch(build, torch):
+    _grads_match(build, [LOGITS], torch)
+
+
+def test_bilinear_matches_torch(torch):
+    theirs = torch.nn.Bilinear(3, 4, 2, dtype=torch.float64)
+    ours = tinynet.nn.Bilinear(3, 4, 2, dtype=tinynet.float64)
+    ours.load_state_dict({name: value.detach().numpy() for name, value in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    layers = {tinynet: ours, torch: theirs}
+    _grads_match(lambda m, a, b: layers[m](a, b), [RNG.standard_normal((5, 3)), RNG.standard_normal((5, 4))], torch)
+    _grads_match(lambda m, a, b, w: m.nn.functional.bilinear(a, b, w),
+                 [RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 5, 4)), RNG.standard_normal((2, 3, 4))],
+                 torch)
+    with pytest.raises(IndexError):
+        tinynet.nn.functional.multi_margin_loss(tinynet.tensor(LOGITS), tinynet.tensor([0, 9, 1, 1]))

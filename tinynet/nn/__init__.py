@@ -23,7 +23,7 @@ from .conv import Conv2d
 from .dropout import AlphaDropout, Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
-from .linear import Identity, Linear
+from .linear import Bilinear, Identity, Linear
 from .loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 )
@@ -49,8 +49,8 @@ from .transformer import (
 )
 from .reshaping_layers import GLU, Fold, Hardshrink, LocalResponseNorm, PixelShuffle, PixelUnshuffle, Softshrink, Unfold
 from .loss_margin import (
-    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, PoissonNLLLoss, SoftMarginLoss,
-    TripletMarginLoss,
+    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
+    MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
 )
 
 __all__ = [
@@ -70,4 +70,5 @@ __all__ = [
     "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "Transformer",
     "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "Bilinear",
 ]

@@ -13,6 +13,7 @@ from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  
 from tinynet.ops.attention import scaled_dot_product_attention  # noqa: F401
 from tinynet.ops.conv import conv2d  # noqa: F401
 from tinynet.ops.dropout import alpha_dropout, dropout, dropout2d  # noqa: F401
+from tinynet.ops.einsum import bilinear  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
 from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401
 from tinynet.ops.indexing import one_hot  # noqa: F401
@@ -39,6 +40,7 @@ from tinynet.ops.loss_margin import (  # noqa: F401
     cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, margin_ranking_loss, poisson_nll_loss,
     soft_margin_loss, triplet_margin_loss,
 )
+from tinynet.ops.loss_multiclass import multi_margin_loss, multilabel_soft_margin_loss  # noqa: F401
 from tinynet.ops.patches import fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: F401
 from tinynet.ops.shrink_glu import glu, hardshrink, softshrink  # noqa: F401
 from tinynet.ops.smooth_activations import gelu, logsigmoid, maxout, mish, selu  # noqa: F401

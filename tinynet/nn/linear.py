@@ -14,7 +14,7 @@ from tinynet.nn import init
 from tinynet.nn.activation import ReLU
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import add_weight_and_bias
-from tinynet.ops import matmul
+from tinynet.ops import einsum, matmul
 
 
 class Linear(Module):
@@ -77,6 +77,38 @@ class Linear(Module):
 def _has_hooks(module):
     return bool(module._forward_hooks or module._forward_pre_hooks or module._backward_hooks
                 or module._backward_pre_hooks)
+
+
+class Bilinear(Module):
+    """y = x1^T W x2 + b for each output: W has shape (out_features, in1_features, in2_features) and b shape
+    (out_features,), both drawn from U(-1/sqrt(in1_features), 1/sqrt(in1_features)) as in PyTorch."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features = checks.positive_int(in1_features, "in1_features", "Bilinear")
+        self.in2_features = checks.positive_int(in2_features, "in2_features", "Bilinear")
+        self.out_features = checks.positive_int(out_features, "out_features", "Bilinear")
+        devices.check(device, "Bilinear")
+        dtype = checks.float_dtype(dtype, "Bilinear")
+        add_weight_and_bias(self, (self.out_features, self.in1_features, self.in2_features), self.out_features,
+                            bias, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Weight and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
+        bound = 1 / self.in1_features ** 0.5
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        """(..., in1_features), (..., in2_features) -> (..., out_features)."""
+        return einsum.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
 class Identity(Module):

@@ -8,11 +8,14 @@ their settings, as in PyTorch (``reduction`` "mean", "sum" or "none"):
     TripletMarginLoss(margin, p, swap) (anchor, positive, negative)
     GaussianNLLLoss(full, eps)         (mean, target, var)
     PoissonNLLLoss(log_input, full)    (input, target)
+    MultiLabelSoftMarginLoss(weight)   (input, target): per-class logistic losses, averaged over the classes
+    MultiMarginLoss(p, margin, weight) (input, target): the multi-class hinge (``tinynet/ops/loss_multiclass.py``)
 """
 
 from tinynet import checks
-from tinynet.nn.loss import _Loss
-from tinynet.ops import loss_margin
+from tinynet.nn.loss import _Loss, _WeightedLoss
+from tinynet.ops import loss_margin, loss_multiclass
+from tinynet.ops.operands import as_tensor
 
 
 class MarginRankingLoss(_Loss):
@@ -97,3 +100,29 @@ class PoissonNLLLoss(_Loss):
         """The Poisson negative log-likelihood, reduced."""
         return loss_margin.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps,
                                             reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Yes/no for every class at once (multi-label targets of 0 and 1): per-class logistic losses, averaged."""
+
+    def forward(self, input, target):
+        """The mean over classes of -(y log sigmoid(x) + (1 - y) log sigmoid(-x)), reduced over samples."""
+        input = as_tensor(input)
+        return loss_multiclass.multilabel_soft_margin_loss(input, target, self._weight_for(input),
+                                                           reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """The multi-class hinge: each wrong class's score kept ``margin`` below the right one's."""
+
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        self.p, self.margin = p, checks.real_number(margin, "margin", "MultiMarginLoss")
+
+    def forward(self, input, target):
+        """sum over i != y of max(0, margin - x_y + x_i)^p / C, reduced over samples."""
+        input = as_tensor(input)
+        return loss_multiclass.multi_margin_loss(input, target, self.p, self.margin, self._weight_for(input),
+                                                 reduction=self.reduction)

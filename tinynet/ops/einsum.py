@@ -31,7 +31,7 @@ from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import expand
 from tinynet.tensor import Tensor
 
-__all__ = ["einsum"]
+__all__ = ["einsum", "bilinear"]
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase  # (PyTorch's order for an implicit output)
 
@@ -172,3 +172,17 @@ def _letter_sizes(inputs, shapes):
                                    f"place and {size} in operand {k} (shapes {[tuple(s) for s in shapes]})")
             sizes[letter] = max(known, size)
     return sizes
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_o = sum over i, j of input1_i W_oij input2_j (+ b_o), for inputs (..., in1) and (..., in2) and W (out, in1,
+    in2): ``einsum("...i,oij,...j->...o")``, so its gradient is einsum's."""
+    input1, input2, weight = as_tensor(input1), as_tensor(input2), as_tensor(weight)
+    if weight.ndim != 3 or input1.shape[-1:] != weight.shape[1:2] or input2.shape[-1:] != weight.shape[2:]:
+        raise RuntimeError(f"bilinear(): input1 {tuple(input1.shape)}, input2 {tuple(input2.shape)} and weight "
+                           f"{tuple(weight.shape)} do not fit: weight must be (out, in1, in2)")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input1 and input2 must have the same leading dims, got {tuple(input1.shape)} "
+                           f"and {tuple(input2.shape)}")
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out if bias is None else out + bias
