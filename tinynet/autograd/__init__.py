@@ -8,9 +8,11 @@ Reading order:
   hooks.py      -- where tools listen in;
 and what is built on them: custom.py (``tinynet.autograd.Function``: PyTorch's API for your own
 ops, with Tensors in and out), gradcheck.py (backward against finite differences), anomaly.py
-(stop at the first NaN), trace.py (print the chain rule as it runs).
+(stop at the first NaN), trace.py (print the chain rule as it runs), functional.py (the Jacobian of a whole
+function, one backward pass per output element).
 """
 
+from tinynet.autograd import functional
 from tinynet.autograd.anomaly import AnomalyError, detect_anomaly
 from tinynet.autograd.custom import Function, FunctionCtx
 from tinynet.autograd.engine import backward, grad
@@ -23,4 +25,5 @@ __all__ = [
     "Function", "FunctionCtx", "Node", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
     "is_grad_enabled", "inference_mode",
     "gradcheck", "central_difference", "GradcheckError", "detect_anomaly", "AnomalyError", "trace_backward",
+    "functional",
 ]
