@@ -110,3 +110,42 @@ def test_bilinear_matches_torch(torch):
                  torch)
     with pytest.raises(IndexError):
         tinynet.nn.functional.multi_margin_loss(tinynet.tensor(LOGITS), tinynet.tensor([0, 9, 1, 1]))
+
+
+WITH_NAN = np.array([[1.0, np.nan, 3.0], [np.nan, 2.0, -1.0]])
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: m.nansum(x),
+    lambda m, x: x.nansum(1, keepdim=True),
+    lambda m, x: m.nanmean(x, 0),
+    lambda m, x: x.nanmean(),
+])
+def test_nan_reductions_match_torch(build, torch):
+    _grads_match(build, [WITH_NAN], torch)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: m.diag_embed(x),
+    lambda m, x: x.diag_embed(2),
+    lambda m, x: m.diag_embed(x, -1),
+    lambda m, x: m.baddbmm(m.ones(4, 5, 5, dtype=x.dtype), x[:, :, None], x[:, None, :], beta=0.5, alpha=2),
+    lambda m, x: x[None].baddbmm(x[None, :, :2], x[None, :2, :]),
+])
+def test_matrix_builders_match_torch(build, torch):
+    _grads_match(build, [A], torch)
+
+
+def test_gumbel_softmax_draws_one_hot_forward_and_soft_gradient_back():
+    tinynet.manual_seed(0)
+    logits = tinynet.tensor(RNG.standard_normal((6, 5)), requires_grad=True)
+    hard = tinynet.nn.functional.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert set(np.unique(hard.numpy())) == {0.0, 1.0} and np.all(hard.numpy().sum(1) == 1)
+    (hard * tinynet.arange(5.0, dtype=tinynet.float64)).sum().backward()
+    assert np.abs(logits.grad.numpy()).sum() > 0 and np.allclose(logits.grad.numpy().sum(1), 0)
+    soft = tinynet.nn.functional.gumbel_softmax(logits, dim=0)
+    np.testing.assert_allclose(soft.detach().numpy().sum(0), 1.0)
+    tinynet.manual_seed(1)
+    counts = sum(tinynet.nn.functional.gumbel_softmax(tinynet.tensor([[0.0, np.log(3.0)]]), hard=True).numpy()
+                 for _ in range(4000))
+    assert abs(counts[0, 1] / 4000 - 0.75) < 0.03  # (a draw picks class k with probability softmax(logits)_k)

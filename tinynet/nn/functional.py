@@ -13,6 +13,7 @@ from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  
 from tinynet.ops.attention import scaled_dot_product_attention  # noqa: F401
 from tinynet.ops.conv import conv2d  # noqa: F401
 from tinynet.ops.dropout import alpha_dropout, dropout, dropout2d  # noqa: F401
+from tinynet.ops.sampling import gumbel_softmax  # noqa: F401
 from tinynet.ops.einsum import bilinear  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
 from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401

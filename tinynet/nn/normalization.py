@@ -7,7 +7,8 @@ For each channel c, over the batch (and spatial positions):
 In training mode mean_c and var_c are the current batch's statistics (var
 is the biased, divide-by-n variance), and running estimates are updated
 in place:  running = (1 - momentum) * running + momentum * batch_stat, with
-the *unbiased* variance (divide by n - 1), as in PyTorch.  In eval mode the
+the *unbiased* variance (divide by n - 1), as in PyTorch (``momentum=None``:
+the plain average of every batch so far, the k-th weighted 1/k).  In eval mode the
 running estimates are used instead, so a single example gives a fixed
 answer.  The math and its backward are in ``tinynet/ops/normalization.py``.
 
@@ -64,7 +65,8 @@ class _BatchNorm(Module):
         self.eps = checks.real_number(eps, "eps", owner)
         if self.eps <= 0:
             raise ValueError(f"{owner}: eps must be > 0, got {eps}")
-        self.momentum = checks.probability(momentum, "momentum", owner)
+        # (None: a cumulative average, each batch weighted 1 / num_batches_tracked, as in PyTorch)
+        self.momentum = None if momentum is None else checks.probability(momentum, "momentum", owner)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         devices.check(device, owner)
@@ -118,8 +120,11 @@ class _BatchNorm(Module):
         return self.training or not self.track_running_stats
 
     def _normalize(self, x):
+        momentum = self.momentum
+        if momentum is None:  # the cumulative moving average: batch k counts 1/k
+            momentum = 1.0 / float(self.num_batches_tracked) if self.training and self.track_running_stats else 0.0
         return normalization.normalize(x, self.weight, self.bias, self.running_mean, self.running_var,
-                                       self._uses_batch_statistics(), self.momentum, self.eps)
+                                       self._uses_batch_statistics(), momentum, self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""

@@ -15,7 +15,7 @@ from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import getitem, pad
 from tinynet.tensor import Tensor
 
-__all__ = ["diag", "diagonal", "trace", "unique", "bincount"]
+__all__ = ["diag", "diagonal", "trace", "unique", "bincount", "diag_embed"]
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -41,6 +41,21 @@ def diag(input, diagonal=0):
     size = input.shape[0] + abs(diagonal)
     column = pad(input, (0, diagonal) if diagonal >= 0 else (-diagonal, 0)).reshape(size, 1)
     return where(np.eye(size, k=diagonal, dtype=bool), column, 0)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices with the last dim of ``input`` on their ``offset``-th diagonal, zero elsewhere: (..., n) ->
+    (..., n + |offset|, n + |offset|) (the new dims last, the only placement tinynet takes)."""
+    input = as_tensor(input)
+    offset = checks.integer(offset, "offset", "diag_embed")
+    if (dim1, dim2) not in ((-2, -1), (input.ndim - 1, input.ndim)):
+        raise NotImplementedError("diag_embed: tinynet puts the new matrices in the last two dims (dim1=-2, dim2=-1)")
+    if input.ndim == 0:
+        raise RuntimeError("diag_embed: expected a tensor with at least one dimension")
+    size = input.shape[-1] + abs(offset)
+    padded = pad(input, (0, abs(offset)))  # (..., size): entry i goes to row i (offset >= 0) or column i (< 0)
+    values = padded.unsqueeze(-1) if offset >= 0 else padded.unsqueeze(-2)
+    return where(np.eye(size, k=offset, dtype=bool), values, 0)
 
 
 def trace(input):

@@ -23,7 +23,7 @@ from tinynet.ops.shape import expanded_shape, stack, unsqueeze
 from tinynet.tensor import Tensor
 
 __all__ = ["true_divide", "addmm", "dist", "cdist", "cross", "fmax", "fmin", "hypot", "nan_to_num", "nan_to_num_",
-           "heaviside"]
+           "heaviside", "baddbmm"]
 
 
 def true_divide(dividend, divisor):
@@ -48,6 +48,19 @@ def _p(p, owner):
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or p < 0:
         raise RuntimeError(f"{owner} only supports non-negative p values, got {p!r}")
     return float(p)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2) for batches of matrices (b, n, m) and (b, m, p): ``addmm`` for a
+    batch (an attention score plus a bias, in one call)."""
+    product = linalg.bmm(batch1, batch2)
+    if alpha != 1:
+        product = elementwise.mul(product, alpha)
+    input = as_tensor(input)
+    expanded_shape(input.shape, product.shape)
+    if beta == 0:
+        return product
+    return elementwise.add(product, input if beta == 1 else elementwise.mul(input, beta))
 
 
 def dist(input, other, p=2):

@@ -15,12 +15,13 @@ import numpy as np
 
 from tinynet import checks, dtypes
 from tinynet.autograd.function import Function
+from tinynet.ops import elementwise
 from tinynet.ops.cast import astype
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "var", "std", "var_mean", "std_mean", "logsumexp", "any", "all",
-           "cumsum"]
+           "cumsum", "nansum", "nanmean"]
 
 
 def expand_to(grad, axes, keepdims, shape):
@@ -330,6 +331,22 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over ``dim`` in one call, with ``std``'s arguments."""
     return (std(input, dim, unbiased, keepdim, correction=correction),
             mean(input, dim, keepdim) if dim is not None else mean(input, keepdim=keepdim))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """``sum`` with every NaN counted as 0 (its gradient is 0 there)."""
+    input = as_tensor(input)
+    if input.dtype.kind == "f":
+        input = elementwise.where(np.isnan(input._array), 0.0, input)
+    return sum(input, dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean of the elements that are not NaN (NaN where every element is)."""
+    input = _with_dtype(as_tensor(input), dtype, "nanmean")
+    _needs_float(input, "nanmean")
+    present = Tensor._from_array((~np.isnan(input._array)).astype(input.dtype), False)
+    return nansum(input, dim, keepdim) / sum(present, dim, keepdim)
 
 
 def logsumexp(input, dim, keepdim=False):

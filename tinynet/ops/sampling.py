@@ -15,12 +15,12 @@ import numpy as np
 
 from tinynet import checks, dtypes, random
 from tinynet.generator import numpy_generator
-from tinynet.ops import elementwise
+from tinynet.ops import activations, elementwise
 from tinynet.ops.inplace import _fill_with
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["multinomial", "bernoulli", "normal", "get_rng_state", "set_rng_state"]
+__all__ = ["multinomial", "bernoulli", "normal", "get_rng_state", "set_rng_state"]  # (and F.gumbel_softmax)
 
 
 def _with_zero_gradient(sample, *sources):
@@ -185,3 +185,21 @@ def set_rng_state(new_state):
         "state": {"state": int.from_bytes(raw[:16], "little"), "inc": int.from_bytes(raw[16:32], "little")},
         "has_uint32": int.from_bytes(raw[32:36], "little"), "uinteger": int.from_bytes(raw[36:40], "little"),
     }
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A differentiable draw from the categorical distribution softmax(logits): softmax((logits + g) / tau) with
+    g = -log(-log U) Gumbel noise (U uniform).  With ``hard``, the one-hot of its largest entry going forward
+    and the soft sample's gradient going back (the straight-through estimator)."""
+    logits = as_tensor(logits)
+    tau = checks.real_number(tau, "tau", "gumbel_softmax")
+    uniform = numpy_generator(None).random(logits.shape)
+    with np.errstate(divide="ignore"):
+        noise = -np.log(-np.log(uniform))  # (U = 0 gives -inf, as PyTorch's exponential draw can)
+    soft = activations.softmax((logits + Tensor._from_array(noise.astype(logits.dtype), False)) / tau, dim)
+    if not hard:
+        return soft
+    axis = checks.dim(dim, logits.ndim, "gumbel_softmax")
+    one_hot = np.zeros(soft.shape, dtype=soft.dtype)
+    np.put_along_axis(one_hot, np.expand_dims(soft._array.argmax(axis=axis), axis), 1, axis=axis)
+    return soft + Tensor._from_array(one_hot - soft._array, False)  # (= one_hot forward; soft's gradient)

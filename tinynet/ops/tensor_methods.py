@@ -59,8 +59,12 @@ def _transposed(self):
     return shape_ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
 
-def _flip(self, *dims):
-    """Reverse the order of the elements along dims: x.flip(0, 1) or x.flip((0, 1))."""
+def _flip(self, *dims, **named):
+    """Reverse the order of the elements along dims: x.flip(0, 1), x.flip((0, 1)) or x.flip(dims=(0, 1))."""
+    if named:
+        if dims or set(named) != {"dims"}:
+            raise TypeError(f"flip() takes the dims positionally or as dims=, got {dims} and {sorted(named)}")
+        return rearrange.flip(self, named["dims"])
     return rearrange.flip(self, _shape_args(dims))
 
 
@@ -132,6 +136,7 @@ METHODS = {
     "isclose": compare.isclose, "allclose": compare.allclose, "equal": compare.equal,
     "eq": compare.eq, "ne": compare.ne, "lt": compare.lt, "le": compare.le, "gt": compare.gt, "ge": compare.ge,
     "diag": matrix_parts.diag, "diagonal": matrix_parts.diagonal, "trace": matrix_parts.trace,
+    "diag_embed": matrix_parts.diag_embed, "nansum": reduce.nansum, "nanmean": reduce.nanmean,
     "unique": matrix_parts.unique, "inverse": matrix_algebra.inverse, "det": matrix_algebra.det,
     "logdet": matrix_algebra.logdet, "slogdet": matrix_algebra.slogdet,
     "bincount": matrix_parts.bincount,
@@ -170,7 +175,8 @@ METHODS = {
     "index_add": index_add.index_add, "index_add_": index_add.index_add_, "index_copy": index_add.index_copy,
     "index_copy_": index_add.index_copy_, "repeat_interleave": index_add.repeat_interleave, "take": index_add.take,
     "cumprod": counting.cumprod, "count_nonzero": counting.count_nonzero, "histc": counting.histc,
-    "true_divide": pairwise_math.true_divide, "addmm": pairwise_math.addmm, "dist": pairwise_math.dist,
+    "true_divide": pairwise_math.true_divide, "addmm": pairwise_math.addmm, "baddbmm": pairwise_math.baddbmm,
+    "dist": pairwise_math.dist,
     "cross": pairwise_math.cross, "fmax": pairwise_math.fmax, "fmin": pairwise_math.fmin,
     "hypot": pairwise_math.hypot, "nan_to_num": pairwise_math.nan_to_num, "nan_to_num_": pairwise_math.nan_to_num_,
     "heaviside": pairwise_math.heaviside,
