@@ -149,3 +149,33 @@ def test_gumbel_softmax_draws_one_hot_forward_and_soft_gradient_back():
     counts = sum(tinynet.nn.functional.gumbel_softmax(tinynet.tensor([[0.0, np.log(3.0)]]), hard=True).numpy()
                  for _ in range(4000))
     assert abs(counts[0, 1] / 4000 - 0.75) < 0.03  # (a draw picks class k with probability softmax(logits)_k)
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, x: m.quantile(x, 0.3, dim=0),
+    lambda m, x: m.quantile(x, m.tensor([0.1, 0.9], dtype=x.dtype), dim=1, keepdim=True),
+    lambda m, x: x.quantile(0.5),
+    lambda m, x: m.quantile(x, m.tensor([0.0, 1.0], dtype=x.dtype), keepdim=True),
+    lambda m, x: m.quantile(x, 0.25, interpolation="midpoint"),
+    lambda m, x: m.quantile(x, 0.7, 1, interpolation="nearest"),
+    lambda m, x: (m.quantile(x, 0.4, 0, interpolation="lower"), m.quantile(x, 0.4, 0, interpolation="higher")),
+    lambda m, x: m.combinations(x[0], 2),
+    lambda m, x: m.combinations(x[1, :3], 3, with_replacement=True),
+    lambda m, x: m.hsplit(x, [1, 3]),
+    lambda m, x: x.vsplit(2),
+    lambda m, x: m.dsplit(x.reshape(2, 2, 5), [2]),
+])
+def test_quantiles_combinations_and_splits_match_torch(build, torch):
+    _grads_match(build, [A], torch)
+
+
+def test_triangle_indices_and_split_errors(torch):
+    for args in [(3, 4, 1), (3, 3, -1), (4, 2), (0, 3)]:
+        for name in ("tril_indices", "triu_indices"):
+            np.testing.assert_array_equal(getattr(tinynet, name)(*args).numpy(), getattr(torch, name)(*args).numpy())
+    with pytest.raises(RuntimeError, match="not divisible"):
+        tinynet.hsplit(tinynet.zeros(2, 5), 2)
+    with pytest.raises(RuntimeError, match="in the range"):
+        tinynet.quantile(tinynet.zeros(3), 1.5)
+    nan_row = tinynet.tensor([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]])
+    np.testing.assert_array_equal(np.isnan(tinynet.quantile(nan_row, 0.5, dim=1).numpy()), [True, False])

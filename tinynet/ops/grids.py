@@ -10,6 +10,7 @@ A decision-boundary plot is the typical use of meshgrid::
     grid = torch.stack([xx.flatten(), yy.flatten()], dim=1)   # (8000, 2): one point per row
 """
 
+import itertools
 import math
 import numbers
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from tinynet import checks
 from tinynet.autograd import grad_mode
+from tinynet.ops.indexing import tensor_split
 from tinynet.ops.inplace import _rebase
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.rearrange import flip
@@ -25,7 +27,8 @@ from tinynet.size import Size
 from tinynet.tensor import Tensor
 
 __all__ = ["broadcast_to", "broadcast_tensors", "broadcast_shapes", "meshgrid", "select", "unflatten", "rot90",
-           "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "dstack", "cartesian_prod"]
+           "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "dstack", "cartesian_prod", "combinations",
+           "hsplit", "vsplit", "dsplit"]
 
 
 def _tensors(tensors, owner):
@@ -240,3 +243,43 @@ def cartesian_prod(*tensors):
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
     return cat([reshape(grid, (-1, 1)) for grid in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """Every r-element combination of a 1-d tensor's elements, one per row, in itertools' order (as PyTorch)."""
+    input = as_tensor(input)
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    r = checks.integer(r, "r", "combinations", minimum=0)
+    chooser = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = np.array(list(chooser(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    if r == 0:
+        return GetItem.apply(input, (slice(0, 0),))
+    return GetItem.apply(input, (rows,))
+
+
+def _split_along(input, sections, axis, owner, minimum_dims):
+    input = as_tensor(input)
+    if input.ndim < minimum_dims:
+        raise RuntimeError(f"{owner} requires a tensor with at least {minimum_dims} dimension, but got a tensor with "
+                           f"{input.ndim} dimensions!")
+    if isinstance(sections, numbers.Integral) and input.shape[axis] % sections != 0:
+        raise RuntimeError(f"{owner} attempted to split along dimension {axis}, but the size of the dimension "
+                           f"{input.shape[axis]} is not divisible by the split_size {sections}!")
+    return tensor_split(input, sections, axis)
+
+
+def hsplit(input, sections):
+    """Split into columns: along dim 1 (dim 0 for a 1-d tensor); equal pieces, or at the given indices."""
+    input = as_tensor(input)
+    return _split_along(input, sections, 1 if input.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, sections):
+    """Split into rows: along dim 0 of a tensor with at least 2 dims."""
+    return _split_along(input, sections, 0, "vsplit", 2)
+
+
+def dsplit(input, sections):
+    """Split along depth: dim 2 of a tensor with at least 3 dims."""
+    return _split_along(input, sections, 2, "dsplit", 3)

@@ -14,8 +14,10 @@ from tinynet import checks
 from tinynet.ops import elementwise, shape
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
-__all__ = ["tril", "triu", "masked_select"]  # (and tril_, triu_: Tensor methods only, as in PyTorch)
+# (and tril_, triu_: Tensor methods only, as in PyTorch)
+__all__ = ["tril", "triu", "masked_select", "tril_indices", "triu_indices"]
 
 
 def _triangle(input, diagonal, lower, owner):
@@ -64,3 +66,21 @@ def masked_select(input, mask):
     if input.shape != common:
         input = shape.expand(input, common)
     return shape.getitem(input, np.broadcast_to(mask._array, common))
+
+
+def _triangle_indices(row, col, offset, lower, owner):
+    row, col = checks.integer(row, "row", owner, minimum=0), checks.integer(col, "col", owner, minimum=0)
+    offset = checks.integer(offset, "offset", owner)
+    rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return Tensor._from_array(np.stack([rows, cols]).astype(np.int64), False)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (row, column) indices of a row x col matrix's lower triangle (on or below the ``offset``-th diagonal), as
+    a 2 x count int64 tensor in row-major order."""
+    return _triangle_indices(row, col, offset, True, "tril_indices")
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (row, column) indices of the upper triangle (on or above the ``offset``-th diagonal), as tril_indices."""
+    return _triangle_indices(row, col, offset, False, "triu_indices")

@@ -20,11 +20,13 @@ import numpy as np
 from tinynet import checks, return_types
 from tinynet.autograd.function import Function
 from tinynet.ops import reduce
-from tinynet.ops.elementwise import maximum, minimum
+from tinynet.ops.elementwise import maximum, minimum, where
 from tinynet.ops.operands import as_tensor
+from tinynet.ops.shape import movedim, reshape
 from tinynet.tensor import Tensor
 
-__all__ = ["max", "min", "argmax", "argmin", "nonzero", "argwhere", "sort", "argsort", "topk", "kthvalue", "median", "mode"]
+__all__ = ["max", "min", "argmax", "argmin", "nonzero", "argwhere", "sort", "argsort", "topk", "kthvalue", "median",
+           "mode", "quantile"]
 
 
 class TakeAlongDim(Function):
@@ -271,3 +273,49 @@ def mode(input, dim=-1, keepdim=False):
     input = as_tensor(input)
     indices, axis = _indices(input, dim, "mode", _mode_index)
     return _pick(input, indices, axis, keepdim, return_types.mode)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-quantiles along ``dim`` (of all elements if None): the sorted values at position q (n - 1), between
+    two of them mixed linearly (or the lower, higher, their midpoint or the nearest, by ``interpolation``).  A
+    tensor of several q puts them in a new first dim; a row holding a NaN gives NaN.  The gradient flows to the
+    one or two values each quantile reads (through sort)."""
+    input = as_tensor(input)
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"quantile() input tensor must be either float or double dtype, got {input.dtype}")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"quantile() interpolation must be one of {', '.join(_INTERPOLATIONS)}. Got {interpolation}")
+    one_q = not isinstance(q, Tensor) or q.ndim == 0
+    qs = np.atleast_1d(np.asarray(q._array if isinstance(q, Tensor) else q, dtype=np.float64))
+    if qs.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if not ((qs >= 0) & (qs <= 1)).all():
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    x, axis = (reshape(input, (-1,)), 0) if dim is None else (input, checks.dim(dim, input.ndim, "quantile"))
+    count = x.shape[axis]
+    if count == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    values = movedim(sort(x, axis).values, axis, -1)  # (..., n), ascending
+    position = qs * (count - 1)
+    low, high = np.floor(position).astype(np.int64), np.ceil(position).astype(np.int64)
+    if interpolation == "lower":
+        high = low
+    elif interpolation == "higher":
+        low = high
+    elif interpolation == "nearest":
+        low = high = np.round(position).astype(np.int64)
+    fraction = 0.5 if interpolation == "midpoint" else position - low
+    below, above = values[..., low], values[..., high]
+    result = below + (above - below) * Tensor._from_array(np.asarray(fraction, dtype=input.dtype), False)
+    undefined = np.isnan(np.moveaxis(x._array, axis, -1)).any(axis=-1, keepdims=True)
+    if undefined.any():
+        result = where(undefined, np.nan, result)
+    result = movedim(result, -1, 0)  # (the q dim first, as PyTorch puts it)
+    if keepdim:
+        kept = tuple(1 for _ in input.shape) if dim is None else \
+            tuple(1 if d == axis else size for d, size in enumerate(input.shape))
+        result = reshape(result, (len(qs),) + kept)
+    return result[0] if one_q else result

@@ -150,6 +150,7 @@ METHODS = {
     "max": sort.max, "min": sort.min, "argmax": sort.argmax, "argmin": sort.argmin, "sort": sort.sort,
     "nonzero": sort.nonzero, "argwhere": sort.argwhere,
     "argsort": sort.argsort, "topk": sort.topk, "kthvalue": sort.kthvalue, "median": sort.median, "mode": sort.mode,
+    "quantile": sort.quantile,
     # shape (shape.py)
     "__getitem__": shape_ops.getitem,
     "reshape": _reshape, "view": _view, "flatten": shape_ops.flatten, "permute": _permute,
@@ -207,7 +208,8 @@ METHODS = {
         ("lerp", elementwise_math.lerp), ("addcmul", elementwise_math.addcmul), ("addcdiv", elementwise_math.addcdiv),
         ("floor_divide", division.floor_divide), ("remainder", division.remainder)]},
     "masked_fill_": indexing.masked_fill_, "index_fill_": indexing.index_fill_, "scatter_": indexing.scatter_,
-    "fill_diagonal_": indexing.fill_diagonal_, "tensor_split": indexing.tensor_split,
+    "fill_diagonal_": indexing.fill_diagonal_, "tensor_split": indexing.tensor_split, "hsplit": grids.hsplit,
+    "vsplit": grids.vsplit, "dsplit": grids.dsplit,
     "scatter_add_": indexing.scatter_add_,
     # dtype and device (cast.py)
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
