@@ -34,7 +34,11 @@ def true_divide(dividend, divisor):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape; beta = 0 ignores input
     (even its NaNs), as in PyTorch."""
-    product = linalg.mm(mat1, mat2)
+    return _plus_scaled(input, linalg.mm(mat1, mat2), beta, alpha)
+
+
+def _plus_scaled(input, product, beta, alpha):
+    """beta * input + alpha * product, input broadcast to the product's shape (beta = 0: input ignored)."""
     if alpha != 1:
         product = elementwise.mul(product, alpha)
     input = as_tensor(input)
@@ -53,14 +57,7 @@ def _p(p, owner):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2) for batches of matrices (b, n, m) and (b, m, p): ``addmm`` for a
     batch (an attention score plus a bias, in one call)."""
-    product = linalg.bmm(batch1, batch2)
-    if alpha != 1:
-        product = elementwise.mul(product, alpha)
-    input = as_tensor(input)
-    expanded_shape(input.shape, product.shape)
-    if beta == 0:
-        return product
-    return elementwise.add(product, input if beta == 1 else elementwise.mul(input, beta))
+    return _plus_scaled(input, linalg.bmm(batch1, batch2), beta, alpha)
 
 
 def dist(input, other, p=2):
