@@ -32,7 +32,7 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
-from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
 from .maxout import Maxout
 from .distance import CosineSimilarity, PairwiseDistance
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -70,5 +70,5 @@ __all__ = [
     "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "GaussianNLLLoss", "PoissonNLLLoss",
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "Transformer",
     "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer",
-    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "Bilinear",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "Bilinear", "MaxUnpool2d",
 ]

@@ -34,6 +34,7 @@ from tinynet.ops.one_d import (  # noqa: F401
 from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
+from tinynet.ops.unpool import max_unpool2d  # noqa: F401
 from tinynet.ops.shape import pad  # noqa: F401
 from tinynet.ops.shape import flatten as _flatten
 from tinynet.ops.local_norms import instance_norm, local_response_norm  # noqa: F401

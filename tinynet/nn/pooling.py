@@ -15,7 +15,7 @@ pooling, the head of a ResNet.
 
 from tinynet import checks
 from tinynet.nn.module import Module
-from tinynet.ops import adaptive_pool, pool
+from tinynet.ops import adaptive_pool, pool, unpool
 from tinynet.ops.operands import as_tensor
 
 
@@ -48,17 +48,20 @@ class MaxPool2d(_Pool2d):
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__(kernel_size, stride, padding, ceil_mode)
-        if dilation != 1 and dilation != (1, 1) or return_indices:
-            raise NotImplementedError("MaxPool2d: dilation != 1 and return_indices=True are not supported by tinynet")
+        if dilation != 1 and dilation != (1, 1):
+            raise NotImplementedError("MaxPool2d: dilation != 1 is not supported by tinynet")
         self.dilation = dilation
-        self.return_indices = False
+        self.return_indices = bool(return_indices)
 
     def forward(self, x):
         """(N, C, H, W) -> (N, C, H_out, W_out)."""
         batch, unbatched = self._checked_input(x)
         extra = pool.extra_padding(batch.shape, self._window, self._strides, self._pads, self.ceil_mode)
-        out = pool.MaxPool2d.apply(batch, self._window, stride=self._strides, padding=self._pads, extra=extra)
-        return pool.unbatch(out, unbatched)
+        out = pool.unbatch(pool.MaxPool2d.apply(batch, self._window, stride=self._strides, padding=self._pads,
+                                                extra=extra), unbatched)
+        if not self.return_indices:
+            return out
+        return out, pool.unbatch(pool.max_indices(batch, self._window, self._strides, self._pads, extra), unbatched)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
@@ -123,3 +126,20 @@ class AdaptiveMaxPool2d(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return f"output_size={self.output_size}"
+
+
+class MaxUnpool2d(Module):
+    """Max pooling undone: values put back where ``MaxPool2d(return_indices=True)`` found them, zeros elsewhere
+    (``tinynet/ops/unpool.py``)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = unpool.pool_window(kernel_size, stride, padding, "MaxUnpool2d")
+
+    def forward(self, input, indices, output_size=None):
+        """(N, C, H, W) values and their indices -> (N, C, H_out, W_out)."""
+        return unpool.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -21,6 +21,7 @@ import numpy as np
 from tinynet import checks, kernels
 from tinynet.autograd.function import Function
 from tinynet.ops.operands import as_tensor
+from tinynet.tensor import Tensor
 
 __all__ = ["max_pool2d", "avg_pool2d"]
 
@@ -157,13 +158,27 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Max pooling over kernel_size windows of (N, C, H, W) or (C, H, W) (stride defaults to kernel_size;
     padding counts as -inf; ceil_mode keeps a last partial window)."""
     kernel, stride, padding = pool_window(kernel_size, stride, padding, "max_pool2d")
-    if checks.int_pair(dilation, "dilation", "max_pool2d") != (1, 1) or return_indices:
-        raise NotImplementedError("max_pool2d: dilation != 1 and return_indices=True are not supported by tinynet")
+    if checks.int_pair(dilation, "dilation", "max_pool2d") != (1, 1):
+        raise NotImplementedError("max_pool2d: dilation != 1 is not supported by tinynet")
     input = as_tensor(input)
     check_pool_input(input.shape, kernel, stride, padding, ceil_mode, "max_pool2d")
     input, unbatched = as_batch(input)
     extra = extra_padding(input.shape, kernel, stride, padding, ceil_mode)
-    return unbatch(MaxPool2d.apply(input, kernel, stride=stride, padding=padding, extra=extra), unbatched)
+    output = unbatch(MaxPool2d.apply(input, kernel, stride=stride, padding=padding, extra=extra), unbatched)
+    if not return_indices:
+        return output
+    return output, unbatch(max_indices(input, kernel, stride, padding, extra), unbatched)
+
+
+def max_indices(input, kernel, stride, padding, extra):
+    """Where each window's maximum was, as row * W + col in its input plane (int64, PyTorch's ``return_indices``;
+    what ``max_unpool2d`` puts values back at).  The kernel is run again for them: they are for inspection."""
+    x = input._array
+    if extra != (0, 0):
+        x = _pad_bottom_right(x, extra, -np.inf)
+    _, argmax = kernels.max_pool2d_forward(x, kernel, stride=stride, padding=padding)
+    rows, columns = np.divmod(argmax.astype(np.int64), x.shape[3])  # (the padded width, if ceil_mode widened it)
+    return Tensor._from_array(rows * input.shape[3] + columns, False)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,

@@ -1,0 +1,37 @@
+"""MaxPool2d(return_indices=True) and MaxUnpool2d against PyTorch: the same indices (int64, row * W + col of
+each plane, ceil_mode's partial windows and padding included), the same unpooled maps and gradients."""
+
+import numpy as np
+import pytest
+
+import tinynet
+
+CASES = [((2, 3, 6, 6), 2, 2, 0, False), ((1, 2, 7, 5), 3, 2, 1, False), ((2, 1, 7, 7), 2, 2, 0, True),
+         ((3, 5, 5), 3, 1, 1, False), ((1, 1, 9, 8), (3, 2), (2, 3), (1, 0), True)]
+
+
+@pytest.mark.parametrize("shape, kernel, stride, padding, ceil_mode", CASES)
+def test_pooling_indices_and_unpooling_match_torch(shape, kernel, stride, padding, ceil_mode, torch):
+    x = np.random.default_rng(0).standard_normal(shape)
+    results = {}
+    for lib in (tinynet, torch):
+        inputs = lib.tensor(x, requires_grad=True)
+        values, indices = lib.nn.MaxPool2d(kernel, stride, padding, return_indices=True, ceil_mode=ceil_mode)(inputs)
+        restored = lib.nn.MaxUnpool2d(kernel, stride, padding)(values, indices, output_size=inputs.shape[-2:])
+        weights = lib.tensor(np.arange(restored.numel(), dtype=np.float64).reshape(tuple(restored.shape)))
+        (restored * weights).sum().backward()
+        again = lib.nn.functional.max_unpool2d(*lib.nn.functional.max_pool2d(
+            inputs, kernel, stride, padding, ceil_mode=ceil_mode, return_indices=True), kernel, stride, padding)
+        results[lib] = [values.detach().numpy(), indices.numpy(), restored.detach().numpy(), inputs.grad.numpy(),
+                        again.detach().numpy()]
+        assert str(indices.dtype).endswith("int64")
+    for mine, reference in zip(results[tinynet], results[torch]):
+        np.testing.assert_array_equal(mine, reference)
+
+
+def test_unpool_refuses_bad_indices():
+    values = tinynet.ones(1, 1, 2, 2)
+    with pytest.raises(RuntimeError, match="invalid max index"):
+        tinynet.nn.functional.max_unpool2d(values, tinynet.tensor([[[[0, 1], [2, 99]]]]), 2)
+    with pytest.raises(RuntimeError, match="int64"):
+        tinynet.nn.functional.max_unpool2d(values, tinynet.zeros(1, 1, 2, 2), 2)
