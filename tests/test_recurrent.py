@@ -177,3 +177,11 @@ def test_slicing_a_sequence_step_by_step_sums_the_gradients():
     x.register_hook(lambda grad: seen.append(type(grad).__name__))
     (x[0].sum() + x[1].sum()).backward()
     assert seen == ["Tensor"] and x.grad.numpy()[:2].sum() == 6 and x.grad.numpy()[2:].sum() == 0
+
+
+def test_sizes_must_be_positive(torch):
+    for make in (lambda lib: lib.nn.LSTM(0, 3), lambda lib: lib.nn.GRU(2, 0)):
+        with pytest.raises(ValueError):
+            make(torch)
+        with pytest.raises(ValueError):
+            make(tinynet)

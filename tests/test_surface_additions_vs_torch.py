@@ -179,3 +179,30 @@ def test_triangle_indices_and_split_errors(torch):
         tinynet.quantile(tinynet.zeros(3), 1.5)
     nan_row = tinynet.tensor([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]])
     np.testing.assert_array_equal(np.isnan(tinynet.quantile(nan_row, 0.5, dim=1).numpy()), [True, False])
+
+
+def test_empty_edges_match_torch(torch):
+    for lib in (tinynet, torch):
+        assert tuple(lib.combinations(lib.tensor([1.0, 2.0, 3.0]), 0).shape) == (0,)
+        assert tuple(lib.einsum("ij,jk->ik", lib.zeros(2, 0), lib.zeros(0, 3)).shape) == (2, 3)
+        with pytest.raises(RuntimeError):
+            lib.hsplit(lib.zeros(2, 4), 0)
+        with pytest.raises(RuntimeError, match="floating point"):
+            lib.autograd.functional.jacobian(lambda x: x, lib.tensor([1, 2]))
+
+
+def test_zero_features_pass_through_linear_embedding_and_cumprod(torch):
+    """Dims of size 0 where numpy cannot infer a -1 in a reshape: each op gives PyTorch's shapes."""
+    for lib in (tinynet, torch):
+        x, w = lib.zeros(3, 0, requires_grad=True), lib.zeros(2, 0, requires_grad=True)
+        y = lib.nn.functional.linear(x, w, lib.ones(2))
+        y.sum().backward()
+        assert tuple(y.shape) == (3, 2) and tuple(w.grad.shape) == (2, 0) and tuple(x.grad.shape) == (3, 0)
+        h, _ = lib.nn.LSTMCell(0, 2)(lib.zeros(3, 0))
+        assert tuple(h.shape) == (3, 2)
+        table = lib.nn.Embedding(5, 0)
+        table(lib.tensor([1, 2])).sum().backward()
+        assert tuple(table.weight.grad.shape) == (5, 0)
+        z = lib.zeros(2, 0, requires_grad=True)
+        lib.cumprod(z, 1).sum().backward()
+        assert tuple(z.grad.shape) == (2, 0)

@@ -31,6 +31,9 @@ def _as_tuple(values, what):
 
 def _run(func, inputs):
     """(the inputs as fresh leaves that require grad, the outputs as a tuple, whether func returned one tensor)."""
+    for x in inputs:
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got an input of {x.dtype}")
     leaves = tuple(Tensor._from_array(np.array(x._array, copy=True), x.dtype.kind == "f") for x in inputs)
     with enable_grad():
         outputs, single = _as_tuple(func(*leaves), "outputs of the user-provided function")

@@ -45,7 +45,7 @@ class RNNBase(Module):
         super().__init__()
         owner = type(self).__name__
         self.mode = mode
-        self.input_size = checks.integer(input_size, "input_size", owner, minimum=0)
+        self.input_size = checks.positive_int(input_size, "input_size", owner)
         self.hidden_size = checks.positive_int(hidden_size, "hidden_size", owner)
         self.num_layers = checks.positive_int(num_layers, "num_layers", owner)
         self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)

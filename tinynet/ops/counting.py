@@ -48,7 +48,7 @@ class CumProd(Function):
         x, out = ctx.saved_tensors
         if x.ndim == 0:
             return grad
-        rows_x = np.moveaxis(x, ctx.axis, -1).reshape(-1, x.shape[ctx.axis])
+        rows_x = np.moveaxis(x, ctx.axis, -1).reshape(x.size // max(x.shape[ctx.axis], 1), x.shape[ctx.axis])
         rows_g = np.moveaxis(grad * out, ctx.axis, -1).reshape(rows_x.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             result = np.flip(np.cumsum(np.flip(rows_g, -1), axis=-1), -1) / rows_x

@@ -166,11 +166,12 @@ def _letter_sizes(inputs, shapes):
     sizes = {}
     for k, (letters, shape) in enumerate(zip(inputs, shapes)):
         for letter, size in zip(letters, shape):
-            known = sizes.get(letter, 1)
-            if size != 1 and known != 1 and size != known:
+            known = sizes.setdefault(letter, size)
+            if size != known and 1 not in (size, known):
                 raise RuntimeError(f"einsum(): operands do not broadcast: subscript {letter} has size {known} in one "
                                    f"place and {size} in operand {k} (shapes {[tuple(s) for s in shapes]})")
-            sizes[letter] = max(known, size)
+            if known == 1:  # (a size-1 letter takes the other size: 0 as well)
+                sizes[letter] = size
     return sizes
 
 

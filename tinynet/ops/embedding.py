@@ -35,7 +35,7 @@ class Embedding(Function):
     def backward(ctx, grad):
         (indices,) = ctx.saved_tensors
         flat = indices.reshape(-1)
-        rows = grad.reshape(-1, ctx.weight_shape[1])
+        rows = grad.reshape(flat.size, ctx.weight_shape[1])  # (not -1: numpy cannot infer it for 0 columns)
         if ctx.scale_grad_by_freq:
             rows = rows / np.bincount(flat, minlength=ctx.weight_shape[0])[flat][:, np.newaxis]
         grad_weight = np.zeros(ctx.weight_shape, dtype=grad.dtype)

@@ -251,10 +251,10 @@ def combinations(input, r=2, with_replacement=False):
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
     r = checks.integer(r, "r", "combinations", minimum=0)
-    chooser = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    rows = np.array(list(chooser(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
     if r == 0:
         return GetItem.apply(input, (slice(0, 0),))
+    chooser = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = np.array(list(chooser(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
     return GetItem.apply(input, (rows,))
 
 
@@ -263,7 +263,7 @@ def _split_along(input, sections, axis, owner, minimum_dims):
     if input.ndim < minimum_dims:
         raise RuntimeError(f"{owner} requires a tensor with at least {minimum_dims} dimension, but got a tensor with "
                            f"{input.ndim} dimensions!")
-    if isinstance(sections, numbers.Integral) and input.shape[axis] % sections != 0:
+    if isinstance(sections, numbers.Integral) and sections > 0 and input.shape[axis] % sections != 0:
         raise RuntimeError(f"{owner} attempted to split along dimension {axis}, but the size of the dimension "
                            f"{input.shape[axis]} is not divisible by the split_size {sections}!")
     return tensor_split(input, sections, axis)

@@ -7,6 +7,8 @@ use numpy's matmul.
 For C = A B:  dL/dA = dL/dC B^T   and   dL/dB = A^T dL/dC.
 """
 
+import math
+
 import numpy as np
 
 from tinynet import kernels
@@ -97,7 +99,7 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        rows = x.reshape(-1, x.shape[-1])
+        rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # (not -1: numpy cannot infer it for 0 features)
         ctx.save_for_backward(rows, weight)
         ctx.fused = config.fused and (bias is None or bias.dtype == x.dtype)  # (else out += bias casts b)
         if ctx.fused:
@@ -112,7 +114,7 @@ class Linear(Function):
     def backward(ctx, grad):
         rows, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        grad_rows = grad.reshape(-1, weight.shape[0])
+        grad_rows = grad.reshape(math.prod(grad.shape[:-1]), weight.shape[0])
         if ctx.fused and grad.dtype == rows.dtype:
             grad_x, grad_w, grad_b = kernels.linear_backward(rows, weight, grad_rows, None, need_x, need_w, need_b)
         else:
