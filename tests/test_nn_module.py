@@ -296,4 +296,4 @@ def test_repr_is_nested_and_pytorch_like():
         ")"
     )
     assert repr(nn.Conv2d(1, 8, 3, padding="same", bias=False)) == (
-        "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding='same', bias=False)")
+        "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False)")  # (PyTorch's: unquoted)

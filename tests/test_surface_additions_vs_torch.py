@@ -206,3 +206,18 @@ def test_zero_features_pass_through_linear_embedding_and_cumprod(torch):
         z = lib.zeros(2, 0, requires_grad=True)
         lib.cumprod(z, 1).sum().backward()
         assert tuple(z.grad.shape) == (2, 0)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular", "zeros"])
+@pytest.mark.parametrize("settings", [dict(padding=1), dict(padding=(2, 1), stride=2), dict(padding="same"),
+                                      dict(padding=2, dilation=2, groups=3)], ids=str)
+def test_conv2d_padding_modes_match_torch(mode, settings, torch):
+    theirs = torch.nn.Conv2d(3, 6, 3, padding_mode=mode, dtype=torch.float64, **settings)
+    ours = tinynet.nn.Conv2d(3, 6, 3, padding_mode=mode, dtype=tinynet.float64, **settings)
+    ours.load_state_dict({name: value.detach().numpy() for name, value in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    layers = {tinynet: ours, torch: theirs}
+    _grads_match(lambda m, x: layers[m](x), [RNG.standard_normal((2, 3, 7, 6))], torch)
+    _grads_match(lambda m, x: layers[m](x), [RNG.standard_normal((3, 5, 5))], torch)
+    with pytest.raises(ValueError, match="padding_mode must be one of"):
+        tinynet.nn.Conv2d(3, 6, 3, padding_mode="mirror")

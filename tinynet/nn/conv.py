@@ -22,8 +22,12 @@ from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import add_weight_and_bias
 from tinynet.ops import conv
+from tinynet.ops import shape as shape_ops
 
 PADDING_MODES = ("valid", "same", "full")
+# What the border holds: zeros, or the image mirrored at its edge, its edge repeated, or the opposite side (as if
+# the image wrapped around) -- F.pad's modes, applied before a convolution that then pads nothing.
+BORDER_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
 
 class Conv2d(Module):
@@ -51,9 +55,8 @@ class Conv2d(Module):
         if self.out_channels % groups:
             raise ValueError(f"{owner}: out_channels must be divisible by groups, got {out_channels} and {groups}")
         self.groups = groups
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{owner}: only padding_mode='zeros' is supported by tinynet, "
-                                      f"got {padding_mode!r}")
+        if padding_mode not in BORDER_MODES:
+            raise ValueError(f"padding_mode must be one of {set(BORDER_MODES)}, but got padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
         devices.check(device, owner)
         self.padding = padding if isinstance(padding, str) else checks.int_pair(padding, "padding", owner, 0)
@@ -86,18 +89,25 @@ class Conv2d(Module):
                 raise RuntimeError(f"{name} expects a 4-D input (N, C, H, W) or a 3-D unbatched one (C, H, W), "
                                    f"got shape {shape}")
             raise RuntimeError(f"{name} expects input with {self.in_channels} channels, got shape {shape}")
-        conv.check_conv_shapes(shape, self.weight.shape, None, self._pads, self.dilation, self.groups)
-        return conv.convolve(x, self.weight, self.bias, self.stride, self._pads, self.dilation, self.groups)
+        pads = self._pads
+        if self.padding_mode != "zeros" and any(pads):
+            top, bottom, left, right = pads
+            x = shape_ops.pad(x, (left, right, top, bottom), mode=BORDER_MODES[self.padding_mode])
+            shape, pads = tuple(x.shape), (0, 0, 0, 0)
+        conv.check_conv_shapes(shape, self.weight.shape, None, pads, self.dilation, self.groups)
+        return conv.convolve(x, self.weight, self.bias, self.stride, pads, self.dilation, self.groups)
 
     def extra_repr(self):
         """The settings shown in this layer's repr (PyTorch's format)."""
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0, 0):
-            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+            text += f", padding={self.padding}"  # (a name unquoted, as PyTorch prints it)
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
