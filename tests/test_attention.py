@@ -159,3 +159,11 @@ def test_transformer_layer_repr_and_training_dropout(torch):
     np.testing.assert_array_equal(layer(x).numpy(), layer(x).numpy())
     with pytest.raises(RuntimeError, match="relu/gelu"):
         nn.TransformerEncoderLayer(8, 2, activation="swish")
+
+
+def test_transformer_layers_refuse_a_gpu():
+    for make in (lambda: nn.TransformerEncoderLayer(8, 2, 16, device="cuda"),
+                 lambda: nn.TransformerDecoderLayer(8, 2, 16, device="cuda"),
+                 lambda: nn.Transformer(8, 2, 1, 1, 16, device="cuda")):
+        with pytest.raises(RuntimeError, match="CPU only"):
+            make()

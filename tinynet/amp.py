@@ -14,7 +14,6 @@ and float64 only.  So:
   scaler.step(optimizer); scaler.update()`` is then plain training.
 """
 
-import math
 import warnings
 
 import numpy as np
@@ -114,7 +113,7 @@ class GradScaler:
         else:
             self._growth_tracker += 1
             if self._growth_tracker == self._growth_interval:
-                self._scale = min(self._scale * self._growth_factor, math.inf)
+                self._scale *= self._growth_factor
                 self._growth_tracker = 0
         self._found_inf = {}
 

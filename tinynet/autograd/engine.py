@@ -231,10 +231,10 @@ def _accumulate_partial(pending, owned, edge, partial, dtype):
     """pending[edge] += partial (partial_gradient.py): into the sum itself when it is a new array of its own."""
     if edge not in pending:
         total = np.zeros(partial.shape, dtype=dtype)
-    elif edge in owned and pending[edge].dtype == dtype:
+    elif edge in owned:
         total = pending[edge]
     else:
-        total = np.array(pending[edge], dtype=dtype, copy=True)
+        total = np.array(pending[edge], copy=True)
     partial.add_into(total)
     pending[edge] = total
     owned.add(edge)

@@ -19,11 +19,6 @@ class PartialGradient:
     def __init__(self, shape, index, values, advanced):
         self.shape, self.index, self.values, self.advanced = shape, index, values, advanced
 
-    @property
-    def dtype(self):
-        """The gradient's dtype (its values')."""
-        return self.values.dtype
-
     def add_into(self, total):
         """total += this gradient, in place (an advanced index may name an element twice: np.add.at adds both)."""
         if self.advanced:

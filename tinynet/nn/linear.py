@@ -54,7 +54,7 @@ class Linear(Module):
         on, ``next_module`` is a plain ReLU, and no hook (forward or backward) is registered on either (a fused
         pair has no output between the two to give a hook)."""
         return (config.fused and type(next_module) is ReLU and type(self) is Linear
-                and not (_has_hooks(self) or _has_hooks(next_module)))
+                and not (self._has_hooks() or next_module._has_hooks()))
 
     def _check_input(self, x):
         shape = checks.tensor_shape(x, "Linear")
@@ -72,11 +72,6 @@ class Linear(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
-
-
-def _has_hooks(module):
-    return bool(module._forward_hooks or module._forward_pre_hooks or module._backward_hooks
-                or module._backward_pre_hooks)
 
 
 class Bilinear(Module):

@@ -68,7 +68,7 @@ class Module:
         """Run pre-hooks, ``forward``, then forward hooks; a hook that returns a value replaces the output.
         With backward hooks, the inputs and outputs are watched for their gradients (backward_hooks.py)."""
         self._check_initialised()
-        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
+        if not self._has_hooks():
             return self.forward(*inputs, **kwargs)  # (the usual call: no hooks to run)
         for hook in list(self._forward_pre_hooks.values()):
             replaced = hook(self, inputs)
@@ -118,6 +118,10 @@ class Module:
         """Call ``hook(module, grad_output)`` when the gradients with respect to the module's outputs are
         computed; a tuple it returns replaces grad_output."""
         return self._add_hook(self._backward_pre_hooks, hook, "register_full_backward_pre_hook")
+
+    def _has_hooks(self):
+        """Whether any forward or backward hook is registered on this module (not its children)."""
+        return bool(self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks)
 
     def _add_hook(self, hooks, hook, owner):
         if not callable(hook):

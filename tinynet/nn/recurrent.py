@@ -119,13 +119,14 @@ class RNNBase(Module):
         projected = linear(sequence, w_ih, b_ih)  # W_ih x_t + b_ih for every t at once: (L, N, gates * H)
         steps = range(sequence.shape[0] - 1, -1, -1) if reverse else range(sequence.shape[0])
         hidden = [None] * sequence.shape[0]
+        nonlinearity = "relu" if self.mode == "RNN_RELU" else "tanh"
         for t in steps:
             if self.mode == "LSTM":
                 states = list(lstm_step(projected[t], states[0], states[1], w_hh, b_hh))
             elif self.mode == "GRU":
                 states = [gru_step(projected[t], states[0], w_hh, b_hh)]
             else:
-                states = [rnn_step(projected[t], states[0], w_hh, b_hh, "tanh" if self.mode == "RNN_TANH" else "relu")]
+                states = [rnn_step(projected[t], states[0], w_hh, b_hh, nonlinearity)]
             hidden[t] = states[0]
         return states, stack(hidden)
 

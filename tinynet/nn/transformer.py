@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, devices
 from tinynet.nn.attention import MultiheadAttention
 from tinynet.nn.containers import ModuleList
 from tinynet.nn.dropout import Dropout
@@ -46,10 +46,11 @@ class _Layer(Module):
     """What both layers share: the feed-forward block and its norms, dropouts and activation."""
 
     def __init__(self, d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-                 norm_first, bias, dtype, norms):
+                 norm_first, bias, device, dtype, norms):
         super().__init__()
         owner = type(self).__name__
         d_model = checks.positive_int(d_model, "d_model", owner)
+        devices.check(device, owner)
         dim_feedforward = checks.positive_int(dim_feedforward, "dim_feedforward", owner)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
                                             dtype=dtype)
@@ -76,7 +77,7 @@ class TransformerEncoderLayer(_Layer):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-                         norm_first, bias, dtype, norms=2)
+                         norm_first, bias, device, dtype, norms=2)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (L, N, d_model), or (N, L, d_model) with batch_first, or (L, d_model) -> the same shape."""
@@ -97,7 +98,7 @@ class TransformerDecoderLayer(_Layer):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-                         norm_first, bias, dtype, norms=3)
+                         norm_first, bias, device, dtype, norms=3)
 
     def _feed_forward(self, x):
         return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
@@ -172,6 +173,7 @@ class Transformer(Module):
                  dropout=0.1, activation=relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
+        devices.check(device, "Transformer")
         settings = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                         layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first, bias=bias,
                         dtype=dtype)

@@ -65,8 +65,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = scores + attn_mask
     if allowed is not None:
         scores = where(allowed, scores, -math.inf)
-    blind = np.isneginf(scores._array).all(axis=-1, keepdims=True)  # queries that may see no key
-    if blind.any():  # (their softmax would be 0/0: give them zeros, and no NaN in any gradient)
+    blind = np.isneginf(scores._array).all(axis=-1, keepdims=True) if attn_mask is not None else None
+    if blind is not None and blind.any():  # (a query the mask lets see no key)  # (their softmax would be 0/0: give them zeros, and no NaN in any gradient)
         weights = where(blind, 0.0, softmax(where(blind, 0.0, scores), -1))
     else:
         weights = softmax(scores, -1)

@@ -10,6 +10,7 @@ The in-place twins (``masked_fill_``, ``index_fill_``, ``scatter_``,
 ``scatter_add_``) go through ``apply_inplace``, with PyTorch's safety net.
 """
 
+import itertools
 import math
 import numbers
 
@@ -320,11 +321,13 @@ def split(tensor, split_size_or_sections, dim=0):
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
                                f"at dimension {axis}), but got split_sizes={sizes}")
-    pieces, start = [], 0
-    for n in sizes:
-        pieces.append(GetItem.apply(tensor, (slice(None),) * axis + (slice(start, start + n),)))
-        start += n
-    return tuple(pieces)
+    return _pieces(tensor, axis, [0] + list(itertools.accumulate(sizes)))
+
+
+def _pieces(input, axis, bounds):
+    """The views input[bounds[k]:bounds[k + 1]] along ``axis`` (what split, chunk and tensor_split return)."""
+    return tuple(GetItem.apply(input, (slice(None),) * axis + (slice(start, max(start, end)),))
+                 for start, end in zip(bounds, bounds[1:]))
 
 
 def chunk(input, chunks, dim=0):
@@ -359,8 +362,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     else:
         indices = [checks.integer(int(i), "indices", "tensor_split") for i in indices_or_sections]
         bounds = [0] + [min(max(i + size if i < 0 else i, 0), size) for i in indices] + [size]
-    return tuple(GetItem.apply(input, (slice(None),) * axis + (slice(start, max(start, end)),))
-                 for start, end in zip(bounds, bounds[1:]))
+    return _pieces(input, axis, bounds)
 
 
 def unbind(input, dim=0):

@@ -53,6 +53,14 @@ def grad_per_item(grad, reduction, count):
     return grad
 
 
+def reduce_composed(losses, reduction, size_average=None, reduce=None, owner=None):
+    """The reduction of a loss composed of tensor ops (a Tensor of per-item losses): its mean, sum or itself."""
+    reduction = checks.reduction(legacy_reduction(size_average, reduce, reduction, owner), owner)
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
 def legacy_reduction(size_average, reduce, reduction, owner):
     """The reduction, from PyTorch's deprecated ``size_average``/``reduce`` flags when either is given."""
     if size_average is None and reduce is None:

@@ -18,7 +18,7 @@ import numpy as np
 from tinynet import checks
 from tinynet.ops import elementwise, elementwise_math, piecewise
 from tinynet.ops.distances import pairwise_distance
-from tinynet.ops.loss import as_target, legacy_reduction
+from tinynet.ops.loss import as_target, reduce_composed
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import unsqueeze
 
@@ -26,13 +26,6 @@ __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "c
            "triplet_margin_loss", "gaussian_nll_loss", "poisson_nll_loss"]
 
 add, sub, mul, where = elementwise.add, elementwise.sub, elementwise.mul, elementwise.where
-
-
-def _reduce(losses, reduction, size_average=None, reduce=None, owner=None):
-    reduction = checks.reduction(legacy_reduction(size_average, reduce, reduction, owner), owner)
-    if reduction == "mean":
-        return losses.mean()
-    return losses.sum() if reduction == "sum" else losses
 
 
 def _same_shapes(owner, **tensors):
@@ -47,7 +40,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     input1, input2, target = as_tensor(input1), as_tensor(input2), as_target(target)
     _same_shapes("margin_ranking_loss", input1=input1, input2=input2, target=target)
     losses = piecewise.clamp_min(add(mul(elementwise.neg(target), sub(input1, input2)), margin), 0)
-    return _reduce(losses, reduction, size_average, reduce, "margin_ranking_loss")
+    return reduce_composed(losses, reduction, size_average, reduce, "margin_ranking_loss")
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -56,7 +49,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     input, target = as_tensor(input), as_target(target)
     margin_part = where((target != 1)._array, piecewise.clamp_min(elementwise.neg(sub(input, margin)), 0), 0.0)
     input_part = where((target != -1)._array, input, 0.0)
-    return _reduce(add(margin_part, input_part), reduction, size_average, reduce, "hinge_embedding_loss")
+    return reduce_composed(add(margin_part, input_part), reduction, size_average, reduce, "hinge_embedding_loss")
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -64,7 +57,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     input, target = as_tensor(input), as_target(target)
     _same_shapes("soft_margin_loss", input=input, target=target)
     losses = elementwise_math.log1p(elementwise.exp(mul(elementwise.neg(target), input)))
-    return _reduce(losses, reduction, size_average, reduce, "soft_margin_loss")
+    return reduce_composed(losses, reduction, size_average, reduce, "soft_margin_loss")
 
 
 _COSINE_EPS = 1e-12  # keeps a zero vector's squared length positive (PyTorch's constant)
@@ -83,7 +76,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     cosine = elementwise.div(dot, elementwise.sqrt(lengths))
     positive = where((target == 1)._array, sub(1, cosine), 0.0)
     negative = where((target == -1)._array, piecewise.clamp_min(sub(cosine, margin), 0), 0.0)
-    return _reduce(add(positive, negative), reduction, size_average, reduce, "cosine_embedding_loss")
+    return reduce_composed(add(positive, negative), reduction, size_average, reduce, "cosine_embedding_loss")
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
@@ -101,7 +94,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     if swap:
         to_negative = elementwise.minimum(to_negative, pairwise_distance(positive, negative, p, eps))
     losses = piecewise.clamp_min(add(sub(to_positive, to_negative), margin), 0)
-    return _reduce(losses, reduction, size_average, reduce, "triplet_margin_loss")
+    return reduce_composed(losses, reduction, size_average, reduce, "triplet_margin_loss")
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
@@ -123,7 +116,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     losses = mul(add(elementwise.log(var), elementwise.div(elementwise_math.square(sub(input, target)), var)), 0.5)
     if full:
         losses = add(losses, 0.5 * math.log(2 * math.pi))
-    return _reduce(losses, reduction, owner="gaussian_nll_loss")
+    return reduce_composed(losses, reduction, owner="gaussian_nll_loss")
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
@@ -139,4 +132,4 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         t = target
         stirling = add(sub(mul(t, elementwise.log(t)), t), mul(elementwise.log(mul(t, 2 * math.pi)), 0.5))
         losses = add(losses, where((t > 1)._array, stirling, 0.0))
-    return _reduce(losses, reduction, size_average, reduce, "poisson_nll_loss")
+    return reduce_composed(losses, reduction, size_average, reduce, "poisson_nll_loss")

@@ -14,17 +14,10 @@ import numpy as np
 from tinynet import checks
 from tinynet.ops import elementwise, piecewise, smooth_activations
 from tinynet.ops.indexing import gather
-from tinynet.ops.loss import as_target, legacy_reduction
+from tinynet.ops.loss import as_target, reduce_composed
 from tinynet.ops.operands import as_tensor
 
 __all__ = ["multilabel_soft_margin_loss", "multi_margin_loss"]
-
-
-def _reduce(losses, reduction, size_average, reduce, owner):
-    reduction = checks.reduction(legacy_reduction(size_average, reduce, reduction, owner), owner)
-    if reduction == "mean":
-        return losses.mean()
-    return losses.sum() if reduction == "sum" else losses
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -38,7 +31,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     losses = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
     if weight is not None:
         losses = losses * as_tensor(weight)
-    return _reduce(losses.sum(-1) / input.shape[-1], reduction, size_average, reduce, owner)
+    return reduce_composed(losses.sum(-1) / input.shape[-1], reduction, size_average, reduce, owner)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -68,4 +61,4 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     others = np.ones(rows.shape, dtype=bool)
     np.put_along_axis(others, labels._array, False, axis=1)  # (the i == y term is left out)
     losses = elementwise.where(others, terms, 0.0).sum(-1) / classes
-    return _reduce(losses if input.ndim == 2 else losses.squeeze(0), reduction, size_average, reduce, owner)
+    return reduce_composed(losses if input.ndim == 2 else losses.squeeze(0), reduction, size_average, reduce, owner)

@@ -323,14 +323,12 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over ``dim`` in one call, with ``var``'s arguments."""
-    return (var(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, dim, keepdim) if dim is not None else mean(input, keepdim=keepdim))
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over ``dim`` in one call, with ``std``'s arguments."""
-    return (std(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, dim, keepdim) if dim is not None else mean(input, keepdim=keepdim))
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
