@@ -69,6 +69,16 @@ def test_docstring_parts_separates_formula_and_derivative():
     assert "-a/b^2" in docstring_parts(Div)[1]
 
 
+def test_docstring_parts_are_plain_text_and_only_the_math():
+    # The trace and the tour's backward table show these parts: no reST quotes, and Linear's derivative
+    # without the note on how its kernels run (which once showed up as part of the derivative).
+    from tinynet.ops.einsum import Einsum
+    from tinynet.ops.matmul import Linear
+    summary, derivative = docstring_parts(Linear)
+    assert derivative.endswith("dL/db = sum of dL/dy over rows.") and "kernel" not in derivative
+    assert "``" not in "".join(docstring_parts(Einsum)) and "np.einsum" in docstring_parts(Einsum)[0]
+
+
 def test_describe_array_prints_small_values_on_one_line():
     assert describe_array(np.array([[1.0, -2.0], [0.5, 4.0]])) == "(2, 2) [[1, -2], [0.5, 4]]"
     assert describe_array(np.float64(2.5)) == "scalar 2.5"

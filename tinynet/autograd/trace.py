@@ -38,7 +38,7 @@ def docstring_parts(function):
     runs of 3+ spaces or blank lines.  A part is the derivative if it
     mentions d.../d, "derivative" or "gradient".  Missing parts are "".
     """
-    doc = function.__doc__ or ""
+    doc = (function.__doc__ or "").replace("``", "")  # (reST's inline-code quotes: printed plain)
     paragraphs = [" ".join(line.strip() for line in block.splitlines()) for block in re.split(r"\n\s*\n", doc)]
     parts = [part.strip() for paragraph in paragraphs for part in re.split(r"\s{3,}", paragraph) if part.strip()]
     if not parts:

@@ -90,10 +90,11 @@ class Linear(Function):
     """y = x @ W^T + b for x of shape (..., in), W of shape (out, in), b of shape (out,) or None.
 
     dL/dx = dL/dy @ W,  dL/dW = dL/dy^T @ x (summed over all leading axes),  dL/db = sum of dL/dy over rows.
-
-    With fused kernels on (``tinynet.set_fused_kernels``) forward and backward are one kernel call each
-    (tinynet.kernels.linear_forward / linear_backward); off, they are the GEMMs and the sum written out here.
     """
+
+    # With fused kernels on (tinynet.set_fused_kernels) each pass is one kernel call
+    # (tinynet.kernels.linear_forward / linear_backward); off, the GEMMs and the sum written out below.
+    # (A comment, not the docstring: trace_backward and the tour show the docstring as the derivative.)
 
     fresh_gradients = True  # (each gradient a new array, or a reshaped view of one)
 
