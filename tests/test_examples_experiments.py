@@ -249,6 +249,16 @@ def test_residual_look_for_claims_only_what_the_metrics_show(run_quick):
     assert "ends about as well as the 8-layer one" in text and "Of the nets with shortcuts, highway end" in text
 
 
+def test_residual_loss_caption_groups_the_nets_by_outcome():
+    residual = load_example("residual")
+    final = dict(plain_shallow=0.5, plain=1.25, residual=0.36, residual_v2=1.2, highway=0.53, resnext=2.0)
+    assert residual.loss_verdict(final) == (
+        " The deep plain net ends worse than the 8-layer plain net. Residual v1 and highway end better than the deep"
+        " plain net. Residual v2 ends about as well as the deep plain net. ResNeXt ends worse than the deep plain"
+        " net.")
+    assert residual.loss_verdict(dict(plain=1.0, residual=0.5)) == ""
+
+
 def test_highway_unit_gates_between_its_layers_and_its_input():
     from tinynet import nn
     from tinynet.examples.shortcut_units import CARRY_BIAS, HighwayUnit

@@ -269,6 +269,28 @@ def _compared(a, b):
     return "worse than" if a > 1.1 * b else "better than" if a < b / 1.1 else "about as well as"
 
 
+def _names(items):
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def loss_verdict(final):
+    """The caption's sentences comparing final losses (``final``: a metrics key -> loss): the deep plain net
+    against the 8-layer one, then the nets with shortcuts against the deep plain net, grouped by outcome."""
+    if not {"plain_shallow", "plain"} <= set(final):
+        return ""
+    verdict = f" The deep plain net ends {_compared(final['plain'], final['plain_shallow'])} the 8-layer plain net."
+    by_outcome = {}  # "better than" -> the nets with shortcuts that end better than the deep plain net, ...
+    for key in NAMES:
+        if key in final and key not in ("plain_shallow", "plain"):
+            by_outcome.setdefault(_compared(final[key], final["plain"]), []).append(NAMES[key])
+    for outcome, nets in by_outcome.items():
+        subject = _names(nets)
+        verdict += (f" {subject[0].upper() + subject[1:]} {'ends' if len(nets) == 1 else 'end'} {outcome} "
+                    "the deep plain net.")
+    return verdict
+
+
 def draw(runs, probe, metrics, out_dir):
     """The page's blocks, with captions that state the measured numbers: the losses, the step player of
     gradient norms and losses, the sparsity player and figure, and the other PNGs as downloads."""
@@ -279,12 +301,7 @@ def draw(runs, probe, metrics, out_dir):
     steps = max(len(r["history"]["loss"]) for r in runs.values())
     final = {r["key"]: metrics[r["key"] + "_final_loss"] for r in runs.values()}
     finals = "; ".join(f"{label} {final[r['key']]:.2f}" for label, r in runs.items())
-    verdict = ""
-    if {"plain_shallow", "plain"} <= set(final):
-        verdict = f" The deep plain net ends {_compared(final['plain'], final['plain_shallow'])} the 8-layer plain net"
-        others = [f"{NAMES[key]} {_compared(final[key], final['plain'])} it" for key in NAMES
-                  if key in final and key not in ("plain_shallow", "plain")]
-        verdict += ("; the nets with shortcuts end: " + ", ".join(others) + "." if others else ".")
+    verdict = loss_verdict(final)
     figures.append(Figure(
         training_curves({label: r["history"] for label, r in runs.items()}, out_dir / "loss.png",
                         title="training loss: plain nets and nets with shortcuts", smooth=max(1, steps // 15)),
