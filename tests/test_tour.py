@@ -237,6 +237,10 @@ def test_docs_copies_link_among_themselves(quick_tour):
         assert_links_resolve(page)
     lessons = (out / "docs" / "lessons.html").read_text()
     assert "<pre><code>" in lessons and "<h2 id=" in lessons
+    # The page ends with where to go next, its guides linked (and resolving: assert_links_resolve above).
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert text.index("Where to go from here") > text.index(f'id="{list(EXAMPLES)[-1]}"')
+    assert 'href="docs/adding-an-op.html"' in text and 'href="docs/README.html"' in text
 
 
 def test_page_size_stays_reasonable(quick_tour):

@@ -36,6 +36,36 @@ Every section says what it teaches, gives this run's numbers in words, tells you
 figures, and ends with the command that reproduces it and a link to the math. Where a figure changes during \
 training, a slider scrubs through the training steps and the play button replays them."""
 
+# After the last lesson: what a learner can do next with what the page showed.  {adding_an_op} and
+# {docs_index} become links to the docs pages written beside the page (or their names, when there are none).
+OUTRO = """**See backprop in your own network.** Put any `loss.backward()` inside `with tinynet.trace_backward():` \
+and tinynet prints what the backpropagation lesson showed: each op as backward reaches it, its local derivative, and the gradients \
+flowing in and out. `tinynet.viz.draw_graph(loss, "graph.png")` draws the graph behind a result, and \
+`tinynet.gradcheck(fn, inputs)` checks any function's gradients against finite differences.
+
+**Read the code behind the lessons.** Every op in `tinynet/ops/` keeps its forward and backward side by side, \
+with its derivative in one line of its docstring; {adding_an_op} builds a new op from its derivative to a \
+passing gradient check, and {docs_index} lists the other guides, down to the C kernels.
+
+**Bring your PyTorch code.** tinynet follows PyTorch's names, shapes, dtypes and errors, so CPU training code \
+written for PyTorch runs with `import tinynet as torch`: layers, losses, optimizers and schedulers, \
+`DataLoader`, recurrent layers and attention. tinynet's README says what it does not do yet.
+
+**Change one thing and look again.** Every section's command takes options of its own (`tinynet xor --help`), \
+and the same `--seed` gives the same run, so the change you made is the only difference you see."""
+
+
+def outro(written_docs):
+    """OUTRO with its docs references as links to the pages ``write_docs`` wrote (or as plain names)."""
+    from tinynet.examples.tour.docs import docs_url
+
+    def reference(page, words):
+        url = docs_url(page, written_docs)
+        return f"[{words}]({url})" if url else f"{words} (docs/{page} in tinynet's source)"
+
+    return OUTRO.format(adding_an_op=reference("adding-an-op.md", "the guide to adding an op"),
+                        docs_index=reference("README.md", "the docs' index"))
+
 
 def add_arguments(parser):
     """The tour has no options beyond the common ones (--out, --epochs, --seed, --threads, --quick)."""
@@ -208,7 +238,8 @@ def run(out_dir, *, seed=0, quick=False, epochs=None, examples=None, **options):
                 section.docs_label = docs_title(section.docs_name)
         write_results(out_dir, sections)
         page = write_page(out_dir, sections, title="Inside a neural network: the tinynet tour",
-                          intro=INTRO.format(count=len(sections)), run_note=_run_note(quick, sections, seed))
+                          intro=INTRO.format(count=len(sections)), run_note=_run_note(quick, sections, seed),
+                          outro=outro(written))
         print(f"tour page: {page}", flush=True)
     failed = [s.name for s in sections if s.status == "failed"]
     total = sum(s.seconds for s in sections)

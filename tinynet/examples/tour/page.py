@@ -119,11 +119,12 @@ def _contents_html(sections):
     return f'<nav class="contents"><h2>Contents</h2><ol>{"".join(items)}</ol></nav>'
 
 
-def write_page(out_dir, sections, *, title, intro, run_note=""):
+def write_page(out_dir, sections, *, title, intro, run_note="", outro=""):
     """Write ``out_dir/index.html`` for a list of ``TourSection``; returns its path.
 
     intro: paragraphs (blank-line separated; `code` allowed) saying what the page teaches.
     run_note: one line about the run (machine, time), shown under the contents.
+    outro: paragraphs (the same markup, and [links](url)) after the last lesson: where to go from here.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +133,8 @@ def write_page(out_dir, sections, *, title, intro, run_note=""):
     if run_note:
         body.append(f'<p class="note">{inline(run_note)}</p>')
     body += [_section_html(section, number, out_dir) for number, section in enumerate(sections, start=1)]
+    if outro:
+        body.append(f'<section id="next"><h2>Where to go from here</h2>{_paragraphs(outro)}</section>')
     page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
