@@ -84,9 +84,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self):
         """Forget the running statistics: mean 0, variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean[...] = 0
-            self.running_var[...] = 1
-            self.num_batches_tracked = np.array(0, dtype=np.int64)
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
 
     def reset_parameters(self):
         """Running statistics reset; scale 1, shift 0 (the layer starts as a pure normaliser)."""
@@ -109,7 +109,7 @@ class _BatchNorm(Module):
                 raise ValueError(f"{owner} in training mode needs more than one value per channel to compute a "
                                  f"variance, got input shape {shape}")
         if self.training and self.track_running_stats:
-            self.num_batches_tracked = self.num_batches_tracked + 1
+            self.num_batches_tracked.add_(1)
         if len(shape) == 3:
             # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1).
             return self._normalize(x.reshape(shape + (1,))).reshape(shape)
@@ -123,8 +123,8 @@ class _BatchNorm(Module):
         momentum = self.momentum
         if momentum is None:  # the cumulative moving average: batch k counts 1/k
             momentum = 1.0 / float(self.num_batches_tracked) if self.training and self.track_running_stats else 0.0
-        return normalization.normalize(x, self.weight, self.bias, self.running_mean, self.running_var,
-                                       self._uses_batch_statistics(), momentum, self.eps)
+        return normalization.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                                        self._uses_batch_statistics(), momentum, self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
