@@ -24,7 +24,7 @@ from tinynet.ops.loss_binary import binary_cross_entropy, binary_cross_entropy_w
 from tinynet.ops.loss_classification import cross_entropy, nll_loss  # noqa: F401
 from tinynet.ops.matmul import linear  # noqa: F401
 from tinynet.ops.conv_transpose import conv_transpose2d  # noqa: F401
-from tinynet.ops.distances import cosine_similarity, pairwise_distance  # noqa: F401
+from tinynet.ops.distances import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from tinynet.ops.group_norm import group_norm  # noqa: F401
 from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
 from tinynet.ops.interpolate import interpolate  # noqa: F401

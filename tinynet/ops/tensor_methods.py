@@ -16,6 +16,7 @@ from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise
 from tinynet.ops import matrix_algebra
 from tinynet.ops import shape as shape_ops
 from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
+from tinynet.ops import neighbours, tensor_products
 from tinynet.tensor import Tensor
 
 
@@ -181,6 +182,9 @@ METHODS = {
     "cross": pairwise_math.cross, "fmax": pairwise_math.fmax, "fmin": pairwise_math.fmin,
     "hypot": pairwise_math.hypot, "nan_to_num": pairwise_math.nan_to_num, "nan_to_num_": pairwise_math.nan_to_num_,
     "heaviside": pairwise_math.heaviside,
+    # neighbours and products (neighbours.py, tensor_products.py)
+    "diff": neighbours.diff, "unfold": neighbours.unfold, "kron": tensor_products.kron,
+    "aminmax": reduce.aminmax,
     # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
     "type_as": _type_as,
     "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel,
