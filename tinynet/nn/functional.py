@@ -16,6 +16,7 @@ from tinynet.ops.dropout import alpha_dropout, dropout, dropout2d  # noqa: F401
 from tinynet.ops.sampling import gumbel_softmax  # noqa: F401
 from tinynet.ops.einsum import bilinear  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
+from tinynet.ops.embedding_bag import embedding_bag  # noqa: F401
 from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401
 from tinynet.ops.indexing import one_hot  # noqa: F401
 from tinynet.ops.linalg import normalize  # noqa: F401
