@@ -29,6 +29,7 @@ from tinynet.ops.distances import cosine_similarity, pairwise_distance, pdist  #
 from tinynet.ops.group_norm import group_norm  # noqa: F401
 from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
 from tinynet.ops.interpolate import interpolate  # noqa: F401
+from tinynet.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from tinynet.ops.one_d import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
 )
