@@ -16,7 +16,7 @@ from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise
 from tinynet.ops import matrix_algebra
 from tinynet.ops import shape as shape_ops
 from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
-from tinynet.ops import neighbours, tensor_products
+from tinynet.ops import aliases, neighbours, special_functions, tensor_products
 from tinynet.tensor import Tensor
 
 
@@ -221,6 +221,19 @@ METHODS = {
     "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
     "half": cast.half_precision, "bfloat16": cast.half_precision,
 }
+
+# special functions and PyTorch's other names (special_functions.py, aliases.py)
+METHODS.update({name: getattr(special_functions, name) for name in special_functions.__all__})
+METHODS.update({name: getattr(aliases, name) for name in aliases.__all__ if name != "concat"})
+
+# The in-place twins of the ops above whose result fits the tensor: x.sin_() is x changed to sin(x).
+_TWINNED = """acos acosh arccos arccosh arcsin arcsinh arctan arctan2 arctanh asin asinh atan2 atan atanh addmm baddbmm
+    bitwise_and bitwise_not bitwise_or bitwise_xor clamp_max clamp_min cos cosh cumprod cumsum divide eq erf exp2 expm1
+    fix fmod frac ge gt heaviside hypot le log10 log1p log2 logical_and logical_not logical_or logical_xor lt ne rsqrt
+    sin sinh tan true_divide erfc erfinv lgamma digamma sinc logit xlogy deg2rad rad2deg multiply subtract negative
+    greater greater_equal less less_equal not_equal absolute sgn""".split()
+for _name in _TWINNED:
+    METHODS.setdefault(_name + "_", inplace.twin(METHODS[_name]))
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)
