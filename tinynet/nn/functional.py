@@ -12,7 +12,7 @@ from tinynet.ops.activations import (  # noqa: F401
 from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
 from tinynet.ops.attention import scaled_dot_product_attention  # noqa: F401
 from tinynet.ops.conv import conv2d  # noqa: F401
-from tinynet.ops.dropout import alpha_dropout, dropout, dropout2d  # noqa: F401
+from tinynet.ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
 from tinynet.ops.sampling import gumbel_softmax  # noqa: F401
 from tinynet.ops.einsum import bilinear  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
@@ -33,7 +33,7 @@ from tinynet.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from tinynet.ops.one_d import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
 )
-from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
+from tinynet.ops.normalization import batch_norm, layer_norm, rms_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 from tinynet.ops.unpool import max_unpool2d  # noqa: F401
@@ -45,7 +45,7 @@ from tinynet.ops.loss_margin import (  # noqa: F401
     soft_margin_loss, triplet_margin_loss,
 )
 from tinynet.ops.loss_multiclass import multi_margin_loss, multilabel_soft_margin_loss  # noqa: F401
-from tinynet.ops.patches import fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: F401
+from tinynet.ops.patches import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: F401
 from tinynet.ops.shrink_glu import glu, hardshrink, softshrink  # noqa: F401
 from tinynet.ops.smooth_activations import gelu, logsigmoid, maxout, mish, selu  # noqa: F401
 
