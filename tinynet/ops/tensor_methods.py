@@ -16,7 +16,7 @@ from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise
 from tinynet.ops import matrix_algebra
 from tinynet.ops import shape as shape_ops
 from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
-from tinynet.ops import aliases, neighbours, special_functions, tensor_products
+from tinynet.ops import aliases, neighbours, scatter_reduce, special_functions, tensor_products
 from tinynet.tensor import Tensor
 
 
@@ -215,6 +215,7 @@ METHODS = {
     "fill_diagonal_": indexing.fill_diagonal_, "tensor_split": indexing.tensor_split, "hsplit": grids.hsplit,
     "vsplit": grids.vsplit, "dsplit": grids.dsplit,
     "scatter_add_": indexing.scatter_add_,
+    "scatter_reduce": scatter_reduce.scatter_reduce, "scatter_reduce_": scatter_reduce.scatter_reduce_,
     # dtype and device (cast.py)
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
     "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
