@@ -142,7 +142,8 @@ METHODS = {
     "logdet": matrix_algebra.logdet, "slogdet": matrix_algebra.slogdet,
     "bincount": matrix_parts.bincount,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
-    "nbytes": property(rearrange.nbytes),
+    "nbytes": property(rearrange.nbytes), "itemsize": property(rearrange.itemsize), "data_ptr": rearrange.data_ptr,
+    "storage_offset": rearrange.storage_offset,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
     "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
@@ -219,6 +220,10 @@ METHODS = {
     # dtype and device (cast.py)
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
     "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
+    "short": cast.to_short, "byte": cast.to_byte, "char": cast.to_char,
+    "is_cpu": property(lambda self: True), "is_signed": lambda self: self.dtype.kind in "fi",
+    "retains_grad": property(lambda self: self._node is not None and self._node.retained is self),
+    "is_same_size": lambda self, other: tuple(self.shape) == tuple(other.shape),
     "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
     "half": cast.half_precision, "bfloat16": cast.half_precision,
 }
