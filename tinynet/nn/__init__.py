@@ -22,6 +22,7 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d
 from .embedding import Embedding, EmbeddingBag
+from .lazy import LazyLinear
 from .flatten import Flatten, Unflatten
 from .linear import Bilinear, Identity, Linear
 from .loss import (
@@ -74,5 +75,5 @@ __all__ = [
     "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer",
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "Bilinear", "MaxUnpool2d",
     "ZeroPad1d", "ConstantPad1d", "ReflectionPad1d", "ReplicationPad1d", "CircularPad1d", "CircularPad2d",
-    "Dropout1d", "Dropout3d", "RMSNorm", "Softmax2d", "ChannelShuffle", "BatchNorm3d",
+    "Dropout1d", "Dropout3d", "RMSNorm", "Softmax2d", "ChannelShuffle", "BatchNorm3d", "LazyLinear",
 ]
