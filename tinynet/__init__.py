@@ -83,6 +83,8 @@ from tinynet.ops.tensor_products import *  # noqa: F401,F403
 from tinynet.ops.special_functions import *  # noqa: F401,F403
 from tinynet.ops.aliases import *  # noqa: F401,F403
 from tinynet.ops.scatter_reduce import *  # noqa: F401,F403
+from tinynet.ops.index_put import *  # noqa: F401,F403
+from tinynet.ops.running_extremes import *  # noqa: F401,F403
 from tinynet.ops.shrink_glu import hardshrink  # noqa: F401  (torch.hardshrink; glu, softshrink live in F only)
 from tinynet.ops.patches import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from tinynet.ops.local_norms import instance_norm  # noqa: F401

@@ -30,5 +30,7 @@ topk = _result_type("topk", ["values", "indices"], "What ``topk`` returns: (valu
 kthvalue = _result_type("kthvalue", ["values", "indices"], "What ``kthvalue`` returns: (values, indices).")
 median = _result_type("median", ["values", "indices"], "What ``median`` returns: (values, indices).")
 mode = _result_type("mode", ["values", "indices"], "What ``mode`` returns: (values, indices).")
+cummax = _result_type("cummax", ["values", "indices"], "What ``cummax`` returns: (values, indices).")
+cummin = _result_type("cummin", ["values", "indices"], "What ``cummin`` returns: (values, indices).")
 aminmax = _result_type("aminmax", ["min", "max"], "What ``aminmax`` returns: (min, max).")
 slogdet = _result_type("slogdet", ["sign", "logabsdet"], "What ``slogdet`` returns: (sign, logabsdet).")

@@ -6,8 +6,8 @@
     digamma x = d/dx lgamma x               d/dx = trigamma x = sum over k >= 0 of 1 / (x + k)^2
     sinc x   = sin(pi x) / (pi x), 1 at 0   d/dx = (cos(pi x) - sinc x) / x, 0 at 0
 
-and compositions of tinynet's ops (autograd differentiates them): ``logit``, ``xlogy``, ``logaddexp``,
-``deg2rad``, ``rad2deg``.
+``logcumsumexp`` (a running log-add-exp, its derivative in LogCumSumExp), and compositions of tinynet's ops
+(autograd differentiates them): ``logit``, ``xlogy``, ``logaddexp``, ``deg2rad``, ``rad2deg``.
 
 digamma and trigamma are computed as mathematics tables do: for x < 6 the recurrences digamma(x) = digamma(x + 1)
 - 1/x and trigamma(x) = trigamma(x + 1) + 1/x^2 move x up to 10 or more, where the asymptotic series (in 1/x^2,
@@ -19,7 +19,9 @@ import math
 
 import numpy as np
 
+from tinynet import checks
 from tinynet.ops import elementwise
+from tinynet.autograd.function import Function
 from tinynet.ops.elementwise_math import log1p
 from tinynet.ops.elementwise import clamp
 from tinynet.ops.operands import as_tensor, float_input
@@ -27,7 +29,8 @@ from tinynet.tensor import Tensor
 from tinynet.ops.special import erfc_nonnegative
 from tinynet.ops.trig_hyperbolic import _elementwise, _erf
 
-__all__ = ["erfc", "erfinv", "lgamma", "digamma", "sinc", "logit", "xlogy", "logaddexp", "deg2rad", "rad2deg"]
+__all__ = ["erfc", "erfinv", "lgamma", "digamma", "sinc", "logit", "xlogy", "logaddexp", "logcumsumexp", "deg2rad",
+           "rad2deg"]
 
 
 def _erfc(x):
@@ -133,6 +136,43 @@ def logaddexp(input, other):
     a, b = float_input(input), float_input(other)
     return elementwise.add(elementwise.maximum(a, b),
                            log1p(elementwise.exp(elementwise.neg(elementwise.abs(elementwise.sub(a, b))))))
+
+
+class LogCumSumExp(Function):
+    """out_j = log(e^x_0 + ... + e^x_j) along an axis, as a running log-add-exp (no e^x is ever formed).
+
+    dL/dx_i = sum over j >= i of g_j e^(x_i - out_j); with g split into its positive and negative parts, each sum
+    is e^(x_i + a reversed running log-add-exp of log|g_j| - out_j), which stays finite.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = np.logaddexp.accumulate(x, axis=axis)
+        ctx.save_for_backward(x, out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        axis = ctx.axis
+
+        def reversed_running(values):  # log of sum over j >= i of e^values_j
+            return np.flip(np.logaddexp.accumulate(np.flip(values, axis), axis=axis), axis)
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            positive = np.exp(x + reversed_running(np.log(np.maximum(grad, 0)) - out))
+            negative = np.exp(x + reversed_running(np.log(np.maximum(-grad, 0)) - out))
+        return np.nan_to_num(positive - negative, nan=0.0)
+
+
+def logcumsumexp(input, dim):
+    """log of the running sum of e^x along ``dim``, computed without overflow."""
+    x = float_input(input)
+    axis = checks.dim(dim, x.ndim, "logcumsumexp")
+    if x.ndim == 0:
+        return x.clone()
+    return LogCumSumExp.apply(x, axis)
 
 
 def deg2rad(input):

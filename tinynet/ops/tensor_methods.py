@@ -17,7 +17,28 @@ from tinynet.ops import matrix_algebra
 from tinynet.ops import shape as shape_ops
 from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
 from tinynet.ops import aliases, neighbours, scatter_reduce, special_functions, tensor_products
+from tinynet.ops import index_put, running_extremes
 from tinynet.tensor import Tensor
+
+
+def _is_cpu(self):
+    """True: tinynet's tensors live in the CPU's memory."""
+    return True
+
+
+def _is_signed(self):
+    """Whether the dtype holds negative numbers (floats and signed integers; not uint8 or bool)."""
+    return self.dtype.kind in "fi"
+
+
+def _retains_grad(self):
+    """Whether ``retain_grad()`` asked backward to fill this non-leaf tensor's ``.grad``."""
+    return self._node is not None and self._node.retained is self
+
+
+def _is_same_size(self, other):
+    """Whether the two tensors have the same shape."""
+    return tuple(self.shape) == tuple(other.shape)
 
 
 def _reflected(function, name):
@@ -140,7 +161,10 @@ METHODS = {
     "diag_embed": matrix_parts.diag_embed, "nansum": reduce.nansum, "nanmean": reduce.nanmean,
     "unique": matrix_parts.unique, "inverse": matrix_algebra.inverse, "det": matrix_algebra.det,
     "logdet": matrix_algebra.logdet, "slogdet": matrix_algebra.slogdet,
-    "bincount": matrix_parts.bincount,
+    "bincount": matrix_parts.bincount, "unique_consecutive": matrix_parts.unique_consecutive,
+    "cummax": running_extremes.cummax, "cummin": running_extremes.cummin, "isin": compare.isin,
+    "index_put": index_put.index_put, "index_put_": index_put.index_put_, "put": index_put.put,
+    "put_": index_put.put_,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
     "nbytes": property(rearrange.nbytes), "itemsize": property(rearrange.itemsize), "data_ptr": rearrange.data_ptr,
     "storage_offset": rearrange.storage_offset,
@@ -221,9 +245,8 @@ METHODS = {
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
     "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
     "short": cast.to_short, "byte": cast.to_byte, "char": cast.to_char,
-    "is_cpu": property(lambda self: True), "is_signed": lambda self: self.dtype.kind in "fi",
-    "retains_grad": property(lambda self: self._node is not None and self._node.retained is self),
-    "is_same_size": lambda self, other: tuple(self.shape) == tuple(other.shape),
+    "is_cpu": property(_is_cpu), "is_signed": _is_signed, "retains_grad": property(_retains_grad),
+    "is_same_size": _is_same_size,
     "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
     "half": cast.half_precision, "bfloat16": cast.half_precision,
 }
