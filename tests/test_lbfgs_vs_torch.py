@@ -93,6 +93,32 @@ def test_image_optimised_towards_a_target_as_in_style_transfer(torch):
     np.testing.assert_allclose(finals[0], finals[1], rtol=1e-4, atol=1e-5)
 
 
+def test_state_dict_round_trip_continues_the_same_way():
+    def make():
+        x = tinynet.nn.Parameter(tinynet.tensor([-1.2, 1.0], dtype=tinynet.float64))
+        return x, tinynet.optim.LBFGS([x], max_iter=3, history_size=4)
+
+    def closure_for(x, optimizer):
+        def closure():
+            optimizer.zero_grad()
+            loss = rosenbrock(tinynet, x)
+            loss.backward()
+            return loss
+        return closure
+
+    x, optimizer = make()
+    optimizer.step(closure_for(x, optimizer))
+    saved, values = optimizer.state_dict(), x.detach().numpy().copy()
+    optimizer.step(closure_for(x, optimizer))
+    y, restored = make()
+    with tinynet.no_grad():
+        y.copy_(tinynet.tensor(values))
+    restored.load_state_dict(saved)
+    assert restored.param_groups[0]["max_iter"] == 3
+    restored.step(closure_for(y, restored))
+    np.testing.assert_array_equal(y.detach().numpy(), x.detach().numpy())
+
+
 def test_mistakes_as_in_torch(torch):
     x = tinynet.nn.Parameter(tinynet.zeros(2))
     with pytest.raises(TypeError):  # step needs a closure

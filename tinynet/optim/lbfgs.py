@@ -16,9 +16,23 @@ loss falls below ``tolerance_change``, or ``max_eval`` evaluations have been spe
 without a line search (its ``line_search_fn=None``), iteration for iteration.
 """
 
+import collections
+import copy
+
 import numpy as np
 
 from tinynet.optim.optimizer import Optimizer, real
+from tinynet.tensor import Tensor
+
+
+def _converted(value, to_tensor):
+    """A copy of a piece of L-BFGS's memory with its vectors as Tensors (``to_tensor``) or as numpy arrays."""
+    if isinstance(value, list):
+        return [_converted(item, to_tensor) for item in value]
+    if isinstance(value, (Tensor, np.ndarray)):
+        array = np.array(value._array if isinstance(value, Tensor) else value, copy=True)
+        return Tensor._from_array(array, False) if to_tensor else array
+    return copy.deepcopy(value)
 
 
 def _positive_int(value, name, owner):
@@ -59,6 +73,32 @@ class LBFGS(Optimizer):
         if self.param_groups:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         super().add_param_group(group)
+
+    def state_dict(self):
+        """PyTorch's layout, L-BFGS's memory copied: its vectors (alone or in lists) as tensors, counters as numbers."""
+        saved = super().state_dict()
+        saved["state"] = {index: {name: _converted(value, to_tensor=True) for name, value in memory.items()}
+                          for index, memory in saved["state"].items()}
+        return saved
+
+    def load_state_dict(self, state_dict):
+        """Restore the group's hyperparameters and L-BFGS's memory (directions, steps, counters) from
+        ``state_dict()``; the memory is copied.  Checked before anything changes."""
+        if not hasattr(state_dict, "keys") or set(state_dict.keys()) != {"state", "param_groups"}:
+            raise ValueError("LBFGS.load_state_dict expects the dict state_dict() returns "
+                             "({'state': ..., 'param_groups': [...]})")
+        groups = state_dict["param_groups"]
+        if len(groups) != 1:
+            raise ValueError(f"LBFGS has one parameter group, the state_dict has {len(groups)}")
+        candidate = dict(self.param_groups[0])
+        candidate.update({key: value for key, value in groups[0].items() if key != "params"})
+        if candidate.get("line_search_fn") is not None:
+            raise NotImplementedError("LBFGS: tinynet has no line search")
+        self._check_hyperparameters(candidate)
+        memory = dict(state_dict["state"]).get(0, {})
+        self.param_groups[0].update(candidate)
+        memory = {name: _converted(value, to_tensor=False) for name, value in dict(memory).items()}
+        self.state = collections.defaultdict(dict, {self._params[0]: memory} if memory else {})
 
     def _flat_grad(self):
         """Every parameter's gradient as one vector (zeros for a parameter that got none)."""
