@@ -27,7 +27,7 @@ from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bo
 )
 from tinynet.devices import device
 from tinynet.size import Size
-from tinynet import accelerator, amp, backends, cuda, return_types, testing
+from tinynet import accelerator, amp, backends, cuda, return_types, special, testing
 from tinynet.amp import autocast
 from tinynet import autograd
 from tinynet.autograd import (
