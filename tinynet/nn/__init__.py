@@ -41,7 +41,7 @@ from .conv_transpose import ConvTranspose2d
 from .instance_norm import InstanceNorm1d, InstanceNorm2d
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
                       ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
-from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, MaxPool1d
+from .one_d import AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, ConvTranspose1d, MaxPool1d
 from .attention import MultiheadAttention
 from .recurrent import GRU, LSTM, RNN, RNNBase
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
@@ -75,5 +75,5 @@ __all__ = [
     "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer",
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "Bilinear", "MaxUnpool2d",
     "ZeroPad1d", "ConstantPad1d", "ReflectionPad1d", "ReplicationPad1d", "CircularPad1d", "CircularPad2d",
-    "Dropout1d", "Dropout3d", "RMSNorm", "Softmax2d", "ChannelShuffle", "BatchNorm3d", "LazyLinear",
+    "Dropout1d", "Dropout3d", "RMSNorm", "Softmax2d", "ChannelShuffle", "BatchNorm3d", "LazyLinear", "ConvTranspose1d",
 ]

@@ -31,7 +31,7 @@ from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsi
 from tinynet.ops.interpolate import interpolate  # noqa: F401
 from tinynet.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from tinynet.ops.one_d import (  # noqa: F401
-    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, conv_transpose1d, max_pool1d,
 )
 from tinynet.ops.normalization import batch_norm, layer_norm, rms_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
