@@ -50,3 +50,13 @@ def test_short_byte_char_convert_values_as_torch(torch):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     np.testing.assert_array_equal(tinynet.tensor([0.2, 130.9, 255.0]).byte().numpy(),
                                   torch.tensor([0.2, 130.9, 255.0]).byte().numpy())
+
+
+def test_slices_and_sums_of_sizes_are_sizes_as_in_torch(torch):
+    for lib in (tinynet, torch):
+        shape = lib.zeros(2, 3, 4).shape
+        for made in (shape[1:], shape[::-1], shape + (5,), (1,) + shape, shape * 2):
+            assert type(made) is lib.Size, made
+        assert type(shape[0]) is int and shape[-1] == 4
+    assert repr(tinynet.zeros(2, 3, 4).shape[1:]) == "tinynet.Size([3, 4])"
+    assert tuple(tinynet.zeros(2, 3).shape + (7,)) == (2, 3, 7)
