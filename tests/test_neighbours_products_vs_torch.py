@@ -1,4 +1,4 @@
-"""diff, Tensor.unfold, kron, tensordot, block_diag, aminmax, pdist and linalg.cross against PyTorch in float32
+"""diff, trapezoid, Tensor.unfold, kron, tensordot, block_diag, aminmax, pdist and linalg.cross against PyTorch in float32
 and float64 (values, shapes, dtypes, the gradient of every input), each with a float64 gradcheck; then integer
 and bool inputs, finfo, initial_seed, and the mistakes with PyTorch's exception types.
 """
@@ -28,6 +28,11 @@ CASES = [
     both("diff_prepend_append", [(2, 3), (2, 1), (2, 2)],
          lambda lib, x, p, a: lib.diff(x, dim=1, prepend=p, append=a)),
     both("diff_method_n_too_large", [(3,)], lambda lib, x: x.diff(n=4)),
+    both("trapezoid", [(3, 5)], lambda lib, y: lib.trapezoid(y)),
+    both("trapezoid_dx_dim0", [(4, 2)], lambda lib, y: lib.trapezoid(y, dx=0.5, dim=0)),
+    both("trapezoid_at_x", [(2, 4), (4,)], lambda lib, y, x: lib.trapz(y, x)),
+    both("trapezoid_at_x_per_row", [(2, 4), (2, 4)], lambda lib, y, x: lib.trapezoid(y, x, dim=1)),
+    both("cumulative_trapezoid", [(3, 4)], lambda lib, y: lib.cumulative_trapezoid(y, dx=2.0)),
     both("unfold_rows_into_windows", [(10,)], lambda lib, x: x.unfold(0, 3, 2)),
     both("unfold_overlapping_windows", [(2, 5, 3)], lambda lib, x: x.unfold(1, 3, 1)),
     both("unfold_image_patches", [(2, 1, 4, 6)], lambda lib, x: x.unfold(2, 2, 2).unfold(3, 3, 3)),
@@ -66,6 +71,7 @@ def test_matches_torch(case, dtype, torch):
 @pytest.mark.parametrize("call", [
     lambda lib: lib.diff(lib.tensor([1, 4, 9, 16])),
     lambda lib: lib.diff(lib.tensor([True, False, False, True])),
+    lambda lib: lib.trapezoid(lib.tensor([1, 2, 4])),
     lambda lib: lib.arange(10).unfold(0, 4, 3),
     lambda lib: lib.kron(lib.tensor([[1, 2], [3, 4]]), lib.eye(2, dtype=lib.long)),
     lambda lib: lib.kron(lib.tensor([1, 2]), lib.tensor([0.5, 1.0])),

@@ -1,19 +1,22 @@
-"""Ops on neighbouring elements along one dim: ``diff`` (differences of neighbours) and ``Tensor.unfold``
-(sliding windows).  Both are compositions of slicing, ``cat`` and subtraction, so autograd differentiates them:
+"""Ops on neighbouring elements along one dim: ``diff`` (differences of neighbours), ``trapezoid`` (the
+trapezoidal rule's integral) and ``Tensor.unfold`` (sliding windows).  All are compositions of slicing, ``cat``,
+sums and products, so autograd differentiates them:
 
     diff(x)[i] = x[i + 1] - x[i]                  (n times for diff(x, n))
+    trapezoid(y, x) = sum over i of (x[i + 1] - x[i]) (y[i] + y[i + 1]) / 2     (x[i + 1] - x[i] = dx if no x)
     x.unfold(dim, size, step)[..., w, ..., j] = x[..., w * step + j, ...]   (window w, the window's entry j last)
 """
 
 import numpy as np
 
 from tinynet import checks
-from tinynet.ops.elementwise import sub
+from tinynet.ops.elementwise import add, mul, sub
+from tinynet.ops.reduce import cumsum
 from tinynet.ops.indexing import index_select, narrow
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import cat, movedim, reshape
 
-__all__ = ["diff"]
+__all__ = ["diff", "trapezoid", "trapz", "cumulative_trapezoid"]
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
@@ -45,6 +48,43 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         else:
             x = sub(later, earlier)
     return x
+
+
+def _trapezoids(y, x, dx, dim, owner):
+    """The area of each trapezoid between neighbouring samples of y along ``dim``."""
+    y = as_tensor(y)
+    if y.ndim == 0:
+        raise IndexError(f"{owner}: Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+    axis = checks.dim(dim, y.ndim, owner)
+    length = y.shape[axis]
+    if length == 0:
+        return narrow(y, axis, 0, 0) * 1.0
+    heights = mul(add(narrow(y, axis, 1, length - 1), narrow(y, axis, 0, length - 1)), 0.5)
+    if x is None:
+        return mul(heights, 1.0 if dx is None else dx)
+    x = as_tensor(x)
+    if x.ndim == 1:  # spacings along dim, lined up with it
+        widths = diff(x)
+        widths = reshape(widths, (length - 1,) + (1,) * (y.ndim - axis - 1))
+    else:
+        widths = diff(x, dim=axis - y.ndim)
+    return mul(heights, widths)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The integral of y along ``dim`` by the trapezoidal rule, with samples at ``x`` (or ``dx`` apart, 1 by
+    default)."""
+    return _trapezoids(y, x, dx, dim, "trapezoid").sum(dim)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """The same as ``trapezoid`` (its older name)."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running integral of y along ``dim`` by the trapezoidal rule (one value fewer than y along dim)."""
+    return cumsum(_trapezoids(y, x, dx, dim, "cumulative_trapezoid"), dim)
 
 
 def unfold(input, dimension, size, step):
