@@ -71,3 +71,37 @@ def test_number_parameters_take_the_tensor_parameters_dtype(torch):
         normal = lib.distributions.Normal(lib.zeros(2, dtype=lib.float64), 1.0)
         assert str(normal.scale.dtype).endswith("float64") and str(normal.entropy().dtype).endswith("float64")
         assert str(lib.distributions.Normal(0.0, 1.0).loc.dtype).endswith("float32")
+
+
+def uniform_values(lib, low, high, at):
+    u = lib.distributions.Uniform(lib.tensor(low, requires_grad=True), lib.tensor(high, requires_grad=True))
+    log_prob = u.log_prob(lib.tensor(at))
+    (log_prob.sum() + u.entropy().sum() + u.mean.sum() + u.variance.sum()).backward()
+    return [log_prob.detach().numpy(), u.entropy().detach().numpy(), u.mean.detach().numpy(),
+            u.stddev.detach().numpy(), u.cdf(lib.tensor(at)).detach().numpy(),
+            u.icdf(lib.tensor([0.25, 0.5])).detach().numpy(), u.low.grad.numpy(), u.high.grad.numpy()]
+
+
+def test_uniform_matches_torch(torch):
+    low, high, at = [0.0, 1.0], [2.0, 5.0], [[1.0, 4.5], [0.0, 1.0]]
+    for ours, theirs in zip(uniform_values(tinynet, low, high, at), uniform_values(torch, low, high, at)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert repr(tinynet.distributions.Uniform(0.0, 1.0)) == repr(torch.distributions.Uniform(0.0, 1.0))
+    for lib in (tinynet, torch):
+        with pytest.raises(ValueError):  # low must lie below high
+            lib.distributions.Uniform(lib.tensor([1.0]), lib.tensor([0.0]))
+        with pytest.raises(ValueError):  # a value outside the support
+            lib.distributions.Uniform(0.0, 1.0).log_prob(lib.tensor(1.5))
+
+
+def test_uniform_draws_lie_in_the_interval_and_rsample_carries_gradients():
+    tinynet.manual_seed(0)
+    low = tinynet.tensor([-1.0, 2.0], requires_grad=True)
+    high = tinynet.tensor([1.0, 2.5], requires_grad=True)
+    draws = tinynet.distributions.Uniform(low, high).rsample((4000,))
+    values = draws.detach().numpy()
+    assert draws.shape == (4000, 2) and np.all(values >= [-1.0, 2.0]) and np.all(values < [1.0, 2.5])
+    np.testing.assert_allclose(values.mean(0), [0.0, 2.25], atol=0.03)
+    draws.sum().backward()  # d draw / d low = 1 - u and d draw / d high = u, u ~ U[0, 1): each sums to ~2000
+    np.testing.assert_allclose(low.grad.numpy() + high.grad.numpy(), [4000.0, 4000.0])
+    np.testing.assert_allclose(high.grad.numpy(), [2000.0, 2000.0], rtol=0.05)

@@ -204,11 +204,12 @@ def test_load_state_dict_names_missing_unexpected_and_misshaped_keys():
     del state["1.bias"]
     state["2.weight"] = np.zeros(3)
     state["0.weight"] = np.zeros((5, 3))
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(RuntimeError) as error:  # PyTorch's exception type and wording
         model.load_state_dict(state)
     message = str(error.value)
-    assert "'1.bias'" in message and "missing" in message
-    assert "'2.weight'" in message and "unexpected" in message
+    assert message.startswith("Error(s) in loading state_dict for Sequential:")
+    assert 'Missing key(s) in state_dict: "1.bias".' in message
+    assert 'Unexpected key(s) in state_dict: "2.weight".' in message
     assert "'0.weight'" in message and "(5, 3)" in message and "(4, 3)" in message
     # Nothing was changed by the failed load.
     for name, value in model.state_dict().items():
@@ -230,7 +231,7 @@ def test_load_state_dict_rejects_non_dicts_and_object_arrays():
     model = nn.Linear(1, 1)
     with pytest.raises(TypeError):
         model.load_state_dict([1, 2])
-    with pytest.raises(ValueError, match="object"):
+    with pytest.raises(RuntimeError, match="object"):
         model.load_state_dict({"weight": np.array([[None]], dtype=object), "bias": np.zeros(1)})
 
 

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 import importlib
 
-from tinynet.random import manual_seed
+from tinynet.random import initial_seed, manual_seed, seed
 from tinynet.printing import set_printoptions  # noqa: F401
 from tinynet.generator import Generator
 from tinynet.kernels import build_info, fused_kernels_enabled, get_num_threads, set_fused_kernels, set_num_threads
@@ -27,7 +27,7 @@ from tinynet.dtypes import (  # noqa: F401  (PyTorch's dtype names; float/int/bo
 )
 from tinynet.devices import device
 from tinynet.size import Size
-from tinynet import accelerator, amp, backends, cuda, return_types, testing
+from tinynet import accelerator, amp, backends, cuda, return_types, special, testing
 from tinynet.amp import autocast
 from tinynet import autograd
 from tinynet.autograd import (
@@ -78,6 +78,13 @@ from tinynet.ops.index_add import *  # noqa: F401,F403
 from tinynet.ops.counting import *  # noqa: F401,F403
 from tinynet.ops.pairwise_math import *  # noqa: F401,F403
 from tinynet.ops.sampling import *  # noqa: F401,F403
+from tinynet.ops.neighbours import *  # noqa: F401,F403
+from tinynet.ops.tensor_products import *  # noqa: F401,F403
+from tinynet.ops.special_functions import *  # noqa: F401,F403
+from tinynet.ops.aliases import *  # noqa: F401,F403
+from tinynet.ops.scatter_reduce import *  # noqa: F401,F403
+from tinynet.ops.index_put import *  # noqa: F401,F403
+from tinynet.ops.running_extremes import *  # noqa: F401,F403
 from tinynet.ops.shrink_glu import hardshrink  # noqa: F401  (torch.hardshrink; glu, softshrink live in F only)
 from tinynet.ops.patches import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from tinynet.ops.local_norms import instance_norm  # noqa: F401

@@ -1,10 +1,12 @@
 """``tinynet.distributions``: the probability distributions VAEs and policy-gradient code reach for.
 
-Normal(loc, scale), Bernoulli(probs | logits) and Categorical(probs | logits), with PyTorch's methods:
+Normal(loc, scale), Uniform(low, high), Bernoulli(probs | logits) and Categorical(probs | logits), with PyTorch's
+methods:
 
-    sample(shape)    draws, no gradient                    rsample(shape)   Normal only: loc + scale * eps,
+    sample(shape)    draws, no gradient                    rsample(shape)   Normal: loc + scale * eps,
     log_prob(value)  the log density / mass at value                        eps ~ N(0, 1): differentiable in loc
-    entropy()        mean, variance, stddev                                 and scale (the VAE's trick)
+    entropy()        mean, variance, stddev                                 and scale (the VAE's trick);
+                                                                            Uniform: low + (high - low) u
 
 and ``kl_divergence(p, q)`` for two Normals, two Bernoullis or two Categoricals.  Each is written with tinynet's
 ops, so gradients flow from log_prob, entropy, rsample and the divergence into the parameters (REINFORCE's
@@ -27,7 +29,7 @@ from tinynet.ops.operands import as_tensor
 from tinynet.size import Size
 from tinynet.tensor import Tensor
 
-__all__ = ["Distribution", "Normal", "Bernoulli", "Categorical", "kl_divergence"]
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence"]
 
 
 def _parameter(value, dtype=None):
@@ -117,6 +119,61 @@ class Normal(Distribution):
     def entropy(self):
         """1/2 + log(2 pi)/2 + log(scale)."""
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+
+class Uniform(Distribution):
+    """Uniform on [low, high): density 1 / (high - low) there, 0 elsewhere."""
+
+    _shown = ("low", "high")
+
+    def __init__(self, low, high, validate_args=None):
+        given = [value for value in (low, high) if isinstance(value, Tensor)]
+        dtype = given[0].dtype if given else None
+        self.low, self.high = broadcast_tensors(_parameter(low, dtype), _parameter(high, dtype))
+        if validate_args is not False and not (self.low._array < self.high._array).all():
+            raise _invalid("low", self.low, f"Uniform(low: {self.low}, high: {self.high})",
+                           f"LessThan(upper_bound={self.high})")
+        self.batch_shape = Size(self.low.shape)
+
+    @property
+    def mean(self):
+        return (self.high + self.low) / 2
+
+    @property
+    def variance(self):
+        return (self.high - self.low) ** 2 / 12
+
+    def sample(self, sample_shape=()):
+        """Draws of shape sample_shape + batch_shape, not differentiable."""
+        return self.rsample(sample_shape).detach()
+
+    def rsample(self, sample_shape=()):
+        """low + (high - low) u with u ~ U[0, 1): a draw through which gradients reach low and high."""
+        u = random.default_generator().random(self._draw_shape(sample_shape)).astype(self.low.dtype)
+        return self.low + (self.high - self.low) * Tensor._from_array(u, False)
+
+    def log_prob(self, value):
+        """-log(high - low); a value outside [low, high) is a ValueError, as PyTorch's validation gives."""
+        value = as_tensor(value)
+        inside = (self.low._array <= value._array) & (value._array < self.high._array)
+        if not inside.all():
+            raise ValueError(f"Expected value argument (Tensor of shape {tuple(value.shape)}) to be within the "
+                             f"support (Interval(lower_bound={self.low}, upper_bound={self.high})) of the "
+                             f"distribution {self}, but found invalid values:\n{value}")
+        shape = np.broadcast_shapes(tuple(value.shape), tuple(self.batch_shape))
+        return (-(self.high - self.low).log()).broadcast_to(shape)
+
+    def cdf(self, value):
+        """P(X <= value) = (value - low) / (high - low), clamped to [0, 1]."""
+        return ((as_tensor(value) - self.low) / (self.high - self.low)).clamp(0, 1)
+
+    def icdf(self, value):
+        """The value with cdf ``value``: low + value (high - low)."""
+        return self.low + as_tensor(value) * (self.high - self.low)
+
+    def entropy(self):
+        """log(high - low)."""
+        return (self.high - self.low).log()
 
 
 class Bernoulli(Distribution):

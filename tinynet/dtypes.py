@@ -16,6 +16,8 @@ so int64 with float32 gives float32 (numpy would say float64).  How Python
 numbers and 0-d tensors take part is ``tinynet/ops/promotion.py``.
 """
 
+import builtins
+
 import numpy as np
 
 float32 = np.dtype(np.float32)
@@ -65,8 +67,27 @@ def resolve(dtype, owner=None):
     return result
 
 
-# Machine limits of a float or integer dtype: ``tinynet.finfo(tinynet.float32).eps``, as in PyTorch.
-finfo = np.finfo
+class finfo:  # noqa: N801  (PyTorch's name)
+    """Machine limits of a float dtype (the default dtype if none is given): ``tinynet.finfo(tinynet.float32).eps``.
+
+    The limits are Python floats, as PyTorch's are, so ``print(finfo.eps)`` shows 1.1920928955078125e-07.
+    """
+
+    def __init__(self, type=None):  # noqa: A002  (PyTorch's argument name)
+        limits = np.finfo(get_default_dtype() if type is None else type)
+        self.dtype = limits.dtype
+        number = builtins.float  # (this module's ``float`` is PyTorch's dtype name)
+        self.bits = builtins.int(limits.bits)
+        self.eps, self.max, self.min = number(limits.eps), number(limits.max), number(limits.min)
+        self.tiny = self.smallest_normal = number(limits.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(limits.precision)  # (decimal digits: 1e-06 for float32)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+# Machine limits of an integer dtype: ``tinynet.iinfo(tinynet.int64).max``, as in PyTorch.
 iinfo = np.iinfo
 
 _default_float = float32

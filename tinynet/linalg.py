@@ -13,11 +13,18 @@ import numbers
 from tinynet import checks
 from tinynet.ops.matrix_algebra import det, inverse, slogdet, solve
 from tinynet.ops.norms import norm as _norm
+from tinynet.ops.pairwise_math import cross as _cross
 from tinynet.ops.operands import as_tensor
 
-__all__ = ["inv", "det", "slogdet", "solve", "norm", "vector_norm", "matrix_norm"]
+__all__ = ["inv", "det", "slogdet", "solve", "norm", "vector_norm", "matrix_norm", "cross"]
 
 inv = inverse
+
+
+def cross(input, other, *, dim=-1):
+    """The cross product of 3-vectors along ``dim`` (the last by default, where ``torch.cross`` once took the first
+    dim of length 3); inputs broadcast."""
+    return _cross(input, other, dim=dim)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

@@ -57,6 +57,8 @@ class _Formatter:
                 self.int_mode = bool(np.all(values == np.ceil(values)))
                 too_wide = largest / smallest > 1000.0 or largest > 1.0e8
                 self.sci_mode = too_wide if self.int_mode else too_wide or smallest < 1.0e-4
+                if OPTIONS["sci_mode"] is not None:  # (the user's choice, before the width is measured)
+                    self.sci_mode = OPTIONS["sci_mode"]
                 if self.sci_mode:
                     texts = [f"{value:.{precision}e}" for value in values.tolist()]
                 elif self.int_mode:

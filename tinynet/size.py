@@ -27,5 +27,28 @@ class Size(tuple):
         """The number of elements a tensor of this shape holds."""
         return math.prod(self)
 
+    def __getitem__(self, index):
+        """An entry (an int), or with a slice a Size, as PyTorch's: ``x.shape[1:]`` is a Size."""
+        item = tuple.__getitem__(self, index)
+        return tuple.__new__(Size, item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        """``shape + (1,)`` is a Size (joined with another tuple)."""
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other):
+        """``(1,) + shape`` is a Size too."""
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, count):
+        """``shape * 2`` repeats it, as a Size."""
+        return Size(tuple(self) * count)
+
+    __rmul__ = __mul__
+
     def __repr__(self):
         return f"tinynet.Size({list(self)})"

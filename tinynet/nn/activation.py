@@ -350,6 +350,16 @@ class Softmin(Module):
         return f"dim={self.dim}"
 
 
+class Softmax2d(Module):
+    """softmax over the channels (dim -3) of each position of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, x):
+        """e^x_c / sum_c' e^x_c' at every pixel."""
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {x.ndim}D instead")
+        return F.softmax(x, dim=-3)
+
+
 class Threshold(_InplaceActivation):
     """x where x > threshold, else value."""
 

@@ -48,6 +48,31 @@ class _IndexedModules(Module):
         for i, module in enumerate(modules):
             self._modules[str(i)] = module
 
+    def _insert(self, index, module):
+        """Put ``module`` before position ``index`` (``len(self)``: at the end), renumbering the rest."""
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"{type(self).__name__}.insert: index must be an int, got {type(index).__name__}")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        members = list(self._modules.values())
+        members.insert(index, _check_module(module, type(self).__name__))  # (-1: before the last, as list.insert)
+        self._renumber(members)
+        return self
+
+    def pop(self, index):
+        """Remove the child(ren) at ``index`` (an int or a slice) and return it (them, as a container)."""
+        removed = self[index]
+        del self[index]
+        return removed
+
+    def __add__(self, other):
+        """A new container of this one's modules followed by ``other``'s (the modules are shared, not copied)."""
+        if not isinstance(other, type(self)):
+            raise ValueError(f"add operator supports only objects of {type(self).__name__} class, but "
+                             f"{type(other)} is given.")
+        return self._joined(list(self) + list(other))
+
 
 class Sequential(_IndexedModules):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
@@ -105,6 +130,20 @@ class Sequential(_IndexedModules):
         self.add_module(str(len(self)), _check_module(module, "Sequential"))
         return self
 
+    def extend(self, modules):
+        """Append each module of an iterable (another Sequential, a list); returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Insert a module before position ``index``; the children are numbered again from "0"; returns self."""
+        return self._insert(index, module)
+
+    @staticmethod
+    def _joined(modules):
+        return Sequential(*modules)
+
 
 class ModuleList(_IndexedModules):
     """A Python list of Modules whose parameters the parent model can see.
@@ -148,9 +187,26 @@ class ModuleList(_IndexedModules):
 
     def insert(self, index, module):
         """Insert a module before position ``index`` (renumbering the rest)."""
-        members = list(self._modules.values())
-        members.insert(index, _check_module(module, "ModuleList"))
-        self._renumber(members)
+        self._insert(index, module)
+
+    @staticmethod
+    def _joined(modules):
+        return ModuleList(modules)
+
+    def __repr__(self):
+        """PyTorch's form: a run of members that print alike is one line, ``(1-3): 3 x Linear(...)``."""
+        if not self._modules:
+            return "ModuleList()"
+        runs = []  # [first index, last index, text] of each run of equal reprs
+        for i, module in enumerate(self._modules.values()):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = [f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}"
+                 for first, last, text in runs]
+        return "ModuleList(\n  " + "\n  ".join(line.replace("\n", "\n  ") for line in lines) + "\n)"
 
     def forward(self, *inputs):
         """ModuleList is a container, not a layer: iterate over it in the parent's forward."""

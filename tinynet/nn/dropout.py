@@ -3,7 +3,7 @@
 In training mode each element is kept with probability 1 - p and scaled by
 1 / (1 - p) (so the expected value is unchanged); in eval mode Dropout is
 the identity.  Dropout2d drops whole channels of (N, C, H, W) feature maps
-instead.  Masks come from ``tinynet.random.default_generator()``.
+instead (Dropout1d of sequences (N, C, L), Dropout3d of volumes).  Masks come from ``tinynet.random.default_generator()``.
 """
 
 from tinynet import checks
@@ -36,6 +36,22 @@ class Dropout2d(Dropout):
     def forward(self, x):
         """x * mask[n, c] / (1 - p) when training (one draw per sample and channel), x otherwise."""
         return dropout.dropout2d(x, self.p, training=self.training, inplace=self.inplace)
+
+
+class Dropout1d(Dropout):
+    """Zero each whole channel of an (N, C, L) or (C, L) input with probability ``p`` in training mode."""
+
+    def forward(self, x):
+        """x * mask[n, c] / (1 - p) when training, x otherwise."""
+        return dropout.dropout1d(x, self.p, training=self.training, inplace=self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Zero each whole channel of an (N, C, D, H, W) or (C, D, H, W) input with probability ``p`` in training mode."""
+
+    def forward(self, x):
+        """x * mask[n, c] / (1 - p) when training, x otherwise."""
+        return dropout.dropout3d(x, self.p, training=self.training, inplace=self.inplace)
 
 
 class AlphaDropout(Dropout):

@@ -5,6 +5,7 @@
 on integer ids of any shape gives ids.shape + (embedding_dim,).  The
 ``padding_idx`` row starts at zeros and never gets a gradient.
 ``Embedding.from_pretrained(vectors)`` wraps existing vectors (frozen by default).
+``EmbeddingBag`` reduces each bag of looked-up vectors to one (sum, mean or max).
 """
 
 import numpy as np
@@ -13,7 +14,7 @@ from tinynet import checks, devices
 from tinynet.nn import init
 from tinynet.nn.module import Module
 from tinynet.nn.parameter import Parameter
-from tinynet.ops import embedding
+from tinynet.ops import embedding, embedding_bag
 from tinynet.tensor import Tensor
 
 
@@ -75,4 +76,65 @@ class Embedding(Module):
             text += f", padding_idx={self.padding_idx}"
         if self.max_norm is not None:
             text += f", max_norm={self.max_norm}"
+        return text
+
+
+class EmbeddingBag(Module):
+    """A table of vectors like Embedding, giving one vector per bag of ids: their sum, mean or max (``mode``).
+
+    ``bag(text, offsets)``: ``text`` holds every bag's ids one after another and ``offsets`` where each bag
+    starts; or ``bag(ids)`` with one bag per row of a 2-D ``ids``.  The math is in ``tinynet/ops/embedding_bag.py``.
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None,
+                 device=None, dtype=None):
+        super().__init__()
+        owner = "EmbeddingBag"
+        # The table, its initialisation and its checks are Embedding's.
+        table = Embedding(num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                          _weight, device=device, dtype=dtype)
+        self.num_embeddings, self.embedding_dim = table.num_embeddings, table.embedding_dim
+        self.padding_idx, self.max_norm, self.norm_type = table.padding_idx, table.max_norm, table.norm_type
+        self.scale_grad_by_freq, self.sparse = table.scale_grad_by_freq, table.sparse
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"{owner}: mode has to be one of sum, mean or max, got {mode!r}")
+        self.mode = mode
+        self.include_last_offset = bool(include_last_offset)
+        self.weight = table.weight
+
+    def reset_parameters(self):
+        """Weights from N(0, 1), the padding_idx row zero."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight._array[self.padding_idx] = 0
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        """ids (1-D with offsets, or 2-D: one bag a row) -> (bags, embedding_dim)."""
+        return embedding_bag.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                                           self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
+                                           self.include_last_offset, self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag holding a copy of the 2-D ``embeddings``; ``freeze`` (default) keeps them from training."""
+        table = Embedding.from_pretrained(embeddings, freeze)
+        bag = cls(table.num_embeddings, table.embedding_dim, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                  table.weight, include_last_offset, padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        text += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
         return text

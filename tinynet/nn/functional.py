@@ -12,10 +12,11 @@ from tinynet.ops.activations import (  # noqa: F401
 from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d  # noqa: F401
 from tinynet.ops.attention import scaled_dot_product_attention  # noqa: F401
 from tinynet.ops.conv import conv2d  # noqa: F401
-from tinynet.ops.dropout import alpha_dropout, dropout, dropout2d  # noqa: F401
+from tinynet.ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
 from tinynet.ops.sampling import gumbel_softmax  # noqa: F401
 from tinynet.ops.einsum import bilinear  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
+from tinynet.ops.embedding_bag import embedding_bag  # noqa: F401
 from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401
 from tinynet.ops.indexing import one_hot  # noqa: F401
 from tinynet.ops.linalg import normalize  # noqa: F401
@@ -24,14 +25,15 @@ from tinynet.ops.loss_binary import binary_cross_entropy, binary_cross_entropy_w
 from tinynet.ops.loss_classification import cross_entropy, nll_loss  # noqa: F401
 from tinynet.ops.matmul import linear  # noqa: F401
 from tinynet.ops.conv_transpose import conv_transpose2d  # noqa: F401
-from tinynet.ops.distances import cosine_similarity, pairwise_distance  # noqa: F401
+from tinynet.ops.distances import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from tinynet.ops.group_norm import group_norm  # noqa: F401
 from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
 from tinynet.ops.interpolate import interpolate  # noqa: F401
+from tinynet.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from tinynet.ops.one_d import (  # noqa: F401
-    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, max_pool1d,
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, conv1d, conv_transpose1d, max_pool1d,
 )
-from tinynet.ops.normalization import batch_norm, layer_norm  # noqa: F401
+from tinynet.ops.normalization import batch_norm, layer_norm, rms_norm  # noqa: F401
 from tinynet.ops.operands import as_tensor  # noqa: F401
 from tinynet.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 from tinynet.ops.unpool import max_unpool2d  # noqa: F401
@@ -43,7 +45,7 @@ from tinynet.ops.loss_margin import (  # noqa: F401
     soft_margin_loss, triplet_margin_loss,
 )
 from tinynet.ops.loss_multiclass import multi_margin_loss, multilabel_soft_margin_loss  # noqa: F401
-from tinynet.ops.patches import fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: F401
+from tinynet.ops.patches import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: F401
 from tinynet.ops.shrink_glu import glu, hardshrink, softshrink  # noqa: F401
 from tinynet.ops.smooth_activations import gelu, logsigmoid, maxout, mish, selu  # noqa: F401
 

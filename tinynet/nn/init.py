@@ -248,3 +248,18 @@ def dirac_(tensor, groups=1):
         for d in range(min(per_group, array.shape[1])):
             values[(g * per_group + d, d) + centre] = 1
     return _fill(tensor, values)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor from N(0, std^2), then zero ceil(sparsity * rows) randomly chosen entries of each column
+    (Martens' sparse initialisation for deep networks)."""
+    array = _array(tensor)
+    if array.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, columns = array.shape
+    zeros_per_column = int(math.ceil(sparsity * rows))
+    draw = numpy_generator(generator)
+    values = draw.normal(0.0, std, size=array.shape)
+    for column in range(columns):
+        values[draw.permutation(rows)[:zeros_per_column], column] = 0
+    return _fill(tensor, values)

@@ -51,7 +51,7 @@ def _optional_buffer(module, name, value):
     """Register ``value`` (a Tensor, array, list or None) as a buffer named ``name``."""
     if isinstance(value, Tensor):
         value = value._array
-    module.register_buffer(name, None if value is None else np.array(value))
+    module.register_buffer(name, None if value is None else Tensor._from_array(np.array(value), requires_grad=False))
 
 
 class _WeightedLoss(_Loss):
@@ -66,7 +66,7 @@ class _WeightedLoss(_Loss):
         weight = self.weight
         if weight is None or weight.dtype == input._array.dtype:
             return weight
-        return weight.astype(input._array.dtype)
+        return weight.to(input._array.dtype)
 
 
 class MSELoss(_Loss):

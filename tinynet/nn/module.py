@@ -4,8 +4,8 @@ A Module is a function with state.  Its state is of three kinds, each kept in
 its own ordered dict so that models can be walked, saved and loaded by name:
 
 - ``_parameters``: learnable Tensors (``Parameter``), trained by an optimizer;
-- ``_buffers``: numpy arrays that are part of the model but not learned by
-  gradient descent (e.g. BatchNorm's running mean);
+- ``_buffers``: Tensors that are part of the model but not learned by
+  gradient descent (e.g. BatchNorm's running mean, a fixed positional encoding);
 - ``_modules``: child Modules, which gives a model its tree structure.
 
 Assigning an attribute files it automatically (``self.fc = Linear(2, 3)``
@@ -193,8 +193,8 @@ class Module:
         self._forget(name)
         self._parameters[name] = parameter
 
-    def register_buffer(self, name, array, persistent=True):
-        """Register a numpy array (or None) that is model state but not a learned parameter.
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register a Tensor (or None) that is model state but not a learned parameter.
 
         Persistent buffers appear in ``state_dict`` (BatchNorm's running
         statistics); non-persistent ones are scratch state that is not saved.
@@ -202,7 +202,7 @@ class Module:
         self._check_initialised()
         _check_name(name)
         self._forget(name)
-        self._buffers[name] = _as_buffer(array, name)
+        self._buffers[name] = _as_buffer(tensor, name)
         if not persistent:
             self._non_persistent_buffers.add(name)
 
@@ -270,7 +270,7 @@ class Module:
             yield parameter
 
     def named_buffers(self, prefix="", recurse=True):
-        """Yield ``(dotted_name, array)`` for every buffer."""
+        """Yield ``(dotted_name, tensor)`` for every buffer."""
         modules = self.named_modules(prefix) if recurse else [(prefix, self)]
         for module_name, module in modules:
             for name, buffer in module._buffers.items():
@@ -278,7 +278,7 @@ class Module:
                     yield (module_name + "." + name if module_name else name), buffer
 
     def buffers(self, recurse=True):
-        """Yield every buffer array."""
+        """Yield every buffer tensor."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -357,8 +357,9 @@ class Module:
                     parameter.data = parameter._array.astype(dtype)
                     parameter.grad = None
             for name, buffer in module._buffers.items():
-                if buffer is not None and buffer.dtype.kind == "f":
-                    module._buffers[name] = buffer.astype(dtype)
+                if buffer is not None and buffer.dtype.kind == "f" and buffer.dtype != dtype:
+                    module._buffers[name] = Tensor._from_array(buffer._array.astype(dtype),
+                                                               requires_grad=buffer.requires_grad)
         return self
 
     def cpu(self):
@@ -430,13 +431,15 @@ def _check_name(name):
 
 
 def _as_buffer(value, name):
-    """Buffers are numpy arrays (or None); Tensors are unwrapped."""
-    if value is None:
-        return None
-    if isinstance(value, Tensor):
-        value = value._array
+    """Buffers are Tensors (or None), kept as given, as in PyTorch: the module sees later in-place changes.
+
+    A numpy array is wrapped in a Tensor sharing its memory (tinynet's own layers register their
+    statistics that way).
+    """
+    if value is None or isinstance(value, Tensor):
+        return value
     if isinstance(value, np.generic):  # arithmetic on a 0-d array gives a numpy scalar
         value = np.asarray(value)
     if not isinstance(value, np.ndarray):
-        raise TypeError(f"buffer '{name}' must be a numpy array or None, got {type(value).__name__}")
-    return value
+        raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
+    return Tensor._from_array(value, requires_grad=False)

@@ -1,4 +1,5 @@
-"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W); and LayerNorm.
+"""Batch normalisation: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W), BatchNorm3d for
+(N, C, D, H, W); and LayerNorm, RMSNorm and GroupNorm.
 
 For each channel c, over the batch (and spatial positions):
 
@@ -84,9 +85,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self):
         """Forget the running statistics: mean 0, variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean[...] = 0
-            self.running_var[...] = 1
-            self.num_batches_tracked = np.array(0, dtype=np.int64)
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
 
     def reset_parameters(self):
         """Running statistics reset; scale 1, shift 0 (the layer starts as a pure normaliser)."""
@@ -109,10 +110,13 @@ class _BatchNorm(Module):
                 raise ValueError(f"{owner} in training mode needs more than one value per channel to compute a "
                                  f"variance, got input shape {shape}")
         if self.training and self.track_running_stats:
-            self.num_batches_tracked = self.num_batches_tracked + 1
+            self.num_batches_tracked.add_(1)
         if len(shape) == 3:
             # (N, C, L) has the same per-channel statistics as the image (N, C, L, 1).
             return self._normalize(x.reshape(shape + (1,))).reshape(shape)
+        if len(shape) == 5:
+            # (N, C, D, H, W) has the same per-channel statistics as the image (N, C, D, H W).
+            return self._normalize(x.reshape(shape[:3] + (shape[3] * shape[4],))).reshape(shape)
         return self._normalize(x)
 
     def _uses_batch_statistics(self):
@@ -123,8 +127,8 @@ class _BatchNorm(Module):
         momentum = self.momentum
         if momentum is None:  # the cumulative moving average: batch k counts 1/k
             momentum = 1.0 / float(self.num_batches_tracked) if self.training and self.track_running_stats else 0.0
-        return normalization.normalize(x, self.weight, self.bias, self.running_mean, self.running_var,
-                                       self._uses_batch_statistics(), momentum, self.eps)
+        return normalization.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                                        self._uses_batch_statistics(), momentum, self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr."""
@@ -142,6 +146,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, per channel C (statistics over N, H and W)."""
 
     _ranks = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) volumes, per channel C (statistics over N, D, H and W)."""
+
+    _ranks = (5,)
 
 
 class LayerNorm(Module):
@@ -173,6 +183,34 @@ class LayerNorm(Module):
         """The settings shown in this layer's repr."""
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims (LayerNorm without the
+    centring and the shift, as in LLaMA-style transformers); ``weight`` (init 1) unless
+    ``elementwise_affine=False``; eps None means the input dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        owner = "RMSNorm"
+        self.normalized_shape = normalization.normalized_shape_tuple(normalized_shape, owner)
+        self.eps = None if eps is None else checks.real_number(eps, "eps", owner)
+        self.elementwise_affine = bool(elementwise_affine)
+        devices.check(device, owner)
+        dtype = checks.float_dtype(dtype, owner)
+        add_affine_parameters(self, self.normalized_shape, self.elementwise_affine, False, dtype)
+
+    def reset_parameters(self):
+        """Scale 1."""
+        reset_affine_parameters(self)
+
+    def forward(self, x):
+        """Divide each sample by the root mean square of its last dims, then scale."""
+        return normalization.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
 class GroupNorm(Module):

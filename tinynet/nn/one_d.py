@@ -1,4 +1,4 @@
-"""1-D layers over (N, C, L) signals: Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
+"""1-D layers over (N, C, L) signals: Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 (the ops are in ``tinynet/ops/one_d.py``: the 2-D ones on a height of one)."""
 
 from tinynet import checks, devices
@@ -53,6 +53,56 @@ class Conv1d(Module):
             text += f", padding={self.padding}"  # (a name prints without quotes, as in PyTorch)
         if self.dilation != (1,):
             text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + (", bias=False" if self.bias is None else "")
+
+
+class ConvTranspose1d(Module):
+    """Transposed 1-D convolution (the upsampling layer of 1-D decoders and audio generators), as PyTorch's:
+    weight (C_in, C_out / groups, k) drawn kaiming_uniform(a=sqrt(5)), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    with fan_in = C_out / groups * k.  Output length: (L - 1) stride - 2 padding + dilation (k - 1) +
+    output_padding + 1."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        owner = "ConvTranspose1d"
+        self.in_channels = checks.positive_int(in_channels, "in_channels", owner)
+        self.out_channels = checks.positive_int(out_channels, "out_channels", owner)
+        self.kernel_size = (one_d.single(kernel_size, "kernel_size", owner),)
+        self.stride = (one_d.single(stride, "stride", owner),)
+        self.padding = (one_d.single(padding, "padding", owner, 0),)
+        self.output_padding = (one_d.single(output_padding, "output_padding", owner, 0),)
+        self.dilation = (one_d.single(dilation, "dilation", owner),)
+        self.groups = checks.positive_int(groups, "groups", owner)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"{owner}: in_channels and out_channels must be divisible by groups, got "
+                             f"{in_channels}, {out_channels} and {groups}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{owner}: only 'zeros' padding mode is supported, got {padding_mode!r}")
+        self.padding_mode = padding_mode
+        devices.check(device, owner)
+        dtype = checks.float_dtype(dtype, owner)
+        add_weight_and_bias(self, (self.in_channels, self.out_channels // self.groups, self.kernel_size[0]),
+                            self.out_channels, bias, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw fresh weights with PyTorch's default scheme (weight first, then bias)."""
+        init.layer_default_(self.weight, self.bias)
+
+    def forward(self, x):
+        """(N, C_in, L) -> (N, C_out, L_out); also (C_in, L) -> (C_out, L_out)."""
+        return one_d.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0],
+                                      self.output_padding[0], self.groups, self.dilation[0])
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr (PyTorch's format)."""
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        for name, default in (("padding", (0,)), ("dilation", (1,)), ("output_padding", (0,))):
+            if getattr(self, name) != default:
+                text += f", {name}={getattr(self, name)}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         return text + (", bias=False" if self.bias is None else "")

@@ -68,8 +68,8 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        """One line per Parameter: its index, dtype and size."""
-        return "\n".join(f"({name}): {_describe(p)}" for name, p in self._parameters.items())
+        """One line per Parameter: its index, dtype and size (indented by 4 in all, as PyTorch prints it)."""
+        return "\n".join(f"  ({name}): {_describe(p)}" for name, p in self._parameters.items())
 
     def forward(self, *inputs):
         """ParameterList is a container, not a layer."""

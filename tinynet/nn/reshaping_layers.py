@@ -4,6 +4,7 @@ calling the function of the same name in ``nn.functional``:
     GLU(dim)                  a * sigmoid(b) for the two halves of the input along dim
     Softshrink / Hardshrink   shrink towards 0 by lambd / zero out |x| <= lambd
     PixelShuffle(r)           (N, C r^2, H, W) -> (N, C, H r, W r); PixelUnshuffle undoes it
+    ChannelShuffle(g)         the channels read as a (g, C / g) table down its columns (ShuffleNet)
     Unfold / Fold             image -> patch columns (im2col) and back (col2im, overlaps summed)
     LocalResponseNorm         AlexNet's normalisation across neighbouring channels
 """
@@ -83,6 +84,22 @@ class PixelUnshuffle(Module):
     def extra_repr(self):
         """The settings shown in this layer's repr."""
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of ``groups`` groups: channel_shuffle(x, groups)."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = checks.integer(groups, "groups", "ChannelShuffle")
+
+    def forward(self, x):
+        """channel_shuffle(x, groups)."""
+        return patches.channel_shuffle(x, self.groups)
+
+    def extra_repr(self):
+        """The settings shown in this layer's repr."""
+        return f"groups={self.groups}"
 
 
 class Unfold(Module):

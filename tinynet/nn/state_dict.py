@@ -14,7 +14,20 @@ import numpy as np
 
 from tinynet.tensor import Tensor
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the model's keys the state_dict lacked, and its keys the model lacks.
+
+    Printed as PyTorch prints it, so a notebook cell ending in ``model.load_state_dict(...)`` shows the same line.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+    __str__ = __repr__
 
 
 def collect(model):
@@ -31,7 +44,7 @@ def collect(model):
                 state[prefix + name] = Tensor._from_array(parameter._array, requires_grad=False)
         for name, buffer in module._buffers.items():
             if buffer is not None and name not in module._non_persistent_buffers:
-                state[prefix + name] = Tensor._from_array(np.asarray(buffer), requires_grad=False)
+                state[prefix + name] = Tensor._from_array(buffer._array, requires_grad=False)
     return state
 
 
@@ -82,7 +95,7 @@ def load(model, state_dict, strict=True):
     for key, (module, kind, name) in targets.items():
         if key not in state_dict:
             continue
-        current = module._parameters[name]._array if kind == "parameter" else module._buffers[name]
+        current = (module._parameters[name] if kind == "parameter" else module._buffers[name])._array
         value = state_dict[key]
         value = value._array if isinstance(value, Tensor) else value
         try:
@@ -102,24 +115,19 @@ def load(model, state_dict, strict=True):
         else:
             converted[key] = value
     if strict:
-        if missing:
-            problems.append("missing keys: " + ", ".join(repr(key) for key in missing))
         if unexpected:
-            problems.append("unexpected keys: " + ", ".join(repr(key) for key in unexpected))
+            problems.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{key}"' for key in unexpected) + ".")
+        if missing:
+            problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{key}"' for key in missing) + ".")
     if problems:
-        raise ValueError(f"error loading state_dict into {type(model).__name__}: " + "; ".join(problems))
+        # PyTorch's exception type and layout: one tab-indented line per problem.
+        raise RuntimeError(f"Error(s) in loading state_dict for {type(model).__name__}:\n\t" + "\n\t".join(problems))
 
     for key, value in converted.items():
         module, kind, name = targets[key]
-        if kind == "parameter":
-            parameter = module._parameters[name]
-            parameter._array[...] = value.astype(parameter.dtype, copy=False)
-            parameter._bump_version()
-        else:
-            buffer = module._buffers[name]
-            if buffer.ndim == 0:
-                # 0-d buffers (num_batches_tracked) are replaced, not written into, in case they are shared.
-                module._buffers[name] = np.array(value, dtype=buffer.dtype)
-            else:
-                buffer[...] = value.astype(buffer.dtype, copy=False)
+        target = module._parameters[name] if kind == "parameter" else module._buffers[name]
+        if not target._array.flags.writeable:  # (a buffer registered as a broadcast view: give it its own memory)
+            target._array = target._array.copy()
+        target._array[...] = value.astype(target.dtype, copy=False)
+        target._bump_version()
     return IncompatibleKeys(missing, unexpected)

@@ -95,6 +95,21 @@ def to_int(input):
     return _convert(input, dtypes.int32)
 
 
+def to_short(input):
+    """This tensor as int16."""
+    return _convert(input, dtypes.int16)
+
+
+def to_byte(input):
+    """This tensor as uint8 (image bytes)."""
+    return _convert(input, dtypes.uint8)
+
+
+def to_char(input):
+    """This tensor as int8."""
+    return _convert(input, dtypes.int8)
+
+
 def to_bool(input):
     """This tensor as bool (nonzero is True)."""
     return _convert(input, dtypes.bool_)

@@ -9,7 +9,7 @@ import numpy as np
 from tinynet import checks
 from tinynet.tensor import Tensor
 
-__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal"]
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "isclose", "allclose", "equal", "isin"]
 
 
 def _data(value):
@@ -82,3 +82,11 @@ def equal(input, other):
     """Whether the two tensors have the same shape and the same elements (a Python bool)."""
     a, b = _two_tensors(input, other, "equal")
     return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """A bool tensor: whether each of ``elements`` occurs in ``test_elements`` (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() expects at least one of elements and test_elements to be a Tensor")
+    found = np.isin(_data(elements), _data(test_elements), invert=bool(invert))
+    return Tensor._from_array(np.asarray(found), False)

@@ -1,4 +1,4 @@
-"""Inverted dropout, of single elements (dropout) or of whole channels (dropout2d).
+"""Inverted dropout, of single elements (dropout) or of whole channels (dropout1d, dropout2d, dropout3d).
 
 In training each element is zeroed with probability p and the survivors
 are scaled by 1/(1 - p), so the expected output equals the input and
@@ -21,7 +21,7 @@ from tinynet.ops import elementwise
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["dropout", "dropout2d", "alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
 
 
 class Dropout(Function):
@@ -77,13 +77,45 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     elif input.ndim != 4:
         warnings.warn(f"dropout2d: received a {input.ndim}-D input; dropout2d is meant for (N, C, H, W) images. "
                       "Each (sample, channel) entry is dropped as a whole", UserWarning)
+    return _channel_dropout(input, p, training, inplace, batched=True, owner="dropout2d")
+
+
+def _channel_dropout(input, p, training, inplace, batched, owner):
+    """Zero whole channels: one mask value per (sample, channel) -- per channel of an unbatched input."""
     if not training or p == 0:
         return input
-    _float_input(input, "dropout2d")
-    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
+    _float_input(input, owner)
+    leading = 2 if batched else 1
+    mask_shape = input.shape[:leading] + (1,) * (input.ndim - leading)
     if inplace:
         return apply_inplace(input, Dropout.apply, p=p, mask_shape=mask_shape)
     return Dropout.apply(input, p=p, mask_shape=mask_shape)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout of sequences: zero each channel of (N, C, L) or (C, L) with probability p, scale the rest
+    by 1/(1-p); identity if not training."""
+    p = checks.probability(p, "dropout probability p")
+    input = as_tensor(input)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _channel_dropout(input, p, training, inplace, batched=input.ndim == 3, owner="dropout1d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout of volumes: zero each channel of (N, C, D, H, W) or (C, D, H, W) with probability p, scale
+    the rest by 1/(1-p); identity if not training."""
+    p = checks.probability(p, "dropout probability p")
+    input = as_tensor(input)
+    if input.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout3d exists to provide channel-wise dropout on "
+                      "inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 4D or 5D inputs).", UserWarning)
+    return _channel_dropout(input, p, training, inplace, batched=input.ndim != 4, owner="dropout3d")
 
 
 # SELU's negative saturation value, -scale * alpha: alpha dropout sets dropped units to it, so that a SELU

@@ -2,7 +2,8 @@
 
 Each spatial dim is resized on its own.  Output position i reads input position
 
-    src = (i + 0.5) * scale - 0.5          (align_corners=False; "nearest": floor(i * scale))
+    src = (i + 0.5) * scale - 0.5          (align_corners=False; "nearest": floor(i * scale);
+                                            "nearest-exact": floor((i + 0.5) * scale))
     src = i * (n_in - 1) / (n_out - 1)     (align_corners=True: the corner pixels' centres line up)
 
 where scale is 1 / scale_factor when a factor is given and n_in / n_out otherwise.  "nearest" takes the
@@ -76,7 +77,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     spatial = input.ndim - 2
     if spatial not in (1, 2, 3):
         raise ValueError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got shape {list(input.shape)}")
-    if mode == "nearest":
+    if mode in ("nearest", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
                              "bicubic | trilinear")
@@ -85,11 +86,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {SPATIAL_DIMS[mode] + 2}D "
                                       "input")
     else:
-        raise NotImplementedError(f"interpolate: mode={mode!r} is not implemented in tinynet (nearest, linear, "
-                                  "bilinear, bicubic, trilinear are)")
+        raise NotImplementedError(f"interpolate: mode={mode!r} is not implemented in tinynet (nearest, "
+                                  "nearest-exact, linear, bilinear, bicubic, trilinear are)")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not implemented in tinynet")
-    if mode != "nearest" and input.dtype.kind != "f":
+    if mode not in ("nearest", "nearest-exact") and input.dtype.kind != "f":
         raise RuntimeError(f"interpolate: {mode} mode needs a floating-point input, got {input.dtype}")
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
@@ -106,8 +107,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            f"{tuple(sizes_out)}")
     output = input
     for axis, (n_in, n_out, scale) in enumerate(zip(sizes_in, sizes_out, scales), start=2):
-        if mode == "nearest":
-            source = np.minimum(np.floor(np.arange(n_out) * np.float32(scale)).astype(np.int64), n_in - 1)
+        if mode in ("nearest", "nearest-exact"):
+            # nearest: output i reads floor(i * scale); nearest-exact reads the pixel under its centre,
+            # floor((i + 1/2) * scale) (the two differ when shrinking by a non-integer factor, or by 2 and more)
+            offset = 0.5 if mode == "nearest-exact" else 0.0
+            positions = (np.arange(n_out) + offset) * np.float32(scale)
+            source = np.minimum(np.floor(positions).astype(np.int64), n_in - 1)
             output = getitem(output, (slice(None),) * axis + (source,))
         else:
             weights = _weights(n_in, n_out, scale, mode, bool(align_corners)).T.astype(input.dtype)

@@ -15,7 +15,7 @@ from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import getitem, pad
 from tinynet.tensor import Tensor
 
-__all__ = ["diag", "diagonal", "trace", "unique", "bincount", "diag_embed"]
+__all__ = ["diag", "diagonal", "trace", "unique", "unique_consecutive", "bincount", "diag_embed"]
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -66,20 +66,44 @@ def trace(input):
     return diagonal(input).sum()
 
 
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """The distinct elements of ``input`` in ascending order (also when ``sorted=False``, whose order PyTorch
-    leaves open); with ``return_inverse`` the index of each element in them (input's shape), with
-    ``return_counts`` how often each occurs.  No gradient."""
-    if dim is not None:
-        raise NotImplementedError("unique: tinynet does not take dim= (unique rows or columns)")
-    array = as_tensor(input)._array
-    values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True)
+def _unique_results(values, inverse, counts, return_inverse, return_counts):
     results = [Tensor._from_array(values, False)]
     if return_inverse:
-        results.append(Tensor._from_array(inverse.reshape(array.shape).astype(np.int64), False))
+        results.append(Tensor._from_array(inverse.astype(np.int64), False))
     if return_counts:
         results.append(Tensor._from_array(counts.astype(np.int64), False))
     return results[0] if len(results) == 1 else tuple(results)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements of ``input`` in ascending order (also when ``sorted=False``, whose order PyTorch
+    leaves open), or with ``dim`` its distinct slices along dim (rows for dim=0), in lexicographic order; with
+    ``return_inverse`` the index of each element (slice) in them, with ``return_counts`` how often each occurs.
+    No gradient."""
+    array = as_tensor(input)._array
+    if dim is None:
+        values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True)
+        return _unique_results(values, inverse.reshape(array.shape), counts, return_inverse, return_counts)
+    axis = checks.dim(dim, array.ndim, "unique")
+    values, inverse, counts = np.unique(array, return_inverse=True, return_counts=True, axis=axis)
+    return _unique_results(values, inverse.reshape(-1), counts, return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """``input`` with each run of equal consecutive elements (or, with ``dim``, slices along dim) kept once:
+    [1, 1, 2, 2, 3, 1] -> [1, 2, 3, 1]; ``return_inverse`` gives each element's run number, ``return_counts``
+    each run's length.  No gradient."""
+    array = as_tensor(input)._array
+    axis = 0 if dim is None else checks.dim(dim, array.ndim, "unique_consecutive")
+    slices = np.moveaxis(array.ravel() if dim is None else array, axis, 0)
+    rows = slices.reshape(len(slices), -1)
+    starts = np.ones(len(rows), dtype=bool)  # where a new run begins
+    starts[1:] = np.any(rows[1:] != rows[:-1], axis=1)
+    run_of = np.cumsum(starts) - 1
+    values = np.moveaxis(slices[starts], 0, axis)
+    counts = np.diff(np.append(np.flatnonzero(starts), len(rows)))
+    inverse = run_of.reshape(array.shape) if dim is None else run_of
+    return _unique_results(values, inverse, counts, return_inverse, return_counts)
 
 
 def bincount(input, weights=None, minlength=0):

@@ -38,7 +38,7 @@ from tinynet.ops.operands import as_tensor
 from tinynet.ops.reduce import mean as mean_op
 from tinynet.tensor import Tensor
 
-__all__ = ["batch_norm", "batch_norm_relu", "layer_norm", "set_fused_batch_norm"]
+__all__ = ["batch_norm", "batch_norm_relu", "layer_norm", "rms_norm", "set_fused_batch_norm"]
 
 _fused = True  # which way batch_norm runs: see set_fused_batch_norm
 
@@ -257,3 +257,24 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                f"got {tuple(value.shape)}")
     eps = checks.real_number(eps, "eps", "layer_norm")
     return LayerNorm.apply(input, weight, bias, normalized_ndim=count, eps=eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalization over the last ``len(normalized_shape)`` dims (no centring):
+    y = x / sqrt(mean(x^2) + eps) * weight, with eps the dtype's machine epsilon when None (as PyTorch's).
+    Composed of tinynet's ops, so autograd differentiates it."""
+    input = as_tensor(input)
+    if input._array.dtype.kind != "f":
+        raise RuntimeError(f"rms_norm: expected a floating-point input, got {input._array.dtype}")
+    normalized_shape = normalized_shape_tuple(normalized_shape, "rms_norm")
+    count = len(normalized_shape)
+    if input.ndim < count or input.shape[input.ndim - count:] != normalized_shape:
+        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(input.shape)}")
+    if weight is not None and tuple(weight.shape) != normalized_shape:
+        raise RuntimeError(f"rms_norm: weight must have shape {normalized_shape} (normalized_shape), "
+                           f"got {tuple(weight.shape)}")
+    eps = float(np.finfo(input.dtype).eps) if eps is None else checks.real_number(eps, "eps", "rms_norm")
+    dims = tuple(range(input.ndim - count, input.ndim))
+    out = input * rsqrt(mean_op(input * input, dims, keepdim=True) + eps)
+    return out if weight is None else out * weight

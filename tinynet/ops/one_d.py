@@ -2,7 +2,8 @@
 
     conv1d(x, w) = conv2d(x[:, :, None, :], w[:, :, None, :])[:, :, 0, :]
 
-and likewise for max and average pooling, so each gradient is the 2-D op's through a reshape.
+and likewise for the transposed convolution and for max and average pooling, so each gradient is the 2-D op's
+through a reshape.
 """
 
 import numbers
@@ -10,10 +11,11 @@ import numbers
 from tinynet import checks
 from tinynet.ops.adaptive_pool import adaptive_avg_pool2d, adaptive_max_pool2d
 from tinynet.ops.conv import conv2d
+from tinynet.ops.conv_transpose import conv_transpose2d
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.pool import avg_pool2d, max_pool2d
 
-__all__ = ["conv1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
+__all__ = ["conv1d", "conv_transpose1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 
 def single(value, name, owner, minimum=1):
@@ -42,6 +44,23 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     dilation = single(dilation, "dilation", "conv1d")
     padding = padding if isinstance(padding, str) else (0, single(padding, "padding", "conv1d", 0))
     output = conv2d(_signal(input, "conv1d"), weight.unsqueeze(-2), bias, (1, stride), padding, (1, dilation), groups)
+    return output.squeeze(-2)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 1-D convolution of input (N, C_in, L) or (C_in, L) with weight (C_in, C_out / groups, k): the
+    2-D one on signals of height 1."""
+    weight = as_tensor(weight)
+    owner = "conv_transpose1d"
+    if weight.ndim != 3:
+        raise RuntimeError(f"{owner}: expected a 3-D weight (C_in, C_out / groups, k), got shape "
+                           f"{list(weight.shape)}")
+    settings = [single(value, name, owner, minimum) for value, name, minimum in
+                ((stride, "stride", 1), (padding, "padding", 0), (output_padding, "output_padding", 0),
+                 (dilation, "dilation", 1))]
+    stride, padding, output_padding, dilation = settings
+    output = conv_transpose2d(_signal(input, owner), weight.unsqueeze(-2), bias, (1, stride), (0, padding),
+                              (0, output_padding), groups, (1, dilation))
     return output.squeeze(-2)
 
 

@@ -17,7 +17,7 @@ from tinynet.autograd.function import Function
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import GetItem, pad, permute, reshape, stack
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle", "unfold", "fold"]
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold"]
 
 
 def _checked(input, factor, name, owner):
@@ -56,6 +56,25 @@ def pixel_unshuffle(input, downscale_factor):
     blocks = reshape(input, (*batch, channels, height // r, r, width // r, r))
     order = tuple(range(lead)) + tuple(lead + d for d in (0, 2, 4, 1, 3))  # (C, r, r, H, W)
     return reshape(permute(blocks, order), (*batch, channels * r * r, height // r, width // r))
+
+
+def channel_shuffle(input, groups):
+    """(N, g * k, *) -> the same shape with the channels read as a (g, k) table down its columns (ShuffleNet's
+    mixing of grouped convolutions' channels): channel i * k + j moves to j * g + i."""
+    input = as_tensor(input)
+    groups = checks.integer(groups, "groups", "channel_shuffle")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    if input.ndim < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"sizes {list(input.shape)}")
+    batch, channels, *rest = input.shape
+    if channels % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} channels and "
+                           f"{groups} groups.")
+    table = reshape(input, (batch, groups, channels // groups, *rest))
+    order = (0, 2, 1) + tuple(range(3, table.ndim))
+    return reshape(permute(table, order), tuple(input.shape))
 
 
 def _settings(kernel_size, dilation, padding, stride, owner):

@@ -89,6 +89,26 @@ def element_size(input):
     return as_tensor(input)._array.itemsize
 
 
+def itemsize(input):
+    """Bytes per element, as a property (``element_size()`` as a method)."""
+    return as_tensor(input)._array.itemsize
+
+
+def data_ptr(input):
+    """The address of the first element in memory (views of one tensor share its block, at other addresses)."""
+    return as_tensor(input)._array.__array_interface__["data"][0]
+
+
+def storage_offset(input):
+    """How many elements into its memory block the tensor starts (x[1] of a 2 x 3 tensor starts 3 in)."""
+    array = as_tensor(input)._array
+    block = array
+    while isinstance(block.base, np.ndarray):  # the array that owns the memory
+        block = block.base
+    start = block.__array_interface__["data"][0]
+    return (array.__array_interface__["data"][0] - start) // array.itemsize
+
+
 def nbytes(input):
     """Bytes the elements take: numel * element_size (a property of a Tensor, as in PyTorch)."""
     return as_tensor(input)._array.nbytes

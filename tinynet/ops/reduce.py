@@ -13,14 +13,14 @@ and products of integers or bools are int64, and mean/var/std need floats.
 
 import numpy as np
 
-from tinynet import checks, dtypes
+from tinynet import checks, dtypes, return_types
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.cast import astype
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
-__all__ = ["sum", "mean", "prod", "amax", "amin", "var", "std", "var_mean", "std_mean", "logsumexp", "any", "all",
+__all__ = ["sum", "mean", "prod", "amax", "amin", "aminmax", "var", "std", "var_mean", "std_mean", "logsumexp", "any", "all",
            "cumsum", "nansum", "nanmean"]
 
 
@@ -293,6 +293,12 @@ def amax(input, dim=(), keepdim=False):
 def amin(input, dim=(), keepdim=False):
     """The smallest value over ``dim`` (an int or a tuple; () means every element); ties share the gradient."""
     return _extremum(input, dim, keepdim, False, "amin")
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(amin, amax) over ``dim`` (None: every element) as a named tuple ``(min, max)``."""
+    dims = () if dim is None else dim
+    return return_types.aminmax(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
 def _var_arguments(input, dim, unbiased, keepdim, correction, axis, keepdims, who):

@@ -16,7 +16,29 @@ from tinynet.ops import division, logical, masks, matrix_parts, norms, piecewise
 from tinynet.ops import matrix_algebra
 from tinynet.ops import shape as shape_ops
 from tinynet.ops import counting, grids, index_add, pairwise_math, sampling, shrink_glu, trig_hyperbolic
+from tinynet.ops import aliases, neighbours, scatter_reduce, special_functions, tensor_products
+from tinynet.ops import index_put, running_extremes
 from tinynet.tensor import Tensor
+
+
+def _is_cpu(self):
+    """True: tinynet's tensors live in the CPU's memory."""
+    return True
+
+
+def _is_signed(self):
+    """Whether the dtype holds negative numbers (floats and signed integers; not uint8 or bool)."""
+    return self.dtype.kind in "fi"
+
+
+def _retains_grad(self):
+    """Whether ``retain_grad()`` asked backward to fill this non-leaf tensor's ``.grad``."""
+    return self._node is not None and self._node.retained is self
+
+
+def _is_same_size(self, other):
+    """Whether the two tensors have the same shape."""
+    return tuple(self.shape) == tuple(other.shape)
 
 
 def _reflected(function, name):
@@ -139,9 +161,13 @@ METHODS = {
     "diag_embed": matrix_parts.diag_embed, "nansum": reduce.nansum, "nanmean": reduce.nanmean,
     "unique": matrix_parts.unique, "inverse": matrix_algebra.inverse, "det": matrix_algebra.det,
     "logdet": matrix_algebra.logdet, "slogdet": matrix_algebra.slogdet,
-    "bincount": matrix_parts.bincount,
+    "bincount": matrix_parts.bincount, "unique_consecutive": matrix_parts.unique_consecutive,
+    "cummax": running_extremes.cummax, "cummin": running_extremes.cummin, "isin": compare.isin,
+    "index_put": index_put.index_put, "index_put_": index_put.index_put_, "put": index_put.put,
+    "put_": index_put.put_,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
-    "nbytes": property(rearrange.nbytes),
+    "nbytes": property(rearrange.nbytes), "itemsize": property(rearrange.itemsize), "data_ptr": rearrange.data_ptr,
+    "storage_offset": rearrange.storage_offset,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,
     "var": reduce.var, "std": reduce.std, "logsumexp": reduce.logsumexp, "any": reduce.any, "all": reduce.all,
@@ -181,6 +207,9 @@ METHODS = {
     "cross": pairwise_math.cross, "fmax": pairwise_math.fmax, "fmin": pairwise_math.fmin,
     "hypot": pairwise_math.hypot, "nan_to_num": pairwise_math.nan_to_num, "nan_to_num_": pairwise_math.nan_to_num_,
     "heaviside": pairwise_math.heaviside,
+    # neighbours and products (neighbours.py, tensor_products.py)
+    "diff": neighbours.diff, "unfold": neighbours.unfold, "kron": tensor_products.kron,
+    "aminmax": reduce.aminmax,
     # facts about the tensor (the rest are in tensor.py) and new tensors like it (creation.py)
     "type_as": _type_as,
     "dim": _dim, "ndimension": _dim, "nelement": Tensor.numel,
@@ -211,12 +240,29 @@ METHODS = {
     "fill_diagonal_": indexing.fill_diagonal_, "tensor_split": indexing.tensor_split, "hsplit": grids.hsplit,
     "vsplit": grids.vsplit, "dsplit": grids.dsplit,
     "scatter_add_": indexing.scatter_add_,
+    "scatter_reduce": scatter_reduce.scatter_reduce, "scatter_reduce_": scatter_reduce.scatter_reduce_,
     # dtype and device (cast.py)
     "astype": cast.astype, "to": cast.to, "type": cast.tensor_type, "float": cast.to_float,
     "double": cast.to_double, "long": cast.to_long, "int": cast.to_int, "bool": cast.to_bool,
+    "short": cast.to_short, "byte": cast.to_byte, "char": cast.to_char,
+    "is_cpu": property(_is_cpu), "is_signed": _is_signed, "retains_grad": property(_retains_grad),
+    "is_same_size": _is_same_size,
     "cpu": cast.cpu, "cuda": cast.cuda, "is_floating_point": cast.is_floating_point,
     "half": cast.half_precision, "bfloat16": cast.half_precision,
 }
+
+# special functions and PyTorch's other names (special_functions.py, aliases.py)
+METHODS.update({name: getattr(special_functions, name) for name in special_functions.__all__})
+METHODS.update({name: getattr(aliases, name) for name in aliases.__all__ if name != "concat"})
+
+# The in-place twins of the ops above whose result fits the tensor: x.sin_() is x changed to sin(x).
+_TWINNED = """acos acosh arccos arccosh arcsin arcsinh arctan arctan2 arctanh asin asinh atan2 atan atanh addmm baddbmm
+    bitwise_and bitwise_not bitwise_or bitwise_xor clamp_max clamp_min cos cosh cumprod cumsum divide eq erf exp2 expm1
+    fix fmod frac ge gt heaviside hypot le log10 log1p log2 logical_and logical_not logical_or logical_xor lt ne rsqrt
+    sin sinh tan true_divide erfc erfinv lgamma digamma sinc logit xlogy deg2rad rad2deg multiply subtract negative
+    greater greater_equal less less_equal not_equal absolute sgn""".split()
+for _name in _TWINNED:
+    METHODS.setdefault(_name + "_", inplace.twin(METHODS[_name]))
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)

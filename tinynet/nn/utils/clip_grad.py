@@ -44,31 +44,52 @@ def total_norm(arrays, norm_type):
     return float(np.linalg.norm(norms, ord=norm_type))
 
 
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The ``norm_type``-norm of all the tensors' elements taken together (the norm of their norms), as a 0-d
+    Tensor; with ``error_if_nonfinite``, NaN or infinity raises RuntimeError."""
+    owner = "get_total_norm"
+    tensors = [tensors] if isinstance(tensors, Tensor) else [t for t in tensors if t is not None]
+    norm_type = _norm_type(norm_type, owner)
+    if not tensors:
+        return Tensor._from_data(np.array(0.0, dtype=np.float32))
+    norm = total_norm([t._array if isinstance(t, Tensor) else np.asarray(t) for t in tensors], norm_type)
+    if error_if_nonfinite and not math.isfinite(norm):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite "
+                           f"({norm}), so it cannot be clipped. To disable this error and scale the gradients by the "
+                           "non-finite norm anyway, set `error_if_nonfinite=False`")
+    return Tensor._from_data(np.array(norm, dtype=np.asarray(tensors[0]._array if isinstance(tensors[0], Tensor)
+                                                                else tensors[0]).dtype))
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale every gradient by min(1, max_norm / (total_norm + 1e-6)), in place (``total_norm`` from
+    ``get_total_norm``, perhaps taken over more parameters than these)."""
+    owner = "clip_grads_with_norm_"
+    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
+        raise TypeError(f"{owner}: max_norm must be a number, got {max_norm!r}")
+    norm = float(total_norm.item() if isinstance(total_norm, Tensor) else total_norm)
+    scale = min(max_norm / (norm + 1e-6), 1.0)
+    for grad in _gradients(parameters, owner):
+        grad._array *= grad._array.dtype.type(scale)
+        grad._bump_version()
+
+
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale the gradients so that their total ``norm_type``-norm is at most ``max_norm``; returns that total norm
-    (before clipping) as a 0-d Tensor.
+    (before clipping) as a 0-d Tensor: ``get_total_norm`` of the gradients, then ``clip_grads_with_norm_``.
 
     Each gradient is multiplied by min(1, max_norm / (total_norm + 1e-6)).  With ``error_if_nonfinite``, a total
     norm of NaN or infinity raises RuntimeError instead of spreading NaN into the weights.
     """
     owner = "clip_grad_norm_"
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = _gradients(parameters, owner)
-    norm_type = _norm_type(norm_type, owner)
     if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
         raise TypeError(f"{owner}: max_norm must be a number, got {max_norm!r}")
-    if not grads:
-        return Tensor._from_data(np.array(0.0, dtype=np.float32))
-    dtype = grads[0]._array.dtype
-    norm = total_norm([g._array for g in grads], norm_type)
-    if error_if_nonfinite and not math.isfinite(norm):
-        raise RuntimeError(f"{owner}: the total norm of order {norm_type} of the gradients is non-finite ({norm}), "
-                           "so it cannot be clipped. To disable this error and scale the gradients by the non-finite "
-                           "norm anyway, set error_if_nonfinite=False")
-    scale = min(max_norm / (norm + 1e-6), 1.0)
-    for grad in grads:
-        grad._array *= grad._array.dtype.type(scale)
-        grad._bump_version()
-    return Tensor._from_data(np.array(norm, dtype=dtype))
+    norm = get_total_norm(grads, norm_type, error_if_nonfinite)
+    if grads:
+        clip_grads_with_norm_(parameters, max_norm, norm)
+    return norm
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
