@@ -129,6 +129,8 @@ def test_nan_reductions_match_torch(build, torch):
     lambda m, x: m.diag_embed(x),
     lambda m, x: x.diag_embed(2),
     lambda m, x: m.diag_embed(x, -1),
+    lambda m, x: m.diag_embed(x, 1, dim1=0, dim2=2),
+    lambda m, x: m.diag_embed(x, -2, dim1=-1, dim2=0),
     lambda m, x: m.baddbmm(m.ones(4, 5, 5, dtype=x.dtype), x[:, :, None], x[:, None, :], beta=0.5, alpha=2),
     lambda m, x: x[None].baddbmm(x[None, :, :2], x[None, :2, :]),
 ])
@@ -179,6 +181,31 @@ def test_triangle_indices_and_split_errors(torch):
         tinynet.quantile(tinynet.zeros(3), 1.5)
     nan_row = tinynet.tensor([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]])
     np.testing.assert_array_equal(np.isnan(tinynet.quantile(nan_row, 0.5, dim=1).numpy()), [True, False])
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.tril_indices(-1, 3),
+    lambda m: m.triu_indices(3, -2),
+    lambda m: m.tril_indices(3, 3, dtype=m.float32),
+    lambda m: m.combinations(m.tensor([1.0, 2.0]), -1),
+    lambda m: m.quantile(m.zeros(3), 0.5, interpolation="mean"),
+    lambda m: m.quantile(m.zeros(3), m.tensor([0.5], dtype=m.float64)),
+    lambda m: m.tensor_split(m.arange(10.0), m.tensor([2.5, 5.0])),
+    lambda m: m.tensor_split(m.arange(10.0), m.tensor(3.0)),
+    lambda m: m.diag_embed(m.zeros(2, 3), dim1=1, dim2=-2),
+    lambda m: m.diag_embed(m.tensor(1.0)),
+])
+def test_bad_arguments_raise_torchs_exception(call, torch):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(tinynet)
+
+
+def test_triangle_indices_take_an_int32_dtype(torch):
+    ours, theirs = tinynet.triu_indices(3, 4, 1, dtype=tinynet.int32), torch.triu_indices(3, 4, 1, dtype=torch.int32)
+    assert ours.dtype == np.int32
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
 def test_empty_edges_match_torch(torch):

@@ -280,6 +280,8 @@ SAME_ERROR = [
     ("maximum of shapes that do not broadcast", lambda lib: lib.maximum(lib.zeros(2, 3), lib.zeros(4)), RuntimeError),
     ("== of shapes that do not broadcast", lambda lib: lib.zeros(2, 3) == lib.zeros(4), RuntimeError),
     ("reshape to the wrong size", lambda lib: lib.zeros(2, 3).reshape(4, -1), RuntimeError),
+    ("reshape with a size of -2", lambda lib: lib.zeros(6).reshape(-2, 3), RuntimeError),
+    ("view with two sizes of -1", lambda lib: lib.zeros(6).view(-1, -1), RuntimeError),
     ("view of a 0-d tensor as (0, -1)", lambda lib: lib.tensor(1.0).view(0, -1), RuntimeError),
     ("permute with a repeated dim", lambda lib: lib.zeros(2, 3).permute(0, 0), RuntimeError),
     ("matmul of misaligned matrices", lambda lib: lib.zeros(2, 3) @ lib.zeros(2, 3), RuntimeError),

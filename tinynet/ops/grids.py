@@ -250,7 +250,9 @@ def combinations(input, r=2, with_replacement=False):
     input = as_tensor(input)
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
-    r = checks.integer(r, "r", "combinations", minimum=0)
+    r = checks.integer(r, "r", "combinations")
+    if r < 0:
+        raise RuntimeError(f"combinations: expected a non-negative r, but got {r}")
     if r == 0:
         return GetItem.apply(input, (slice(0, 0),))
     chooser = itertools.combinations_with_replacement if with_replacement else itertools.combinations
