@@ -37,21 +37,9 @@ class Reshape(ViewFunction):
         return grad.reshape(ctx.parents[0]._array.shape)
 
 
-def _checked_new_shape(shape):
-    """A reshape's target: sizes >= 0 and at most one -1 (the size inferred).  numpy would read any negative
-    entry as -1, so x.reshape(-2, 3) must be refused here, as PyTorch refuses it."""
-    shape = tuple(shape)
-    for index, size in enumerate(shape):
-        if isinstance(size, numbers.Integral) and not isinstance(size, bool) and size < -1:
-            raise RuntimeError(f"invalid shape dimension {size} at index {index} of shape {list(shape)}")
-    if shape.count(-1) > 1:
-        raise RuntimeError(f"only one dimension can be inferred, got shape {list(shape)}")
-    return shape
-
-
 def reshape(input, shape):
     """The same elements in a new shape (one entry may be -1)."""
-    return Reshape.apply(as_tensor(input), _checked_new_shape(shape))
+    return Reshape.apply(as_tensor(input), checks.reshape_target(shape))
 
 
 def view(input, shape):
@@ -59,7 +47,7 @@ def view(input, shape):
     whose layout cannot be read in the new shape without copying (a transposed or sliced one) is refused:
     ``reshape`` copies where it must, ``contiguous()`` first makes the layout fit."""
     input = as_tensor(input)
-    result = Reshape.apply(input, _checked_new_shape(shape))
+    result = Reshape.apply(input, checks.reshape_target(shape))
     if result._array.size and not np.may_share_memory(result._array, input._array):  # (a copy: a new buffer)
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
