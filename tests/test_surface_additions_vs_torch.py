@@ -194,6 +194,8 @@ def test_triangle_indices_and_split_errors(torch):
     lambda m: m.tensor_split(m.arange(10.0), m.tensor(3.0)),
     lambda m: m.diag_embed(m.zeros(2, 3), dim1=1, dim2=-2),
     lambda m: m.diag_embed(m.tensor(1.0)),
+    lambda m: m.nn.functional.gumbel_softmax(m.tensor([[1, 2]])),  # (its noise was truncated to integers)
+    lambda m: m.nn.utils.rnn.pad_sequence([m.zeros(2), m.zeros(1)], padding_side="middle"),
 ])
 def test_bad_arguments_raise_torchs_exception(call, torch):
     with pytest.raises(Exception) as theirs:
