@@ -12,7 +12,8 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.filterwarnings("ignore:Implicit dimension choice")  # (softmax without a dim, below)
+pytestmark = [pytest.mark.filterwarnings("ignore:Implicit dimension choice"),  # (softmax without a dim, below)
+              pytest.mark.filterwarnings("ignore:indexing with dtype")]  # (a uint8 mask, below)
 
 
 def grad_of(lib, fn, values, dtype="float64"):
@@ -55,6 +56,8 @@ INTEGER_DIVISIONS = [
 
 
 SAME_RESULT = [
+    # a uint8 tensor index is a mask in PyTorch (deprecated, with a warning), not a list of positions
+    ("x[uint8 tensor]", lambda lib: lib.arange(4.0)[lib.tensor([1, 0, 1, 1], dtype=lib.uint8)]),
     # float32 std/var square the deviations in float64, as PyTorch: the std of values near 1e30 fits in float32
     ("std of float32 values near 1e30", lambda lib: lib.tensor([1e30, -1e30, 3e29, 2e30]).std()),
     ("var of float32 values near 1e30 (inf)", lambda lib: lib.tensor([1e30, -1e30, 3e29, 2e30]).var()),

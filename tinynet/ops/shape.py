@@ -7,6 +7,7 @@ came from -- the inverse rearrangement.  An element read several times
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -166,6 +167,9 @@ def _index_part(part):
     if not isinstance(part, Tensor):
         return part
     array = part._array
+    if array.dtype == np.uint8:  # (PyTorch reads a uint8 tensor as a mask, deprecated, not as positions)
+        warnings.warn("indexing with dtype uint8 is now deprecated, please use a dtype bool instead.", UserWarning)
+        return array.astype(bool)
     return int(array) if array.ndim == 0 and array.dtype.kind in "iu" else array
 
 
