@@ -191,3 +191,14 @@ def test_attention_with_no_features_weighs_every_key_equally(torch):
     ours = F.scaled_dot_product_attention(*map(tinynet.tensor, (query, key, value)))
     theirs = torch.nn.functional.scaled_dot_product_attention(*map(torch.tensor, (query, key, value)))
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.Transformer(4, 2, 1, 1, 8)(lib.zeros(3, 2, 4), lib.zeros(5, 2, 5)),
+    lambda lib: lib.nn.Transformer.generate_square_subsequent_mask(-1),
+])
+def test_transformer_checks_its_inputs_as_torch_does(call, torch):
+    """src and tgt of another feature size failed in attention with an AssertionError; PyTorch's is a RuntimeError."""
+    for lib in (torch, tinynet):
+        with pytest.raises(RuntimeError):
+            call(lib)
