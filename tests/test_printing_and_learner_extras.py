@@ -221,6 +221,11 @@ def test_unique_and_bincount_match_torch(torch):
         ours, theirs = tinynet.unique(tinynet.tensor(values), **kwargs), torch.unique(torch.tensor(values), **kwargs)
         ours, theirs = (ours, theirs) if isinstance(theirs, tuple) else ((ours,), (theirs,))
         assert [o.tolist() for o in ours] == [t.tolist() for t in theirs]
+    with_nan = np.array([np.nan, 1.0, np.nan, 1.0])  # (each NaN is a value of its own: numpy merged them)
+    ours = tinynet.unique(tinynet.tensor(with_nan), return_inverse=True, return_counts=True)
+    theirs = torch.unique(torch.tensor(with_nan), return_inverse=True, return_counts=True)
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_array_equal(mine.numpy(), reference.numpy())
     labels, weights = np.array([0, 1, 1, 4]), np.array([0.5, 1.0, 2.0, 0.25], np.float32)
     for args in ({}, {"minlength": 7}, {"weights": weights}):
         ours = tinynet.bincount(tinynet.tensor(labels), **{k: tinynet.tensor(v) if k == "weights" else v

@@ -74,7 +74,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if dim is not None:
         raise NotImplementedError("unique: tinynet does not take dim= (unique rows or columns)")
     array = as_tensor(input)._array
-    values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True)
+    # (equal_nan=False: every NaN is a value of its own, as in PyTorch -- NaN equals nothing, itself included)
+    values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True, equal_nan=False)
     results = [Tensor._from_array(values, False)]
     if return_inverse:
         results.append(Tensor._from_array(inverse.reshape(array.shape).astype(np.int64), False))
