@@ -437,3 +437,12 @@ def test_interpolate_refuses_what_torch_refuses_with_its_exception(call, torch):
         call(torch)
     with pytest.raises(type(theirs.value)):
         call(tinynet)
+
+
+@pytest.mark.parametrize("name, args", [("threshold", (0.5, -3.0)), ("hardshrink", ())])
+def test_threshold_and_hardshrink_keep_a_nan_as_torch_does(name, args, torch):
+    """They kept x where x > threshold, so a NaN (never >) became the fill value: a NaN hidden, not passed on."""
+    values = np.array([np.nan, -1.0, 0.2, 2.0])
+    ours = getattr(tinynet.nn.functional, name)(tinynet.tensor(values), *args).numpy()
+    theirs = getattr(torch.nn.functional, name)(torch.tensor(values), *args).numpy()
+    np.testing.assert_array_equal(ours, theirs)
