@@ -404,3 +404,13 @@ def test_padding_and_instance_norm_layers_match_torch(build, shape, torch):
     (theirs(y) ** 3).sum().backward()
     np.testing.assert_allclose(ours(x).detach().numpy(), theirs(y).detach().numpy(), rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.nn.InstanceNorm1d(3)(lib.zeros(2, 3, 1)),
+                                  lambda lib: lib.nn.InstanceNorm2d(3, affine=True)(lib.zeros(3, 1, 1)),
+                                  lambda lib: lib.nn.functional.instance_norm(lib.zeros(2, 3, 1, 1))])
+def test_instance_norm_of_one_position_is_refused_as_in_torch(call, torch):
+    """One position per channel has variance 0: tinynet gave zeros where PyTorch raises a ValueError."""
+    for lib in (torch, tinynet):
+        with pytest.raises(ValueError, match="more than 1 spatial element"):
+            call(lib)
