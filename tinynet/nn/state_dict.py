@@ -17,6 +17,11 @@ from tinynet.tensor import Tensor
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+class StateDictError(ValueError, RuntimeError):
+    """A state_dict ``load_state_dict`` will not take, with every reason.  A ValueError, as tinynet reports bad
+    values, and a RuntimeError, which is what PyTorch raises, so code written for either catches it."""
+
+
 def collect(model):
     """An ordered dict ``name -> Tensor`` of every parameter and persistent buffer of ``model``.
 
@@ -107,7 +112,7 @@ def load(model, state_dict, strict=True):
         if unexpected:
             problems.append("unexpected keys: " + ", ".join(repr(key) for key in unexpected))
     if problems:
-        raise ValueError(f"error loading state_dict into {type(model).__name__}: " + "; ".join(problems))
+        raise StateDictError(f"error loading state_dict into {type(model).__name__}: " + "; ".join(problems))
 
     for key, value in converted.items():
         module, kind, name = targets[key]
