@@ -56,6 +56,9 @@ INTEGER_DIVISIONS = [
 
 
 SAME_RESULT = [
+    # an int64 arange truncates its start, end and step first, as PyTorch does (5.5 counted a sixth element)
+    ("arange(0, 5.5, 1, dtype=int64)", lambda lib: lib.arange(0, 5.5, 1, dtype=lib.int64)),
+    ("arange(-2.5, 2.5, 1.5, dtype=int64)", lambda lib: lib.arange(-2.5, 2.5, 1.5, dtype=lib.int64)),
     # a uint8 tensor index is a mask in PyTorch (deprecated, with a warning), not a list of positions
     ("x[uint8 tensor]", lambda lib: lib.arange(4.0)[lib.tensor([1, 0, 1, 1], dtype=lib.uint8)]),
     # float32 std/var square the deviations in float64, as PyTorch: the std of values near 1e30 fits in float32
@@ -246,6 +249,12 @@ SAME_ERROR = [
     ("bool() of a 2-element tensor", lambda lib: bool(lib.tensor([1.0, 2.0])), RuntimeError),
     ("an int64 tensor that requires grad", lambda lib: lib.tensor([1, 2]).requires_grad_(), RuntimeError),
     ("zeros(-1)", lambda lib: lib.zeros(-1), RuntimeError),
+    ("randn of dtype int64 (each draw truncated)", lambda lib: lib.randn(3, dtype=lib.int64), NotImplementedError),
+    ("rand of dtype bool", lambda lib: lib.rand(3, dtype=lib.bool), NotImplementedError),
+    ("arange(0, nan)", lambda lib: lib.arange(0, float("nan")), RuntimeError),
+    ("arange(0, inf)", lambda lib: lib.arange(0, float("inf")), RuntimeError),
+    ("tensor([2**63]) (numpy: uint64)", lambda lib: lib.tensor([2 ** 63]), ValueError),
+    ("tensor(2**64) (numpy: object)", lambda lib: lib.tensor(2 ** 64), ValueError),
     ("copy_ from a shape that does not broadcast", lambda lib: lib.zeros(2).copy_(lib.ones(3)), RuntimeError),
     ("exp_ of an int64 tensor", lambda lib: lib.tensor([1, 2]).exp_(), RuntimeError),
     ("x[:] = a value of the wrong shape", lambda lib: lib.zeros(3).__setitem__(slice(None), lib.ones(2)), RuntimeError),

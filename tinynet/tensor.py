@@ -46,6 +46,10 @@ def as_array(data, dtype=None):
         # Python floats become the default dtype (float32 unless changed, as in PyTorch), not numpy's float64.
         if dtype is None and array.dtype == np.float64 and not isinstance(data, np.floating):
             array = array.astype(dtypes.get_default_dtype(), copy=False)
+    if not isinstance(data, np.ndarray) and (array.dtype == np.uint64 or (  # (numpy's types for ints past int64's)
+            array.dtype == object and any(isinstance(value, numbers.Integral) for value in array.flat))):
+        raise ValueError(f"Overflow when unpacking long long: an integer beyond int64's range in the data (from "
+                         f"{type(data).__name__})")
     if array.dtype not in FLOAT_DTYPES and array.dtype.kind not in "iub":
         raise TypeError(
             f"Tensor data must be float32, float64, integer or bool, got dtype {array.dtype} "
