@@ -56,6 +56,10 @@ INTEGER_DIVISIONS = [
 
 
 SAME_RESULT = [
+    # cat leaves out 1-D tensors with no elements (a loop's torch.tensor([]) start), their dtype still counted
+    ("cat([tensor([]), int64 (2, 3)])", lambda lib: lib.cat([lib.tensor([]), lib.ones(2, 3, dtype=lib.int64)])),
+    ("cat([(2, 3), tensor([]), (1, 3)])", lambda lib: lib.cat([lib.ones(2, 3), lib.tensor([]), lib.zeros(1, 3)])),
+    ("cat([tensor([]), (2, 3)], dim=1)", lambda lib: lib.cat([lib.tensor([]), lib.ones(2, 3)], 1)),
     # an int64 arange truncates its start, end and step first, as PyTorch does (5.5 counted a sixth element)
     ("arange(0, 5.5, 1, dtype=int64)", lambda lib: lib.arange(0, 5.5, 1, dtype=lib.int64)),
     ("arange(-2.5, 2.5, 1.5, dtype=int64)", lambda lib: lib.arange(-2.5, 2.5, 1.5, dtype=lib.int64)),
@@ -267,6 +271,7 @@ SAME_ERROR = [
     ("inf-norm of an empty tensor", lambda lib: lib.zeros(0).norm(float("inf")), RuntimeError),
     ("topk of an empty tensor", lambda lib: lib.zeros(0).topk(1), RuntimeError),
     ("sub an int64 0-d tensor and a number, alpha=0.5", lambda lib: lib.tensor(1).sub(2, alpha=0.5), RuntimeError),
+    ("stack of no tensors", lambda lib: lib.stack([]), RuntimeError),
     ("cat of 0-d tensors", lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]), RuntimeError),
     ("backward with a gradient of the wrong shape",
      lambda lib: (lib.tensor([1.0, 2.0], requires_grad=True) * 2).backward(lib.ones(3)), RuntimeError),

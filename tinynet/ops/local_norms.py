@@ -7,8 +7,6 @@
 
 import math
 
-import numpy as np
-
 from tinynet import checks
 from tinynet.autograd import grad_mode
 from tinynet.ops import elementwise
