@@ -2,6 +2,10 @@
 fill_diagonal_, heaviside, cartesian_prod, nn.utils.rnn.pad_sequence (values and gradients), Module.type, and
 the clear error half precision gets."""
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -250,3 +254,21 @@ def test_conv2d_padding_modes_match_torch(mode, settings, torch):
     _grads_match(lambda m, x: layers[m](x), [RNG.standard_normal((3, 5, 5))], torch)
     with pytest.raises(ValueError, match="padding_mode must be one of"):
         tinynet.nn.Conv2d(3, 6, 3, padding_mode="mirror")
+
+
+def test_too_many_combinations_are_refused_at_once():
+    """combinations listed every tuple before counting them: 400 choose 200 filled memory until the process was
+    killed.  Run in a child with 2 GiB of address space, so that the old behaviour fails there and not here."""
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        import tinynet
+        for n, r, with_replacement in ((400, 200, False), (40, 20, False), (40, 20, True)):
+            try:
+                tinynet.combinations(tinynet.arange(float(n)), r, with_replacement=with_replacement)
+            except (RuntimeError, MemoryError) as error:
+                print(type(error).__name__, "refused")
+        """)], capture_output=True, text=True, timeout=120)
+    # (the count alone is past any memory: refused before a tuple is listed; the others when their array is made)
+    assert child.stdout.split("\n")[:3] == ["RuntimeError refused", "MemoryError refused", "MemoryError refused"], \
+        child.stdout + child.stderr[-2000:]
