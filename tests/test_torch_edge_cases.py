@@ -272,6 +272,8 @@ SAME_ERROR = [
     ("topk of an empty tensor", lambda lib: lib.zeros(0).topk(1), RuntimeError),
     ("sub an int64 0-d tensor and a number, alpha=0.5", lambda lib: lib.tensor(1).sub(2, alpha=0.5), RuntimeError),
     ("stack of no tensors", lambda lib: lib.stack([]), RuntimeError),
+    ("multi_margin_loss with a class out of range",
+     lambda lib: lib.nn.functional.multi_margin_loss(lib.zeros(2, 3), lib.tensor([0, 3])), RuntimeError),
     ("where with an int64 condition", lambda lib: lib.where(lib.tensor([1, 0]), lib.ones(2), lib.zeros(2)),
      RuntimeError),
     ("cat of 0-d tensors", lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]), RuntimeError),
