@@ -7,17 +7,15 @@ makes a whole training run reproducible.
 
 import numpy as np
 
+from tinynet import checks
+
 _generator = np.random.default_rng()
 
 
 def manual_seed(seed):
     """Reseed tinynet's generator; the same seed gives the same run."""
     global _generator
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed expects an integer seed, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"manual_seed expects a non-negative seed, got {seed}")
-    _generator = np.random.default_rng(int(seed))
+    _generator = np.random.default_rng(checks.seed(seed, "manual_seed"))
 
 
 def default_generator():
