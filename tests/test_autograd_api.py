@@ -209,3 +209,17 @@ def test_a_hook_that_changes_the_gradients_shape_is_refused_as_in_torch(torch):
         middle.register_hook(lambda grad: grad.sum())
         with pytest.raises(RuntimeError, match="changed the size"):
             middle.sum().backward()
+
+
+@pytest.mark.parametrize("value, error", [(lambda lib: lib.zeros(2), RuntimeError),
+                                          (lambda lib: lib.zeros(3, dtype=lib.float64), RuntimeError),
+                                          (lambda lib: np.zeros(3, np.float32), TypeError)])
+def test_assigning_a_grad_of_another_shape_or_dtype_is_refused_as_in_torch(value, error, torch):
+    """x.grad took any value: the next backward broadcast into a (1,)-shaped .grad, an optimizer refused it later."""
+    for lib in (torch, tinynet):
+        leaf = lib.ones(3, requires_grad=True)
+        with pytest.raises(error):
+            leaf.grad = value(lib)
+        leaf.grad = lib.full((3,), 2.0)
+        (leaf * 3).sum().backward()
+        assert leaf.grad.tolist() == [5.0, 5.0, 5.0]
