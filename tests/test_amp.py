@@ -61,3 +61,23 @@ def test_cuda_helpers_turn_themselves_off_and_autocast_changes_nothing():
         def double(x):
             return x * 2
         assert double(tinynet.ones(1)).item() == 2
+
+
+@pytest.mark.parametrize("misuse", [
+    lambda lib, scaler, optimizer, loss: lib.amp.GradScaler("cpu", growth_factor=0.5),
+    lambda lib, scaler, optimizer, loss: lib.amp.GradScaler("cpu", backoff_factor=1.5),
+    lambda lib, scaler, optimizer, loss: scaler.update(),  # (no step to judge the scale by)
+    lambda lib, scaler, optimizer, loss: scaler.scale(3.0),
+    lambda lib, scaler, optimizer, loss: (scaler.scale(loss).backward(), scaler.step(optimizer),
+                                          scaler.step(optimizer)),  # (the same gradients applied twice)
+])
+def test_grad_scaler_misuse_raises_as_in_torch(misuse, torch):
+    for lib in (torch, tinynet):
+        weight = lib.nn.Parameter(lib.ones(3))
+        optimizer = lib.optim.SGD([weight], lr=0.1)
+        with pytest.raises(Exception) as raised:
+            misuse(lib, lib.amp.GradScaler("cpu"), optimizer, (weight * 2).sum())
+        if lib is torch:
+            expected = type(raised.value)
+        else:
+            assert type(raised.value) is expected

@@ -167,3 +167,38 @@ def test_transformer_layers_refuse_a_gpu():
                  lambda: nn.Transformer(8, 2, 1, 1, 16, device="cuda")):
         with pytest.raises(RuntimeError, match="CPU only"):
             make()
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: m.nn.functional.scaled_dot_product_attention(x, x, x, attn_mask=m.ones(2, 2, dtype=m.int64)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=m.ones(3, 3, dtype=m.int64)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, key_padding_mask=m.ones(2, 3, dtype=m.int64)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, m.cat([x, x])),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x[..., :3], x),
+])
+def test_masks_of_integers_and_keys_that_do_not_match_values_raise_as_in_torch(call, torch):
+    """An integer mask was added to the scores, and a key/value mismatch failed deep inside a matrix product."""
+    array = RNG.standard_normal((3, 2, 4)).astype(np.float32)
+    with pytest.raises(Exception) as theirs:
+        call(torch, torch.tensor(array))
+    with pytest.raises(type(theirs.value)):
+        call(tinynet, tinynet.tensor(array))
+
+
+def test_attention_with_no_features_weighs_every_key_equally(torch):
+    """With a feature size of 0 every score is 0 (1/sqrt(0) divided by zero before)."""
+    query, key, value = np.zeros((2, 3, 0)), np.zeros((2, 5, 0)), RNG.standard_normal((2, 5, 6))
+    ours = F.scaled_dot_product_attention(*map(tinynet.tensor, (query, key, value)))
+    theirs = torch.nn.functional.scaled_dot_product_attention(*map(torch.tensor, (query, key, value)))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.Transformer(4, 2, 1, 1, 8)(lib.zeros(3, 2, 4), lib.zeros(5, 2, 5)),
+    lambda lib: lib.nn.Transformer.generate_square_subsequent_mask(-1),
+])
+def test_transformer_checks_its_inputs_as_torch_does(call, torch):
+    """src and tgt of another feature size failed in attention with an AssertionError; PyTorch's is a RuntimeError."""
+    for lib in (torch, tinynet):
+        with pytest.raises(RuntimeError):
+            call(lib)

@@ -196,3 +196,30 @@ def test_inference_mode_records_nothing():
     with tinynet.inference_mode():
         assert not (x * 2).requires_grad
     assert (x * 2).requires_grad
+
+
+def test_a_hook_that_changes_the_gradients_shape_is_refused_as_in_torch(torch):
+    """A leaf's .grad used to take whatever shape the hook returned (x.grad of shape (1,) for x of shape (3,))."""
+    for lib in (torch, tinynet):
+        leaf = lib.ones(3, requires_grad=True)
+        leaf.register_hook(lambda grad: grad[:1])
+        with pytest.raises(RuntimeError, match="changed the size"):
+            (leaf * 2).sum().backward()
+        middle = lib.ones(3, requires_grad=True) * 2
+        middle.register_hook(lambda grad: grad.sum())
+        with pytest.raises(RuntimeError, match="changed the size"):
+            middle.sum().backward()
+
+
+@pytest.mark.parametrize("value, error", [(lambda lib: lib.zeros(2), RuntimeError),
+                                          (lambda lib: lib.zeros(3, dtype=lib.float64), RuntimeError),
+                                          (lambda lib: np.zeros(3, np.float32), TypeError)])
+def test_assigning_a_grad_of_another_shape_or_dtype_is_refused_as_in_torch(value, error, torch):
+    """x.grad took any value: the next backward broadcast into a (1,)-shaped .grad, an optimizer refused it later."""
+    for lib in (torch, tinynet):
+        leaf = lib.ones(3, requires_grad=True)
+        with pytest.raises(error):
+            leaf.grad = value(lib)
+        leaf.grad = lib.full((3,), 2.0)
+        (leaf * 3).sum().backward()
+        assert leaf.grad.tolist() == [5.0, 5.0, 5.0]

@@ -60,3 +60,16 @@ def test_second_order_functions_refuse():
         tinynet.autograd.functional.hessian(lambda x: (x ** 3).sum(), tinynet.tensor(A))
     with pytest.raises(NotImplementedError):
         tinynet.autograd.functional.jacobian(lambda x: x, tinynet.tensor(A), create_graph=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x, y: lib.autograd.functional.jacobian(lambda a: lib.ones(2), x, strict=True),
+    lambda lib, x, y: lib.autograd.functional.jacobian(lambda a, b: a * 2, (x, y), strict=True),
+    lambda lib, x, y: lib.autograd.functional.vjp(lambda a, b: a * 2, (x, y), x, strict=True),
+    lambda lib, x, y: lib.autograd.functional.vjp(lambda a: (a, a * 2), x, x),
+])
+def test_strict_mode_and_a_short_v_raise_as_in_torch(call, torch):
+    """strict=True returned zeros for an output independent of an input; a v shorter than the outputs was cut."""
+    for lib in (torch, tinynet):
+        with pytest.raises(RuntimeError):
+            call(lib, lib.tensor(A), lib.tensor(B))

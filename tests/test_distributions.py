@@ -58,7 +58,16 @@ def test_draws_follow_the_distribution_and_rsample_carries_gradients():
                                   lambda L: L.distributions.Categorical(probs=L.tensor([0.5, -0.1])),
                                   lambda L: L.distributions.Bernoulli(probs=L.tensor([1.5])),
                                   lambda L: L.distributions.Categorical(probs=L.zeros(3)),
-                                  lambda L: L.distributions.Bernoulli(probs=L.tensor([0.5]), logits=L.tensor([0.0]))])
+                                  lambda L: L.distributions.Bernoulli(probs=L.tensor([0.5]), logits=L.tensor([0.0])),
+                                  lambda L: L.distributions.Normal(L.tensor(float("nan")), 1.0),
+                                  lambda L: L.distributions.Bernoulli(logits=L.tensor(float("nan"))),
+                                  lambda L: L.distributions.Categorical(logits=L.tensor([0.0, float("inf")])),
+                                  lambda L: L.distributions.Categorical(probs=L.zeros(0)),
+                                  lambda L: L.distributions.Categorical(probs=L.ones(3)).log_prob(L.tensor(-1)),
+                                  lambda L: L.distributions.Categorical(probs=L.ones(3)).log_prob(L.tensor(3)),
+                                  lambda L: L.distributions.Categorical(probs=L.ones(3)).log_prob(L.tensor(1.5)),
+                                  lambda L: L.distributions.Bernoulli(probs=L.tensor(0.3)).log_prob(L.tensor(0.5)),
+                                  lambda L: L.distributions.Normal(0.0, 1.0).log_prob(L.tensor(float("nan")))])
 def test_invalid_parameters_raise_value_error(make, torch):
     with pytest.raises(ValueError):
         make(torch)
@@ -105,3 +114,17 @@ def test_uniform_draws_lie_in_the_interval_and_rsample_carries_gradients():
     draws.sum().backward()  # d draw / d low = 1 - u and d draw / d high = u, u ~ U[0, 1): each sums to ~2000
     np.testing.assert_allclose(low.grad.numpy() + high.grad.numpy(), [4000.0, 4000.0])
     np.testing.assert_allclose(high.grad.numpy(), [2000.0, 2000.0], rtol=0.05)
+
+
+@pytest.mark.parametrize("measure", [
+    lambda L: L.distributions.Categorical(logits=L.tensor([0.0, -float("inf"), 1.0])).entropy(),
+    lambda L: L.distributions.kl_divergence(L.distributions.Categorical(logits=L.tensor([0.0, -float("inf"), 0.0])),
+                                            L.distributions.Categorical(logits=L.tensor([0.0, 1.0, 2.0]))),
+    lambda L: L.distributions.kl_divergence(L.distributions.Categorical(probs=L.tensor([0.5, 0.2, 0.3])),
+                                            L.distributions.Categorical(probs=L.tensor([0.5, 0.0, 0.5]))),
+    lambda L: L.distributions.kl_divergence(L.distributions.Bernoulli(probs=L.tensor([0.5, 0.5, 0.0, 1.0])),
+                                            L.distributions.Bernoulli(probs=L.tensor([0.0, 1.0, 0.5, 0.5]))),
+])
+def test_impossible_outcomes_in_entropy_and_divergence_match_torch(measure, torch):
+    """0 log 0 is 0 and p log(p / 0) infinite: -inf logits gave NaN, and clamped probabilities a finite divergence."""
+    np.testing.assert_allclose(measure(tinynet).numpy(), measure(torch).numpy(), rtol=1e-6)

@@ -94,3 +94,35 @@ def test_linalg_mistakes():
         tinynet.linalg.matrix_norm(tinynet.ones(3, 3), 2)
     sign, logabsdet = tinynet.linalg.slogdet(tinynet.tensor([[0.0, 1.0], [1.0, 0.0]]))
     assert sign.item() == -1 and logabsdet.item() == 0
+
+
+def test_singular_matrices_raise_a_linalg_error_as_torch_does(torch):
+    for lib in (tinynet, torch):
+        with pytest.raises(lib.linalg.LinAlgError, match="singular"):
+            lib.linalg.solve(lib.zeros(2, 2), lib.ones(2))
+    assert issubclass(tinynet.linalg.LinAlgError, RuntimeError)
+
+
+def test_orders_no_matrix_norm_has_are_runtime_errors_as_in_torch(torch):
+    for lib in (tinynet, torch):
+        for order in (3, "foo"):
+            with pytest.raises(RuntimeError, match="not supported"):
+                lib.linalg.matrix_norm(lib.ones(3, 3), order)
+
+
+def test_determinant_gradient_of_a_matrix_holding_nan_is_nan_as_in_torch(torch):
+    """A NaN matrix has no SVD (numpy raised its own LinAlgError); its neighbour in the batch keeps its gradient."""
+    batch = np.stack([[[1.0, np.nan], [0.0, 1.0]], 2 * np.eye(2)])
+    gradients = []
+    for lib in (tinynet, torch):
+        matrices = lib.tensor(batch, requires_grad=True)
+        lib.linalg.det(matrices).sum().backward()
+        gradients.append(matrices.grad.numpy())
+    np.testing.assert_array_equal(gradients[0], gradients[1])
+
+
+def test_inf_norm_over_a_nonempty_dim_of_an_empty_tensor_is_empty(torch):
+    for lib in (tinynet, torch):
+        assert tuple(lib.linalg.vector_norm(lib.zeros(0, 3), float("inf"), dim=1).shape) == (0,)
+        with pytest.raises(RuntimeError):
+            lib.linalg.vector_norm(lib.zeros(0, 3), float("inf"), dim=0)

@@ -298,3 +298,10 @@ def test_repr_is_nested_and_pytorch_like():
     )
     assert repr(nn.Conv2d(1, 8, 3, padding="same", bias=False)) == (
         "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, bias=False)")  # (PyTorch's: unquoted)
+
+
+def test_a_failed_load_state_dict_is_the_runtime_error_torch_code_catches(torch):
+    """PyTorch raises RuntimeError (code falls back to strict=False on it); tinynet's error is that too."""
+    for lib in (torch, tinynet):
+        with pytest.raises(RuntimeError, match="size mismatch|has shape"):
+            lib.nn.Linear(2, 3).load_state_dict({"weight": lib.zeros(2, 3), "bias": lib.zeros(3)})

@@ -410,3 +410,39 @@ def test_grouped_dilated_convolution_matches_torch_for_random_settings(groups, p
     _compare_forward_backward(torch, lambda t: tF.conv2d(t, ours_w, tinynet.tensor(b), **options),
                               lambda t: torch.nn.functional.conv2d(t, theirs_w, torch.tensor(b), **options), x)
     np.testing.assert_allclose(ours_w.grad.numpy(), theirs_w.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["linear", "bilinear", "bicubic"])
+def test_interpolate_carries_a_nan_only_to_the_outputs_that_read_it(mode, torch):
+    """A resize used to be a product with the whole weight matrix, so one NaN reached every output of its row."""
+    values = np.arange(20.0).reshape(1, 1, 4, 5) if mode != "linear" else np.arange(10.0).reshape(1, 2, 5)
+    values.flat[1] = np.nan
+    size = (6, 7) if mode != "linear" else 8
+    ours = tinynet.nn.functional.interpolate(tinynet.tensor(values), size=size, mode=mode).numpy()
+    theirs = torch.nn.functional.interpolate(torch.tensor(values), size=size, mode=mode).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
+    assert np.isfinite(ours).any()
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 4, 4), size=(0, 3)),
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 4, 4), scale_factor=-1.0),
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 4, 4), scale_factor=float("nan")),
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 4, 4), scale_factor=float("inf")),
+    lambda lib: lib.nn.functional.interpolate(lib.zeros(2, 4), size=3),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 1, 2, 2, dtype=lib.int64), size=3, mode="bilinear"),
+])
+def test_interpolate_refuses_what_torch_refuses_with_its_exception(call, torch):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(tinynet)
+
+
+@pytest.mark.parametrize("name, args", [("threshold", (0.5, -3.0)), ("hardshrink", ())])
+def test_threshold_and_hardshrink_keep_a_nan_as_torch_does(name, args, torch):
+    """They kept x where x > threshold, so a NaN (never >) became the fill value: a NaN hidden, not passed on."""
+    values = np.array([np.nan, -1.0, 0.2, 2.0])
+    ours = getattr(tinynet.nn.functional, name)(tinynet.tensor(values), *args).numpy()
+    theirs = getattr(torch.nn.functional, name)(torch.tensor(values), *args).numpy()
+    np.testing.assert_array_equal(ours, theirs)

@@ -221,6 +221,11 @@ def test_unique_and_bincount_match_torch(torch):
         ours, theirs = tinynet.unique(tinynet.tensor(values), **kwargs), torch.unique(torch.tensor(values), **kwargs)
         ours, theirs = (ours, theirs) if isinstance(theirs, tuple) else ((ours,), (theirs,))
         assert [o.tolist() for o in ours] == [t.tolist() for t in theirs]
+    with_nan = np.array([np.nan, 1.0, np.nan, 1.0])  # (each NaN is a value of its own: numpy merged them)
+    ours = tinynet.unique(tinynet.tensor(with_nan), return_inverse=True, return_counts=True)
+    theirs = torch.unique(torch.tensor(with_nan), return_inverse=True, return_counts=True)
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_array_equal(mine.numpy(), reference.numpy())
     labels, weights = np.array([0, 1, 1, 4]), np.array([0.5, 1.0, 2.0, 0.25], np.float32)
     for args in ({}, {"minlength": 7}, {"weights": weights}):
         ours = tinynet.bincount(tinynet.tensor(labels), **{k: tinynet.tensor(v) if k == "weights" else v
@@ -399,3 +404,13 @@ def test_padding_and_instance_norm_layers_match_torch(build, shape, torch):
     (theirs(y) ** 3).sum().backward()
     np.testing.assert_allclose(ours(x).detach().numpy(), theirs(y).detach().numpy(), rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.nn.InstanceNorm1d(3)(lib.zeros(2, 3, 1)),
+                                  lambda lib: lib.nn.InstanceNorm2d(3, affine=True)(lib.zeros(3, 1, 1)),
+                                  lambda lib: lib.nn.functional.instance_norm(lib.zeros(2, 3, 1, 1))])
+def test_instance_norm_of_one_position_is_refused_as_in_torch(call, torch):
+    """One position per channel has variance 0: tinynet gave zeros where PyTorch raises a ValueError."""
+    for lib in (torch, tinynet):
+        with pytest.raises(ValueError, match="more than 1 spatial element"):
+            call(lib)

@@ -143,6 +143,9 @@ def test_mistakes_raise_torch_exception_types(torch):
         (lambda m: m.nn.RNN(3, 4)(m.randn(5, 2, 3), m.zeros(2, 4)), RuntimeError),
         (lambda m: m.nn.RNN(3, 4, nonlinearity="sigmoid"), ValueError),
         (lambda m: m.nn.LSTM(3, 4)(m.randn(5, 2, 3), (m.zeros(1, 2, 4), m.zeros(1, 2, 5))), RuntimeError),
+        (lambda m: m.nn.GRU(3, 4)(m.randn(5, 2, 3, dtype=m.float64)), ValueError),
+        (lambda m: m.nn.RNN(3, 4)(m.ones(5, 2, 3, dtype=m.int64)), ValueError),
+        (lambda m: m.nn.GRUCell(3, 4)(m.randn(2, 3, dtype=m.float64)), RuntimeError),
     ]
     for make, error in cases:
         with pytest.raises(error):

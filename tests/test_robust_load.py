@@ -96,6 +96,12 @@ def test_a_directory_is_refused_as_open_refuses_it(tmp_path):
         tinynet.load(tmp_path)
 
 
+def test_saving_to_a_directory_is_refused_before_anything_is_written(tmp_path):
+    """It used to write the whole archive to a temporary beside the directory, then fail to rename it."""
+    with pytest.raises(IsADirectoryError, match="the target is a directory"):
+        tinynet.save({"w": tinynet.ones(3)}, tmp_path)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "model.npz"

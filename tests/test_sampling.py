@@ -194,3 +194,19 @@ def test_generator_keyword_gives_a_stream_of_its_own():
         assert not np.array_equal(a, c) or a.size == 0
     with pytest.raises(TypeError):
         tinynet.randn(2, generator=3)
+
+
+def test_seeds_cover_64_bits_as_in_torch(torch):
+    """A negative seed is counted from 2**64 (tinynet refused it); one beyond 64 bits is refused (tinynet took it)."""
+    for lib in (torch, tinynet):
+        assert lib.Generator().manual_seed(-1).initial_seed() == 2 ** 64 - 1
+        lib.manual_seed(-5)
+        for seed in (2 ** 64, -2 ** 63 - 1):
+            with pytest.raises(ValueError):
+                lib.Generator().manual_seed(seed)
+            with pytest.raises(ValueError):
+                lib.manual_seed(seed)
+    tinynet.manual_seed(-1)
+    first = tinynet.rand(3)
+    tinynet.manual_seed(2 ** 64 - 1)
+    np.testing.assert_array_equal(tinynet.rand(3).numpy(), first.numpy())

@@ -2,6 +2,10 @@
 fill_diagonal_, heaviside, cartesian_prod, nn.utils.rnn.pad_sequence (values and gradients), Module.type, and
 the clear error half precision gets."""
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -108,8 +112,9 @@ def test_bilinear_matches_torch(torch):
     _grads_match(lambda m, a, b, w: m.nn.functional.bilinear(a, b, w),
                  [RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 5, 4)), RNG.standard_normal((2, 3, 4))],
                  torch)
-    with pytest.raises(IndexError):
-        tinynet.nn.functional.multi_margin_loss(tinynet.tensor(LOGITS), tinynet.tensor([0, 9, 1, 1]))
+    for lib in (torch, tinynet):  # (PyTorch's "target out of range" is a RuntimeError)
+        with pytest.raises(RuntimeError, match="target out of range"):
+            lib.nn.functional.multi_margin_loss(lib.tensor(LOGITS), lib.tensor([0, 9, 1, 1]))
 
 
 WITH_NAN = np.array([[1.0, np.nan, 3.0], [np.nan, 2.0, -1.0]])
@@ -129,6 +134,8 @@ def test_nan_reductions_match_torch(build, torch):
     lambda m, x: m.diag_embed(x),
     lambda m, x: x.diag_embed(2),
     lambda m, x: m.diag_embed(x, -1),
+    lambda m, x: m.diag_embed(x, 1, dim1=0, dim2=2),
+    lambda m, x: m.diag_embed(x, -2, dim1=-1, dim2=0),
     lambda m, x: m.baddbmm(m.ones(4, 5, 5, dtype=x.dtype), x[:, :, None], x[:, None, :], beta=0.5, alpha=2),
     lambda m, x: x[None].baddbmm(x[None, :, :2], x[None, :2, :]),
 ])
@@ -181,6 +188,33 @@ def test_triangle_indices_and_split_errors(torch):
     np.testing.assert_array_equal(np.isnan(tinynet.quantile(nan_row, 0.5, dim=1).numpy()), [True, False])
 
 
+@pytest.mark.parametrize("call", [
+    lambda m: m.tril_indices(-1, 3),
+    lambda m: m.triu_indices(3, -2),
+    lambda m: m.tril_indices(3, 3, dtype=m.float32),
+    lambda m: m.combinations(m.tensor([1.0, 2.0]), -1),
+    lambda m: m.quantile(m.zeros(3), 0.5, interpolation="mean"),
+    lambda m: m.quantile(m.zeros(3), m.tensor([0.5], dtype=m.float64)),
+    lambda m: m.tensor_split(m.arange(10.0), m.tensor([2.5, 5.0])),
+    lambda m: m.tensor_split(m.arange(10.0), m.tensor(3.0)),
+    lambda m: m.diag_embed(m.zeros(2, 3), dim1=1, dim2=-2),
+    lambda m: m.diag_embed(m.tensor(1.0)),
+    lambda m: m.nn.functional.gumbel_softmax(m.tensor([[1, 2]])),  # (its noise was truncated to integers)
+    lambda m: m.nn.utils.rnn.pad_sequence([m.zeros(2), m.zeros(1)], padding_side="middle"),
+])
+def test_bad_arguments_raise_torchs_exception(call, torch):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(tinynet)
+
+
+def test_triangle_indices_take_an_int32_dtype(torch):
+    ours, theirs = tinynet.triu_indices(3, 4, 1, dtype=tinynet.int32), torch.triu_indices(3, 4, 1, dtype=torch.int32)
+    assert ours.dtype == np.int32
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
 def test_empty_edges_match_torch(torch):
     for lib in (tinynet, torch):
         assert tuple(lib.combinations(lib.tensor([1.0, 2.0, 3.0]), 0).shape) == (0,)
@@ -221,3 +255,21 @@ def test_conv2d_padding_modes_match_torch(mode, settings, torch):
     _grads_match(lambda m, x: layers[m](x), [RNG.standard_normal((3, 5, 5))], torch)
     with pytest.raises(ValueError, match="padding_mode must be one of"):
         tinynet.nn.Conv2d(3, 6, 3, padding_mode="mirror")
+
+
+def test_too_many_combinations_are_refused_at_once():
+    """combinations listed every tuple before counting them: 400 choose 200 filled memory until the process was
+    killed.  Run in a child with 2 GiB of address space, so that the old behaviour fails there and not here."""
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        import tinynet
+        for n, r, with_replacement in ((400, 200, False), (40, 20, False), (40, 20, True)):
+            try:
+                tinynet.combinations(tinynet.arange(float(n)), r, with_replacement=with_replacement)
+            except (RuntimeError, MemoryError) as error:
+                print(type(error).__name__, "refused")
+        """)], capture_output=True, text=True, timeout=120)
+    # (the count alone is past any memory: refused before a tuple is listed; the others when their array is made)
+    assert child.stdout.split("\n")[:3] == ["RuntimeError refused", "MemoryError refused", "MemoryError refused"], \
+        child.stdout + child.stderr[-2000:]

@@ -18,6 +18,9 @@ def _pairs(lib):
         (t([float("nan"), 1.0]), t([float("nan"), 1.0]), {}),
         (t([float("nan"), 1.0]), t([float("nan"), 1.0]), {"equal_nan": True}),
         (t([float("inf")]), t([float("inf")]), {}),
+        (t([-float("inf"), 1.0]), t([float("inf"), 1.0]), {}),  # (inf - -inf is within an infinite tolerance)
+        (-float("inf"), float("inf"), {}),
+        (t([2 ** 62]), t([2 ** 62 + 1]), {}),  # (one apart, but equal as float64s)
         (t([1.0, 2.0]), t([1.0, 2.5]), {"rtol": 0.0, "atol": 0.6}),
         (1.0, 1.1, {}),
         (1, 1.0, {}),

@@ -12,7 +12,8 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.filterwarnings("ignore:Implicit dimension choice")  # (softmax without a dim, below)
+pytestmark = [pytest.mark.filterwarnings("ignore:Implicit dimension choice"),  # (softmax without a dim, below)
+              pytest.mark.filterwarnings("ignore:indexing with dtype")]  # (a uint8 mask, below)
 
 
 def grad_of(lib, fn, values, dtype="float64"):
@@ -55,6 +56,15 @@ INTEGER_DIVISIONS = [
 
 
 SAME_RESULT = [
+    # cat leaves out 1-D tensors with no elements (a loop's torch.tensor([]) start), their dtype still counted
+    ("cat([tensor([]), int64 (2, 3)])", lambda lib: lib.cat([lib.tensor([]), lib.ones(2, 3, dtype=lib.int64)])),
+    ("cat([(2, 3), tensor([]), (1, 3)])", lambda lib: lib.cat([lib.ones(2, 3), lib.tensor([]), lib.zeros(1, 3)])),
+    ("cat([tensor([]), (2, 3)], dim=1)", lambda lib: lib.cat([lib.tensor([]), lib.ones(2, 3)], 1)),
+    # an int64 arange truncates its start, end and step first, as PyTorch does (5.5 counted a sixth element)
+    ("arange(0, 5.5, 1, dtype=int64)", lambda lib: lib.arange(0, 5.5, 1, dtype=lib.int64)),
+    ("arange(-2.5, 2.5, 1.5, dtype=int64)", lambda lib: lib.arange(-2.5, 2.5, 1.5, dtype=lib.int64)),
+    # a uint8 tensor index is a mask in PyTorch (deprecated, with a warning), not a list of positions
+    ("x[uint8 tensor]", lambda lib: lib.arange(4.0)[lib.tensor([1, 0, 1, 1], dtype=lib.uint8)]),
     # float32 std/var square the deviations in float64, as PyTorch: the std of values near 1e30 fits in float32
     ("std of float32 values near 1e30", lambda lib: lib.tensor([1e30, -1e30, 3e29, 2e30]).std()),
     ("var of float32 values near 1e30 (inf)", lambda lib: lib.tensor([1e30, -1e30, 3e29, 2e30]).var()),
@@ -243,6 +253,12 @@ SAME_ERROR = [
     ("bool() of a 2-element tensor", lambda lib: bool(lib.tensor([1.0, 2.0])), RuntimeError),
     ("an int64 tensor that requires grad", lambda lib: lib.tensor([1, 2]).requires_grad_(), RuntimeError),
     ("zeros(-1)", lambda lib: lib.zeros(-1), RuntimeError),
+    ("randn of dtype int64 (each draw truncated)", lambda lib: lib.randn(3, dtype=lib.int64), NotImplementedError),
+    ("rand of dtype bool", lambda lib: lib.rand(3, dtype=lib.bool), NotImplementedError),
+    ("arange(0, nan)", lambda lib: lib.arange(0, float("nan")), RuntimeError),
+    ("arange(0, inf)", lambda lib: lib.arange(0, float("inf")), RuntimeError),
+    ("tensor([2**63]) (numpy: uint64)", lambda lib: lib.tensor([2 ** 63]), ValueError),
+    ("tensor(2**64) (numpy: object)", lambda lib: lib.tensor(2 ** 64), ValueError),
     ("copy_ from a shape that does not broadcast", lambda lib: lib.zeros(2).copy_(lib.ones(3)), RuntimeError),
     ("exp_ of an int64 tensor", lambda lib: lib.tensor([1, 2]).exp_(), RuntimeError),
     ("x[:] = a value of the wrong shape", lambda lib: lib.zeros(3).__setitem__(slice(None), lib.ones(2)), RuntimeError),
@@ -255,6 +271,11 @@ SAME_ERROR = [
     ("inf-norm of an empty tensor", lambda lib: lib.zeros(0).norm(float("inf")), RuntimeError),
     ("topk of an empty tensor", lambda lib: lib.zeros(0).topk(1), RuntimeError),
     ("sub an int64 0-d tensor and a number, alpha=0.5", lambda lib: lib.tensor(1).sub(2, alpha=0.5), RuntimeError),
+    ("stack of no tensors", lambda lib: lib.stack([]), RuntimeError),
+    ("multi_margin_loss with a class out of range",
+     lambda lib: lib.nn.functional.multi_margin_loss(lib.zeros(2, 3), lib.tensor([0, 3])), RuntimeError),
+    ("where with an int64 condition", lambda lib: lib.where(lib.tensor([1, 0]), lib.ones(2), lib.zeros(2)),
+     RuntimeError),
     ("cat of 0-d tensors", lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]), RuntimeError),
     ("backward with a gradient of the wrong shape",
      lambda lib: (lib.tensor([1.0, 2.0], requires_grad=True) * 2).backward(lib.ones(3)), RuntimeError),
@@ -280,9 +301,15 @@ SAME_ERROR = [
     ("maximum of shapes that do not broadcast", lambda lib: lib.maximum(lib.zeros(2, 3), lib.zeros(4)), RuntimeError),
     ("== of shapes that do not broadcast", lambda lib: lib.zeros(2, 3) == lib.zeros(4), RuntimeError),
     ("reshape to the wrong size", lambda lib: lib.zeros(2, 3).reshape(4, -1), RuntimeError),
+    ("reshape with a size of -2", lambda lib: lib.zeros(6).reshape(-2, 3), RuntimeError),
+    ("view with two sizes of -1", lambda lib: lib.zeros(6).view(-1, -1), RuntimeError),
     ("view of a 0-d tensor as (0, -1)", lambda lib: lib.tensor(1.0).view(0, -1), RuntimeError),
     ("permute with a repeated dim", lambda lib: lib.zeros(2, 3).permute(0, 0), RuntimeError),
     ("matmul of misaligned matrices", lambda lib: lib.zeros(2, 3) @ lib.zeros(2, 3), RuntimeError),
+    ("matmul of float32 and float64", lambda lib: lib.ones(2, 3) @ lib.ones(3, 2, dtype=lib.float64), RuntimeError),
+    ("matmul of int64 and float32", lambda lib: lib.ones(2, 3, dtype=lib.int64) @ lib.ones(3, 2), RuntimeError),
+    ("linear of float64 input, float32 weight",
+     lambda lib: lib.nn.functional.linear(lib.ones(2, 3, dtype=lib.float64), lib.ones(4, 3)), RuntimeError),
     ("matmul of 0-d tensors", lambda lib: lib.tensor(1.0) @ lib.tensor(2.0), RuntimeError),
     ("linear with the wrong in_features", lambda lib: lib.nn.functional.linear(lib.zeros(2, 3), lib.zeros(4, 2)),
      RuntimeError),

@@ -58,9 +58,14 @@ class GradScaler:
                           UserWarning, stacklevel=2)
             enabled = False
         self._enabled = bool(enabled)
+        if self._enabled and not growth_factor > 1.0:  # (PyTorch's assertions, kept under python -O)
+            raise AssertionError(f"The growth factor must be > 1.0, got {growth_factor}")
+        if self._enabled and not backoff_factor < 1.0:
+            raise AssertionError(f"The backoff factor must be < 1.0, got {backoff_factor}")
         self._scale, self._growth_factor, self._backoff_factor = float(init_scale), growth_factor, backoff_factor
         self._growth_interval, self._growth_tracker = int(growth_interval), 0
         self._found_inf = {}  # id(optimizer) -> whether its unscaled gradients held an inf or NaN
+        self._stepped = set()  # id(optimizer) of those step() was called for since the last update()
 
     def is_enabled(self):
         """Whether the scaler scales at all."""
@@ -76,12 +81,16 @@ class GradScaler:
             return outputs
         if isinstance(outputs, (list, tuple)):
             return type(outputs)(self.scale(value) for value in outputs)
+        if not hasattr(outputs, "backward"):
+            raise ValueError(f"outputs must be a Tensor or an iterable of Tensors, got {type(outputs).__name__}")
         return outputs * self._scale
 
     def unscale_(self, optimizer):
         """Divide the optimizer's gradients by the scale, in place, once per step (before clipping them)."""
         if not self._enabled:
             return
+        if id(optimizer) in self._stepped:
+            raise RuntimeError("unscale_() is being called after step().")
         if id(optimizer) in self._found_inf:
             raise RuntimeError("unscale_() has already been called on this optimizer since the last update().")
         found = False
@@ -97,8 +106,11 @@ class GradScaler:
         """optimizer.step(), unless a gradient is inf or NaN (then the step is skipped and None returned)."""
         if not self._enabled:
             return optimizer.step(*args, **kwargs)
+        if id(optimizer) in self._stepped:  # (a second step would apply the same gradients again)
+            raise RuntimeError("step() has already been called since the last update().")
         if id(optimizer) not in self._found_inf:
             self.unscale_(optimizer)
+        self._stepped.add(id(optimizer))
         return None if self._found_inf[id(optimizer)] else optimizer.step(*args, **kwargs)
 
     def update(self, new_scale=None):
@@ -107,6 +119,8 @@ class GradScaler:
             return
         if new_scale is not None:
             self._scale = float(new_scale.item() if hasattr(new_scale, "item") else new_scale)
+        elif not self._found_inf:  # (no step to judge the scale by: PyTorch's assertion)
+            raise AssertionError("No inf checks were recorded prior to update.")
         elif any(self._found_inf.values()):
             self._scale *= self._backoff_factor
             self._growth_tracker = 0
@@ -115,7 +129,7 @@ class GradScaler:
             if self._growth_tracker == self._growth_interval:
                 self._scale *= self._growth_factor
                 self._growth_tracker = 0
-        self._found_inf = {}
+        self._found_inf, self._stepped = {}, set()
 
     def state_dict(self):
         """The scale and its bookkeeping (empty when disabled), as PyTorch names them."""

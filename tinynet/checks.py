@@ -101,6 +101,29 @@ def dims(value, ndim, owner=None):
     return tuple(sorted(result)) if ndim else ()  # a 0-d tensor's dim 0 is itself: nothing to reduce over
 
 
+def seed(value, owner):
+    """A random seed as PyTorch reads it: an integer from -2**63 to 2**64 - 1, a negative one counted from 2**64
+    (-1 is 2**64 - 1), so that every 64-bit pattern is one seed."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner} expects an integer seed, got {type(value).__name__}")
+    if not -2 ** 63 <= value < 2 ** 64:
+        raise ValueError(f"{owner}: Overflow when unpacking long long: a seed must be from -2**63 to 2**64 - 1, got "
+                         f"{value}")
+    return int(value) % 2 ** 64
+
+
+def reshape_target(shape):
+    """A reshape's target shape: sizes >= 0 and at most one -1 (the size inferred).  numpy would read any negative
+    entry as -1, so x.reshape(-2, 3) is refused here, as PyTorch refuses it."""
+    shape = tuple(shape)
+    for index, size in enumerate(shape):
+        if isinstance(size, numbers.Integral) and not isinstance(size, bool) and size < -1:
+            raise RuntimeError(f"invalid shape dimension {size} at index {index} of shape {list(shape)}")
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"only one dimension can be inferred, got shape {list(shape)}")
+    return shape
+
+
 def broadcast_error(error, owner):
     """numpy's "could not (be) broadcast" ValueError as the RuntimeError PyTorch raises for it; other errors as
     they are.  (Use: ``except ValueError as error: raise checks.broadcast_error(error, owner) from None``.)"""

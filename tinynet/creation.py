@@ -144,6 +144,10 @@ def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=Fal
     if end is None:
         start, end = 0, start
     start, end, step = (_number(v, name, "arange") for v, name in ((start, "start"), (end, "end"), (step, "step")))
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end}")
+    if dtype is not None and _dtype(dtype) == np.int64 and math.isfinite(step):
+        start, end, step = int(start), int(end), int(step)  # (an int64 range: PyTorch truncates each number first)
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
@@ -177,16 +181,26 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 # ---- random ------------------------------------------------------------------------------------------------------
 
+def _random_float_dtype(dtype, owner):
+    """The float dtype random floats are drawn in: an integer or bool dtype would truncate every draw."""
+    dtype = _float_dtype(dtype)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"{owner}: random floats need a float dtype, got {dtype}")
+    return dtype
+
+
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of the standard normal distribution N(0, 1)."""
+    dtype = _random_float_dtype(dtype, "randn")
     values = numpy_generator(generator).standard_normal(_shape(size))
-    return _make(values.astype(_float_dtype(dtype), copy=False), requires_grad, device)
+    return _make(values.astype(dtype, copy=False), requires_grad, device)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of the uniform distribution on [0, 1)."""
+    dtype = _random_float_dtype(dtype, "rand")
     values = numpy_generator(generator).random(_shape(size))
-    return _make(values.astype(_float_dtype(dtype), copy=False), requires_grad, device)
+    return _make(values.astype(dtype, copy=False), requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):

@@ -13,7 +13,9 @@ ops, so gradients flow from log_prob, entropy, rsample and the divergence into t
 ``-log_prob(action) * reward`` among them).  Parameters broadcast against each other; ``batch_shape`` is their
 shape (Categorical's without its last dim, the categories).  Draws come from tinynet's generator
 (``tinynet.manual_seed``), so they differ from PyTorch's numbers.  Invalid parameters (a negative scale,
-probabilities outside [0, 1] or not summing to 1) are a ValueError, as PyTorch's argument validation gives.
+probabilities outside [0, 1] or not summing to 1, a NaN) are a ValueError, as PyTorch's argument validation
+gives, and so is a value outside the support given to log_prob (a category that does not exist, a Bernoulli
+outcome other than 0 or 1); ``validate_args=False`` skips both checks.
 """
 
 import math
@@ -23,6 +25,7 @@ import numpy as np
 
 from tinynet import dtypes, random
 from tinynet.ops import activations
+from tinynet.ops.elementwise import where
 from tinynet.ops.loss_binary import binary_cross_entropy_with_logits
 from tinynet.ops.grids import broadcast_tensors
 from tinynet.ops.operands import as_tensor
@@ -46,6 +49,11 @@ def _invalid(name, tensor, distribution, constraint):
                       f"{distribution} to satisfy the constraint {constraint}, but found invalid values:\n{tensor}")
 
 
+def _outside_support(value, distribution, support):
+    return ValueError(f"Expected value argument (Tensor of shape {tuple(value.shape)}) to be within the support "
+                      f"({support}) of the distribution {distribution}, but found invalid values:\n{value}")
+
+
 def _one_of(probs, logits):
     if (probs is None) == (logits is None):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
@@ -62,6 +70,14 @@ class Distribution:
     """What every distribution has: batch_shape, event_shape, sample(shape) and the shape of a draw."""
 
     batch_shape = event_shape = Size(())
+    _validate = True  # (PyTorch validates arguments unless told validate_args=False)
+
+    def _checked_value(self, value, inside, support):
+        """log_prob's value as a tensor, refused (ValueError) where ``inside`` says it is outside the support."""
+        value = as_tensor(value)
+        if self._validate and not inside(value._array).all():
+            raise _outside_support(value, self, support)
+        return value
 
     def _draw_shape(self, sample_shape):
         sample_shape = tuple(sample_shape) if not isinstance(sample_shape, numbers.Integral) else (sample_shape,)
@@ -90,7 +106,10 @@ class Normal(Distribution):
         given = [value for value in (loc, scale) if isinstance(value, Tensor)]
         dtype = given[0].dtype if given else None
         self.loc, self.scale = broadcast_tensors(_parameter(loc, dtype), _parameter(scale, dtype))
-        if validate_args is not False and not (self.scale._array > 0).all():
+        self._validate = validate_args is not False
+        if self._validate and np.isnan(self.loc._array).any():
+            raise _invalid("loc", self.loc, self, "Real()")
+        if self._validate and not (self.scale._array > 0).all():
             raise _invalid("scale", self.scale, self, "GreaterThan(lower_bound=0.0)")
         self.batch_shape = Size(self.loc.shape)
 
@@ -113,7 +132,7 @@ class Normal(Distribution):
 
     def log_prob(self, value):
         """log density: -(x - loc)^2 / (2 scale^2) - log(scale) - log(2 pi) / 2."""
-        value = as_tensor(value)
+        value = self._checked_value(value, lambda x: ~np.isnan(x), "Real()")
         return -((value - self.loc) ** 2) / (2 * self.variance) - self.scale.log() - math.log(math.sqrt(2 * math.pi))
 
     def entropy(self):
@@ -183,15 +202,18 @@ class Bernoulli(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
+        self._validate = validate_args is not False
         if probs is not None:
             self.probs = _parameter(probs)
-            if validate_args is not False and not ((self.probs._array >= 0) & (self.probs._array <= 1)).all():
+            if self._validate and not ((self.probs._array >= 0) & (self.probs._array <= 1)).all():
                 raise _invalid("probs", self.probs, f"Bernoulli(probs: {tuple(self.probs.shape)})",
                                "Interval(lower_bound=0.0, upper_bound=1.0)")
             clamped = _clamped(self.probs)
             self.logits = clamped.log() - (-clamped).log1p()  # log(p / (1 - p))
         else:
             self.logits = _parameter(logits)
+            if self._validate and np.isnan(self.logits._array).any():
+                raise _invalid("logits", self.logits, f"Bernoulli(logits: {tuple(self.logits.shape)})", "Real()")
             self.probs = activations.sigmoid(self.logits)
         self.batch_shape = Size(self.probs.shape)
 
@@ -210,7 +232,8 @@ class Bernoulli(Distribution):
 
     def log_prob(self, value):
         """value * log p + (1 - value) * log(1 - p), i.e. minus the binary cross-entropy with logits."""
-        logits, value = broadcast_tensors(self.logits, as_tensor(value).to(self.logits.dtype))
+        value = self._checked_value(value, lambda x: (x == 0) | (x == 1), "Boolean()")
+        logits, value = broadcast_tensors(self.logits, value.to(self.logits.dtype))
         return -binary_cross_entropy_with_logits(logits, value, reduction="none")
 
     def entropy(self):
@@ -225,19 +248,25 @@ class Categorical(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         _one_of(probs, logits)
+        self._validate = validate_args is not False
         if probs is not None:
             probs = _parameter(probs)
             if probs.ndim == 0:
                 raise ValueError("`probs` parameter must be at least one-dimensional.")
             self.probs = probs / probs.sum(-1, keepdim=True)  # (PyTorch normalises, then validates)
-            if validate_args is not False and not (self.probs._array >= 0).all():  # (also NaN: all zeros)
+            # (a NaN, from all zeros or an infinity, fails the test; so do no categories at all)
+            if self._validate and (not (self.probs._array >= 0).all() or probs.shape[-1] == 0):
                 raise _invalid("probs", self.probs, f"Categorical(probs: {tuple(probs.shape)})", "Simplex()")
             self.logits = _clamped(self.probs).log()
         else:
             logits = _parameter(logits)
             if logits.ndim == 0:
                 raise ValueError("`logits` parameter must be at least one-dimensional.")
-            self.logits = logits - logits.logsumexp(-1, keepdim=True)
+            with np.errstate(invalid="ignore"):  # (an infinite logit gives NaN, refused just below)
+                self.logits = logits - logits.logsumexp(-1, keepdim=True)
+            if self._validate and (np.isnan(self.logits._array).any() or logits.shape[-1] == 0):
+                raise _invalid("logits", self.logits, f"Categorical(logits: {tuple(logits.shape)})",
+                               "IndependentConstraint(Real(), 1)")
             self.probs = activations.softmax(self.logits, -1)
         self.batch_shape = Size(self.probs.shape[:-1])
 
@@ -251,13 +280,16 @@ class Categorical(Distribution):
 
     def log_prob(self, value):
         """log p_value, read from the normalised logits (value: int64 category indices)."""
-        value = as_tensor(value)
+        last = self.probs.shape[-1] - 1
+        value = self._checked_value(value, lambda x: (x % 1 == 0) & (x >= 0) & (x <= last),
+                                    f"IntegerInterval(lower_bound=0, upper_bound={last})")
         logits, index = broadcast_tensors(self.logits, value.unsqueeze(-1).long())
         return logits.gather(-1, index[..., :1]).squeeze(-1)
 
     def entropy(self):
-        """-sum_k p_k log p_k."""
-        return -(self.probs * self.logits).sum(-1)
+        """-sum_k p_k log p_k, where 0 log 0 = 0: a logit of -inf (p_k = 0) is read as the most negative float."""
+        finite_logits = self.logits.clamp(min=float(np.finfo(self.logits.dtype).min))
+        return -(self.probs * finite_logits).sum(-1)
 
     @property
     def mean(self):
@@ -270,10 +302,22 @@ def kl_divergence(p, q):
     if isinstance(p, Normal) and isinstance(q, Normal):
         ratio = (p.scale / q.scale) ** 2
         return 0.5 * (ratio + ((p.loc - q.loc) / q.scale) ** 2 - 1 - ratio.log())
+    # Each term p_k log(p_k / q_k) is 0 where p_k = 0 and infinite where only q_k = 0 (the clamped logits would
+    # give a large finite number there, and -inf logits NaN).
     if isinstance(p, Bernoulli) and isinstance(q, Bernoulli):  # (softplus(-l) = -log p, softplus(l) = -log(1 - p))
-        return p.probs * (activations.softplus(-q.logits) - activations.softplus(-p.logits)) + \
-            (1 - p.probs) * (activations.softplus(q.logits) - activations.softplus(p.logits))
+        ones = p.probs * (activations.softplus(-q.logits) - activations.softplus(-p.logits))
+        zeros = (1 - p.probs) * (activations.softplus(q.logits) - activations.softplus(p.logits))
+        return _zero_or_infinite(ones, p.probs, q.probs, 0) + _zero_or_infinite(zeros, p.probs, q.probs, 1)
     if isinstance(p, Categorical) and isinstance(q, Categorical):
-        return (p.probs * (p.logits - q.logits)).sum(-1)
+        with np.errstate(invalid="ignore"):  # (0 * -inf, replaced by 0)
+            terms = p.probs * (p.logits - q.logits)
+        return _zero_or_infinite(terms, p.probs, q.probs, 0).sum(-1)
     raise NotImplementedError(f"kl_divergence: no formula for {type(p).__name__} and {type(q).__name__} in "
                               "tinynet (Normal, Bernoulli and Categorical pairs have one)")
+
+
+def _zero_or_infinite(terms, p_probs, q_probs, impossible):
+    """The terms of a divergence with 0 where p is ``impossible`` (p log(p / q) -> 0) and inf where only q is."""
+    shape = terms.shape
+    terms = where(np.broadcast_to(q_probs._array == impossible, shape), math.inf, terms)
+    return where(np.broadcast_to(p_probs._array == impossible, shape), 0.0, terms)

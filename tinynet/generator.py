@@ -11,12 +11,11 @@ It wraps a ``numpy.random.Generator``; the numbers differ from PyTorch's
 split or shuffle in tinynet and in PyTorch.
 """
 
-import numbers
 import secrets
 
 import numpy as np
 
-from tinynet import random
+from tinynet import checks, random
 
 
 class Generator:
@@ -29,12 +28,9 @@ class Generator:
         self.seed()
 
     def manual_seed(self, seed):
-        """Restart the stream from ``seed`` (a non-negative integer); returns the generator itself."""
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"manual_seed expects an integer seed, got {type(seed).__name__}")
-        if seed < 0:
-            raise ValueError(f"manual_seed expects a non-negative seed, got {seed}")
-        self._initial_seed = int(seed)
+        """Restart the stream from ``seed`` (an integer; a negative one is counted from 2**64, as in PyTorch);
+        returns the generator itself."""
+        self._initial_seed = checks.seed(seed, "manual_seed")
         self._numpy = np.random.default_rng(self._initial_seed)
         return self
 

@@ -11,12 +11,12 @@ import math
 import numbers
 
 from tinynet import checks
-from tinynet.ops.matrix_algebra import det, inverse, slogdet, solve
+from tinynet.ops.matrix_algebra import LinAlgError, det, inverse, slogdet, solve
 from tinynet.ops.norms import norm as _norm
 from tinynet.ops.pairwise_math import cross as _cross
 from tinynet.ops.operands import as_tensor
 
-__all__ = ["inv", "det", "slogdet", "solve", "norm", "vector_norm", "matrix_norm", "cross"]
+__all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "norm", "vector_norm", "matrix_norm", "cross"]
 
 inv = inverse
 
@@ -50,8 +50,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         sums = A.abs().sum(summed, keepdim=True)
         out = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
         return out if keepdim else out.squeeze((rows, cols))
-    raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, which tinynet does not "
-                              "compute (use 'fro', 1, -1, inf or -inf)")
+    if ord in (2, -2, "nuc"):
+        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, which tinynet does not "
+                                  "compute (use 'fro', 1, -1, inf or -inf)")
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported (expected 'fro', 'nuc', 1, -1, 2, -2, inf "
+                       f"or -inf)")
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):

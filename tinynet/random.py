@@ -9,6 +9,8 @@ import secrets
 
 import numpy as np
 
+from tinynet import checks
+
 # Until manual_seed is called the run starts from a fresh random seed, which initial_seed() reports.
 _initial_seed = secrets.randbits(63)
 _generator = np.random.default_rng(_initial_seed)
@@ -17,11 +19,7 @@ _generator = np.random.default_rng(_initial_seed)
 def manual_seed(seed):
     """Reseed tinynet's generator; the same seed gives the same run."""
     global _generator, _initial_seed
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed expects an integer seed, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"manual_seed expects a non-negative seed, got {seed}")
-    _initial_seed = int(seed)
+    _initial_seed = checks.seed(seed, "manual_seed")
     _generator = np.random.default_rng(_initial_seed)
 
 

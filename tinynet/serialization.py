@@ -46,6 +46,7 @@ What ``save`` guarantees:
   is refused.
 """
 
+import errno
 import math
 import os
 import pickle
@@ -136,6 +137,9 @@ def save(state_dict, path):
         _write_archive(path, arrays)
         return
     path = os.fsdecode(checked_path(path, "tinynet.save"))  # bytes paths too: temporaries are named with str
+    if os.path.isdir(path):  # (refused before a whole archive is written beside it, only for the rename to fail)
+        raise IsADirectoryError(errno.EISDIR, "tinynet.save: the target is a directory, not a file name",
+                                path)
     directory, name = os.path.split(os.path.abspath(path))
     _sweep_orphaned_temporaries(directory, name)
     descriptor, temporary = _create_locked_temporary(directory, name)

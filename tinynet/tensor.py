@@ -46,6 +46,10 @@ def as_array(data, dtype=None):
         # Python floats become the default dtype (float32 unless changed, as in PyTorch), not numpy's float64.
         if dtype is None and array.dtype == np.float64 and not isinstance(data, np.floating):
             array = array.astype(dtypes.get_default_dtype(), copy=False)
+    if not isinstance(data, np.ndarray) and (array.dtype == np.uint64 or (  # (numpy's types for ints past int64's)
+            array.dtype == object and any(isinstance(value, numbers.Integral) for value in array.flat))):
+        raise ValueError(f"Overflow when unpacking long long: an integer beyond int64's range in the data (from "
+                         f"{type(data).__name__})")
     if array.dtype not in FLOAT_DTYPES and array.dtype.kind not in "iub":
         raise TypeError(
             f"Tensor data must be float32, float64, integer or bool, got dtype {array.dtype} "
@@ -108,7 +112,7 @@ class Tensor:
     are not.
     """
 
-    __slots__ = ("_array", "requires_grad", "grad", "_node", "_version", "_base", "_hooks", "__weakref__")
+    __slots__ = ("_array", "requires_grad", "_grad", "_node", "_version", "_base", "_hooks", "__weakref__")
     # Make numpy hand `ndarray + Tensor` to Tensor.__radd__ instead of looping over the Tensor.
     __array_ufunc__ = None
 
@@ -134,7 +138,7 @@ class Tensor:
             check_can_require_grad(array.dtype)
         self._array = array
         self.requires_grad = bool(requires_grad)
-        self.grad = None
+        self._grad = None
         self._node = None
         self._version = None  # a VersionCounter, made when first needed (_version_counter())
         self._base = None  # the tensor this one is a view of, if any
@@ -146,7 +150,7 @@ class Tensor:
         tensor = Tensor.__new__(Tensor)
         tensor._array = array if type(array) is np.ndarray else np.asarray(array)
         tensor.requires_grad = requires_grad
-        tensor.grad = None
+        tensor._grad = None
         tensor._node = None
         tensor._version = None
         tensor._base = None
@@ -233,6 +237,27 @@ class Tensor:
     def detach(self):
         """A new leaf Tensor sharing this one's values (and version counter), cut off from the graph."""
         return self._view(self._array)
+
+    @property
+    def grad(self):
+        """The gradient backward has accumulated for this tensor (a leaf's, or a retained one's); None before."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        """As in PyTorch, only a tensor of this tensor's shape and dtype (or None) can be its gradient: one of
+        another shape would be broadcast into by the next backward, or refused only at the optimizer's step."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._array.shape != self._array.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size {list(value._array.shape)} to a tensor "
+                                   f"of size {list(self._array.shape)}")
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value._array.dtype} to a tensor "
+                                   f"with dtype {self._array.dtype}")
+        self._grad = value
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place (only on a leaf, and only float tensors can require it); returns self."""

@@ -140,7 +140,11 @@ def _call_hooks(hook_list, grad):
     for hook in hook_list:
         replaced = hook(Tensor._from_array(grad, False))
         if replaced is not None:
-            grad = replaced._array if isinstance(replaced, Tensor) else np.asarray(replaced, dtype=grad.dtype)
+            replaced = replaced._array if isinstance(replaced, Tensor) else np.asarray(replaced, dtype=grad.dtype)
+            if replaced.shape != grad.shape:  # (a gradient of another shape would reach .grad or the next node)
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value: it "
+                                   f"returned a gradient of shape {replaced.shape} for one of shape {grad.shape}")
+            grad = replaced
     return grad
 
 

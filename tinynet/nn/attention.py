@@ -106,6 +106,11 @@ class MultiheadAttention(Module):
         length, batch, features = query.shape
         if features != self.embed_dim:
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but got {features}")
+        if self._qkv_same_embed_dim and key.shape != value.shape:
+            raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+                                 f"{tuple(value.shape[:2])}")
         source = key.shape[0]
         q, k, v = self._project(query, key, value)
         heads = batch * self.num_heads  # each (length, batch, E) -> (batch * heads, length, head_dim)
@@ -147,14 +152,14 @@ class MultiheadAttention(Module):
             if tuple(attn_mask.shape) not in expected:
                 raise RuntimeError(f"The shape of the attn_mask is {tuple(attn_mask.shape)}, but should be "
                                    f"{expected[0]} or {expected[1]}.")
-            scores = _apply(scores, attn_mask)
+            scores = _apply(scores, attn_mask, "attn_mask")
         if key_padding_mask is not None:
             key_padding_mask = as_tensor(key_padding_mask)
             if tuple(key_padding_mask.shape) != (batch, source):
                 raise AssertionError(f"expecting key_padding_mask shape of {(batch, source)}, but got "
                                      f"{tuple(key_padding_mask.shape)}")
             per_head = scores.reshape(batch, self.num_heads, length, source)
-            per_head = _apply(per_head, key_padding_mask.reshape(batch, 1, 1, source))
+            per_head = _apply(per_head, key_padding_mask.reshape(batch, 1, 1, source), "key_padding_mask")
             scores = per_head.reshape(batch * self.num_heads, length, source)
         return scores
 
@@ -163,8 +168,10 @@ class MultiheadAttention(Module):
         return ""
 
 
-def _apply(scores, mask):
+def _apply(scores, mask, name):
     """A bool mask (True: may not look) as -inf, a float mask added."""
+    if mask.dtype != np.bool_ and mask.dtype.kind != "f":
+        raise AssertionError(f"only bool and floating types of {name} are supported, got {mask.dtype}")
     if mask.dtype == np.bool_:
         return where(mask._array, -math.inf, scores)
     return scores + mask

@@ -1,14 +1,14 @@
 """InstanceNorm1d/2d: each channel of each sample normalised on its own (style transfer's normalisation).
 
 Without running statistics (PyTorch's default, ``track_running_stats=False``) this is group
-normalisation with one group per channel, so it reuses ``group_norm``; ``affine=True`` adds a scale
-and shift per channel.
+normalisation with one group per channel (``F.instance_norm``, which reuses ``group_norm``); ``affine=True``
+adds a scale and shift per channel.
 """
 
 from tinynet import checks, devices
 from tinynet.nn.module import Module
 from tinynet.nn.normalization import add_affine_parameters, reset_affine_parameters
-from tinynet.ops.group_norm import group_norm
+from tinynet.ops.local_norms import instance_norm
 
 
 class _InstanceNorm(Module):
@@ -41,7 +41,7 @@ class _InstanceNorm(Module):
         if len(shape) != self._ranks[1] or shape[1] != self.num_features:
             raise ValueError(f"{type(self).__name__}({self.num_features}) expects a {self._ranks[1]}-D input with "
                              f"{self.num_features} channels, got shape {shape}")
-        return group_norm(x, self.num_features, self.weight, self.bias, self.eps)
+        return instance_norm(x, weight=self.weight, bias=self.bias, eps=self.eps)
 
     def extra_repr(self):
         """The settings shown in this layer's repr (PyTorch's format)."""

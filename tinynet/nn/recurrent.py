@@ -138,6 +138,10 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                                f"{input.shape[-1]}")
+        weight_dtype = self.weight_ih_l0.dtype
+        if input.dtype != weight_dtype:
+            raise ValueError(f"{owner}: input dtype ({input.dtype}) does not match weight dtype ({weight_dtype}). "
+                             f"Convert the input (input.to({weight_dtype})) or the model")
         unbatched = input.ndim == 2
         sequence = input.unsqueeze(1) if unbatched else input.transpose(0, 1) if self.batch_first else input
         if sequence.shape[0] == 0:

@@ -30,6 +30,11 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
     __str__ = __repr__
 
 
+class StateDictError(ValueError, RuntimeError):
+    """A state_dict ``load_state_dict`` will not take, with every reason.  A ValueError, as tinynet reports bad
+    values, and a RuntimeError, which is what PyTorch raises, so code written for either catches it."""
+
+
 def collect(model):
     """An ordered dict ``name -> Tensor`` of every parameter and persistent buffer of ``model``.
 
@@ -120,8 +125,9 @@ def load(model, state_dict, strict=True):
         if missing:
             problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{key}"' for key in missing) + ".")
     if problems:
-        # PyTorch's exception type and layout: one tab-indented line per problem.
-        raise RuntimeError(f"Error(s) in loading state_dict for {type(model).__name__}:\n\t" + "\n\t".join(problems))
+        # PyTorch's message layout, one tab-indented line per problem (a StateDictError: PyTorch's RuntimeError,
+        # and the ValueError tinynet raised before).
+        raise StateDictError(f"Error(s) in loading state_dict for {type(model).__name__}:\n\t" + "\n\t".join(problems))
 
     for key, value in converted.items():
         module, kind, name = targets[key]

@@ -189,6 +189,13 @@ class Transformer(Module):
                 tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
                 memory_is_causal=False):
         """The decoder's output for tgt, reading the encoder's output for src."""
+        batch_dim = 0 if self.batch_first else 1
+        if src.ndim == 3 and tgt.ndim == 3 and src.shape[batch_dim] != tgt.shape[batch_dim]:
+            raise RuntimeError(f"the batch number of src and tgt must be equal, got {src.shape[batch_dim]} and "
+                               f"{tgt.shape[batch_dim]}")
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise RuntimeError(f"the feature number of src and tgt must be equal to d_model ({self.d_model}), got "
+                               f"{src.shape[-1]} and {tgt.shape[-1]}")
         memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
         return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
                             tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask,
@@ -197,6 +204,9 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """The causal mask for sequences of length sz: 0 on and below the diagonal, -inf above (float32)."""
-        size = checks.integer(sz, "sz", "generate_square_subsequent_mask", minimum=0)
+        size = checks.integer(sz, "sz", "generate_square_subsequent_mask")
+        if size < 0:
+            raise RuntimeError(f"generate_square_subsequent_mask: Trying to create tensor with negative dimension "
+                               f"{size}")
         mask = np.triu(np.full((size, size), -math.inf, dtype=np.float32 if dtype is None else dtype), 1)
         return Tensor._from_array(mask, False)

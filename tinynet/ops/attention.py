@@ -51,7 +51,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                f"key's {key.shape[-3]}")
         groups = query.shape[-3] // key.shape[-3]
         key, value = repeat_interleave(key, groups, -3), repeat_interleave(value, groups, -3)
-    factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else checks.real_number(scale, "scale", owner)
+    if scale is not None:
+        factor = checks.real_number(scale, "scale", owner)
+    else:  # (with no features every score is an empty sum, 0, whatever it is scaled by)
+        factor = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     scores = matmul(query, key.transpose(-2, -1)) * factor
     length, source = query.shape[-2], key.shape[-2]
     allowed = None  # (a bool array: which (query, key) pairs may attend; None: all)
@@ -59,6 +62,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         allowed = np.tril(np.ones((length, source), dtype=bool))
     elif attn_mask is not None:
         attn_mask = as_tensor(attn_mask)
+        if attn_mask.dtype != np.bool_ and attn_mask.dtype.kind != "f":
+            raise RuntimeError(f"{owner}: Expected attn_mask dtype to be bool or float, but got attn_mask.dtype "
+                               f"{attn_mask.dtype}")
         if attn_mask.dtype == np.bool_:
             allowed = attn_mask._array
         else:

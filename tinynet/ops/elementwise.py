@@ -417,7 +417,8 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where() takes a condition alone, or a condition, input and other")
     if condition.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor/array, got dtype {condition.dtype}")
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype}")
     input, other = cast_to_common(operand(input), operand(other))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers: a float one means float32
         input = Tensor._from_array(np.asarray(input, dtype=operands_dtype(input, other)), False)

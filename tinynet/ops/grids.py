@@ -250,12 +250,19 @@ def combinations(input, r=2, with_replacement=False):
     input = as_tensor(input)
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
-    r = checks.integer(r, "r", "combinations", minimum=0)
+    r = checks.integer(r, "r", "combinations")
+    if r < 0:
+        raise RuntimeError(f"combinations: expected a non-negative r, but got {r}")
     if r == 0:
         return GetItem.apply(input, (slice(0, 0),))
+    n = input.shape[0]
+    count = math.comb(n + r - 1, r) if with_replacement else math.comb(n, r)
+    if count * r > np.iinfo(np.int64).max // 8:  # (more bytes than any memory: refused before enumerating)
+        raise RuntimeError(f"combinations: {count} combinations of {r} out of {n} elements are too many to hold")
     chooser = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    rows = np.array(list(chooser(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
-    return GetItem.apply(input, (rows,))
+    positions = np.empty(count * r, dtype=np.int64)  # (allocated first: too large fails here, at once)
+    positions[:] = np.fromiter(itertools.chain.from_iterable(chooser(range(n), r)), np.int64, count * r)
+    return GetItem.apply(input, (positions.reshape(count, r),))
 
 
 def _split_along(input, sections, axis, owner, minimum_dims):

@@ -89,7 +89,7 @@ def softmin(input, dim=None):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """input where input > threshold, else value."""
+    """value where input <= threshold, else input (a NaN, not <= anything, stays NaN, as in PyTorch)."""
     threshold = checks.real_number(threshold, "threshold", "threshold")
     if inplace:
         return maybe_inplace(input, True, _threshold, threshold=threshold, value=value)
@@ -97,4 +97,4 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def _threshold(input, threshold, value):
-    return elementwise.where(as_tensor(input)._array > threshold, input, value)
+    return elementwise.where(as_tensor(input)._array <= threshold, value, input)

@@ -353,6 +353,13 @@ def tensor_split(input, indices_or_sections, dim=0):
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     axis = checks.dim(dim, input.ndim, "tensor_split")
     size = input.shape[axis]
+    if isinstance(indices_or_sections, Tensor):  # a tensor of sections or indices must hold integers (int64)
+        if indices_or_sections.dtype != np.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{indices_or_sections.dtype}")
+        if indices_or_sections.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {indices_or_sections.ndim} dims")
     if isinstance(indices_or_sections, numbers.Integral) or \
             (hasattr(indices_or_sections, "ndim") and indices_or_sections.ndim == 0):
         sections = checks.integer(int(indices_or_sections), "sections", "tensor_split")

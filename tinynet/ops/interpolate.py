@@ -9,9 +9,11 @@ Each spatial dim is resized on its own.  Output position i reads input position
 where scale is 1 / scale_factor when a factor is given and n_in / n_out otherwise.  "nearest" takes the
 input there (indexing).  "linear", "bilinear", "trilinear" (for 1, 2, 3 spatial dims) mix the two neighbours
 of src by their distances; "bicubic" mixes four with Keys' cubic kernel (a = -0.75; positions past the edge
-read the edge).  A linear or cubic resize of a dim is a matrix: output = W @ input along that dim, W (n_out,
-n_in) holding each output's weights -- so the op is a matmul with a constant matrix, and its gradient is
-W^T @ grad, autograd's own.
+read the edge).  So along each dim an output is a sum over a few taps, weight_k * input[index_k].  Gathered
+into a matrix W (n_out, n_in), the resize of a dim is output = W @ input along that dim: a matmul with a
+constant matrix, fast, its gradient W^T @ grad autograd's own.  But a NaN or an infinity in the input would
+reach every output of its row through W's zeros (0 * inf is NaN), where PyTorch's reaches only the outputs that
+read it; such an input is resized tap by tap instead (indexing and products, slower).
 """
 
 import math
@@ -22,6 +24,7 @@ import numpy as np
 from tinynet.ops.matmul import matmul
 from tinynet.ops.operands import as_tensor
 from tinynet.ops.shape import getitem, movedim
+from tinynet.tensor import Tensor
 
 __all__ = []  # torch.nn.functional.interpolate only (nn/functional.py)
 
@@ -30,10 +33,14 @@ CUBIC_A = -0.75
 
 
 def _per_dim(value, count, name):
+    """One number per spatial dim.  A size or factor that is not positive (or not finite) is PyTorch's
+    RuntimeError, the one it gives for the output size such a value makes."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * count
-    if len(values) != count or any(isinstance(v, bool) or not isinstance(v, numbers.Real) or v <= 0
-                                   for v in values):
-        raise ValueError(f"interpolate: {name} must be a positive number or {count} of them, got {value!r}")
+    if len(values) != count or any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in values):
+        raise ValueError(f"interpolate: {name} must be a number or {count} of them, got {value!r}")
+    if not all(0 < v < math.inf for v in values):  # (NaN fails too)
+        raise RuntimeError(f"interpolate: {name} must be positive and finite, so that the output sizes are greater "
+                           f"than 0, got {value!r}")
     return values
 
 
@@ -45,28 +52,40 @@ def _source(n_in, n_out, scale, align_corners):
     return (positions + 0.5) * scale - 0.5
 
 
-def _weights(n_in, n_out, scale, mode, align_corners):
-    """W (n_out, n_in): each output position's mix of input positions."""
+def _taps(n_in, n_out, scale, mode, align_corners):
+    """[(index, weight), ...], each of length n_out: output i = sum over the taps of weight[i] * input[index[i]]."""
     src = _source(n_in, n_out, scale, align_corners)
-    rows = np.arange(n_out)
-    weights = np.zeros((n_out, n_in))
     if mode == "bicubic":
         base = np.floor(src)
         t = src - base
-        taps = (((CUBIC_A * (t + 1) - 5 * CUBIC_A) * (t + 1) + 8 * CUBIC_A) * (t + 1) - 4 * CUBIC_A,
-                ((CUBIC_A + 2) * t - (CUBIC_A + 3)) * t * t + 1,
-                ((CUBIC_A + 2) * (1 - t) - (CUBIC_A + 3)) * (1 - t) * (1 - t) + 1,
-                ((CUBIC_A * (2 - t) - 5 * CUBIC_A) * (2 - t) + 8 * CUBIC_A) * (2 - t) - 4 * CUBIC_A)
-        for offset, tap in zip((-1, 0, 1, 2), taps):
-            np.add.at(weights, (rows, np.clip(base.astype(np.int64) + offset, 0, n_in - 1)), tap)
-        return weights
+        weights = (((CUBIC_A * (t + 1) - 5 * CUBIC_A) * (t + 1) + 8 * CUBIC_A) * (t + 1) - 4 * CUBIC_A,
+                   ((CUBIC_A + 2) * t - (CUBIC_A + 3)) * t * t + 1,
+                   ((CUBIC_A + 2) * (1 - t) - (CUBIC_A + 3)) * (1 - t) * (1 - t) + 1,
+                   ((CUBIC_A * (2 - t) - 5 * CUBIC_A) * (2 - t) + 8 * CUBIC_A) * (2 - t) - 4 * CUBIC_A)
+        return [(np.clip(base.astype(np.int64) + offset, 0, n_in - 1), weight)
+                for offset, weight in zip((-1, 0, 1, 2), weights)]
     src = np.maximum(src, 0.0)  # (the first half pixel reads the edge)
     low = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     high = np.minimum(low + 1, n_in - 1)
     fraction = src - low
-    np.add.at(weights, (rows, low), 1 - fraction)
-    np.add.at(weights, (rows, high), fraction)
-    return weights
+    return [(low, 1 - fraction), (high, fraction)]
+
+
+def _resize_dim(input, axis, taps):
+    """sum over the taps of weight * input[index] along ``axis`` (module docstring)."""
+    if np.isfinite(input._array).all():
+        n_out, n_in = len(taps[0][0]), input.shape[axis]
+        weights = np.zeros((n_out, n_in))
+        for index, weight in taps:
+            np.add.at(weights, (np.arange(n_out), index), weight)
+        return movedim(matmul(movedim(input, axis, -1), weights.T.astype(input.dtype)), -1, axis)
+    output = None
+    for index, weight in taps:
+        read = getitem(input, (slice(None),) * axis + (index,))
+        weight = weight.astype(input.dtype).reshape((-1,) + (1,) * (input.ndim - axis - 1))
+        term = read * Tensor._from_array(weight, False)
+        output = term if output is None else output + term
+    return output
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -76,7 +95,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     input = as_tensor(input)
     spatial = input.ndim - 2
     if spatial not in (1, 2, 3):
-        raise ValueError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got shape {list(input.shape)}")
+        raise NotImplementedError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got shape "
+                                  f"{list(input.shape)}")
     if mode in ("nearest", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: linear | bilinear | "
@@ -91,7 +111,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not implemented in tinynet")
     if mode not in ("nearest", "nearest-exact") and input.dtype.kind != "f":
-        raise RuntimeError(f"interpolate: {mode} mode needs a floating-point input, got {input.dtype}")
+        raise NotImplementedError(f"interpolate: {mode} mode needs a floating-point input, got {input.dtype}")
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
     sizes_in = input.shape[2:]
@@ -115,6 +135,5 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             source = np.minimum(np.floor(positions).astype(np.int64), n_in - 1)
             output = getitem(output, (slice(None),) * axis + (source,))
         else:
-            weights = _weights(n_in, n_out, scale, mode, bool(align_corners)).T.astype(input.dtype)
-            output = movedim(matmul(movedim(output, axis, -1), weights), -1, axis)
+            output = _resize_dim(output, axis, _taps(n_in, n_out, scale, mode, bool(align_corners)))
     return output

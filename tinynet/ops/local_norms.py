@@ -5,7 +5,7 @@
                          or with running statistics (use_input_stats=False), which it can also keep up to date
 """
 
-import numpy as np
+import math
 
 from tinynet import checks
 from tinynet.autograd import grad_mode
@@ -70,6 +70,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             raise RuntimeError(f"instance_norm: expected {name} to be a Tensor of shape [{channels}], got "
                                f"{getattr(value, 'shape', value)}")
     if use_input_stats:
+        if math.prod(input.shape[2:]) <= 1:  # (one position per channel: its variance is 0, the output all 0)
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                             f"{list(input.shape)}")
         if running_mean is not None or running_var is not None:
             _update_running(running_mean, running_var, input, float(momentum))
         return group_norm(input, channels, weight, bias, eps)

@@ -51,7 +51,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     labels = labels.reshape(-1, 1)
     classes = rows.shape[-1]
     if labels.numel() and not ((labels._array >= 0) & (labels._array < classes)).all():
-        raise IndexError(f"{owner}: target out of range: class indices must be in [0, {classes - 1}]")
+        raise RuntimeError(f"{owner}: target out of range: class indices must be in [0, {classes - 1}]")
     right = gather(rows, 1, labels)  # x_y, (N, 1)
     terms = piecewise.clamp_min(margin - right + rows, 0.0)
     if p == 2:

@@ -10,7 +10,8 @@ import numbers
 
 import numpy as np
 
-from tinynet import checks
+from tinynet import checks, dtypes
+from tinynet.devices import check as check_device
 from tinynet.ops import elementwise, shape
 from tinynet.ops.inplace import apply_inplace
 from tinynet.ops.operands import as_tensor
@@ -68,19 +69,25 @@ def masked_select(input, mask):
     return shape.getitem(input, np.broadcast_to(mask._array, common))
 
 
-def _triangle_indices(row, col, offset, lower, owner):
-    row, col = checks.integer(row, "row", owner, minimum=0), checks.integer(col, "col", owner, minimum=0)
+def _triangle_indices(row, col, offset, lower, dtype, device, owner):
+    check_device(device)
+    for name, size in (("row", row), ("col", col)):
+        if checks.integer(size, name, owner) < 0:
+            raise RuntimeError(f"{owner}: {name} must be non-negative, got {size}")
     offset = checks.integer(offset, "offset", owner)
+    dtype = np.dtype(np.int64) if dtype is None else dtypes.resolve(dtype, owner)
+    if dtype not in (np.int64, np.int32):  # PyTorch writes these indices as int64 or int32 only
+        raise NotImplementedError(f"{owner}: the indices can be int64 or int32, got dtype {dtype}")
     rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
-    return Tensor._from_array(np.stack([rows, cols]).astype(np.int64), False)
+    return Tensor._from_array(np.stack([rows, cols]).astype(dtype), False)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None):
     """The (row, column) indices of a row x col matrix's lower triangle (on or below the ``offset``-th diagonal), as
-    a 2 x count int64 tensor in row-major order."""
-    return _triangle_indices(row, col, offset, True, "tril_indices")
+    a 2 x count tensor (int64, or int32 when asked) in row-major order."""
+    return _triangle_indices(row, col, offset, True, dtype, device, "tril_indices")
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None):
     """The (row, column) indices of the upper triangle (on or above the ``offset``-th diagonal), as tril_indices."""
-    return _triangle_indices(row, col, offset, False, "triu_indices")
+    return _triangle_indices(row, col, offset, False, dtype, device, "triu_indices")

@@ -82,6 +82,8 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"matmul needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} do not line up (inner dimensions differ)")
+    if a.dtype != b.dtype:  # PyTorch does not promote a matrix product's operands: float32 @ float64 is refused
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype}")
     result = MatMul.apply(input, other)
     return result if out is None else into(out, result, "matmul", same_dtype=True)
 
@@ -164,6 +166,7 @@ def linear(input, weight, bias=None):
                          f"(weight shape {w.shape})")
     if bias is not None and bias.shape != (w.shape[0],):
         raise RuntimeError(f"linear: bias must have shape ({w.shape[0]},), got {bias.shape}")
-    if x.dtype != w.dtype:
-        raise TypeError(f"linear: input dtype {x.dtype} differs from weight dtype {w.dtype}")
+    if x.dtype != w.dtype:  # (PyTorch converts neither; a RuntimeError, as its matrix product raises)
+        raise RuntimeError(f"linear: expected input and weight to have the same dtype, but got input {x.dtype} "
+                           f"and weight {w.dtype}")
     return Linear.apply(input, weight, bias)

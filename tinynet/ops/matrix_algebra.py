@@ -10,7 +10,7 @@ derivatives, with G = dL/d(output) and M^T the transpose of each matrix in the b
 
 The cofactor matrix is computed from the SVD A = U S V^T as det(U) det(V) U diag(prod of the other s_j) V^T,
 which holds for singular matrices as well (a singular A has a determinant of 0 and a gradient that is not).
-A singular matrix given to inv or solve is a RuntimeError, as in PyTorch.
+A singular matrix given to inv or solve is a LinAlgError (a RuntimeError), as in PyTorch.
 """
 
 import numpy as np
@@ -38,8 +38,13 @@ def _square_float(input, owner):
     return input
 
 
+class LinAlgError(RuntimeError):
+    """A matrix the operation cannot take (a singular one given to inv or solve): ``torch.linalg.LinAlgError``,
+    a RuntimeError as PyTorch's is, so either can be caught."""
+
+
 def _singular(owner):
-    return RuntimeError(f"{owner}: The input matrix is singular, so the operation could not be completed "
+    return LinAlgError(f"{owner}: The input matrix is singular, so the operation could not be completed "
                         "(its determinant is 0).")
 
 
@@ -62,7 +67,13 @@ class Inverse(Function):
 
 
 def _cofactor(a):
-    """cof(A) for each matrix (module docstring): from the SVD, so that singular matrices have one too."""
+    """cof(A) for each matrix (module docstring): from the SVD, so that singular matrices have one too.  A matrix
+    holding a NaN or an infinity has no SVD; its cofactors are NaN, as PyTorch's are."""
+    finite = np.isfinite(a).all(axis=(-2, -1))
+    if not finite.all():
+        cofactors = np.full(a.shape, np.nan, dtype=a.dtype)
+        cofactors[finite] = _cofactor(a[finite])
+        return cofactors
     u, s, vh = np.linalg.svd(a)
     n = s.shape[-1]
     others = np.ones_like(s)  # others[..., i] = prod over j != i of s[..., j]

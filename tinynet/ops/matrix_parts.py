@@ -12,7 +12,7 @@ import numpy as np
 from tinynet import checks
 from tinynet.ops.elementwise import where
 from tinynet.ops.operands import as_tensor
-from tinynet.ops.shape import getitem, pad
+from tinynet.ops.shape import getitem, movedim, pad
 from tinynet.tensor import Tensor
 
 __all__ = ["diag", "diagonal", "trace", "unique", "unique_consecutive", "bincount", "diag_embed"]
@@ -45,17 +45,18 @@ def diag(input, diagonal=0):
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Matrices with the last dim of ``input`` on their ``offset``-th diagonal, zero elsewhere: (..., n) ->
-    (..., n + |offset|, n + |offset|) (the new dims last, the only placement tinynet takes)."""
+    (..., n + |offset|, n + |offset|), the matrices' rows along ``dim1`` and columns along ``dim2`` of the result."""
     input = as_tensor(input)
     offset = checks.integer(offset, "offset", "diag_embed")
-    if (dim1, dim2) not in ((-2, -1), (input.ndim - 1, input.ndim)):
-        raise NotImplementedError("diag_embed: tinynet puts the new matrices in the last two dims (dim1=-2, dim2=-1)")
-    if input.ndim == 0:
-        raise RuntimeError("diag_embed: expected a tensor with at least one dimension")
+    result_ndim = input.ndim + 1
+    dim1, dim2 = checks.dim(dim1, result_ndim, "diag_embed"), checks.dim(dim2, result_ndim, "diag_embed")
+    if dim1 == dim2:
+        raise RuntimeError(f"diag_embed: diagonal dimensions cannot be identical {dim1}, {dim2}")
     size = input.shape[-1] + abs(offset)
     padded = pad(input, (0, abs(offset)))  # (..., size): entry i goes to row i (offset >= 0) or column i (< 0)
     values = padded.unsqueeze(-1) if offset >= 0 else padded.unsqueeze(-2)
-    return where(np.eye(size, k=offset, dtype=bool), values, 0)
+    matrices = where(np.eye(size, k=offset, dtype=bool), values, 0)  # rows in dim -2, columns in dim -1
+    return movedim(matrices, (-2, -1), (dim1, dim2))
 
 
 def trace(input):
@@ -82,7 +83,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     No gradient."""
     array = as_tensor(input)._array
     if dim is None:
-        values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True)
+        # (equal_nan=False: every NaN is a value of its own, as in PyTorch -- NaN equals nothing, itself included)
+        values, inverse, counts = np.unique(array.ravel(), return_inverse=True, return_counts=True, equal_nan=False)
         return _unique_results(values, inverse.reshape(array.shape), counts, return_inverse, return_counts)
     axis = checks.dim(dim, array.ndim, "unique")
     values, inverse, counts = np.unique(array, return_inverse=True, return_counts=True, axis=axis)

@@ -81,7 +81,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     elif isinstance(p, bool) or not isinstance(p, numbers.Real) or math.isnan(p):
         raise TypeError(f"norm(): p must be a number or 'fro', got {p!r}")
     axes = checks.dims(dim, input.ndim, "norm")
-    if math.isinf(p) and input._array.size == 0:
-        raise RuntimeError(f"norm(): cannot compute the {p}-norm of an empty tensor (shape {input.shape}): "
-                           f"the operation has no identity")
+    if math.isinf(p) and any(input.shape[axis] == 0 for axis in axes):  # (other dims may be empty: no values)
+        raise RuntimeError(f"norm(): cannot compute the {p}-norm over an empty dim of a tensor of shape "
+                           f"{input.shape}: the operation has no identity")
     return Norm.apply(input, axis=axes, keepdims=bool(keepdim), p=float(p))

@@ -70,8 +70,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     stride = kernel if stride is None or stride == () else single(stride, "stride", "max_pool1d")
     padding = single(padding, "padding", "max_pool1d", 0)
     dilation = single(dilation, "dilation", "max_pool1d")
-    return max_pool2d(_signal(input, "max_pool1d"), (1, kernel), (1, stride), (0, padding), (1, dilation),
-                      ceil_mode, return_indices).squeeze(-2)
+    pooled = max_pool2d(_signal(input, "max_pool1d"), (1, kernel), (1, stride), (0, padding), (1, dilation),
+                        ceil_mode, return_indices)
+    if return_indices:  # (indices of a one-row plane, row * L + column, are the positions along L already)
+        values, indices = pooled
+        return values.squeeze(-2), indices.squeeze(-2)
+    return pooled.squeeze(-2)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):

@@ -192,6 +192,8 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     g = -log(-log U) Gumbel noise (U uniform).  With ``hard``, the one-hot of its largest entry going forward
     and the soft sample's gradient going back (the straight-through estimator)."""
     logits = as_tensor(logits)
+    if logits.dtype.kind != "f":  # (integer logits would truncate the noise added to them to whole numbers)
+        raise RuntimeError(f"gumbel_softmax: expected floating-point logits, got dtype {logits.dtype}")
     tau = checks.real_number(tau, "tau", "gumbel_softmax")
     uniform = numpy_generator(None).random(logits.shape)
     with np.errstate(divide="ignore"):

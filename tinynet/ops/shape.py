@@ -1,4 +1,5 @@
-"""Ops that move elements around without changing them: reshape, permute, views, indexing, cat, stack, pad.
+"""Ops that move elements around without changing them: reshape, permute, views, indexing, pad (and cat and
+stack, from joining.py).
 
 Each backward routes every output gradient back to the input element it
 came from -- the inverse rearrangement.  An element read several times
@@ -7,6 +8,7 @@ came from -- the inverse rearrangement.  An element read several times
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -14,8 +16,8 @@ from tinynet import checks
 from tinynet.autograd.function import Function, ViewFunction
 from tinynet.autograd.partial_gradient import PartialGradient
 from tinynet.ops.broadcasting import sum_to_shape
+from tinynet.ops.joining import cat, concatenate, stack  # noqa: F401  (part of shape's API)
 from tinynet.ops.operands import as_tensor
-from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
 __all__ = ["reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "cat", "concatenate", "stack", "pad",
@@ -39,7 +41,7 @@ class Reshape(ViewFunction):
 
 def reshape(input, shape):
     """The same elements in a new shape (one entry may be -1)."""
-    return Reshape.apply(as_tensor(input), tuple(shape))
+    return Reshape.apply(as_tensor(input), checks.reshape_target(shape))
 
 
 def view(input, shape):
@@ -47,7 +49,7 @@ def view(input, shape):
     whose layout cannot be read in the new shape without copying (a transposed or sliced one) is refused:
     ``reshape`` copies where it must, ``contiguous()`` first makes the layout fit."""
     input = as_tensor(input)
-    result = Reshape.apply(input, tuple(shape))
+    result = Reshape.apply(input, checks.reshape_target(shape))
     if result._array.size and not np.may_share_memory(result._array, input._array):  # (a copy: a new buffer)
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -166,6 +168,9 @@ def _index_part(part):
     if not isinstance(part, Tensor):
         return part
     array = part._array
+    if array.dtype == np.uint8:  # (PyTorch reads a uint8 tensor as a mask, deprecated, not as positions)
+        warnings.warn("indexing with dtype uint8 is now deprecated, please use a dtype bool instead.", UserWarning)
+        return array.astype(bool)
     return int(array) if array.ndim == 0 and array.dtype.kind in "iu" else array
 
 
@@ -179,72 +184,6 @@ def unwrap_index(index):
 def getitem(input, index):
     """input[index]: ints, slices, None, Ellipsis, integer tensors/arrays and boolean masks, as in numpy."""
     return GetItem.apply(input, unwrap_index(index))
-
-
-class Cat(Function):
-    """Concatenate tensors along an existing axis.   Backward: split the gradient at the same boundaries."""
-
-    @staticmethod
-    def forward(ctx, *arrays, axis=0):
-        for a in arrays[1:]:
-            if a.ndim != arrays[0].ndim or a.shape[:axis] + a.shape[axis + 1:] != \
-                    arrays[0].shape[:axis] + arrays[0].shape[axis + 1:]:
-                raise RuntimeError(f"cat along dim {axis}: shapes {arrays[0].shape} and {a.shape} differ off that dim")
-        ctx.axis = axis
-        ctx.boundaries = np.cumsum([a.shape[axis] for a in arrays])[:-1]
-        return np.concatenate(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return tuple(np.split(grad, ctx.boundaries, axis=ctx.axis))
-
-
-def _common_dtype(tensors):
-    """Tensors of mixed dtypes converted to the one PyTorch's promotion gives them all (as torch.cat does)."""
-    first = tensors[0]._array.dtype
-    if all(t._array.dtype == first for t in tensors):
-        return tensors
-    return cast_to_common(*tensors)
-
-
-def cat(tensors, dim=0):
-    """Concatenate tensors along an existing dimension."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError("cat needs at least one tensor")
-    tensors = _common_dtype(tensors)
-    for position, tensor in enumerate(tensors):
-        if tensor.ndim == 0:
-            raise RuntimeError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated")
-    return Cat.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim, "cat"))
-
-
-concatenate = cat
-
-
-class Stack(Function):
-    """Stack same-shaped tensors along a new axis.   Backward: take each slice of the gradient along it."""
-
-    @staticmethod
-    def forward(ctx, *arrays, axis=0):
-        for a in arrays[1:]:
-            if a.shape != arrays[0].shape:
-                raise RuntimeError(f"stack needs tensors of equal shape, got {arrays[0].shape} and {a.shape}")
-        ctx.axis = axis
-        return np.stack(arrays, axis=ctx.axis)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return tuple(np.take(grad, i, axis=ctx.axis) for i in range(grad.shape[ctx.axis]))
-
-
-def stack(tensors, dim=0):
-    """Stack equal-shaped tensors along a new dimension."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError("stack needs at least one tensor")
-    tensors = _common_dtype(tensors)
-    return Stack.apply(*tensors, axis=checks.dim(dim, tensors[0].ndim + 1, "stack"))
 
 
 def pad_widths_per_axis(pad_widths, ndim):

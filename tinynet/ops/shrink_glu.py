@@ -42,7 +42,7 @@ def softshrink(input, lambd=0.5):
 
 
 def hardshrink(input, lambd=0.5):
-    """x where |x| > lambd, else 0."""
+    """0 where |x| <= lambd, else x (a NaN, not <= anything, stays NaN, as in PyTorch)."""
     input = as_tensor(input)
     lambd = checks.real_number(lambd, "lambd", "hardshrink")  # (a negative lambd keeps everything, as in PyTorch)
-    return elementwise.where(np.abs(input._array) > lambd, input, 0.0)
+    return elementwise.where(np.abs(input._array) <= lambd, 0.0, input)

@@ -287,7 +287,11 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     if input.dtype.kind != "f":
         raise RuntimeError(f"quantile() input tensor must be either float or double dtype, got {input.dtype}")
     if interpolation not in _INTERPOLATIONS:
-        raise ValueError(f"quantile() interpolation must be one of {', '.join(_INTERPOLATIONS)}. Got {interpolation}")
+        raise RuntimeError(f"quantile() interpolation must be one of {', '.join(_INTERPOLATIONS)}, "
+                           f"but got {interpolation}")
+    if isinstance(q, Tensor) and q.dtype != input.dtype:  # (PyTorch does not convert q either)
+        raise RuntimeError(f"quantile() q tensor must be same dtype as the input tensor, got q {q.dtype} and "
+                           f"input {input.dtype}")
     one_q = not isinstance(q, Tensor) or q.ndim == 0
     qs = np.atleast_1d(np.asarray(q._array if isinstance(q, Tensor) else q, dtype=np.float64))
     if qs.ndim > 1:

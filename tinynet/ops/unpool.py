@@ -17,6 +17,26 @@ from tinynet.tensor import Tensor
 __all__ = []  # torch.nn.functional.max_unpool2d only (nn/functional.py)
 
 
+def _output_size(pooled, kernel, stride, padding, output_size):
+    """(height, width) of the unpooled planes: the pooling's input size, (pooled - 1) * stride - 2 * padding +
+    kernel, unless ``output_size`` picks another that pools to the same size -- one less than a stride away
+    (anything farther would put the indices, row * width + column of the pooling's input, in other places)."""
+    default = [(pooled[a] - 1) * stride[a] - 2 * padding[a] + kernel[a] for a in (0, 1)]
+    if output_size is None:
+        return default
+    sizes = list(output_size)
+    if len(sizes) == 4:
+        sizes = sizes[2:]  # (N, C, H, W): the planes' size is the last two
+    if len(sizes) != 2:
+        raise ValueError(f"output_size should be a sequence containing 2 or 4 elements, but it has a length of "
+                         f"'{len(sizes)}'")
+    for dim, (size, usual, step) in enumerate(zip(sizes, default, stride)):
+        if not usual - step < size < usual + step:
+            raise ValueError(f'invalid output_size "{tuple(sizes)}" (dim {dim} must be between {usual - step} and '
+                             f'{usual + step})')
+    return [int(size) for size in sizes]
+
+
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Pooled values (N, C, H, W) or (C, H, W) put back at ``indices`` in zeros of the unpooled size."""
     kernel, stride, padding = pool_window(kernel_size, stride, padding, "max_unpool2d")
@@ -26,9 +46,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
                            f"{tuple(input.shape)} and {tuple(indices.shape)}")
     if indices.dtype != np.int64:
         raise RuntimeError(f"max_unpool2d: expected indices of dtype int64, got {indices.dtype}")
-    height, width = ((input.shape[-2 + a] - 1) * stride[a] - 2 * padding[a] + kernel[a] for a in (0, 1))
-    if output_size is not None:
-        height, width = (int(size) for size in tuple(output_size)[-2:])
+    height, width = _output_size(input.shape[-2:], kernel, stride, padding, output_size)
     if indices._array.size and not ((indices._array >= 0) & (indices._array < height * width)).all():
         raise RuntimeError(f"max_unpool2d: Found an invalid max index: the output is {height} x {width}, got "
                            f"indices from {indices._array.min()} to {indices._array.max()}")

@@ -18,7 +18,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     trailing = {tuple(s.shape[1:]) for s in sequences}
     if any(s.ndim == 0 for s in sequences) or len(trailing) > 1:
         raise RuntimeError(f"pad_sequence: every sequence needs shape (L, *) with the same *, got "
