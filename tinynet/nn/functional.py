@@ -17,7 +17,6 @@ from tinynet.ops.sampling import gumbel_softmax  # noqa: F401
 from tinynet.ops.einsum import bilinear  # noqa: F401
 from tinynet.ops.embedding import embedding  # noqa: F401
 from tinynet.ops.embedding_bag import embedding_bag  # noqa: F401
-from tinynet.ops.hard_activations import celu, hardsigmoid, hardswish, softmin, softsign, threshold  # noqa: F401
 from tinynet.ops.indexing import one_hot  # noqa: F401
 from tinynet.ops.linalg import normalize  # noqa: F401
 from tinynet.ops.loss import huber_loss, kl_div, l1_loss, mse_loss, smooth_l1_loss  # noqa: F401
@@ -27,7 +26,9 @@ from tinynet.ops.matmul import linear  # noqa: F401
 from tinynet.ops.conv_transpose import conv_transpose2d  # noqa: F401
 from tinynet.ops.distances import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from tinynet.ops.group_norm import group_norm  # noqa: F401
-from tinynet.ops.hard_activations import hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold  # noqa: F401,E501
+from tinynet.ops.hard_activations import (  # noqa: F401
+    celu, hardsigmoid, hardswish, softmin, softsign, tanhshrink, threshold,
+)
 from tinynet.ops.interpolate import interpolate  # noqa: F401
 from tinynet.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from tinynet.ops.one_d import (  # noqa: F401

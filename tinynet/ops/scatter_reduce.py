@@ -109,7 +109,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     axis = checks.dim(dim, input.ndim, owner)
     index = index_tensor(index, owner, dtypes="int64")
     if src.dtype != input.dtype:
-        raise RuntimeError(f"scatter_reduce(): Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError("scatter_reduce(): Expected self.dtype to be equal to src.dtype")
     if src.ndim != index.ndim or input.ndim != index.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     _check_index_shape(input, index, axis, owner, src)
