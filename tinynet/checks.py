@@ -33,6 +33,17 @@ def positive_int(value, name, owner=None):
     return integer(value, name, owner, minimum=1)
 
 
+def channels_and_groups(in_channels, out_channels, groups, owner):
+    """(in_channels, out_channels, groups) of a convolution layer, each an int >= 1, and both channel counts
+    divisible by groups (each group maps in_channels / groups inputs to out_channels / groups outputs)."""
+    sizes = (positive_int(in_channels, "in_channels", owner), positive_int(out_channels, "out_channels", owner),
+             positive_int(groups, "groups", owner))
+    if sizes[0] % sizes[2] or sizes[1] % sizes[2]:
+        raise ValueError(f"{owner}: in_channels and out_channels must be divisible by groups, got "
+                         f"{in_channels}, {out_channels} and {groups}")
+    return sizes
+
+
 def int_pair(value, name, owner=None, minimum=1):
     """An int or an (h, w) pair of ints, each >= minimum -> (h, w): a convolution's or pooling's kernel size,
     stride, padding or dilation.  One below the minimum is PyTorch's RuntimeError for those ("non-positive

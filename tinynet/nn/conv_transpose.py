@@ -17,17 +17,13 @@ class ConvTranspose2d(Module):
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
         owner = "ConvTranspose2d"
-        self.in_channels = checks.positive_int(in_channels, "in_channels", owner)
-        self.out_channels = checks.positive_int(out_channels, "out_channels", owner)
+        self.in_channels, self.out_channels, self.groups = checks.channels_and_groups(in_channels, out_channels,
+                                                                                     groups, owner)
         self.kernel_size = checks.int_pair(kernel_size, "kernel_size", owner)
         self.stride = checks.int_pair(stride, "stride", owner)
         self.padding = checks.int_pair(padding, "padding", owner, 0)
         self.output_padding = checks.int_pair(output_padding, "output_padding", owner, 0)
         self.dilation = checks.int_pair(dilation, "dilation", owner)
-        self.groups = checks.positive_int(groups, "groups", owner)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{owner}: in_channels and out_channels must be divisible by groups, got "
-                             f"{in_channels}, {out_channels} and {groups}")
         if padding_mode != "zeros":
             raise ValueError(f"{owner}: only 'zeros' padding mode is supported, got {padding_mode!r}")
         self.padding_mode = padding_mode

@@ -16,15 +16,11 @@ class Conv1d(Module):
                  padding_mode="zeros", device=None, dtype=None):
         super().__init__()
         owner = "Conv1d"
-        self.in_channels = checks.positive_int(in_channels, "in_channels", owner)
-        self.out_channels = checks.positive_int(out_channels, "out_channels", owner)
+        self.in_channels, self.out_channels, self.groups = checks.channels_and_groups(in_channels, out_channels,
+                                                                                     groups, owner)
         self.kernel_size = (one_d.single(kernel_size, "kernel_size", owner),)
         self.stride = (one_d.single(stride, "stride", owner),)
         self.dilation = (one_d.single(dilation, "dilation", owner),)
-        self.groups = checks.positive_int(groups, "groups", owner)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{owner}: in_channels and out_channels must be divisible by groups, got "
-                             f"{in_channels}, {out_channels} and {groups}")
         if padding_mode != "zeros":
             raise NotImplementedError(f"{owner}: only padding_mode='zeros' is supported by tinynet, got {padding_mode!r}")
         if isinstance(padding, str) and padding not in ("valid", "same"):
@@ -68,17 +64,13 @@ class ConvTranspose1d(Module):
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
         owner = "ConvTranspose1d"
-        self.in_channels = checks.positive_int(in_channels, "in_channels", owner)
-        self.out_channels = checks.positive_int(out_channels, "out_channels", owner)
+        self.in_channels, self.out_channels, self.groups = checks.channels_and_groups(in_channels, out_channels,
+                                                                                     groups, owner)
         self.kernel_size = (one_d.single(kernel_size, "kernel_size", owner),)
         self.stride = (one_d.single(stride, "stride", owner),)
         self.padding = (one_d.single(padding, "padding", owner, 0),)
         self.output_padding = (one_d.single(output_padding, "output_padding", owner, 0),)
         self.dilation = (one_d.single(dilation, "dilation", owner),)
-        self.groups = checks.positive_int(groups, "groups", owner)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{owner}: in_channels and out_channels must be divisible by groups, got "
-                             f"{in_channels}, {out_channels} and {groups}")
         if padding_mode != "zeros":
             raise ValueError(f"{owner}: only 'zeros' padding mode is supported, got {padding_mode!r}")
         self.padding_mode = padding_mode
