@@ -20,7 +20,7 @@ from tinynet.kernels import relu as relu_kernel
 from tinynet.kernels import tanh as tanh_kernel
 from tinynet.ops.cast import astype
 from tinynet.ops.inplace import apply_inplace
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.operands import as_tensor, quiet_at_domain_edges
 from tinynet.tensor import Tensor
 
 __all__ = ["sigmoid", "tanh", "relu", "relu_", "leaky_relu", "elu", "silu", "softplus", "hardlim", "softmax",
@@ -212,12 +212,14 @@ class SiLU(Function):
     """silu(x) = x s(x) with s the sigmoid.   d silu/dx = s(x) (1 + x (1 - s(x)))."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         s = stable_sigmoid(x)
         ctx.save_for_backward(x, s)
         return x * s
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         x, s = ctx.saved_tensors
         return grad * s * (1 + x * (1 - s))
@@ -235,6 +237,7 @@ class Softplus(Function):
     """
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x, beta=1.0, threshold=20.0):
         scaled = beta * x
         linear = scaled > threshold
@@ -243,6 +246,7 @@ class Softplus(Function):
         return np.where(linear, x, np.logaddexp(0, scaled) / beta).astype(x.dtype, copy=False)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         scaled, linear = ctx.saved_tensors
         return grad * np.where(linear, 1, stable_sigmoid(scaled))

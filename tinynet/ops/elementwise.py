@@ -18,7 +18,7 @@ from tinynet.autograd.function import Function
 from tinynet.kernels import add as add_kernel
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.cast import astype
-from tinynet.ops.operands import as_tensor, float_input, operand
+from tinynet.ops.operands import as_tensor, float_input, operand, quiet_at_domain_edges
 from tinynet.ops.out import into
 from tinynet.ops.promotion import cast_to_common, operands_dtype, promote
 from tinynet.tensor import Tensor
@@ -252,11 +252,13 @@ class Log(Function):
     """ln x.   d ln(x)/dx = 1/x."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.log(x)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
@@ -271,12 +273,14 @@ class Sqrt(Function):
     """sqrt(x).   d sqrt(x)/dx = 1 / (2 sqrt(x))."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         out = np.sqrt(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad / (2 * out)

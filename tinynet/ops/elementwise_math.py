@@ -13,7 +13,7 @@ import numpy as np
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.broadcasting import sum_to_shape
-from tinynet.ops.operands import as_tensor, float_input, operand
+from tinynet.ops.operands import as_tensor, float_input, operand, quiet_at_domain_edges
 from tinynet.ops.promotion import cast_to_common
 from tinynet.tensor import Tensor
 
@@ -34,12 +34,14 @@ class Rsqrt(Function):
     """1 / sqrt(x).   d/dx x^(-1/2) = -x^(-3/2) / 2 = -out^3 / 2."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         out = 1 / np.sqrt(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (-0.5 * out * out * out)
@@ -54,12 +56,14 @@ class Reciprocal(Function):
     """1 / x.   d(1/x)/dx = -1/x^2 = -out^2."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         out = 1 / x
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * -(out * out)
@@ -76,11 +80,13 @@ class Sin(Function):
     """sin x.   d sin(x)/dx = cos x."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.sin(x)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * np.cos(x)
@@ -95,11 +101,13 @@ class Cos(Function):
     """cos x.   d cos(x)/dx = -sin x."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.cos(x)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * -np.sin(x)
@@ -114,12 +122,14 @@ class Tan(Function):
     """tan x.   d tan(x)/dx = 1 / cos^2 x = 1 + tan^2 x = 1 + out^2."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         out = np.tan(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * (1 + out * out)
@@ -166,11 +176,13 @@ class Log2(Function):
     """log2 x.   d log2(x)/dx = 1 / (x ln 2)."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.log2(x)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / (x * np.log(2.0))
@@ -185,11 +197,13 @@ class Log10(Function):
     """log10 x.   d log10(x)/dx = 1 / (x ln 10)."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.log10(x)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / (x * np.log(10.0))
@@ -204,11 +218,13 @@ class Log1p(Function):
     """ln(1 + x), accurate for tiny x.   d ln(1+x)/dx = 1 / (1 + x)."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.log1p(x)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / (1 + x)

@@ -17,7 +17,7 @@ from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops import elementwise
 from tinynet.ops.activations import elu, floating, maybe_inplace, softmax, tanh
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.operands import as_tensor, quiet_at_domain_edges
 
 __all__ = ["hardsigmoid", "hardswish", "softsign", "tanhshrink", "celu", "softmin", "threshold"]
 
@@ -45,11 +45,13 @@ class Hardswish(Function):
     """x relu6(x + 3) / 6.   d/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         slope = np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1))

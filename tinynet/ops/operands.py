@@ -43,3 +43,9 @@ def float_input(input):
     if input._array.dtype not in dtypes.FLOAT_DTYPES:  # (integer or bool: the only other dtypes a Tensor has)
         return Tensor._from_array(input._array.astype(dtypes.get_default_dtype()), False)
     return input
+
+
+# numpy warns (a RuntimeWarning) where PyTorch answers quietly: log(0) = -inf, sqrt(-1) = nan, sin(inf) = nan,
+# inf * 0 in a derivative.  Those are IEEE 754's answers, not mistakes.  Ops whose inputs can reach such a point
+# put this decorator on their forward and backward; numpy's settings elsewhere (and the user's) are left alone.
+quiet_at_domain_edges = np.errstate(all="ignore")

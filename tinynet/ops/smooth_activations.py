@@ -16,7 +16,7 @@ from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.activations import elu, floating, maybe_inplace, stable_sigmoid
 from tinynet.ops.elementwise import mul
-from tinynet.ops.operands import as_tensor
+from tinynet.ops.operands import as_tensor, quiet_at_domain_edges
 from tinynet.ops.reduce import amax
 from tinynet.ops.shape import reshape
 from tinynet.ops.special import normal_cdf
@@ -36,6 +36,7 @@ class GELU(Function):
     """
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x, approximate="none"):
         ctx.approximate = approximate
         if approximate == "tanh":
@@ -47,6 +48,7 @@ class GELU(Function):
         return x * cdf
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         x, saved = ctx.saved_tensors
         one = x.dtype.type(1)
@@ -69,12 +71,14 @@ class Mish(Function):
     """mish(x) = x tanh(sp), sp = softplus(x) = ln(1 + e^x).   d mish/dx = tanh(sp) + x (1 - tanh^2(sp)) sigmoid(x)."""
 
     @staticmethod
+    @quiet_at_domain_edges
     def forward(ctx, x):
         tanh_sp = np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, tanh_sp)
         return x * tanh_sp
 
     @staticmethod
+    @quiet_at_domain_edges
     def backward(ctx, grad):
         x, tanh_sp = ctx.saved_tensors
         return grad * (tanh_sp + x * (1 - tanh_sp * tanh_sp) * stable_sigmoid(x))
