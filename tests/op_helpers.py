@@ -39,6 +39,18 @@ class OpCase:
         return self.name
 
 
+def torch_module():
+    """torch, imported only when a torch comparison runs (a case's lambdas are built when its module is imported)."""
+    import torch
+    return torch
+
+
+def both(name, shapes, call, **options):
+    """An OpCase calling ``call(lib, *tensors)`` with lib = tinynet, and with lib = torch for the reference."""
+    return OpCase(name, shapes, lambda *ts: call(tinynet, *ts), torch_fn=lambda *ts: call(torch_module(), *ts),
+                  **options)
+
+
 def make_arrays(case, seed=0):
     """The case's random float64 input arrays, reproducible from ``seed``."""
     rng = np.random.default_rng(seed)

@@ -8,8 +8,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 def grads_of(lib, seed=0):
     rng = np.random.default_rng(seed)

@@ -8,8 +8,6 @@ import pytest
 import tinynet
 from tinynet.nn import functional as F
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 SETTINGS = [
     dict(in_channels=4, out_channels=2, kernel_size=4, stride=2, padding=1),
     dict(in_channels=3, out_channels=5, kernel_size=3),

@@ -10,8 +10,6 @@ import pytest
 import tinynet
 from tinynet.nn import functional as F
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 TEXT = np.array([1, 2, 4, 5, 4, 3, 2, 9])
 OFFSETS = np.array([0, 4, 4, 6])  # the third bag is empty
 ROWS = np.array([[1, 2, 3], [4, 4, 0], [9, 8, 7]])

@@ -12,8 +12,6 @@ import pytest
 import tinynet
 from tinynet.nn import functional as F
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 # (values that put no grid point exactly on a pixel centre, where bilinear sampling has a kink)
 THETA = np.array([[[0.93, -0.17, 0.11], [0.29, 1.13, -0.21]], [[1.31, 0.37, -0.29], [-0.53, 0.83, 0.23]]])
 SETTINGS = list(itertools.product([False, True], ["bilinear", "nearest"], ["zeros", "border"]))

@@ -7,8 +7,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 @pytest.mark.parametrize("shape, options", [
     ((1, 2, 7, 9), dict(scale_factor=0.5)),

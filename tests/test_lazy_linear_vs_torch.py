@@ -7,8 +7,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 def model(nn):
     return nn.Sequential(nn.Flatten(), nn.LazyLinear(5), nn.ReLU(), nn.LazyLinear(2, bias=False))

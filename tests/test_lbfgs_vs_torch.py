@@ -7,8 +7,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 def run(lib, start, loss_of, steps, dtype=np.float64, **options):
     x = lib.nn.Parameter(lib.tensor(start.astype(dtype)))
@@ -62,11 +60,12 @@ def test_a_small_network_fits_as_in_torch(torch):
             loss.backward()
             return loss
 
+        before = closure().item()
         for _ in range(3):
             optimizer.step(closure)
         losses.append(closure().item())
     assert losses[0] == pytest.approx(losses[1], rel=1e-7)
-    assert losses[0] < 0.5 * float(np.mean((targets - targets.mean()) ** 2)) + 1
+    assert losses[0] < 0.5 * before  # (and it did fit: the loss at least halved)
 
 
 def test_image_optimised_towards_a_target_as_in_style_transfer(torch):

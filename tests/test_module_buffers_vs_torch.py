@@ -13,8 +13,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 def positional_encoding(lib, d_model=6, max_len=10):
     """The sinusoidal encoding of "Attention Is All You Need", as tutorials write it."""

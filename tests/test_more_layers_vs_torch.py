@@ -10,8 +10,6 @@ import pytest
 import tinynet
 from tinynet.nn import functional as F
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 # (name, builder taking a namespace nn, input shape)
 LAYERS = [
     ("RMSNorm_last_dim", lambda nn: nn.RMSNorm(5), (2, 3, 5)),
@@ -43,6 +41,7 @@ def test_layer_matches_torch(torch, name, build, shape, dtype):
     theirs.load_state_dict({key: torch.tensor(value) for key, value in state.items()}, strict=False)
     ours.load_state_dict(state, strict=False)
     assert repr(ours) == repr(theirs)
+    assert [key for key, _ in ours.named_parameters()] == [key for key, _ in theirs.named_parameters()]
     values = rng.normal(size=shape).astype(dtype)
     x_ours, x_theirs = tinynet.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
     y_ours, y_theirs = ours(x_ours), theirs(x_theirs)

@@ -7,19 +7,8 @@ import numpy as np
 import pytest
 
 import tinynet
-from op_helpers import OpCase, check_gradients
+from op_helpers import both, check_gradients
 from test_ops_surface import compare_with_torch
-
-
-def torch_module():
-    import torch
-    return torch
-
-
-def both(name, shapes, call, **options):
-    """An OpCase calling ``call(lib, *tensors)`` with lib = tinynet, and with lib = torch for the reference."""
-    return OpCase(name, shapes, lambda *ts: call(tinynet, *ts), torch_fn=lambda *ts: call(torch_module(), *ts),
-                  **options)
 
 
 CASES = [

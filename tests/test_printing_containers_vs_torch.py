@@ -12,8 +12,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 def same_text(ours, theirs):
     assert str(ours).replace("tinynet", "torch") == str(theirs)

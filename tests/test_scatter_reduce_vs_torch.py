@@ -8,8 +8,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 REDUCTIONS = ["sum", "prod", "mean", "amax", "amin"]
 
 

@@ -5,13 +5,8 @@ import numpy as np
 import pytest
 
 import tinynet
-from op_helpers import OpCase, check_gradients
+from op_helpers import check_gradients, OpCase, torch_module
 from test_ops_surface import compare_with_torch
-
-
-def torch_module():
-    import torch
-    return torch
 
 
 def special(name, shapes, *args, **options):

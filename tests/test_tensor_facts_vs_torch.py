@@ -8,8 +8,6 @@ import pytest
 
 import tinynet
 
-pytestmark = pytest.mark.usefixtures("torch")
-
 
 def facts(lib):
     x = lib.arange(12).view(3, 4)

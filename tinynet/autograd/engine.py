@@ -362,8 +362,9 @@ class _HookHandle:
 def _accumulate_into_grad(tensor, grad, owned=False):
     """tensor.grad += grad, creating .grad (as a private copy, unless grad is ``owned`` by nothing else) the
     first time."""
-    if tensor.grad is None:
+    # (._grad, not the checked .grad setter: the engine's sum already has the tensor's shape and dtype)
+    if tensor._grad is None:
         # A copy: grad may be shared with other tensors' gradients, and .grad is later updated in place.
-        tensor.grad = Tensor._from_array(grad if owned else np.array(grad, copy=True), False)
+        tensor._grad = Tensor._from_array(grad if owned else np.array(grad, copy=True), False)
     else:
-        tensor.grad._array += grad
+        tensor._grad._array += grad

@@ -76,7 +76,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     dim = weight.shape[1]
     if mode == "max":
         empty = Tensor._from_array(np.zeros(dim, dtype=weight.dtype), False)
-        picks = [np.flatnonzero(bag_of == b) for b in range(bags)]
+        # bag_of never decreases (offsets do not), so bag b is one run of positions: split where each bag starts
+        picks = np.split(np.arange(bag_of.size), np.searchsorted(bag_of, np.arange(1, bags)))
         return stack([amax(getitem(rows, pick), 0) if pick.size else empty for pick in picks]) if bags else \
             Tensor._from_array(np.zeros((0, dim), dtype=weight.dtype), False)
     if per_sample_weights is not None:

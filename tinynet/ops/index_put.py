@@ -9,7 +9,6 @@ positions of the flattened tensor.  Writing is the IndexPut Function of ``inplac
 
 import numpy as np
 
-from tinynet import checks
 from tinynet.autograd.function import Function
 from tinynet.ops.broadcasting import sum_to_shape
 from tinynet.ops.inplace import IndexPut, apply_inplace
@@ -26,8 +25,7 @@ class IndexAccumulate(Function):
     def forward(ctx, x, values, index):
         ctx.index, ctx.values_shape = index, np.shape(values)
         out = x.copy()
-        selected_shape = np.shape(out[index])
-        np.add.at(out, index, np.broadcast_to(values, selected_shape))
+        np.add.at(out, index, values)  # (np.add.at broadcasts values against the indexed places itself)
         return out
 
     @staticmethod
@@ -80,7 +78,7 @@ def put(input, index, source, accumulate=False):
     if index.numel() != source.numel():
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                            f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
-    size = checks.integer(input.numel(), "numel", "put")
+    size = input.numel()
     flat_index = index._array.reshape(-1)
     if flat_index.size and (flat_index.min() < -size or flat_index.max() >= size):
         raise IndexError(f"put_(): index {int(flat_index.max())} out of range for tensor of size {size}")

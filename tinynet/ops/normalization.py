@@ -246,17 +246,24 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if input._array.dtype.kind != "f":
         raise NotImplementedError(f"layer_norm is not implemented for {input._array.dtype} tensors; convert the "
                                   "input with .float() first")
-    normalized_shape = normalized_shape_tuple(normalized_shape, "layer_norm")
-    count = len(normalized_shape)
-    if input.shape[input.ndim - count:] != normalized_shape or input.ndim < count:
-        raise RuntimeError(f"layer_norm: given normalized_shape={list(normalized_shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(input.shape)}")
-    for name, value in (("weight", weight), ("bias", bias)):
-        if value is not None and tuple(value.shape) != normalized_shape:
-            raise RuntimeError(f"layer_norm: {name} must have shape {normalized_shape} (normalized_shape), "
-                               f"got {tuple(value.shape)}")
+    count = _normalized_dims(input, normalized_shape, (("weight", weight), ("bias", bias)), "layer_norm")
     eps = checks.real_number(eps, "eps", "layer_norm")
     return LayerNorm.apply(input, weight, bias, normalized_ndim=count, eps=eps)
+
+
+def _normalized_dims(input, normalized_shape, parameters, owner):
+    """How many trailing dims of input a layer or RMS norm normalizes over (``normalized_shape``, which they must
+    have), each (name, tensor or None) of ``parameters`` of that shape too."""
+    normalized_shape = normalized_shape_tuple(normalized_shape, owner)
+    count = len(normalized_shape)
+    if input.ndim < count or input.shape[input.ndim - count:] != normalized_shape:
+        raise RuntimeError(f"{owner}: given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(input.shape)}")
+    for name, value in parameters:
+        if value is not None and tuple(value.shape) != normalized_shape:
+            raise RuntimeError(f"{owner}: {name} must have shape {normalized_shape} (normalized_shape), "
+                               f"got {tuple(value.shape)}")
+    return count
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
@@ -266,14 +273,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     input = as_tensor(input)
     if input._array.dtype.kind != "f":
         raise RuntimeError(f"rms_norm: expected a floating-point input, got {input._array.dtype}")
-    normalized_shape = normalized_shape_tuple(normalized_shape, "rms_norm")
-    count = len(normalized_shape)
-    if input.ndim < count or input.shape[input.ndim - count:] != normalized_shape:
-        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(input.shape)}")
-    if weight is not None and tuple(weight.shape) != normalized_shape:
-        raise RuntimeError(f"rms_norm: weight must have shape {normalized_shape} (normalized_shape), "
-                           f"got {tuple(weight.shape)}")
+    count = _normalized_dims(input, normalized_shape, (("weight", weight),), "rms_norm")
     eps = float(np.finfo(input.dtype).eps) if eps is None else checks.real_number(eps, "eps", "rms_norm")
     dims = tuple(range(input.ndim - count, input.ndim))
     out = input * rsqrt(mean_op(input * input, dims, keepdim=True) + eps)

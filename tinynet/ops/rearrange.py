@@ -89,11 +89,6 @@ def element_size(input):
     return as_tensor(input)._array.itemsize
 
 
-def itemsize(input):
-    """Bytes per element, as a property (``element_size()`` as a method)."""
-    return as_tensor(input)._array.itemsize
-
-
 def data_ptr(input):
     """The address of the first element in memory (views of one tensor share its block, at other addresses)."""
     return as_tensor(input)._array.__array_interface__["data"][0]

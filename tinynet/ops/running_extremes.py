@@ -8,6 +8,7 @@ import numpy as np
 
 from tinynet import checks, return_types
 from tinynet.autograd.function import Function
+from tinynet.ops.indexing import _coordinates
 from tinynet.ops.operands import as_tensor
 from tinynet.tensor import Tensor
 
@@ -27,17 +28,14 @@ class RunningExtreme(Function):
     """values[j] = extreme of x[..j] along an axis; the gradient of values[j] goes to x[indices[j]]."""
 
     @staticmethod
-    def forward(ctx, x, axis, largest):
-        values, indices = _running(x, axis, largest)
-        ctx.axis, ctx.indices = axis, indices
+    def forward(ctx, x, axis, values, indices):
+        ctx.axis, ctx.indices = axis, indices  # (values and indices found once, by _cumulative_extreme)
         return values
 
     @staticmethod
     def backward(ctx, grad):
         out = np.zeros_like(grad)
-        coordinates = list(np.indices(grad.shape, sparse=True))
-        coordinates[ctx.axis] = ctx.indices
-        np.add.at(out, tuple(coordinates), grad)
+        np.add.at(out, _coordinates(ctx.indices, ctx.axis), grad)
         return out
 
 
@@ -46,12 +44,12 @@ def _cumulative_extreme(input, dim, largest, name):
     axis = checks.dim(dim, input.ndim, name)
     if input.ndim == 0:
         return getattr(return_types, name)(input.clone(), Tensor._from_array(np.array(0), False))
+    values, indices = _running(input._array, axis, largest)
     if input.dtype.kind == "f":
-        values = RunningExtreme.apply(input, axis, largest)
+        values = RunningExtreme.apply(input, axis, values, indices)
     else:
-        values = Tensor._from_array(_running(input._array, axis, largest)[0], False)
-    indices = _running(input._array, axis, largest)[1].astype(np.int64)
-    return getattr(return_types, name)(values, Tensor._from_array(indices, False))
+        values = Tensor._from_array(values, False)
+    return getattr(return_types, name)(values, Tensor._from_array(indices.astype(np.int64), False))
 
 
 def cummax(input, dim):

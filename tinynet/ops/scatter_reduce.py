@@ -34,14 +34,14 @@ class ScatterReduce(Function):
         touched[where] = True
         out = x.copy()
         if not include_self:  # the groups start empty: from the reduction's identity
-            lowest, highest = ((np.finfo if x.dtype.kind == "f" else np.iinfo)(x.dtype).__getattribute__(end)
-                               for end in ("min", "max"))
-            out[touched] = {"sum": 0, "mean": 0, "prod": 1, "amax": lowest, "amin": highest}[reduce]
+            limits = (np.finfo if x.dtype.kind == "f" else np.iinfo)(x.dtype)
+            out[touched] = {"sum": 0, "mean": 0, "prod": 1, "amax": limits.min, "amin": limits.max}[reduce]
         _REDUCTIONS[reduce].at(out, where, values)
-        count = np.zeros(x.shape, dtype=x.dtype)
-        np.add.at(count, where, 1)
-        count += 1 if include_self else 0
+        count = None  # (the members of each group: only a mean needs them)
         if reduce == "mean":
+            count = np.zeros(x.shape, dtype=x.dtype)
+            np.add.at(count, where, 1)
+            count += 1 if include_self else 0
             out = np.where(touched, out / np.maximum(count, 1), out)
         ctx.save_for_backward(index)
         ctx.axis, ctx.reduce, ctx.include_self = axis, reduce, include_self
@@ -56,10 +56,10 @@ class ScatterReduce(Function):
         reduce = ctx.reduce
         if reduce == "sum":
             per_group = grad
-            weight_x, weight_src = np.ones_like(x), np.ones_like(values)
+            weight_x = weight_src = 1
         elif reduce == "mean":
             per_group = grad / np.maximum(count, 1)
-            weight_x, weight_src = np.ones_like(x), np.ones_like(values)
+            weight_x = weight_src = 1
         elif reduce in ("amax", "amin"):
             # the members equal to the result share its gradient (input's own value counted among the ties even
             # without include_self, as PyTorch counts it)
@@ -70,11 +70,10 @@ class ScatterReduce(Function):
         else:  # prod: the product of the others = out / member, counted without dividing by 0
             weight_x, weight_src = _others_product(x, values, where, touched, ctx.include_self)
             per_group = grad
-        grad_x = per_group * weight_x
         if not ctx.include_self:
             grad_x = np.where(touched, 0, grad)  # (an untouched output is input's value itself)
         else:
-            grad_x = np.where(touched, grad_x, grad)
+            grad_x = np.where(touched, per_group * weight_x, grad)
         grad_src = np.zeros(ctx.parents[1]._array.shape, dtype=grad.dtype)
         grad_src[tuple(slice(n) for n in index.shape)] = per_group[where] * weight_src
         return grad_x, grad_src

@@ -27,7 +27,7 @@ from tinynet.ops.elementwise import clamp
 from tinynet.ops.operands import as_tensor, float_input
 from tinynet.tensor import Tensor
 from tinynet.ops.special import erfc_nonnegative
-from tinynet.ops.trig_hyperbolic import _elementwise, _erf
+from tinynet.ops.trig_hyperbolic import _TWO_OVER_SQRT_PI, _elementwise, _erf
 
 __all__ = ["erfc", "erfinv", "lgamma", "digamma", "sinc", "logit", "xlogy", "logaddexp", "logcumsumexp", "deg2rad",
            "rad2deg"]
@@ -49,15 +49,16 @@ def _erfinv(x):
     b = 2 / (math.pi * a) + log_term / 2
     y = np.sign(x) * np.sqrt(np.sqrt(b * b - log_term / a) - b)
     for _ in range(3):
-        step = (_erf(y) - x) / (2 / math.sqrt(math.pi) * np.exp(-y * y))
+        step = (_erf(y) - x) / (_TWO_OVER_SQRT_PI * np.exp(-y * y))
         y = np.where(np.isfinite(step), y - step, y)
     y = np.where(np.abs(x) == 1, np.sign(x) * np.inf, y)
     return np.where(np.abs(x) > 1, np.nan, y).astype(dtype)
 
 
 def _lgamma(x):
-    values = np.vectorize(math.lgamma, otypes=[np.float64])(np.where(_is_pole(x), 1.0, x))
-    return np.where(_is_pole(x), np.inf, values).astype(x.dtype)
+    pole = _is_pole(x)
+    values = np.vectorize(math.lgamma, otypes=[np.float64])(np.where(pole, 1.0, x))
+    return np.where(pole, np.inf, values).astype(x.dtype)
 
 
 def _is_pole(x):
@@ -107,7 +108,7 @@ def _sinc_derivative(x, y):
     return np.where(x == 0, 0, (np.cos(math.pi * x) - y) / safe)
 
 
-Erfc, erfc = _elementwise("erfc", _erfc, lambda x, y: -2 / math.sqrt(math.pi) * np.exp(-x * x))
+Erfc, erfc = _elementwise("erfc", _erfc, lambda x, y: -_TWO_OVER_SQRT_PI * np.exp(-x * x))
 Erfinv, erfinv = _elementwise("erfinv", _erfinv, lambda x, y: math.sqrt(math.pi) / 2 * np.exp(y * y))
 Lgamma, lgamma = _elementwise("lgamma", _lgamma, lambda x, y: _digamma(x).astype(x.dtype))
 Digamma, digamma = _elementwise("digamma", lambda x: _digamma(x).astype(x.dtype),

@@ -166,7 +166,7 @@ METHODS = {
     "index_put": index_put.index_put, "index_put_": index_put.index_put_, "put": index_put.put,
     "put_": index_put.put_,
     "is_contiguous": rearrange.is_contiguous, "stride": rearrange.stride, "element_size": rearrange.element_size,
-    "nbytes": property(rearrange.nbytes), "itemsize": property(rearrange.itemsize), "data_ptr": rearrange.data_ptr,
+    "nbytes": property(rearrange.nbytes), "itemsize": property(rearrange.element_size), "data_ptr": rearrange.data_ptr,
     "storage_offset": rearrange.storage_offset,
     # reductions (reduce.py, norms.py)
     "sum": reduce.sum, "mean": reduce.mean, "prod": reduce.prod, "amax": reduce.amax, "amin": reduce.amin,

@@ -123,13 +123,14 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
-                elif isinstance(p.grad, Tensor) and p.grad._array.flags.writeable:
-                    p.grad._array[...] = 0
-                    p.grad._bump_version()
+                grad = p._grad  # (a Tensor of p's shape and dtype, or None: the .grad setter sees to it)
+                if set_to_none or grad is None:
+                    p._grad = None
+                elif grad._array.flags.writeable:
+                    grad._array[...] = 0
+                    grad._bump_version()
                 else:  # a read-only gradient array: replace it by zeros of the same shape and dtype
-                    p.grad = Tensor._from_data(np.zeros_like(np.asarray(p.grad)))
+                    p._grad = Tensor._from_array(np.zeros_like(grad._array), False)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; defined by each optimizer."""
@@ -159,13 +160,11 @@ class Optimizer:
     def _gradients(group):
         """(parameter, gradient array as it is) pairs of a group, skipping parameters that got no gradient."""
         for p in group["params"]:
-            if p.grad is not None:
-                grad = p.grad._array if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-                if grad.shape != p._array.shape:
-                    raise ValueError(f"gradient of shape {grad.shape} for a parameter of shape {p.shape}")
+            grad = p._grad  # (a Tensor of p's shape and dtype, or None: the .grad setter sees to it)
+            if grad is not None:
                 # The caller updates the values in place: a graph that saved the old ones must not use them.
                 p._bump_version()
-                yield p, grad
+                yield p, grad._array
 
     def state_dict(self):
         """PyTorch's layout: ``{"state": {i: {name: value}}, "param_groups": [{hyperparameters..., "params": [i, ...]}]}``,
